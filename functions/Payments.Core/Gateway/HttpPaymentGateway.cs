@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Runtime.CompilerServices;
+using Payments.Saga;
+
+namespace Payments.Gateway;
+
+/// <summary>
+/// The gateway port over HTTP (the gateway simulator's API, shaped like a typical PSP API). A typed
+/// client: the standard resilience handler around it does timeouts, jittered retries and breaking.
+/// </summary>
+public sealed class HttpPaymentGateway(HttpClient http) : IPaymentGateway
+{
+    public async Task<GatewayPayment> QueryPaymentAsync(PaymentRef payment, CancellationToken ct = default)
+    {
+        using var response = await http.GetAsync($"v1/payments/{Uri.EscapeDataString(payment.PaymentId)}", ct);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return new GatewayPayment(GatewayPaymentState.NotFound, 0, "");
+        }
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<PaymentBody>(ct) ?? throw new InvalidDataException("Empty payment body.");
+        var state = body.Status switch
+        {
+            "paid" => GatewayPaymentState.Paid,
+            "failed" => GatewayPaymentState.Failed,
+            "closed" => GatewayPaymentState.Closed,
+            _ => GatewayPaymentState.Pending,
+        };
+        return new GatewayPayment(state, body.PaidAmountMinor, body.Currency ?? "");
+    }
+
+    public async Task<CloseResult> ClosePaymentAsync(PaymentRef payment, CancellationToken ct = default)
+    {
+        using var response = await http.PostAsync($"v1/payments/{Uri.EscapeDataString(payment.PaymentId)}/close", null, ct);
+        switch (response.StatusCode)
+        {
+            case HttpStatusCode.Conflict:
+                var paid = await response.Content.ReadFromJsonAsync<PaymentBody>(ct) ?? throw new InvalidDataException("Empty close body.");
+                return new CloseResult(false, paid.PaidAmountMinor, paid.Currency ?? "");
+            case HttpStatusCode.NotFound:
+                // Never created at the gateway: nothing can be paid on it, which is what closing means.
+                return new CloseResult(true, 0, "");
+            default:
+                response.EnsureSuccessStatusCode();
+                return new CloseResult(true, 0, "");
+        }
+    }
+
+    public async Task<RefundResult> RefundAsync(RefundRequest refund, string idempotencyKey, CancellationToken ct = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"v1/payments/{Uri.EscapeDataString(refund.PaymentId)}/refunds")
+        {
+            Content = JsonContent.Create(new { amountMinor = refund.AmountMinor, currency = refund.Currency }),
+        };
+        request.Headers.Add("Idempotency-Key", idempotencyKey);
+        using var response = await http.SendAsync(request, ct);
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<RefundBody>(ct) ?? throw new InvalidDataException("Empty refund body.");
+        return new RefundResult(body.RefundId);
+    }
+
+    public async IAsyncEnumerable<StatementLine> GetStatementAsync(DateOnly date, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        using var response = await http.GetAsync($"v1/statements/{date:yyyy-MM-dd}", HttpCompletionOption.ResponseHeadersRead, ct);
+        response.EnsureSuccessStatusCode();
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+        await reader.ReadLineAsync(ct); // header
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                continue;
+            }
+            var f = line.Split(',');
+            yield return new StatementLine(f[0], f[1], f[2], long.Parse(f[3], CultureInfo.InvariantCulture), f[4],
+                DateTimeOffset.Parse(f[5], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal));
+        }
+    }
+
+    public static void Configure(HttpClient http, GatewayOptions options)
+    {
+        http.BaseAddress = new Uri(options.BaseUrl.TrimEnd('/') + "/");
+        if (!string.IsNullOrEmpty(options.ApiKey))
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
+        }
+    }
+
+    private sealed record PaymentBody(string? Status, long PaidAmountMinor, string? Currency);
+
+    private sealed record RefundBody(string RefundId);
+}

@@ -1,0 +1,93 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Payments.Gateway;
+using Payments.Intake;
+using Payments.Ledger;
+using Payments.Recovery;
+using Payments.Saga;
+
+namespace Payments.Hosting;
+
+/// <summary>The whole composition root of the pipeline's core, shared by the Functions app and the local host.</summary>
+public static class PaymentsServices
+{
+    public static IServiceCollection AddPaymentsCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<IntakeOptions>().Bind(configuration.GetSection(IntakeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SagaOptions>().Bind(configuration.GetSection(SagaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<FaultOptions>().Bind(configuration.GetSection(FaultOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section))
+            .Validate(o => { o.Validate(); return true; }).ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => CreateStorage(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+
+        services.AddSingleton<ProviderRegistry>();
+        services.AddSingleton(sp => new InboxStore(
+            sp.GetRequiredService<PaymentsStorage>(),
+            sp.GetRequiredService<TimeProvider>(),
+            TimeSpan.FromDays(sp.GetRequiredService<IOptions<IntakeOptions>>().Value.InboxRetentionDays)));
+        services.AddSingleton<StockLedger>();
+        services.AddSingleton<PointsLedger>();
+        services.AddSingleton<OrderBook>();
+        services.AddSingleton<ParkedItems>();
+        services.AddSingleton<FaultInjector>();
+        services.AddSingleton<PaymentDispatch>();
+        services.AddSingleton<CallbackIntake>();
+        services.AddSingleton<OrderRegistration>();
+        services.AddSingleton<OrderQuery>();
+        services.AddSingleton<OutboxRelay>();
+        services.AddTransient<SagaActivities>();
+
+        services.AddHttpClient<IPaymentGateway, HttpPaymentGateway>((sp, http) =>
+                HttpPaymentGateway.Configure(http, sp.GetRequiredService<IOptions<GatewayOptions>>().Value))
+            .AddStandardResilienceHandler(resilience =>
+            {
+                var gateway = configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+                var attempt = TimeSpan.FromSeconds(gateway.AttemptTimeoutSeconds);
+                resilience.AttemptTimeout.Timeout = attempt;
+                resilience.CircuitBreaker.SamplingDuration = attempt * 3;
+                // A few quick in-call retries only: the saga's Durable retry policy owns the long horizon.
+                resilience.Retry.MaxRetryAttempts = 2;
+                resilience.TotalRequestTimeout.Timeout = attempt * 4;
+            });
+        return services;
+    }
+
+    /// <summary>
+    /// Storage clients with short retries: intake must answer 503 within the gateway's timeout
+    /// rather than hold the request through the SDK's default minute of back-off.
+    /// </summary>
+    public static PaymentsStorage CreateStorage(StorageOptions options)
+    {
+        options.Validate();
+        var tableOptions = new TableClientOptions();
+        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        foreach (var retry in new[] { tableOptions.Retry, queueOptions.Retry })
+        {
+            retry.MaxRetries = 2;
+            retry.Delay = TimeSpan.FromMilliseconds(200);
+            retry.MaxDelay = TimeSpan.FromSeconds(2);
+            retry.NetworkTimeout = TimeSpan.FromSeconds(10);
+        }
+        if (options.UsesConnectionString)
+        {
+            return new PaymentsStorage(
+                new TableServiceClient(options.ConnectionString, tableOptions),
+                new QueueServiceClient(options.ConnectionString, queueOptions),
+                options.NamePrefix);
+        }
+        TokenCredential credential = new DefaultAzureCredential();
+        return new PaymentsStorage(
+            new TableServiceClient(new Uri(options.TableServiceUri), credential, tableOptions),
+            new QueueServiceClient(new Uri(options.QueueServiceUri), credential, queueOptions),
+            options.NamePrefix);
+    }
+}

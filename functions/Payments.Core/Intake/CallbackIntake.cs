@@ -1,0 +1,105 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Payments.Hosting;
+using Payments.Saga;
+
+namespace Payments.Intake;
+
+/// <summary>
+/// The webhook front door: limit, verify, parse, store once, dispatch. A callback is acknowledged
+/// only once it is stored; whatever happens after that can be retried from the inbox.
+/// </summary>
+public sealed class CallbackIntake(
+    ProviderRegistry providers,
+    InboxStore inbox,
+    PaymentDispatch dispatch,
+    IOptions<IntakeOptions> options,
+    TimeProvider clock,
+    ILogger<CallbackIntake> log)
+{
+    public async Task<IntakeResult> AcceptAsync(string providerName, HttpRequest request, DurableTaskClient durable, CancellationToken ct)
+    {
+        if (providers.Find(providerName) is not { } provider)
+        {
+            return new IntakeResult.UnknownProvider(providerName);
+        }
+        var maxBytes = options.Value.MaxBodyBytes;
+        var body = await LimitedBody.ReadAsync(request, maxBytes, ct);
+        if (body is null)
+        {
+            return new IntakeResult.TooLarge(maxBytes);
+        }
+
+        var headers = provider.SignatureHeaders
+            .Where(h => request.Headers.ContainsKey(h))
+            .ToDictionary(h => h, h => request.Headers[h].ToString(), StringComparer.OrdinalIgnoreCase);
+        var webhook = new WebhookRequest(provider.Name, headers, body);
+        if (!provider.Verify(webhook, clock.GetUtcNow()))
+        {
+            log.LogWarning("Rejected {Provider} callback: signature or timestamp invalid", provider.Name);
+            return new IntakeResult.Unauthorized();
+        }
+
+        var parsed = provider.Parse(webhook);
+        if (parsed is ParseOutcome.Invalid invalid)
+        {
+            log.LogWarning("Rejected {Provider} callback: {ErrorCount} invalid fields", provider.Name, invalid.Errors.Count);
+            return new IntakeResult.Invalid(invalid.Errors);
+        }
+
+        var (eventId, paymentEvent, eventType) = parsed switch
+        {
+            ParseOutcome.Parsed p => (p.Event.EventId, p.Event, (string?)null),
+            ParseOutcome.Ignored i => (i.EventId, (PaymentEvent?)null, i.EventType),
+            _ => throw new InvalidOperationException("Unexpected parse outcome."),
+        };
+        var entry = new InboxEntry(provider.Name, eventId, body, headers, clock.GetUtcNow(),
+            paymentEvent is null ? InboxState.Ignored : InboxState.Received, paymentEvent, eventType);
+
+        InboxAddResult added;
+        try
+        {
+            added = await inbox.TryAddAsync(entry, ct);
+        }
+        catch (Exception ex) when (StorageFailure.IsUnavailable(ex) && !ct.IsCancellationRequested)
+        {
+            log.LogError(ex, "Inbox unavailable for {Provider} event {EventId}; answering 503", provider.Name, eventId);
+            return new IntakeResult.Unavailable();
+        }
+
+        if (added == InboxAddResult.Duplicate)
+        {
+            log.LogInformation("Duplicate {Provider} event {EventId} acknowledged", provider.Name, eventId);
+            return new IntakeResult.Acknowledged(provider.Acknowledgement, "duplicate");
+        }
+        if (paymentEvent is null)
+        {
+            log.LogInformation("Ignored {Provider} event {EventId} of type {EventType}", provider.Name, eventId, eventType);
+            return new IntakeResult.Acknowledged(provider.Acknowledgement, "ignored");
+        }
+        return new IntakeResult.Acknowledged(provider.Acknowledgement, await DispatchStoredAsync(paymentEvent, durable, ct));
+    }
+
+    /// <summary>Dispatch after storing; a failure here is not the gateway's problem: the outbox relay re-dispatches.</summary>
+    private async Task<string> DispatchStoredAsync(PaymentEvent paymentEvent, DurableTaskClient durable, CancellationToken ct)
+    {
+        try
+        {
+            var result = await dispatch.ApplyAsync(durable, paymentEvent, ct);
+            if (result == DispatchResult.UnknownOrder)
+            {
+                return "stored";
+            }
+            await inbox.MarkDispatchedAsync(paymentEvent.Provider, paymentEvent.EventId, ct);
+            return "applied";
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            log.LogWarning(ex, "Dispatch of {Provider} event {EventId} for order {OrderId} failed; left for the outbox relay",
+                paymentEvent.Provider, paymentEvent.EventId, paymentEvent.OrderId);
+            return "stored";
+        }
+    }
+}

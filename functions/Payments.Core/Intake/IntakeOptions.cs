@@ -1,0 +1,34 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Payments.Intake;
+
+/// <summary>Limits and secrets for webhook intake, bound from the <c>Intake</c> section.</summary>
+public sealed class IntakeOptions
+{
+    public const string Section = "Intake";
+
+    /// <summary>Largest accepted callback body; larger requests are refused with 413.</summary>
+    [Range(1024, 1024 * 1024)]
+    public int MaxBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>How far a signed timestamp may be from now, either way.</summary>
+    [Range(1, 3600)]
+    public int ToleranceSeconds { get; set; } = 300;
+
+    /// <summary>How long inbox rows are kept; at least as long as any gateway keeps retrying (Stripe: 3 days).</summary>
+    [Range(3, 3650)]
+    public int InboxRetentionDays { get; set; } = 7;
+
+    /// <summary>Standard Webhooks secrets (<c>whsec_…</c>), separated by spaces or commas; several during rotation.</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string StandardSecrets { get; set; } = "";
+
+    /// <summary>Stripe endpoint secrets, separated by spaces or commas; several during rotation.</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string StripeSecrets { get; set; } = "";
+
+    public TimeSpan Tolerance => TimeSpan.FromSeconds(ToleranceSeconds);
+
+    public static IReadOnlyList<string> SplitSecrets(string secrets) =>
+        secrets.Split([' ', ',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}

@@ -1,0 +1,22 @@
+namespace Payments.Intake;
+
+/// <summary>How intake answered one callback; each case maps to exactly one HTTP reply.</summary>
+public abstract record IntakeResult
+{
+    private IntakeResult() { }
+
+    /// <summary>Stored (or already stored): the gateway gets its own success reply.</summary>
+    public sealed record Acknowledged(WebhookAcknowledgement Reply, string Disposition) : IntakeResult;
+
+    public sealed record UnknownProvider(string Provider) : IntakeResult;
+
+    public sealed record TooLarge(int MaxBytes) : IntakeResult;
+
+    /// <summary>Bad or missing signature, or a stale timestamp. Deliberately carries no detail.</summary>
+    public sealed record Unauthorized : IntakeResult;
+
+    public sealed record Invalid(IReadOnlyList<string> Errors) : IntakeResult;
+
+    /// <summary>Storage is down: nothing was stored, the gateway must retry.</summary>
+    public sealed record Unavailable : IntakeResult;
+}

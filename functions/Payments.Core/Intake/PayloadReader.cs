@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Payments.Intake;
+
+/// <summary>
+/// Reads required fields out of a callback's JSON, collecting one error per bad field, so a
+/// provider's parser reads as a list of fields and the caller gets every problem at once.
+/// </summary>
+internal sealed partial class PayloadReader
+{
+    private readonly List<string> errors = [];
+
+    public IReadOnlyList<string> Errors => errors;
+
+    public bool HasErrors => errors.Count > 0;
+
+    public static bool TryParse(byte[] body, out JsonDocument? document)
+    {
+        try
+        {
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });
+            return document.RootElement.ValueKind == JsonValueKind.Object;
+        }
+        catch (JsonException)
+        {
+            document = null;
+            return false;
+        }
+    }
+
+    public JsonElement? Find(JsonElement root, string path)
+    {
+        var current = root;
+        foreach (var segment in path.Split('.'))
+        {
+            if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(segment, out current))
+            {
+                return null;
+            }
+        }
+        return current;
+    }
+
+    public string Identifier(JsonElement root, string path)
+    {
+        var value = Find(root, path);
+        if (value is { ValueKind: JsonValueKind.String } s && IdentifierPattern().IsMatch(s.GetString()!))
+        {
+            return s.GetString()!;
+        }
+        errors.Add($"{path}: required, 1-128 characters of letters, digits, '_', '-', ':' or '.'.");
+        return "";
+    }
+
+    public string Text(JsonElement root, string path)
+    {
+        var value = Find(root, path);
+        if (value is { ValueKind: JsonValueKind.String } s && !string.IsNullOrWhiteSpace(s.GetString()))
+        {
+            return s.GetString()!;
+        }
+        errors.Add($"{path}: required string.");
+        return "";
+    }
+
+    public long AmountMinor(JsonElement root, string path)
+    {
+        var value = Find(root, path);
+        if (value is { ValueKind: JsonValueKind.Number } n && n.TryGetInt64(out var amount) && amount >= 0)
+        {
+            return amount;
+        }
+        errors.Add($"{path}: required non-negative integer amount in minor units.");
+        return 0;
+    }
+
+    public string Currency(JsonElement root, string path)
+    {
+        var value = Find(root, path);
+        if (value is { ValueKind: JsonValueKind.String } s && CurrencyPattern().IsMatch(s.GetString()!))
+        {
+            return s.GetString()!.ToUpperInvariant();
+        }
+        errors.Add($"{path}: required ISO 4217 currency code.");
+        return "";
+    }
+
+    public DateTimeOffset UnixTime(JsonElement root, string path)
+    {
+        var value = Find(root, path);
+        if (value is { ValueKind: JsonValueKind.Number } n && n.TryGetInt64(out var seconds) && seconds > 0)
+        {
+            return DateTimeOffset.FromUnixTimeSeconds(seconds);
+        }
+        errors.Add($"{path}: required unix timestamp.");
+        return default;
+    }
+
+    public DateTimeOffset IsoTime(JsonElement root, string path)
+    {
+        var value = Find(root, path);
+        if (value is { ValueKind: JsonValueKind.String } s
+            && DateTimeOffset.TryParse(s.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+        {
+            return time;
+        }
+        errors.Add($"{path}: required ISO-8601 timestamp.");
+        return default;
+    }
+
+    public static bool IsIdentifier(string? value) => value is not null && IdentifierPattern().IsMatch(value);
+
+    [GeneratedRegex("^[A-Za-z0-9_.:-]{1,128}$")]
+    private static partial Regex IdentifierPattern();
+
+    [GeneratedRegex("^[A-Za-z]{3}$")]
+    private static partial Regex CurrencyPattern();
+}

@@ -1,0 +1,119 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Payments.Intake;
+
+/// <summary>
+/// The Standard Webhooks scheme (standardwebhooks.com): <c>webhook-signature: v1,&lt;base64 HMAC-SHA256("{id}.{ts}.{body}")&gt;</c>
+/// keyed by the base64 part of a <c>whsec_</c> secret. The webhook id is the event id.
+/// </summary>
+public sealed class StandardWebhooksProvider : IWebhookProvider
+{
+    public const string ProviderName = "standard";
+    private const string IdHeader = "webhook-id";
+    private const string TimestampHeader = "webhook-timestamp";
+    private const string SignatureHeader = "webhook-signature";
+    private const string SecretPrefix = "whsec_";
+
+    private readonly IReadOnlyList<byte[]> keys;
+    private readonly TimeSpan tolerance;
+
+    public StandardWebhooksProvider(IEnumerable<string> secrets, TimeSpan tolerance)
+    {
+        keys = secrets.Select(DecodeSecret).ToArray();
+        if (keys.Count == 0)
+        {
+            throw new ArgumentException("At least one Standard Webhooks secret is required.", nameof(secrets));
+        }
+        this.tolerance = tolerance;
+    }
+
+    public string Name => ProviderName;
+
+    public IReadOnlyList<string> SignatureHeaders { get; } = [IdHeader, TimestampHeader, SignatureHeader];
+
+    public WebhookAcknowledgement Acknowledgement => WebhookAcknowledgement.JsonReceived;
+
+    public bool Verify(WebhookRequest request, DateTimeOffset now)
+    {
+        var id = request.Header(IdHeader);
+        var timestamp = request.Header(TimestampHeader);
+        var signatures = request.Header(SignatureHeader);
+        if (!PayloadReader.IsIdentifier(id) || signatures is null
+            || !long.TryParse(timestamp, out var seconds)
+            || !WebhookClock.IsWithin(seconds, now, tolerance))
+        {
+            return false;
+        }
+
+        var signedContent = Encoding.UTF8.GetBytes($"{id}.{timestamp}.").Concat(request.Body).ToArray();
+        var presented = signatures.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Where(s => s.StartsWith("v1,", StringComparison.Ordinal))
+            .Select(s => TryBase64(s[3..]))
+            .OfType<byte[]>()
+            .ToArray();
+
+        foreach (var key in keys)
+        {
+            var expected = HMACSHA256.HashData(key, signedContent);
+            if (presented.Any(p => CryptographicOperations.FixedTimeEquals(p, expected)))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public ParseOutcome Parse(WebhookRequest request)
+    {
+        if (!PayloadReader.TryParse(request.Body, out var document))
+        {
+            return new ParseOutcome.Invalid(["body: not a JSON object."]);
+        }
+        using (document)
+        {
+            var root = document!.RootElement;
+            var reader = new PayloadReader();
+            var eventId = request.Header(IdHeader)!;
+            var type = reader.Text(root, "type");
+            if (reader.HasErrors)
+            {
+                return new ParseOutcome.Invalid(reader.Errors);
+            }
+            PaymentEventKind? kind = type switch
+            {
+                "payment.succeeded" => PaymentEventKind.Succeeded,
+                "payment.failed" => PaymentEventKind.Failed,
+                "payment.refunded" => PaymentEventKind.Refunded,
+                _ => null,
+            };
+            if (kind is null)
+            {
+                return new ParseOutcome.Ignored(eventId, type);
+            }
+
+            var occurredAt = reader.IsoTime(root, "timestamp");
+            var paymentId = reader.Identifier(root, "data.payment_id");
+            var orderId = reader.Identifier(root, "data.order_id");
+            var amount = reader.AmountMinor(root, "data.amount");
+            var currency = reader.Currency(root, "data.currency");
+            return reader.HasErrors
+                ? new ParseOutcome.Invalid(reader.Errors)
+                : new ParseOutcome.Parsed(new PaymentEvent(Name, eventId, kind.Value, paymentId, orderId, amount, currency, occurredAt));
+        }
+    }
+
+    private static byte[] DecodeSecret(string secret)
+    {
+        var encoded = secret.StartsWith(SecretPrefix, StringComparison.Ordinal) ? secret[SecretPrefix.Length..] : secret;
+        return TryBase64(encoded) is { Length: > 0 } key
+            ? key
+            : throw new ArgumentException("A Standard Webhooks secret must be 'whsec_' followed by base64.");
+    }
+
+    private static byte[]? TryBase64(string value)
+    {
+        var buffer = new byte[value.Length];
+        return Convert.TryFromBase64String(value, buffer, out var written) ? buffer[..written] : null;
+    }
+}

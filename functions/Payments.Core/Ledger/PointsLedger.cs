@@ -1,0 +1,76 @@
+using Azure;
+using Azure.Data.Tables;
+using Payments.Hosting;
+using Payments.Saga;
+using Polly;
+using Polly.Retry;
+
+namespace Payments.Ledger;
+
+public enum GrantResult { Granted, AlreadyGranted }
+
+/// <summary>
+/// Loyalty points per customer: a balance row plus one grant row per order in the customer's
+/// partition, written together in one entity-group transaction, so a grant happens once per order.
+/// </summary>
+public sealed class PointsLedger(PaymentsStorage storage)
+{
+    private const string BalanceKey = "balance";
+
+    private static readonly ResiliencePipeline ConcurrencyRetry = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<RequestFailedException>(ex => ex.Status is 409 or 412),
+            MaxRetryAttempts = 30,
+            Delay = TimeSpan.FromMilliseconds(15),
+            BackoffType = DelayBackoffType.Exponential,
+            MaxDelay = TimeSpan.FromMilliseconds(500),
+            UseJitter = true,
+        })
+        .Build();
+
+    public async Task<GrantResult> GrantAsync(PointsRequest request, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Points, ct);
+        return await ConcurrencyRetry.ExecuteAsync(async token =>
+        {
+            var grant = await table.GetEntityIfExistsAsync<TableEntity>(request.CustomerId, GrantKey(request.OrderId), cancellationToken: token);
+            if (grant.HasValue)
+            {
+                return GrantResult.AlreadyGranted;
+            }
+            var balance = await table.GetEntityIfExistsAsync<TableEntity>(request.CustomerId, BalanceKey, cancellationToken: token);
+            var current = balance.HasValue ? balance.Value!.GetInt64("Points") ?? 0 : 0;
+            var newBalance = new TableEntity(request.CustomerId, BalanceKey) { ["Points"] = current + request.Points };
+            await table.SubmitTransactionAsync(
+            [
+                balance.HasValue
+                    ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, newBalance, balance.Value!.ETag)
+                    : new TableTransactionAction(TableTransactionActionType.Add, newBalance),
+                new TableTransactionAction(TableTransactionActionType.Add,
+                    new TableEntity(request.CustomerId, GrantKey(request.OrderId)) { ["OrderId"] = request.OrderId, ["Points"] = request.Points }),
+            ], token);
+            return GrantResult.Granted;
+        }, ct);
+    }
+
+    public async Task<long> GetBalanceAsync(string customerId, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Points, ct);
+        var balance = await table.GetEntityIfExistsAsync<TableEntity>(customerId, BalanceKey, cancellationToken: ct);
+        return balance.HasValue ? balance.Value!.GetInt64("Points") ?? 0 : 0;
+    }
+
+    /// <summary>Every grant row: (customer, order, points).</summary>
+    public async IAsyncEnumerable<(string CustomerId, string OrderId, long Points)> ListGrantsAsync(
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Points, ct);
+        await foreach (var row in table.QueryAsync<TableEntity>(e => e.RowKey != BalanceKey, cancellationToken: ct))
+        {
+            yield return (row.PartitionKey, row.GetString("OrderId"), row.GetInt64("Points") ?? 0);
+        }
+    }
+
+    private static string GrantKey(string orderId) => $"grant-{orderId}";
+}

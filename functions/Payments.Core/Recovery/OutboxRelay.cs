@@ -1,0 +1,51 @@
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Payments.Intake;
+using Payments.Saga;
+
+namespace Payments.Recovery;
+
+/// <summary>What one relay pass did.</summary>
+public sealed record RelayReport(int Relayed, int StillUnknown, int Failed);
+
+/// <summary>
+/// Re-dispatches inbox rows that were stored but never applied: a dispatch that failed at intake,
+/// or a callback that arrived before its order was registered.
+/// </summary>
+public sealed class OutboxRelay(InboxStore inbox, PaymentDispatch dispatch, TimeProvider clock, ILogger<OutboxRelay> log)
+{
+    /// <summary>Rows younger than this are left alone: intake may still be dispatching them.</summary>
+    public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(2);
+
+    public async Task<RelayReport> RelayAsync(DurableTaskClient durable, CancellationToken ct = default)
+    {
+        int relayed = 0, unknown = 0, failed = 0;
+        await foreach (var entry in inbox.ListUndispatchedAsync(clock.GetUtcNow() - SettleTime, ct))
+        {
+            if (entry.Event is not { } paymentEvent)
+            {
+                continue;
+            }
+            try
+            {
+                if (await dispatch.ApplyAsync(durable, paymentEvent, ct) == DispatchResult.UnknownOrder)
+                {
+                    unknown++;
+                    continue;
+                }
+                await inbox.MarkDispatchedAsync(entry.Provider, entry.EventId, ct);
+                relayed++;
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                failed++;
+                log.LogWarning(ex, "Relay of {Provider} event {EventId} failed; next pass retries", entry.Provider, entry.EventId);
+            }
+        }
+        if (relayed + unknown + failed > 0)
+        {
+            log.LogInformation("Outbox relay: {Relayed} relayed, {Unknown} for unknown orders, {Failed} failed", relayed, unknown, failed);
+        }
+        return new RelayReport(relayed, unknown, failed);
+    }
+}

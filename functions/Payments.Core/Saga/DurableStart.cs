@@ -1,0 +1,33 @@
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+
+namespace Payments.Saga;
+
+/// <summary>Starts an orchestration under a fixed instance id at most once.</summary>
+internal static class DurableStart
+{
+    private static readonly OrchestrationRuntimeStatus[] AnyStatus = [.. StartOrchestrationOptionsExtensions.ValidDedupeStatuses];
+
+    /// <summary>
+    /// Returns false when the instance already existed. Without dedupe statuses the Azure Storage
+    /// backend would silently restart an existing instance; with them a concurrent duplicate start
+    /// fails, and the re-check tells that apart from a real error.
+    /// </summary>
+    public static async Task<bool> StartOnceAsync(DurableTaskClient client, string name, string instanceId, object input, CancellationToken ct)
+    {
+        try
+        {
+            var options = new StartOrchestrationOptions(instanceId).WithDedupeStatuses(AnyStatus);
+            await client.ScheduleNewOrchestrationInstanceAsync(name, input, options, ct);
+            return true;
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            if (await client.GetInstanceAsync(instanceId, ct) is null)
+            {
+                throw;
+            }
+            return false;
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using Microsoft.DurableTask;
+
+namespace Payments.Saga;
+
+/// <summary>
+/// Refunds a payment that succeeded after its order was already cancelled. One instance per
+/// payment (<c>refund-{paymentId}</c>), so however often the late callback arrives, one refund.
+/// </summary>
+public static class LatePaymentRefund
+{
+    public const string Name = nameof(LatePaymentRefund);
+
+    public static string InstanceId(string paymentId) => $"refund-{paymentId}";
+
+    public static async Task<SagaOutcome> RunAsync(TaskOrchestrationContext context, LatePaymentInput input)
+    {
+        var refund = input.Refund;
+        var retry = TaskOptions.FromRetryPolicy(new RetryPolicy(
+            input.Settings.ActivityMaxAttempts, input.Settings.ActivityBackoff, backoffCoefficient: 2.0, maxRetryInterval: TimeSpan.FromMinutes(5)));
+        context.SetCustomStatus("Refunding");
+        try
+        {
+            await context.CallActivityAsync<RefundResult>(SagaActivityNames.Refund, refund, retry);
+        }
+        catch (TaskFailedException ex)
+        {
+            await context.CallActivityAsync(
+                SagaActivityNames.Park,
+                new ParkRequest(refund.OrderId, "refund_failed", $"Late-payment refund of {refund.AmountMinor} {refund.Currency} failed.", ex.Message),
+                retry);
+            context.SetCustomStatus(nameof(OrderStatus.RefundPending));
+            return new SagaOutcome(OrderStatus.RefundPending, refund.Reason);
+        }
+        context.SetCustomStatus(nameof(OrderStatus.Refunded));
+        return new SagaOutcome(OrderStatus.Refunded, refund.Reason);
+    }
+}
+
+public sealed record LatePaymentInput(RefundRequest Refund, SagaSettings Settings);

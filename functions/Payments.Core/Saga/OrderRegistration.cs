@@ -1,0 +1,67 @@
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Payments.Intake;
+using Payments.Ledger;
+
+namespace Payments.Saga;
+
+public abstract record RegistrationResult
+{
+    private RegistrationResult() { }
+
+    public sealed record Started(string OrderId) : RegistrationResult;
+
+    /// <summary>The same order was registered before; nothing new happened.</summary>
+    public sealed record AlreadyRegistered(string OrderId) : RegistrationResult;
+
+    /// <summary>The order id is taken by a different order.</summary>
+    public sealed record Conflict(string OrderId) : RegistrationResult;
+
+    public sealed record Invalid(IReadOnlyList<string> Errors) : RegistrationResult;
+}
+
+/// <summary>Registers an order awaiting payment and starts its saga, once per order id.</summary>
+public sealed class OrderRegistration(
+    OrderBook orders,
+    ProviderRegistry providers,
+    IOptions<SagaOptions> sagaOptions,
+    ILogger<OrderRegistration> log)
+{
+    public async Task<RegistrationResult> RegisterAsync(OrderRequest? order, DurableTaskClient durable, CancellationToken ct = default)
+    {
+        if (order is null)
+        {
+            return new RegistrationResult.Invalid(["body: an order object is required."]);
+        }
+        var errors = order.Validate(providers.Names);
+        if (errors.Count > 0)
+        {
+            return new RegistrationResult.Invalid(errors);
+        }
+
+        // The read-model row is the first-writer gate; the saga start below is repeated by every
+        // registration that finds no instance, so a crash between the two heals on the next attempt.
+        if (!await orders.TryRegisterAsync(order, ct))
+        {
+            var existing = await orders.GetAsync(order.OrderId, ct);
+            if (existing is null || existing.PaymentId != order.PaymentId || existing.AmountMinor != order.AmountMinor
+                || existing.Currency != order.Currency || existing.CustomerId != order.CustomerId || existing.Provider != order.Provider)
+            {
+                return new RegistrationResult.Conflict(order.OrderId);
+            }
+        }
+
+        var instanceId = OrderSaga.InstanceId(order.OrderId);
+        if (await durable.GetInstanceAsync(instanceId, ct) is not null)
+        {
+            return new RegistrationResult.AlreadyRegistered(order.OrderId);
+        }
+        var started = await DurableStart.StartOnceAsync(durable, OrderSaga.Name, instanceId, new OrderSagaInput(order, sagaOptions.Value.ToSettings()), ct);
+        if (started)
+        {
+            log.LogInformation("Order {OrderId} registered; saga started", order.OrderId);
+        }
+        return started ? new RegistrationResult.Started(order.OrderId) : new RegistrationResult.AlreadyRegistered(order.OrderId);
+    }
+}

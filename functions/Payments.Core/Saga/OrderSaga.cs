@@ -1,0 +1,102 @@
+using Microsoft.DurableTask;
+using Payments.Intake;
+
+namespace Payments.Saga;
+
+/// <summary>
+/// One order's saga: reserve stock, wait for payment or the payment window, commit stock, grant
+/// points; each compensation sits beside the step it undoes. Deterministic: time comes from the
+/// context, all I/O happens in activities.
+/// </summary>
+public static class OrderSaga
+{
+    public const string Name = nameof(OrderSaga);
+
+    public static string InstanceId(string orderId) => $"order-{orderId}";
+
+    public static async Task<SagaOutcome> RunAsync(TaskOrchestrationContext context, OrderSagaInput input)
+    {
+        var order = input.Order;
+        var steps = new SagaSteps(context, input);
+
+        await steps.RecordAsync(OrderStatus.AwaitingPayment, null, "Registered");
+
+        steps.Show("ReservingStock");
+        if (await steps.ReserveStockAsync() == ReserveResult.OutOfStock)
+        {
+            var close = await steps.ClosePaymentAsync();
+            return close is { AlreadyPaid: true }
+                ? await steps.RefundAndFinishAsync(close.PaidAmountMinor, close.Currency, "out_of_stock", releaseStock: false)
+                : await steps.FinishAsync(OrderStatus.Cancelled, "out_of_stock");
+        }
+
+        steps.Show("AwaitingPayment");
+        var paymentWindow = context.CurrentUtcDateTime.Add(input.Settings.PaymentWindow);
+        var payment = await AwaitPaymentAsync(context, order, paymentWindow) ?? await ResolveTimeoutAsync(steps);
+        if (payment is null)
+        {
+            await steps.ReleaseStockAsync();
+            return await steps.FinishAsync(OrderStatus.Cancelled, "timeout");
+        }
+        if (payment.Kind == PaymentEventKind.Failed)
+        {
+            await steps.ReleaseStockAsync();
+            return await steps.FinishAsync(OrderStatus.Cancelled, "payment_failed");
+        }
+        if (payment.AmountMinor != order.AmountMinor || payment.Currency != order.Currency)
+        {
+            return await steps.RefundAndFinishAsync(payment.AmountMinor, payment.Currency, "amount_mismatch", releaseStock: true);
+        }
+        await steps.RecordAsync(OrderStatus.Paid, null, "Paid", payment.AmountMinor, payment.Currency);
+
+        steps.Show("CommittingStock");
+        if (await steps.CommitStockAsync() == CommitResult.Failed)
+        {
+            return await steps.RefundAndFinishAsync(payment.AmountMinor, payment.Currency, "stock_failed", releaseStock: true);
+        }
+
+        // Points never undo a payment: when every attempt fails the grant is parked and the order still completes.
+        steps.Show("GrantingPoints");
+        var pointsGranted = await steps.GrantPointsWithBackoffAsync();
+        return await steps.FinishAsync(OrderStatus.Completed, pointsGranted ? null : "points_parked", pointsParked: !pointsGranted);
+    }
+
+    /// <summary>The first success or failure for this order's payment, or null when the window closes first.</summary>
+    private static async Task<PaymentEvent?> AwaitPaymentAsync(TaskOrchestrationContext context, OrderRequest order, DateTime paymentWindow)
+    {
+        while (true)
+        {
+            using var cancel = new CancellationTokenSource();
+            var windowCloses = context.CreateTimer(paymentWindow, cancel.Token);
+            var callback = context.WaitForExternalEvent<PaymentEvent>(PaymentEvent.SagaEventName, cancel.Token);
+            if (await Task.WhenAny(callback, windowCloses) == windowCloses)
+            {
+                return null;
+            }
+            cancel.Cancel();
+            var received = await callback;
+            // Refund notices and events for some other payment do not decide this order; keep waiting.
+            if (received.Kind != PaymentEventKind.Refunded && received.PaymentId == order.PaymentId)
+            {
+                return received;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The window closed without a callback: ask the gateway. Closing the payment is what makes
+    /// "unpaid" final; a payment that slipped in before the close comes back as already paid.
+    /// </summary>
+    private static async Task<PaymentEvent?> ResolveTimeoutAsync(SagaSteps steps)
+    {
+        steps.Show("QueryingPayment");
+        var status = await steps.QueryPaymentAsync();
+        if (status is { State: Gateway.GatewayPaymentState.Paid })
+        {
+            return steps.PaymentFromGateway(status.PaidAmountMinor, status.Currency);
+        }
+        steps.Show("ClosingPayment");
+        var close = await steps.ClosePaymentAsync();
+        return close is { AlreadyPaid: true } ? steps.PaymentFromGateway(close.PaidAmountMinor, close.Currency) : null;
+    }
+}

@@ -1,0 +1,70 @@
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Payments.Intake;
+
+namespace Payments.Saga;
+
+public enum DispatchResult
+{
+    /// <summary>Raised to the order's running saga.</summary>
+    Raised,
+    /// <summary>No saga for this order yet: the callback may have outrun the order's registration.</summary>
+    UnknownOrder,
+    /// <summary>A success for an order already cancelled: a late-payment refund was started (or already runs).</summary>
+    LatePaymentRefund,
+    /// <summary>The saga already ended and this event changes nothing.</summary>
+    NoEffect,
+}
+
+/// <summary>
+/// Applies a payment event to its order's saga; shared by intake and every recovery path.
+/// </summary>
+/// <remarks>
+/// Durable Task has no atomic "raise event or start": a saga can finish between our look and our
+/// raise, and the event is then dropped with the instance. Two safety nets close that window. A
+/// saga still waiting for payment only ends by its timer, and at that point queries and closes the
+/// payment at the gateway, so a success the event carried is seen there. A saga that was already
+/// past its payment decision and cancelling is covered by the daily statement reconciliation
+/// (paid but cancelled → refund).
+/// </remarks>
+public sealed class PaymentDispatch(IOptions<SagaOptions> sagaOptions, ILogger<PaymentDispatch> log)
+{
+    public async Task<DispatchResult> ApplyAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default)
+    {
+        var instanceId = OrderSaga.InstanceId(paymentEvent.OrderId);
+        var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, ct);
+        if (instance is null)
+        {
+            log.LogInformation("Payment event {EventId} for unknown order {OrderId}", paymentEvent.EventId, paymentEvent.OrderId);
+            return DispatchResult.UnknownOrder;
+        }
+        if (!instance.IsCompleted)
+        {
+            await client.RaiseEventAsync(instanceId, PaymentEvent.SagaEventName, paymentEvent, ct);
+            return DispatchResult.Raised;
+        }
+
+        var outcome = instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? instance.ReadOutputAs<SagaOutcome>() : null;
+        if (paymentEvent.Kind == PaymentEventKind.Succeeded && outcome?.Status == OrderStatus.Cancelled)
+        {
+            await StartLatePaymentRefundAsync(client, paymentEvent, ct);
+            return DispatchResult.LatePaymentRefund;
+        }
+        return DispatchResult.NoEffect;
+    }
+
+    private async Task StartLatePaymentRefundAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct)
+    {
+        var instanceId = LatePaymentRefund.InstanceId(paymentEvent.PaymentId);
+        if (await client.GetInstanceAsync(instanceId, ct) is not null)
+        {
+            return;
+        }
+        var input = new LatePaymentInput(
+            new RefundRequest(paymentEvent.OrderId, paymentEvent.Provider, paymentEvent.PaymentId, paymentEvent.AmountMinor, paymentEvent.Currency, "late_payment"),
+            sagaOptions.Value.ToSettings());
+        await DurableStart.StartOnceAsync(client, LatePaymentRefund.Name, instanceId, input, ct);
+        log.LogWarning("Late payment {PaymentId} for cancelled order {OrderId}: refund started", paymentEvent.PaymentId, paymentEvent.OrderId);
+    }
+}

@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Logging;
+using Payments.Gateway;
+using Payments.Ledger;
+using Payments.Recovery;
+
+namespace Payments.Saga;
+
+/// <summary>
+/// The saga's side effects. Each is idempotent by (order, step), so Durable's at-least-once
+/// activity execution and the retry policies never apply a step twice. Failures throw: an activity
+/// that swallowed one would let the saga believe a failed step succeeded.
+/// </summary>
+public sealed class SagaActivities(
+    StockLedger stock,
+    PointsLedger points,
+    OrderBook orders,
+    ParkedItems parked,
+    IPaymentGateway gateway,
+    FaultInjector faults,
+    ILogger<SagaActivities> log)
+{
+    public Task RecordOrderStateAsync(OrderStateChange change) => orders.ApplyAsync(change);
+
+    public async Task<ReserveResult> ReserveStockAsync(StockRequest request)
+    {
+        await faults.BeforeStockAsync(CancellationToken.None);
+        var result = await stock.ReserveAsync(request);
+        log.LogInformation("Stock for order {OrderId}: {Result}", request.OrderId, result);
+        return result;
+    }
+
+    public async Task<CommitResult> CommitStockAsync(StockRequest request)
+    {
+        await faults.BeforeStockAsync(CancellationToken.None);
+        if (request.Lines.Any(l => faults.Current.IsPermanentlyFailing(l.Sku)))
+        {
+            log.LogWarning("Stock commit for order {OrderId} failed permanently", request.OrderId);
+            return CommitResult.Failed;
+        }
+        await stock.CommitAsync(request);
+        return CommitResult.Committed;
+    }
+
+    public Task ReleaseStockAsync(StockRequest request) => stock.ReleaseAsync(request);
+
+    public async Task GrantPointsAsync(PointsRequest request)
+    {
+        await faults.BeforePointsAsync(CancellationToken.None);
+        var result = await points.GrantAsync(request);
+        log.LogInformation("Points for order {OrderId}: {Result}", request.OrderId, result);
+    }
+
+    public Task<GatewayPayment> QueryPaymentAsync(PaymentRef payment) => gateway.QueryPaymentAsync(payment);
+
+    public Task<CloseResult> ClosePaymentAsync(PaymentRef payment) => gateway.ClosePaymentAsync(payment);
+
+    /// <summary>The idempotency key is the payment: whichever path asks, a payment is refunded at most once.</summary>
+    public async Task<RefundResult> RefundAsync(RefundRequest request)
+    {
+        var result = await gateway.RefundAsync(request, $"refund-{request.PaymentId}");
+        log.LogInformation("Refunded order {OrderId} payment {PaymentId}: {Reason}", request.OrderId, request.PaymentId, request.Reason);
+        return result;
+    }
+
+    public async Task ParkAsync(ParkRequest request)
+    {
+        await parked.ParkAsync(request);
+        log.LogWarning("Parked {Kind} for order {OrderId}: {Reason}", request.Kind, request.OrderId, request.Reason);
+    }
+}

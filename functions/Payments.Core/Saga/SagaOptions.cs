@@ -1,0 +1,51 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Payments.Saga;
+
+/// <summary>Saga timings and budgets, bound from the <c>Saga</c> section and copied into each saga's input at start.</summary>
+public sealed class SagaOptions
+{
+    public const string Section = "Saga";
+
+    /// <summary>How long an order waits for its payment before the saga asks the gateway and cancels.</summary>
+    [Range(1, 7 * 24 * 3600)]
+    public int PaymentWindowSeconds { get; set; } = 900;
+
+    [Range(1, 20)]
+    public int PointsMaxAttempts { get; set; } = 5;
+
+    /// <summary>First back-off between points attempts; doubles each time.</summary>
+    [Range(1, 3600)]
+    public int PointsBackoffSeconds { get; set; } = 30;
+
+    [Range(1, 10)]
+    public int ActivityMaxAttempts { get; set; } = 4;
+
+    /// <summary>First back-off for retried activities (stock commit, gateway calls); doubles each time.</summary>
+    [Range(1, 600)]
+    public int ActivityBackoffSeconds { get; set; } = 2;
+
+    /// <summary>Loyalty points per major currency unit paid.</summary>
+    [Range(0, 1000)]
+    public int PointsPerMajorUnit { get; set; } = 1;
+
+    public SagaSettings ToSettings() => new(
+        TimeSpan.FromSeconds(PaymentWindowSeconds),
+        PointsMaxAttempts,
+        TimeSpan.FromSeconds(PointsBackoffSeconds),
+        ActivityMaxAttempts,
+        TimeSpan.FromSeconds(ActivityBackoffSeconds),
+        PointsPerMajorUnit);
+}
+
+/// <summary>
+/// The saga's settings frozen at order registration, so a configuration change never alters a
+/// saga already in flight (its replays must see the same values).
+/// </summary>
+public sealed record SagaSettings(
+    TimeSpan PaymentWindow,
+    int PointsMaxAttempts,
+    TimeSpan PointsBackoff,
+    int ActivityMaxAttempts,
+    TimeSpan ActivityBackoff,
+    int PointsPerMajorUnit);

@@ -1,0 +1,148 @@
+using Microsoft.DurableTask;
+using Payments.Gateway;
+using Payments.Intake;
+
+namespace Payments.Saga;
+
+/// <summary>
+/// The saga's steps as named activity calls with their retry policies, so <see cref="OrderSaga"/>
+/// reads like the saga diagram. Lives only inside one orchestration execution.
+/// </summary>
+internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput input)
+{
+    private readonly OrderRequest order = input.Order;
+    private readonly SagaSettings settings = input.Settings;
+
+    /// <summary>Bounded, exponential, durable: for stock commit and gateway calls.</summary>
+    private TaskOptions StepRetry => TaskOptions.FromRetryPolicy(new RetryPolicy(
+        settings.ActivityMaxAttempts,
+        settings.ActivityBackoff,
+        backoffCoefficient: 2.0,
+        maxRetryInterval: TimeSpan.FromMinutes(5)));
+
+    private StockRequest Stock => new(order.OrderId, order.Lines);
+
+    private PaymentRef Payment => new(order.OrderId, order.Provider, order.PaymentId);
+
+    public void Show(string step) => context.SetCustomStatus(step);
+
+    public Task RecordAsync(OrderStatus status, string? reason, string step, long? paidAmount = null, string? paidCurrency = null) =>
+        context.CallActivityAsync(
+            SagaActivityNames.RecordOrderState,
+            new OrderStateChange(order.OrderId, status, reason, step, paidAmount, paidCurrency),
+            StepRetry);
+
+    public Task<ReserveResult> ReserveStockAsync() =>
+        context.CallActivityAsync<ReserveResult>(SagaActivityNames.ReserveStock, Stock, StepRetry);
+
+    public async Task<CommitResult> CommitStockAsync()
+    {
+        try
+        {
+            return await context.CallActivityAsync<CommitResult>(SagaActivityNames.CommitStock, Stock, StepRetry);
+        }
+        catch (TaskFailedException)
+        {
+            // Retries exhausted: a commit that cannot happen is a permanent stock failure for this order.
+            return CommitResult.Failed;
+        }
+    }
+
+    public Task ReleaseStockAsync() => context.CallActivityAsync(SagaActivityNames.ReleaseStock, Stock, StepRetry);
+
+    public async Task<GatewayPayment?> QueryPaymentAsync()
+    {
+        try
+        {
+            return await context.CallActivityAsync<GatewayPayment>(SagaActivityNames.QueryPayment, Payment, StepRetry);
+        }
+        catch (TaskFailedException)
+        {
+            return null; // Unknown; closing the payment settles it either way.
+        }
+    }
+
+    /// <summary>Null when the gateway could not be reached at all; the order is then cancelled and parked for a look.</summary>
+    public async Task<CloseResult?> ClosePaymentAsync()
+    {
+        try
+        {
+            return await context.CallActivityAsync<CloseResult>(SagaActivityNames.ClosePayment, Payment, StepRetry);
+        }
+        catch (TaskFailedException ex)
+        {
+            await ParkAsync("close_failed", "Could not close the payment; a late payment will be refunded on arrival.", ex.Message);
+            return null;
+        }
+    }
+
+    public PaymentEvent PaymentFromGateway(long amountMinor, string currency) => new(
+        order.Provider,
+        $"gateway-query:{order.PaymentId}",
+        PaymentEventKind.Succeeded,
+        order.PaymentId,
+        order.OrderId,
+        amountMinor,
+        currency,
+        new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero));
+
+    public async Task<SagaOutcome> RefundAndFinishAsync(long amountMinor, string currency, string reason, bool releaseStock)
+    {
+        Show("Refunding");
+        if (releaseStock)
+        {
+            await ReleaseStockAsync();
+        }
+        try
+        {
+            await context.CallActivityAsync<RefundResult>(
+                SagaActivityNames.Refund,
+                new RefundRequest(order.OrderId, order.Provider, order.PaymentId, amountMinor, currency, reason),
+                StepRetry);
+        }
+        catch (TaskFailedException ex)
+        {
+            await ParkAsync("refund_failed", $"Refund of {amountMinor} {currency} ({reason}) failed after {settings.ActivityMaxAttempts} attempts.", ex.Message);
+            return await FinishAsync(OrderStatus.RefundPending, reason);
+        }
+        return await FinishAsync(OrderStatus.Refunded, reason);
+    }
+
+    public async Task<bool> GrantPointsWithBackoffAsync()
+    {
+        var points = order.AmountMinor / 100 * settings.PointsPerMajorUnit;
+        var request = new PointsRequest(order.OrderId, order.CustomerId, points);
+        var pointsBackoff = settings.PointsBackoff;
+        string lastError = "";
+        for (var attempt = 1; attempt <= settings.PointsMaxAttempts; attempt++)
+        {
+            try
+            {
+                await context.CallActivityAsync(SagaActivityNames.GrantPoints, request);
+                return true;
+            }
+            catch (TaskFailedException ex) when (attempt < settings.PointsMaxAttempts)
+            {
+                await context.CreateTimer(pointsBackoff, CancellationToken.None);
+                pointsBackoff *= 2;
+                lastError = ex.Message;
+            }
+            catch (TaskFailedException ex)
+            {
+                lastError = ex.Message;
+            }
+        }
+        await ParkAsync("points_grant", $"Granting {points} points to {order.CustomerId} failed {settings.PointsMaxAttempts} times.", lastError);
+        return false;
+    }
+
+    public async Task<SagaOutcome> FinishAsync(OrderStatus status, string? reason, bool pointsParked = false)
+    {
+        await RecordAsync(status, reason, status.ToString());
+        Show(status.ToString());
+        return new SagaOutcome(status, reason, pointsParked);
+    }
+
+    private Task ParkAsync(string kind, string reason, string detail) =>
+        context.CallActivityAsync(SagaActivityNames.Park, new ParkRequest(order.OrderId, kind, reason, detail), StepRetry);
+}

@@ -1,0 +1,54 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Payments.Functions.Http;
+using Payments.Ledger;
+using Payments.Recovery;
+
+namespace Payments.Functions;
+
+/// <summary>
+/// Operator endpoints under <c>/api/ops</c> (the Functions host reserves routes starting with
+/// <c>admin</c>): set a sku's stock level, list parked work.
+/// </summary>
+public sealed class OperatorFunctions(StockLedger stock, ParkedItems parked)
+{
+    [Function("SetStock")]
+    public async Task<IActionResult> SetStock(
+        [HttpTrigger(AuthorizationLevel.Function, "put", Route = "ops/stock/{sku}")] HttpRequest request,
+        string sku,
+        CancellationToken ct)
+    {
+        StockLevelRequest? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<StockLevelRequest>(request.Body, JsonSerializerOptions.Web, ct);
+        }
+        catch (JsonException)
+        {
+            return HttpReply.Problem(400, "Malformed stock level.");
+        }
+        if (body is not { Available: >= 0 } || string.IsNullOrWhiteSpace(sku) || sku.Length > 64)
+        {
+            return HttpReply.Problem(400, "Invalid stock level.", errors: ["available: a non-negative integer."]);
+        }
+        await stock.SetLevelAsync(sku, body.Available, ct);
+        return HttpReply.JsonBody(200, await stock.GetLevelAsync(sku, ct) ?? throw new InvalidOperationException("Level vanished."));
+    }
+
+    [Function("ListParked")]
+    public async Task<IActionResult> ListParked(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "ops/parked")] HttpRequest request,
+        CancellationToken ct)
+    {
+        var items = new List<ParkedItem>();
+        await foreach (var item in parked.ListAsync(ct))
+        {
+            items.Add(item);
+        }
+        return HttpReply.JsonBody(200, items);
+    }
+
+    private sealed record StockLevelRequest(long Available);
+}
