@@ -29,7 +29,7 @@ public static class PaymentsServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => CreateStorage(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
 
-        services.AddSingleton<ProviderRegistry>();
+        services.AddSingleton(sp => ProviderRegistry.FromOptions(sp.GetRequiredService<IOptions<IntakeOptions>>().Value));
         services.AddSingleton(sp => new InboxStore(
             sp.GetRequiredService<PaymentsStorage>(),
             sp.GetRequiredService<TimeProvider>(),

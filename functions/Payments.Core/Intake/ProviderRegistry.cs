@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Payments.Intake;
 
 /// <summary>The webhook providers this deployment accepts, by route name.</summary>
@@ -10,14 +8,11 @@ public sealed class ProviderRegistry
     public ProviderRegistry(IEnumerable<IWebhookProvider> providers) =>
         this.providers = providers.ToDictionary(p => p.Name, StringComparer.Ordinal);
 
-    public ProviderRegistry(IOptions<IntakeOptions> options)
-        : this(
-        [
-            new StandardWebhooksProvider(IntakeOptions.SplitSecrets(options.Value.StandardSecrets), options.Value.Tolerance),
-            new StripeProvider(IntakeOptions.SplitSecrets(options.Value.StripeSecrets), options.Value.Tolerance),
-        ])
-    {
-    }
+    public static ProviderRegistry FromOptions(IntakeOptions options) => new(
+    [
+        new StandardWebhooksProvider(IntakeOptions.SplitSecrets(options.StandardSecrets), options.Tolerance),
+        new StripeProvider(IntakeOptions.SplitSecrets(options.StripeSecrets), options.Tolerance),
+    ]);
 
     public IReadOnlyCollection<string> Names => providers.Keys;
 

@@ -27,7 +27,7 @@ public sealed class OrderQuery(OrderBook orders)
         {
             return null;
         }
-        var instance = await durable.GetInstanceAsync(OrderSaga.InstanceId(orderId), ct);
+        var instance = await durable.GetInstanceAsync(OrderSaga.InstanceId(orderId), getInputsAndOutputs: true, ct);
         return new OrderView(
             record.OrderId,
             record.Status.ToString(),

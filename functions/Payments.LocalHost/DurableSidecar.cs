@@ -1,0 +1,63 @@
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+
+namespace Payments.LocalHost;
+
+/// <summary>
+/// The Durable backend the Functions host would provide: the Azure Storage provider (the default
+/// of Durable Functions) on Azurite, served to the worker over gRPC by the DurableTask sidecar
+/// server. State lives in storage, so sagas survive a killed process.
+/// </summary>
+internal sealed class DurableSidecar : IAsyncDisposable
+{
+    private readonly WebApplication app;
+
+    private DurableSidecar(WebApplication app, Uri address)
+    {
+        this.app = app;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public static async Task<DurableSidecar> StartAsync(string connectionString, string taskHub, LocalHostOptions options, ILoggerFactory loggerFactory, CancellationToken ct)
+    {
+        var lease = TimeSpan.FromSeconds(options.LeaseSeconds);
+        var service = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
+        {
+            TaskHubName = taskHub,
+            StorageAccountClientProvider = new StorageAccountClientProvider(connectionString),
+            MaxQueuePollingInterval = TimeSpan.FromMilliseconds(options.MaxQueuePollingMs),
+            PartitionCount = options.PartitionCount,
+            MaxConcurrentTaskActivityWorkItems = options.MaxConcurrentActivities,
+            MaxConcurrentTaskOrchestrationWorkItems = options.MaxConcurrentOrchestrations,
+            WorkerId = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}",
+            LeaseInterval = lease,
+            LeaseRenewInterval = lease / 3,
+            LeaseAcquireInterval = lease / 3,
+            LoggerFactory = loggerFactory,
+        });
+        await service.CreateIfNotExistsAsync();
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, options.DurableGrpcPort, l => l.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton<IOrchestrationService>(service);
+        builder.Services.AddSingleton<IOrchestrationServiceClient>(service);
+        builder.Services.AddSingleton<TaskHubGrpcServer>();
+        var app = builder.Build();
+        app.MapGrpcService<TaskHubGrpcServer>();
+        await app.StartAsync(ct);
+        return new DurableSidecar(app, new Uri(app.Urls.First()));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}

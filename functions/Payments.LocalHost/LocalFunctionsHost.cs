@@ -1,0 +1,145 @@
+using System.Net;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.Options;
+using Payments.Functions;
+using Payments.Hosting;
+
+namespace Payments.LocalHost;
+
+/// <summary>
+/// Runs the Functions app's own function methods without Functions Core Tools: HTTP functions on
+/// Kestrel, orchestrators and activities on a Durable Task worker, timers on their schedules.
+/// </summary>
+public sealed class LocalFunctionsHost : IAsyncDisposable
+{
+    private const string RoutePrefix = "api";
+    private readonly WebApplication app;
+    private readonly DurableSidecar sidecar;
+    private readonly GrpcChannel channel;
+
+    private LocalFunctionsHost(WebApplication app, DurableSidecar sidecar, GrpcChannel channel)
+    {
+        this.app = app;
+        this.sidecar = sidecar;
+        this.channel = channel;
+        BaseAddress = new Uri(app.Urls.First());
+    }
+
+    public Uri BaseAddress { get; }
+
+    public IServiceProvider Services => app.Services;
+
+    public DurableTaskClient Durable => app.Services.GetRequiredService<DurableTaskClient>();
+
+    public static async Task<LocalFunctionsHost> StartAsync(IConfiguration configuration, Action<IServiceCollection>? configureServices = null, CancellationToken ct = default)
+    {
+        var options = configuration.GetSection(LocalHostOptions.Section).Get<LocalHostOptions>() ?? new LocalHostOptions();
+        System.ComponentModel.DataAnnotations.Validator.ValidateObject(options, new(options), validateAllProperties: true);
+        var functions = FunctionCatalog.Discover(typeof(CallbackFunctions).Assembly);
+        foreach (var function in functions)
+        {
+            FunctionInvoker.EnsureBindable(function);
+        }
+
+        var loggerFactory = LoggerFactory.Create(logging => logging
+            .AddConfiguration(configuration.GetSection("Logging"))
+            .AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss.fff "; }));
+        var sidecar = await DurableSidecar.StartAsync(
+            configuration["AzureWebJobsStorage"] ?? throw new InvalidOperationException("The setting 'AzureWebJobsStorage' is required."),
+            configuration["DurableTaskHubName"] ?? throw new InvalidOperationException("The setting 'DurableTaskHubName' is required."),
+            options, loggerFactory, ct);
+        var channel = GrpcChannel.ForAddress(sidecar.Address);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
+        builder.Services.AddPaymentsCore(builder.Configuration);
+        builder.Services.AddDurableTaskClient(client =>
+        {
+            client.UseGrpc(channel);
+            client.RegisterDirectly();
+        });
+        builder.Services.AddDurableTaskWorker(worker =>
+        {
+            worker.UseGrpc(channel);
+            worker.AddTasks(registry => RegisterDurableFunctions(registry, functions));
+            worker.Configure(o =>
+            {
+                o.Concurrency.MaximumConcurrentActivityWorkItems = options.MaxConcurrentActivities;
+                o.Concurrency.MaximumConcurrentOrchestrationWorkItems = options.MaxConcurrentOrchestrations;
+            });
+        });
+        if (options.RunTimers)
+        {
+            builder.Services.AddHostedService(sp => new TimerScheduler(
+                functions.Where(f => f.Trigger == TriggerKind.Timer), sp, sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<ILogger<TimerScheduler>>()));
+        }
+        configureServices?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        foreach (var function in functions.Where(f => f.Trigger == TriggerKind.Http))
+        {
+            MapHttpFunction(app, function);
+        }
+        await app.StartAsync(ct);
+        return new LocalFunctionsHost(app, sidecar, channel);
+    }
+
+    public Task WaitForShutdownAsync() => app.WaitForShutdownAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+        await channel.ShutdownAsync();
+        channel.Dispose();
+        await sidecar.DisposeAsync();
+    }
+
+    private static void RegisterDurableFunctions(Microsoft.DurableTask.DurableTaskRegistry registry, IEnumerable<FunctionEntry> functions)
+    {
+        foreach (var function in functions)
+        {
+            if (function.Trigger == TriggerKind.Orchestration)
+            {
+                if (!function.Method.IsStatic)
+                {
+                    throw new InvalidOperationException($"Orchestrator {function.Name} must be static: it may hold no state between replays.");
+                }
+                var orchestrator = new FunctionOrchestrator(function);
+                registry.AddOrchestrator(function.Name, () => orchestrator);
+            }
+            else if (function.Trigger == TriggerKind.Activity)
+            {
+                registry.AddActivity(function.Name, sp => new FunctionActivity(function, sp));
+            }
+        }
+    }
+
+    private static void MapHttpFunction(WebApplication app, FunctionEntry function)
+    {
+        var trigger = function.Http;
+        var methods = (trigger.Methods ?? ["get", "post"]).Select(m => m.ToUpperInvariant()).ToArray();
+        app.MapMethods($"/{RoutePrefix}/{trigger.Route ?? function.Name}", methods, async (HttpContext http) =>
+        {
+            var result = await FunctionInvoker.InvokeAsync(function, http.RequestServices, http, http.Request, http.RequestAborted);
+            switch (result)
+            {
+                case IActionResult action:
+                    await action.ExecuteResultAsync(new ActionContext(http, http.GetRouteData(), new ActionDescriptor()));
+                    break;
+                case IResult minimal:
+                    await minimal.ExecuteAsync(http);
+                    break;
+                default:
+                    throw new InvalidOperationException($"Function {function.Name} returned {result?.GetType().Name ?? "null"}, not an HTTP result.");
+            }
+        });
+    }
+}

@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Payments.LocalHost;
+
+/// <summary>How the local host listens and how its Durable backend polls, bound from <c>LocalHost</c>.</summary>
+public sealed class LocalHostOptions
+{
+    public const string Section = "LocalHost";
+
+    /// <summary>HTTP port for the functions, 7071 like <c>func start</c>; 0 picks a free one.</summary>
+    [Range(0, 65535)]
+    public int Port { get; set; } = 7071;
+
+    /// <summary>Port of the in-process Durable gRPC sidecar; 0 picks a free one.</summary>
+    [Range(0, 65535)]
+    public int DurableGrpcPort { get; set; }
+
+    /// <summary>The Azure Storage provider backs off to 30 s between empty polls by default; locally that looks hung.</summary>
+    [Range(50, 30_000)]
+    public int MaxQueuePollingMs { get; set; } = 1000;
+
+    [Range(1, 16)]
+    public int PartitionCount { get; set; } = 4;
+
+    /// <summary>
+    /// How long a killed worker's partition leases block a restarted one. Short locally so a restart
+    /// resumes quickly; Azure's default is 30 s.
+    /// </summary>
+    [Range(5, 120)]
+    public int LeaseSeconds { get; set; } = 10;
+
+    [Range(1, 200)]
+    public int MaxConcurrentActivities { get; set; } = 20;
+
+    [Range(1, 200)]
+    public int MaxConcurrentOrchestrations { get; set; } = 20;
+
+    /// <summary>When false, timer functions are not scheduled (tests call them directly).</summary>
+    public bool RunTimers { get; set; } = true;
+}

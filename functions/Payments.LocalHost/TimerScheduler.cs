@@ -1,0 +1,57 @@
+using Cronos;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Payments.LocalHost;
+
+/// <summary>
+/// Runs timer functions on their schedules, resolved from settings the way the Functions host
+/// resolves <c>%Name%</c>: six-field NCRONTAB (with seconds) or five-field cron.
+/// </summary>
+internal sealed class TimerScheduler(IEnumerable<FunctionEntry> timers, IServiceProvider services, IConfiguration configuration, ILogger<TimerScheduler> log)
+    : BackgroundService
+{
+    public static CronExpression Schedule(FunctionEntry timer, IConfiguration configuration)
+    {
+        var expression = timer.Timer.Schedule;
+        if (expression.StartsWith('%') && expression.EndsWith('%'))
+        {
+            var key = expression.Trim('%');
+            expression = configuration[key] ?? throw new InvalidOperationException($"Timer function {timer.Name} needs the setting '{key}'.");
+        }
+        var fields = expression.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+        return CronExpression.Parse(expression, fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(timers.Select(t => RunScheduleAsync(t, Schedule(t, configuration), stoppingToken)));
+
+    private async Task RunScheduleAsync(FunctionEntry timer, CronExpression schedule, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            var next = schedule.GetNextOccurrence(DateTime.UtcNow);
+            if (next is null)
+            {
+                return;
+            }
+            try
+            {
+                var wait = next.Value - DateTime.UtcNow;
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, ct);
+                }
+                await FunctionInvoker.InvokeAsync(timer, services, http: null, new TimerInfo(), ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // As in the Functions host: a failed run is logged and the next occurrence still fires.
+                log.LogError(ex, "Timer function {Function} failed", timer.Name);
+            }
+        }
+    }
+}

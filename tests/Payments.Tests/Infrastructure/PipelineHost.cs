@@ -1,0 +1,132 @@
+using System.Net.Http.Json;
+using GatewaySimulator;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Payments.LocalHost;
+using Payments.Saga;
+
+namespace Payments.Tests.Infrastructure;
+
+/// <summary>
+/// The whole pipeline for one test class: the local host (real function methods, real Durable
+/// engine on the Azure Storage provider) on the shared Azurite, with its own task hub and tables,
+/// talking to its own gateway simulator.
+/// </summary>
+public sealed class PipelineHost : IAsyncDisposable
+{
+    private PipelineHost(LocalFunctionsHost host, SimulatorServer gateway, string prefix)
+    {
+        Host = host;
+        Gateway = gateway;
+        Prefix = prefix;
+        Http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        GatewayHttp = new HttpClient { BaseAddress = gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public LocalFunctionsHost Host { get; }
+    public SimulatorServer Gateway { get; }
+    public string Prefix { get; }
+    public HttpClient Http { get; }
+    public HttpClient GatewayHttp { get; }
+    public DurableTaskClient Durable => Host.Durable;
+
+    public T Service<T>() where T : notnull => Host.Services.GetRequiredService<T>();
+
+    /// <summary>Settings of the local host for a test, starting from the committed local.settings.json.</summary>
+    public static async Task<Dictionary<string, string?>> SettingsAsync(string prefix, int port)
+    {
+        var azurite = await Azurite.SharedAsync();
+        var settings = new Dictionary<string, string?>(TestWebhooks.Settings())
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["PaymentsStorage:ConnectionString"] = azurite.ConnectionString,
+            ["PaymentsStorage:NamePrefix"] = prefix,
+            ["DurableTaskHubName"] = prefix + "hub",
+            ["LocalHost:Port"] = port.ToString(),
+            ["LocalHost:RunTimers"] = "false",
+            ["LocalHost:MaxQueuePollingMs"] = "250",
+            ["Saga:PaymentWindowSeconds"] = "120",
+            ["Saga:ActivityBackoffSeconds"] = "1",
+            ["Saga:PointsBackoffSeconds"] = "1",
+            ["Saga:PointsMaxAttempts"] = "3",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        return settings;
+    }
+
+    public static async Task<PipelineHost> StartAsync(
+        string name,
+        Action<Dictionary<string, string?>>? configure = null,
+        Func<SimulatorOptions, SimulatorOptions>? gateway = null)
+    {
+        var prefix = "t" + name.ToLowerInvariant() + Guid.NewGuid().ToString("N")[..6];
+        var port = FreePort.Next();
+        var simulator = await SimulatorServer.StartAsync((gateway ?? (o => o))(new SimulatorOptions
+        {
+            CallbackBaseUrl = $"http://127.0.0.1:{port}",
+            StandardSecret = TestWebhooks.StandardSecret(TestWebhooks.StandardKey),
+            StripeSecret = TestWebhooks.StripeSecret,
+            RetrySchedule = [TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)],
+        }));
+        var settings = await SettingsAsync(prefix, port);
+        settings["Gateway:BaseUrl"] = simulator.BaseAddress.ToString();
+        configure?.Invoke(settings);
+        var host = await LocalFunctionsHost.StartAsync(LocalSettings.Build([], RepoPaths.InRoot("local.settings.json"), settings));
+        return new PipelineHost(host, simulator, prefix);
+    }
+
+    /// <summary>Creates the payment at the gateway and registers the order, as the order service would.</summary>
+    public async Task<OrderRequest> RegisterOrderAsync(string orderId, long amount = 2500, string sku = "sku-a", int quantity = 1, string provider = "standard")
+    {
+        var order = new OrderRequest(orderId, "cust-" + orderId, [new OrderLine(sku, quantity)], amount, "EUR", provider, "pay-" + orderId);
+        using (var created = await GatewayHttp.PostAsJsonAsync("v1/payments", new { paymentId = order.PaymentId, orderId, amountMinor = amount, currency = "EUR", provider }))
+        {
+            created.EnsureSuccessStatusCode();
+        }
+        using var registered = await Http.PostAsJsonAsync("api/orders", order);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, registered.StatusCode);
+        return order;
+    }
+
+    /// <summary>Waits (generously; never a timing assertion) for the order's saga to finish.</summary>
+    public async Task<SagaOutcome> WaitForOutcomeAsync(string orderId, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(120));
+        var instance = await Durable.WaitForInstanceCompletionAsync(OrderSaga.InstanceId(orderId), getInputsAndOutputs: true, cts.Token);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, instance.RuntimeStatus);
+        return instance.ReadOutputAs<SagaOutcome>()!;
+    }
+
+    /// <summary>Waits until the saga reaches the given custom-status step.</summary>
+    public async Task WaitForStepAsync(string orderId, string step, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (DateTime.UtcNow < deadline)
+        {
+            var instance = await Durable.GetInstanceAsync(OrderSaga.InstanceId(orderId), getInputsAndOutputs: true);
+            if (instance?.SerializedCustomStatus is { } status && status.Contains(step, StringComparison.Ordinal))
+            {
+                return;
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"Order {orderId} never reached step {step}.");
+    }
+
+    public async Task<string> StatementAsync()
+    {
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
+        return await GatewayHttp.GetStringAsync($"v1/statements/{today}");
+    }
+
+    public async Task<int> RefundCountAsync(string paymentId) =>
+        (await StatementAsync()).Split('\n').Count(line => line.StartsWith(paymentId + ",", StringComparison.Ordinal) && line.Contains(",refund,", StringComparison.Ordinal));
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        GatewayHttp.Dispose();
+        await Host.DisposeAsync();
+        await Gateway.DisposeAsync();
+    }
+}
