@@ -1,3 +1,4 @@
+using System.Net;
 using Payments.Ledger;
 using Payments.Recovery;
 using Payments.Saga;
@@ -102,5 +103,30 @@ public sealed class SagaPathTests(SagaPathFixture fixture) : IClassFixture<SagaP
         Assert.Equal(1, await Pipeline.RefundCountAsync(order.PaymentId));
         Assert.Equal(new StockLevel(SagaPathFixture.PermanentlyFailingSku, 5, 0, 0), await Stock.GetLevelAsync(SagaPathFixture.PermanentlyFailingSku));
         Assert.Equal(0, await Pipeline.Service<PointsLedger>().GetBalanceAsync(order.CustomerId));
+    }
+
+    [Fact]
+    public async Task Late_payment_after_cancel_is_refunded_exactly_once()
+    {
+        await Stock.SetLevelAsync("sku-late", 4);
+        var order = await Pipeline.RegisterOrderAsync("late1", amount: 2100, sku: "sku-late");
+        await Pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
+        await Pipeline.Gateway.FailAsync(order.PaymentId);
+        Assert.Equal(OrderStatus.Cancelled, (await Pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
+
+        // The customer retries and pays after the cancel: the gateway's success webhook arrives, and a
+        // second notice of the same payment under another event id on top.
+        await Pipeline.Gateway.PayAsync(order.PaymentId);
+        var body = TestWebhooks.StandardPayment("payment.succeeded", order.PaymentId, order.OrderId, 2100);
+        using var second = await Pipeline.Http.SendAsync(TestWebhooks.Standard(Pipeline.Host.BaseAddress, "msg_late_second", body));
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var refund = await Pipeline.Durable.WaitForInstanceCompletionAsync(LatePaymentRefund.InstanceId(order.PaymentId), getInputsAndOutputs: true, cts.Token);
+        await Pipeline.Gateway.WaitForDeliveriesAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(new SagaOutcome(OrderStatus.Refunded, "late_payment"), refund.ReadOutputAs<SagaOutcome>());
+        Assert.Equal(1, await Pipeline.RefundCountAsync(order.PaymentId));
+        Assert.Equal(2100, Pipeline.Gateway.Payments.Single(p => p.PaymentId == order.PaymentId).RefundedMinor);
+        Assert.Equal(new StockLevel("sku-late", 4, 0, 0), await Stock.GetLevelAsync("sku-late"));
     }
 }

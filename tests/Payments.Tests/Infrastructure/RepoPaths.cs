@@ -6,7 +6,7 @@ public static class RepoPaths
     public static string Root { get; } = FindRoot();
 
     /// <summary>Debug or Release: whatever this test assembly was built as, so sibling outputs match.</summary>
-    public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+    public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
 
     public static string InRoot(params string[] parts) => Path.Combine([Root, .. parts]);
 

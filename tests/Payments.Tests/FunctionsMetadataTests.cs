@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Payments.LocalHost;
+using Payments.Tests.Infrastructure;
+
+namespace Payments.Tests;
+
+/// <summary>Reads the Functions SDK's build output: what the Azure Functions host will actually register.</summary>
+public sealed class FunctionsMetadataTests
+{
+    private static readonly Lazy<JsonElement[]> Functions = new(() =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.BuildOutput("Payments.Functions"), "functions.metadata"))).RootElement.EnumerateArray().ToArray());
+
+    private static JsonElement Trigger(string name) =>
+        Functions.Value.Single(f => f.GetProperty("name").GetString() == name)
+            .GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal));
+
+    [Theory]
+    [InlineData("Callback", "callbacks/{provider}", "post", "Anonymous")]
+    [InlineData("RegisterOrder", "orders", "post", "Function")]
+    [InlineData("GetOrder", "orders/{orderId}", "get", "Function")]
+    [InlineData("SetStock", "ops/stock/{sku}", "put", "Function")]
+    [InlineData("ListParked", "ops/parked", "get", "Function")]
+    public void Http_functions_have_their_route_method_and_auth_level(string name, string route, string method, string authLevel)
+    {
+        var trigger = Trigger(name);
+        Assert.Equal("httpTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal(route, trigger.GetProperty("route").GetString());
+        Assert.Equal([method], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(authLevel, trigger.GetProperty("authLevel").GetString());
+    }
+
+    [Theory]
+    [InlineData("OutboxRelay", "%OutboxRelaySchedule%")]
+    [InlineData("InboxPurge", "%InboxPurgeSchedule%")]
+    public void Timer_functions_take_their_schedule_from_app_settings(string name, string schedule)
+    {
+        var trigger = Trigger(name);
+        Assert.Equal("timerTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal(schedule, trigger.GetProperty("schedule").GetString());
+    }
+
+    [Fact]
+    public void Orchestrators_and_activities_are_registered_under_the_names_the_saga_calls()
+    {
+        var orchestrators = Functions.Value.Where(f => TypeOf(f) == "orchestrationTrigger").Select(Name).Order();
+        var activities = Functions.Value.Where(f => TypeOf(f) == "activityTrigger").Select(Name).Order();
+        Assert.Equal(["LatePaymentRefund", "OrderSaga"], orchestrators);
+        var sagaActivityNames = typeof(Payments.Saga.SagaActivityNames).GetFields().Select(f => (string)f.GetValue(null)!).Order();
+        Assert.Equal(sagaActivityNames, activities);
+    }
+
+    [Fact]
+    public void The_local_host_serves_exactly_the_functions_the_Functions_host_registers()
+    {
+        var discovered = FunctionCatalog.Discover(typeof(Payments.Functions.CallbackFunctions).Assembly)
+            .Select(f => (f.Name, Type: char.ToLowerInvariant(f.Trigger.ToString()[0]) + f.Trigger.ToString()[1..] + "Trigger")).Order();
+        Assert.Equal(Functions.Value.Select(f => (Name(f), TypeOf(f))).Order(), discovered);
+    }
+
+    private static string Name(JsonElement function) => function.GetProperty("name").GetString()!;
+
+    private static string TypeOf(JsonElement function) =>
+        function.GetProperty("bindings").EnumerateArray().Select(b => b.GetProperty("type").GetString()!).Single(t => t.EndsWith("Trigger", StringComparison.Ordinal));
+}
