@@ -26,8 +26,11 @@ public sealed class OrderRegistration(
     OrderBook orders,
     ProviderRegistry providers,
     IOptions<SagaOptions> sagaOptions,
+    TimeProvider clock,
     ILogger<OrderRegistration> log)
 {
+    private static readonly TimeSpan StartGrace = TimeSpan.FromSeconds(30);
+
     public async Task<RegistrationResult> RegisterAsync(OrderRequest? order, DurableTaskClient durable, CancellationToken ct = default)
     {
         if (order is null)
@@ -40,8 +43,9 @@ public sealed class OrderRegistration(
             return new RegistrationResult.Invalid(errors);
         }
 
-        // The read-model row is the first-writer gate; the saga start below is repeated by every
-        // registration that finds no instance, so a crash between the two heals on the next attempt.
+        // The read-model row is the first-writer gate: only its writer starts the saga, because a
+        // start racing another start for the same instance id is not reliably refused by the backend.
+        var instanceId = OrderSaga.InstanceId(order.OrderId);
         if (!await orders.TryRegisterAsync(order, ct))
         {
             var existing = await orders.GetAsync(order.OrderId, ct);
@@ -50,13 +54,15 @@ public sealed class OrderRegistration(
             {
                 return new RegistrationResult.Conflict(order.OrderId);
             }
+            // A row without a saga, old enough that its writer is not still starting it, means that
+            // writer crashed in between: this repeated registration heals it.
+            var writerMayStillStart = clock.GetUtcNow() - existing.RegisteredAt < StartGrace;
+            if (writerMayStillStart || await durable.GetInstanceAsync(instanceId, ct) is not null)
+            {
+                return new RegistrationResult.AlreadyRegistered(order.OrderId);
+            }
         }
 
-        var instanceId = OrderSaga.InstanceId(order.OrderId);
-        if (await durable.GetInstanceAsync(instanceId, ct) is not null)
-        {
-            return new RegistrationResult.AlreadyRegistered(order.OrderId);
-        }
         var started = await DurableStart.StartOnceAsync(durable, OrderSaga.Name, instanceId, new OrderSagaInput(order, sagaOptions.Value.ToSettings()), ct);
         if (started)
         {

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Payments.Tests.Infrastructure;
+
+/// <summary>The local host as a separate OS process, so a test can SIGKILL it mid-saga and start it again.</summary>
+public sealed class LocalHostProcess : IDisposable
+{
+    private readonly Process process;
+    private readonly StringBuilder output = new();
+
+    private LocalHostProcess(Process process)
+    {
+        this.process = process;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+    }
+
+    public static async Task<LocalHostProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, int port)
+    {
+        var directory = RepoPaths.BuildOutput("Payments.LocalHost");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(directory, "Payments.LocalHost.dll"));
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+        var host = new LocalHostProcess(Process.Start(start) ?? throw new InvalidOperationException("Local host did not start."));
+        await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60));
+        return host;
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no lease release, no flush; exactly what a crash looks like.</summary>
+    public void Kill()
+    {
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        if (!process.HasExited)
+        {
+            Kill();
+        }
+        process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (output)
+            {
+                output.AppendLine(line);
+            }
+        }
+    }
+}
