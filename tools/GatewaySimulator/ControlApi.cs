@@ -1,0 +1,49 @@
+namespace GatewaySimulator;
+
+/// <summary>The customer side under /sim: lets tests and demos pay or fail a payment and read the counters.</summary>
+internal static class ControlApi
+{
+    public static void MapControlApi(this IEndpointRouteBuilder endpoints, PaymentStore store, Func<SimulatorStats> stats)
+    {
+        var sim = endpoints.MapGroup("/sim");
+        sim.MapPost("/payments/{paymentId}/pay", (string paymentId, HttpRequest request) => PayAsync(store, paymentId, request));
+        sim.MapPost("/payments/{paymentId}/fail", (string paymentId) => ToResult(store.Fail(paymentId)));
+        sim.MapGet("/payments", () => Results.Ok(store.List()));
+        sim.MapGet("/stats", () => Results.Ok(stats()));
+    }
+
+    /// <summary>The one pay path behind both the endpoint and <see cref="SimulatorServer.PayAsync"/>.</summary>
+    public static StoreResult<PaymentSnapshot> Pay(PaymentStore store, string paymentId, long? amountMinor, string? currency)
+    {
+        if (amountMinor is <= 0)
+        {
+            return new(StoreOutcome.Invalid, Error: "amountMinor must be positive");
+        }
+
+        string? normalized = null;
+        if (currency is not null && !RequestValidation.TryNormalizeCurrency(currency, out normalized))
+        {
+            return new(StoreOutcome.Invalid, Error: "currency must be a three-letter ISO 4217 code");
+        }
+
+        return store.Pay(paymentId, amountMinor, normalized);
+    }
+
+    private static async Task<IResult> PayAsync(PaymentStore store, string paymentId, HttpRequest request)
+    {
+        PayRequest? body = null;
+        if (!ApiResults.HasNoBody(request))
+        {
+            body = await ApiResults.ReadJsonAsync<PayRequest>(request).ConfigureAwait(false);
+            if (body is null)
+            {
+                return ApiResults.Error(StatusCodes.Status400BadRequest, "body must be a JSON object or empty");
+            }
+        }
+
+        return ToResult(Pay(store, paymentId, body?.AmountMinor, body?.Currency));
+    }
+
+    private static IResult ToResult(StoreResult<PaymentSnapshot> result) =>
+        ApiResults.IsSuccess(result.Outcome) ? Results.Ok(result.Value) : ApiResults.Failure(result);
+}

@@ -1,0 +1,16 @@
+namespace GatewaySimulator;
+
+/// <summary>A provider-neutral state change that becomes one webhook event.</summary>
+internal sealed record PaymentEvent(
+    PaymentEventKind Kind,
+    PaymentSnapshot Payment,
+    DateTimeOffset OccurredAt,
+    string? ChargeId = null,
+    RefundSnapshot? Refund = null);
+
+internal enum PaymentEventKind
+{
+    Succeeded,
+    Failed,
+    Refunded,
+}

@@ -1,0 +1,200 @@
+namespace GatewaySimulator;
+
+/// <summary>In-memory payments, refunds and ledger; every state change and its webhook event happen under one lock so events leave in causal order.</summary>
+internal sealed class PaymentStore(SeededRandom random, TimeProvider clock, Action<PaymentEvent> emit)
+{
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, PaymentRecord> payments = new(StringComparer.Ordinal);
+    private readonly List<LedgerEntry> ledger = [];
+
+    public StoreResult<PaymentSnapshot> Create(string paymentId, string orderId, long amountMinor, string currency, string provider)
+    {
+        lock (gate)
+        {
+            if (payments.TryGetValue(paymentId, out var existing))
+            {
+                return new(StoreOutcome.Ok, existing.Snapshot());
+            }
+
+            var record = new PaymentRecord(paymentId, orderId, provider, amountMinor, currency);
+            payments.Add(paymentId, record);
+            return new(StoreOutcome.Created, record.Snapshot());
+        }
+    }
+
+    public PaymentSnapshot? Find(string paymentId)
+    {
+        lock (gate)
+        {
+            return payments.TryGetValue(paymentId, out var record) ? record.Snapshot() : null;
+        }
+    }
+
+    public IReadOnlyList<PaymentSnapshot> List()
+    {
+        lock (gate)
+        {
+            return payments.Values.Select(record => record.Snapshot()).ToArray();
+        }
+    }
+
+    public StoreResult<PaymentSnapshot> Pay(string paymentId, long? amountMinor, string? currency)
+    {
+        lock (gate)
+        {
+            if (!payments.TryGetValue(paymentId, out var record))
+            {
+                return new(StoreOutcome.NotFound, Error: "payment not found");
+            }
+
+            if (record.Status is PaymentStatus.Paid or PaymentStatus.Closed)
+            {
+                return new(StoreOutcome.Conflict, record.Snapshot(), $"payment is {record.Status}");
+            }
+
+            var now = clock.GetUtcNow();
+            record.Status = PaymentStatus.Paid;
+            record.PaidAmountMinor = amountMinor ?? record.AmountMinor;
+            record.PaidCurrency = currency ?? record.RequestedCurrency;
+            record.PaidAt = now;
+            record.ChargeId = "ch_" + random.Draw(r => SeededRandom.Alphanumeric(r, 24));
+            ledger.Add(new LedgerEntry(paymentId, record.OrderId, "capture", record.PaidAmountMinor, record.PaidCurrency, now));
+
+            var snapshot = record.Snapshot();
+            emit(new PaymentEvent(PaymentEventKind.Succeeded, snapshot, now, record.ChargeId));
+            return new(StoreOutcome.Ok, snapshot);
+        }
+    }
+
+    public StoreResult<PaymentSnapshot> Fail(string paymentId)
+    {
+        lock (gate)
+        {
+            if (!payments.TryGetValue(paymentId, out var record))
+            {
+                return new(StoreOutcome.NotFound, Error: "payment not found");
+            }
+
+            if (record.Status is PaymentStatus.Paid or PaymentStatus.Closed)
+            {
+                return new(StoreOutcome.Conflict, record.Snapshot(), $"payment is {record.Status}");
+            }
+
+            record.Status = PaymentStatus.Failed;
+            var snapshot = record.Snapshot();
+            emit(new PaymentEvent(PaymentEventKind.Failed, snapshot, clock.GetUtcNow()));
+            return new(StoreOutcome.Ok, snapshot);
+        }
+    }
+
+    public StoreResult<PaymentSnapshot> Close(string paymentId)
+    {
+        lock (gate)
+        {
+            if (!payments.TryGetValue(paymentId, out var record))
+            {
+                return new(StoreOutcome.NotFound, Error: "payment not found");
+            }
+
+            if (record.Status == PaymentStatus.Paid)
+            {
+                return new(StoreOutcome.Conflict, record.Snapshot(), "payment is paid");
+            }
+
+            record.Status = PaymentStatus.Closed;
+            return new(StoreOutcome.Ok, record.Snapshot());
+        }
+    }
+
+    public StoreResult<RefundSnapshot> Refund(string paymentId, string idempotencyKey, long amountMinor, string currency)
+    {
+        lock (gate)
+        {
+            if (!payments.TryGetValue(paymentId, out var record))
+            {
+                return new(StoreOutcome.NotFound, Error: "payment not found");
+            }
+
+            // A replay must win over every later rule: after a full refund the same request is still answered with its refund, not 422.
+            if (record.RefundsByKey.TryGetValue(idempotencyKey, out var earlier))
+            {
+                return earlier.AmountMinor == amountMinor && earlier.Currency == currency
+                    ? new(StoreOutcome.Ok, earlier)
+                    : new(StoreOutcome.Invalid, Error: "Idempotency-Key was already used with different parameters");
+            }
+
+            if (record.Status != PaymentStatus.Paid)
+            {
+                return new(StoreOutcome.Conflict, Error: $"payment is {record.Status}");
+            }
+
+            if (currency != record.PaidCurrency)
+            {
+                return new(StoreOutcome.Invalid, Error: $"currency must be the paid currency {record.PaidCurrency}");
+            }
+
+            var refundable = record.PaidAmountMinor - record.RefundedMinor;
+            if (amountMinor > refundable)
+            {
+                return new(StoreOutcome.Unprocessable, Error: $"amount exceeds the refundable {refundable}");
+            }
+
+            var now = clock.GetUtcNow();
+            var refundId = "re_" + random.Draw(r => SeededRandom.Alphanumeric(r, 24));
+            var refund = new RefundSnapshot(refundId, paymentId, amountMinor, currency, "succeeded", now);
+            record.RefundedMinor += amountMinor;
+            record.RefundsByKey.Add(idempotencyKey, refund);
+            ledger.Add(new LedgerEntry(paymentId, record.OrderId, "refund", amountMinor, currency, now));
+
+            emit(new PaymentEvent(PaymentEventKind.Refunded, record.Snapshot(), now, record.ChargeId, refund));
+            return new(StoreOutcome.Ok, refund);
+        }
+    }
+
+    /// <summary>Copies the entries of one UTC day so the caller can stream them without holding the lock.</summary>
+    public IReadOnlyList<LedgerEntry> LedgerFor(DateOnly utcDate)
+    {
+        lock (gate)
+        {
+            return ledger.Where(entry => DateOnly.FromDateTime(entry.OccurredAt.UtcDateTime) == utcDate).ToArray();
+        }
+    }
+
+    private sealed class PaymentRecord(string paymentId, string orderId, string provider, long amountMinor, string currency)
+    {
+        public string PaymentId { get; } = paymentId;
+
+        public string OrderId { get; } = orderId;
+
+        public string Provider { get; } = provider;
+
+        public long AmountMinor { get; } = amountMinor;
+
+        public string RequestedCurrency { get; } = currency;
+
+        public string Status { get; set; } = PaymentStatus.Pending;
+
+        public long PaidAmountMinor { get; set; }
+
+        public string? PaidCurrency { get; set; }
+
+        public DateTimeOffset? PaidAt { get; set; }
+
+        public string? ChargeId { get; set; }
+
+        public long RefundedMinor { get; set; }
+
+        public Dictionary<string, RefundSnapshot> RefundsByKey { get; } = new(StringComparer.Ordinal);
+
+        public PaymentSnapshot Snapshot() => new(
+            PaymentId,
+            OrderId,
+            Provider,
+            Status,
+            AmountMinor,
+            PaidAmountMinor,
+            PaidCurrency ?? RequestedCurrency,
+            RefundedMinor,
+            PaidAt);
+    }
+}

@@ -1,0 +1,10 @@
+namespace GatewaySimulator;
+
+/// <summary>Immutable view of one refund, replayed verbatim when the same Idempotency-Key comes again.</summary>
+public sealed record RefundSnapshot(
+    string RefundId,
+    string PaymentId,
+    long AmountMinor,
+    string Currency,
+    string Status,
+    DateTimeOffset CreatedAt);

@@ -1,0 +1,129 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace GatewaySimulator;
+
+/// <summary>A real Kestrel-hosted fake payment gateway, started in-process by tests and demos or by Program for manual runs.</summary>
+public sealed class SimulatorServer : IAsyncDisposable
+{
+    private readonly WebApplication app;
+    private readonly PaymentStore store;
+    private readonly StatsCounters stats;
+    private readonly WebhookDispatcher dispatcher;
+    private readonly HttpClient webhookClient;
+    private int disposed;
+
+    private SimulatorServer(WebApplication app, PaymentStore store, StatsCounters stats, WebhookDispatcher dispatcher, HttpClient webhookClient, SimulatorOptions options, Uri baseAddress)
+    {
+        this.app = app;
+        this.store = store;
+        this.stats = stats;
+        this.dispatcher = dispatcher;
+        this.webhookClient = webhookClient;
+        Options = options;
+        BaseAddress = baseAddress;
+    }
+
+    /// <summary>The address actually bound, e.g. <c>http://127.0.0.1:41873/</c> when Port was 0.</summary>
+    public Uri BaseAddress { get; }
+
+    public SimulatorOptions Options { get; }
+
+    public SimulatorStats Stats => stats.Snapshot(dispatcher.Pending);
+
+    public IReadOnlyList<PaymentSnapshot> Payments => store.List();
+
+    public static async Task<SimulatorServer> StartAsync(SimulatorOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(SimulatorServer).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.Port));
+        builder.Logging.SetMinimumLevel(options.MinimumLogLevel);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        var app = builder.Build();
+
+        var clock = TimeProvider.System;
+        var random = new SeededRandom(options.Seed);
+        var stats = new StatsCounters();
+        var webhookClient = new HttpClient(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+        })
+        {
+            // Each attempt carries its own DeliveryTimeout token.
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GatewaySimulator.Webhooks");
+        var dispatcher = new WebhookDispatcher(options, random, stats, webhookClient, clock, logger);
+        var store = new PaymentStore(random, clock, dispatcher.Submit);
+        var guard = new GatewayApiGuard(options, random, stats, clock);
+
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/v1"), v1 => v1.Use(guard.InvokeAsync));
+        app.MapGatewayApi(store);
+        app.MapControlApi(store, () => stats.Snapshot(dispatcher.Pending));
+
+        try
+        {
+            await app.StartAsync(ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            webhookClient.Dispose();
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        dispatcher.Start();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        return new SimulatorServer(app, store, stats, dispatcher, webhookClient, options, new Uri(address.TrimEnd('/') + "/"));
+    }
+
+    /// <summary>Same as <c>POST /sim/payments/{id}/pay</c>; a refusal faults the task with an <see cref="HttpRequestException"/> carrying the status (404, 409, 400).</summary>
+    public Task PayAsync(string paymentId, long? amountMinor = null, string? currency = null)
+    {
+        ArgumentNullException.ThrowIfNull(paymentId);
+        var result = ControlApi.Pay(store, paymentId, amountMinor, currency);
+        return ApiResults.IsSuccess(result.Outcome) ? Task.CompletedTask : Task.FromException(ApiResults.ToException(result, $"pay {paymentId}"));
+    }
+
+    /// <summary>Same as <c>POST /sim/payments/{id}/fail</c>; a refusal faults the task like <see cref="PayAsync"/>.</summary>
+    public Task FailAsync(string paymentId)
+    {
+        ArgumentNullException.ThrowIfNull(paymentId);
+        var result = store.Fail(paymentId);
+        return ApiResults.IsSuccess(result.Outcome) ? Task.CompletedTask : Task.FromException(ApiResults.ToException(result, $"fail {paymentId}"));
+    }
+
+    /// <summary>Completes once no delivery is scheduled, held back or in flight; throws <see cref="TimeoutException"/> otherwise.</summary>
+    public Task WaitForDeliveriesAsync(TimeSpan timeout) => dispatcher.WaitIdleAsync(timeout);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await app.StopAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await dispatcher.DisposeAsync().ConfigureAwait(false);
+            webhookClient.Dispose();
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

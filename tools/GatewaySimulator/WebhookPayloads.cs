@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace GatewaySimulator;
+
+/// <summary>Turns a provider-neutral payment event into the body each provider really sends.</summary>
+internal static class WebhookPayloads
+{
+    public const string StripeApiVersion = "2024-06-20";
+
+    public static WebhookMessage Build(PaymentEvent paymentEvent, Random random, long sequence) =>
+        paymentEvent.Payment.Provider == PaymentProviders.Stripe
+            ? BuildStripe(paymentEvent, "evt_" + SeededRandom.Alphanumeric(random, 24), sequence)
+            : BuildStandard(paymentEvent, "msg_" + SeededRandom.Hex(random, 32), sequence);
+
+    private static WebhookMessage BuildStandard(PaymentEvent paymentEvent, string messageId, long sequence)
+    {
+        var payment = paymentEvent.Payment;
+        var (type, amount, currency) = paymentEvent.Kind switch
+        {
+            PaymentEventKind.Succeeded => ("payment.succeeded", payment.PaidAmountMinor, payment.Currency),
+            PaymentEventKind.Failed => ("payment.failed", payment.AmountMinor, payment.Currency),
+            _ => ("payment.refunded", paymentEvent.Refund!.AmountMinor, paymentEvent.Refund.Currency),
+        };
+
+        var body = Write(json =>
+        {
+            json.WriteString("type", type);
+            json.WriteString("timestamp", paymentEvent.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            json.WriteStartObject("data");
+            json.WriteString("payment_id", payment.PaymentId);
+            json.WriteString("order_id", payment.OrderId);
+            json.WriteNumber("amount", amount);
+            json.WriteString("currency", currency.ToUpperInvariant());
+            if (paymentEvent.Refund is { } refund)
+            {
+                json.WriteString("refund_id", refund.RefundId);
+            }
+
+            json.WriteEndObject();
+        });
+
+        return new WebhookMessage(sequence, messageId, PaymentProviders.Standard, type, body);
+    }
+
+    private static WebhookMessage BuildStripe(PaymentEvent paymentEvent, string eventId, long sequence)
+    {
+        var payment = paymentEvent.Payment;
+        var type = paymentEvent.Kind switch
+        {
+            PaymentEventKind.Succeeded => "payment_intent.succeeded",
+            PaymentEventKind.Failed => "payment_intent.payment_failed",
+            _ => "charge.refunded",
+        };
+
+        var body = Write(json =>
+        {
+            json.WriteString("id", eventId);
+            json.WriteString("object", "event");
+            json.WriteString("api_version", StripeApiVersion);
+            json.WriteNumber("created", paymentEvent.OccurredAt.ToUnixTimeSeconds());
+            json.WriteString("type", type);
+            json.WriteBoolean("livemode", false);
+            json.WriteStartObject("data");
+            json.WriteStartObject("object");
+            if (paymentEvent.Kind == PaymentEventKind.Refunded)
+            {
+                WriteCharge(json, paymentEvent);
+            }
+            else
+            {
+                WritePaymentIntent(json, payment, paymentEvent.Kind == PaymentEventKind.Succeeded);
+            }
+
+            json.WriteStartObject("metadata");
+            json.WriteString("order_id", payment.OrderId);
+            json.WriteEndObject();
+            json.WriteEndObject();
+            json.WriteEndObject();
+        });
+
+        return new WebhookMessage(sequence, eventId, PaymentProviders.Stripe, type, body);
+    }
+
+    private static void WritePaymentIntent(Utf8JsonWriter json, PaymentSnapshot payment, bool succeeded)
+    {
+        json.WriteString("id", payment.PaymentId);
+        json.WriteString("object", "payment_intent");
+        json.WriteNumber("amount", payment.AmountMinor);
+        json.WriteNumber("amount_received", succeeded ? payment.PaidAmountMinor : 0);
+        json.WriteString("currency", payment.Currency.ToLowerInvariant());
+        json.WriteString("status", succeeded ? "succeeded" : "requires_payment_method");
+    }
+
+    private static void WriteCharge(Utf8JsonWriter json, PaymentEvent paymentEvent)
+    {
+        var payment = paymentEvent.Payment;
+        json.WriteString("id", paymentEvent.ChargeId);
+        json.WriteString("object", "charge");
+        json.WriteString("payment_intent", payment.PaymentId);
+        json.WriteNumber("amount", payment.PaidAmountMinor);
+        json.WriteNumber("amount_refunded", payment.RefundedMinor);
+        json.WriteString("currency", payment.Currency.ToLowerInvariant());
+        json.WriteBoolean("refunded", payment.RefundedMinor >= payment.PaidAmountMinor);
+    }
+
+    private static byte[] Write(Action<Utf8JsonWriter> writeProperties)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            writeProperties(json);
+            json.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+}
