@@ -1,0 +1,342 @@
+// The whole Azure deployment of the payments pipeline, into one resource group:
+// Function App (+ plan), its managed identity, storage (host, Durable task hub, inbox/ledgers),
+// Service Bus retry lane, Key Vault for gateway secrets, Application Insights + Log Analytics, alerts.
+// Deploy with `azd up`, or `az deployment group create -f infra/main.bicep -p infra/main.dev.bicepparam`
+// (docs/deploy.md).
+
+targetScope = 'resourceGroup'
+
+// ---- Environment --------------------------------------------------------------------------------
+
+@description('Environment name (azd environment, e.g. dev or prod); part of the resource-name seed and the azd-env-name tag.')
+@minLength(1)
+@maxLength(64)
+param environmentName string
+
+@description('Azure region for every resource; defaults to the resource group\'s.')
+param location string = resourceGroup().location
+
+@description('FlexConsumption (scale to zero, default) or ElasticPremium (pre-warmed instances, no cold start).')
+@allowed([
+  'FlexConsumption'
+  'ElasticPremium'
+])
+param hostingPlan string = 'FlexConsumption'
+
+@description('Elastic Premium size; used only when hostingPlan is ElasticPremium.')
+@allowed([
+  'EP1'
+  'EP2'
+  'EP3'
+])
+param elasticPremiumSku string = 'EP1'
+
+@description('Upper bound on Function App instances.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Flex Consumption instance memory in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('.NET version of the isolated worker (the app targets net10.0).')
+param dotnetVersion string = '10.0'
+
+@description('Storage replication.')
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_GZRS'
+])
+param storageSku string = 'Standard_LRS'
+
+@description('Days Log Analytics keeps logs.')
+@minValue(30)
+@maxValue(730)
+param logRetentionInDays int = 30
+
+@description('Key Vault purge protection (recommended for prod; cannot be turned off once on).')
+param keyVaultPurgeProtection bool = false
+
+@description('Principal (person or pipeline) allowed to set the Key Vault secrets; azd fills in the signed-in user. Empty for none.')
+param principalId string = ''
+
+@description('Type of principalId.')
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+param principalType string = 'User'
+
+@description('E-mail address for alerts; empty for none (attach receivers to the action group later).')
+param alertEmail string = ''
+
+// ---- App behaviour (each becomes an app setting; ranges mirror the options classes' validation) --
+
+@description('Durable Functions task hub name (DurableTaskHubName).')
+@minLength(3)
+@maxLength(45)
+param durableTaskHubName string = 'payments'
+
+@description('NCRONTAB schedule of the outbox relay timer (OutboxRelaySchedule).')
+param outboxRelaySchedule string = '0 */1 * * * *'
+
+@description('NCRONTAB schedule of the inbox purge timer (InboxPurgeSchedule).')
+param inboxPurgeSchedule string = '0 0 3 * * *'
+
+@description('Intake__MaxBodyBytes: largest accepted callback body.')
+@minValue(1024)
+@maxValue(1048576)
+param intakeMaxBodyBytes int = 65536
+
+@description('Intake__ToleranceSeconds: allowed clock skew of a signed webhook timestamp.')
+@minValue(1)
+@maxValue(3600)
+param intakeToleranceSeconds int = 300
+
+@description('Intake__InboxRetentionDays: how long inbox rows are kept (at least the gateways\' retry horizon).')
+@minValue(3)
+@maxValue(3650)
+param intakeInboxRetentionDays int = 7
+
+@description('Saga__PaymentWindowSeconds: how long an order waits for its payment.')
+@minValue(1)
+@maxValue(604800)
+param sagaPaymentWindowSeconds int = 900
+
+@description('Saga__PointsMaxAttempts.')
+@minValue(1)
+@maxValue(20)
+param sagaPointsMaxAttempts int = 5
+
+@description('Saga__PointsBackoffSeconds: first back-off between points attempts.')
+@minValue(1)
+@maxValue(3600)
+param sagaPointsBackoffSeconds int = 30
+
+@description('Saga__ActivityMaxAttempts.')
+@minValue(1)
+@maxValue(10)
+param sagaActivityMaxAttempts int = 4
+
+@description('Saga__ActivityBackoffSeconds: first back-off for retried activities.')
+@minValue(1)
+@maxValue(600)
+param sagaActivityBackoffSeconds int = 2
+
+@description('Saga__PointsPerMajorUnit: loyalty points per major currency unit paid.')
+@minValue(0)
+@maxValue(1000)
+param sagaPointsPerMajorUnit int = 1
+
+@description('Gateway__BaseUrl: the payment gateway API.')
+param gatewayBaseUrl string
+
+@description('Gateway__AttemptTimeoutSeconds: timeout of one gateway HTTP attempt.')
+@minValue(1)
+@maxValue(120)
+param gatewayAttemptTimeoutSeconds int = 10
+
+@description('Lane__QueueName: the Service Bus retry-lane queue.')
+@minLength(1)
+@maxLength(260)
+param retryLaneQueueName string = 'retry-lane'
+
+@description('Deliveries of a retry-lane message before it is dead-lettered.')
+@minValue(1)
+@maxValue(100)
+param retryLaneMaxDeliveryCount int = 10
+
+@description('Duplicate detection window of the retry lane (ISO 8601).')
+param retryLaneDuplicateDetectionWindow string = 'PT10M'
+
+@description('Time to live of a retry-lane message before it is dead-lettered (ISO 8601).')
+param retryLaneMessageTimeToLive string = 'P7D'
+
+// ---- Names --------------------------------------------------------------------------------------
+
+var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
+var tags = {
+  'azd-env-name': environmentName
+  application: 'payments'
+}
+var names = {
+  identity: 'id-payments-${token}'
+  logAnalytics: 'log-payments-${token}'
+  applicationInsights: 'appi-payments-${token}'
+  storage: 'stpay${token}'
+  serviceBus: 'sb-payments-${token}'
+  keyVault: 'kv-pay-${token}'
+  plan: 'plan-payments-${token}'
+  functionApp: 'func-payments-${token}'
+  alertPrefix: 'payments-${environmentName}'
+}
+// Flex Consumption deployment packages; one container per app.
+var deploymentContainerName = 'app-package-${token}'
+
+// Key Vault secret names behind the secret app settings; operators set their values (docs/deploy.md).
+var secretNames = {
+  standardSecrets: 'intake-standard-secrets'
+  stripeSecrets: 'intake-stripe-secrets'
+  gatewayApiKey: 'gateway-api-key'
+}
+
+// ---- Resources ----------------------------------------------------------------------------------
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  params: {
+    name: names.identity
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    logAnalyticsName: names.logAnalytics
+    applicationInsightsName: names.applicationInsights
+    location: location
+    tags: tags
+    retentionInDays: logRetentionInDays
+    publisherPrincipalId: identity.outputs.principalId
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    name: names.storage
+    location: location
+    tags: tags
+    skuName: storageSku
+    deploymentContainerName: deploymentContainerName
+    appPrincipalId: identity.outputs.principalId
+  }
+}
+
+module serviceBus 'modules/servicebus.bicep' = {
+  name: 'servicebus'
+  params: {
+    namespaceName: names.serviceBus
+    location: location
+    tags: tags
+    queueName: retryLaneQueueName
+    maxDeliveryCount: retryLaneMaxDeliveryCount
+    duplicateDetectionWindow: retryLaneDuplicateDetectionWindow
+    messageTimeToLive: retryLaneMessageTimeToLive
+    appPrincipalId: identity.outputs.principalId
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  params: {
+    name: names.keyVault
+    location: location
+    tags: tags
+    enablePurgeProtection: keyVaultPurgeProtection
+    appPrincipalId: identity.outputs.principalId
+    operatorPrincipalId: principalId
+    operatorPrincipalType: principalType
+  }
+}
+
+// Every setting the app reads, by the name the app reads it (Section__Property for options classes,
+// %Name% for timer schedules and host.json). tests/Payments.Infra.Tests discovers those names from the
+// code and fails when one is missing here. Faults__* (fault injection) is deliberately absent:
+// demos and tests only. Local counterparts: local.settings.json; mapping table: docs/deploy.md.
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  params: {
+    name: names.functionApp
+    planName: names.plan
+    location: location
+    tags: tags
+    hostingPlan: hostingPlan
+    elasticPremiumSku: elasticPremiumSku
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    dotnetVersion: dotnetVersion
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
+    appSettings: {
+      // Functions host + Durable task hub storage, identity-based (no connection string, no key).
+      AzureWebJobsStorage__accountName: storage.outputs.name
+      AzureWebJobsStorage__credential: 'managedidentity'
+      AzureWebJobsStorage__clientId: identity.outputs.clientId
+      // DefaultAzureCredential in the app picks the user-assigned identity from this.
+      AZURE_CLIENT_ID: identity.outputs.clientId
+      DurableTaskHubName: durableTaskHubName
+      OutboxRelaySchedule: outboxRelaySchedule
+      InboxPurgeSchedule: inboxPurgeSchedule
+
+      // Pipeline storage (StorageOptions): service URIs + managed identity instead of ConnectionString.
+      // credential/clientId follow the Functions identity-connection convention, so "PaymentsStorage"
+      // also works as a binding connection name.
+      PaymentsStorage__TableServiceUri: storage.outputs.tableEndpoint
+      PaymentsStorage__QueueServiceUri: storage.outputs.queueEndpoint
+      PaymentsStorage__BlobServiceUri: storage.outputs.blobEndpoint
+      PaymentsStorage__credential: 'managedidentity'
+      PaymentsStorage__clientId: identity.outputs.clientId
+
+      Intake__MaxBodyBytes: string(intakeMaxBodyBytes)
+      Intake__ToleranceSeconds: string(intakeToleranceSeconds)
+      Intake__InboxRetentionDays: string(intakeInboxRetentionDays)
+      // Secrets: Key Vault references without a version, so a rotated secret is picked up.
+      Intake__StandardSecrets: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.vaultUri}secrets/${secretNames.standardSecrets}/)'
+      Intake__StripeSecrets: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.vaultUri}secrets/${secretNames.stripeSecrets}/)'
+
+      Saga__PaymentWindowSeconds: string(sagaPaymentWindowSeconds)
+      Saga__PointsMaxAttempts: string(sagaPointsMaxAttempts)
+      Saga__PointsBackoffSeconds: string(sagaPointsBackoffSeconds)
+      Saga__ActivityMaxAttempts: string(sagaActivityMaxAttempts)
+      Saga__ActivityBackoffSeconds: string(sagaActivityBackoffSeconds)
+      Saga__PointsPerMajorUnit: string(sagaPointsPerMajorUnit)
+
+      Gateway__BaseUrl: gatewayBaseUrl
+      Gateway__AttemptTimeoutSeconds: string(gatewayAttemptTimeoutSeconds)
+      Gateway__ApiKey: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.vaultUri}secrets/${secretNames.gatewayApiKey}/)'
+
+      // Retry lane on Service Bus (identity-based: the namespace has local auth disabled).
+      Lane__Transport: 'ServiceBus'
+      Lane__QueueName: serviceBus.outputs.queueName
+      ServiceBus__FullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
+      ServiceBus__credential: 'managedidentity'
+      ServiceBus__clientId: identity.outputs.clientId
+    }
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    namePrefix: names.alertPrefix
+    tags: tags
+    location: location
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    serviceBusNamespaceId: serviceBus.outputs.namespaceId
+    retryLaneQueueName: serviceBus.outputs.queueName
+    alertEmail: alertEmail
+  }
+}
+
+// ---- Outputs (azd stores these in the environment) -----------------------------------------------
+
+output AZURE_LOCATION string = location
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output AZURE_FUNCTION_APP_URL string = 'https://${functionApp.outputs.defaultHostName}'
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_SERVICE_BUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
+output AZURE_APPLICATION_INSIGHTS_NAME string = monitoring.outputs.applicationInsightsName

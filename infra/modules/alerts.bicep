@@ -1,0 +1,152 @@
+// Alerts an operator acts on: anything dead-lettered, anything parked, any reconciliation discrepancy,
+// any failed orchestration. Each fires on the first occurrence (> 0): in a payments pipeline each of
+// these is a customer's money or order waiting for a person.
+
+@description('Prefix for alert names.')
+param namePrefix string
+
+@description('Tags applied to the alerts.')
+param tags object
+
+@description('Azure region of the log alerts (the Application Insights component\'s region).')
+param location string
+
+@description('Application Insights component the log alerts query.')
+param applicationInsightsId string
+
+@description('Service Bus namespace that holds the retry lane.')
+param serviceBusNamespaceId string
+
+@description('Retry-lane queue whose dead-letter count is watched.')
+param retryLaneQueueName string
+
+@description('E-mail address notified by the action group; empty for no e-mail receiver.')
+param alertEmail string
+
+resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
+  name: '${namePrefix}-operators'
+  location: 'global'
+  tags: tags
+  properties: {
+    groupShortName: 'payments'
+    enabled: true
+    emailReceivers: empty(alertEmail)
+      ? []
+      : [
+          {
+            name: 'operators'
+            emailAddress: alertEmail
+            useCommonAlertSchema: true
+          }
+        ]
+  }
+}
+
+resource deadLetters 'Microsoft.Insights/metricAlerts@2018-03-01' = {
+  name: '${namePrefix}-retry-lane-dead-letters'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'Callbacks in the retry lane\'s dead-letter queue: classify and re-drive or park them.'
+    severity: 1
+    enabled: true
+    scopes: [
+      serviceBusNamespaceId
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    autoMitigate: true
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          criterionType: 'StaticThresholdCriterion'
+          name: 'DeadLettered'
+          metricNamespace: 'Microsoft.ServiceBus/namespaces'
+          metricName: 'DeadletteredMessages'
+          dimensions: [
+            {
+              name: 'EntityName'
+              operator: 'Include'
+              values: [
+                retryLaneQueueName
+              ]
+            }
+          ]
+          operator: 'GreaterThan'
+          threshold: 0
+          timeAggregation: 'Maximum'
+        }
+      ]
+    }
+    actions: [
+      {
+        actionGroupId: actionGroup.id
+      }
+    ]
+  }
+}
+
+// Log alerts on Application Insights, one per operator-facing condition. Queries use the classic
+// Application Insights schema (traces, customMetrics) because they are scoped to the component.
+var logAlerts = [
+  {
+    name: 'parked-items'
+    severity: 2
+    description: 'Work parked for an operator (points grant exhausted, amount mismatch, ...): see GET /api/ops/parked.'
+    // ParkedItems is written by the saga's Park activity, which logs "Parked {Kind} for order {OrderId}: {Reason}".
+    query: 'traces | where message startswith "Parked " and message has " for order "'
+  }
+  {
+    name: 'reconciliation-discrepancies'
+    severity: 1
+    description: 'The daily statement reconciliation found a discrepancy it could not heal by itself.'
+    // Custom metric the reconciler emits once per run with the count of unresolved discrepancies.
+    query: 'customMetrics | where name == "ReconciliationDiscrepancies" and valueSum > 0'
+  }
+  {
+    name: 'failed-orchestrations'
+    severity: 1
+    description: 'An orchestration (order saga or late-payment refund) ended Failed: the order is stuck until an operator looks.'
+    // Durable Functions tracking events (category Host.Triggers.DurableTask, fields prefixed prop__).
+    query: 'traces | where customDimensions.Category == "Host.Triggers.DurableTask" and customDimensions.prop__functionType == "Orchestrator" and customDimensions.prop__state == "Failed"'
+  }
+]
+
+resource logAlertRules 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [
+  for alert in logAlerts: {
+    name: '${namePrefix}-${alert.name}'
+    location: location
+    tags: tags
+    properties: {
+      description: alert.description
+      severity: alert.severity
+      enabled: true
+      scopes: [
+        applicationInsightsId
+      ]
+      evaluationFrequency: 'PT5M'
+      windowSize: 'PT15M'
+      autoMitigate: true
+      criteria: {
+        allOf: [
+          {
+            query: alert.query
+            timeAggregation: 'Count'
+            operator: 'GreaterThan'
+            threshold: 0
+            failingPeriods: {
+              numberOfEvaluationPeriods: 1
+              minFailingPeriodsToAlert: 1
+            }
+          }
+        ]
+      }
+      actions: {
+        actionGroups: [
+          actionGroup.id
+        ]
+      }
+    }
+  }
+]

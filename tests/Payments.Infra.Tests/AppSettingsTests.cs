@@ -1,0 +1,163 @@
+using System.Text.Json.Nodes;
+using Payments.Gateway;
+using Payments.Hosting;
+using Payments.Intake;
+using Payments.Ledger;
+using Payments.Saga;
+
+namespace Payments.Infra.Tests;
+
+/// <summary>The Function App's app settings in main.bicep against what the app reads (discovered from the code).</summary>
+[Collection(DeploymentCollection.Name)]
+public sealed class AppSettingsTests(DeploymentFixture deployment)
+{
+    public static TheoryData<string> RequiredSettings()
+    {
+        var data = new TheoryData<string>();
+        foreach (var name in AppSettingsContract.Discover().Required.Keys.Order(StringComparer.Ordinal))
+        {
+            data.Add(name);
+        }
+        return data;
+    }
+
+    [Fact]
+    public void Every_setting_the_app_reads_is_set_and_no_forbidden_one_is()
+    {
+        var settings = CompiledTemplate.FindAppSettings(deployment.Template);
+
+        var report = deployment.Contract.Check(settings.Names);
+
+        Assert.True(report.IsClean, $"main.bicep app settings vs the app: {report}");
+    }
+
+    [Fact]
+    public void Discovery_finds_options_timer_schedules_and_host_placeholders_and_skips_the_exempt_ones()
+    {
+        var required = deployment.Contract.Required;
+
+        Assert.Contains($"{IntakeOptions.Section}__{nameof(IntakeOptions.StandardSecrets)}", required.Keys);
+        Assert.Contains($"{SagaOptions.Section}__{nameof(SagaOptions.PaymentWindowSeconds)}", required.Keys);
+        Assert.Contains($"{GatewayOptions.Section}__{nameof(GatewayOptions.AttemptTimeoutSeconds)}", required.Keys);
+        Assert.Contains($"{StorageOptions.Section}__{nameof(StorageOptions.TableServiceUri)}", required.Keys);
+        Assert.Contains($"{StorageOptions.Section}__{nameof(StorageOptions.BlobServiceUri)}", required.Keys);
+        Assert.Contains("OutboxRelaySchedule", required.Keys);
+        Assert.Contains("TimerTriggerAttribute", required["OutboxRelaySchedule"]);
+        Assert.Contains("DurableTaskHubName", required.Keys);
+        Assert.Equal("host.json", required["DurableTaskHubName"]);
+        Assert.DoesNotContain(required.Keys, k => k.StartsWith(FaultOptions.Section + "__", StringComparison.Ordinal));
+        Assert.DoesNotContain(AppSettingsContract.StorageConnectionString, required.Keys);
+        Assert.DoesNotContain(AppSettingsContract.StorageNamePrefix, required.Keys);
+        Assert.DoesNotContain("AzureWebJobsStorage", required.Keys);
+        Assert.DoesNotContain("FUNCTIONS_WORKER_RUNTIME", required.Keys);
+    }
+
+    [Theory]
+    [MemberData(nameof(RequiredSettings))]
+    public void A_setting_removed_from_the_template_is_reported_as_missing_by_name(string name)
+    {
+        var template = deployment.TemplateCopy();
+        CompiledTemplate.FindAppSettings(template).RemoveFromTemplate(name);
+
+        var report = deployment.Contract.Check(CompiledTemplate.FindAppSettings(template).Names);
+
+        // Relative to the real template, so a gap there fails one test above instead of all of these.
+        var before = deployment.Contract.Check(CompiledTemplate.FindAppSettings(deployment.Template).Names);
+        Assert.Equal([name], report.Missing.Except(before.Missing));
+        Assert.Equal(before.Forbidden, report.Forbidden);
+    }
+
+    [Theory]
+    [InlineData("Faults__AddedLatencyMs")]
+    [InlineData("Faults__StockTransientFailureRate")]
+    [InlineData("PaymentsStorage__ConnectionString")]
+    [InlineData("AzureWebJobsStorage")]
+    public void A_forbidden_setting_added_to_the_template_is_reported_by_name(string name)
+    {
+        var template = deployment.TemplateCopy();
+        CompiledTemplate.FindAppSettings(template).SetInTemplate(name, "planted");
+
+        var report = deployment.Contract.Check(CompiledTemplate.FindAppSettings(template).Names);
+
+        var before = deployment.Contract.Check(CompiledTemplate.FindAppSettings(deployment.Template).Names);
+        Assert.Equal([name], report.Forbidden.Except(before.Forbidden));
+        Assert.Equal(before.Missing, report.Missing);
+    }
+
+    [Fact]
+    public void Settings_of_code_not_in_main_bicep_yet_are_reported_when_that_code_appears()
+    {
+        var contract = AppSettingsContract.Discover(typeof(FutureLaneOptions), typeof(FutureLaneFunctions));
+
+        var report = contract.Check(CompiledTemplate.FindAppSettings(deployment.Template).Names);
+
+        // Lane__Transport and Lane__QueueName are deployed already; the new property, the new timer
+        // schedule and the connection string (forbidden in Azure, so not required) are what is left.
+        Assert.Equal(["Lane__MaxAttempts", "RetryLaneSchedule"], report.Missing);
+        Assert.Empty(report.Forbidden);
+        Assert.Contains("Lane__ConnectionString", contract.Forbidden);
+    }
+
+    /// <summary>Stands in for a retry-lane options class not written yet.</summary>
+    private sealed class FutureLaneOptions
+    {
+        public const string Section = "Lane";
+
+        public string Transport { get; set; } = "";
+
+        public string QueueName { get; set; } = "";
+
+        public string ConnectionString { get; set; } = "";
+
+        public int MaxAttempts { get; set; }
+    }
+
+    /// <summary>Stands in for a retry-lane timer function not written yet.</summary>
+    private sealed class FutureLaneFunctions
+    {
+        public static void Drain([Microsoft.Azure.Functions.Worker.TimerTrigger("%RetryLaneSchedule%")] Microsoft.Azure.Functions.Worker.TimerInfo timer) =>
+            ArgumentNullException.ThrowIfNull(timer);
+    }
+
+    [Fact]
+    public void Host_app_and_service_bus_connections_use_the_managed_identity()
+    {
+        var settings = CompiledTemplate.FindAppSettings(deployment.Template).ByName;
+
+        foreach (var connection in new[] { "AzureWebJobsStorage", StorageOptions.Section, "ServiceBus" })
+        {
+            Assert.Equal("managedidentity", settings[$"{connection}__credential"]?.GetValue<string>());
+            // The user-assigned identity's client id, the same value DefaultAzureCredential gets.
+            Assert.True(JsonNode.DeepEquals(settings["AZURE_CLIENT_ID"], settings[$"{connection}__clientId"]), connection);
+        }
+        Assert.Contains("clientId", settings["AZURE_CLIENT_ID"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("ServiceBus", settings["Lane__Transport"]?.GetValue<string>());
+    }
+
+    [Fact]
+    public void Each_range_validated_option_comes_from_a_bicep_parameter_with_the_same_range()
+    {
+        var settings = CompiledTemplate.FindAppSettings(deployment.Template).ByName;
+        var parameters = deployment.Template["parameters"]!.AsObject();
+        var ranged = deployment.Contract.OptionProperties
+            .Where(p => deployment.Contract.Required.ContainsKey(p.Key))
+            .Select(p => (Name: p.Key, Property: p.Value, Range: AppSettingsContract.IntegerRange(p.Value)))
+            .Where(p => p.Range is not null)
+            .ToList();
+        Assert.NotEmpty(ranged);
+
+        foreach (var (name, property, range) in ranged)
+        {
+            if (!settings.TryGetValue(name, out var value))
+            {
+                continue; // reported by Every_setting_the_app_reads_is_set_and_no_forbidden_one_is
+            }
+            var owner = $"{property.DeclaringType!.Name}.{property.Name}";
+            var parameter = CompiledTemplate.RootParameterOf(value);
+            Assert.True(parameter is not null, $"{name} should come from a main.bicep parameter with @minValue/@maxValue like {owner}'s [Range]");
+            var declaration = parameters[parameter!]!;
+            Assert.True(range!.Value.Min == declaration["minValue"]?.GetValue<long>(), $"{parameter} @minValue should be {range.Value.Min} like {owner}");
+            Assert.True(range.Value.Max == declaration["maxValue"]?.GetValue<long>(), $"{parameter} @maxValue should be {range.Value.Max} like {owner}");
+        }
+    }
+}
