@@ -85,8 +85,17 @@ param alertEmail string = ''
 @maxLength(45)
 param durableTaskHubName string = 'payments'
 
-@description('NCRONTAB schedule of the outbox relay timer (OutboxRelaySchedule).')
-param outboxRelaySchedule string = '0 */1 * * * *'
+@description('NCRONTAB schedule of the reconciler timer: outbox relay + active payment queries (ReconcilerSchedule).')
+param reconcilerSchedule string = '0 */1 * * * *'
+
+@description('NCRONTAB schedule of the retry-lane drain (RetryLaneSchedule).')
+param retryLaneSchedule string = '*/15 * * * * *'
+
+@description('NCRONTAB schedule of the dead-letter drain (DeadLetterSchedule).')
+param deadLetterSchedule string = '0 */5 * * * *'
+
+@description('NCRONTAB schedule of the daily settlement-statement reconciliation of the previous UTC day (StatementSchedule).')
+param statementSchedule string = '0 30 2 * * *'
 
 @description('NCRONTAB schedule of the inbox purge timer (InboxPurgeSchedule).')
 param inboxPurgeSchedule string = '0 0 3 * * *'
@@ -135,6 +144,36 @@ param sagaActivityBackoffSeconds int = 2
 @minValue(0)
 @maxValue(1000)
 param sagaPointsPerMajorUnit int = 1
+
+@description('Lane__MaxAttempts: retry-lane attempts before a callback is dead-lettered.')
+@minValue(1)
+@maxValue(50)
+param laneMaxAttempts int = 6
+
+@description('Lane__BackoffSeconds: first retry-lane back-off; doubles per attempt.')
+@minValue(1)
+@maxValue(3600)
+param laneBackoffSeconds int = 10
+
+@description('Lane__MaxBackoffSeconds: longest retry-lane back-off.')
+@minValue(1)
+@maxValue(3600)
+param laneMaxBackoffSeconds int = 900
+
+@description('Lane__BatchSize: messages taken per retry-lane drain.')
+@minValue(1)
+@maxValue(1000)
+param laneBatchSize int = 32
+
+@description('Reconciler__ActiveQueryAfterSeconds: age of an unpaid order before the reconciler asks the gateway.')
+@minValue(1)
+@maxValue(86400)
+param reconcilerActiveQueryAfterSeconds int = 120
+
+@description('Reconciler__MaxActiveQueriesPerRun: gateway queries per reconciler run.')
+@minValue(1)
+@maxValue(10000)
+param reconcilerMaxActiveQueriesPerRun int = 200
 
 @description('Gateway__BaseUrl: the payment gateway API.')
 param gatewayBaseUrl string
@@ -278,7 +317,10 @@ module functionApp 'modules/functionapp.bicep' = {
       // DefaultAzureCredential in the app picks the user-assigned identity from this.
       AZURE_CLIENT_ID: identity.outputs.clientId
       DurableTaskHubName: durableTaskHubName
-      OutboxRelaySchedule: outboxRelaySchedule
+      ReconcilerSchedule: reconcilerSchedule
+      RetryLaneSchedule: retryLaneSchedule
+      DeadLetterSchedule: deadLetterSchedule
+      StatementSchedule: statementSchedule
       InboxPurgeSchedule: inboxPurgeSchedule
 
       // Pipeline storage (StorageOptions): service URIs + managed identity instead of ConnectionString.
@@ -311,6 +353,12 @@ module functionApp 'modules/functionapp.bicep' = {
       // Retry lane on Service Bus (identity-based: the namespace has local auth disabled).
       Lane__Transport: 'ServiceBus'
       Lane__QueueName: serviceBus.outputs.queueName
+      Lane__MaxAttempts: string(laneMaxAttempts)
+      Lane__BackoffSeconds: string(laneBackoffSeconds)
+      Lane__MaxBackoffSeconds: string(laneMaxBackoffSeconds)
+      Lane__BatchSize: string(laneBatchSize)
+      Reconciler__ActiveQueryAfterSeconds: string(reconcilerActiveQueryAfterSeconds)
+      Reconciler__MaxActiveQueriesPerRun: string(reconcilerMaxActiveQueriesPerRun)
       ServiceBus__FullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
       ServiceBus__credential: 'managedidentity'
       ServiceBus__clientId: identity.outputs.clientId

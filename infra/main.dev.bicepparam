@@ -19,7 +19,7 @@ param gatewayAttemptTimeoutSeconds = 10
 
 // Faster feedback while developing: a shorter payment window and a more frequent outbox relay.
 param sagaPaymentWindowSeconds = 300
-param outboxRelaySchedule = '0 */1 * * * *'
+param reconcilerSchedule = '0 */1 * * * *'
 param inboxPurgeSchedule = '0 0 3 * * *'
 
 param retryLaneMaxDeliveryCount = 10

@@ -21,7 +21,7 @@ param gatewayBaseUrl = readEnvironmentVariable('PAYMENTS_GATEWAY_BASE_URL', 'htt
 param gatewayAttemptTimeoutSeconds = 10
 
 param sagaPaymentWindowSeconds = 900
-param outboxRelaySchedule = '0 */1 * * * *'
+param reconcilerSchedule = '0 */1 * * * *'
 param inboxPurgeSchedule = '0 0 3 * * *'
 
 param retryLaneMaxDeliveryCount = 10

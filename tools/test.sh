@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm ci --no-audit --no-fund --loglevel=error
+./tools/verify-infra.sh
 dotnet build Payments.sln --configuration Release
 dotnet test Payments.sln --configuration Release --no-build --logger "console;verbosity=normal"

@@ -5,15 +5,39 @@ using Payments.Recovery;
 
 namespace Payments.Functions;
 
-/// <summary>Timer-driven recovery: relay callbacks stored but never applied; purge the inbox past retention.</summary>
-public sealed class RecoveryFunctions(OutboxRelay relay, InboxStore inbox)
+/// <summary>
+/// Timer-driven recovery, each on a schedule from app settings: the retry lane, the dead letters,
+/// the reconciler (outbox relay + active payment queries), yesterday's statement, inbox retention.
+/// </summary>
+public sealed class RecoveryFunctions(RetryLane retryLane, DeadLetterDesk deadLetters, Reconciler reconciler, StatementReconciler statements, InboxStore inbox, TimeProvider clock)
 {
-    [Function("OutboxRelay")]
-    public Task<RelayReport> RelayOutbox(
-        [TimerTrigger("%OutboxRelaySchedule%")] TimerInfo timer,
+    [Function("RetryLaneDrain")]
+    public Task<LaneDrainReport> DrainRetryLane(
+        [TimerTrigger("%RetryLaneSchedule%")] TimerInfo timer,
         [DurableClient] DurableTaskClient durable,
         CancellationToken ct) =>
-        relay.RelayAsync(durable, ct);
+        retryLane.DrainAsync(durable, ct);
+
+    [Function("DeadLetterDrain")]
+    public Task<DeadLetterDrainReport> DrainDeadLetters(
+        [TimerTrigger("%DeadLetterSchedule%")] TimerInfo timer,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken ct) =>
+        deadLetters.DrainAsync(durable, ct);
+
+    [Function("Reconciler")]
+    public Task<ReconcilerReport> Reconcile(
+        [TimerTrigger("%ReconcilerSchedule%")] TimerInfo timer,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken ct) =>
+        reconciler.RunAsync(durable, ct);
+
+    [Function("StatementReconciliation")]
+    public Task<StatementReport> ReconcileYesterdaysStatement(
+        [TimerTrigger("%StatementSchedule%")] TimerInfo timer,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken ct) =>
+        statements.ReconcileAsync(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddDays(-1), durable, ct);
 
     [Function("InboxPurge")]
     public Task<int> PurgeInbox([TimerTrigger("%InboxPurgeSchedule%")] TimerInfo timer, CancellationToken ct) =>

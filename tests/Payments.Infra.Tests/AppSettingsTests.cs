@@ -41,8 +41,8 @@ public sealed class AppSettingsTests(DeploymentFixture deployment)
         Assert.Contains($"{GatewayOptions.Section}__{nameof(GatewayOptions.AttemptTimeoutSeconds)}", required.Keys);
         Assert.Contains($"{StorageOptions.Section}__{nameof(StorageOptions.TableServiceUri)}", required.Keys);
         Assert.Contains($"{StorageOptions.Section}__{nameof(StorageOptions.BlobServiceUri)}", required.Keys);
-        Assert.Contains("OutboxRelaySchedule", required.Keys);
-        Assert.Contains("TimerTriggerAttribute", required["OutboxRelaySchedule"]);
+        Assert.Contains("ReconcilerSchedule", required.Keys);
+        Assert.Contains("TimerTriggerAttribute", required["ReconcilerSchedule"]);
         Assert.Contains("DurableTaskHubName", required.Keys);
         Assert.Equal("host.json", required["DurableTaskHubName"]);
         Assert.DoesNotContain(required.Keys, k => k.StartsWith(FaultOptions.Section + "__", StringComparison.Ordinal));
@@ -93,12 +93,12 @@ public sealed class AppSettingsTests(DeploymentFixture deployment)
 
         // Lane__Transport and Lane__QueueName are deployed already; the new property, the new timer
         // schedule and the connection string (forbidden in Azure, so not required) are what is left.
-        Assert.Equal(["Lane__MaxAttempts", "RetryLaneSchedule"], report.Missing);
+        Assert.Equal(["LaneArchiveSchedule", "Lane__ArchiveAfterDays"], report.Missing);
         Assert.Empty(report.Forbidden);
         Assert.Contains("Lane__ConnectionString", contract.Forbidden);
     }
 
-    /// <summary>Stands in for a retry-lane options class not written yet.</summary>
+    /// <summary>Stands in for a retry-lane option not written yet (a known section with a new property).</summary>
     private sealed class FutureLaneOptions
     {
         public const string Section = "Lane";
@@ -109,13 +109,13 @@ public sealed class AppSettingsTests(DeploymentFixture deployment)
 
         public string ConnectionString { get; set; } = "";
 
-        public int MaxAttempts { get; set; }
+        public int ArchiveAfterDays { get; set; }
     }
 
-    /// <summary>Stands in for a retry-lane timer function not written yet.</summary>
+    /// <summary>Stands in for a timer function not written yet.</summary>
     private sealed class FutureLaneFunctions
     {
-        public static void Drain([Microsoft.Azure.Functions.Worker.TimerTrigger("%RetryLaneSchedule%")] Microsoft.Azure.Functions.Worker.TimerInfo timer) =>
+        public static void Drain([Microsoft.Azure.Functions.Worker.TimerTrigger("%LaneArchiveSchedule%")] Microsoft.Azure.Functions.Worker.TimerInfo timer) =>
             ArgumentNullException.ThrowIfNull(timer);
     }
 

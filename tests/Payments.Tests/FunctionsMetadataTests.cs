@@ -20,6 +20,13 @@ public sealed class FunctionsMetadataTests
     [InlineData("GetOrder", "orders/{orderId}", "get", "Function")]
     [InlineData("SetStock", "ops/stock/{sku}", "put", "Function")]
     [InlineData("ListParked", "ops/parked", "get", "Function")]
+    [InlineData("ListDeadLetters", "ops/dead-letters", "get", "Function")]
+    [InlineData("RedriveDeadLetter", "ops/dead-letters/{id}/redrive", "post", "Function")]
+    [InlineData("RedriveAllDeadLetters", "ops/dead-letters/redrive-all", "post", "Function")]
+    [InlineData("DiscardDeadLetter", "ops/dead-letters/{id}/discard", "post", "Function")]
+    [InlineData("RetryParkedRefund", "ops/refunds/{orderId}/retry", "post", "Function")]
+    [InlineData("GetReconciliationReport", "ops/reconciliation/{date}", "get", "Function")]
+    [InlineData("RunReconciliation", "ops/reconciliation/{date}", "post", "Function")]
     public void Http_functions_have_their_route_method_and_auth_level(string name, string route, string method, string authLevel)
     {
         var trigger = Trigger(name);
@@ -30,7 +37,10 @@ public sealed class FunctionsMetadataTests
     }
 
     [Theory]
-    [InlineData("OutboxRelay", "%OutboxRelaySchedule%")]
+    [InlineData("Reconciler", "%ReconcilerSchedule%")]
+    [InlineData("RetryLaneDrain", "%RetryLaneSchedule%")]
+    [InlineData("DeadLetterDrain", "%DeadLetterSchedule%")]
+    [InlineData("StatementReconciliation", "%StatementSchedule%")]
     [InlineData("InboxPurge", "%InboxPurgeSchedule%")]
     public void Timer_functions_take_their_schedule_from_app_settings(string name, string schedule)
     {

@@ -69,7 +69,7 @@ public sealed class IntakeTests(IntakeFixture fixture) : IClassFixture<IntakeFix
         var row = Assert.Single(await InboxRowsAsync("msg_raw"));
         Assert.Equal(Encoding.UTF8.GetBytes(body), row.Body);
         Assert.Equal(["webhook-id", "webhook-signature", "webhook-timestamp"], row.SignatureHeaders.Keys.Order());
-        Assert.Equal(InboxState.Received, row.State); // its order is unknown yet: left for the outbox relay
+        Assert.Equal(InboxState.Queued, row.State); // its order is unknown yet: it rides the retry lane
         var replay = new WebhookRequest("standard", row.SignatureHeaders, row.Body);
         Assert.True(Pipeline.Service<ProviderRegistry>().Find("standard")!.Verify(replay, DateTimeOffset.UtcNow));
     }

@@ -1,6 +1,7 @@
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
+using Azure.Messaging.ServiceBus;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,6 +24,12 @@ public static class PaymentsServices
         services.AddOptions<SagaOptions>().Bind(configuration.GetSection(SagaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<FaultOptions>().Bind(configuration.GetSection(FaultOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LaneOptions>().Bind(configuration.GetSection(LaneOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ServiceBusOptions>().Bind(configuration.GetSection(ServiceBusOptions.Section))
+            .Validate(o => configuration.GetSection(LaneOptions.Section).Get<LaneOptions>()?.Transport != LaneTransport.ServiceBus
+                || !string.IsNullOrWhiteSpace(o.FullyQualifiedNamespace), "ServiceBus:FullyQualifiedNamespace is required when Lane:Transport is ServiceBus.")
+            .ValidateOnStart();
+        services.AddOptions<ReconcilerOptions>().Bind(configuration.GetSection(ReconcilerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section))
             .Validate(o => { o.Validate(); return true; }).ValidateOnStart();
 
@@ -44,6 +51,14 @@ public static class PaymentsServices
         services.AddSingleton<OrderRegistration>();
         services.AddSingleton<OrderQuery>();
         services.AddSingleton<OutboxRelay>();
+        services.AddSingleton(CreateLane);
+        services.AddSingleton<RetryLane>();
+        services.AddSingleton<DeadLetterStore>();
+        services.AddSingleton<DeadLetterDesk>();
+        services.AddSingleton<Reconciler>();
+        services.AddSingleton<ReconciliationStore>();
+        services.AddSingleton<StatementReconciler>();
+        services.AddSingleton<RefundDesk>();
         services.AddTransient<SagaActivities>();
 
         services.AddHttpClient<IPaymentGateway, HttpPaymentGateway>((sp, http) =>
@@ -59,6 +74,17 @@ public static class PaymentsServices
                 resilience.TotalRequestTimeout.Timeout = attempt * 4;
             });
         return services;
+    }
+
+    private static IMessageLane CreateLane(IServiceProvider services)
+    {
+        var lane = services.GetRequiredService<IOptions<LaneOptions>>().Value;
+        if (lane.Transport == LaneTransport.StorageQueue)
+        {
+            return new StorageQueueLane(services.GetRequiredService<PaymentsStorage>(), lane.QueueName);
+        }
+        var serviceBus = services.GetRequiredService<IOptions<ServiceBusOptions>>().Value;
+        return ServiceBusLane.Create(new ServiceBusClient(serviceBus.FullyQualifiedNamespace, new DefaultAzureCredential()), lane.QueueName);
     }
 
     /// <summary>

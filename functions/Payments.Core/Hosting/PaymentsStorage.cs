@@ -67,4 +67,6 @@ public static class TableNames
     public const string Points = "Points";
     public const string Orders = "Orders";
     public const string Parked = "Parked";
+    public const string DeadLetters = "DeadLetters";
+    public const string Reconciliation = "Reconciliation";
 }

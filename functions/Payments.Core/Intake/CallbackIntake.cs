@@ -3,6 +3,8 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Payments.Hosting;
+using Payments.Ledger;
+using Payments.Recovery;
 using Payments.Saga;
 
 namespace Payments.Intake;
@@ -15,6 +17,8 @@ public sealed class CallbackIntake(
     ProviderRegistry providers,
     InboxStore inbox,
     PaymentDispatch dispatch,
+    RetryLane retryLane,
+    FaultInjector faults,
     IOptions<IntakeOptions> options,
     TimeProvider clock,
     ILogger<CallbackIntake> log)
@@ -87,10 +91,14 @@ public sealed class CallbackIntake(
     {
         try
         {
+            faults.BeforeIntakeDispatch();
             var result = await dispatch.ApplyAsync(durable, paymentEvent, ct);
             if (result == DispatchResult.UnknownOrder)
             {
-                return "stored";
+                // The callback may have outrun its order's registration: retry it later on the lane.
+                await retryLane.EnqueueAsync(paymentEvent, ct);
+                await inbox.MarkQueuedAsync(paymentEvent.Provider, paymentEvent.EventId, ct);
+                return "queued";
             }
             await inbox.MarkDispatchedAsync(paymentEvent.Provider, paymentEvent.EventId, ct);
             return "applied";

@@ -17,6 +17,8 @@ public enum InboxState
     /// <summary>Stored, not yet applied to its saga; the reconciler's outbox relay picks these up.</summary>
     Received,
     Dispatched,
+    /// <summary>Its order was unknown; a retry-lane message carries it until it applies or is dead-lettered.</summary>
+    Queued,
     /// <summary>A well-formed event type this pipeline does not act on.</summary>
     Ignored,
 }
@@ -71,13 +73,19 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
         }
     }
 
-    public async Task MarkDispatchedAsync(string provider, string eventId, CancellationToken ct = default)
+    public Task MarkDispatchedAsync(string provider, string eventId, CancellationToken ct = default) =>
+        MarkAsync(provider, eventId, InboxState.Dispatched, ct);
+
+    public Task MarkQueuedAsync(string provider, string eventId, CancellationToken ct = default) =>
+        MarkAsync(provider, eventId, InboxState.Queued, ct);
+
+    private async Task MarkAsync(string provider, string eventId, InboxState state, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.Inbox, ct);
         var patch = new TableEntity(provider, RowKey(eventId))
         {
-            ["State"] = InboxState.Dispatched.ToString(),
-            ["DispatchedAt"] = clock.GetUtcNow(),
+            ["State"] = state.ToString(),
+            [state + "At"] = clock.GetUtcNow(),
         };
         await table.UpdateEntityAsync(patch, ETag.All, TableUpdateMode.Merge, ct);
     }

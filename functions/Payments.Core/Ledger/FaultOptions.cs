@@ -16,6 +16,10 @@ public sealed class FaultOptions
     [Range(0.0, 1.0)]
     public double PointsTransientFailureRate { get; set; }
 
+    /// <summary>Intake stores the callback, then fails to dispatch it: exercises the outbox relay.</summary>
+    [Range(0.0, 1.0)]
+    public double IntakeDispatchFailureRate { get; set; }
+
     [Range(0, 60_000)]
     public int AddedLatencyMs { get; set; }
 
@@ -37,6 +41,14 @@ public sealed class FaultInjector(Microsoft.Extensions.Options.IOptionsMonitor<F
     public async Task BeforeStockAsync(CancellationToken ct) => await ApplyAsync(Current.StockTransientFailureRate, "stock", ct);
 
     public async Task BeforePointsAsync(CancellationToken ct) => await ApplyAsync(Current.PointsTransientFailureRate, "points", ct);
+
+    public void BeforeIntakeDispatch()
+    {
+        if (Current.IntakeDispatchFailureRate > 0 && Random.Shared.NextDouble() < Current.IntakeDispatchFailureRate)
+        {
+            throw new InjectedFaultException("Injected dispatch failure at intake.");
+        }
+    }
 
     private async Task ApplyAsync(double failureRate, string ledger, CancellationToken ct)
     {

@@ -6,13 +6,13 @@ using Payments.Saga;
 namespace Payments.Recovery;
 
 /// <summary>What one relay pass did.</summary>
-public sealed record RelayReport(int Relayed, int StillUnknown, int Failed);
+public sealed record RelayReport(int Relayed, int Queued, int Failed);
 
 /// <summary>
-/// Re-dispatches inbox rows that were stored but never applied: a dispatch that failed at intake,
-/// or a callback that arrived before its order was registered.
+/// Re-dispatches inbox rows that were stored but never applied: a dispatch that failed at intake
+/// (or a crash between storing and dispatching). Rows whose order is still unknown go to the retry lane.
 /// </summary>
-public sealed class OutboxRelay(InboxStore inbox, PaymentDispatch dispatch, TimeProvider clock, ILogger<OutboxRelay> log)
+public sealed class OutboxRelay(InboxStore inbox, PaymentDispatch dispatch, RetryLane retryLane, TimeProvider clock, ILogger<OutboxRelay> log)
 {
     /// <summary>Rows younger than this are left alone: intake may still be dispatching them.</summary>
     public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(2);
@@ -30,6 +30,8 @@ public sealed class OutboxRelay(InboxStore inbox, PaymentDispatch dispatch, Time
             {
                 if (await dispatch.ApplyAsync(durable, paymentEvent, ct) == DispatchResult.UnknownOrder)
                 {
+                    await retryLane.EnqueueAsync(paymentEvent, ct);
+                    await inbox.MarkQueuedAsync(entry.Provider, entry.EventId, ct);
                     unknown++;
                     continue;
                 }
@@ -44,7 +46,7 @@ public sealed class OutboxRelay(InboxStore inbox, PaymentDispatch dispatch, Time
         }
         if (relayed + unknown + failed > 0)
         {
-            log.LogInformation("Outbox relay: {Relayed} relayed, {Unknown} for unknown orders, {Failed} failed", relayed, unknown, failed);
+            log.LogInformation("Outbox relay: {Relayed} relayed, {Unknown} queued for unknown orders, {Failed} failed", relayed, unknown, failed);
         }
         return new RelayReport(relayed, unknown, failed);
     }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Azure.Data.Tables;
 using Payments.Hosting;
 using Payments.Saga;
@@ -5,7 +6,7 @@ using Payments.Saga;
 namespace Payments.Recovery;
 
 /// <summary>Something the pipeline could not finish by itself, waiting for an operator.</summary>
-public sealed record ParkedItem(string OrderId, string Kind, string Reason, string Detail, DateTimeOffset ParkedAt);
+public sealed record ParkedItem(string OrderId, string Kind, string Reason, string Detail, DateTimeOffset ParkedAt, RefundRequest? Refund, int OperatorRetries);
 
 /// <summary>
 /// Parked work, one row per (order, kind): parking the same problem twice keeps one row with the
@@ -22,7 +23,8 @@ public sealed class ParkedItems(PaymentsStorage storage, TimeProvider clock)
             // Exception messages can be long; keep what fits an operator's screen and a table cell.
             ["Detail"] = request.Detail.Length > 2000 ? request.Detail[..2000] : request.Detail,
             ["ParkedAt"] = clock.GetUtcNow(),
-        }, TableUpdateMode.Replace, ct);
+            ["Refund"] = request.Refund is null ? null : JsonSerializer.Serialize(request.Refund),
+        }, TableUpdateMode.Merge, ct);
     }
 
     public async IAsyncEnumerable<ParkedItem> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
@@ -30,7 +32,34 @@ public sealed class ParkedItems(PaymentsStorage storage, TimeProvider clock)
         var table = await storage.TableAsync(TableNames.Parked, ct);
         await foreach (var row in table.QueryAsync<TableEntity>(cancellationToken: ct))
         {
-            yield return new ParkedItem(row.RowKey, row.PartitionKey, row.GetString("Reason") ?? "", row.GetString("Detail") ?? "", row.GetDateTimeOffset("ParkedAt") ?? default);
+            yield return ToItem(row);
         }
     }
+
+    public async Task<ParkedItem?> GetAsync(string kind, string orderId, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Parked, ct);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(kind, orderId, cancellationToken: ct);
+        return row.HasValue ? ToItem(row.Value!) : null;
+    }
+
+    /// <summary>Counts an operator's retry on the item and returns the new count (it names the retry's orchestration).</summary>
+    public async Task<int> CountOperatorRetryAsync(string kind, string orderId, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Parked, ct);
+        var row = (await table.GetEntityAsync<TableEntity>(kind, orderId, cancellationToken: ct)).Value;
+        var retries = (row.GetInt32("OperatorRetries") ?? 0) + 1;
+        row["OperatorRetries"] = retries;
+        await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Merge, ct);
+        return retries;
+    }
+
+    private static ParkedItem ToItem(TableEntity row) => new(
+        row.RowKey,
+        row.PartitionKey,
+        row.GetString("Reason") ?? "",
+        row.GetString("Detail") ?? "",
+        row.GetDateTimeOffset("ParkedAt") ?? default,
+        row.GetString("Refund") is { } refund ? JsonSerializer.Deserialize<RefundRequest>(refund) : null,
+        row.GetInt32("OperatorRetries") ?? 0);
 }

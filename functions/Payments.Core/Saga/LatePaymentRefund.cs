@@ -3,8 +3,9 @@ using Microsoft.DurableTask;
 namespace Payments.Saga;
 
 /// <summary>
-/// Refunds a payment that succeeded after its order was already cancelled. One instance per
-/// payment (<c>refund-{paymentId}</c>), so however often the late callback arrives, one refund.
+/// Refunds a payment outside its order's saga: a payment that succeeded after its order was
+/// cancelled (one instance per payment, <c>refund-{paymentId}</c>, so however often the late
+/// callback arrives, one refund), or an operator's retry of a refund the gateway kept rejecting.
 /// </summary>
 public static class LatePaymentRefund
 {
@@ -26,7 +27,7 @@ public static class LatePaymentRefund
         {
             await context.CallActivityAsync(
                 SagaActivityNames.Park,
-                new ParkRequest(refund.OrderId, "refund_failed", $"Late-payment refund of {refund.AmountMinor} {refund.Currency} failed.", ex.Message),
+                new ParkRequest(refund.OrderId, "refund_failed", $"Refund of {refund.AmountMinor} {refund.Currency} ({refund.Reason}) failed.", ex.Message, refund),
                 retry);
             context.SetCustomStatus(nameof(OrderStatus.RefundPending));
             return new SagaOutcome(OrderStatus.RefundPending, refund.Reason);

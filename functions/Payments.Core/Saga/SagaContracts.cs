@@ -35,4 +35,4 @@ public sealed record RefundResult(string RefundId);
 public sealed record OrderStateChange(string OrderId, OrderStatus Status, string? Reason, string Step, long? PaidAmountMinor = null, string? PaidCurrency = null);
 
 /// <summary>Something the saga could not finish on its own and hands to an operator.</summary>
-public sealed record ParkRequest(string OrderId, string Kind, string Reason, string Detail);
+public sealed record ParkRequest(string OrderId, string Kind, string Reason, string Detail, RefundRequest? Refund = null);

@@ -93,16 +93,14 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
         {
             await ReleaseStockAsync();
         }
+        var refund = new RefundRequest(order.OrderId, order.Provider, order.PaymentId, amountMinor, currency, reason);
         try
         {
-            await context.CallActivityAsync<RefundResult>(
-                SagaActivityNames.Refund,
-                new RefundRequest(order.OrderId, order.Provider, order.PaymentId, amountMinor, currency, reason),
-                StepRetry);
+            await context.CallActivityAsync<RefundResult>(SagaActivityNames.Refund, refund, StepRetry);
         }
         catch (TaskFailedException ex)
         {
-            await ParkAsync("refund_failed", $"Refund of {amountMinor} {currency} ({reason}) failed after {settings.ActivityMaxAttempts} attempts.", ex.Message);
+            await ParkAsync("refund_failed", $"Refund of {amountMinor} {currency} ({reason}) failed after {settings.ActivityMaxAttempts} attempts.", ex.Message, refund);
             return await FinishAsync(OrderStatus.RefundPending, reason);
         }
         return await FinishAsync(OrderStatus.Refunded, reason);
@@ -143,6 +141,6 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
         return new SagaOutcome(status, reason, pointsParked);
     }
 
-    private Task ParkAsync(string kind, string reason, string detail) =>
-        context.CallActivityAsync(SagaActivityNames.Park, new ParkRequest(order.OrderId, kind, reason, detail), StepRetry);
+    private Task ParkAsync(string kind, string reason, string detail, RefundRequest? refund = null) =>
+        context.CallActivityAsync(SagaActivityNames.Park, new ParkRequest(order.OrderId, kind, reason, detail, refund), StepRetry);
 }

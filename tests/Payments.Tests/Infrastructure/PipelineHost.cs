@@ -32,6 +32,9 @@ public sealed class PipelineHost : IAsyncDisposable
 
     public T Service<T>() where T : notnull => Host.Services.GetRequiredService<T>();
 
+    /// <summary>A function class as the worker creates it per invocation, to call its (timer) methods directly.</summary>
+    public T Function<T>() where T : class => ActivatorUtilities.CreateInstance<T>(Host.Services);
+
     /// <summary>Settings of the local host for a test, starting from the committed local.settings.json.</summary>
     public static async Task<Dictionary<string, string?>> SettingsAsync(string prefix, int port)
     {
@@ -49,6 +52,9 @@ public sealed class PipelineHost : IAsyncDisposable
             ["Saga:ActivityBackoffSeconds"] = "1",
             ["Saga:PointsBackoffSeconds"] = "1",
             ["Saga:PointsMaxAttempts"] = "3",
+            ["Lane:BackoffSeconds"] = "1",
+            ["Lane:MaxBackoffSeconds"] = "2",
+            ["Reconciler:ActiveQueryAfterSeconds"] = "3600",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         return settings;

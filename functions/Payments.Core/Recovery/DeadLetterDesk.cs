@@ -1,0 +1,140 @@
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Payments.Intake;
+using Payments.Saga;
+
+namespace Payments.Recovery;
+
+public sealed record DeadLetterDrainReport(int Redriven, int Parked);
+
+public enum RedriveResult { Applied, AlreadyResolved, NotFound, StillUnknownOrder, NotRedrivable }
+
+/// <summary>
+/// Where dead letters end up. Each is classified: one whose order now exists is re-driven at once;
+/// the rest are parked with an alert metric for an operator, who can re-drive or discard them.
+/// </summary>
+public sealed class DeadLetterDesk(
+    IMessageLane lane,
+    DeadLetterStore letters,
+    InboxStore inbox,
+    PaymentDispatch dispatch,
+    TimeProvider clock,
+    ILogger<DeadLetterDesk> log)
+{
+    /// <summary>At most this many re-drives per "re-drive all" call, so an operator cannot flood the sagas.</summary>
+    public const int MaxRedrivesPerCall = 50;
+
+    public async Task<DeadLetterDrainReport> DrainAsync(DurableTaskClient durable, CancellationToken ct = default)
+    {
+        int redriven = 0, parked = 0;
+        IReadOnlyList<ILaneDelivery> deliveries;
+        while ((deliveries = await lane.ReceiveDeadLettersAsync(32, ct)).Count > 0)
+        {
+            foreach (var delivery in deliveries)
+            {
+                if (await TryRedriveNowAsync(delivery, durable, ct))
+                {
+                    redriven++;
+                }
+                else if (await ParkAsync(delivery, ct))
+                {
+                    parked++;
+                }
+                await delivery.CompleteAsync(ct);
+            }
+        }
+        return new DeadLetterDrainReport(redriven, parked);
+    }
+
+    public async Task<RedriveResult> RedriveAsync(string letterId, DurableTaskClient durable, CancellationToken ct = default)
+    {
+        var letter = await letters.GetAsync(letterId, ct);
+        if (letter is null)
+        {
+            return RedriveResult.NotFound;
+        }
+        if (letter.Status != LetterStatus.Parked)
+        {
+            return RedriveResult.AlreadyResolved;
+        }
+        if (letter.Provider is null || letter.EventId is null || await inbox.GetAsync(letter.Provider, letter.EventId, ct) is not { Event: { } paymentEvent })
+        {
+            return RedriveResult.NotRedrivable;
+        }
+        if (await dispatch.ApplyAsync(durable, paymentEvent, ct) == DispatchResult.UnknownOrder)
+        {
+            return RedriveResult.StillUnknownOrder;
+        }
+        await inbox.MarkDispatchedAsync(paymentEvent.Provider, paymentEvent.EventId, ct);
+        // Dispatch is idempotent (the saga ignores a repeated event), so losing this race to a second operator applies nothing twice.
+        return await letters.ResolveAsync(letterId, LetterStatus.Redriven, $"Re-driven by an operator at {clock.GetUtcNow():O}.", ct)
+            ? RedriveResult.Applied
+            : RedriveResult.AlreadyResolved;
+    }
+
+    public async Task<IReadOnlyDictionary<string, RedriveResult>> RedriveAllAsync(DurableTaskClient durable, CancellationToken ct = default)
+    {
+        var results = new Dictionary<string, RedriveResult>();
+        await foreach (var letter in letters.ListAsync(ct))
+        {
+            if (letter.Status == LetterStatus.Parked && results.Count < MaxRedrivesPerCall)
+            {
+                results[letter.Id] = await RedriveAsync(letter.Id, durable, ct);
+            }
+        }
+        return results;
+    }
+
+    public async Task<bool> DiscardAsync(string letterId, string reason, CancellationToken ct = default) =>
+        await letters.ResolveAsync(letterId, LetterStatus.Discarded, $"Discarded: {reason}", ct);
+
+    private async Task<bool> TryRedriveNowAsync(ILaneDelivery delivery, DurableTaskClient durable, CancellationToken ct)
+    {
+        if (delivery.DeadLetterReason is not ("unknown_order" or "dispatch_failed")
+            || !RetryLane.TryRead(delivery.Body, out var message)
+            || await inbox.GetAsync(message!.Provider, message.EventId, ct) is not { Event: { } paymentEvent })
+        {
+            return false;
+        }
+        try
+        {
+            if (await dispatch.ApplyAsync(durable, paymentEvent, ct) == DispatchResult.UnknownOrder)
+            {
+                return false;
+            }
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            log.LogWarning(ex, "Dead letter {MessageId} could not be re-driven; parking it", delivery.MessageId);
+            return false;
+        }
+        await inbox.MarkDispatchedAsync(paymentEvent.Provider, paymentEvent.EventId, ct);
+        log.LogInformation("Dead letter {MessageId} re-driven: its order exists now", delivery.MessageId);
+        return true;
+    }
+
+    private async Task<bool> ParkAsync(ILaneDelivery delivery, CancellationToken ct)
+    {
+        var readable = RetryLane.TryRead(delivery.Body, out var message);
+        var letter = new ParkedLetter(
+            message?.MessageId ?? delivery.MessageId,
+            message?.Provider,
+            message?.EventId,
+            message?.OrderId,
+            delivery.DeadLetterReason ?? "unknown",
+            delivery.DeadLetterDescription ?? "",
+            message?.Attempt ?? delivery.DeliveryCount,
+            LetterStatus.Parked,
+            clock.GetUtcNow(),
+            Resolution: null,
+            ResolvedAt: null,
+            RawBody: readable ? null : delivery.Body.ToString());
+        var isNew = await letters.ParkAsync(letter, ct);
+        if (isNew)
+        {
+            PipelineMetrics.DeadLettersParked.Add(1, new KeyValuePair<string, object?>("reason", letter.Reason));
+            log.LogWarning("Parked dead letter {MessageId} for order {OrderId}: {Reason}", letter.Id, letter.OrderId, letter.Reason);
+        }
+        return isNew;
+    }
+}

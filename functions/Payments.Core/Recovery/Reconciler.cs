@@ -1,0 +1,71 @@
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Payments.Gateway;
+using Payments.Intake;
+using Payments.Ledger;
+using Payments.Saga;
+
+namespace Payments.Recovery;
+
+public sealed record ReconcilerReport(RelayReport Relay, int Queried, int Recovered);
+
+/// <summary>
+/// The periodic safety net: relays stored-but-unapplied callbacks, then asks the gateway about
+/// orders that have waited for payment suspiciously long. The active query closes the gap of a
+/// webhook the gateway never sent (or that was lost), well before the saga's own window check.
+/// </summary>
+public sealed class Reconciler(
+    OutboxRelay relay,
+    OrderBook orders,
+    IPaymentGateway gateway,
+    PaymentDispatch dispatch,
+    IOptions<ReconcilerOptions> options,
+    TimeProvider clock,
+    ILogger<Reconciler> log)
+{
+    public async Task<ReconcilerReport> RunAsync(DurableTaskClient durable, CancellationToken ct = default)
+    {
+        var relayed = await relay.RelayAsync(durable, ct);
+        var (queried, recovered) = await QueryStalePaymentsAsync(durable, ct);
+        return new ReconcilerReport(relayed, queried, recovered);
+    }
+
+    private async Task<(int Queried, int Recovered)> QueryStalePaymentsAsync(DurableTaskClient durable, CancellationToken ct)
+    {
+        var staleBefore = clock.GetUtcNow() - TimeSpan.FromSeconds(options.Value.ActiveQueryAfterSeconds);
+        int queried = 0, recovered = 0;
+        await foreach (var order in orders.ListAsync(OrderStatus.AwaitingPayment, ct))
+        {
+            if (order.RegisteredAt > staleBefore)
+            {
+                continue;
+            }
+            if (queried++ >= options.Value.MaxActiveQueriesPerRun)
+            {
+                break;
+            }
+            try
+            {
+                var payment = await gateway.QueryPaymentAsync(new PaymentRef(order.OrderId, order.Provider, order.PaymentId), ct);
+                if (payment.State != GatewayPaymentState.Paid)
+                {
+                    continue;
+                }
+                var recoveredEvent = new PaymentEvent(order.Provider, $"query:{order.PaymentId}", PaymentEventKind.Succeeded,
+                    order.PaymentId, order.OrderId, payment.PaidAmountMinor, payment.Currency, clock.GetUtcNow());
+                if (await dispatch.ApplyAsync(durable, recoveredEvent, ct) != DispatchResult.UnknownOrder)
+                {
+                    recovered++;
+                    PipelineMetrics.CallbacksRecovered.Add(1, new KeyValuePair<string, object?>("path", "active_query"));
+                    log.LogWarning("Active query recovered payment {PaymentId} of order {OrderId}: its webhook never arrived", order.PaymentId, order.OrderId);
+                }
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                log.LogWarning(ex, "Active query for order {OrderId} failed; the next run retries", order.OrderId);
+            }
+        }
+        return (queried, recovered);
+    }
+}

@@ -1,0 +1,29 @@
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
+using Payments.Saga;
+
+namespace Payments.Recovery;
+
+public enum RefundRetryResult { Started, NotParked }
+
+/// <summary>
+/// An operator's answer to a refund the gateway kept rejecting: retry it, with the parked context.
+/// The gateway idempotency key is the payment, so no number of retries can refund twice.
+/// </summary>
+public sealed class RefundDesk(ParkedItems parked, IOptions<SagaOptions> sagaOptions)
+{
+    public const string ParkedKind = "refund_failed";
+
+    public async Task<RefundRetryResult> RetryAsync(string orderId, DurableTaskClient durable, CancellationToken ct = default)
+    {
+        if (await parked.GetAsync(ParkedKind, orderId, ct) is not { Refund: { } refund })
+        {
+            return RefundRetryResult.NotParked;
+        }
+        var retry = await parked.CountOperatorRetryAsync(ParkedKind, orderId, ct);
+        var input = new LatePaymentInput(refund with { Reason = refund.Reason + "_operator_retry" }, sagaOptions.Value.ToSettings());
+        await durable.ScheduleNewOrchestrationInstanceAsync(LatePaymentRefund.Name, input,
+            new Microsoft.DurableTask.StartOrchestrationOptions($"refund-op-{refund.PaymentId}-{retry}"), ct);
+        return RefundRetryResult.Started;
+    }
+}

@@ -1,0 +1,107 @@
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Payments.Gateway;
+using Payments.Intake;
+using Payments.Ledger;
+using Payments.Saga;
+
+namespace Payments.Recovery;
+
+/// <summary>The kinds of disagreement between the gateway's statement and the ledger.</summary>
+public enum DiscrepancyClass
+{
+    /// <summary>Captured at the gateway; the order still awaits payment locally. Healed: the payment is applied.</summary>
+    PaidButUnknown,
+    /// <summary>Captured for an order cancelled locally. Healed: refunded.</summary>
+    PaidButCancelled,
+    /// <summary>Captured for an order this pipeline never registered. Parked.</summary>
+    UnknownLocally,
+    /// <summary>Captured amount or currency differs from what the ledger recorded as paid. Parked.</summary>
+    AmountMismatch,
+    /// <summary>Refunded at the gateway while the order is completed locally. Parked.</summary>
+    RefundedAtGatewayOnly,
+}
+
+public sealed record Discrepancy(DateOnly Date, DiscrepancyClass Class, string PaymentId, string OrderId, long AmountMinor, string Currency, string Action, string Detail);
+
+public sealed record StatementReport(DateOnly Date, long Lines, int NewDiscrepancies, IReadOnlyList<Discrepancy> Discrepancies);
+
+/// <summary>
+/// Daily settlement reconciliation: streams the gateway's statement line by line (memory stays flat
+/// however long it is), compares each line with the ledger, heals what can be healed and parks the
+/// rest. A discrepancy is acted on once: its report row is written after the action, and a later
+/// run that finds the row does nothing again.
+/// </summary>
+/// <remarks>
+/// This is the net under the dispatch race (see <see cref="PaymentDispatch"/>): a success raised to a
+/// saga that was already cancelling is lost with the instance, and shows up here as paid but cancelled.
+/// </remarks>
+public sealed class StatementReconciler(
+    IPaymentGateway gateway,
+    OrderBook orders,
+    PaymentDispatch dispatch,
+    ReconciliationStore reports,
+    ParkedItems parked,
+    TimeProvider clock,
+    ILogger<StatementReconciler> log)
+{
+    public async Task<StatementReport> ReconcileAsync(DateOnly date, DurableTaskClient durable, CancellationToken ct = default)
+    {
+        long lines = 0;
+        var found = 0;
+        await foreach (var line in gateway.GetStatementAsync(date, ct))
+        {
+            lines++;
+            var order = await orders.GetAsync(line.OrderId, ct);
+            if (Classify(line, order) is not { } kind || await reports.ExistsAsync(date, kind, line.PaymentId, ct))
+            {
+                continue;
+            }
+            var action = await ActAsync(kind, line, order, durable, ct);
+            await reports.AddAsync(new Discrepancy(date, kind, line.PaymentId, line.OrderId, line.AmountMinor, line.Currency, action, Describe(kind, line, order)), ct);
+            PipelineMetrics.ReconciliationDiscrepancies.Add(1, new KeyValuePair<string, object?>("class", kind.ToString()));
+            found++;
+        }
+        var all = await reports.ListAsync(date, ct);
+        await reports.SaveSummaryAsync(date, lines, all.Count, clock.GetUtcNow(), ct);
+        log.LogInformation("Statement {Date}: {Lines} lines, {New} new discrepancies, {Total} in all", date, lines, found, all.Count);
+        return new StatementReport(date, lines, found, all);
+    }
+
+    public static DiscrepancyClass? Classify(StatementLine line, OrderRecord? order) => (line.Type, order) switch
+    {
+        ("capture", null) => DiscrepancyClass.UnknownLocally,
+        ("capture", { Status: OrderStatus.AwaitingPayment }) => DiscrepancyClass.PaidButUnknown,
+        ("capture", { Status: OrderStatus.Cancelled }) => DiscrepancyClass.PaidButCancelled,
+        ("capture", { Status: OrderStatus.Paid or OrderStatus.Completed } o)
+            when o.PaidAmountMinor != line.AmountMinor || o.Currency != line.Currency => DiscrepancyClass.AmountMismatch,
+        ("refund", { Status: OrderStatus.Paid or OrderStatus.Completed }) => DiscrepancyClass.RefundedAtGatewayOnly,
+        _ => null,
+    };
+
+    private async Task<string> ActAsync(DiscrepancyClass kind, StatementLine line, OrderRecord? order, DurableTaskClient durable, CancellationToken ct)
+    {
+        switch (kind)
+        {
+            case DiscrepancyClass.PaidButUnknown or DiscrepancyClass.PaidButCancelled:
+                // The same path a late webhook takes: a running saga gets the payment, a cancelled order a refund.
+                var recovered = new PaymentEvent(order!.Provider, $"statement:{line.PaymentId}", PaymentEventKind.Succeeded,
+                    line.PaymentId, line.OrderId, line.AmountMinor, line.Currency, line.OccurredAt);
+                var result = await dispatch.ApplyAsync(durable, recovered, ct);
+                PipelineMetrics.CallbacksRecovered.Add(1, new KeyValuePair<string, object?>("path", "statement"));
+                return result switch
+                {
+                    DispatchResult.Raised => "payment_applied",
+                    DispatchResult.LatePaymentRefund => "refund_started",
+                    _ => "no_effect",
+                };
+            default:
+                await parked.ParkAsync(new ParkRequest(line.OrderId, "reconciliation_" + kind, $"Statement {line.OccurredAt:yyyy-MM-dd}: {kind}", Describe(kind, line, order)), ct);
+                return "parked";
+        }
+    }
+
+    private static string Describe(DiscrepancyClass kind, StatementLine line, OrderRecord? order) =>
+        $"{kind}: gateway {line.Type} {line.AmountMinor} {line.Currency} for payment {line.PaymentId}; ledger "
+        + (order is null ? "has no such order" : $"says {order.Status}, paid {order.PaidAmountMinor?.ToString() ?? "nothing"} {order.Currency}");
+}

@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using Payments.Functions.Http;
+using Payments.Ledger;
+using Payments.Recovery;
+using Payments.Saga;
+
+namespace Payments.Functions;
+
+/// <summary>
+/// Operator endpoints for recovery under <c>/api/ops</c>: dead letters (list, re-drive one or all,
+/// discard), parked refunds (retry), and reconciliation reports (read, run now).
+/// </summary>
+public sealed class DeadLetterFunctions(DeadLetterDesk desk, DeadLetterStore letters, OrderBook orders, RefundDesk refunds, StatementReconciler statements, ReconciliationStore reports)
+{
+    [Function("ListDeadLetters")]
+    public async Task<IActionResult> ListDeadLetters(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "ops/dead-letters")] HttpRequest request,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken ct)
+    {
+        var items = new List<object>();
+        await foreach (var letter in letters.ListAsync(ct))
+        {
+            var order = letter.OrderId is null ? null : await orders.GetAsync(letter.OrderId, ct);
+            var saga = letter.OrderId is null ? null : await durable.GetInstanceAsync(OrderSaga.InstanceId(letter.OrderId), ct);
+            items.Add(new { letter, orderStatus = order?.Status.ToString(), sagaInstanceId = saga?.InstanceId, sagaStatus = saga?.RuntimeStatus.ToString() });
+        }
+        return HttpReply.JsonBody(200, items);
+    }
+
+    [Function("RedriveDeadLetter")]
+    public async Task<IActionResult> Redrive(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "ops/dead-letters/{id}/redrive")] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken ct) =>
+        ToReply(id, await desk.RedriveAsync(Uri.UnescapeDataString(id), durable, ct));
+
+    [Function("RedriveAllDeadLetters")]
+    public async Task<IActionResult> RedriveAll(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "ops/dead-letters/redrive-all")] HttpRequest request,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken ct) =>
+        HttpReply.JsonBody(200, (await desk.RedriveAllAsync(durable, ct)).ToDictionary(r => r.Key, r => r.Value.ToString()));
+
+    [Function("DiscardDeadLetter")]
+    public async Task<IActionResult> Discard(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "ops/dead-letters/{id}/discard")] HttpRequest request,
+        string id,
+        CancellationToken ct)
+    {
+        DiscardRequest? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<DiscardRequest>(request.Body, JsonSerializerOptions.Web, ct);
+        }
+        catch (JsonException)
+        {
+            body = null;
+        }
+        if (string.IsNullOrWhiteSpace(body?.Reason))
+        {
+            return HttpReply.Problem(400, "A reason is required to discard a dead letter.", errors: ["reason: required."]);
+        }
+        return await desk.DiscardAsync(Uri.UnescapeDataString(id), body.Reason, ct)
+            ? HttpReply.JsonBody(200, new { id, status = "discarded" })
+            : HttpReply.Problem(409, "Not a parked dead letter.", id);
+    }
+
+    [Function("RetryParkedRefund")]
+    public async Task<IActionResult> RetryRefund(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "ops/refunds/{orderId}/retry")] HttpRequest request,
+        string orderId,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken ct) =>
+        await refunds.RetryAsync(orderId, durable, ct) == RefundRetryResult.Started
+            ? HttpReply.JsonBody(202, new { orderId, status = "refund_retry_started" })
+            : HttpReply.Problem(404, "No parked refund for this order.", orderId);
+
+    [Function("GetReconciliationReport")]
+    public async Task<IActionResult> GetReport(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "ops/reconciliation/{date}")] HttpRequest request,
+        string date,
+        CancellationToken ct) =>
+        !TryDate(date, out var day) ? HttpReply.Problem(400, "Date must be yyyy-MM-dd.")
+        : await reports.GetReportAsync(day, ct) is { } report ? HttpReply.JsonBody(200, report)
+        : HttpReply.Problem(404, "That date has not been reconciled.");
+
+    [Function("RunReconciliation")]
+    public async Task<IActionResult> RunReconciliation(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "ops/reconciliation/{date}")] HttpRequest request,
+        string date,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken ct) =>
+        TryDate(date, out var day)
+            ? HttpReply.JsonBody(200, await statements.ReconcileAsync(day, durable, ct))
+            : HttpReply.Problem(400, "Date must be yyyy-MM-dd.");
+
+    private static bool TryDate(string value, out DateOnly date) =>
+        DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
+
+    private static HttpReply ToReply(string id, RedriveResult result) => result switch
+    {
+        RedriveResult.Applied => HttpReply.JsonBody(200, new { id, status = "redriven" }),
+        RedriveResult.AlreadyResolved => HttpReply.JsonBody(200, new { id, status = "already_resolved" }),
+        RedriveResult.NotFound => HttpReply.Problem(404, "No such dead letter.", id),
+        RedriveResult.StillUnknownOrder => HttpReply.Problem(409, "The order is still unknown; register it first.", id),
+        _ => HttpReply.Problem(409, "This dead letter carries no stored callback to re-drive; discard it.", id),
+    };
+
+    private sealed record DiscardRequest(string? Reason);
+}

@@ -1,0 +1,156 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Azure.Functions.Worker;
+using Payments.Functions;
+using Payments.Ledger;
+using Payments.Recovery;
+using Payments.Saga;
+using Payments.Tests.Infrastructure;
+
+namespace Payments.Tests;
+
+/// <summary>Intake stores every callback but never manages to dispatch one.</summary>
+public sealed class BrokenDispatchFixture : PipelineFixture
+{
+    protected override Task<PipelineHost> StartAsync() => PipelineHost.StartAsync(
+        "relay", settings => settings["Faults:IntakeDispatchFailureRate"] = "1.0");
+}
+
+public sealed class OutboxRelayTests(BrokenDispatchFixture fixture) : IClassFixture<BrokenDispatchFixture>
+{
+    [Fact]
+    public async Task A_dispatch_failure_at_intake_is_relayed_by_the_reconciler_and_applied_once()
+    {
+        var pipeline = fixture.Pipeline;
+        await pipeline.Service<StockLedger>().SetLevelAsync("sku-relay", 3);
+        var order = await pipeline.RegisterOrderAsync("relay1", amount: 2000, sku: "sku-relay");
+        await pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
+        await pipeline.Gateway.PayAsync(order.PaymentId);
+        await pipeline.Gateway.WaitForDeliveriesAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("Running", (await pipeline.Durable.GetInstanceAsync(OrderSaga.InstanceId(order.OrderId)))!.RuntimeStatus.ToString());
+
+        await Task.Delay(OutboxRelay.SettleTime);
+        var report = await pipeline.Function<RecoveryFunctions>().Reconcile(new TimerInfo(), pipeline.Durable, CancellationToken.None);
+        var again = await pipeline.Function<RecoveryFunctions>().Reconcile(new TimerInfo(), pipeline.Durable, CancellationToken.None);
+
+        Assert.Equal(1, report.Relay.Relayed);
+        Assert.Equal(0, again.Relay.Relayed);
+        Assert.Equal(OrderStatus.Completed, (await pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
+        Assert.Equal(new StockLevel("sku-relay", 2, 0, 1), await pipeline.Service<StockLedger>().GetLevelAsync("sku-relay"));
+        Assert.Single(await Collect.AllAsync(pipeline.Service<PointsLedger>().ListGrantsAsync()), g => g.OrderId == order.OrderId);
+    }
+}
+
+/// <summary>A gateway whose webhooks are all lost, and a reconciler that queries early.</summary>
+public sealed class LostWebhooksFixture : PipelineFixture
+{
+    protected override Task<PipelineHost> StartAsync() => PipelineHost.StartAsync(
+        "lost", settings => settings["Reconciler:ActiveQueryAfterSeconds"] = "1", gateway => gateway with { LossRate = 1.0 });
+}
+
+public sealed class ActiveQueryTests(LostWebhooksFixture fixture) : IClassFixture<LostWebhooksFixture>
+{
+    [Fact]
+    public async Task A_success_the_gateway_never_sent_is_recovered_by_the_active_query_well_before_the_window_closes()
+    {
+        var pipeline = fixture.Pipeline;
+        await pipeline.Service<StockLedger>().SetLevelAsync("sku-aq", 3);
+        var order = await pipeline.RegisterOrderAsync("aq1", amount: 2500, sku: "sku-aq");
+        await pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
+        await pipeline.Gateway.PayAsync(order.PaymentId); // webhook lost
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var report = await pipeline.Function<RecoveryFunctions>().Reconcile(new TimerInfo(), pipeline.Durable, CancellationToken.None);
+
+        Assert.Equal(1, report.Recovered);
+        Assert.Equal(OrderStatus.Completed, (await pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
+        Assert.Equal(25, await pipeline.Service<PointsLedger>().GetBalanceAsync(order.CustomerId));
+    }
+}
+
+/// <summary>Webhooks lost and no early active query: only the statement can tell.</summary>
+public sealed class StatementFixture : PipelineFixture
+{
+    protected override Task<PipelineHost> StartAsync() => PipelineHost.StartAsync("stmt", gateway: g => g with { LossRate = 1.0 });
+}
+
+public sealed class StatementReconciliationTests(StatementFixture fixture) : IClassFixture<StatementFixture>
+{
+    private PipelineHost Pipeline => fixture.Pipeline;
+
+    private async Task PostAsync(OrderRequest order, string type, string eventId, long amount)
+    {
+        using var reply = await Pipeline.Http.SendAsync(TestWebhooks.Standard(Pipeline.Host.BaseAddress, eventId,
+            TestWebhooks.StandardPayment(type, order.PaymentId, order.OrderId, amount)));
+        Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
+    }
+
+    [Fact]
+    public async Task One_discrepancy_of_each_class_gets_its_action_and_a_second_run_changes_nothing()
+    {
+        var stock = Pipeline.Service<StockLedger>();
+        await stock.SetLevelAsync("sku-st", 10);
+
+        // Paid but unknown: paid at the gateway, the webhook lost, the saga still waiting.
+        var unknown = await Pipeline.RegisterOrderAsync("st-unknown", amount: 1000, sku: "sku-st");
+        // Paid but cancelled: the failure arrived, the customer paid after all.
+        var cancelled = await Pipeline.RegisterOrderAsync("st-cancelled", amount: 1100, sku: "sku-st");
+        // Amount mismatch: the ledger recorded 1200 paid; the gateway captured 1199.
+        var mismatch = await Pipeline.RegisterOrderAsync("st-mismatch", amount: 1200, sku: "sku-st");
+        // Refunded at the gateway only: completed here, refunded there.
+        var refunded = await Pipeline.RegisterOrderAsync("st-refunded", amount: 1300, sku: "sku-st");
+        foreach (var order in new[] { unknown, cancelled, mismatch, refunded })
+        {
+            await Pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
+        }
+        await Pipeline.Gateway.PayAsync(unknown.PaymentId);
+        await PostAsync(cancelled, "payment.failed", "msg-st-failed", 1100);
+        Assert.Equal(OrderStatus.Cancelled, (await Pipeline.WaitForOutcomeAsync(cancelled.OrderId)).Status);
+        await Pipeline.Gateway.PayAsync(cancelled.PaymentId);
+        await Pipeline.Gateway.PayAsync(mismatch.PaymentId, amountMinor: 1199);
+        await PostAsync(mismatch, "payment.succeeded", "msg-st-mismatch", 1200);
+        await Pipeline.Gateway.PayAsync(refunded.PaymentId);
+        await PostAsync(refunded, "payment.succeeded", "msg-st-refunded", 1300);
+        Assert.Equal(OrderStatus.Completed, (await Pipeline.WaitForOutcomeAsync(mismatch.OrderId)).Status);
+        Assert.Equal(OrderStatus.Completed, (await Pipeline.WaitForOutcomeAsync(refunded.OrderId)).Status);
+        using var gatewayRefund = new HttpRequestMessage(HttpMethod.Post, $"v1/payments/{refunded.PaymentId}/refunds") { Content = JsonContent.Create(new { amountMinor = 1300, currency = "EUR" }) };
+        gatewayRefund.Headers.Add("Idempotency-Key", "merchant-dashboard-1");
+        (await Pipeline.GatewayHttp.SendAsync(gatewayRefund)).EnsureSuccessStatusCode();
+        // Unknown locally: a payment for an order this pipeline never saw.
+        (await Pipeline.GatewayHttp.PostAsJsonAsync("v1/payments", new { paymentId = "pay-ghost", orderId = "st-ghost", amountMinor = 900, currency = "EUR", provider = "standard" })).EnsureSuccessStatusCode();
+        await Pipeline.Gateway.PayAsync("pay-ghost");
+
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
+        using var first = await Pipeline.Http.PostAsync($"api/ops/reconciliation/{today}", null);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var report = await first.Content.ReadFromJsonAsync<StatementReport>(JsonSerializerOptions.Web);
+
+        Assert.Equal(5, report!.NewDiscrepancies);
+        var actions = report.Discrepancies.ToDictionary(d => d.Class, d => (d.OrderId, d.Action));
+        Assert.Equal(("st-unknown", "payment_applied"), actions[DiscrepancyClass.PaidButUnknown]);
+        Assert.Equal(("st-cancelled", "refund_started"), actions[DiscrepancyClass.PaidButCancelled]);
+        Assert.Equal(("st-ghost", "parked"), actions[DiscrepancyClass.UnknownLocally]);
+        Assert.Equal(("st-mismatch", "parked"), actions[DiscrepancyClass.AmountMismatch]);
+        Assert.Equal(("st-refunded", "parked"), actions[DiscrepancyClass.RefundedAtGatewayOnly]);
+
+        Assert.Equal(OrderStatus.Completed, (await Pipeline.WaitForOutcomeAsync(unknown.OrderId)).Status);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await Pipeline.Durable.WaitForInstanceCompletionAsync(LatePaymentRefund.InstanceId(cancelled.PaymentId), cts.Token);
+        Assert.Equal(1, await Pipeline.RefundCountAsync(cancelled.PaymentId));
+        var parkedBefore = await Collect.AllAsync(Pipeline.Service<ParkedItems>().ListAsync());
+        var levelBefore = await stock.GetLevelAsync("sku-st");
+
+        using var second = await Pipeline.Http.PostAsync($"api/ops/reconciliation/{today}", null);
+        var again = await second.Content.ReadFromJsonAsync<StatementReport>(JsonSerializerOptions.Web);
+
+        Assert.Equal(0, again!.NewDiscrepancies);
+        Assert.Equal(5, again.Discrepancies.Count);
+        Assert.Equal(1, await Pipeline.RefundCountAsync(cancelled.PaymentId));
+        Assert.Equal(0, await Pipeline.RefundCountAsync(unknown.PaymentId));
+        Assert.Equal(parkedBefore.Count, (await Collect.AllAsync(Pipeline.Service<ParkedItems>().ListAsync())).Count);
+        Assert.Equal(levelBefore, await stock.GetLevelAsync("sku-st"));
+        using var stored = JsonDocument.Parse(await Pipeline.Http.GetStringAsync($"api/ops/reconciliation/{today}"));
+        Assert.Equal(5, stored.RootElement.GetProperty("discrepancies").GetArrayLength());
+    }
+}
