@@ -53,6 +53,29 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
             configuration["DurableTaskHubName"] ?? throw new InvalidOperationException("The setting 'DurableTaskHubName' is required."),
             options, loggerFactory, ct);
         var channel = GrpcChannel.ForAddress(sidecar.Address);
+        try
+        {
+            return await StartAppAsync(configuration, configureServices, options, functions, loggerFactory, sidecar, channel, ct);
+        }
+        catch
+        {
+            // A host that fails to start (say, a missing secret) must not leave its Durable backend running.
+            channel.Dispose();
+            await sidecar.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<LocalFunctionsHost> StartAppAsync(
+        IConfiguration configuration,
+        Action<IServiceCollection>? configureServices,
+        LocalHostOptions options,
+        IReadOnlyList<FunctionEntry> functions,
+        ILoggerFactory loggerFactory,
+        DurableSidecar sidecar,
+        GrpcChannel channel,
+        CancellationToken ct)
+    {
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.AddConfiguration(configuration);
