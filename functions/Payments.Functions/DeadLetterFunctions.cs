@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -54,15 +53,7 @@ public sealed class DeadLetterFunctions(DeadLetterDesk desk, DeadLetterStore let
         string id,
         CancellationToken ct)
     {
-        DiscardRequest? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync<DiscardRequest>(request.Body, JsonSerializerOptions.Web, ct);
-        }
-        catch (JsonException)
-        {
-            body = null;
-        }
+        var (_, body) = await JsonRequest.TryReadAsync<DiscardRequest>(request, ct);
         if (string.IsNullOrWhiteSpace(body?.Reason))
         {
             return HttpReply.Problem(400, "A reason is required to discard a dead letter.", errors: ["reason: required."]);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -20,12 +19,8 @@ public sealed class OperatorFunctions(StockLedger stock, ParkedItems parked)
         string sku,
         CancellationToken ct)
     {
-        StockLevelRequest? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync<StockLevelRequest>(request.Body, JsonSerializerOptions.Web, ct);
-        }
-        catch (JsonException)
+        var (ok, body) = await JsonRequest.TryReadAsync<StockLevelRequest>(request, ct);
+        if (!ok)
         {
             return HttpReply.Problem(400, "Malformed stock level.");
         }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -12,7 +11,6 @@ namespace Payments.Functions;
 public sealed class OrderFunctions(OrderRegistration registration, OrderQuery query)
 {
     private const int MaxOrderBytes = 64 * 1024;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     [Function("RegisterOrder")]
     public async Task<IActionResult> RegisterOrder(
@@ -24,12 +22,8 @@ public sealed class OrderFunctions(OrderRegistration registration, OrderQuery qu
         {
             return HttpReply.Problem(413, "Payload too large.");
         }
-        OrderRequest? order;
-        try
-        {
-            order = await JsonSerializer.DeserializeAsync<OrderRequest>(request.Body, Json, ct);
-        }
-        catch (JsonException)
+        var (ok, order) = await JsonRequest.TryReadAsync<OrderRequest>(request, ct);
+        if (!ok)
         {
             return HttpReply.Problem(400, "Malformed order.", "The body is not a valid order JSON object.");
         }

@@ -28,7 +28,7 @@ public sealed class RefundCompensationTests(SagaPathFixture fixture) : IClassFix
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var refund = await Pipeline.Durable.WaitForInstanceCompletionAsync(LatePaymentRefund.InstanceId(order.PaymentId), getInputsAndOutputs: true, cts.Token);
         Assert.Equal(OrderStatus.RefundPending, refund.ReadOutputAs<SagaOutcome>()!.Status);
-        var parked = await Pipeline.Service<ParkedItems>().GetAsync(RefundDesk.ParkedKind, order.OrderId);
+        var parked = await Pipeline.Service<ParkedItems>().GetAsync(ParkedKinds.RefundFailed, order.OrderId);
         Assert.Equal(new RefundRequest(order.OrderId, "standard", order.PaymentId, 3300, "EUR", "late_payment"), parked!.Refund);
         Assert.Contains("409", parked.Detail);
         Assert.Equal(0, await Pipeline.RefundCountAsync(order.PaymentId));

@@ -16,30 +16,21 @@ public sealed class PaymentsStorage(TableServiceClient tableService, QueueServic
 
     public string NamePrefix => namePrefix;
 
-    public async Task<TableClient> TableAsync(string name, CancellationToken ct = default)
-    {
-        var lazy = tables.GetOrAdd(name, n => new Lazy<Task<TableClient>>(() => CreateTableAsync(n)));
-        try
-        {
-            return await lazy.Value.WaitAsync(ct);
-        }
-        catch
-        {
-            tables.TryRemove(new KeyValuePair<string, Lazy<Task<TableClient>>>(name, lazy));
-            throw;
-        }
-    }
+    public Task<TableClient> TableAsync(string name, CancellationToken ct = default) => OnceAsync(tables, name, CreateTableAsync, ct);
 
-    public async Task<QueueClient> QueueAsync(string name, CancellationToken ct = default)
+    public Task<QueueClient> QueueAsync(string name, CancellationToken ct = default) => OnceAsync(queues, name, CreateQueueAsync, ct);
+
+    private static async Task<T> OnceAsync<T>(ConcurrentDictionary<string, Lazy<Task<T>>> clients, string name, Func<string, Task<T>> create, CancellationToken ct)
     {
-        var lazy = queues.GetOrAdd(name, n => new Lazy<Task<QueueClient>>(() => CreateQueueAsync(n)));
+        var lazy = clients.GetOrAdd(name, n => new Lazy<Task<T>>(() => create(n)));
         try
         {
             return await lazy.Value.WaitAsync(ct);
         }
         catch
         {
-            queues.TryRemove(new KeyValuePair<string, Lazy<Task<QueueClient>>>(name, lazy));
+            // A failed creation (storage down) is forgotten, so the next call tries again.
+            clients.TryRemove(new KeyValuePair<string, Lazy<Task<T>>>(name, lazy));
             throw;
         }
     }

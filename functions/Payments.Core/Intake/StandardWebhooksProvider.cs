@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Payments.Intake;
@@ -41,7 +40,7 @@ public sealed class StandardWebhooksProvider : IWebhookProvider
         var signatures = request.Header(SignatureHeader);
         if (!PayloadReader.IsIdentifier(id) || signatures is null
             || !long.TryParse(timestamp, out var seconds)
-            || !WebhookClock.IsWithin(seconds, now, tolerance))
+            || !SignatureCheck.IsWithin(seconds, now, tolerance))
         {
             return false;
         }
@@ -52,16 +51,7 @@ public sealed class StandardWebhooksProvider : IWebhookProvider
             .Select(s => TryBase64(s[3..]))
             .OfType<byte[]>()
             .ToArray();
-
-        foreach (var key in keys)
-        {
-            var expected = HMACSHA256.HashData(key, signedContent);
-            if (presented.Any(p => CryptographicOperations.FixedTimeEquals(p, expected)))
-            {
-                return true;
-            }
-        }
-        return false;
+        return SignatureCheck.AnyKeyMatches(keys, signedContent, presented);
     }
 
     public ParseOutcome Parse(WebhookRequest request)

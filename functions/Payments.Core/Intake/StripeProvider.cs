@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Payments.Intake;
@@ -51,21 +50,13 @@ public sealed class StripeProvider : IWebhookProvider
                 presented.Add(signature);
             }
         }
-        if (!long.TryParse(timestamp, out var seconds) || !WebhookClock.IsWithin(seconds, now, tolerance) || presented.Count == 0)
+        if (!long.TryParse(timestamp, out var seconds) || !SignatureCheck.IsWithin(seconds, now, tolerance) || presented.Count == 0)
         {
             return false;
         }
 
         var signedPayload = Encoding.UTF8.GetBytes($"{timestamp}.").Concat(request.Body).ToArray();
-        foreach (var key in keys)
-        {
-            var expected = HMACSHA256.HashData(key, signedPayload);
-            if (presented.Any(p => CryptographicOperations.FixedTimeEquals(p, expected)))
-            {
-                return true;
-            }
-        }
-        return false;
+        return SignatureCheck.AnyKeyMatches(keys, signedPayload, presented);
     }
 
     public ParseOutcome Parse(WebhookRequest request)

@@ -1,9 +1,6 @@
-using Azure;
 using Azure.Data.Tables;
 using Payments.Hosting;
 using Payments.Saga;
-using Polly;
-using Polly.Retry;
 
 namespace Payments.Ledger;
 
@@ -17,22 +14,10 @@ public sealed class PointsLedger(PaymentsStorage storage)
 {
     private const string BalanceKey = "balance";
 
-    private static readonly ResiliencePipeline ConcurrencyRetry = new ResiliencePipelineBuilder()
-        .AddRetry(new RetryStrategyOptions
-        {
-            ShouldHandle = new PredicateBuilder().Handle<RequestFailedException>(ex => ex.Status is 409 or 412),
-            MaxRetryAttempts = 30,
-            Delay = TimeSpan.FromMilliseconds(15),
-            BackoffType = DelayBackoffType.Exponential,
-            MaxDelay = TimeSpan.FromMilliseconds(500),
-            UseJitter = true,
-        })
-        .Build();
-
     public async Task<GrantResult> GrantAsync(PointsRequest request, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Points, ct);
-        return await ConcurrencyRetry.ExecuteAsync(async token =>
+        return await ETagRetry.Pipeline.ExecuteAsync(async token =>
         {
             var grant = await table.GetEntityIfExistsAsync<TableEntity>(request.CustomerId, GrantKey(request.OrderId), cancellationToken: token);
             if (grant.HasValue)

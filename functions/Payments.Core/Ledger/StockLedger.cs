@@ -1,9 +1,6 @@
-using Azure;
 using Azure.Data.Tables;
 using Payments.Hosting;
 using Payments.Saga;
-using Polly;
-using Polly.Retry;
 
 namespace Payments.Ledger;
 
@@ -21,20 +18,6 @@ public sealed record StockLevel(string Sku, long Available, long Reserved, long 
 public sealed class StockLedger(PaymentsStorage storage)
 {
     private const string LevelKey = "level";
-
-    // Concurrent orders for one sku race on the level row's ETag; the loser re-reads and tries again.
-    private static readonly ResiliencePipeline ConcurrencyRetry = new ResiliencePipelineBuilder()
-        .AddRetry(new RetryStrategyOptions
-        {
-            // A failed entity-group transaction is a RequestFailedException too.
-            ShouldHandle = new PredicateBuilder().Handle<RequestFailedException>(ex => ex.Status is 409 or 412),
-            MaxRetryAttempts = 30,
-            Delay = TimeSpan.FromMilliseconds(15),
-            BackoffType = DelayBackoffType.Exponential,
-            MaxDelay = TimeSpan.FromMilliseconds(500),
-            UseJitter = true,
-        })
-        .Build();
 
     public async Task SetLevelAsync(string sku, long available, CancellationToken ct = default)
     {
@@ -112,7 +95,7 @@ public sealed class StockLedger(PaymentsStorage storage)
     private async Task<bool> ReserveLineAsync(OrderLine line, string orderId, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.Stock, ct);
-        return await ConcurrencyRetry.ExecuteAsync(async token =>
+        return await ETagRetry.Pipeline.ExecuteAsync(async token =>
         {
             var existing = await table.GetEntityIfExistsAsync<TableEntity>(line.Sku, ReservationKey(orderId), cancellationToken: token);
             if (existing.HasValue)
@@ -144,7 +127,7 @@ public sealed class StockLedger(PaymentsStorage storage)
     private async Task MoveAsync(string sku, string orderId, ReservationState from, ReservationState to, Func<StockLevel, long, StockLevel> adjust, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.Stock, ct);
-        await ConcurrencyRetry.ExecuteAsync(async token =>
+        await ETagRetry.Pipeline.ExecuteAsync(async token =>
         {
             var reservation = await table.GetEntityIfExistsAsync<TableEntity>(sku, ReservationKey(orderId), cancellationToken: token);
             if (!reservation.HasValue || reservation.Value!.GetString("State") != from.ToString())

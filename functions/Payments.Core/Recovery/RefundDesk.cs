@@ -12,15 +12,13 @@ public enum RefundRetryResult { Started, NotParked }
 /// </summary>
 public sealed class RefundDesk(ParkedItems parked, IOptions<SagaOptions> sagaOptions)
 {
-    public const string ParkedKind = "refund_failed";
-
     public async Task<RefundRetryResult> RetryAsync(string orderId, DurableTaskClient durable, CancellationToken ct = default)
     {
-        if (await parked.GetAsync(ParkedKind, orderId, ct) is not { Refund: { } refund })
+        if (await parked.GetAsync(ParkedKinds.RefundFailed, orderId, ct) is not { Refund: { } refund })
         {
             return RefundRetryResult.NotParked;
         }
-        var retry = await parked.CountOperatorRetryAsync(ParkedKind, orderId, ct);
+        var retry = await parked.CountOperatorRetryAsync(ParkedKinds.RefundFailed, orderId, ct);
         var input = new LatePaymentInput(refund with { Reason = refund.Reason + "_operator_retry" }, sagaOptions.Value.ToSettings());
         await durable.ScheduleNewOrchestrationInstanceAsync(LatePaymentRefund.Name, input,
             new Microsoft.DurableTask.StartOrchestrationOptions($"refund-op-{refund.PaymentId}-{retry}"), ct);

@@ -16,8 +16,7 @@ public static class LatePaymentRefund
     public static async Task<SagaOutcome> RunAsync(TaskOrchestrationContext context, LatePaymentInput input)
     {
         var refund = input.Refund;
-        var retry = TaskOptions.FromRetryPolicy(new RetryPolicy(
-            input.Settings.ActivityMaxAttempts, input.Settings.ActivityBackoff, backoffCoefficient: 2.0, maxRetryInterval: TimeSpan.FromMinutes(5)));
+        var retry = input.Settings.StepRetry();
         context.SetCustomStatus("Refunding");
         try
         {
@@ -27,7 +26,7 @@ public static class LatePaymentRefund
         {
             await context.CallActivityAsync(
                 SagaActivityNames.Park,
-                new ParkRequest(refund.OrderId, "refund_failed", $"Refund of {refund.AmountMinor} {refund.Currency} ({refund.Reason}) failed.", ex.Message, refund),
+                new ParkRequest(refund.OrderId, ParkedKinds.RefundFailed, $"Refund of {refund.AmountMinor} {refund.Currency} ({refund.Reason}) failed.", ex.Message, refund),
                 retry);
             context.SetCustomStatus(nameof(OrderStatus.RefundPending));
             return new SagaOutcome(OrderStatus.RefundPending, refund.Reason);

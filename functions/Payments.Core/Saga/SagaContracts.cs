@@ -34,5 +34,13 @@ public sealed record RefundResult(string RefundId);
 /// <summary>The read-model change a saga step makes; applying it twice leaves the same row.</summary>
 public sealed record OrderStateChange(string OrderId, OrderStatus Status, string? Reason, string Step, long? PaidAmountMinor = null, string? PaidCurrency = null);
 
+/// <summary>The kinds of work a saga parks for an operator.</summary>
+public static class ParkedKinds
+{
+    public const string RefundFailed = "refund_failed";
+    public const string PointsGrant = "points_grant";
+    public const string CloseFailed = "close_failed";
+}
+
 /// <summary>Something the saga could not finish on its own and hands to an operator.</summary>
 public sealed record ParkRequest(string OrderId, string Kind, string Reason, string Detail, RefundRequest? Refund = null);

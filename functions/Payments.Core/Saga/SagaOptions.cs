@@ -48,4 +48,9 @@ public sealed record SagaSettings(
     TimeSpan PointsBackoff,
     int ActivityMaxAttempts,
     TimeSpan ActivityBackoff,
-    int PointsPerMajorUnit);
+    int PointsPerMajorUnit)
+{
+    /// <summary>Bounded, exponential, durable: the retry policy of stock commits, gateway calls and refunds.</summary>
+    public Microsoft.DurableTask.TaskOptions StepRetry() => Microsoft.DurableTask.TaskOptions.FromRetryPolicy(new Microsoft.DurableTask.RetryPolicy(
+        ActivityMaxAttempts, ActivityBackoff, backoffCoefficient: 2.0, maxRetryInterval: TimeSpan.FromMinutes(5)));
+}

@@ -13,12 +13,7 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
     private readonly OrderRequest order = input.Order;
     private readonly SagaSettings settings = input.Settings;
 
-    /// <summary>Bounded, exponential, durable: for stock commit and gateway calls.</summary>
-    private TaskOptions StepRetry => TaskOptions.FromRetryPolicy(new RetryPolicy(
-        settings.ActivityMaxAttempts,
-        settings.ActivityBackoff,
-        backoffCoefficient: 2.0,
-        maxRetryInterval: TimeSpan.FromMinutes(5)));
+    private TaskOptions StepRetry => settings.StepRetry();
 
     private StockRequest Stock => new(order.OrderId, order.Lines);
 
@@ -71,7 +66,7 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
         }
         catch (TaskFailedException ex)
         {
-            await ParkAsync("close_failed", "Could not close the payment; a late payment will be refunded on arrival.", ex.Message);
+            await ParkAsync(ParkedKinds.CloseFailed, "Could not close the payment; a late payment will be refunded on arrival.", ex.Message);
             return null;
         }
     }
@@ -100,7 +95,7 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
         }
         catch (TaskFailedException ex)
         {
-            await ParkAsync("refund_failed", $"Refund of {amountMinor} {currency} ({reason}) failed after {settings.ActivityMaxAttempts} attempts.", ex.Message, refund);
+            await ParkAsync(ParkedKinds.RefundFailed, $"Refund of {amountMinor} {currency} ({reason}) failed after {settings.ActivityMaxAttempts} attempts.", ex.Message, refund);
             return await FinishAsync(OrderStatus.RefundPending, reason);
         }
         return await FinishAsync(OrderStatus.Refunded, reason);
@@ -130,7 +125,7 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
                 lastError = ex.Message;
             }
         }
-        await ParkAsync("points_grant", $"Granting {points} points to {order.CustomerId} failed {settings.PointsMaxAttempts} times.", lastError);
+        await ParkAsync(ParkedKinds.PointsGrant, $"Granting {points} points to {order.CustomerId} failed {settings.PointsMaxAttempts} times.", lastError);
         return false;
     }
 
