@@ -4,13 +4,12 @@ using Microsoft.Azure.Functions.Worker;
 namespace Payments.LocalHost;
 
 /// <summary>
-/// Runs timer functions on their schedules, resolved from settings the way the Functions host
-/// resolves <c>%Name%</c>: six-field NCRONTAB (with seconds) or five-field cron.
+/// A timer function's schedule, resolved the way the Functions host does: <c>%Name%</c> from
+/// settings, six-field NCRONTAB (with seconds) or five-field cron.
 /// </summary>
-internal sealed class TimerScheduler(IEnumerable<FunctionEntry> timers, IServiceProvider services, IConfiguration configuration, ILogger<TimerScheduler> log)
-    : BackgroundService
+public static class TimerSchedule
 {
-    public static CronExpression Schedule(FunctionEntry timer, IConfiguration configuration)
+    public static CronExpression Resolve(FunctionEntry timer, IConfiguration configuration)
     {
         var expression = timer.Timer.Schedule;
         if (expression.StartsWith('%') && expression.EndsWith('%'))
@@ -21,9 +20,14 @@ internal sealed class TimerScheduler(IEnumerable<FunctionEntry> timers, IService
         var fields = expression.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
         return CronExpression.Parse(expression, fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
     }
+}
 
+/// <summary>Runs timer functions on their schedules, as the Functions host does.</summary>
+internal sealed class TimerScheduler(IEnumerable<FunctionEntry> timers, IServiceProvider services, IConfiguration configuration, ILogger<TimerScheduler> log)
+    : BackgroundService
+{
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(timers.Select(t => RunScheduleAsync(t, Schedule(t, configuration), stoppingToken)));
+        Task.WhenAll(timers.Select(t => RunScheduleAsync(t, TimerSchedule.Resolve(t, configuration), stoppingToken)));
 
     private async Task RunScheduleAsync(FunctionEntry timer, CronExpression schedule, CancellationToken ct)
     {

@@ -129,4 +129,22 @@ public sealed class SagaPathTests(SagaPathFixture fixture) : IClassFixture<SagaP
         Assert.Equal(2100, Pipeline.Gateway.Payments.Single(p => p.PaymentId == order.PaymentId).RefundedMinor);
         Assert.Equal(new StockLevel("sku-late", 4, 0, 0), await Stock.GetLevelAsync("sku-late"));
     }
+
+    [Fact]
+    public async Task A_payment_event_for_a_terminated_saga_is_parked_for_an_operator_not_dropped()
+    {
+        await Stock.SetLevelAsync("sku-term", 2);
+        var order = await Pipeline.RegisterOrderAsync("term1", sku: "sku-term");
+        await Pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
+        await Pipeline.Durable.TerminateInstanceAsync(OrderSaga.InstanceId(order.OrderId));
+        await Pipeline.Durable.WaitForInstanceCompletionAsync(OrderSaga.InstanceId(order.OrderId));
+
+        await Pipeline.Gateway.PayAsync(order.PaymentId);
+        await Pipeline.Gateway.WaitForDeliveriesAsync(TimeSpan.FromSeconds(30));
+
+        var parked = await Pipeline.Service<ParkedItems>().GetAsync(ParkedKinds.SagaFailed, order.OrderId);
+        Assert.NotNull(parked);
+        Assert.Contains("Terminated", parked.Reason);
+        Assert.Contains(order.PaymentId, parked.Detail);
+    }
 }

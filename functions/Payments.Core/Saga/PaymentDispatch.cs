@@ -2,6 +2,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Payments.Intake;
+using Payments.Recovery;
 
 namespace Payments.Saga;
 
@@ -15,6 +16,8 @@ public enum DispatchResult
     LatePaymentRefund,
     /// <summary>The saga already ended and this event changes nothing.</summary>
     NoEffect,
+    /// <summary>The saga crashed or was terminated; the event is parked with the saga for an operator.</summary>
+    SagaFailed,
 }
 
 /// <summary>
@@ -28,7 +31,7 @@ public enum DispatchResult
 /// past its payment decision and cancelling is covered by the daily statement reconciliation
 /// (paid but cancelled → refund).
 /// </remarks>
-public sealed class PaymentDispatch(IOptions<SagaOptions> sagaOptions, ILogger<PaymentDispatch> log)
+public sealed class PaymentDispatch(IOptions<SagaOptions> sagaOptions, ParkedItems parked, ILogger<PaymentDispatch> log)
 {
     public async Task<DispatchResult> ApplyAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default)
     {
@@ -45,7 +48,15 @@ public sealed class PaymentDispatch(IOptions<SagaOptions> sagaOptions, ILogger<P
             return DispatchResult.Raised;
         }
 
-        var outcome = instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? instance.ReadOutputAs<SagaOutcome>() : null;
+        if (instance.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
+        {
+            log.LogError("Payment event {EventId} for order {OrderId} found its saga {Status}; parked", paymentEvent.EventId, paymentEvent.OrderId, instance.RuntimeStatus);
+            await parked.ParkAsync(new ParkRequest(paymentEvent.OrderId, ParkedKinds.SagaFailed,
+                $"A {paymentEvent.Kind} event arrived for a saga that is {instance.RuntimeStatus}.",
+                $"{paymentEvent.Provider} event {paymentEvent.EventId}: {paymentEvent.AmountMinor} {paymentEvent.Currency} for payment {paymentEvent.PaymentId}"), ct);
+            return DispatchResult.SagaFailed;
+        }
+        var outcome = instance.ReadOutputAs<SagaOutcome>();
         if (paymentEvent.Kind == PaymentEventKind.Succeeded && outcome?.Status == OrderStatus.Cancelled)
         {
             await StartLatePaymentRefundAsync(client, paymentEvent, ct);

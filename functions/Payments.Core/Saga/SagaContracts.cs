@@ -40,6 +40,7 @@ public static class ParkedKinds
     public const string RefundFailed = "refund_failed";
     public const string PointsGrant = "points_grant";
     public const string CloseFailed = "close_failed";
+    public const string SagaFailed = "saga_failed";
 }
 
 /// <summary>Something the saga could not finish on its own and hands to an operator.</summary>
