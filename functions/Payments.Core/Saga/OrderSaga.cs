@@ -69,11 +69,12 @@ public static class OrderSaga
             using var cancel = new CancellationTokenSource();
             var windowCloses = context.CreateTimer(paymentWindow, cancel.Token);
             var callback = context.WaitForExternalEvent<PaymentEvent>(PaymentEvent.SagaEventName, cancel.Token);
-            if (await Task.WhenAny(callback, windowCloses) == windowCloses)
+            var first = await Task.WhenAny(callback, windowCloses);
+            cancel.Cancel(); // whichever lost is abandoned, so no stale waiter or timer outlives this round
+            if (first == windowCloses)
             {
                 return null;
             }
-            cancel.Cancel();
             var received = await callback;
             // Refund notices and events for some other payment do not decide this order; keep waiting.
             if (received.Kind != PaymentEventKind.Refunded && received.PaymentId == order.PaymentId)
