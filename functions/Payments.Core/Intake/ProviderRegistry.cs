@@ -16,5 +16,7 @@ public sealed class ProviderRegistry
 
     public IReadOnlyCollection<string> Names => providers.Keys;
 
+    public IEnumerable<IWebhookProvider> All => providers.Values;
+
     public IWebhookProvider? Find(string name) => providers.GetValueOrDefault(name);
 }

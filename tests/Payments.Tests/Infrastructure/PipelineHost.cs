@@ -63,7 +63,8 @@ public sealed class PipelineHost : IAsyncDisposable
     public static async Task<PipelineHost> StartAsync(
         string name,
         Action<Dictionary<string, string?>>? configure = null,
-        Func<SimulatorOptions, SimulatorOptions>? gateway = null)
+        Func<SimulatorOptions, SimulatorOptions>? gateway = null,
+        Action<IServiceCollection>? services = null)
     {
         var prefix = "t" + name.ToLowerInvariant() + Guid.NewGuid().ToString("N")[..6];
         var port = FreePort.Next();
@@ -77,7 +78,7 @@ public sealed class PipelineHost : IAsyncDisposable
         var settings = await SettingsAsync(prefix, port);
         settings["Gateway:BaseUrl"] = simulator.BaseAddress.ToString();
         configure?.Invoke(settings);
-        var host = await LocalFunctionsHost.StartAsync(LocalSettings.Build([], RepoPaths.InRoot("local.settings.json"), settings));
+        var host = await LocalFunctionsHost.StartAsync(LocalSettings.Build([], RepoPaths.InRoot("local.settings.json"), settings), services);
         return new PipelineHost(host, simulator, prefix);
     }
 
