@@ -19,7 +19,7 @@ public sealed record BenchOptions
     public double IntakeOfferedFraction { get; init; } = 0.5;
 
     // Saga: one burst of payments per configuration.
-    public int SagaOrders { get; init; } = 200;
+    public int SagaOrders { get; init; } = 100;
     public bool SagaSweep { get; init; } = true;
 
     // Reconciliation: statement sizes, and the ledger they are matched against (fixed size, so memory can only grow with the statement).
