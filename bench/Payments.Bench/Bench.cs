@@ -53,7 +53,7 @@ public static class Bench
                     {
                         "intake" => IntakeBench.RunAsync(env, options, report, output),
                         "saga" => SagaBench.RunAsync(env, options, report, output),
-                        "reconciliation" => ReconciliationBench.RunAsync(options, report, output),
+                        "reconciliation" => ReconciliationBench.RunAsync(env.RepoRoot, options, report, output),
                         "recovery" => RecoveryBench.RunAsync(env, options, report, output),
                         _ => throw new InvalidOperationException($"No suite {suite}."),
                     });
