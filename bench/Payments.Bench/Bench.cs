@@ -53,7 +53,7 @@ public static class Bench
                     {
                         "intake" => IntakeBench.RunAsync(env, options, report, output),
                         "saga" => SagaBench.RunAsync(env, options, report, output),
-                        "reconciliation" => ReconciliationBench.RunAsync(env.RepoRoot, options, report, output),
+                        "reconciliation" => ReconciliationBench.RunAsync(env, options, report, output),
                         "recovery" => RecoveryBench.RunAsync(env, options, report, output),
                         _ => throw new InvalidOperationException($"No suite {suite}."),
                     });
@@ -104,7 +104,8 @@ public static class Bench
         ["suites"] = string.Join(",", o.Suites),
         ["intake"] = $"rounds={o.IntakeRounds} phase_s={o.IntakePhaseSeconds} clients={o.IntakeClients} offered_fraction={o.IntakeOfferedFraction}",
         ["saga"] = $"orders={o.SagaOrders} sweep={o.SagaSweep}",
-        ["reconciliation"] = $"lines={string.Join(",", o.StatementLines)} ledger_orders={o.LedgerOrders}",
-        ["recovery"] = $"windows_s={string.Join(",", o.PaymentWindows)} relay_periods_s={string.Join(",", o.RelayPeriods)} orders_per_case={o.RecoveryOrdersPerCase}",
+        ["reconciliation"] = $"lines={string.Join(",", o.StatementLines)} ledger_orders={o.LedgerOrders} reconciler_lines={o.ReconcilerLines} reconciler_orders={o.ReconcilerOrders}",
+        ["recovery"] = $"windows_s={string.Join(",", o.PaymentWindows)} active_query_after:period_s={string.Join(",", o.ActiveQuery.Select(p => $"{p.After}:{p.Period}"))} " +
+            $"lane_backoff:period_s={string.Join(",", o.Lane.Select(p => $"{p.Backoff}:{p.Period}"))} orders_per_case={o.RecoveryOrdersPerCase}",
     };
 }

@@ -26,10 +26,14 @@ public sealed record BenchOptions
     public IReadOnlyList<int> StatementLines { get; init; } = [100_000, 1_000_000];
     public int LedgerOrders { get; init; } = 100_000;
 
-    // Recovery: payment windows and outbox-relay periods, in seconds.
+    // Recovery, in seconds: the saga's payment windows; the reconciler's active query as (query after, timer period);
+    // the retry lane as (first back-off, drain timer period). Periods must divide 60 (a seconds cron field).
     public IReadOnlyList<int> PaymentWindows { get; init; } = [5, 15];
-    public IReadOnlyList<int> RelayPeriods { get; init; } = [2, 5];
+    public IReadOnlyList<(int After, int Period)> ActiveQuery { get; init; } = [(3, 2), (6, 5)];
+    public IReadOnlyList<(int Backoff, int Period)> Lane { get; init; } = [(1, 2), (5, 5)];
     public int RecoveryOrdersPerCase { get; init; } = 6;
+    public int ReconcilerLines { get; init; } = 5_000;
+    public int ReconcilerOrders { get; init; } = 1_000;
 
     public static BenchOptions SmokeSized() => new()
     {
@@ -42,8 +46,11 @@ public sealed record BenchOptions
         StatementLines = [2_000, 20_000],
         LedgerOrders = 1_000,
         PaymentWindows = [2, 4],
-        RelayPeriods = [1, 2],
+        ActiveQuery = [(1, 1), (2, 2)],
+        Lane = [(1, 1), (2, 2)],
         RecoveryOrdersPerCase = 2,
+        ReconcilerLines = 300,
+        ReconcilerOrders = 100,
     };
 
     public static BenchOptions Parse(string[] args)
@@ -65,7 +72,10 @@ public sealed record BenchOptions
                 "--lines" => options with { StatementLines = Ints(Next()) },
                 "--ledger" => options with { LedgerOrders = Int(Next()) },
                 "--windows" => options with { PaymentWindows = Ints(Next()) },
-                "--relay-periods" => options with { RelayPeriods = Ints(Next()) },
+                "--active-query" => options with { ActiveQuery = Pairs(Next()) },
+                "--lane" => options with { Lane = Pairs(Next()) },
+                "--reconciler-lines" => options with { ReconcilerLines = Int(Next()) },
+                "--reconciler-orders" => options with { ReconcilerOrders = Int(Next()) },
                 "--recovery-orders" => options with { RecoveryOrdersPerCase = Int(Next()) },
                 _ => throw new ArgumentException($"Unknown argument '{args[i]}'."),
             };
@@ -75,9 +85,9 @@ public sealed record BenchOptions
         {
             throw new ArgumentException($"Unknown suite(s) {string.Join(", ", unknown)}; known: {string.Join(", ", AllSuites)}.");
         }
-        if (options.RelayPeriods.Any(p => p is < 1 or > 59) || options.PaymentWindows.Any(w => w < 1))
+        if (options.ActiveQuery.Concat(options.Lane).Any(p => p.Item2 is < 1 or > 30 || 60 % p.Item2 != 0 || p.Item1 < 1) || options.PaymentWindows.Any(w => w < 1))
         {
-            throw new ArgumentException("Relay periods must be 1..59 s (a seconds cron field) and windows at least 1 s.");
+            throw new ArgumentException("Timer periods must divide 60 (1..30 s), delays and windows at least 1 s.");
         }
         return options;
     }
@@ -89,11 +99,18 @@ public sealed record BenchOptions
           --out DIR               results folder (default bench/results)
           --rounds N --seconds S --clients C      intake: alternating rounds, phase length, closed-loop clients
           --orders N --no-sweep   saga: orders per configuration; skip the partition/concurrency sweep
-          --lines 100000,1000000 --ledger N       reconciliation: statement sizes; ledger orders
-          --windows 5,15 --relay-periods 2,5 --recovery-orders N   recovery schedules (seconds)
+          --lines 100000,1000000 --ledger N       reconciliation: statement sizes; in-memory ledger orders
+          --reconciler-lines N --reconciler-orders N   the pipeline's StatementReconciler on Azurite: lines; seeded orders
+          --windows 5,15          recovery: saga payment windows (s)
+          --active-query 3:2,6:5  recovery: reconciler active query after A s, timer every S s
+          --lane 1:2,5:5          recovery: retry lane first back-off B s, drain timer every S s
+          --recovery-orders N     recovery: orders per case
         """;
 
     private static int Int(string s) => int.Parse(s, CultureInfo.InvariantCulture);
 
     private static int[] Ints(string s) => s.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Int).ToArray();
+
+    private static (int, int)[] Pairs(string s) => s.Split(',', StringSplitOptions.RemoveEmptyEntries)
+        .Select(p => p.Split(':') is [var a, var b] ? (Int(a), Int(b)) : throw new ArgumentException($"'{p}' is not A:S.")).ToArray();
 }

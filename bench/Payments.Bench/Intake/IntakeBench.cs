@@ -10,9 +10,10 @@ namespace Payments.Benchmarks.Intake;
 /// </summary>
 /// <remarks>
 /// The callbacks are for orders that were never registered: intake verifies, parses, stores the
-/// row, then dispatch looks the saga up once, finds none and leaves the row for the outbox relay.
-/// So each intake request is one Table insert plus one Durable status read (an Instances-table
-/// read on the same Azurite); the bare endpoint does the insert only.
+/// row, then dispatch looks the saga up once, finds none, puts the callback on the retry lane (a
+/// Storage queue message) and marks the row queued. So each intake request is the inbox insert
+/// plus a Durable status read, a queue send and a row update, all on the same Azurite; the bare
+/// endpoint does the insert only. No saga runs, so the numbers are intake's alone.
 /// </remarks>
 public static class IntakeBench
 {

@@ -54,7 +54,7 @@ public sealed class SyntheticStatementServer : IAsyncDisposable
     public static (string PaymentId, string OrderId, string Type, long AmountMinor) Line(int i, int orderSpace)
     {
         var order = (int)((long)i * 7919 % orderSpace);
-        var type = i % 20 == 19 ? "refund" : "payment";
+        var type = i % 200 == 199 ? "refund" : "capture";
         var amount = i % 997 == 0 ? 2600 : 2500;
         return ($"pay-{order}", $"o{order}", type, amount);
     }

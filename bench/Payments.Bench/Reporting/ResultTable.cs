@@ -43,6 +43,7 @@ public static class ResultTable
         double.NaN => "n/a",
         >= 1000 or <= -1000 => value.ToString("N0", CultureInfo.InvariantCulture),
         >= 100 or <= -100 => value.ToString("0.0", CultureInfo.InvariantCulture),
+        > -0.01 and < 0.01 and not 0 => value.ToString("0.###E+0", CultureInfo.InvariantCulture),
         _ => value.ToString("0.00", CultureInfo.InvariantCulture),
     };
 }
