@@ -39,7 +39,7 @@ public static class ResultFiles
 
     public static string Chart(BenchReport report)
     {
-        const int width = 960, labelWidth = 380, barMax = 440, barHeight = 18, gap = 6, titleHeight = 28;
+        const int width = 1120, labelWidth = 500, barMax = 500, barHeight = 18, gap = 6, titleHeight = 28;
         var svg = new StringBuilder();
         var y = 40;
         var body = new StringBuilder();
