@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Runtime;
+using System.Runtime.InteropServices;
+using Payments.Benchmarks.Infrastructure;
+using Payments.Benchmarks.Intake;
+using Payments.Benchmarks.Reconciliation;
+using Payments.Benchmarks.Recovery;
+using Payments.Benchmarks.Reporting;
+using Payments.Benchmarks.Saga;
+
+namespace Payments.Benchmarks;
+
+/// <summary>
+/// The benchmark command: each part of the pipeline measured side by side with its limit in the
+/// same run, printed as a table and written to bench/results. Callable in-process (a smoke test
+/// runs <c>--smoke</c> through here).
+/// </summary>
+public static class Bench
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter output)
+    {
+        if (args.Any(a => a is "--help" or "-h"))
+        {
+            output.WriteLine(BenchOptions.Usage);
+            return 0;
+        }
+        BenchOptions options;
+        try
+        {
+            options = BenchOptions.Parse(args);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+        {
+            output.WriteLine(ex.Message);
+            output.WriteLine(BenchOptions.Usage);
+            return 2;
+        }
+
+        var repoRoot = RepoRoot.Find();
+        var report = new BenchReport { Machine = DescribeMachine(), Settings = Describe(options) };
+        var total = Stopwatch.StartNew();
+        var failed = false;
+        output.WriteLine($"Payments benchmarks{(options.Smoke ? " (smoke sizes)" : "")}: {string.Join(", ", options.Suites)} on {Environment.ProcessorCount} cores");
+        foreach (var suite in options.Suites)
+        {
+            var watch = Stopwatch.StartNew();
+            output.WriteLine($"- {suite} ...");
+            try
+            {
+                // A fresh in-memory Azurite per suite: Azurite slows down as rows and queue messages pile up
+                // (intake alone leaves tens of thousands), and one suite's leftovers must not tax the next.
+                await using var env = await BenchEnvironment.StartAsync(repoRoot);
+                await (suite switch
+                {
+                    "intake" => IntakeBench.RunAsync(env, options, report, output),
+                    "saga" => SagaBench.RunAsync(env, options, report, output),
+                    "reconciliation" => ReconciliationBench.RunAsync(env, options, report, output),
+                    "recovery" => RecoveryBench.RunAsync(env, options, report, output),
+                    _ => throw new InvalidOperationException($"No suite {suite}."),
+                });
+                report.Machine[$"azurite_working_set_mb_after_{suite}"] = (env.Azurite.WorkingSetBytes() / 1048576).ToString();
+            }
+            catch (Exception ex)
+            {
+                failed = true;
+                report.Finding(suite, $"FAILED: {ex.GetType().Name}: {ex.Message}");
+                output.WriteLine(ex);
+            }
+            output.WriteLine($"  {suite} took {watch.Elapsed.TotalSeconds:0} s");
+        }
+        report.ElapsedSeconds = total.Elapsed.TotalSeconds;
+
+        ResultTable.Write(report, output);
+        var directory = options.OutputDirectory ?? Path.Combine(repoRoot, "bench", "results");
+        var (json, svg) = await ResultFiles.WriteAsync(report, directory);
+        output.WriteLine();
+        output.WriteLine($"Results: {json}");
+        output.WriteLine($"Chart:   {svg}");
+        output.WriteLine($"Total:   {report.ElapsedSeconds:0} s");
+        return failed ? 1 : 0;
+    }
+
+    private static Dictionary<string, string> DescribeMachine()
+    {
+        var machine = new Dictionary<string, string>
+        {
+            ["cores"] = Environment.ProcessorCount.ToString(),
+            ["memory_gb"] = (GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024)).ToString("0.0"),
+            ["os"] = RuntimeInformation.OSDescription,
+            ["runtime"] = RuntimeInformation.FrameworkDescription,
+            ["gc"] = GCSettings.IsServerGC ? "server" : "workstation",
+        };
+        const string cpuInfo = "/proc/cpuinfo";
+        if (File.Exists(cpuInfo) && File.ReadLines(cpuInfo).FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal)) is { } model)
+        {
+            machine["cpu"] = model[(model.IndexOf(':') + 1)..].Trim();
+        }
+        return machine;
+    }
+
+    private static Dictionary<string, string> Describe(BenchOptions o) => new()
+    {
+        ["smoke"] = o.Smoke.ToString(),
+        ["suites"] = string.Join(",", o.Suites),
+        ["intake"] = $"rounds={o.IntakeRounds} phase_s={o.IntakePhaseSeconds} clients={o.IntakeClients} offered_fraction={o.IntakeOfferedFraction}",
+        ["saga"] = $"orders={o.SagaOrders} sweep={o.SagaSweep}",
+        ["reconciliation"] = $"lines={string.Join(",", o.StatementLines)} ledger_orders={o.LedgerOrders} reconciler_lines={o.ReconcilerLines} reconciler_orders={o.ReconcilerOrders}",
+        ["recovery"] = $"windows_s={string.Join(",", o.PaymentWindows)} active_query_after:period_s={string.Join(",", o.ActiveQuery.Select(p => $"{p.After}:{p.Period}"))} " +
+            $"lane_backoff:period_s={string.Join(",", o.Lane.Select(p => $"{p.Backoff}:{p.Period}"))} orders_per_case={o.RecoveryOrdersPerCase}",
+    };
+}

@@ -1,0 +1,113 @@
+using Payments.Benchmarks.Infrastructure;
+using Payments.Benchmarks.Reporting;
+
+namespace Payments.Benchmarks.Intake;
+
+/// <summary>
+/// Intake against its limit: signed callbacks to <c>/api/callbacks/standard</c> of the local host
+/// versus the bare insert endpoint, at saturation and at a fixed offered load, in alternating
+/// rounds so machine drift lands on both sides alike.
+/// </summary>
+/// <remarks>
+/// The callbacks are for orders that were never registered: intake verifies, parses, stores the
+/// row, then dispatch looks the saga up once, finds none, puts the callback on the retry lane (a
+/// Storage queue message) and marks the row queued. So each intake request is the inbox insert
+/// plus a Durable status read, a queue send and a row update, all on the same Azurite; the bare
+/// endpoint does the insert only. No saga runs, so the numbers are intake's alone.
+/// </remarks>
+public static class IntakeBench
+{
+    private const string Suite = "intake";
+
+    public static async Task RunAsync(BenchEnvironment env, BenchOptions options, BenchReport report, TextWriter log)
+    {
+        await using var host = await env.StartHostAsync(env.NewPrefix("intake"));
+        await using var bare = await BareInsertEndpoint.StartAsync(env.Azurite.ConnectionString, env.NewPrefix("bare"), FreePort.Next());
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 1024 }) { Timeout = TimeSpan.FromSeconds(30) };
+        var load = new LoadGenerator(http);
+        var cpu = new CpuMeter(env.Azurite.ProcessId);
+
+        var intakeUrl = new Uri(host.BaseAddress, "api/callbacks/standard");
+        var sequence = 0L;
+        Func<HttpRequestMessage> Callbacks(Uri url) => () =>
+        {
+            var n = Interlocked.Increment(ref sequence);
+            var body = SignedCallbacks.Body("payment.succeeded", $"pay-i{n}", $"unregistered-{n}", 2500);
+            return SignedCallbacks.Post(url, $"msg_bench_{n}", body);
+        };
+        var targets = new (string Name, Func<HttpRequestMessage> Next)[] { (Limit, Callbacks(bare.Url)), ("intake", Callbacks(intakeUrl)) };
+
+        var phase = TimeSpan.FromSeconds(options.IntakePhaseSeconds);
+        log.WriteLine($"  intake: warm-up, then {options.IntakeRounds} round(s) x {phase.TotalSeconds:0.#} s per target and mode, {options.IntakeClients} closed-loop clients");
+        foreach (var target in targets)
+        {
+            await load.SaturateAsync(target.Next, options.IntakeClients, TimeSpan.FromSeconds(Math.Max(1, options.IntakePhaseSeconds / 2)));
+        }
+
+        var saturation = await AlternateAsync(options.IntakeRounds, targets, t => cpu.MeasureAsync(() => load.SaturateAsync(t.Next, options.IntakeClients, phase)));
+        var intakeMax = saturation["intake"].Load.PerSecond;
+        var offered = Math.Max(5, Math.Round(intakeMax * options.IntakeOfferedFraction / 5) * 5);
+        log.WriteLine($"  intake: fixed offered load {offered:0}/s ({options.IntakeOfferedFraction:P0} of intake saturation)");
+        var fixedLoad = await AlternateAsync(options.IntakeRounds, targets, t => cpu.MeasureAsync(() => load.OfferAsync(t.Next, offered, phase)));
+
+        foreach (var (mode, results) in new[] { ("saturation", saturation), ($"offered {offered:0}/s", fixedLoad) })
+        {
+            foreach (var (name, (result, used)) in results)
+            {
+                var @case = $"{name}, {mode}";
+                report.Add(Suite, @case, "throughput", result.PerSecond, "callbacks/s");
+                report.Add(Suite, @case, "p50", result.Latency.Percentile(50), "ms");
+                report.Add(Suite, @case, "p99", result.Latency.Percentile(99), "ms");
+                report.Add(Suite, @case, "Azurite CPU", used.AzuriteCores, "cores");
+                report.Add(Suite, @case, "bench process CPU", used.BenchCores, "cores");
+                report.Add(Suite, @case, "other processes CPU", used.MachineBusyCores - used.AzuriteCores - used.BenchCores, "cores");
+                if (result.Failed > 0)
+                {
+                    report.Add(Suite, @case, "failed", result.Failed, "requests");
+                }
+            }
+        }
+        var (bareMax, bareCpu) = (saturation[Limit].Load.PerSecond, saturation[Limit].Cpu);
+        var intakeCpu = saturation["intake"].Cpu;
+        var ratio = intakeMax / bareMax;
+        report.Add(Suite, "intake ÷ limit, saturation", "throughput ratio", ratio, "×");
+        report.Add(Suite, $"intake ÷ limit, offered {offered:0}/s", "p50 latency ratio",
+            fixedLoad["intake"].Load.Latency.Percentile(50) / fixedLoad[Limit].Load.Latency.Percentile(50), "×");
+        report.Add(Suite, $"intake ÷ limit, offered {offered:0}/s", "p99 latency ratio",
+            fixedLoad["intake"].Load.Latency.Percentile(99) / fixedLoad[Limit].Load.Latency.Percentile(99), "×");
+        report.Finding(Suite,
+            $"Intake saturates at {intakeMax:0} callbacks/s = {ratio:P0} of the bare insert ({bareMax:0}/s). " +
+            $"At saturation Azurite used {bareCpu.AzuriteCores:0.00} cores (bare) / {intakeCpu.AzuriteCores:0.00} (intake) and this process " +
+            $"{bareCpu.BenchCores:0.00} / {intakeCpu.BenchCores:0.00} of {Environment.ProcessorCount}. " +
+            $"Azurite CPU per request: bare {1000 * bareCpu.AzuriteCores / bareMax:0.00} ms, intake {1000 * intakeCpu.AzuriteCores / intakeMax:0.00} ms; " +
+            $"bench-process CPU per request: bare {1000 * bareCpu.BenchCores / bareMax:0.00} ms, intake {1000 * intakeCpu.BenchCores / intakeMax:0.00} ms.");
+    }
+
+    private const string Limit = "bare insert (limit)";
+
+    /// <summary>Runs every target once per round, flipping the order each round; sums per target.</summary>
+    private static async Task<Dictionary<string, (LoadResult Load, CpuUse Cpu)>> AlternateAsync<T>(
+        int rounds, (string Name, T Next)[] targets, Func<(string Name, T Next), Task<(LoadResult, CpuUse)>> run)
+    {
+        var parts = targets.ToDictionary(t => t.Name, _ => new List<(LoadResult Load, CpuUse Cpu)>());
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var target in round % 2 == 0 ? targets : targets.Reverse())
+            {
+                parts[target.Name].Add(await run(target));
+            }
+        }
+        return parts.ToDictionary(p => p.Key, p =>
+        {
+            var latency = new Latencies();
+            foreach (var part in p.Value)
+            {
+                latency.AddRange(part.Load.Latency.Samples());
+            }
+            var elapsed = TimeSpan.FromTicks(p.Value.Sum(r => r.Load.Elapsed.Ticks));
+            double Weighted(Func<CpuUse, double> of) => p.Value.Sum(r => of(r.Cpu) * r.Load.Elapsed.TotalSeconds) / elapsed.TotalSeconds;
+            return (new LoadResult(p.Value.Sum(r => r.Load.Completed), p.Value.Sum(r => r.Load.Failed), elapsed, latency, p.Value[0].Load.OfferedPerSecond),
+                new CpuUse(Weighted(c => c.AzuriteCores), Weighted(c => c.BenchCores), Weighted(c => c.MachineBusyCores), Weighted(c => c.StealCores)));
+        });
+    }
+}

@@ -1,0 +1,3 @@
+using Payments.Benchmarks;
+
+return await Bench.RunAsync(args, Console.Out);
