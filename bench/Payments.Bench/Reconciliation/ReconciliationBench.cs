@@ -93,7 +93,7 @@ public static class ReconciliationBench
         await Parallel.ForEachAsync(Enumerable.Range(0, orders), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (k, ct) =>
         {
             var id = $"o{k}";
-            await book.TryRegisterAsync(new OrderRequest(id, $"cust-{k}", [new OrderLine($"sku-{k}", 1)], 2500, "EUR", "standard", $"pay-{k}"), ct);
+            await book.TryRegisterAsync(new OrderRequest(id, $"cust-{k}", [new OrderLine($"sku-{k}", 1)], 2500, "EUR", "standard", $"pay-{k}"), Guid.NewGuid(), ct);
             await book.ApplyAsync(new OrderStateChange(id, OrderStatus.Completed, null, "Completed", 2500, "EUR"), ct);
         });
 
@@ -132,7 +132,7 @@ public static class ReconciliationBench
             var cancelled = k % 50 == 0;
             ledger[$"o{k}"] = new OrderRecord($"o{k}", $"cust-{k}", "standard", $"pay-{k}", 2500, "EUR",
                 cancelled ? OrderStatus.Cancelled : OrderStatus.Completed, cancelled ? "timeout" : null, "Completed",
-                cancelled ? null : 2500, at, at);
+                cancelled ? null : 2500, at, at, [new OrderLine($"sku-{k}", 1)]);
         }
         return ledger;
     }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using Payments.Hosting;
@@ -18,7 +19,11 @@ public sealed record OrderRecord(
     string Step,
     long? PaidAmountMinor,
     DateTimeOffset RegisteredAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<OrderLine> Lines)
+{
+    public OrderRequest ToRequest() => new(OrderId, CustomerId, Lines, AmountMinor, Currency, Provider, PaymentId);
+}
 
 /// <summary>
 /// The orders read model: one row per order for status queries and reconciliation. Written only
@@ -28,8 +33,12 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
 {
     private const string RowKey = "order";
 
-    /// <summary>Inserts the order if new; returns false when it was already registered.</summary>
-    public async Task<bool> TryRegisterAsync(OrderRequest order, CancellationToken ct = default)
+    /// <summary>
+    /// Inserts the order if new. True when this registration wrote the row, including when the
+    /// storage client's own retry of a timed-out insert finds the row its first attempt wrote: the
+    /// registration id tells that 409 apart from another registration's.
+    /// </summary>
+    public async Task<bool> TryRegisterAsync(OrderRequest order, Guid registrationId, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Orders, ct);
         var now = clock.GetUtcNow();
@@ -46,12 +55,15 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
                 ["Step"] = "Registered",
                 ["RegisteredAt"] = now,
                 ["UpdatedAt"] = now,
+                ["RegistrationId"] = registrationId,
+                ["Lines"] = JsonSerializer.Serialize(order.Lines),
             }, ct);
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            return false;
+            var existing = await table.GetEntityIfExistsAsync<TableEntity>(order.OrderId, RowKey, select: ["RegistrationId"], cancellationToken: ct);
+            return existing.HasValue && existing.Value!.GetGuid("RegistrationId") == registrationId;
         }
     }
 
@@ -102,5 +114,6 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
         row.GetString("Step") ?? "",
         row.GetInt64("PaidAmountMinor"),
         row.GetDateTimeOffset("RegisteredAt") ?? default,
-        row.GetDateTimeOffset("UpdatedAt") ?? default);
+        row.GetDateTimeOffset("UpdatedAt") ?? default,
+        row.GetString("Lines") is { } lines ? JsonSerializer.Deserialize<List<OrderLine>>(lines) ?? [] : []);
 }

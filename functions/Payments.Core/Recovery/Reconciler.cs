@@ -8,11 +8,12 @@ using Payments.Saga;
 
 namespace Payments.Recovery;
 
-public sealed record ReconcilerReport(RelayReport Relay, int Queried, int Recovered);
+public sealed record ReconcilerReport(RelayReport Relay, int Queried, int Recovered, int SagasStarted = 0);
 
 /// <summary>
-/// The periodic safety net: relays stored-but-unapplied callbacks, then asks the gateway about
-/// orders that have waited for payment suspiciously long. The active query closes the gap of a
+/// The periodic safety net: relays stored-but-unapplied callbacks, starts sagas whose registration
+/// crashed before starting them, then asks the gateway about orders that have waited for payment
+/// suspiciously long. The active query closes the gap of a
 /// webhook the gateway never sent (or that was lost), well before the saga's own window check.
 /// </summary>
 public sealed class Reconciler(
@@ -20,6 +21,7 @@ public sealed class Reconciler(
     OrderBook orders,
     IPaymentGateway gateway,
     PaymentDispatch dispatch,
+    OrderRegistration registration,
     IOptions<ReconcilerOptions> options,
     TimeProvider clock,
     ILogger<Reconciler> log)
@@ -27,16 +29,20 @@ public sealed class Reconciler(
     public async Task<ReconcilerReport> RunAsync(DurableTaskClient durable, CancellationToken ct = default)
     {
         var relayed = await relay.RelayAsync(durable, ct);
-        var (queried, recovered) = await QueryStalePaymentsAsync(durable, ct);
-        return new ReconcilerReport(relayed, queried, recovered);
+        var (queried, recovered, started) = await QueryStalePaymentsAsync(durable, ct);
+        return new ReconcilerReport(relayed, queried, recovered, started);
     }
 
-    private async Task<(int Queried, int Recovered)> QueryStalePaymentsAsync(DurableTaskClient durable, CancellationToken ct)
+    private async Task<(int Queried, int Recovered, int SagasStarted)> QueryStalePaymentsAsync(DurableTaskClient durable, CancellationToken ct)
     {
         var staleBefore = clock.GetUtcNow() - TimeSpan.FromSeconds(options.Value.ActiveQueryAfterSeconds);
-        int queried = 0, recovered = 0;
+        int queried = 0, recovered = 0, started = 0;
         await foreach (var order in orders.ListAsync(OrderStatus.AwaitingPayment, ct))
         {
+            if (await registration.HealAsync(order, durable, ct))
+            {
+                started++;
+            }
             if (order.RegisteredAt > staleBefore)
             {
                 continue;
@@ -66,6 +72,6 @@ public sealed class Reconciler(
                 log.LogWarning(ex, "Active query for order {OrderId} failed; the next run retries", order.OrderId);
             }
         }
-        return (queried, recovered);
+        return (queried, recovered, started);
     }
 }

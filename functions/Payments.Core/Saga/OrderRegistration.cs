@@ -46,7 +46,7 @@ public sealed class OrderRegistration(
         // The read-model row is the first-writer gate: only its writer starts the saga, because a
         // start racing another start for the same instance id is not reliably refused by the backend.
         var instanceId = OrderSaga.InstanceId(order.OrderId);
-        if (!await orders.TryRegisterAsync(order, ct))
+        if (!await orders.TryRegisterAsync(order, Guid.NewGuid(), ct))
         {
             var existing = await orders.GetAsync(order.OrderId, ct);
             if (existing is null || existing.PaymentId != order.PaymentId || existing.AmountMinor != order.AmountMinor
@@ -63,11 +63,33 @@ public sealed class OrderRegistration(
             }
         }
 
-        var started = await DurableStart.StartOnceAsync(durable, OrderSaga.Name, instanceId, new OrderSagaInput(order, sagaOptions.Value.ToSettings()), ct);
+        return await StartSagaAsync(order, durable, ct)
+            ? new RegistrationResult.Started(order.OrderId)
+            : new RegistrationResult.AlreadyRegistered(order.OrderId);
+    }
+
+    /// <summary>
+    /// For the reconciler: an order registered long enough ago whose saga never started (its
+    /// registration crashed between the row and the start, and was never retried) gets its saga now.
+    /// </summary>
+    public async Task<bool> HealAsync(OrderRecord order, DurableTaskClient durable, CancellationToken ct = default)
+    {
+        if (clock.GetUtcNow() - order.RegisteredAt < StartGrace || order.Lines.Count == 0
+            || await durable.GetInstanceAsync(OrderSaga.InstanceId(order.OrderId), ct) is not null)
+        {
+            return false;
+        }
+        log.LogWarning("Order {OrderId} had no saga {Age} after registration; starting it", order.OrderId, clock.GetUtcNow() - order.RegisteredAt);
+        return await StartSagaAsync(order.ToRequest(), durable, ct);
+    }
+
+    private async Task<bool> StartSagaAsync(OrderRequest order, DurableTaskClient durable, CancellationToken ct)
+    {
+        var started = await DurableStart.StartOnceAsync(durable, OrderSaga.Name, OrderSaga.InstanceId(order.OrderId), new OrderSagaInput(order, sagaOptions.Value.ToSettings()), ct);
         if (started)
         {
             log.LogInformation("Order {OrderId} registered; saga started", order.OrderId);
         }
-        return started ? new RegistrationResult.Started(order.OrderId) : new RegistrationResult.AlreadyRegistered(order.OrderId);
+        return started;
     }
 }
