@@ -1,0 +1,26 @@
+using Payments.Benchmarks;
+
+namespace Payments.Tests;
+
+/// <summary>
+/// The benchmark harness still runs end to end on tiny sizes. It checks that numbers are produced,
+/// never what they are: speed is measured by <c>./bench/run.sh</c>, not asserted in tests.
+/// </summary>
+public sealed class BenchSmokeTests
+{
+    [Fact]
+    public async Task The_bench_harness_runs_every_suite_on_tiny_sizes_and_prints_its_table()
+    {
+        using var output = new StringWriter();
+
+        var exitCode = await Bench.RunAsync(["--smoke"], output);
+
+        var text = output.ToString();
+        Assert.True(exitCode == 0, text);
+        foreach (var suite in new[] { "intake", "saga", "reconciliation", "recovery" })
+        {
+            Assert.Contains(suite, text, StringComparison.OrdinalIgnoreCase);
+        }
+        Assert.Contains("results-", text);
+    }
+}
