@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Polly;
+using Polly.Retry;
+
+namespace Payments.Demo.Driving;
+
+/// <summary>What the customers and the order service did, as counted by the driver.</summary>
+public sealed record DriverTally(
+    int PaymentsCreated,
+    int OrdersRegistered,
+    int Paid,
+    int PaidWrongAmount,
+    int Failed,
+    int PaymentsRefusedByGateway,
+    int FailuresRefusedByGateway);
+
+/// <summary>
+/// Plays the order service and the customers: creates each payment at the gateway, registers the
+/// order with the pipeline, and pays or fails it at the planned moments. The order service keeps
+/// retrying a registration the pipeline could not take (the host may be down); the customers take
+/// the gateway's refusals (a closed payment) as final.
+/// </summary>
+public sealed class CustomerDriver(PipelineAccess access)
+{
+    private static readonly ResiliencePipeline UntilAccepted = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            // Transport errors and 5xx: the pipeline or the gateway API is down or injecting faults.
+            ShouldHandle = new PredicateBuilder()
+                .Handle<HttpRequestException>(ex => ex.StatusCode is null or >= HttpStatusCode.InternalServerError)
+                .Handle<TaskCanceledException>(),
+            MaxRetryAttempts = 200,
+            Delay = TimeSpan.FromMilliseconds(250),
+            BackoffType = DelayBackoffType.Exponential,
+            MaxDelay = TimeSpan.FromSeconds(2),
+            UseJitter = true,
+        })
+        .Build();
+
+    private int paymentsCreated, registered, paid, paidWrong, failed, payRefused, failRefused;
+
+    public int Registered => Volatile.Read(ref registered);
+
+    public DriverTally Tally => new(paymentsCreated, registered, paid, paidWrong, failed, payRefused, failRefused);
+
+    /// <summary>Runs every plan's steps at their times; completes when the last step is done.</summary>
+    public async Task RunAsync(IReadOnlyList<OrderPlan> plans, CancellationToken ct = default)
+    {
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(plans.Select(plan => RunOrderAsync(plan, clock, ct)));
+    }
+
+    private async Task RunOrderAsync(OrderPlan plan, Stopwatch clock, CancellationToken ct)
+    {
+        foreach (var step in plan.Steps)
+        {
+            var wait = step.At - clock.Elapsed;
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, ct);
+            }
+            await ExecuteAsync(plan, step.Kind, ct);
+        }
+    }
+
+    private async Task ExecuteAsync(OrderPlan plan, StepKind kind, CancellationToken ct)
+    {
+        var order = plan.Order;
+        switch (kind)
+        {
+            case StepKind.CreatePayment:
+                await UntilAccepted.ExecuteAsync(async token =>
+                {
+                    using var reply = await access.GatewayApi.PostAsJsonAsync("v1/payments",
+                        new { order.PaymentId, order.OrderId, order.AmountMinor, order.Currency, order.Provider }, token);
+                    reply.EnsureSuccessStatusCode();
+                }, ct);
+                Interlocked.Increment(ref paymentsCreated);
+                break;
+            case StepKind.Register:
+                await UntilAccepted.ExecuteAsync(async token =>
+                {
+                    using var reply = await access.Pipeline.PostAsJsonAsync("api/orders", order, token);
+                    if (reply.StatusCode is not (HttpStatusCode.Accepted or HttpStatusCode.OK))
+                    {
+                        var body = await reply.Content.ReadAsStringAsync(token);
+                        throw reply.StatusCode >= HttpStatusCode.InternalServerError
+                            ? new HttpRequestException($"Registering {order.OrderId}: {(int)reply.StatusCode}", null, reply.StatusCode)
+                            : new InvalidOperationException($"The pipeline refused order {order.OrderId}: {(int)reply.StatusCode} {body}");
+                    }
+                }, ct);
+                Interlocked.Increment(ref registered);
+                break;
+            case StepKind.Pay or StepKind.PayWrongAmount:
+                var amount = kind == StepKind.PayWrongAmount ? plan.WrongAmountMinor : (long?)null;
+                if (await RefusedAsync(() => access.Gateway.PayAsync(order.PaymentId, amount)))
+                {
+                    Interlocked.Increment(ref payRefused);
+                }
+                else if (kind == StepKind.PayWrongAmount)
+                {
+                    Interlocked.Increment(ref paidWrong);
+                }
+                else
+                {
+                    Interlocked.Increment(ref paid);
+                }
+                break;
+            case StepKind.Fail:
+                if (await RefusedAsync(() => access.Gateway.FailAsync(order.PaymentId)))
+                {
+                    Interlocked.Increment(ref failRefused);
+                }
+                else
+                {
+                    Interlocked.Increment(ref failed);
+                }
+                break;
+        }
+    }
+
+    /// <summary>True when the gateway refused the customer's action because the payment is already settled (409).</summary>
+    private static async Task<bool> RefusedAsync(Func<Task> action)
+    {
+        try
+        {
+            await action();
+            return false;
+        }
+        catch (HttpRequestException ex) when (ex.StatusCode == HttpStatusCode.Conflict)
+        {
+            return true;
+        }
+    }
+}
