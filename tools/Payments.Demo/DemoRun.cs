@@ -23,6 +23,7 @@ public static class DemoRun
     private const string RelayTemplate = "Outbox relay: {Relayed} relayed, {Unknown} queued for unknown orders, {Failed} failed";
     private const string LaneTemplate = "Retry lane: {Applied} applied, {Retried} retried, {DeadLettered} dead-lettered";
     private const string DrainRedriveTemplate = "Dead letter {MessageId} re-driven: its order exists now";
+    private const string ActiveQueryTemplate = "Active query recovered payment {PaymentId} of order {OrderId}: its webhook never arrived";
     private const string Recovered = "payments.callbacks.recovered";
 
     /// <returns>0 when every invariant holds and the pipeline went quiet; 1 otherwise.</returns>
@@ -122,6 +123,7 @@ public static class DemoRun
             RedrivenByOperator: redriven.Values.Count(v => v == nameof(RedriveResult.Applied)),
             DeadLettersParked: snapshot.DeadLetters.Count(l => l.Status == LetterStatus.Parked),
             ActiveQuery: meter.Total(Recovered, "active_query"),
+            ActiveQueryPayments: runLog.Distinct(ActiveQueryTemplate, "PaymentId"),
             Statement: meter.Total(Recovered, "statement"));
         runLog.Flush();
         DemoReport.Write(Console.Out, new RunSummary(plans, driver.Tally, simulator.Stats, snapshot, verdicts, recovery, statements, refundedBefore, redriven, clock.Elapsed, failure));

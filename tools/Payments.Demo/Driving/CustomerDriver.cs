@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
+using Payments.Saga;
 using Polly;
 using Polly.Retry;
 
@@ -38,6 +40,9 @@ public sealed class CustomerDriver(PipelineAccess access)
             UseJitter = true,
         })
         .Build();
+
+    /// <summary>How long the order service keeps registering one order before giving up loudly.</summary>
+    private static readonly TimeSpan SagaConfirmation = TimeSpan.FromMinutes(3);
 
     private int paymentsCreated, registered, paid, paidWrong, failed, payRefused, failRefused;
 
@@ -80,17 +85,7 @@ public sealed class CustomerDriver(PipelineAccess access)
                 Interlocked.Increment(ref paymentsCreated);
                 break;
             case StepKind.Register:
-                await UntilAccepted.ExecuteAsync(async token =>
-                {
-                    using var reply = await access.Pipeline.PostAsJsonAsync("api/orders", order, token);
-                    if (reply.StatusCode is not (HttpStatusCode.Accepted or HttpStatusCode.OK))
-                    {
-                        var body = await reply.Content.ReadAsStringAsync(token);
-                        throw reply.StatusCode >= HttpStatusCode.InternalServerError
-                            ? new HttpRequestException($"Registering {order.OrderId}: {(int)reply.StatusCode}", null, reply.StatusCode)
-                            : new InvalidOperationException($"The pipeline refused order {order.OrderId}: {(int)reply.StatusCode} {body}");
-                    }
-                }, ct);
+                await RegisterAsync(order, ct);
                 Interlocked.Increment(ref registered);
                 break;
             case StepKind.Pay or StepKind.PayWrongAmount:
@@ -118,6 +113,51 @@ public sealed class CustomerDriver(PipelineAccess access)
                     Interlocked.Increment(ref failed);
                 }
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Registers the order until the pipeline accepted it and its saga exists. "Already registered"
+    /// after a retry does not prove a saga: if the host died between writing the order row and
+    /// starting the saga, only a registration repeated after the pipeline's start grace starts it
+    /// (see <c>OrderRegistration</c>), so the order service keeps asking until it sees the saga.
+    /// </summary>
+    private async Task RegisterAsync(OrderRequest order, CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(SagaConfirmation);
+        while (true)
+        {
+            var reply = await UntilAccepted.ExecuteAsync(async token =>
+            {
+                using var response = await access.Pipeline.PostAsJsonAsync("api/orders", order, token);
+                if (response.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.OK)
+                {
+                    return response.StatusCode;
+                }
+                var body = await response.Content.ReadAsStringAsync(token);
+                throw response.StatusCode >= HttpStatusCode.InternalServerError
+                    ? new HttpRequestException($"Registering {order.OrderId}: {(int)response.StatusCode}", null, response.StatusCode)
+                    : new InvalidOperationException($"The pipeline refused order {order.OrderId}: {(int)response.StatusCode} {body}");
+            }, deadline.Token);
+            if (reply == HttpStatusCode.Accepted || await SagaExistsAsync(order.OrderId, deadline.Token))
+            {
+                return;
+            }
+            await Task.Delay(TimeSpan.FromSeconds(5), deadline.Token);
+        }
+    }
+
+    private async Task<bool> SagaExistsAsync(string orderId, CancellationToken ct)
+    {
+        try
+        {
+            var view = await access.Pipeline.GetFromJsonAsync<OrderView>($"api/orders/{orderId}", JsonSerializerOptions.Web, ct);
+            return view?.SagaRuntimeStatus is not null;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
         }
     }
 

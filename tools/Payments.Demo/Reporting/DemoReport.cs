@@ -20,6 +20,7 @@ public sealed record RecoveryCounts(
     int RedrivenByOperator,
     int DeadLettersParked,
     long? ActiveQuery,
+    int? ActiveQueryPayments,
     long? Statement);
 
 /// <summary>Everything the final report is made of.</summary>
@@ -73,12 +74,11 @@ public static class DemoReport
         w.WriteLine();
         w.WriteLine("Callbacks recovered, by path");
         var r = run.Recovery;
-        w.WriteLine($"  outbox relay (stored, dispatch failed at intake)   {Show(r.OutboxRelayed)}");
         var laneOnly = r.QueuedThenApplied - (r.RedrivenByDrain ?? 0) - r.RedrivenByOperator;
         w.WriteLine($"  outbox relay (stored, dispatch failed at intake)       {Show(r.OutboxRelayed)}");
         w.WriteLine($"  retry lane (callback outran its order)                 {Math.Max(0, laneOnly)}   (queued {r.QueuedOnLane}; dead-lettered after the lane's last attempt: {Show(r.LaneDeadLettered)})");
         w.WriteLine($"  dead letter re-driven by the drain (order exists now)  {Show(r.RedrivenByDrain)}");
-        w.WriteLine($"  active query (webhook lost or slow)                    {Show(r.ActiveQuery)}");
+        w.WriteLine($"  active query (webhook lost or slow)                    {Show(r.ActiveQueryPayments)}   (meter: {Show(r.ActiveQuery)}, it counts every re-raise of a payment the saga has not yet recorded)");
         var healed = run.FinalStatements.SelectMany(s => s.Discrepancies)
             .Where(d => d.Action is "refund_started" or "payment_applied")
             .ToArray();

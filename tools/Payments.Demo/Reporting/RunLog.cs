@@ -14,6 +14,7 @@ public sealed class RunLog : ILoggerProvider
     private readonly Lock gate = new();
     private readonly ConcurrentDictionary<string, long> events = new();
     private readonly ConcurrentDictionary<(string Template, string Field), long> sums = new();
+    private readonly ConcurrentDictionary<(string Template, string Field, string Value), byte> values = new();
 
     public RunLog(string path)
     {
@@ -38,6 +39,9 @@ public sealed class RunLog : ILoggerProvider
     /// <summary>The sum of one numeric placeholder over every time the template was logged.</summary>
     public long Sum(string template, string field) => sums.GetValueOrDefault((template, field));
 
+    /// <summary>How many different values one placeholder took over every time the template was logged.</summary>
+    public int Distinct(string template, string field) => values.Keys.Count(k => k.Template == template && k.Field == field);
+
     public ILogger CreateLogger(string categoryName) => new Writer(this, categoryName);
 
     public void Dispose()
@@ -59,6 +63,10 @@ public sealed class RunLog : ILoggerProvider
                 if (value is int or long)
                 {
                     sums.AddOrUpdate((template, field), Convert.ToInt64(value), (_, n) => n + Convert.ToInt64(value));
+                }
+                else if (value is string text && field != "{OriginalFormat}")
+                {
+                    values.TryAdd((template, field, text), 0);
                 }
             }
         }
