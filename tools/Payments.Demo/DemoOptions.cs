@@ -21,4 +21,7 @@ public sealed class DemoOptions
 
     [Range(1, 60)]
     public int ProgressSeconds { get; set; } = 2;
+
+    /// <summary>Start a private in-memory Azurite even when one already listens on the default ports.</summary>
+    public bool OwnAzurite { get; set; }
 }

@@ -34,7 +34,8 @@ public static class DemoRun
         var clock = Stopwatch.StartNew();
         var prefix = DemoConfiguration.RunPrefix();
 
-        await using var azurite = await AzuriteStage.StartOrAttachAsync(root, ct);
+        var ownAzurite = new ConfigurationBuilder().AddCommandLine(args).Build().GetValue<bool>("Demo:OwnAzurite");
+        await using var azurite = await AzuriteStage.StartOrAttachAsync(root, ownAzurite, ct);
         var hostPort = AzuriteStage.FreePort();
         var configuration = DemoConfiguration.Build(args, Path.Combine(root, "local.settings.json"), new Dictionary<string, string?>
         {

@@ -29,10 +29,10 @@ public sealed class AzuriteStage : IAsyncDisposable
     /// <summary>Where storage came from, for the run's header.</summary>
     public string Description { get; }
 
-    public static async Task<AzuriteStage> StartOrAttachAsync(string repoRoot, CancellationToken ct = default)
+    public static async Task<AzuriteStage> StartOrAttachAsync(string repoRoot, bool own = false, CancellationToken ct = default)
     {
         var listening = await Task.WhenAll(DefaultPorts.Select(IsListeningAsync));
-        if (listening.All(l => l))
+        if (!own && listening.All(l => l))
         {
             return new AzuriteStage("UseDevelopmentStorage=true", null, "the Azurite already listening on 127.0.0.1:10000-10002");
         }
