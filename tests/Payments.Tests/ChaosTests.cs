@@ -1,0 +1,195 @@
+using GatewaySimulator;
+using Grpc.Net.Client;
+using Microsoft.DurableTask.Client.Grpc;
+using Microsoft.Extensions.Logging.Abstractions;
+using Payments.Demo.Driving;
+using Payments.Demo.Invariants;
+using Payments.Demo.Reporting;
+using Payments.LocalHost;
+using Payments.Recovery;
+using Payments.Saga;
+using Payments.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Payments.Tests;
+
+/// <summary>
+/// The pipeline under heavy faults at every layer at once, with its host SIGKILLed and restarted
+/// mid-run. This test is the demo's driver: it plays the order service and the customers
+/// against a local host in a separate process, then checks every invariant on what is left.
+/// </summary>
+public sealed class ChaosTests(ITestOutputHelper output)
+{
+    private const int Orders = 36;
+    private static readonly TimeSpan PaymentWindow = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Generous on purpose: work the killed worker had dequeued from the Durable queues stays
+    /// invisible for the Azure Storage provider's default 5-minute visibility timeout (the local
+    /// host does not shorten it), so a saga caught mid-step at the kill resumes only after that.
+    /// </summary>
+    private static readonly TimeSpan QuietTimeout = TimeSpan.FromMinutes(9);
+
+    [Fact]
+    public async Task Under_heavy_faults_and_a_host_killed_mid_run_every_invariant_holds()
+    {
+        var started = DateTimeOffset.UtcNow;
+        var port = FreePort.Next();
+        var grpcPort = FreePort.Next();
+        var prefix = "tchaos" + Guid.NewGuid().ToString("N")[..6];
+        await using var gateway = await SimulatorServer.StartAsync(new SimulatorOptions
+        {
+            CallbackBaseUrl = $"http://127.0.0.1:{port}",
+            StandardSecret = TestWebhooks.StandardSecret(TestWebhooks.StandardKey),
+            StripeSecret = TestWebhooks.StripeSecret,
+            Seed = 11,
+            DuplicateRate = 0.5,
+            ReorderRate = 0.3,
+            LossRate = 0.15,
+            DeliveryDelayMin = TimeSpan.FromMilliseconds(20),
+            DeliveryDelayMax = TimeSpan.FromMilliseconds(800),
+            ApiErrorRate = 0.05,
+            MaxConcurrentDeliveries = 4,
+            // Short enough that some webhooks are abandoned while the host is down: only recovery can settle those.
+            RetrySchedule = [TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)],
+        });
+        var settings = await ChaosSettingsAsync(prefix, port, grpcPort, gateway);
+        var configuration = LocalSettings.Build([], RepoPaths.InRoot("local.settings.json"), settings);
+
+        var (plans, stock) = OrderPlanner.Plan(new PlannerOptions
+        {
+            Orders = Orders,
+            Seed = 11,
+            RegistrationsPerSecond = 3,
+            PaymentWindow = PaymentWindow,
+            Mix = new Dictionary<CustomerBehaviour, int>
+            {
+                [CustomerBehaviour.PaysPromptly] = 30,
+                [CustomerBehaviour.PaysAroundWindowEnd] = 8,
+                [CustomerBehaviour.PaysAfterWindow] = 5,
+                [CustomerBehaviour.NeverPays] = 8,
+                [CustomerBehaviour.Fails] = 8,
+                [CustomerBehaviour.FailsThenPays] = 10,
+                [CustomerBehaviour.PaysWrongAmount] = 8,
+                [CustomerBehaviour.PaysBeforeRegistration] = 15,
+                [CustomerBehaviour.PaysLongBeforeRegistration] = 8,
+            },
+            ScarceShare = 0.1,
+            ScarceStock = 2,
+            BrokenShare = 0.1,
+        });
+
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+        await using var durable = new GrpcDurableTaskClient("chaos", new GrpcDurableTaskClientOptions { Channel = channel }, NullLogger.Instance);
+        await using var access = PipelineAccess.Create(configuration, new Uri($"http://127.0.0.1:{port}/"), gateway, durable);
+        LocalHostProcess? host = await LocalHostProcess.StartAsync(settings, port);
+        var hostOutput = new List<string>();
+        try
+        {
+            await new OperatorDesk(access).SetStockAsync(stock);
+            var driver = new CustomerDriver(access);
+            var driving = driver.RunAsync(plans);
+
+            // Kill it while orders are still being registered, paid and recovered; start it again.
+            await WaitUntilAsync(() => driver.Registered >= Orders / 2 || driving.IsCompleted, TimeSpan.FromMinutes(3));
+            host.Kill();
+            hostOutput.Add(host.Output);
+            host.Dispose();
+            host = null;
+            output.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} killed the host after {driver.Registered} registrations; restarting");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            host = await LocalHostProcess.StartAsync(settings, port);
+
+            var quiescence = new Quiescence(access);
+            await quiescence.WaitAsync(plans.Count, () => driving.IsCompleted, QuietTimeout, TimeSpan.FromSeconds(2), s => output.WriteLine(s.ToString()));
+            await driving;
+
+            var desk = new OperatorDesk(access);
+            var refundedBefore = gateway.Payments.Where(p => p.RefundedMinor > 0).Select(p => p.PaymentId).ToHashSet();
+            var statements = await desk.ReconcileStatementsAsync(started);
+            var redriven = await desk.RedriveAllDeadLettersAsync();
+            await quiescence.WaitAsync(plans.Count, () => true, TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(2), s => output.WriteLine(s.ToString()));
+
+            var snapshot = await new SnapshotLoader(access.Storage, access.GatewayPort, access.Durable).LoadAsync(gateway.Payments, stock.Levels, started);
+            var verdicts = InvariantChecker.Check(snapshot);
+            var (queued, queuedThenApplied) = await InboxJourneys.CountAsync(access.Storage);
+            using var report = new StringWriter();
+            DemoReport.Write(report, new RunSummary(plans, driver.Tally, gateway.Stats, snapshot, verdicts,
+                new RecoveryCounts(null, queued, queuedThenApplied, null, null, redriven.Values.Count(v => v == nameof(RedriveResult.Applied)),
+                    snapshot.DeadLetters.Count(l => l.Status == LetterStatus.Parked), null, null, null),
+                statements, refundedBefore, redriven, DateTimeOffset.UtcNow - started, null));
+            output.WriteLine(report.ToString());
+
+            Assert.True(verdicts.AllHold, "Invariant violations:\n" + string.Join("\n", verdicts.Violations));
+            // The chaos really happened, and the run went through every kind of ending.
+            Assert.True(gateway.Stats is { DuplicatesSent: > 0, EventsLost: > 0 }, $"Faults not exercised: {gateway.Stats}");
+            Assert.All(new[] { OrderStatus.Completed, OrderStatus.Cancelled, OrderStatus.Refunded }, status => Assert.Contains(snapshot.Orders, o => o.Status == status));
+            Assert.Equal(Orders, snapshot.Orders.Count);
+        }
+        catch (Exception) when (Dump(host, hostOutput))
+        {
+            throw;
+        }
+        finally
+        {
+            host?.Dispose();
+        }
+    }
+
+    private static async Task<Dictionary<string, string?>> ChaosSettingsAsync(string prefix, int port, int grpcPort, SimulatorServer gateway)
+    {
+        var settings = await PipelineHost.SettingsAsync(prefix, port);
+        foreach (var (key, value) in new Dictionary<string, string?>
+        {
+            ["Gateway:BaseUrl"] = gateway.BaseAddress.ToString(),
+            ["Gateway:AttemptTimeoutSeconds"] = "3",
+            ["LocalHost:RunTimers"] = "true",
+            ["LocalHost:DurableGrpcPort"] = grpcPort.ToString(),
+            ["LocalHost:LeaseSeconds"] = "5",
+            ["Saga:PaymentWindowSeconds"] = ((int)PaymentWindow.TotalSeconds).ToString(),
+            // Transient stock faults at 30 % need more attempts than the default 4 to be absorbed reliably (0.3^10 per step).
+            ["Saga:ActivityMaxAttempts"] = "10",
+            ["Saga:PointsMaxAttempts"] = "4",
+            ["RetryLaneSchedule"] = "*/2 * * * * *",
+            ["ReconcilerSchedule"] = "*/3 * * * * *",
+            ["DeadLetterSchedule"] = "*/5 * * * * *",
+            ["Reconciler:ActiveQueryAfterSeconds"] = "6",
+            ["Lane:BackoffSeconds"] = "1",
+            ["Lane:MaxBackoffSeconds"] = "2",
+            ["Lane:MaxAttempts"] = "3",
+            ["Faults:StockTransientFailureRate"] = "0.3",
+            ["Faults:PointsTransientFailureRate"] = "0.4",
+            ["Faults:IntakeDispatchFailureRate"] = "0.2",
+            ["Faults:PermanentFailureSkus"] = "sku-broken",
+        })
+        {
+            settings[key] = value;
+        }
+        return settings;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The chaos driver never got to its next kill point.");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>On failure, the hosts' output goes to the test log; returns false so the exception still propagates.</summary>
+    private bool Dump(LocalHostProcess? host, List<string> earlierHosts)
+    {
+        foreach (var (text, i) in earlierHosts.Concat(host is null ? [] : [host.Output]).Select((t, i) => (t, i)))
+        {
+            var lines = text.Split('\n');
+            output.WriteLine($"--- host process {i + 1}, last {Math.Min(lines.Length, 80)} lines ---");
+            output.WriteLine(string.Join('\n', lines.TakeLast(80)));
+        }
+        return false;
+    }
+}

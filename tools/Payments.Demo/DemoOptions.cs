@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Payments.Demo;
+
+/// <summary>The demo's own knobs, bound from the <c>Demo</c> section (e.g. <c>--Demo:Orders 50</c>).</summary>
+public sealed class DemoOptions
+{
+    public const string Section = "Demo";
+
+    [Range(1, 5000)]
+    public int Orders { get; set; } = 200;
+
+    public int Seed { get; set; } = 7;
+
+    [Range(0.1, 100)]
+    public double RegistrationsPerSecond { get; set; } = 8;
+
+    /// <summary>How long after the last customer action the pipeline may take to go quiet before the run fails.</summary>
+    [Range(10, 3600)]
+    public int QuietTimeoutSeconds { get; set; } = 180;
+
+    [Range(1, 60)]
+    public int ProgressSeconds { get; set; } = 2;
+
+    /// <summary>Start a private in-memory Azurite even when one already listens on the default ports.</summary>
+    public bool OwnAzurite { get; set; }
+}

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using GatewaySimulator;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Payments.Demo.Driving;
+using Payments.Demo.Invariants;
+using Payments.Demo.Reporting;
+using Payments.Demo.Stage;
+using Payments.LocalHost;
+using Payments.Recovery;
+
+namespace Payments.Demo;
+
+/// <summary>
+/// The main job on the embedded default: storage, the local host and the gateway simulator in one
+/// process; a few hundred orders with realistic faults; live progress; then the operator's end of
+/// day (statement reconciliation, dead-letter re-drive) and a report with the invariant verdicts.
+/// </summary>
+public static class DemoRun
+{
+    // What recovery paths log but do not meter; the core's own message templates, matched exactly.
+    private const string RelayTemplate = "Outbox relay: {Relayed} relayed, {Unknown} queued for unknown orders, {Failed} failed";
+    private const string LaneTemplate = "Retry lane: {Applied} applied, {Retried} retried, {DeadLettered} dead-lettered";
+    private const string DrainRedriveTemplate = "Dead letter {MessageId} re-driven: its order exists now";
+    private const string ActiveQueryTemplate = "Active query recovered payment {PaymentId} of order {OrderId}: its webhook never arrived";
+    private const string Recovered = "payments.callbacks.recovered";
+
+    /// <returns>0 when every invariant holds and the pipeline went quiet; 1 otherwise.</returns>
+    public static async Task<int> RunAsync(string[] args, CancellationToken ct)
+    {
+        var root = RepoRoot.Find();
+        var started = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var prefix = DemoConfiguration.RunPrefix();
+
+        var ownAzurite = new ConfigurationBuilder().AddCommandLine(args).Build().GetValue<bool>("Demo:OwnAzurite");
+        await using var azurite = await AzuriteStage.StartOrAttachAsync(root, ownAzurite, ct);
+        var hostPort = AzuriteStage.FreePort();
+        var configuration = DemoConfiguration.Build(args, Path.Combine(root, "local.settings.json"), new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["PaymentsStorage:ConnectionString"] = azurite.ConnectionString,
+            ["PaymentsStorage:NamePrefix"] = prefix,
+            ["DurableTaskHubName"] = prefix + "hub",
+            ["LocalHost:Port"] = hostPort.ToString(),
+            ["Simulator:CallbackBaseUrl"] = $"http://127.0.0.1:{hostPort}",
+        });
+        var demo = configuration.GetSection(DemoOptions.Section).Get<DemoOptions>() ?? new DemoOptions();
+        System.ComponentModel.DataAnnotations.Validator.ValidateObject(demo, new(demo), validateAllProperties: true);
+        var simulatorOptions = SimulatorOptions.FromConfiguration(configuration.GetSection("Simulator"));
+        if (configuration["Simulator:Seed"] is null)
+        {
+            simulatorOptions = simulatorOptions with { Seed = demo.Seed };
+        }
+
+        await using var simulator = await SimulatorServer.StartAsync(simulatorOptions, ct);
+        var hostConfiguration = new ConfigurationBuilder()
+            .AddConfiguration(configuration)
+            .AddInMemoryCollection([new("Gateway:BaseUrl", simulator.BaseAddress.ToString())])
+            .Build();
+        using var meter = new RecoveryMeter();
+        using var runLog = new RunLog(Path.Combine(Path.GetTempPath(), $"payments-{prefix}.log"));
+
+        var window = TimeSpan.FromSeconds(hostConfiguration.GetValue("Saga:PaymentWindowSeconds", 20));
+        var (plans, stock) = OrderPlanner.Plan(new PlannerOptions
+        {
+            Orders = demo.Orders,
+            Seed = demo.Seed,
+            RegistrationsPerSecond = demo.RegistrationsPerSecond,
+            PaymentWindow = window,
+        });
+        Console.WriteLine($"Payments demo: {demo.Orders} orders (seed {demo.Seed}), payment window {window.TotalSeconds:F0} s, task hub {prefix}hub");
+        Console.WriteLine($"  storage: {azurite.Description}");
+        Console.WriteLine($"  gateway simulator: {simulator.BaseAddress} (duplicates {simulatorOptions.DuplicateRate:P0}, reordering {simulatorOptions.ReorderRate:P0}, "
+            + $"losses {simulatorOptions.LossRate:P0}, delays {simulatorOptions.DeliveryDelayMin.TotalMilliseconds:F0}-{simulatorOptions.DeliveryDelayMax.TotalMilliseconds:F0} ms, API errors {simulatorOptions.ApiErrorRate:P0})");
+        Console.WriteLine($"  ledger faults: stock {hostConfiguration["Faults:StockTransientFailureRate"]}, points {hostConfiguration["Faults:PointsTransientFailureRate"]}, "
+            + $"intake dispatch {hostConfiguration["Faults:IntakeDispatchFailureRate"]}, permanently failing sku '{hostConfiguration["Faults:PermanentFailureSkus"]}'");
+        Console.WriteLine($"  pipeline log: {runLog.Path}");
+
+        await using var host = await LocalFunctionsHost.StartAsync(hostConfiguration, services => services.AddSingleton(runLog.Factory), ct);
+        await using var access = PipelineAccess.Create(hostConfiguration, host.BaseAddress, simulator, host.Durable);
+        Console.WriteLine($"  local host: {host.BaseAddress} (timers on: retry lane {hostConfiguration["RetryLaneSchedule"]}, reconciler {hostConfiguration["ReconcilerSchedule"]}, dead letters {hostConfiguration["DeadLetterSchedule"]})");
+        Console.WriteLine();
+
+        var desk = new OperatorDesk(access);
+        await desk.SetStockAsync(stock, ct);
+        var driver = new CustomerDriver(access);
+        var driving = driver.RunAsync(plans, ct);
+        var quiescence = new Quiescence(access);
+        var lastStep = plans.SelectMany(p => p.Steps).Max(s => s.At);
+        var progress = TimeSpan.FromSeconds(demo.ProgressSeconds);
+        string? failure = null;
+        IReadOnlyList<StatementReport> statements = [];
+        IReadOnlyDictionary<string, string> redriven = new Dictionary<string, string>();
+        IReadOnlySet<string> refundedBefore = new HashSet<string>();
+        try
+        {
+            await quiescence.WaitAsync(plans.Count, () => driving.IsCompleted, lastStep + TimeSpan.FromSeconds(demo.QuietTimeoutSeconds), progress, Console.WriteLine, ct);
+            await driving;
+
+            // The operator's end of day: today's statement through the same code the daily timer runs, then parked dead letters.
+            Console.WriteLine("Quiet. Operator: reconciling the gateway's statement and re-driving parked dead letters...");
+            refundedBefore = simulator.Payments.Where(p => p.RefundedMinor > 0).Select(p => p.PaymentId).ToHashSet();
+            statements = await desk.ReconcileStatementsAsync(started, ct);
+            redriven = await desk.RedriveAllDeadLettersAsync(ct);
+            await quiescence.WaitAsync(plans.Count, () => true, TimeSpan.FromSeconds(demo.QuietTimeoutSeconds), progress, Console.WriteLine, ct);
+        }
+        catch (TimeoutException ex)
+        {
+            failure = ex.Message;
+            Console.WriteLine($"FAILED: {ex.Message}");
+        }
+
+        var snapshot = await new SnapshotLoader(access.Storage, access.GatewayPort, access.Durable).LoadAsync(simulator.Payments, stock.Levels, started, ct);
+        var verdicts = InvariantChecker.Check(snapshot);
+        var (queued, queuedThenApplied) = await InboxJourneys.CountAsync(access.Storage, ct);
+        var recovery = new RecoveryCounts(
+            OutboxRelayed: runLog.Sum(RelayTemplate, "Relayed"),
+            QueuedOnLane: queued,
+            QueuedThenApplied: queuedThenApplied,
+            LaneDeadLettered: runLog.Sum(LaneTemplate, "DeadLettered"),
+            RedrivenByDrain: runLog.Count(DrainRedriveTemplate),
+            RedrivenByOperator: redriven.Values.Count(v => v == nameof(RedriveResult.Applied)),
+            DeadLettersParked: snapshot.DeadLetters.Count(l => l.Status == LetterStatus.Parked),
+            ActiveQuery: meter.Total(Recovered, "active_query"),
+            ActiveQueryPayments: runLog.Distinct(ActiveQueryTemplate, "PaymentId"),
+            Statement: meter.Total(Recovered, "statement"));
+        runLog.Flush();
+        DemoReport.Write(Console.Out, new RunSummary(plans, driver.Tally, simulator.Stats, snapshot, verdicts, recovery, statements, refundedBefore, redriven, clock.Elapsed, failure));
+        Console.WriteLine($"Pipeline log: {runLog.Path}");
+        return verdicts.AllHold && failure is null ? 0 : 1;
+    }
+}

@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Payments.Saga;
+using Polly;
+using Polly.Retry;
+
+namespace Payments.Demo.Driving;
+
+/// <summary>What the customers and the order service did, as counted by the driver.</summary>
+public sealed record DriverTally(
+    int PaymentsCreated,
+    int OrdersRegistered,
+    int Paid,
+    int PaidWrongAmount,
+    int Failed,
+    int PaymentsRefusedByGateway,
+    int FailuresRefusedByGateway);
+
+/// <summary>
+/// Plays the order service and the customers: creates each payment at the gateway, registers the
+/// order with the pipeline, and pays or fails it at the planned moments. The order service keeps
+/// retrying a registration the pipeline could not take (the host may be down); the customers take
+/// the gateway's refusals (a closed payment) as final.
+/// </summary>
+public sealed class CustomerDriver(PipelineAccess access)
+{
+    private static readonly ResiliencePipeline UntilAccepted = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            // Transport errors and 5xx: the pipeline or the gateway API is down or injecting faults.
+            ShouldHandle = new PredicateBuilder()
+                .Handle<HttpRequestException>(ex => ex.StatusCode is null or >= HttpStatusCode.InternalServerError)
+                .Handle<TaskCanceledException>(),
+            MaxRetryAttempts = 200,
+            Delay = TimeSpan.FromMilliseconds(250),
+            BackoffType = DelayBackoffType.Exponential,
+            MaxDelay = TimeSpan.FromSeconds(2),
+            UseJitter = true,
+        })
+        .Build();
+
+    /// <summary>How long the order service keeps registering one order before giving up loudly.</summary>
+    private static readonly TimeSpan SagaConfirmation = TimeSpan.FromMinutes(3);
+
+    private int paymentsCreated, registered, paid, paidWrong, failed, payRefused, failRefused;
+
+    public int Registered => Volatile.Read(ref registered);
+
+    public DriverTally Tally => new(paymentsCreated, registered, paid, paidWrong, failed, payRefused, failRefused);
+
+    /// <summary>Runs every plan's steps at their times; completes when the last step is done.</summary>
+    public async Task RunAsync(IReadOnlyList<OrderPlan> plans, CancellationToken ct = default)
+    {
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(plans.Select(plan => RunOrderAsync(plan, clock, ct)));
+    }
+
+    private async Task RunOrderAsync(OrderPlan plan, Stopwatch clock, CancellationToken ct)
+    {
+        foreach (var step in plan.Steps)
+        {
+            var wait = step.At - clock.Elapsed;
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, ct);
+            }
+            await ExecuteAsync(plan, step.Kind, ct);
+        }
+    }
+
+    private async Task ExecuteAsync(OrderPlan plan, StepKind kind, CancellationToken ct)
+    {
+        var order = plan.Order;
+        switch (kind)
+        {
+            case StepKind.CreatePayment:
+                await UntilAccepted.ExecuteAsync(async token =>
+                {
+                    using var reply = await access.GatewayApi.PostAsJsonAsync("v1/payments",
+                        new { order.PaymentId, order.OrderId, order.AmountMinor, order.Currency, order.Provider }, token);
+                    reply.EnsureSuccessStatusCode();
+                }, ct);
+                Interlocked.Increment(ref paymentsCreated);
+                break;
+            case StepKind.Register:
+                await RegisterAsync(order, ct);
+                Interlocked.Increment(ref registered);
+                break;
+            case StepKind.Pay or StepKind.PayWrongAmount:
+                var amount = kind == StepKind.PayWrongAmount ? plan.WrongAmountMinor : (long?)null;
+                if (await RefusedAsync(() => access.Gateway.PayAsync(order.PaymentId, amount)))
+                {
+                    Interlocked.Increment(ref payRefused);
+                }
+                else if (kind == StepKind.PayWrongAmount)
+                {
+                    Interlocked.Increment(ref paidWrong);
+                }
+                else
+                {
+                    Interlocked.Increment(ref paid);
+                }
+                break;
+            case StepKind.Fail:
+                if (await RefusedAsync(() => access.Gateway.FailAsync(order.PaymentId)))
+                {
+                    Interlocked.Increment(ref failRefused);
+                }
+                else
+                {
+                    Interlocked.Increment(ref failed);
+                }
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Registers the order until the pipeline accepted it and its saga exists. "Already registered"
+    /// after a retry does not prove a saga: if the host died between writing the order row and
+    /// starting the saga, only a registration repeated after the pipeline's start grace starts it
+    /// (see <c>OrderRegistration</c>), so the order service keeps asking until it sees the saga.
+    /// </summary>
+    private async Task RegisterAsync(OrderRequest order, CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(SagaConfirmation);
+        while (true)
+        {
+            var reply = await UntilAccepted.ExecuteAsync(async token =>
+            {
+                using var response = await access.Pipeline.PostAsJsonAsync("api/orders", order, token);
+                if (response.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.OK)
+                {
+                    return response.StatusCode;
+                }
+                var body = await response.Content.ReadAsStringAsync(token);
+                throw response.StatusCode >= HttpStatusCode.InternalServerError
+                    ? new HttpRequestException($"Registering {order.OrderId}: {(int)response.StatusCode}", null, response.StatusCode)
+                    : new InvalidOperationException($"The pipeline refused order {order.OrderId}: {(int)response.StatusCode} {body}");
+            }, deadline.Token);
+            if (reply == HttpStatusCode.Accepted || await SagaExistsAsync(order.OrderId, deadline.Token))
+            {
+                return;
+            }
+            await Task.Delay(TimeSpan.FromSeconds(5), deadline.Token);
+        }
+    }
+
+    private async Task<bool> SagaExistsAsync(string orderId, CancellationToken ct)
+    {
+        try
+        {
+            var view = await access.Pipeline.GetFromJsonAsync<OrderView>($"api/orders/{orderId}", JsonSerializerOptions.Web, ct);
+            return view?.SagaRuntimeStatus is not null;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>True when the gateway refused the customer's action because the payment is already settled (409).</summary>
+    private static async Task<bool> RefusedAsync(Func<Task> action)
+    {
+        try
+        {
+            await action();
+            return false;
+        }
+        catch (HttpRequestException ex) when (ex.StatusCode == HttpStatusCode.Conflict)
+        {
+            return true;
+        }
+    }
+}

@@ -1,0 +1,158 @@
+using Payments.Saga;
+
+namespace Payments.Demo.Driving;
+
+/// <summary>How many orders, how fast, and the share of each customer behaviour.</summary>
+public sealed record PlannerOptions
+{
+    public int Orders { get; init; } = 200;
+
+    public int Seed { get; init; } = 7;
+
+    /// <summary>The order service's pace; orders also arrive while earlier ones are being paid.</summary>
+    public double RegistrationsPerSecond { get; init; } = 8;
+
+    /// <summary>The pipeline's payment window (Saga:PaymentWindowSeconds), so late payers can aim at its end.</summary>
+    public TimeSpan PaymentWindow { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Relative weights of each behaviour; missing ones never happen.</summary>
+    public IReadOnlyDictionary<CustomerBehaviour, int> Mix { get; init; } = RealisticMix;
+
+    /// <summary>Share of orders that also want one unit of the scarce sku (some of them find it out of stock).</summary>
+    public double ScarceShare { get; init; } = 0.04;
+
+    /// <summary>Share of orders that include the sku whose stock commit always fails.</summary>
+    public double BrokenShare { get; init; } = 0.03;
+
+    public string ScarceSku { get; init; } = "sku-rare";
+
+    public string BrokenSku { get; init; } = "sku-broken";
+
+    public long ScarceStock { get; init; } = 3;
+
+    public static IReadOnlyDictionary<CustomerBehaviour, int> RealisticMix { get; } = new Dictionary<CustomerBehaviour, int>
+    {
+        [CustomerBehaviour.PaysPromptly] = 62,
+        [CustomerBehaviour.PaysAroundWindowEnd] = 4,
+        [CustomerBehaviour.PaysAfterWindow] = 2,
+        [CustomerBehaviour.NeverPays] = 5,
+        [CustomerBehaviour.Fails] = 5,
+        [CustomerBehaviour.FailsThenPays] = 5,
+        [CustomerBehaviour.PaysWrongAmount] = 5,
+        [CustomerBehaviour.PaysBeforeRegistration] = 9,
+        [CustomerBehaviour.PaysLongBeforeRegistration] = 3,
+    };
+}
+
+/// <summary>
+/// Turns a seed into a reproducible set of orders and customer actions: which skus, which provider,
+/// who pays when (or not, or twice, or too much), and when the order service registers each order.
+/// </summary>
+public static class OrderPlanner
+{
+    private static readonly string[] RegularSkus = ["sku-a", "sku-b", "sku-c", "sku-d", "sku-e"];
+
+    public static (IReadOnlyList<OrderPlan> Orders, StockPlan Stock) Plan(PlannerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var random = new Random(options.Seed);
+        var customers = Math.Max(3, options.Orders / 3);
+        var behaviours = Deal(random, options.Mix, options.Orders);
+        var scarce = Deal(random, new Dictionary<bool, int> { [true] = Share(options.ScarceShare), [false] = 1000 - Share(options.ScarceShare) }, options.Orders);
+        var broken = Deal(random, new Dictionary<bool, int> { [true] = Share(options.BrokenShare), [false] = 1000 - Share(options.BrokenShare) }, options.Orders);
+        var plans = new List<OrderPlan>(options.Orders);
+        for (var i = 0; i < options.Orders; i++)
+        {
+            var orderId = $"o{options.Seed}-{i:D4}";
+            var lines = new List<OrderLine>();
+            foreach (var sku in RegularSkus.OrderBy(_ => random.Next()).Take(random.Next(1, 3)))
+            {
+                lines.Add(new OrderLine(sku, random.Next(1, 4)));
+            }
+            if (scarce[i])
+            {
+                lines.Add(new OrderLine(options.ScarceSku, 1));
+            }
+            if (broken[i])
+            {
+                lines.Add(new OrderLine(options.BrokenSku, 1));
+            }
+            var amount = random.Next(10, 400) * 50L;
+            var provider = random.Next(2) == 0 ? "standard" : "stripe";
+            var order = new OrderRequest(orderId, $"cust-{random.Next(customers):D3}", lines, amount, "EUR", provider, $"pay-{orderId}");
+            var behaviour = behaviours[i];
+            var start = TimeSpan.FromSeconds(i / options.RegistrationsPerSecond);
+            var wrongAmount = random.Next(2) == 0 ? amount - 50 : amount + 100;
+            plans.Add(new OrderPlan(order, behaviour, Steps(behaviour, start, options.PaymentWindow, random), wrongAmount));
+        }
+
+        var levels = RegularSkus.ToDictionary(s => s, _ => (long)options.Orders * 3);
+        levels[options.ScarceSku] = options.ScarceStock;
+        levels[options.BrokenSku] = options.Orders;
+        return (plans, new StockPlan(levels, options.ScarceSku, options.BrokenSku));
+    }
+
+    private static int Share(double share) => (int)Math.Round(Math.Clamp(share, 0, 1) * 1000);
+
+    /// <summary>
+    /// Deals <paramref name="count"/> values in proportion to their weights (largest remainder), every
+    /// value with a weight at least once when there is room, then shuffles them: even a small run
+    /// gets each behaviour, and the shares are exact rather than left to chance.
+    /// </summary>
+    private static T[] Deal<T>(Random random, IReadOnlyDictionary<T, int> weights, int count) where T : notnull
+    {
+        var present = weights.Where(w => w.Value > 0).ToArray();
+        var total = present.Sum(w => w.Value);
+        var exact = present.Select(w => (Value: w.Key, Share: (double)w.Value * count / total)).ToArray();
+        var dealt = exact.ToDictionary(e => e.Value, e => (int)Math.Floor(e.Share));
+        foreach (var (value, _) in exact.OrderByDescending(e => e.Share - Math.Floor(e.Share)).Take(count - dealt.Values.Sum()))
+        {
+            dealt[value]++;
+        }
+        foreach (var (value, _) in exact.Where(e => dealt[e.Value] == 0))
+        {
+            var richest = dealt.MaxBy(d => d.Value).Key;
+            if (dealt[richest] > 1)
+            {
+                dealt[richest]--;
+                dealt[value]++;
+            }
+        }
+        var deck = dealt.SelectMany(d => Enumerable.Repeat(d.Key, d.Value)).ToArray();
+        random.Shuffle(deck);
+        return deck;
+    }
+
+    private static IReadOnlyList<CustomerStep> Steps(CustomerBehaviour behaviour, TimeSpan start, TimeSpan window, Random random)
+    {
+        TimeSpan Seconds(double min, double max) => start + TimeSpan.FromSeconds(min + random.NextDouble() * (max - min));
+        CustomerStep[] Registered(params CustomerStep[] then) =>
+            [new(start, StepKind.CreatePayment), new(start, StepKind.Register), .. then];
+
+        var w = window.TotalSeconds;
+        switch (behaviour)
+        {
+            case CustomerBehaviour.PaysPromptly:
+                return Registered(new CustomerStep(Seconds(0.5, 6), StepKind.Pay));
+            case CustomerBehaviour.PaysAroundWindowEnd:
+                return Registered(new CustomerStep(Seconds(w - 3, w + 2), StepKind.Pay));
+            case CustomerBehaviour.PaysAfterWindow:
+                return Registered(new CustomerStep(Seconds(w + 8, w + 12), StepKind.Pay));
+            case CustomerBehaviour.NeverPays:
+                return Registered();
+            case CustomerBehaviour.Fails:
+                return Registered(new CustomerStep(Seconds(0.5, 6), StepKind.Fail));
+            case CustomerBehaviour.FailsThenPays:
+                var failAt = Seconds(0.5, 4);
+                return Registered(new CustomerStep(failAt, StepKind.Fail), new CustomerStep(failAt + TimeSpan.FromSeconds(1 + random.NextDouble() * 4), StepKind.Pay));
+            case CustomerBehaviour.PaysWrongAmount:
+                return Registered(new CustomerStep(Seconds(0.5, 6), StepKind.PayWrongAmount));
+            case CustomerBehaviour.PaysBeforeRegistration:
+                return [new(start, StepKind.CreatePayment), new(start, StepKind.Pay), new(Seconds(2, 6), StepKind.Register)];
+            case CustomerBehaviour.PaysLongBeforeRegistration:
+                return [new(start, StepKind.CreatePayment), new(start, StepKind.Pay), new(Seconds(16, 26), StepKind.Register)];
+            default:
+                throw new ArgumentOutOfRangeException(nameof(behaviour), behaviour, null);
+        }
+    }
+}

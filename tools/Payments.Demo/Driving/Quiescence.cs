@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using GatewaySimulator;
+using Payments.Intake;
+using Payments.Ledger;
+using Payments.Recovery;
+using Payments.Saga;
+
+namespace Payments.Demo.Driving;
+
+/// <summary>One look at the pipeline while it works: orders by state and what is still in flight.</summary>
+/// <param name="Unsettled">Inbox rows not yet applied plus orchestrations still running; null until every order is terminal (it is only counted then).</param>
+public sealed record PipelineState(
+    TimeSpan Elapsed,
+    int Registered,
+    IReadOnlyDictionary<OrderStatus, int> ByStatus,
+    long PendingDeliveries,
+    int? Unsettled,
+    bool Quiet)
+{
+    public override string ToString() =>
+        $"t+{Elapsed.TotalSeconds,4:F0}s  registered {Registered,4} | "
+        + string.Join(" ", Enum.GetValues<OrderStatus>().Select(s => $"{s} {ByStatus.GetValueOrDefault(s)}"))
+        + $" | webhooks in flight {PendingDeliveries}"
+        + (Unsettled is { } u ? $" | unsettled {u}" : "");
+}
+
+/// <summary>
+/// Waits until the pipeline has nothing left to do: every order registered and terminal, the
+/// gateway has no webhook left to deliver, every stored callback applied (or parked for an
+/// operator) and every saga and refund orchestration finished. Fails loudly on timeout.
+/// </summary>
+public sealed class Quiescence(PipelineAccess access)
+{
+    public async Task<PipelineState> WaitAsync(
+        int expectedOrders,
+        Func<bool> driverDone,
+        TimeSpan timeout,
+        TimeSpan interval,
+        Action<PipelineState>? onTick = null,
+        CancellationToken ct = default)
+    {
+        var clock = Stopwatch.StartNew();
+        PipelineState? last = null;
+        while (true)
+        {
+            try
+            {
+                last = await LookAsync(expectedOrders, driverDone(), clock.Elapsed, ct);
+                onTick?.Invoke(last);
+                if (last.Quiet)
+                {
+                    return last;
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && !ct.IsCancellationRequested)
+            {
+                // Storage or the host may be briefly unavailable (a chaos run kills the host); look again.
+                onTick?.Invoke(last ?? new PipelineState(clock.Elapsed, 0, new Dictionary<OrderStatus, int>(), 0, null, false));
+            }
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"The pipeline did not go quiet within {timeout.TotalSeconds:F0} s. Last look: {last}");
+            }
+            await Task.Delay(interval, ct);
+        }
+    }
+
+    private async Task<PipelineState> LookAsync(int expectedOrders, bool driverDone, TimeSpan elapsed, CancellationToken ct)
+    {
+        var orders = new List<OrderRecord>();
+        await foreach (var order in new OrderBook(access.Storage, TimeProvider.System).ListAsync(ct: ct))
+        {
+            orders.Add(order);
+        }
+        var byStatus = orders.GroupBy(o => o.Status).ToDictionary(g => g.Key, g => g.Count());
+        var pending = access.Gateway.Stats.DeliveriesPending;
+        var ordersDone = driverDone && orders.Count >= expectedOrders && orders.All(o => Invariants.InvariantChecker.IsTerminal(o.Status)) && pending == 0;
+        if (!ordersDone)
+        {
+            return new PipelineState(elapsed, orders.Count, byStatus, pending, null, false);
+        }
+        var unsettled = await CountUnsettledInboxAsync(ct) + await CountRunningAsync(orders, ct);
+        return new PipelineState(elapsed, orders.Count, byStatus, pending, unsettled, unsettled == 0);
+    }
+
+    /// <summary>Callbacks stored but not applied: Received (the relay has yet to dispatch), or Queued on the lane and not parked.</summary>
+    private async Task<int> CountUnsettledInboxAsync(CancellationToken ct)
+    {
+        var parked = new HashSet<(string?, string?)>();
+        await foreach (var letter in new DeadLetterStore(access.Storage, TimeProvider.System).ListAsync(ct))
+        {
+            if (letter.Status == LetterStatus.Parked)
+            {
+                parked.Add((letter.Provider, letter.EventId));
+            }
+        }
+        var count = 0;
+        await foreach (var row in new InboxStore(access.Storage, TimeProvider.System, TimeSpan.FromDays(7)).ListAllAsync(ct))
+        {
+            if (row.State == InboxState.Received || (row.State == InboxState.Queued && !parked.Contains((row.Provider, row.EventId))))
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private async Task<int> CountRunningAsync(IReadOnlyList<OrderRecord> orders, CancellationToken ct)
+    {
+        var ids = orders.Select(o => OrderSaga.InstanceId(o.OrderId))
+            .Concat(access.Gateway.Payments.Where(p => p.Status == PaymentStatus.Paid).Select(p => LatePaymentRefund.InstanceId(p.PaymentId)));
+        var running = 0;
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (id, token) =>
+        {
+            if (await access.Durable.GetInstanceAsync(id, token) is { IsCompleted: false })
+            {
+                Interlocked.Increment(ref running);
+            }
+        });
+        return running;
+    }
+}

@@ -1,0 +1,431 @@
+using GatewaySimulator;
+using Microsoft.DurableTask.Client;
+using Payments.Intake;
+using Payments.Ledger;
+using Payments.Recovery;
+using Payments.Saga;
+
+namespace Payments.Demo.Invariants;
+
+/// <summary>
+/// Checks a <see cref="LedgerSnapshot"/> taken after quiescence against what the pipeline
+/// promises, whatever faults it went through. Pure: no I/O, so the same snapshot always gets the
+/// same verdicts, and tests can feed it ledgers corrupted by hand.
+/// </summary>
+/// <remarks>
+/// Parked work is judged by what it leaves behind. A payment captured for an order that did not
+/// complete, whose refund is parked for an operator (<see cref="ParkedKinds.RefundFailed"/>, order
+/// <see cref="OrderStatus.RefundPending"/>), is reported as <see cref="Severity.NeedsOperator"/>,
+/// not as a violation: the money is not yet back, but the pipeline knows and an operator can
+/// finish it with one call. The same payment with nothing parked is a violation: nobody would
+/// ever give that money back. Likewise points parked after their retries ran out, dead letters
+/// parked for an operator and parked reconciliation discrepancies.
+/// </remarks>
+public static class InvariantChecker
+{
+    public const string PaymentsSettleOnce = "payments-settle-once";
+    public const string StockCommittedOnce = "stock-committed-once";
+    public const string StockConserved = "stock-conserved";
+    public const string NoStockHeld = "no-stock-held";
+    public const string PointsGrantedOnce = "points-granted-once";
+    public const string PointsBalance = "points-balance";
+    public const string SagasTerminal = "sagas-terminal";
+    public const string InboxOneRowPerEvent = "inbox-one-row-per-event";
+    public const string InboxSettled = "inbox-settled";
+
+    private const string PointsParkedKind = "points_grant";
+    private const string CloseFailedKind = "close_failed";
+    private const string ReconciliationKindPrefix = "reconciliation_";
+
+    public static bool IsTerminal(OrderStatus status) =>
+        status is OrderStatus.Completed or OrderStatus.Cancelled or OrderStatus.Refunded or OrderStatus.RefundPending;
+
+    public static InvariantReport Check(LedgerSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var facts = new Facts(snapshot);
+        return new InvariantReport(
+        [
+            CheckPayments(facts),
+            CheckStockCommits(facts),
+            CheckStockConservation(facts),
+            CheckNoStockHeld(facts),
+            CheckPointsGrants(facts),
+            CheckPointsBalances(facts),
+            CheckSagas(facts),
+            CheckInboxRows(facts),
+            CheckInboxSettled(facts),
+        ]);
+    }
+
+    /// <summary>Every captured payment ends as exactly one of: order Completed and never refunded, or refunded once, in full.</summary>
+    private static InvariantVerdict CheckPayments(Facts facts)
+    {
+        var findings = new List<Finding>();
+        void Violation(string subject, string detail) => findings.Add(new(PaymentsSettleOnce, Severity.Violation, subject, detail));
+        void Operator(string subject, string detail) => findings.Add(new(PaymentsSettleOnce, Severity.NeedsOperator, subject, detail));
+
+        foreach (var payment in facts.Snapshot.GatewayPayments)
+        {
+            var subject = $"payment {payment.PaymentId} (order {payment.OrderId})";
+            var refunds = facts.RefundsOf(payment.PaymentId);
+            var order = facts.Order(payment.OrderId);
+            if (payment.Status != PaymentStatus.Paid)
+            {
+                if (refunds.Count > 0)
+                {
+                    Violation(subject, $"{refunds.Count} refund(s) for a payment that is {payment.Status}, never captured");
+                }
+                if (payment.Status == PaymentStatus.Pending && order is { } open && IsTerminal(open.Status) && facts.IsParked(CloseFailedKind, payment.OrderId))
+                {
+                    Operator(subject, $"order {open.Status} but its payment could not be closed at the gateway (parked {CloseFailedKind})");
+                }
+                continue;
+            }
+
+            if (refunds.Count > 1)
+            {
+                Violation(subject, $"refunded {refunds.Count} times ({string.Join(" + ", refunds.Select(r => r.AmountMinor))} {payment.Currency})");
+            }
+            else if (refunds.Count == 1)
+            {
+                var refund = refunds[0];
+                if (refund.AmountMinor != payment.PaidAmountMinor || refund.Currency != payment.Currency)
+                {
+                    Violation(subject, $"refunded {refund.AmountMinor} {refund.Currency} of {payment.PaidAmountMinor} {payment.Currency} captured");
+                }
+                if (order?.Status == OrderStatus.Completed)
+                {
+                    Violation(subject, "refunded, yet its order is Completed (the customer keeps goods and money)");
+                }
+            }
+            else if (order?.Status != OrderStatus.Completed)
+            {
+                var state = order is null ? "the pipeline has no such order" : $"order is {order.Status}" + (order.Reason is { } r ? $" ({r})" : "");
+                if (order is not null && (order.Status == OrderStatus.RefundPending || facts.IsParked(ParkedKinds.RefundFailed, order.OrderId)))
+                {
+                    Operator(subject, $"captured {payment.PaidAmountMinor} {payment.Currency}, {state}; its refund is parked for an operator");
+                }
+                else
+                {
+                    Violation(subject, $"captured {payment.PaidAmountMinor} {payment.Currency}, never refunded, and {state}");
+                }
+            }
+        }
+
+        foreach (var order in facts.Snapshot.Orders)
+        {
+            var subject = $"order {order.OrderId}";
+            var payment = facts.Payment(order.PaymentId);
+            switch (order.Status)
+            {
+                case OrderStatus.Completed when payment is not { Status: PaymentStatus.Paid }:
+                    Violation(subject, $"Completed, but its payment {order.PaymentId} is {payment?.Status ?? "unknown to the gateway"}");
+                    break;
+                case OrderStatus.Completed when payment.PaidAmountMinor != order.AmountMinor || payment.Currency != order.Currency:
+                    Violation(subject, $"Completed for {order.AmountMinor} {order.Currency}, but the gateway captured {payment.PaidAmountMinor} {payment.Currency}");
+                    break;
+                case OrderStatus.Refunded when payment is not { Status: PaymentStatus.Paid }:
+                    Violation(subject, $"Refunded, but its payment {order.PaymentId} was never captured ({payment?.Status ?? "unknown to the gateway"})");
+                    break;
+            }
+        }
+
+        foreach (var item in facts.Snapshot.Parked.Where(p => p.Kind.StartsWith(ReconciliationKindPrefix, StringComparison.Ordinal)))
+        {
+            Operator($"order {item.OrderId}", $"reconciliation parked {item.Kind}: {item.Detail}");
+        }
+        return new InvariantVerdict(PaymentsSettleOnce,
+            "Every captured payment ends as exactly one of: order Completed and not refunded, or refunded once, in full.",
+            facts.Snapshot.GatewayPayments.Count, findings);
+    }
+
+    /// <summary>Stock is committed at most once per order and sku, and only for (all lines of) Completed orders.</summary>
+    private static InvariantVerdict CheckStockCommits(Facts facts)
+    {
+        var findings = new List<Finding>();
+        void Violation(string subject, string detail) => findings.Add(new(StockCommittedOnce, Severity.Violation, subject, detail));
+
+        foreach (var duplicate in facts.Snapshot.Reservations.GroupBy(r => (r.Sku, r.OrderId)).Where(g => g.Count() > 1))
+        {
+            Violation($"order {duplicate.Key.OrderId}", $"{duplicate.Count()} reservation rows for {duplicate.Key.Sku}");
+        }
+        foreach (var level in facts.Snapshot.StockLevels)
+        {
+            var committedRows = facts.ReservationsOf(level.Sku).Where(r => r.State == ReservationState.Committed).Sum(r => r.Quantity);
+            if (level.Committed != committedRows)
+            {
+                Violation($"sku {level.Sku}", $"level says {level.Committed} committed, the orders' committed reservations add up to {committedRows}");
+            }
+        }
+        foreach (var commit in facts.Snapshot.Reservations.Where(r => r.State == ReservationState.Committed))
+        {
+            var status = facts.Order(commit.OrderId)?.Status;
+            if (status != OrderStatus.Completed)
+            {
+                Violation($"order {commit.OrderId}", $"{commit.Quantity} × {commit.Sku} committed, but the order is {status?.ToString() ?? "unknown"}");
+            }
+        }
+        foreach (var order in facts.Snapshot.Orders.Where(o => o.Status == OrderStatus.Completed))
+        {
+            var held = facts.Snapshot.Reservations.Where(r => r.OrderId == order.OrderId).ToArray();
+            var lines = facts.Snapshot.OrderLines.GetValueOrDefault(order.OrderId);
+            var uncommitted = lines is null
+                ? held.Length == 0 ? ["any sku"] : held.Where(r => r.State != ReservationState.Committed).Select(r => r.Sku).ToArray()
+                : lines.Where(l => !held.Any(r => r.Sku == l.Sku && r.State == ReservationState.Committed && r.Quantity == l.Quantity)).Select(l => l.Sku).ToArray();
+            if (uncommitted.Length > 0)
+            {
+                Violation($"order {order.OrderId}", $"Completed without committed stock for {string.Join(", ", uncommitted)}");
+            }
+        }
+        return new InvariantVerdict(StockCommittedOnce,
+            "No order commits stock more than once; stock is committed exactly for the lines of Completed orders.",
+            facts.Snapshot.Reservations.Count, findings);
+    }
+
+    /// <summary>Per sku: available + reserved + committed equals what it started with, and the level agrees with its reservation rows.</summary>
+    private static InvariantVerdict CheckStockConservation(Facts facts)
+    {
+        var findings = new List<Finding>();
+        void Violation(string subject, string detail) => findings.Add(new(StockConserved, Severity.Violation, subject, detail));
+
+        var levels = facts.Snapshot.StockLevels.ToDictionary(l => l.Sku);
+        foreach (var (sku, initial) in facts.Snapshot.InitialStock)
+        {
+            if (!levels.TryGetValue(sku, out var level))
+            {
+                Violation($"sku {sku}", $"started with {initial}, now has no level row");
+                continue;
+            }
+            var total = level.Available + level.Reserved + level.Committed;
+            if (total != initial)
+            {
+                Violation($"sku {sku}", $"available {level.Available} + reserved {level.Reserved} + committed {level.Committed} = {total}, started with {initial}");
+            }
+        }
+        foreach (var level in facts.Snapshot.StockLevels)
+        {
+            if (level.Available < 0 || level.Reserved < 0 || level.Committed < 0)
+            {
+                Violation($"sku {level.Sku}", $"negative count: available {level.Available}, reserved {level.Reserved}, committed {level.Committed}");
+            }
+            var reservedRows = facts.ReservationsOf(level.Sku).Where(r => r.State == ReservationState.Reserved).Sum(r => r.Quantity);
+            if (level.Reserved != reservedRows)
+            {
+                Violation($"sku {level.Sku}", $"level says {level.Reserved} reserved, the orders' open reservations add up to {reservedRows}");
+            }
+        }
+        foreach (var orphan in facts.Snapshot.Reservations.Select(r => r.Sku).Distinct().Where(s => !levels.ContainsKey(s)))
+        {
+            Violation($"sku {orphan}", "reservation rows without a level row");
+        }
+        return new InvariantVerdict(StockConserved,
+            "Per sku, available + reserved + committed = initial stock, and the level row agrees with the reservation rows.",
+            facts.Snapshot.StockLevels.Count, findings);
+    }
+
+    /// <summary>A finished order holds no stock: every reservation was committed or released.</summary>
+    private static InvariantVerdict CheckNoStockHeld(Facts facts)
+    {
+        var findings = new List<Finding>();
+        foreach (var held in facts.Snapshot.Reservations.Where(r => r.State == ReservationState.Reserved))
+        {
+            var order = facts.Order(held.OrderId);
+            if (order is null || IsTerminal(order.Status))
+            {
+                findings.Add(new(NoStockHeld, Severity.Violation, $"order {held.OrderId}",
+                    $"still holds {held.Quantity} × {held.Sku} reserved, order is {order?.Status.ToString() ?? "unknown"}"));
+            }
+        }
+        return new InvariantVerdict(NoStockHeld,
+            "No reserved stock is left for a terminal order.",
+            facts.Snapshot.Reservations.Count, findings);
+    }
+
+    /// <summary>Points are granted at most once per order, only for Completed orders, and every Completed order got them (or parked them).</summary>
+    private static InvariantVerdict CheckPointsGrants(Facts facts)
+    {
+        var findings = new List<Finding>();
+        void Violation(string subject, string detail) => findings.Add(new(PointsGrantedOnce, Severity.Violation, subject, detail));
+
+        foreach (var grants in facts.Snapshot.Grants.GroupBy(g => g.OrderId))
+        {
+            var order = facts.Order(grants.Key);
+            if (grants.Count() > 1)
+            {
+                Violation($"order {grants.Key}", $"{grants.Count()} points grants ({string.Join(", ", grants.Select(g => $"{g.Points} to {g.CustomerId}"))})");
+            }
+            if (order?.Status != OrderStatus.Completed)
+            {
+                Violation($"order {grants.Key}", $"points granted, but the order is {order?.Status.ToString() ?? "unknown"}");
+            }
+            else if (grants.Any(g => g.CustomerId != order.CustomerId))
+            {
+                Violation($"order {grants.Key}", $"points granted to {string.Join(", ", grants.Select(g => g.CustomerId))}, the order's customer is {order.CustomerId}");
+            }
+        }
+        foreach (var order in facts.Snapshot.Orders.Where(o => o.Status == OrderStatus.Completed && !facts.Snapshot.Grants.Any(g => g.OrderId == o.OrderId)))
+        {
+            findings.Add(facts.IsParked(PointsParkedKind, order.OrderId)
+                ? new(PointsGrantedOnce, Severity.NeedsOperator, $"order {order.OrderId}", "Completed; its points grant ran out of retries and is parked for an operator")
+                : new(PointsGrantedOnce, Severity.Violation, $"order {order.OrderId}", "Completed without a points grant, and nothing is parked"));
+        }
+        return new InvariantVerdict(PointsGrantedOnce,
+            "No order is granted points more than once; exactly the Completed orders get a grant (or a parked one).",
+            facts.Snapshot.Grants.Count, findings);
+    }
+
+    /// <summary>Each customer's balance is the sum of their grants.</summary>
+    private static InvariantVerdict CheckPointsBalances(Facts facts)
+    {
+        var findings = new List<Finding>();
+        var sums = facts.Snapshot.Grants.GroupBy(g => g.CustomerId).ToDictionary(g => g.Key, g => g.Sum(x => x.Points));
+        var customers = sums.Keys.Union(facts.Snapshot.PointsBalances.Keys).Order(StringComparer.Ordinal).ToArray();
+        foreach (var customer in customers)
+        {
+            var balance = facts.Snapshot.PointsBalances.GetValueOrDefault(customer);
+            var granted = sums.GetValueOrDefault(customer);
+            if (balance != granted)
+            {
+                findings.Add(new(PointsBalance, Severity.Violation, $"customer {customer}", $"balance {balance}, grants add up to {granted}"));
+            }
+        }
+        return new InvariantVerdict(PointsBalance, "Each customer's points balance equals the sum of their grants.", customers.Length, findings);
+    }
+
+    /// <summary>After quiescence every saga and refund orchestration has finished, and the read model agrees with each saga's outcome.</summary>
+    private static InvariantVerdict CheckSagas(Facts facts)
+    {
+        var findings = new List<Finding>();
+        void Violation(string subject, string detail) => findings.Add(new(SagasTerminal, Severity.Violation, subject, detail));
+
+        var orderIds = facts.Snapshot.Orders.Select(o => o.OrderId).Union(facts.Snapshot.GatewayPayments.Select(p => p.OrderId)).ToHashSet();
+        foreach (var orderId in orderIds.Order(StringComparer.Ordinal))
+        {
+            var saga = facts.Orchestration(OrderSaga.InstanceId(orderId));
+            var order = facts.Order(orderId);
+            var subject = $"order {orderId}";
+            if (order is null)
+            {
+                Violation(subject, "has a payment at the gateway but was never registered");
+                continue;
+            }
+            if (saga is null)
+            {
+                Violation(subject, $"registered ({order.Status}) but has no saga");
+            }
+            else if (saga.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
+            {
+                Violation(subject, $"saga is {saga.RuntimeStatus}, read model says {order.Status}");
+            }
+            else if (saga.Outcome is { } outcome && outcome.Status != order.Status)
+            {
+                Violation(subject, $"saga ended {outcome.Status}, read model says {order.Status}");
+            }
+            if (!IsTerminal(order.Status))
+            {
+                Violation(subject, $"read model still {order.Status} ({order.Step})");
+            }
+        }
+        foreach (var refund in facts.Snapshot.Orchestrations.Where(o => o.InstanceId.StartsWith("refund-", StringComparison.Ordinal)))
+        {
+            if (refund.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
+            {
+                Violation(refund.InstanceId, $"refund orchestration is {refund.RuntimeStatus}");
+            }
+        }
+        return new InvariantVerdict(SagasTerminal,
+            "After quiescence no saga (nor refund orchestration) is left running, failed or missing; read model and saga agree.",
+            orderIds.Count, findings);
+    }
+
+    /// <summary>
+    /// Duplicated deliveries collapse into one inbox row per gateway event: per payment at most one
+    /// success and one failure row, and no more refund rows than refunds the gateway made.
+    /// </summary>
+    private static InvariantVerdict CheckInboxRows(Facts facts)
+    {
+        var findings = new List<Finding>();
+        var rows = facts.Snapshot.Inbox.Where(r => r is { Kind: not null, PaymentId: not null }).ToArray();
+        foreach (var group in rows.GroupBy(r => (r.Provider, PaymentId: r.PaymentId!, Kind: r.Kind!.Value)))
+        {
+            var payment = facts.Payment(group.Key.PaymentId);
+            var allowed = group.Key.Kind switch
+            {
+                PaymentEventKind.Succeeded => payment?.Status == PaymentStatus.Paid ? 1 : 0,
+                PaymentEventKind.Failed => 1,
+                _ => facts.RefundsOf(group.Key.PaymentId).Count,
+            };
+            if (group.Count() > allowed)
+            {
+                findings.Add(new(InboxOneRowPerEvent, Severity.Violation, $"payment {group.Key.PaymentId}",
+                    $"{group.Count()} inbox rows for {group.Key.Provider} {group.Key.Kind} events, the gateway made {allowed} such event(s): {string.Join(", ", group.Select(r => r.EventId))}"));
+            }
+        }
+        return new InvariantVerdict(InboxOneRowPerEvent,
+            "One inbox row per distinct gateway event: duplicates and retries never add rows.",
+            facts.Snapshot.Inbox.Count, findings);
+    }
+
+    /// <summary>Every stored callback was applied: none left waiting for dispatch, none riding the lane unless parked for an operator.</summary>
+    private static InvariantVerdict CheckInboxSettled(Facts facts)
+    {
+        var findings = new List<Finding>();
+        var parkedEvents = facts.Snapshot.DeadLetters
+            .Where(l => l.Status == LetterStatus.Parked && l.EventId is not null)
+            .Select(l => (l.Provider, l.EventId))
+            .ToHashSet();
+        foreach (var row in facts.Snapshot.Inbox)
+        {
+            var subject = $"{row.Provider} event {row.EventId} (order {row.OrderId})";
+            if (row.State == InboxState.Received)
+            {
+                findings.Add(new(InboxSettled, Severity.Violation, subject, "stored but never dispatched"));
+            }
+            else if (row.State == InboxState.Queued && !parkedEvents.Contains((row.Provider, row.EventId)))
+            {
+                findings.Add(new(InboxSettled, Severity.Violation, subject, "queued for the retry lane, neither applied nor dead-lettered"));
+            }
+        }
+        foreach (var letter in facts.Snapshot.DeadLetters.Where(l => l.Status == LetterStatus.Parked))
+        {
+            findings.Add(new(InboxSettled, Severity.NeedsOperator, $"dead letter {letter.Id} (order {letter.OrderId})", $"parked: {letter.Reason}"));
+        }
+        return new InvariantVerdict(InboxSettled,
+            "Every stored callback was applied: none left Received, none Queued unless its dead letter is parked for an operator.",
+            facts.Snapshot.Inbox.Count, findings);
+    }
+
+    /// <summary>Lookups over one snapshot, built once.</summary>
+    private sealed class Facts(LedgerSnapshot snapshot)
+    {
+        private readonly Dictionary<string, OrderRecord> orders = snapshot.Orders.GroupBy(o => o.OrderId).ToDictionary(g => g.Key, g => g.First());
+        private readonly Dictionary<string, PaymentSnapshot> payments = snapshot.GatewayPayments.GroupBy(p => p.PaymentId).ToDictionary(g => g.Key, g => g.First());
+        private readonly ILookup<string, Gateway.StatementLine> refunds = snapshot.Statement.Where(l => l.Type == "refund").ToLookup(l => l.PaymentId);
+        private readonly ILookup<string, StockReservation> reservations = snapshot.Reservations.ToLookup(r => r.Sku);
+        private readonly Dictionary<string, OrchestrationRecord> orchestrations = snapshot.Orchestrations.GroupBy(o => o.InstanceId).ToDictionary(g => g.Key, g => g.First());
+        private readonly HashSet<(string Kind, string OrderId)> parked = snapshot.Parked.Select(p => (p.Kind, p.OrderId)).ToHashSet();
+
+        public LedgerSnapshot Snapshot => snapshot;
+
+        public OrderRecord? Order(string orderId) => orders.GetValueOrDefault(orderId);
+
+        public PaymentSnapshot? Payment(string paymentId) => payments.GetValueOrDefault(paymentId);
+
+        /// <summary>The payment's refunds as settled by the gateway.</summary>
+        public IReadOnlyList<Gateway.StatementLine> RefundsOf(string paymentId)
+        {
+            var lines = refunds[paymentId].ToArray();
+            // A refund the gateway's payment record shows but no statement line does still counts (a statement day not loaded).
+            return lines.Length == 0 && Payment(paymentId) is { RefundedMinor: > 0 } p
+                ? [new Gateway.StatementLine(p.PaymentId, p.OrderId, "refund", p.RefundedMinor, p.Currency, default)]
+                : lines;
+        }
+
+        public IEnumerable<StockReservation> ReservationsOf(string sku) => reservations[sku];
+
+        public OrchestrationRecord? Orchestration(string instanceId) => orchestrations.GetValueOrDefault(instanceId);
+
+        public bool IsParked(string kind, string orderId) => parked.Contains((kind, orderId));
+    }
+}

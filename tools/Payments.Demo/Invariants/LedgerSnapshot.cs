@@ -1,0 +1,71 @@
+using GatewaySimulator;
+using Microsoft.DurableTask.Client;
+using Payments.Gateway;
+using Payments.Intake;
+using Payments.Ledger;
+using Payments.Recovery;
+using Payments.Saga;
+
+namespace Payments.Demo.Invariants;
+
+/// <summary>One reservation row of the stock ledger: what one order holds of one sku.</summary>
+public sealed record StockReservation(string Sku, string OrderId, ReservationState State, long Quantity);
+
+/// <summary>One grant row of the points ledger.</summary>
+public sealed record PointsGrant(string CustomerId, string OrderId, long Points);
+
+/// <summary>One inbox row: a callback as stored, with the parsed fields the invariants need.</summary>
+public sealed record InboxRow(string Provider, string EventId, InboxState State, PaymentEventKind? Kind, string? PaymentId, string? OrderId);
+
+/// <summary>
+/// One orchestration instance as the Durable backend knows it; <paramref name="Outcome"/> is the
+/// saga's (or refund's) output when it completed.
+/// </summary>
+public sealed record OrchestrationRecord(
+    string InstanceId,
+    OrchestrationRuntimeStatus RuntimeStatus,
+    SagaOutcome? Outcome,
+    DateTimeOffset LastUpdatedAt);
+
+/// <summary>
+/// Everything the invariants are checked against, read once after the pipeline went quiet: the
+/// pipeline's tables, the gateway's payments and settlement lines, and the Durable instances.
+/// Plain records, so a test can build one by hand and corrupt it on purpose.
+/// </summary>
+public sealed record LedgerSnapshot
+{
+    /// <summary>The orders read model.</summary>
+    public IReadOnlyList<OrderRecord> Orders { get; init; } = [];
+
+    /// <summary>What each order asked for, from its saga's input; orders missing here are only checked through their reservation rows.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<OrderLine>> OrderLines { get; init; } = new Dictionary<string, IReadOnlyList<OrderLine>>();
+
+    /// <summary>The gateway's payments: status, captured amount, refunded total, when paid.</summary>
+    public IReadOnlyList<PaymentSnapshot> GatewayPayments { get; init; } = [];
+
+    /// <summary>The gateway's settlement lines (captures and refunds) for every day of the run.</summary>
+    public IReadOnlyList<StatementLine> Statement { get; init; } = [];
+
+    /// <summary>Stock each sku started with; the conservation check compares against it.</summary>
+    public IReadOnlyDictionary<string, long> InitialStock { get; init; } = new Dictionary<string, long>();
+
+    public IReadOnlyList<StockLevel> StockLevels { get; init; } = [];
+
+    public IReadOnlyList<StockReservation> Reservations { get; init; } = [];
+
+    public IReadOnlyList<PointsGrant> Grants { get; init; } = [];
+
+    /// <summary>Each customer's balance row.</summary>
+    public IReadOnlyDictionary<string, long> PointsBalances { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>Every order saga (<c>order-…</c>) and refund orchestration (<c>refund-…</c>) that exists.</summary>
+    public IReadOnlyList<OrchestrationRecord> Orchestrations { get; init; } = [];
+
+    public IReadOnlyList<InboxRow> Inbox { get; init; } = [];
+
+    /// <summary>Work parked for an operator by the sagas and the statement reconciliation.</summary>
+    public IReadOnlyList<ParkedItem> Parked { get; init; } = [];
+
+    /// <summary>Dead-lettered callbacks, parked or already resolved.</summary>
+    public IReadOnlyList<ParkedLetter> DeadLetters { get; init; } = [];
+}

@@ -1,0 +1,195 @@
+using System.Globalization;
+using GatewaySimulator;
+using Payments.Demo.Driving;
+using Payments.Demo.Invariants;
+using Payments.Recovery;
+using Payments.Saga;
+
+namespace Payments.Demo.Reporting;
+
+/// <summary>
+/// How callbacks that did not simply arrive and apply were recovered. Counts that only an
+/// in-process host can give (its meter, its logs) are null when the host ran in another process.
+/// </summary>
+public sealed record RecoveryCounts(
+    long? OutboxRelayed,
+    int QueuedOnLane,
+    int QueuedThenApplied,
+    long? LaneDeadLettered,
+    long? RedrivenByDrain,
+    int RedrivenByOperator,
+    int DeadLettersParked,
+    long? ActiveQuery,
+    int? ActiveQueryPayments,
+    long? Statement);
+
+/// <summary>Everything the final report is made of.</summary>
+public sealed record RunSummary(
+    IReadOnlyList<OrderPlan> Plans,
+    DriverTally Driver,
+    SimulatorStats Gateway,
+    LedgerSnapshot Snapshot,
+    InvariantReport Verdicts,
+    RecoveryCounts Recovery,
+    IReadOnlyList<StatementReport> FinalStatements,
+    IReadOnlySet<string> RefundedBeforeStatement,
+    IReadOnlyDictionary<string, string> Redriven,
+    TimeSpan Elapsed,
+    string? QuiescenceFailure);
+
+/// <summary>Writes the final report: terminal states, duplicates, recoveries, refunds, latency, invariant verdicts.</summary>
+public static class DemoReport
+{
+    private const int MaxFindingsShown = 12;
+
+    public static void Write(TextWriter output, RunSummary run)
+    {
+        var snapshot = run.Snapshot;
+        var w = output;
+        w.WriteLine();
+        w.WriteLine("==================== Payments pipeline: run report ====================");
+        w.WriteLine($"{run.Plans.Count} orders, quiet after {run.Elapsed.TotalSeconds:F0} s" + (run.QuiescenceFailure is null ? "" : "  (DID NOT GO QUIET)"));
+        w.WriteLine("Customers: " + string.Join(", ", run.Plans.GroupBy(p => p.Behaviour).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}")));
+        w.WriteLine($"  gateway: {run.Driver.Paid} paid, {run.Driver.PaidWrongAmount} paid a wrong amount, {run.Driver.Failed} failed; "
+            + $"{run.Driver.PaymentsRefusedByGateway} payment attempts refused (payment already closed by the saga)");
+
+        w.WriteLine();
+        w.WriteLine("Orders by terminal state");
+        foreach (var group in snapshot.Orders.GroupBy(o => o.Status).OrderBy(g => g.Key))
+        {
+            var reasons = group.Where(o => o.Reason is not null).GroupBy(o => o.Reason!).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}");
+            w.WriteLine($"  {group.Key,-15} {group.Count(),5}   {string.Join(", ", reasons)}");
+        }
+        var lateRefunds = snapshot.Orders.Count(o => o.Status == OrderStatus.Cancelled && IsRefunded(snapshot, o.PaymentId));
+        w.WriteLine($"  of the Cancelled, paid afterwards and refunded (late payment): {lateRefunds}");
+
+        w.WriteLine();
+        w.WriteLine("Webhooks");
+        var g = run.Gateway;
+        var gatewayRows = snapshot.Inbox.Count;
+        w.WriteLine($"  events {g.EventsCreated} (lost on purpose {g.EventsLost}); deliveries {g.DeliveriesAttempted} ({g.DeliveriesSucceeded} answered 2xx); "
+            + $"duplicates sent {g.DuplicatesSent}; retries {g.Retries}; abandoned {g.DeliveriesAbandoned}");
+        w.WriteLine($"  inbox rows {gatewayRows}: duplicates absorbed {Math.Max(0, g.DeliveriesSucceeded - gatewayRows)} (2xx deliveries - distinct events stored)");
+
+        w.WriteLine();
+        w.WriteLine("Callbacks recovered, by path");
+        var r = run.Recovery;
+        var laneOnly = r.QueuedThenApplied - (r.RedrivenByDrain ?? 0) - r.RedrivenByOperator;
+        w.WriteLine($"  outbox relay (stored, dispatch failed at intake)       {Show(r.OutboxRelayed)}");
+        w.WriteLine($"  retry lane (callback outran its order)                 {Math.Max(0, laneOnly)}   (queued {r.QueuedOnLane}; dead-lettered after the lane's last attempt: {Show(r.LaneDeadLettered)})");
+        w.WriteLine($"  dead letter re-driven by the drain (order exists now)  {Show(r.RedrivenByDrain)}");
+        w.WriteLine($"  active query (webhook lost or slow)                    {Show(r.ActiveQueryPayments)}   (meter: {Show(r.ActiveQuery)}, it counts every re-raise of a payment the saga has not yet recorded)");
+        var healed = run.FinalStatements.SelectMany(s => s.Discrepancies)
+            .Where(d => d.Action is "refund_started" or "payment_applied")
+            .ToArray();
+        var alreadySettled = healed.Count(d => run.RefundedBeforeStatement.Contains(d.PaymentId));
+        w.WriteLine($"  statement reconciliation                               {healed.Length - alreadySettled}   "
+            + $"(meter: {Show(r.Statement)}; {alreadySettled} of its {healed.Length} heals were payments already refunded before it ran)");
+        foreach (var statement in run.FinalStatements)
+        {
+            w.WriteLine($"    statement {statement.Date:yyyy-MM-dd}: {statement.Lines} lines, {statement.NewDiscrepancies} new discrepancies"
+                + (statement.Discrepancies.Count == 0 ? "" : ": " + Summarize(statement.Discrepancies.Select(d => $"{d.Class} -> {d.Action}"))));
+        }
+        w.WriteLine($"  end of day, operator re-drive-all of parked dead letters: {Summarize(run.Redriven.Values)}"
+            + (run.Redriven.Count == 0 ? "" : " (their orders had already settled by another path; re-drive only closes the letters)"));
+
+        w.WriteLine();
+        var refunds = snapshot.Statement.Where(l => l.Type == "refund").ToArray();
+        var refundReasons = refunds.Select(l => snapshot.Orders.FirstOrDefault(o => o.PaymentId == l.PaymentId) is { } o
+            ? o.Status == OrderStatus.Cancelled ? $"late payment after {o.Reason}" : o.Reason ?? o.Status.ToString()
+            : "unknown order");
+        w.WriteLine($"Refunds at the gateway: {refunds.Length} ({Summarize(refundReasons)}); "
+            + $"{refunds.GroupBy(l => l.PaymentId).Count(x => x.Count() > 1)} payments refunded more than once");
+
+        var latencies = Latencies(snapshot);
+        w.WriteLine($"Payment (gateway PaidAt) -> terminal state, n={latencies.Count}: "
+            + $"p50 {Percentile(latencies, 0.50)}  p95 {Percentile(latencies, 0.95)}  p99 {Percentile(latencies, 0.99)}  max {Percentile(latencies, 1.0)}");
+
+        w.WriteLine();
+        w.WriteLine("Invariants");
+        foreach (var verdict in run.Verdicts.Verdicts)
+        {
+            w.WriteLine($"  {(verdict.Holds ? "HOLDS" : "BROKEN"),-6} {verdict.Invariant,-24} checked {verdict.Checked,4}"
+                + (verdict.Violations > 0 ? $", {verdict.Violations} violations" : "")
+                + (verdict.NeedsOperator > 0 ? $", {verdict.NeedsOperator} need an operator" : "")
+                + $"  - {verdict.Statement}");
+        }
+        WriteFindings(w, "Violations", run.Verdicts.Violations);
+        WriteFindings(w, "Needs operator (parked on purpose; not a violation)", run.Verdicts.NeedsOperator);
+        w.WriteLine();
+        w.WriteLine(run.Verdicts.AllHold && run.QuiescenceFailure is null
+            ? "VERDICT: every invariant holds."
+            : run.Verdicts.AllHold
+                ? $"VERDICT: invariants hold on what was read, but the pipeline did not go quiet: {run.QuiescenceFailure}"
+                : $"VERDICT: {run.Verdicts.Violations.Count} invariant violation(s).");
+        w.WriteLine("========================================================================");
+    }
+
+    private static void WriteFindings(TextWriter w, string title, IReadOnlyList<Finding> findings)
+    {
+        if (findings.Count == 0)
+        {
+            return;
+        }
+        w.WriteLine($"  {title}: {findings.Count}");
+        foreach (var finding in findings.Take(MaxFindingsShown))
+        {
+            w.WriteLine($"    - {finding}");
+        }
+        if (findings.Count > MaxFindingsShown)
+        {
+            w.WriteLine($"    … and {findings.Count - MaxFindingsShown} more");
+        }
+    }
+
+    private static bool IsRefunded(LedgerSnapshot snapshot, string paymentId) =>
+        snapshot.Statement.Any(l => l.Type == "refund" && l.PaymentId == paymentId);
+
+    /// <summary>
+    /// From the gateway's capture to the order's terminal state: the read model's last update, or
+    /// for a payment refunded after its order was cancelled, the end of the refund orchestration.
+    /// </summary>
+    public static IReadOnlyList<TimeSpan> Latencies(LedgerSnapshot snapshot)
+    {
+        var orders = snapshot.Orders.ToDictionary(o => o.OrderId);
+        var orchestrations = snapshot.Orchestrations.ToDictionary(o => o.InstanceId);
+        var latencies = new List<TimeSpan>();
+        foreach (var payment in snapshot.GatewayPayments.Where(p => p.PaidAt is not null))
+        {
+            if (!orders.TryGetValue(payment.OrderId, out var order) || !InvariantChecker.IsTerminal(order.Status))
+            {
+                continue;
+            }
+            var end = order.UpdatedAt;
+            if (end < payment.PaidAt && orchestrations.TryGetValue(LatePaymentRefund.InstanceId(payment.PaymentId), out var refund))
+            {
+                end = refund.LastUpdatedAt;
+            }
+            if (end >= payment.PaidAt)
+            {
+                latencies.Add(end - payment.PaidAt.Value);
+            }
+        }
+        latencies.Sort();
+        return latencies;
+    }
+
+    /// <summary>Nearest-rank percentile.</summary>
+    public static string Percentile(IReadOnlyList<TimeSpan> sorted, double p)
+    {
+        if (sorted.Count == 0)
+        {
+            return "n/a";
+        }
+        var rank = (int)Math.Ceiling(p * sorted.Count);
+        return sorted[Math.Clamp(rank - 1, 0, sorted.Count - 1)].TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) + " s";
+    }
+
+    private static string Show(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "n/a (host in another process)";
+
+    private static string Summarize(IEnumerable<string> values)
+    {
+        var groups = values.GroupBy(v => v).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}").ToArray();
+        return groups.Length == 0 ? "none" : string.Join(", ", groups);
+    }
+}

@@ -1,0 +1,60 @@
+using GatewaySimulator;
+using Microsoft.Extensions.Configuration;
+using Payments.LocalHost;
+
+namespace Payments.Demo.Stage;
+
+/// <summary>
+/// The run's settings, in layers: the committed <c>local.settings.json</c>, then the demo's
+/// defaults (fast schedules, realistic faults), then what this run owns (storage, ports, a fresh
+/// task hub and table prefix), then the command line, so any of them can be overridden:
+/// <c>--Demo:Orders 50 --Simulator:LossRate 0.2 --Faults:PointsTransientFailureRate 0.5</c>.
+/// </summary>
+public static class DemoConfiguration
+{
+    /// <summary>Fast recovery schedules and realistic faults, so a few hundred orders settle in a couple of minutes.</summary>
+    public static IReadOnlyDictionary<string, string?> Defaults { get; } = new Dictionary<string, string?>
+    {
+        ["LocalHost:RunTimers"] = "true",
+        ["LocalHost:MaxQueuePollingMs"] = "500",
+        ["Intake:StandardSecrets"] = SimulatorOptions.DefaultStandardSecret,
+        ["Intake:StripeSecrets"] = SimulatorOptions.DefaultStripeSecret,
+        ["Gateway:AttemptTimeoutSeconds"] = "3",
+        ["Saga:PaymentWindowSeconds"] = "20",
+        ["Saga:ActivityBackoffSeconds"] = "1",
+        ["Saga:PointsBackoffSeconds"] = "1",
+        ["Saga:PointsMaxAttempts"] = "5",
+        ["RetryLaneSchedule"] = "*/2 * * * * *",
+        ["ReconcilerSchedule"] = "*/5 * * * * *",
+        ["DeadLetterSchedule"] = "*/10 * * * * *",
+        ["Reconciler:ActiveQueryAfterSeconds"] = "10",
+        ["Lane:BackoffSeconds"] = "1",
+        ["Lane:MaxBackoffSeconds"] = "4",
+        ["Lane:MaxAttempts"] = "4",
+        ["Faults:StockTransientFailureRate"] = "0.03",
+        ["Faults:PointsTransientFailureRate"] = "0.1",
+        ["Faults:IntakeDispatchFailureRate"] = "0.03",
+        ["Faults:PermanentFailureSkus"] = "sku-broken",
+        ["Simulator:DuplicateRate"] = "0.2",
+        ["Simulator:ReorderRate"] = "0.1",
+        ["Simulator:LossRate"] = "0.05",
+        ["Simulator:DeliveryDelayMin"] = "00:00:00.050",
+        ["Simulator:DeliveryDelayMax"] = "00:00:01.500",
+        ["Simulator:ApiErrorRate"] = "0.02",
+        ["Simulator:MaxConcurrentDeliveries"] = "4",
+        ["Simulator:RetrySchedule"] = "00:00:01,00:00:02,00:00:04,00:00:08,00:00:15",
+        // The host's console logger shows errors only; everything else goes to the run log file.
+        ["Logging:LogLevel:Default"] = "Error",
+    };
+
+    public static IConfigurationRoot Build(string[] args, string settingsPath, IReadOnlyDictionary<string, string?> run) =>
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(LocalSettings.ReadValues(settingsPath))
+            .AddInMemoryCollection(Defaults)
+            .AddInMemoryCollection(run)
+            .AddCommandLine(args)
+            .Build();
+
+    /// <summary>A fresh name for this run's task hub and tables: letters and digits, starting with a letter.</summary>
+    public static string RunPrefix() => "demo" + Guid.NewGuid().ToString("N")[..8];
+}
