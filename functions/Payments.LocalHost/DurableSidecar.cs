@@ -37,6 +37,8 @@ internal sealed class DurableSidecar : IAsyncDisposable
             LeaseInterval = lease,
             LeaseRenewInterval = lease / 3,
             LeaseAcquireInterval = lease / 3,
+            ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(options.QueueVisibilitySeconds),
+            WorkItemQueueVisibilityTimeout = TimeSpan.FromSeconds(options.QueueVisibilitySeconds),
             LoggerFactory = loggerFactory,
         });
         await service.CreateIfNotExistsAsync();

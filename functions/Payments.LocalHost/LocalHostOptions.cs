@@ -29,6 +29,14 @@ public sealed class LocalHostOptions
     [Range(5, 120)]
     public int LeaseSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// How long a message a worker took stays invisible. A killed worker's messages come back only
+    /// after this; the provider's 5-minute default would stall sagas that long after a crash.
+    /// Work items here take seconds.
+    /// </summary>
+    [Range(10, 600)]
+    public int QueueVisibilitySeconds { get; set; } = 30;
+
     [Range(1, 200)]
     public int MaxConcurrentActivities { get; set; } = 20;
 

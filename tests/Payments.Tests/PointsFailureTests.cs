@@ -35,3 +35,29 @@ public sealed class PointsFailureTests(PointsOutageFixture fixture) : IClassFixt
         Assert.Contains("Injected transient points failure", item.Detail);
     }
 }
+
+public sealed class StockOutageFixture : PipelineFixture
+{
+    protected override Task<PipelineHost> StartAsync() => PipelineHost.StartAsync("stockdown", settings =>
+    {
+        settings["Faults:StockTransientFailureRate"] = "1.0";
+        settings["Saga:ActivityMaxAttempts"] = "2";
+    });
+}
+
+public sealed class StockOutageTests(StockOutageFixture fixture) : IClassFixture<StockOutageFixture>
+{
+    [Fact]
+    public async Task A_stock_ledger_that_stays_down_cancels_the_order_and_closes_the_payment_instead_of_failing_the_saga()
+    {
+        var pipeline = fixture.Pipeline;
+        await pipeline.Service<StockLedger>().SetLevelAsync("sku-down", 3);
+        var order = await pipeline.RegisterOrderAsync("down1", sku: "sku-down");
+
+        var outcome = await pipeline.WaitForOutcomeAsync(order.OrderId);
+
+        Assert.Equal(new SagaOutcome(OrderStatus.Cancelled, "stock_unavailable"), outcome);
+        Assert.Equal("closed", pipeline.Gateway.Payments.Single(p => p.PaymentId == order.PaymentId).Status);
+        Assert.Equal(new StockLevel("sku-down", 3, 0, 0), await pipeline.Service<StockLedger>().GetLevelAsync("sku-down"));
+    }
+}

@@ -128,6 +128,10 @@ public sealed class SagaPathTests(SagaPathFixture fixture) : IClassFixture<SagaP
         Assert.Equal(1, await Pipeline.RefundCountAsync(order.PaymentId));
         Assert.Equal(2100, Pipeline.Gateway.Payments.Single(p => p.PaymentId == order.PaymentId).RefundedMinor);
         Assert.Equal(new StockLevel("sku-late", 4, 0, 0), await Stock.GetLevelAsync("sku-late"));
+
+        // Already refunded by the pipeline: the day's statement shows no discrepancy for it.
+        var statement = await Pipeline.Service<StatementReconciler>().ReconcileAsync(DateOnly.FromDateTime(DateTime.UtcNow), Pipeline.Durable);
+        Assert.DoesNotContain(statement.Discrepancies, d => d.PaymentId == order.PaymentId);
     }
 
     [Fact]

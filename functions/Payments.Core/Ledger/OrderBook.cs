@@ -20,7 +20,8 @@ public sealed record OrderRecord(
     long? PaidAmountMinor,
     DateTimeOffset RegisteredAt,
     DateTimeOffset UpdatedAt,
-    IReadOnlyList<OrderLine> Lines)
+    IReadOnlyList<OrderLine> Lines,
+    DateTimeOffset? RecoveryRaisedAt = null)
 {
     public OrderRequest ToRequest() => new(OrderId, CustomerId, Lines, AmountMinor, Currency, Provider, PaymentId);
 }
@@ -85,6 +86,13 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
         await table.UpsertEntityAsync(patch, TableUpdateMode.Merge, ct);
     }
 
+    /// <summary>Notes that a recovery path handed this order's payment to its saga, so the next run does not again.</summary>
+    public async Task MarkRecoveryRaisedAsync(string orderId, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Orders, ct);
+        await table.UpsertEntityAsync(new TableEntity(orderId, RowKey) { ["RecoveryRaisedAt"] = clock.GetUtcNow() }, TableUpdateMode.Merge, ct);
+    }
+
     public async Task<OrderRecord?> GetAsync(string orderId, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Orders, ct);
@@ -115,5 +123,6 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
         row.GetInt64("PaidAmountMinor"),
         row.GetDateTimeOffset("RegisteredAt") ?? default,
         row.GetDateTimeOffset("UpdatedAt") ?? default,
-        row.GetString("Lines") is { } lines ? JsonSerializer.Deserialize<List<OrderLine>>(lines) ?? [] : []);
+        row.GetString("Lines") is { } lines ? JsonSerializer.Deserialize<List<OrderLine>>(lines) ?? [] : [],
+        row.GetDateTimeOffset("RecoveryRaisedAt"));
 }

@@ -26,6 +26,9 @@ public sealed class Reconciler(
     TimeProvider clock,
     ILogger<Reconciler> log)
 {
+    /// <summary>A raised payment the saga still has not recorded after this long is raised again (the raise may have been lost).</summary>
+    private static readonly TimeSpan RaiseAgainAfter = TimeSpan.FromMinutes(10);
+
     public async Task<ReconcilerReport> RunAsync(DurableTaskClient durable, CancellationToken ct = default)
     {
         var relayed = await relay.RelayAsync(durable, ct);
@@ -43,7 +46,8 @@ public sealed class Reconciler(
             {
                 started++;
             }
-            if (order.RegisteredAt > staleBefore)
+            // Recently handed to its saga, which has not recorded it yet (a busy saga lags): no second query.
+            if (order.RegisteredAt > staleBefore || order.RecoveryRaisedAt > clock.GetUtcNow() - RaiseAgainAfter)
             {
                 continue;
             }
@@ -60,8 +64,9 @@ public sealed class Reconciler(
                 }
                 var recoveredEvent = new PaymentEvent(order.Provider, $"query:{order.PaymentId}", PaymentEventKind.Succeeded,
                     order.PaymentId, order.OrderId, payment.PaidAmountMinor, payment.Currency, clock.GetUtcNow());
-                if (await dispatch.ApplyAsync(durable, recoveredEvent, ct) != DispatchResult.UnknownOrder)
+                if (await dispatch.ApplyAsync(durable, recoveredEvent, ct) is DispatchResult.Raised or DispatchResult.LatePaymentRefund)
                 {
+                    await orders.MarkRecoveryRaisedAsync(order.OrderId, ct);
                     recovered++;
                     PipelineMetrics.CallbacksRecovered.Add(1, new KeyValuePair<string, object?>("path", "active_query"));
                     log.LogWarning("Active query recovered payment {PaymentId} of order {OrderId}: its webhook never arrived", order.PaymentId, order.OrderId);

@@ -53,7 +53,8 @@ public sealed class StatementReconciler(
         {
             lines++;
             var order = await orders.GetAsync(line.OrderId, ct);
-            if (Classify(line, order) is not { } kind || await reports.ExistsAsync(date, kind, line.PaymentId, ct))
+            if (Classify(line, order) is not { } kind || await reports.ExistsAsync(date, kind, line.PaymentId, ct)
+                || (kind == DiscrepancyClass.PaidButCancelled && await AlreadyRefundingAsync(line.PaymentId, durable, ct)))
             {
                 continue;
             }
@@ -67,6 +68,10 @@ public sealed class StatementReconciler(
         log.LogInformation("Statement {Date}: {Lines} lines, {New} new discrepancies, {Total} in all", date, lines, found, all.Count);
         return new StatementReport(date, lines, found, all);
     }
+
+    /// <summary>A late payment the pipeline already refunds (its webhook did arrive) is no discrepancy.</summary>
+    private static async Task<bool> AlreadyRefundingAsync(string paymentId, DurableTaskClient durable, CancellationToken ct) =>
+        await durable.GetInstanceAsync(LatePaymentRefund.InstanceId(paymentId), ct) is not null;
 
     public static DiscrepancyClass? Classify(StatementLine line, OrderRecord? order) => (line.Type, order) switch
     {

@@ -22,12 +22,19 @@ public static class OrderSaga
         await steps.RecordAsync(OrderStatus.AwaitingPayment, null, "Registered");
 
         steps.Show("ReservingStock");
-        if (await steps.ReserveStockAsync() == ReserveResult.OutOfStock)
+        var reserved = await steps.ReserveStockAsync();
+        if (reserved != ReserveResult.Reserved)
         {
+            // A reservation that failed part-way may hold some lines; releasing is idempotent per line.
+            var reason = reserved == ReserveResult.OutOfStock ? "out_of_stock" : "stock_unavailable";
+            if (reserved == ReserveResult.Unavailable)
+            {
+                await steps.ReleaseStockAsync();
+            }
             var close = await steps.ClosePaymentAsync();
             return close is { AlreadyPaid: true }
-                ? await steps.RefundAndFinishAsync(close.PaidAmountMinor, close.Currency, "out_of_stock", releaseStock: false)
-                : await steps.FinishAsync(OrderStatus.Cancelled, "out_of_stock");
+                ? await steps.RefundAndFinishAsync(close.PaidAmountMinor, close.Currency, reason, releaseStock: false)
+                : await steps.FinishAsync(OrderStatus.Cancelled, reason);
         }
 
         steps.Show("AwaitingPayment");

@@ -17,7 +17,13 @@ public sealed record OrderSagaInput(OrderRequest Order, SagaSettings Settings);
 /// <summary>The saga's result, also its instance output.</summary>
 public sealed record SagaOutcome(OrderStatus Status, string? Reason, bool PointsParked = false);
 
-public enum ReserveResult { Reserved, OutOfStock }
+public enum ReserveResult
+{
+    Reserved,
+    OutOfStock,
+    /// <summary>The stock ledger could not be reached within the step's retries; never returned by the activity itself.</summary>
+    Unavailable,
+}
 
 public enum CommitResult { Committed, Failed }
 
@@ -41,6 +47,8 @@ public static class ParkedKinds
     public const string PointsGrant = "points_grant";
     public const string CloseFailed = "close_failed";
     public const string SagaFailed = "saga_failed";
+    public const string ReleaseFailed = "release_failed";
+    public const string RecordFailed = "record_failed";
 }
 
 /// <summary>Something the saga could not finish on its own and hands to an operator.</summary>

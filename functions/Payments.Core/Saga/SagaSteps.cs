@@ -21,14 +21,33 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
 
     public void Show(string step) => context.SetCustomStatus(step);
 
-    public Task RecordAsync(OrderStatus status, string? reason, string step, long? paidAmount = null, string? paidCurrency = null) =>
-        context.CallActivityAsync(
-            SagaActivityNames.RecordOrderState,
-            new OrderStateChange(order.OrderId, status, reason, step, paidAmount, paidCurrency),
-            StepRetry);
+    /// <summary>The read model lagging is no reason to fail a saga: a record that cannot be written is parked.</summary>
+    public async Task RecordAsync(OrderStatus status, string? reason, string step, long? paidAmount = null, string? paidCurrency = null)
+    {
+        try
+        {
+            await context.CallActivityAsync(
+                SagaActivityNames.RecordOrderState,
+                new OrderStateChange(order.OrderId, status, reason, step, paidAmount, paidCurrency),
+                StepRetry);
+        }
+        catch (TaskFailedException ex)
+        {
+            await ParkAsync(ParkedKinds.RecordFailed, $"The orders read model could not record {status} ({step}).", ex.Message);
+        }
+    }
 
-    public Task<ReserveResult> ReserveStockAsync() =>
-        context.CallActivityAsync<ReserveResult>(SagaActivityNames.ReserveStock, Stock, StepRetry);
+    public async Task<ReserveResult> ReserveStockAsync()
+    {
+        try
+        {
+            return await context.CallActivityAsync<ReserveResult>(SagaActivityNames.ReserveStock, Stock, StepRetry);
+        }
+        catch (TaskFailedException)
+        {
+            return ReserveResult.Unavailable;
+        }
+    }
 
     public async Task<CommitResult> CommitStockAsync()
     {
@@ -43,7 +62,18 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
         }
     }
 
-    public Task ReleaseStockAsync() => context.CallActivityAsync(SagaActivityNames.ReleaseStock, Stock, StepRetry);
+    /// <summary>Stock left reserved is an operator's fix, not a reason to leave the order without a terminal state.</summary>
+    public async Task ReleaseStockAsync()
+    {
+        try
+        {
+            await context.CallActivityAsync(SagaActivityNames.ReleaseStock, Stock, StepRetry);
+        }
+        catch (TaskFailedException ex)
+        {
+            await ParkAsync(ParkedKinds.ReleaseFailed, "Reserved stock could not be released.", ex.Message);
+        }
+    }
 
     public async Task<GatewayPayment?> QueryPaymentAsync()
     {
