@@ -78,13 +78,13 @@ public static class DemoReport
         w.WriteLine($"  outbox relay (stored, dispatch failed at intake)       {Show(r.OutboxRelayed)}");
         w.WriteLine($"  retry lane (callback outran its order)                 {Math.Max(0, laneOnly)}   (queued {r.QueuedOnLane}; dead-lettered after the lane's last attempt: {Show(r.LaneDeadLettered)})");
         w.WriteLine($"  dead letter re-driven by the drain (order exists now)  {Show(r.RedrivenByDrain)}");
-        w.WriteLine($"  active query (webhook lost or slow)                    {Show(r.ActiveQueryPayments)}   (meter: {Show(r.ActiveQuery)}, it counts every re-raise of a payment the saga has not yet recorded)");
+        w.WriteLine($"  active query (webhook lost or slow)                    {Show(r.ActiveQueryPayments)}   (meter: {Show(r.ActiveQuery)}; distinct payments in the log)");
         var healed = run.FinalStatements.SelectMany(s => s.Discrepancies)
             .Where(d => d.Action is "refund_started" or "payment_applied")
             .ToArray();
         var alreadySettled = healed.Count(d => run.RefundedBeforeStatement.Contains(d.PaymentId));
         w.WriteLine($"  statement reconciliation                               {healed.Length - alreadySettled}   "
-            + $"(meter: {Show(r.Statement)}; {alreadySettled} of its {healed.Length} heals were payments already refunded before it ran)");
+            + $"(meter: {Show(r.Statement)}" + (alreadySettled > 0 ? $"; {alreadySettled} were already refunded before it ran" : "") + ")");
         foreach (var statement in run.FinalStatements)
         {
             w.WriteLine($"    statement {statement.Date:yyyy-MM-dd}: {statement.Lines} lines, {statement.NewDiscrepancies} new discrepancies"
