@@ -36,7 +36,7 @@ public static class DemoRun
 
         var ownAzurite = new ConfigurationBuilder().AddCommandLine(args).Build().GetValue<bool>("Demo:OwnAzurite");
         await using var azurite = await AzuriteStage.StartOrAttachAsync(root, ownAzurite, ct);
-        var hostPort = AzuriteStage.FreePort();
+        var hostPort = FreePort.Next();
         var configuration = DemoConfiguration.Build(args, Path.Combine(root, "local.settings.json"), new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,

@@ -3,7 +3,7 @@ namespace Payments.Tests.Infrastructure;
 /// <summary>Locates the repository from the test's build output, so tests run from any working directory.</summary>
 public static class RepoPaths
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root { get; } = RepoRoot.Find();
 
     /// <summary>Debug or Release: whatever this test assembly was built as, so sibling outputs match.</summary>
     public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
@@ -12,16 +12,4 @@ public static class RepoPaths
 
     public static string BuildOutput(string project) =>
         InRoot("functions", project, "bin", Configuration, "net10.0");
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Payments.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("Payments.sln not found above the test output directory.");
-    }
 }

@@ -1,46 +1,48 @@
 using System.Diagnostics;
 
-namespace Payments.Benchmarks.Infrastructure;
+namespace Payments.DevKit;
 
 /// <summary>
-/// One Azurite for the whole run, in memory, on free ports, from the repository's npm lockfile.
-/// In memory because Azurite's on-disk store slows down badly with tens of thousands of rows.
+/// An Azurite of our own, in memory, on free ports, from the repository's npm lockfile; killed on
+/// dispose. In memory because Azurite's on-disk store slows down badly with tens of thousands of rows.
+/// Shared by the tests, the demo and the benchmarks.
 /// </summary>
 public sealed class AzuriteProcess : IAsyncDisposable
 {
-    // Azurite's published development account key; not a secret.
-    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    /// <summary>Azurite's published development account key; not a secret.</summary>
+    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private readonly Process process;
 
     private AzuriteProcess(Process process, int blobPort, int queuePort, int tablePort)
     {
         this.process = process;
-        ConnectionString =
-            $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
-            $"BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;" +
-            $"QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;" +
-            $"TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;";
+        BlobPort = blobPort;
+        QueuePort = queuePort;
+        TablePort = tablePort;
     }
 
-    public string ConnectionString { get; }
+    public int BlobPort { get; }
+    public int QueuePort { get; }
+    public int TablePort { get; }
 
     public int ProcessId => process.Id;
+
+    public string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;" +
+        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;" +
+        $"TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
 
     public static async Task<AzuriteProcess> StartAsync(string repoRoot)
     {
         var executable = Path.Combine(repoRoot, "node_modules", ".bin", "azurite");
         if (!File.Exists(executable))
         {
-            throw new InvalidOperationException("Azurite is not installed; run 'npm ci' in the repository root (bench/run.sh does).");
+            throw new InvalidOperationException($"Azurite is not installed; run 'npm ci' in the repository root (expected {executable}).");
         }
         int blob = FreePort.Next(), queue = FreePort.Next(), table = FreePort.Next();
-        var start = new ProcessStartInfo(executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo(executable) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[]
         {
             "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry", "--loose",
@@ -72,7 +74,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
         return azurite;
     }
 
-    /// <summary>Azurite's resident memory now, for the report (its store is in memory).</summary>
+    /// <summary>Azurite's resident memory now (its store is in memory), for reports.</summary>
     public long WorkingSetBytes()
     {
         try
@@ -86,20 +88,26 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public void Kill()
     {
         try
         {
             if (!process.HasExited)
             {
                 process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
+                process.WaitForExit();
             }
         }
         catch (InvalidOperationException)
         {
             // Already gone.
         }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Kill();
         process.Dispose();
+        return ValueTask.CompletedTask;
     }
 }

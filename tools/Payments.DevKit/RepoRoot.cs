@@ -1,4 +1,4 @@
-namespace Payments.Benchmarks.Infrastructure;
+namespace Payments.DevKit;
 
 /// <summary>Finds the repository (the folder holding Payments.sln) from the working directory or the build output.</summary>
 public static class RepoRoot
@@ -15,6 +15,6 @@ public static class RepoRoot
                 }
             }
         }
-        throw new InvalidOperationException("Payments.sln not found above the working directory or the bench's build output.");
+        throw new InvalidOperationException("Payments.sln not found above the working directory or the build output; run from the repository.");
     }
 }

@@ -1,12 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Payments.Tests.Infrastructure;
+namespace Payments.DevKit;
 
 /// <summary>
-/// Ports for servers a test must name before they start. They come from below the kernel's
-/// ephemeral range (32768+ on Linux): a port picked there, released, then bound a moment later could
-/// meanwhile be handed to any socket bound to port 0, like the gateway simulator's.
+/// Ports for servers that must be named before they start (Azurite, a local host the simulator calls
+/// back). They come from below the kernel's ephemeral range (32768+ on Linux): a port picked there,
+/// released, then bound a moment later could meanwhile be handed to any socket bound to port 0.
 /// </summary>
 public static class FreePort
 {
@@ -33,21 +33,30 @@ public static class FreePort
         throw new InvalidOperationException("No free port below the ephemeral range.");
     }
 
+    public static async Task<bool> IsListeningAsync(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, port).WaitAsync(TimeSpan.FromSeconds(1));
+            return true;
+        }
+        catch (Exception ex) when (ex is SocketException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
     public static async Task WaitUntilListeningAsync(int port, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (true)
+        while (!await IsListeningAsync(port))
         {
-            try
+            if (DateTime.UtcNow > deadline)
             {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return;
+                throw new TimeoutException($"Nothing listened on 127.0.0.1:{port} within {timeout}.");
             }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
+            await Task.Delay(100);
         }
     }
 }
