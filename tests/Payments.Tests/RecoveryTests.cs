@@ -127,4 +127,25 @@ public sealed class RecoveryTests(RecoveryFixture fixture) : IClassFixture<Recov
         Assert.Contains(parked, l => l.Reason == "unparseable" && l.RawBody == "this is not json");
         Assert.Contains(parked, l => l.Reason == "unknown_version" && l.EventId == "msg_future");
     }
+
+    [Fact]
+    public async Task An_operator_discards_a_parked_letter_with_a_reason_and_it_stays_for_audit()
+    {
+        var queue = await Pipeline.Service<PaymentsStorage>().QueueAsync("retry-lane");
+        await queue.SendMessageAsync(BinaryData.FromObjectAsJson(new LaneMessage(LaneMessage.CurrentVersion, "standard", "msg_gone", "gone1", 1)));
+        await DrainUntilAsync(r => r.DeadLettered >= 1); // no such callback in the inbox
+        await Recovery.DrainDeadLetters(new TimerInfo(), Pipeline.Durable, CancellationToken.None);
+        var id = Uri.EscapeDataString("standard:msg_gone");
+
+        using var noReason = await Pipeline.Http.PostAsJsonAsync($"api/ops/dead-letters/{id}/discard", new { reason = "" });
+        using var discarded = await Pipeline.Http.PostAsJsonAsync($"api/ops/dead-letters/{id}/discard", new { reason = "test callback, never real" });
+        using var redrive = await Pipeline.Http.PostAsync($"api/ops/dead-letters/{id}/redrive", null);
+
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.OK, HttpStatusCode.OK), (noReason.StatusCode, discarded.StatusCode, redrive.StatusCode));
+        Assert.Contains("already_resolved", await redrive.Content.ReadAsStringAsync());
+        var letter = await Pipeline.Service<DeadLetterStore>().GetAsync("standard:msg_gone");
+        Assert.Equal((LetterStatus.Discarded, "callback_missing"), (letter!.Status, letter.Reason));
+        Assert.Contains("test callback, never real", letter.Resolution);
+    }
 }
+
