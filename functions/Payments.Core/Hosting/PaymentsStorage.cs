@@ -14,8 +14,6 @@ public sealed class PaymentsStorage(TableServiceClient tableService, QueueServic
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> tables = new();
     private readonly ConcurrentDictionary<string, Lazy<Task<QueueClient>>> queues = new();
 
-    public string NamePrefix => namePrefix;
-
     public Task<TableClient> TableAsync(string name, CancellationToken ct = default) => OnceAsync(tables, name, CreateTableAsync, ct);
 
     public Task<QueueClient> QueueAsync(string name, CancellationToken ct = default) => OnceAsync(queues, name, CreateQueueAsync, ct);

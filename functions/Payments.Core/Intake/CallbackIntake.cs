@@ -92,15 +92,12 @@ public sealed class CallbackIntake(
         try
         {
             faults.BeforeIntakeDispatch();
-            var result = await dispatch.ApplyAsync(durable, paymentEvent, ct);
-            if (result == DispatchResult.UnknownOrder)
+            if (await dispatch.ApplyStoredAsync(durable, paymentEvent, ct) == DispatchResult.UnknownOrder)
             {
                 // The callback may have outrun its order's registration: retry it later on the lane.
-                await retryLane.EnqueueAsync(paymentEvent, ct);
-                await inbox.MarkQueuedAsync(paymentEvent.Provider, paymentEvent.EventId, ct);
+                await retryLane.QueueAsync(paymentEvent, ct);
                 return "queued";
             }
-            await inbox.MarkDispatchedAsync(paymentEvent.Provider, paymentEvent.EventId, ct);
             return "applied";
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)

@@ -24,4 +24,11 @@ public sealed record PaymentEvent(
 {
     /// <summary>The Durable external-event name payment events are raised under.</summary>
     public const string SagaEventName = "PaymentEvent";
+
+    /// <summary>
+    /// A success learnt from the gateway rather than from a webhook (active query, statement). The
+    /// event id names the path and the payment, so each path raises one event id per payment.
+    /// </summary>
+    public static PaymentEvent Recovered(string path, string provider, string paymentId, string orderId, long amountMinor, string currency, DateTimeOffset at) =>
+        new(provider, $"{path}:{paymentId}", PaymentEventKind.Succeeded, paymentId, orderId, amountMinor, currency, at);
 }

@@ -61,11 +61,10 @@ public sealed class DeadLetterDesk(
         {
             return RedriveResult.NotRedrivable;
         }
-        if (await dispatch.ApplyAsync(durable, paymentEvent, ct) == DispatchResult.UnknownOrder)
+        if (await dispatch.ApplyStoredAsync(durable, paymentEvent, ct) == DispatchResult.UnknownOrder)
         {
             return RedriveResult.StillUnknownOrder;
         }
-        await inbox.MarkDispatchedAsync(paymentEvent.Provider, paymentEvent.EventId, ct);
         // Dispatch is idempotent (the saga ignores a repeated event), so losing this race to a second operator applies nothing twice.
         return await letters.ResolveAsync(letterId, LetterStatus.Redriven, $"Re-driven by an operator at {clock.GetUtcNow():O}.", ct)
             ? RedriveResult.Applied
@@ -98,7 +97,7 @@ public sealed class DeadLetterDesk(
         }
         try
         {
-            if (await dispatch.ApplyAsync(durable, paymentEvent, ct) == DispatchResult.UnknownOrder)
+            if (await dispatch.ApplyStoredAsync(durable, paymentEvent, ct) == DispatchResult.UnknownOrder)
             {
                 return false;
             }
@@ -108,7 +107,6 @@ public sealed class DeadLetterDesk(
             log.LogWarning(ex, "Dead letter {MessageId} could not be re-driven; parking it", delivery.MessageId);
             return false;
         }
-        await inbox.MarkDispatchedAsync(paymentEvent.Provider, paymentEvent.EventId, ct);
         log.LogInformation("Dead letter {MessageId} re-driven: its order exists now", delivery.MessageId);
         return true;
     }

@@ -28,14 +28,12 @@ public sealed class OutboxRelay(InboxStore inbox, PaymentDispatch dispatch, Retr
             }
             try
             {
-                if (await dispatch.ApplyAsync(durable, paymentEvent, ct) == DispatchResult.UnknownOrder)
+                if (await dispatch.ApplyStoredAsync(durable, paymentEvent, ct) == DispatchResult.UnknownOrder)
                 {
-                    await retryLane.EnqueueAsync(paymentEvent, ct);
-                    await inbox.MarkQueuedAsync(entry.Provider, entry.EventId, ct);
+                    await retryLane.QueueAsync(paymentEvent, ct);
                     unknown++;
                     continue;
                 }
-                await inbox.MarkDispatchedAsync(entry.Provider, entry.EventId, ct);
                 relayed++;
             }
             catch (Exception ex) when (!ct.IsCancellationRequested)

@@ -62,8 +62,7 @@ public sealed class Reconciler(
                 {
                     continue;
                 }
-                var recoveredEvent = new PaymentEvent(order.Provider, $"query:{order.PaymentId}", PaymentEventKind.Succeeded,
-                    order.PaymentId, order.OrderId, payment.PaidAmountMinor, payment.Currency, clock.GetUtcNow());
+                var recoveredEvent = PaymentEvent.Recovered("query", order.Provider, order.PaymentId, order.OrderId, payment.PaidAmountMinor, payment.Currency, clock.GetUtcNow());
                 if (await dispatch.ApplyAsync(durable, recoveredEvent, ct) is DispatchResult.Raised or DispatchResult.LatePaymentRefund)
                 {
                     await orders.MarkRecoveryRaisedAsync(order.OrderId, ct);

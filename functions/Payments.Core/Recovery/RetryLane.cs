@@ -20,8 +20,12 @@ public sealed class RetryLane(IMessageLane lane, InboxStore inbox, PaymentDispat
 {
     private LaneOptions Options => options.Value;
 
-    public Task EnqueueAsync(PaymentEvent paymentEvent, CancellationToken ct) =>
-        lane.SendAsync(LaneMessage.For(paymentEvent, attempt: 1), Options.Backoff(1), ct);
+    /// <summary>Puts a stored callback whose order is unknown yet on the lane, and marks its inbox row queued.</summary>
+    public async Task QueueAsync(PaymentEvent paymentEvent, CancellationToken ct)
+    {
+        await lane.SendAsync(LaneMessage.For(paymentEvent, attempt: 1), Options.Backoff(1), ct);
+        await inbox.MarkQueuedAsync(paymentEvent.Provider, paymentEvent.EventId, ct);
+    }
 
     public async Task<LaneDrainReport> DrainAsync(DurableTaskClient durable, CancellationToken ct = default)
     {
@@ -80,11 +84,10 @@ public sealed class RetryLane(IMessageLane lane, InboxStore inbox, PaymentDispat
                 await delivery.CompleteAsync(ct);
                 return Settled.Applied;
             }
-            if (await dispatch.ApplyAsync(durable, paymentEvent, ct) == DispatchResult.UnknownOrder)
+            if (await dispatch.ApplyStoredAsync(durable, paymentEvent, ct) == DispatchResult.UnknownOrder)
             {
                 return await RetryOrDeadLetterAsync(delivery, message, "unknown_order", $"Order {message.OrderId} still unknown after {message.Attempt} attempts.", ct);
             }
-            await inbox.MarkDispatchedAsync(message.Provider, message.EventId, ct);
             await delivery.CompleteAsync(ct);
             return Settled.Applied;
         }

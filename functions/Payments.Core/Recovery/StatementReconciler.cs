@@ -90,8 +90,7 @@ public sealed class StatementReconciler(
         {
             case DiscrepancyClass.PaidButUnknown or DiscrepancyClass.PaidButCancelled:
                 // The same path a late webhook takes: a running saga gets the payment, a cancelled order a refund.
-                var recovered = new PaymentEvent(order!.Provider, $"statement:{line.PaymentId}", PaymentEventKind.Succeeded,
-                    line.PaymentId, line.OrderId, line.AmountMinor, line.Currency, line.OccurredAt);
+                var recovered = PaymentEvent.Recovered("statement", order!.Provider, line.PaymentId, line.OrderId, line.AmountMinor, line.Currency, line.OccurredAt);
                 var result = await dispatch.ApplyAsync(durable, recovered, ct);
                 PipelineMetrics.CallbacksRecovered.Add(1, new KeyValuePair<string, object?>("path", "statement"));
                 return result switch

@@ -31,8 +31,22 @@ public enum DispatchResult
 /// past its payment decision and cancelling is covered by the daily statement reconciliation
 /// (paid but cancelled → refund).
 /// </remarks>
-public sealed class PaymentDispatch(IOptions<SagaOptions> sagaOptions, ParkedItems parked, ILogger<PaymentDispatch> log)
+public sealed class PaymentDispatch(IOptions<SagaOptions> sagaOptions, ParkedItems parked, InboxStore inbox, ILogger<PaymentDispatch> log)
 {
+    /// <summary>
+    /// Applies a callback stored in the inbox and marks its row dispatched, unless its order is
+    /// unknown yet (then the row is left for the caller to queue or retry).
+    /// </summary>
+    public async Task<DispatchResult> ApplyStoredAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default)
+    {
+        var result = await ApplyAsync(client, paymentEvent, ct);
+        if (result != DispatchResult.UnknownOrder)
+        {
+            await inbox.MarkDispatchedAsync(paymentEvent.Provider, paymentEvent.EventId, ct);
+        }
+        return result;
+    }
+
     public async Task<DispatchResult> ApplyAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default)
     {
         var instanceId = OrderSaga.InstanceId(paymentEvent.OrderId);

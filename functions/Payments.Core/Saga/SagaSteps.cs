@@ -101,15 +101,8 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
         }
     }
 
-    public PaymentEvent PaymentFromGateway(long amountMinor, string currency) => new(
-        order.Provider,
-        $"gateway-query:{order.PaymentId}",
-        PaymentEventKind.Succeeded,
-        order.PaymentId,
-        order.OrderId,
-        amountMinor,
-        currency,
-        new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero));
+    public PaymentEvent PaymentFromGateway(long amountMinor, string currency) => PaymentEvent.Recovered(
+        "gateway-query", order.Provider, order.PaymentId, order.OrderId, amountMinor, currency, new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero));
 
     public async Task<SagaOutcome> RefundAndFinishAsync(long amountMinor, string currency, string reason, bool releaseStock)
     {
