@@ -376,6 +376,7 @@ module alerts 'modules/alerts.bicep' = {
     serviceBusNamespaceId: serviceBus.outputs.namespaceId
     retryLaneQueueName: serviceBus.outputs.queueName
     alertEmail: alertEmail
+    functionAppHostName: functionApp.outputs.defaultHostName
   }
 }
 

@@ -20,6 +20,7 @@ public sealed class CallbackFunctions(CallbackIntake intake)
         {
             IntakeResult.Acknowledged ok => new HttpReply(ok.Reply.StatusCode, ok.Reply.ContentType, ok.Reply.BodyBytes()),
             IntakeResult.UnknownProvider => HttpReply.Problem(404, "Unknown provider."),
+            IntakeResult.ProviderUnavailable => HttpReply.Problem(503, "Temporarily unavailable; retry later."),
             IntakeResult.TooLarge tooLarge => HttpReply.Problem(413, "Payload too large.", $"The limit is {tooLarge.MaxBytes} bytes."),
             IntakeResult.Unauthorized => HttpReply.Status(401),
             IntakeResult.Invalid invalid => HttpReply.Problem(400, "Invalid callback payload.", errors: invalid.Errors),

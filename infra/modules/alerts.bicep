@@ -23,6 +23,16 @@ param retryLaneQueueName string
 @description('E-mail address notified by the action group; empty for no e-mail receiver.')
 param alertEmail string
 
+@description('Host name of the Function App, whose /api/health the availability test calls.')
+param functionAppHostName string
+
+@description('Availability test locations (Azure Monitor location ids); two failing at once fire the alert.')
+param availabilityLocations array = [
+  'us-va-ash-azr'
+  'emea-nl-ams-azr'
+  'apac-sg-sin-azr'
+]
+
 resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   name: '${namePrefix}-operators'
   location: 'global'
@@ -78,6 +88,70 @@ resource deadLetters 'Microsoft.Insights/metricAlerts@2018-03-01' = {
           timeAggregation: 'Maximum'
         }
       ]
+    }
+    actions: [
+      {
+        actionGroupId: actionGroup.id
+      }
+    ]
+  }
+}
+
+// /api/health answers 503 while a secret setting is an unresolved Key Vault reference (the app then
+// refuses that provider's callbacks and every gateway call). App Service hands such a reference to the
+// app as literal text without any error of its own, so an availability test against the health
+// endpoint is what notices: it is not sampled, and it needs no telemetry from the app.
+resource healthTest 'Microsoft.Insights/webtests@2022-06-15' = {
+  name: '${namePrefix}-health'
+  location: location
+  kind: 'standard'
+  tags: union(tags, {
+    'hidden-link:${applicationInsightsId}': 'Resource'
+  })
+  properties: {
+    SyntheticMonitorId: '${namePrefix}-health'
+    Name: '${namePrefix}-health'
+    Description: 'GET /api/health: 503 names a secret setting that did not resolve (see docs/deploy.md).'
+    Enabled: true
+    Frequency: 300
+    Timeout: 30
+    Kind: 'standard'
+    RetryEnabled: true
+    Locations: [for id in availabilityLocations: { Id: id }]
+    Request: {
+      RequestUrl: 'https://${functionAppHostName}/api/health'
+      HttpVerb: 'GET'
+      ParseDependentRequests: false
+      FollowRedirects: false
+    }
+    ValidationRules: {
+      ExpectedHttpStatusCode: 200
+      SSLCheck: true
+      SSLCertRemainingLifetimeCheck: 7
+    }
+  }
+}
+
+resource healthAlert 'Microsoft.Insights/metricAlerts@2018-03-01' = {
+  name: '${namePrefix}-health-unavailable'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'GET /api/health is failing: a secret did not resolve (a provider refuses callbacks, the gateway is not called) or the app is down.'
+    severity: 1
+    enabled: true
+    scopes: [
+      healthTest.id
+      applicationInsightsId
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    autoMitigate: true
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.WebtestLocationAvailabilityCriteria'
+      webTestId: healthTest.id
+      componentId: applicationInsightsId
+      failedLocationCount: 2
     }
     actions: [
       {

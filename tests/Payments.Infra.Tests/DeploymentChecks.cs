@@ -86,6 +86,36 @@ public static partial class DeploymentChecks
         return violations;
     }
 
+    /// <summary>
+    /// What is missing for an unresolved secret to reach an operator: an availability test that
+    /// expects 200 from <c>/api/health</c> (which answers 503 naming the setting), and a metric
+    /// alert on that test that notifies the action group.
+    /// </summary>
+    public static IReadOnlyList<string> HealthWatchProblems(JsonObject root)
+    {
+        var problems = new List<string>();
+        var healthTests = CompiledTemplate.ResourcesOfType(root, "Microsoft.Insights/webtests")
+            .Where(t => t.Properties["Request"]?["RequestUrl"]?.GetValue<string>() is { } url
+                && url.Contains("/api/health", StringComparison.Ordinal)
+                && t.Properties["ValidationRules"]?["ExpectedHttpStatusCode"]?.GetValue<int>() == 200
+                && t.Properties["Enabled"]?.GetValue<bool>() == true)
+            .ToList();
+        if (healthTests.Count == 0)
+        {
+            problems.Add("no enabled availability test expects 200 from /api/health");
+        }
+        var alerts = CompiledTemplate.ResourcesOfType(root, "Microsoft.Insights/metricAlerts")
+            .Where(a => a.Properties["criteria"]?["odata.type"]?.GetValue<string>() == "Microsoft.Azure.Monitor.WebtestLocationAvailabilityCriteria"
+                && a.Properties["enabled"]?.GetValue<bool>() == true
+                && a.Properties["actions"] is JsonArray { Count: > 0 })
+            .ToList();
+        if (alerts.Count == 0)
+        {
+            problems.Add("no enabled metric alert with an action fires on an availability test");
+        }
+        return problems;
+    }
+
     [GeneratedRegex(@"(secrets?|apikey|password|accountkey|sharedaccesskey|connectionstring|connection_string)$", RegexOptions.IgnoreCase)]
     private static partial Regex SecretName();
 }

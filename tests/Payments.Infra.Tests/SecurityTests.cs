@@ -79,7 +79,8 @@ public sealed class SecurityTests(DeploymentFixture deployment)
     [Fact]
     public void Alerts_cover_dead_letters_parked_items_reconciliation_discrepancies_and_failed_orchestrations()
     {
-        var metricAlert = CompiledTemplate.ResourcesOfType(deployment.Template, "Microsoft.Insights/metricAlerts").Single().Properties;
+        var metricAlert = CompiledTemplate.ResourcesOfType(deployment.Template, "Microsoft.Insights/metricAlerts")
+            .Single(a => a.Name.Contains("dead-letters", StringComparison.Ordinal)).Properties;
         var criterion = metricAlert["criteria"]!["allOf"]![0]!;
         Assert.Equal("DeadletteredMessages", criterion["metricName"]!.GetValue<string>());
         Assert.Equal("GreaterThan", criterion["operator"]!.GetValue<string>());

@@ -16,6 +16,7 @@ public sealed class FunctionsMetadataTests
 
     [Theory]
     [InlineData("Callback", "callbacks/{provider}", "post", "Anonymous")]
+    [InlineData("Health", "health", "get", "Anonymous")]
     [InlineData("RegisterOrder", "orders", "post", "Function")]
     [InlineData("GetOrder", "orders/{orderId}", "get", "Function")]
     [InlineData("SetStock", "ops/stock/{sku}", "put", "Function")]

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Payments.Secrets;
 
 namespace Payments.Gateway;
 
@@ -15,4 +16,6 @@ public sealed class GatewayOptions
 
     [Range(1, 120)]
     public int AttemptTimeoutSeconds { get; set; } = 10;
+
+    public SecretSetting ApiKeySetting() => new($"{Section}:{nameof(ApiKey)}", ApiKey);
 }

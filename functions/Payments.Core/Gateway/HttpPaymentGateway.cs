@@ -3,18 +3,25 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Options;
 using Payments.Saga;
+using Payments.Secrets;
 
 namespace Payments.Gateway;
 
 /// <summary>
 /// The gateway port over HTTP (the gateway simulator's API, shaped like a typical PSP API). A typed
 /// client: the standard resilience handler around it does timeouts, jittered retries and breaking.
+/// With an API key that is an unresolved Key Vault reference it refuses every call before sending
+/// anything: the literal reference must never reach the gateway as a credential.
 /// </summary>
-public sealed class HttpPaymentGateway(HttpClient http) : IPaymentGateway
+public sealed class HttpPaymentGateway(HttpClient http, IOptions<GatewayOptions> options) : IPaymentGateway
 {
+    private readonly SecretSetting apiKey = options.Value.ApiKeySetting();
+
     public async Task<GatewayPayment> QueryPaymentAsync(PaymentRef payment, CancellationToken ct = default)
     {
+        RefuseWithoutCredentials();
         using var response = await http.GetAsync($"v1/payments/{Uri.EscapeDataString(payment.PaymentId)}", ct);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -34,6 +41,7 @@ public sealed class HttpPaymentGateway(HttpClient http) : IPaymentGateway
 
     public async Task<CloseResult> ClosePaymentAsync(PaymentRef payment, CancellationToken ct = default)
     {
+        RefuseWithoutCredentials();
         using var response = await http.PostAsync($"v1/payments/{Uri.EscapeDataString(payment.PaymentId)}/close", null, ct);
         switch (response.StatusCode)
         {
@@ -51,6 +59,7 @@ public sealed class HttpPaymentGateway(HttpClient http) : IPaymentGateway
 
     public async Task<RefundResult> RefundAsync(RefundRequest refund, string idempotencyKey, CancellationToken ct = default)
     {
+        RefuseWithoutCredentials();
         using var request = new HttpRequestMessage(HttpMethod.Post, $"v1/payments/{Uri.EscapeDataString(refund.PaymentId)}/refunds")
         {
             Content = JsonContent.Create(new { amountMinor = refund.AmountMinor, currency = refund.Currency }),
@@ -64,6 +73,7 @@ public sealed class HttpPaymentGateway(HttpClient http) : IPaymentGateway
 
     public async IAsyncEnumerable<StatementLine> GetStatementAsync(DateOnly date, [EnumeratorCancellation] CancellationToken ct = default)
     {
+        RefuseWithoutCredentials();
         using var response = await http.GetAsync($"v1/statements/{date:yyyy-MM-dd}", HttpCompletionOption.ResponseHeadersRead, ct);
         response.EnsureSuccessStatusCode();
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
@@ -83,9 +93,17 @@ public sealed class HttpPaymentGateway(HttpClient http) : IPaymentGateway
     public static void Configure(HttpClient http, GatewayOptions options)
     {
         http.BaseAddress = new Uri(options.BaseUrl.TrimEnd('/') + "/");
-        if (!string.IsNullOrEmpty(options.ApiKey))
+        if (options.ApiKeySetting() is { IsSet: true } key)
         {
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key.Value);
+        }
+    }
+
+    private void RefuseWithoutCredentials()
+    {
+        if (apiKey.State == SecretState.UnresolvedReference)
+        {
+            throw new GatewayCredentialsUnavailableException(apiKey.Problem!);
         }
     }
 

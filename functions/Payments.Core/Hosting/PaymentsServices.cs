@@ -37,6 +37,7 @@ public static class PaymentsServices
         services.AddSingleton(sp => CreateStorage(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
 
         services.AddSingleton(sp => ProviderRegistry.FromOptions(sp.GetRequiredService<IOptions<IntakeOptions>>().Value));
+        services.AddSingleton<SecretsHealth>();
         services.AddSingleton(sp => new InboxStore(
             sp.GetRequiredService<PaymentsStorage>(),
             sp.GetRequiredService<TimeProvider>(),

@@ -27,6 +27,11 @@ public sealed class CallbackIntake(
     {
         if (providers.Find(providerName) is not { } provider)
         {
+            if (providers.Unavailable.TryGetValue(providerName, out var secrets))
+            {
+                log.LogError("Refused {Provider} callback: {Problem} Answering 503 so the gateway retries", providerName, secrets.Problem);
+                return new IntakeResult.ProviderUnavailable(providerName);
+            }
             return new IntakeResult.UnknownProvider(providerName);
         }
         var maxBytes = options.Value.MaxBodyBytes;

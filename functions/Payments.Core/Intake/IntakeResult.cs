@@ -10,6 +10,12 @@ public abstract record IntakeResult
 
     public sealed record UnknownProvider(string Provider) : IntakeResult;
 
+    /// <summary>
+    /// The provider is configured but its secret is unusable: nothing was read or stored, the gateway
+    /// must retry. Deliberately carries no detail for the caller; the health endpoint says why.
+    /// </summary>
+    public sealed record ProviderUnavailable(string Provider) : IntakeResult;
+
     public sealed record TooLarge(int MaxBytes) : IntakeResult;
 
     /// <summary>Bad or missing signature, or a stale timestamp. Deliberately carries no detail.</summary>

@@ -1,22 +1,51 @@
+using Payments.Secrets;
+
 namespace Payments.Intake;
 
-/// <summary>The webhook providers this deployment accepts, by route name.</summary>
+/// <summary>
+/// The webhook providers this deployment accepts, by route name. A provider whose secret setting is
+/// not usable (an unresolved Key Vault reference) is known but unavailable: intake refuses its
+/// callbacks with 503 rather than verify them against a key anyone could guess.
+/// </summary>
 public sealed class ProviderRegistry
 {
     private readonly Dictionary<string, IWebhookProvider> providers;
+    private readonly Dictionary<string, SecretSetting> unavailable;
 
-    public ProviderRegistry(IEnumerable<IWebhookProvider> providers) =>
+    public ProviderRegistry(IEnumerable<IWebhookProvider> providers, IEnumerable<KeyValuePair<string, SecretSetting>>? unavailable = null)
+    {
         this.providers = providers.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        this.unavailable = new Dictionary<string, SecretSetting>(unavailable ?? [], StringComparer.Ordinal);
+    }
 
-    public static ProviderRegistry FromOptions(IntakeOptions options) => new(
-    [
-        new StandardWebhooksProvider(IntakeOptions.SplitSecrets(options.StandardSecrets), options.Tolerance),
-        new StripeProvider(IntakeOptions.SplitSecrets(options.StripeSecrets), options.Tolerance),
-    ]);
+    public static ProviderRegistry FromOptions(IntakeOptions options)
+    {
+        var providers = new List<IWebhookProvider>();
+        var unavailable = new Dictionary<string, SecretSetting>();
+        Add(StandardWebhooksProvider.ProviderName, options.StandardSecretsSetting(), secrets => new StandardWebhooksProvider(secrets, options.Tolerance));
+        Add(StripeProvider.ProviderName, options.StripeSecretsSetting(), secrets => new StripeProvider(secrets, options.Tolerance));
+        return new ProviderRegistry(providers, unavailable);
 
-    public IReadOnlyCollection<string> Names => providers.Keys;
+        void Add(string name, SecretSetting secrets, Func<IReadOnlyList<string>, IWebhookProvider> create)
+        {
+            if (secrets.IsSet)
+            {
+                providers.Add(create(IntakeOptions.SplitSecrets(secrets.Value)));
+            }
+            else
+            {
+                unavailable[name] = secrets;
+            }
+        }
+    }
+
+    /// <summary>Every provider this deployment is configured for, available or not: orders may name any of them.</summary>
+    public IReadOnlyCollection<string> Names => [.. providers.Keys, .. unavailable.Keys];
 
     public IEnumerable<IWebhookProvider> All => providers.Values;
+
+    /// <summary>Providers that cannot serve, with the secret setting that keeps each from serving.</summary>
+    public IReadOnlyDictionary<string, SecretSetting> Unavailable => unavailable;
 
     public IWebhookProvider? Find(string name) => providers.GetValueOrDefault(name);
 }

@@ -93,6 +93,15 @@ public sealed class StandardWebhooksProvider : IWebhookProvider
         }
     }
 
+    /// <summary>
+    /// Why a configured secret is not a Standard Webhooks secret, or null when it is: <c>whsec_</c>
+    /// and the base64 of a 24 to 64 byte key, as the specification asks of senders.
+    /// </summary>
+    public static string? SecretFormatError(string secret) =>
+        secret.StartsWith(SecretPrefix, StringComparison.Ordinal) && TryBase64(secret[SecretPrefix.Length..]) is { Length: >= 24 and <= 64 }
+            ? null
+            : "expected 'whsec_' followed by the base64 of a 24 to 64 byte key.";
+
     private static byte[] DecodeSecret(string secret)
     {
         var encoded = secret.StartsWith(SecretPrefix, StringComparison.Ordinal) ? secret[SecretPrefix.Length..] : secret;

@@ -10,6 +10,7 @@ public sealed class StripeProvider : IWebhookProvider
 {
     public const string ProviderName = "stripe";
     private const string SignatureHeader = "Stripe-Signature";
+    private const string SecretPrefix = "whsec_";
 
     private readonly IReadOnlyList<byte[]> keys;
     private readonly TimeSpan tolerance;
@@ -100,6 +101,12 @@ public sealed class StripeProvider : IWebhookProvider
             return reader.HasErrors ? new ParseOutcome.Invalid(reader.Errors) : new ParseOutcome.Parsed(paymentEvent);
         }
     }
+
+    /// <summary>Why a configured secret is not a Stripe endpoint secret (<c>whsec_…</c>), or null when it is.</summary>
+    public static string? SecretFormatError(string secret) =>
+        secret.StartsWith(SecretPrefix, StringComparison.Ordinal) && secret.Length >= SecretPrefix.Length + 16 && secret.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
+            ? null
+            : "expected a Stripe endpoint secret: 'whsec_' followed by at least 16 letters or digits.";
 
     private static byte[]? TryHex(string value)
     {
