@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using System.Runtime;
 using System.Runtime.InteropServices;
@@ -27,12 +28,12 @@ public static class Bench
         BenchOptions options;
         try
         {
-            options = BenchOptions.Parse(args);
+            options = BenchOptions.Bind(args);
         }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+        catch (ValidationException ex)
         {
             output.WriteLine(ex.Message);
-            output.WriteLine(BenchOptions.Usage);
+            output.WriteLine("--help lists every setting with its default.");
             return 2;
         }
 
@@ -40,8 +41,8 @@ public static class Bench
         var report = new BenchReport { Machine = DescribeMachine(), Settings = Describe(options) };
         var total = Stopwatch.StartNew();
         var failed = false;
-        output.WriteLine($"Payments benchmarks{(options.Smoke ? " (smoke sizes)" : "")}: {string.Join(", ", options.Suites)} on {Environment.ProcessorCount} cores");
-        foreach (var suite in options.Suites)
+        output.WriteLine($"Payments benchmarks{(options.Smoke ? " (smoke sizes)" : "")}: {string.Join(", ", options.SuiteNames)} on {Environment.ProcessorCount} cores");
+        foreach (var suite in options.SuiteNames)
         {
             var watch = Stopwatch.StartNew();
             output.WriteLine($"- {suite} ...");
@@ -101,11 +102,11 @@ public static class Bench
     private static Dictionary<string, string> Describe(BenchOptions o) => new()
     {
         ["smoke"] = o.Smoke.ToString(),
-        ["suites"] = string.Join(",", o.Suites),
+        ["suites"] = string.Join(",", o.SuiteNames),
         ["intake"] = $"rounds={o.IntakeRounds} phase_s={o.IntakePhaseSeconds} clients={o.IntakeClients} offered_fraction={o.IntakeOfferedFraction}",
         ["saga"] = $"orders={o.SagaOrders} sweep={o.SagaSweep}",
-        ["reconciliation"] = $"lines={string.Join(",", o.StatementLines)} ledger_orders={o.LedgerOrders} reconciler_lines={o.ReconcilerLines} reconciler_orders={o.ReconcilerOrders}",
-        ["recovery"] = $"windows_s={string.Join(",", o.PaymentWindows)} active_query_after:period_s={string.Join(",", o.ActiveQuery.Select(p => $"{p.After}:{p.Period}"))} " +
-            $"lane_backoff:period_s={string.Join(",", o.Lane.Select(p => $"{p.Backoff}:{p.Period}"))} orders_per_case={o.RecoveryOrdersPerCase}",
+        ["reconciliation"] = $"lines={string.Join(",", o.StatementSizes)} ledger_orders={o.LedgerOrders} reconciler_lines={o.ReconcilerLines} reconciler_orders={o.ReconcilerOrders}",
+        ["recovery"] = $"windows_s={string.Join(",", o.PaymentWindowSeconds)} active_query_after:period_s={string.Join(",", o.ActiveQueryCases.Select(p => $"{p.After}:{p.Period}"))} " +
+            $"lane_backoff:period_s={string.Join(",", o.LaneCases.Select(p => $"{p.Backoff}:{p.Period}"))} orders_per_case={o.RecoveryOrdersPerCase}",
     };
 }

@@ -1,116 +1,238 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using Microsoft.Extensions.Configuration;
 
 namespace Payments.Benchmarks;
 
-/// <summary>Sizes and schedules of one run: defaults finish in minutes on 2 cores, <c>--smoke</c> in seconds.</summary>
-public sealed record BenchOptions
+/// <summary>
+/// Sizes and schedules of one run, bound from the <c>Bench</c> configuration section
+/// (<c>--Bench:SagaOrders 10</c>) and validated before anything starts: defaults finish in minutes
+/// on 2 cores, <c>--smoke</c> in seconds.
+/// </summary>
+/// <remarks>
+/// A list is one comma-separated value (<c>--Bench:Suites intake,saga</c>); a recovery schedule is a
+/// list of <c>first:period</c> pairs in seconds (<c>--Bench:Lane 1:2,5:5</c>). The suites read the
+/// parsed forms (<see cref="SuiteNames"/>, <see cref="LaneCases"/>, ...).
+/// </remarks>
+public sealed class BenchOptions
 {
+    public const string Section = "Bench";
+
     public static readonly string[] AllSuites = ["intake", "saga", "reconciliation", "recovery"];
 
-    public bool Smoke { get; init; }
-    public IReadOnlyList<string> Suites { get; init; } = AllSuites;
-    public string? OutputDirectory { get; init; }
+    private const string AtLeast = "{0} must be at least {1}.";
+
+    /// <summary>Start from <see cref="SmokeSizes"/> instead of the defaults; settings given alongside still win.</summary>
+    public bool Smoke { get; set; }
+
+    /// <summary>Comma-separated suites, run in this order.</summary>
+    public string Suites { get; set; } = string.Join(',', AllSuites);
+
+    /// <summary>Results folder; bench/results when unset.</summary>
+    public string? OutputDirectory { get; set; }
 
     // Intake: alternating rounds of bare and intake, so drift hits both alike.
-    public int IntakeRounds { get; init; } = 3;
-    public double IntakePhaseSeconds { get; init; } = 4;
-    public int IntakeClients { get; init; } = 32;
+    [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
+    public int IntakeRounds { get; set; } = 3;
+
+    [Range(0.5, double.MaxValue, ErrorMessage = AtLeast)]
+    public double IntakePhaseSeconds { get; set; } = 4;
+
+    [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
+    public int IntakeClients { get; set; } = 32;
+
     /// <summary>The fixed offered load as a fraction of the intake's measured saturation throughput.</summary>
-    public double IntakeOfferedFraction { get; init; } = 0.5;
+    [Range(0.0, 1.0, MinimumIsExclusive = true, ErrorMessage = "{0} must be above {1} and at most {2}.")]
+    public double IntakeOfferedFraction { get; set; } = 0.5;
 
     // Saga: one burst of payments per configuration.
-    public int SagaOrders { get; init; } = 100;
-    public bool SagaSweep { get; init; } = true;
+    [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
+    public int SagaOrders { get; set; } = 100;
+
+    /// <summary>Also run the partition/concurrency sweep.</summary>
+    public bool SagaSweep { get; set; } = true;
 
     // Reconciliation: statement sizes, and the ledger they are matched against (fixed size, so memory can only grow with the statement).
-    public IReadOnlyList<int> StatementLines { get; init; } = [100_000, 1_000_000];
-    public int LedgerOrders { get; init; } = 100_000;
+
+    /// <summary>Comma-separated statement sizes in lines.</summary>
+    public string StatementLines { get; set; } = "100000,1000000";
+
+    [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
+    public int LedgerOrders { get; set; } = 100_000;
+
+    [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
+    public int ReconcilerLines { get; set; } = 5_000;
+
+    [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
+    public int ReconcilerOrders { get; set; } = 1_000;
 
     // Recovery, in seconds: the saga's payment windows; the reconciler's active query as (query after, timer period);
-    // the retry lane as (first back-off, drain timer period). Periods must divide 60 (a seconds cron field).
-    public IReadOnlyList<int> PaymentWindows { get; init; } = [5, 15];
-    public IReadOnlyList<(int After, int Period)> ActiveQuery { get; init; } = [(3, 2), (6, 5)];
-    public IReadOnlyList<(int Backoff, int Period)> Lane { get; init; } = [(1, 2), (5, 5)];
-    public int RecoveryOrdersPerCase { get; init; } = 6;
-    public int ReconcilerLines { get; init; } = 5_000;
-    public int ReconcilerOrders { get; init; } = 1_000;
+    // the retry lane as (first back-off, drain timer period).
 
-    public static BenchOptions SmokeSized() => new()
+    /// <summary>Comma-separated payment windows.</summary>
+    public string PaymentWindows { get; set; } = "5,15";
+
+    /// <summary>Comma-separated <c>after:period</c> pairs.</summary>
+    public string ActiveQuery { get; set; } = "3:2,6:5";
+
+    /// <summary>Comma-separated <c>backoff:period</c> pairs.</summary>
+    public string Lane { get; set; } = "1:2,5:5";
+
+    [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
+    public int RecoveryOrdersPerCase { get; set; } = 6;
+
+    // The lists as the suites read them; Bind has already refused any item these could not parse.
+    public IReadOnlyList<string> SuiteNames => Items(Suites);
+
+    public IReadOnlyList<int> StatementSizes => Counts(nameof(StatementLines), StatementLines);
+
+    public IReadOnlyList<int> PaymentWindowSeconds => Counts(nameof(PaymentWindows), PaymentWindows);
+
+    public IReadOnlyList<(int After, int Period)> ActiveQueryCases => Schedules(nameof(ActiveQuery), ActiveQuery);
+
+    public IReadOnlyList<(int Backoff, int Period)> LaneCases => Schedules(nameof(Lane), Lane);
+
+    /// <summary>The <c>--smoke</c> sizes: a layer under the command line, so a setting given with <c>--smoke</c> still wins.</summary>
+    public static IReadOnlyDictionary<string, string?> SmokeSizes { get; } = new Dictionary<string, string?>
     {
-        Smoke = true,
-        IntakeRounds = 1,
-        IntakePhaseSeconds = 1,
-        IntakeClients = 8,
-        SagaOrders = 10,
-        SagaSweep = false,
-        StatementLines = [2_000, 20_000],
-        LedgerOrders = 1_000,
-        PaymentWindows = [2, 4],
-        ActiveQuery = [(1, 1), (2, 2)],
-        Lane = [(1, 1), (2, 2)],
-        RecoveryOrdersPerCase = 2,
-        ReconcilerLines = 300,
-        ReconcilerOrders = 100,
+        [Key(nameof(IntakeRounds))] = "1",
+        [Key(nameof(IntakePhaseSeconds))] = "1",
+        [Key(nameof(IntakeClients))] = "8",
+        [Key(nameof(SagaOrders))] = "10",
+        [Key(nameof(SagaSweep))] = "false",
+        [Key(nameof(StatementLines))] = "2000,20000",
+        [Key(nameof(LedgerOrders))] = "1000",
+        [Key(nameof(ReconcilerLines))] = "300",
+        [Key(nameof(ReconcilerOrders))] = "100",
+        [Key(nameof(PaymentWindows))] = "2,4",
+        [Key(nameof(ActiveQuery))] = "1:1,2:2",
+        [Key(nameof(Lane))] = "1:1,2:2",
+        [Key(nameof(RecoveryOrdersPerCase))] = "2",
     };
 
-    public static BenchOptions Parse(string[] args)
+    /// <summary>Binds the <c>Bench</c> section from the command line, over the smoke sizes when <c>--smoke</c> is given.</summary>
+    /// <exception cref="ValidationException">A setting is unknown, unreadable or out of range; the message names each one.</exception>
+    public static BenchOptions Bind(IEnumerable<string> args)
     {
-        var options = args.Contains("--smoke") ? SmokeSized() : new BenchOptions();
-        for (var i = 0; i < args.Length; i++)
-        {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
-            options = args[i] switch
-            {
-                "--smoke" => options,
-                "--only" => options with { Suites = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
-                "--out" => options with { OutputDirectory = Next() },
-                "--rounds" => options with { IntakeRounds = Int(Next()) },
-                "--seconds" => options with { IntakePhaseSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) },
-                "--clients" => options with { IntakeClients = Int(Next()) },
-                "--orders" => options with { SagaOrders = Int(Next()) },
-                "--no-sweep" => options with { SagaSweep = false },
-                "--lines" => options with { StatementLines = Ints(Next()) },
-                "--ledger" => options with { LedgerOrders = Int(Next()) },
-                "--windows" => options with { PaymentWindows = Ints(Next()) },
-                "--active-query" => options with { ActiveQuery = Pairs(Next()) },
-                "--lane" => options with { Lane = Pairs(Next()) },
-                "--reconciler-lines" => options with { ReconcilerLines = Int(Next()) },
-                "--reconciler-orders" => options with { ReconcilerOrders = Int(Next()) },
-                "--recovery-orders" => options with { RecoveryOrdersPerCase = Int(Next()) },
-                _ => throw new ArgumentException($"Unknown argument '{args[i]}'."),
-            };
-        }
-        var unknown = options.Suites.Except(AllSuites).ToArray();
+        // The command-line provider pairs every key with the next argument, so the bare --smoke switch is spelled out first.
+        var commandLine = new ConfigurationBuilder()
+            .AddCommandLine([.. args.Select(a => a == "--smoke" ? $"--{Key(nameof(Smoke))}=true" : a)])
+            .Build();
+        var settable = typeof(BenchOptions).GetProperties().Where(p => p.CanWrite).Select(p => Key(p.Name)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var unknown = commandLine.AsEnumerable().Where(s => s.Value is not null && !settable.Contains(s.Key)).Select(s => "--" + s.Key).ToArray();
         if (unknown.Length > 0)
         {
-            throw new ArgumentException($"Unknown suite(s) {string.Join(", ", unknown)}; known: {string.Join(", ", AllSuites)}.");
+            throw new ValidationException($"Unknown setting(s) {string.Join(", ", unknown)}: settings are --{Section}:Name value, see --help.");
         }
-        if (options.ActiveQuery.Concat(options.Lane).Any(p => p.Item2 is < 1 or > 30 || 60 % p.Item2 != 0 || p.Item1 < 1) || options.PaymentWindows.Any(w => w < 1))
+
+        BenchOptions options;
+        try
         {
-            throw new ArgumentException("Timer periods must divide 60 (1..30 s), delays and windows at least 1 s.");
+            var layers = new ConfigurationBuilder();
+            if (commandLine.GetValue<bool>(Key(nameof(Smoke))))
+            {
+                layers.AddInMemoryCollection(SmokeSizes);
+            }
+            options = layers.AddConfiguration(commandLine).Build().GetSection(Section).Get<BenchOptions>() ?? new BenchOptions();
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The binder's message names the key and the type it could not convert to.
+            throw new ValidationException(ex.Message, ex);
+        }
+
+        // The attributes check each number; the lists are checked here too, so one run names every refused setting.
+        var failures = new List<ValidationResult>();
+        Validator.TryValidateObject(options, new ValidationContext(options), failures, validateAllProperties: true);
+        failures.AddRange(options.ValidateLists());
+        if (failures.Count > 0)
+        {
+            throw new ValidationException($"Invalid {Section} settings:" + string.Concat(failures.Select(f => $"{Environment.NewLine}  {f.ErrorMessage}")));
         }
         return options;
     }
 
+    private IEnumerable<ValidationResult> ValidateLists()
+    {
+        if (SuiteNames.Count == 0)
+        {
+            yield return Refused(nameof(Suites), "names no suite");
+        }
+        foreach (var suite in SuiteNames.Except(AllSuites))
+        {
+            yield return Refused(nameof(Suites), $"'{suite}' is not a suite; the suites are {string.Join(", ", AllSuites)}");
+        }
+        const string Count = "a whole number of at least 1";
+        // The timers run on a seconds cron field (*/S), which only fires evenly when S divides 60.
+        const string Schedule = "first:period in whole seconds, both at least 1, the period dividing 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20 or 30)";
+        var lists = Check(nameof(StatementLines), StatementLines, item => Positive(item) is not null, Count)
+            .Concat(Check(nameof(PaymentWindows), PaymentWindows, item => Positive(item) is not null, Count))
+            .Concat(Check(nameof(ActiveQuery), ActiveQuery, item => Pair(item) is not null, Schedule))
+            .Concat(Check(nameof(Lane), Lane, item => Pair(item) is not null, Schedule));
+        foreach (var failure in lists)
+        {
+            yield return failure;
+        }
+    }
+
     public const string Usage = """
         Payments benchmarks: intake, saga throughput, statement reconciliation, recovery latency.
-          --smoke                 tiny sizes, everything in well under a minute
-          --only a,b              suites: intake, saga, reconciliation, recovery
-          --out DIR               results folder (default bench/results)
-          --rounds N --seconds S --clients C      intake: alternating rounds, phase length, closed-loop clients
-          --orders N --no-sweep   saga: orders per configuration; skip the partition/concurrency sweep
-          --lines 100000,1000000 --ledger N       reconciliation: statement sizes; in-memory ledger orders
-          --reconciler-lines N --reconciler-orders N   the pipeline's StatementReconciler on Azurite: lines; seeded orders
-          --windows 5,15          recovery: saga payment windows (s)
-          --active-query 3:2,6:5  recovery: reconciler active query after A s, timer every S s
-          --lane 1:2,5:5          recovery: retry lane first back-off B s, drain timer every S s
-          --recovery-orders N     recovery: orders per case
+        Settings are keys of the Bench configuration section, shown here with their defaults:
+        --Bench:Name value or --Bench:Name=value; a list is one comma-separated value.
+          --smoke                                  tiny sizes, well under a minute (the same as --Bench:Smoke true);
+                                                   settings given with it override its sizes
+          --Bench:Suites intake,saga,reconciliation,recovery
+                                                   the suites to run, in this order
+          --Bench:OutputDirectory DIR              results folder (default bench/results)
+         intake
+          --Bench:IntakeRounds 3                   alternating rounds of bare insert and intake
+          --Bench:IntakePhaseSeconds 4             length of each phase
+          --Bench:IntakeClients 32                 closed-loop clients
+          --Bench:IntakeOfferedFraction 0.5        fixed offered load, as a fraction of intake saturation
+         saga
+          --Bench:SagaOrders 100                   orders per configuration
+          --Bench:SagaSweep true                   false skips the partition/concurrency sweep
+         reconciliation
+          --Bench:StatementLines 100000,1000000    statement sizes, classified against an in-memory ledger
+          --Bench:LedgerOrders 100000              orders in that ledger
+          --Bench:ReconcilerLines 5000             the pipeline's StatementReconciler on Azurite: statement lines
+          --Bench:ReconcilerOrders 1000            ... and seeded orders
+         recovery, in seconds; a timer period must divide 60 (it is a cron seconds field)
+          --Bench:PaymentWindows 5,15              saga payment windows
+          --Bench:ActiveQuery 3:2,6:5              reconciler active query after:period (query after A s, timer every S s)
+          --Bench:Lane 1:2,5:5                     retry lane backoff:period (first back-off B s, drain timer every S s)
+          --Bench:RecoveryOrdersPerCase 6          orders per case
+        Example: ./bench/run.sh --Bench:Suites intake,saga --Bench:SagaOrders 10
         """;
 
-    private static int Int(string s) => int.Parse(s, CultureInfo.InvariantCulture);
+    private static string Key(string property) => $"{Section}:{property}";
 
-    private static int[] Ints(string s) => s.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Int).ToArray();
+    private static string[] Items(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    private static (int, int)[] Pairs(string s) => s.Split(',', StringSplitOptions.RemoveEmptyEntries)
-        .Select(p => p.Split(':') is [var a, var b] ? (Int(a), Int(b)) : throw new ArgumentException($"'{p}' is not A:S.")).ToArray();
+    private static int? Positive(string item) =>
+        int.TryParse(item, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= 1 ? value : null;
+
+    private static (int, int)? Pair(string item) =>
+        item.Split(':') is [var first, var period] && Positive(first) is { } f && Positive(period) is { } p && p <= 30 && 60 % p == 0 ? (f, p) : null;
+
+    private static IEnumerable<ValidationResult> Check(string name, string list, Func<string, bool> valid, string rule)
+    {
+        var items = Items(list);
+        if (items.Length == 0)
+        {
+            yield return Refused(name, $"needs at least one value, each {rule}");
+        }
+        foreach (var item in items.Where(item => !valid(item)))
+        {
+            yield return Refused(name, $"'{item}' is not {rule}");
+        }
+    }
+
+    private static ValidationResult Refused(string name, string reason) => new($"{name}: {reason}.", [name]);
+
+    private static int[] Counts(string name, string list) => [.. Items(list).Select(item => Positive(item) ?? throw NotValidated(name, item))];
+
+    private static (int, int)[] Schedules(string name, string list) => [.. Items(list).Select(item => Pair(item) ?? throw NotValidated(name, item))];
+
+    private static FormatException NotValidated(string name, string item) => new($"{name}: '{item}' was not validated; bind options with {nameof(Bind)}.");
 }

@@ -52,11 +52,11 @@ public static class ReconciliationBench
 
         // Warm-up (JIT, connection pools, GC budgets), not reported.
         var date = new DateOnly(2025, 1, 1);
-        server.Register(date, new SyntheticStatementServer.StatementShape(Math.Min(20_000, options.StatementLines[0]), orderSpace));
+        server.Register(date, new SyntheticStatementServer.StatementShape(Math.Min(20_000, options.StatementSizes[0]), orderSpace));
         await CountLinesAsync(raw, date);
         await ClassifyAsync(gateway.GetStatementAsync(date), ledger);
 
-        foreach (var lines in options.StatementLines)
+        foreach (var lines in options.StatementSizes)
         {
             date = date.AddDays(1);
             server.Register(date, new SyntheticStatementServer.StatementShape(lines, orderSpace));
@@ -75,9 +75,9 @@ public static class ReconciliationBench
             report.Add(Suite, $"classified, {label}", "discrepancies", counts.Where(c => c.Key != "none").Sum(c => c.Value),
                 string.Join(" ", counts.OrderBy(c => c.Key).Select(c => $"{c.Key}={c.Value}")));
         }
-        if (options.StatementLines.Count >= 2)
+        if (options.StatementSizes.Count >= 2)
         {
-            var (small, large) = (options.StatementLines[0], options.StatementLines[^1]);
+            var (small, large) = (options.StatementSizes[0], options.StatementSizes[^1]);
             var growth = report.Find(Suite, $"HttpPaymentGateway + StatementReconciler.Classify, {large:N0} lines", "peak heap growth")
                 / report.Find(Suite, $"HttpPaymentGateway + StatementReconciler.Classify, {small:N0} lines", "peak heap growth");
             report.Add(Suite, $"peak heap growth, {large:N0} ÷ {small:N0} lines", "ratio (≤ 1 = flat)", growth ?? double.NaN, "×");

@@ -27,8 +27,8 @@ public static class RecoveryBench
     public static async Task RunAsync(BenchEnvironment env, BenchOptions options, BenchReport report, TextWriter log)
     {
         var k = options.RecoveryOrdersPerCase;
-        log.WriteLine($"  recovery: saga timeout, W = {string.Join(", ", options.PaymentWindows)} s");
-        await Task.WhenAll(options.PaymentWindows.Select(w => RunCaseAsync(env, report, k,
+        log.WriteLine($"  recovery: saga timeout, W = {string.Join(", ", options.PaymentWindowSeconds)} s");
+        await Task.WhenAll(options.PaymentWindowSeconds.Select(w => RunCaseAsync(env, report, k,
             $"saga timeout, W={w}s", bound: w, settings: s =>
             {
                 s["Saga:PaymentWindowSeconds"] = w.ToString();
@@ -36,8 +36,8 @@ public static class RecoveryBench
             },
             spacing: TimeSpan.Zero, LoseWebhookAsync)));
 
-        log.WriteLine($"  recovery: reconciler active query, (after, period) = {string.Join(", ", options.ActiveQuery)} s");
-        await Task.WhenAll(options.ActiveQuery.Select(q => RunCaseAsync(env, report, k,
+        log.WriteLine($"  recovery: reconciler active query, (after, period) = {string.Join(", ", options.ActiveQueryCases)} s");
+        await Task.WhenAll(options.ActiveQueryCases.Select(q => RunCaseAsync(env, report, k,
             $"reconciler active query, A={q.After}s every {q.Period}s", bound: q.After + q.Period, settings: s =>
             {
                 s["LocalHost:RunTimers"] = "true";
@@ -48,8 +48,8 @@ public static class RecoveryBench
             },
             spacing: TimeSpan.FromSeconds((double)q.Period / k), LoseWebhookAsync)));
 
-        log.WriteLine($"  recovery: retry lane, (back-off, period) = {string.Join(", ", options.Lane)} s");
-        await Task.WhenAll(options.Lane.Select(l => RunCaseAsync(env, report, k,
+        log.WriteLine($"  recovery: retry lane, (back-off, period) = {string.Join(", ", options.LaneCases)} s");
+        await Task.WhenAll(options.LaneCases.Select(l => RunCaseAsync(env, report, k,
             $"retry lane, back-off {l.Backoff}s, drain every {l.Period}s", bound: l.Backoff + l.Period, settings: s =>
             {
                 s["LocalHost:RunTimers"] = "true";
