@@ -64,7 +64,7 @@ public static class OrderSaga
 
         // Points never undo a payment: when every attempt fails the grant is parked and the order still completes.
         steps.Show("GrantingPoints");
-        var pointsGranted = await steps.GrantPointsWithBackoffAsync();
+        var pointsGranted = await steps.GrantPointsAsync();
         return await steps.FinishAsync(OrderStatus.Completed, pointsGranted ? null : "points_parked", pointsParked: !pointsGranted);
     }
 
