@@ -1,6 +1,6 @@
 using DurableTask.Core;
 
-namespace Payments.Benchmarks.Saga;
+namespace Payments.DevKit;
 
 /// <summary>
 /// An orchestration service with its work-item concurrency raised, everything else delegated. The
