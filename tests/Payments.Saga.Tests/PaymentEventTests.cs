@@ -63,7 +63,8 @@ public sealed class PaymentEventTests
 
         Assert.Equal(new SagaOutcome(OrderStatus.Refunded, "amount_mismatch"), await saga.OutcomeAsync());
         Assert.Equal([ReserveStock, ReleaseStock, Refund], saga.Script.Flow);
-        Assert.Equal((3000L, "USD"), Assert.Single(saga.Script.Refunds) is var r ? (r.AmountMinor, r.Currency) : default);
+        var refund = Assert.Single(saga.Script.Refunds);
+        Assert.Equal((3000L, "USD"), (refund.AmountMinor, refund.Currency));
     }
 
     [Fact]

@@ -1,10 +1,11 @@
 using Payments.Gateway;
+using Payments.Intake;
 using Payments.Saga.Tests.Infrastructure;
 
 namespace Payments.Saga.Tests;
 
-/// <summary>The payment window closes with no decisive callback: the saga settles the payment with the gateway itself.</summary>
-public sealed class PaymentWindowTests
+/// <summary>The payment window closes with no decisive callback, and the saga asks the gateway what became of the payment.</summary>
+public sealed class PaymentWindowQueryTests
 {
     [Fact]
     public async Task Timeout_with_the_gateway_reporting_paid_continues_and_completes()
@@ -15,9 +16,36 @@ public sealed class PaymentWindowTests
         Assert.Equal(new SagaOutcome(OrderStatus.Completed, null), await saga.OutcomeAsync());
         Assert.Equal([ReserveStock, QueryPayment, CommitStock, GrantPoints], saga.Script.Flow);
         Assert.Equal("QueryingPayment", saga.Script.StepAt(QueryPayment));
-        Assert.Equal((2500L, "EUR"), saga.Script.Recorded.Single(r => r.Status == OrderStatus.Paid) is var paid ? (paid.PaidAmountMinor, paid.PaidCurrency) : default);
+        var paid = Assert.Single(saga.Script.Recorded, r => r.Status == OrderStatus.Paid);
+        Assert.Equal((2500L, "EUR"), (paid.PaidAmountMinor, paid.PaidCurrency));
     }
 
+    [Fact]
+    public async Task Timeout_with_the_gateway_reporting_a_different_amount_refunds_it()
+    {
+        var saga = await TestSaga.StartAsync(
+            s => s.Returns(QueryPayment, new GatewayPayment(GatewayPaymentState.Paid, 1000, "EUR")), TestSaga.ShortWindow);
+
+        Assert.Equal(new SagaOutcome(OrderStatus.Refunded, "amount_mismatch"), await saga.OutcomeAsync());
+        Assert.Equal([ReserveStock, QueryPayment, ReleaseStock, Refund], saga.Script.Flow);
+        Assert.Equal(1000, Assert.Single(saga.Script.Refunds).AmountMinor);
+    }
+
+    [Fact]
+    public async Task Timeout_with_the_gateway_query_failing_settles_by_closing_the_payment()
+    {
+        var saga = await TestSaga.StartAsync(s => s.AlwaysFails(QueryPayment), TestSaga.ShortWindow);
+
+        Assert.Equal(new SagaOutcome(OrderStatus.Cancelled, "timeout"), await saga.OutcomeAsync());
+        Assert.Equal(TestSaga.Settings.ActivityMaxAttempts, saga.Script.Attempts(QueryPayment));
+        Assert.Equal([ReserveStock, QueryPayment, ClosePayment, ReleaseStock], saga.Script.Flow);
+        Assert.Empty(saga.Script.Parked);
+    }
+}
+
+/// <summary>The gateway does not report the payment paid when the window closes: closing it there makes "unpaid" final, or reveals a late payment.</summary>
+public sealed class PaymentWindowCloseTests
+{
     [Fact]
     public async Task Timeout_with_the_gateway_reporting_unpaid_closes_the_payment_releases_stock_and_cancels()
     {
@@ -42,28 +70,6 @@ public sealed class PaymentWindowTests
     }
 
     [Fact]
-    public async Task Timeout_with_the_gateway_reporting_a_different_amount_refunds_it()
-    {
-        var saga = await TestSaga.StartAsync(
-            s => s.Returns(QueryPayment, new GatewayPayment(GatewayPaymentState.Paid, 1000, "EUR")), TestSaga.ShortWindow);
-
-        Assert.Equal(new SagaOutcome(OrderStatus.Refunded, "amount_mismatch"), await saga.OutcomeAsync());
-        Assert.Equal([ReserveStock, QueryPayment, ReleaseStock, Refund], saga.Script.Flow);
-        Assert.Equal(1000, Assert.Single(saga.Script.Refunds).AmountMinor);
-    }
-
-    [Fact]
-    public async Task Timeout_with_the_gateway_query_failing_settles_by_closing_the_payment()
-    {
-        var saga = await TestSaga.StartAsync(s => s.AlwaysFails(QueryPayment), TestSaga.ShortWindow);
-
-        Assert.Equal(new SagaOutcome(OrderStatus.Cancelled, "timeout"), await saga.OutcomeAsync());
-        Assert.Equal(TestSaga.Settings.ActivityMaxAttempts, saga.Script.Attempts(QueryPayment));
-        Assert.Equal([ReserveStock, QueryPayment, ClosePayment, ReleaseStock], saga.Script.Flow);
-        Assert.Empty(saga.Script.Parked);
-    }
-
-    [Fact]
     public async Task Timeout_with_the_close_failing_parks_it_and_cancels()
     {
         var saga = await TestSaga.StartAsync(s => s.AlwaysFails(ClosePayment), TestSaga.ShortWindow);
@@ -78,8 +84,8 @@ public sealed class PaymentWindowTests
     {
         var saga = await TestSaga.AwaitingPaymentAsync(settings: TestSaga.ShortWindow);
 
-        await saga.RaiseAsync(Intake.PaymentEventKind.Refunded);
-        await saga.RaiseAsync(Intake.PaymentEventKind.Succeeded, paymentId: "pay-someone-else");
+        await saga.RaiseAsync(PaymentEventKind.Refunded);
+        await saga.RaiseAsync(PaymentEventKind.Succeeded, paymentId: "pay-someone-else");
 
         Assert.Equal(new SagaOutcome(OrderStatus.Cancelled, "timeout"), await saga.OutcomeAsync());
         Assert.Equal([ReserveStock, QueryPayment, ClosePayment, ReleaseStock], saga.Script.Flow);

@@ -14,7 +14,6 @@ public sealed class PointsTests
 
         Assert.Equal(new SagaOutcome(OrderStatus.Completed, null), await saga.OutcomeAsync());
         Assert.Equal(3, saga.Script.Attempts(GrantPoints));
-        Assert.True(saga.Script.Attempts(GrantPoints) > TestSaga.Settings.ActivityMaxAttempts);
         Assert.Empty(saga.Script.Parked);
     }
 
@@ -32,7 +31,8 @@ public sealed class PointsTests
         Assert.Contains("GrantPoints failed as scripted (call 3)", parked.Detail);
         Assert.Empty(saga.Script.Refunds);
         Assert.Equal(0, saga.Script.Attempts(ReleaseStock));
-        Assert.Equal((OrderStatus.Completed, "points_parked"), saga.Script.Recorded[^1] is var last ? (last.Status, last.Reason) : default);
+        var completed = saga.Script.Recorded[^1];
+        Assert.Equal((OrderStatus.Completed, "points_parked"), (completed.Status, completed.Reason));
     }
 
     [Fact]

@@ -51,7 +51,8 @@ public sealed class StockTests
         Assert.Equal(new SagaOutcome(OrderStatus.Refunded, "stock_unavailable"), await saga.OutcomeAsync());
         Assert.Equal([ReserveStock, ReleaseStock, ClosePayment, Refund], saga.Script.Flow);
         Assert.Equal(1, saga.Script.Attempts(ReleaseStock));
-        Assert.Equal((2500L, "stock_unavailable"), Assert.Single(saga.Script.Refunds) is var r ? (r.AmountMinor, r.Reason) : default);
+        var refund = Assert.Single(saga.Script.Refunds);
+        Assert.Equal((2500L, "stock_unavailable"), (refund.AmountMinor, refund.Reason));
     }
 
     [Fact]

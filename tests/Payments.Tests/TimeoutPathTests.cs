@@ -6,7 +6,7 @@ namespace Payments.Tests;
 
 /// <summary>
 /// A short payment window and a gateway whose webhooks never arrive: the saga must ask the gateway
-/// itself. The other answers the gateway can give are in Payments.Saga.Tests (PaymentWindowTests).
+/// itself. The other answers the gateway can give are in Payments.Saga.Tests (PaymentWindowTests.cs).
 /// </summary>
 public sealed class TimeoutFixture : PipelineFixture
 {
