@@ -1,14 +1,5 @@
-using System.Net;
-using DurableTask.Core;
-using Grpc.Net.Client;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.DurableTask;
-using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
-using Microsoft.DurableTask.Testing.Sidecar;
-using Microsoft.DurableTask.Testing.Sidecar.Grpc;
-using Microsoft.DurableTask.Worker;
-using Payments.Benchmarks.Infrastructure;
 using Payments.Functions;
 using Payments.Hosting;
 using Payments.Saga;
@@ -53,44 +44,8 @@ public static class InMemorySagaHost
     /// </summary>
     public static async Task<SagaBackend> StartSidecarAsync(IConfiguration configuration, string name, int concurrency)
     {
-        var loggerFactory = Quiet(configuration);
-        var service = new InMemoryOrchestrationService(loggerFactory);
-        var sidecarBuilder = WebApplication.CreateSlimBuilder();
-        sidecarBuilder.Logging.ClearProviders();
-        sidecarBuilder.Services.AddSingleton(loggerFactory);
-        sidecarBuilder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
-        sidecarBuilder.Services.AddGrpc();
-        sidecarBuilder.Services.AddSingleton<IOrchestrationService>(new ConcurrencyOverride(service, concurrency));
-        sidecarBuilder.Services.AddSingleton<IOrchestrationServiceClient>(service);
-        sidecarBuilder.Services.AddSingleton<TaskHubGrpcServer>();
-        var sidecar = sidecarBuilder.Build();
-        sidecar.MapGrpcService<TaskHubGrpcServer>();
-        await sidecar.StartAsync();
-        var channel = GrpcChannel.ForAddress(sidecar.Urls.First());
-
-        var workerBuilder = Host.CreateApplicationBuilder();
-        workerBuilder.Logging.ClearProviders();
-        workerBuilder.Services.AddSingleton(loggerFactory);
-        AddCore(workerBuilder.Services, configuration);
-        workerBuilder.Services.AddDurableTaskWorker(worker =>
-        {
-            worker.UseGrpc(channel);
-            worker.AddTasks(Register);
-            worker.Configure(o =>
-            {
-                o.Concurrency.MaximumConcurrentActivityWorkItems = concurrency;
-                o.Concurrency.MaximumConcurrentOrchestrationWorkItems = concurrency;
-            });
-        });
-        workerBuilder.Services.AddDurableTaskClient(client =>
-        {
-            client.UseGrpc(channel);
-            client.RegisterDirectly();
-        });
-        var worker = workerBuilder.Build();
-        await worker.StartAsync();
-        return new SagaBackend(name, worker.Services, worker.Services.GetRequiredService<DurableTaskClient>(), callbackUrl: null,
-            new Owner(worker, channel, sidecar));
+        var engine = await InMemoryDurable.StartAsync(Register, concurrency, services => AddCore(services, configuration), Quiet(configuration));
+        return new SagaBackend(name, engine.Services, engine.Client, callbackUrl: null, engine);
     }
 
     private static ILoggerFactory Quiet(IConfiguration configuration) =>
@@ -139,18 +94,5 @@ public static class InMemorySagaHost
     {
         public override Task<TOut> RunAsync(TaskActivityContext context, TIn input) =>
             call(new SagaFunctions(services.GetRequiredService<SagaActivities>()), input);
-    }
-
-    private sealed class Owner(IHost worker, GrpcChannel channel, WebApplication sidecar) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await worker.StopAsync();
-            worker.Dispose();
-            await channel.ShutdownAsync();
-            channel.Dispose();
-            await sidecar.StopAsync();
-            await sidecar.DisposeAsync();
-        }
     }
 }

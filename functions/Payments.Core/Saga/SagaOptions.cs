@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.DurableTask;
 
 namespace Payments.Saga;
 
@@ -11,10 +12,11 @@ public sealed class SagaOptions
     [Range(1, 7 * 24 * 3600)]
     public int PaymentWindowSeconds { get; set; } = 900;
 
+    /// <summary>Attempts at granting points, the first included, before the grant is parked.</summary>
     [Range(1, 20)]
     public int PointsMaxAttempts { get; set; } = 5;
 
-    /// <summary>First back-off between points attempts; doubles each time.</summary>
+    /// <summary>First back-off between points attempts; doubles each time, up to an hour.</summary>
     [Range(1, 3600)]
     public int PointsBackoffSeconds { get; set; } = 30;
 
@@ -51,6 +53,13 @@ public sealed record SagaSettings(
     int PointsPerMajorUnit)
 {
     /// <summary>Bounded, exponential, durable: the retry policy of stock commits, gateway calls and refunds.</summary>
-    public Microsoft.DurableTask.TaskOptions StepRetry() => Microsoft.DurableTask.TaskOptions.FromRetryPolicy(new Microsoft.DurableTask.RetryPolicy(
+    public TaskOptions StepRetry() => TaskOptions.FromRetryPolicy(new RetryPolicy(
         ActivityMaxAttempts, ActivityBackoff, backoffCoefficient: 2.0, maxRetryInterval: TimeSpan.FromMinutes(5)));
+
+    /// <summary>
+    /// Bounded, exponential, durable: the points grant's back-off. Its own budget, longer than a
+    /// payment step's, because an exhausted grant only parks; it never undoes the payment.
+    /// </summary>
+    public TaskOptions PointsRetry() => TaskOptions.FromRetryPolicy(new RetryPolicy(
+        PointsMaxAttempts, PointsBackoff, backoffCoefficient: 2.0, maxRetryInterval: TimeSpan.FromHours(1)));
 }

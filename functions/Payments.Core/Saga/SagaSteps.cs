@@ -15,6 +15,8 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
 
     private TaskOptions StepRetry => settings.StepRetry();
 
+    private TaskOptions PointsBackoff => settings.PointsRetry();
+
     private StockRequest Stock => new(order.OrderId, order.Lines);
 
     private PaymentRef Payment => new(order.OrderId, order.Provider, order.PaymentId);
@@ -124,32 +126,20 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
         return await FinishAsync(OrderStatus.Refunded, reason);
     }
 
-    public async Task<bool> GrantPointsWithBackoffAsync()
+    /// <summary>False when every attempt failed: the grant is then parked for an operator.</summary>
+    public async Task<bool> GrantPointsAsync()
     {
         var points = order.AmountMinor / 100 * settings.PointsPerMajorUnit;
-        var request = new PointsRequest(order.OrderId, order.CustomerId, points);
-        var pointsBackoff = settings.PointsBackoff;
-        string lastError = "";
-        for (var attempt = 1; attempt <= settings.PointsMaxAttempts; attempt++)
+        try
         {
-            try
-            {
-                await context.CallActivityAsync(SagaActivityNames.GrantPoints, request);
-                return true;
-            }
-            catch (TaskFailedException ex) when (attempt < settings.PointsMaxAttempts)
-            {
-                await context.CreateTimer(pointsBackoff, CancellationToken.None);
-                pointsBackoff *= 2;
-                lastError = ex.Message;
-            }
-            catch (TaskFailedException ex)
-            {
-                lastError = ex.Message;
-            }
+            await context.CallActivityAsync(SagaActivityNames.GrantPoints, new PointsRequest(order.OrderId, order.CustomerId, points), PointsBackoff);
+            return true;
         }
-        await ParkAsync(ParkedKinds.PointsGrant, $"Granting {points} points to {order.CustomerId} failed {settings.PointsMaxAttempts} times.", lastError);
-        return false;
+        catch (TaskFailedException ex)
+        {
+            await ParkAsync(ParkedKinds.PointsGrant, $"Granting {points} points to {order.CustomerId} failed {settings.PointsMaxAttempts} times.", ex.Message);
+            return false;
+        }
     }
 
     public async Task<SagaOutcome> FinishAsync(OrderStatus status, string? reason, bool pointsParked = false)

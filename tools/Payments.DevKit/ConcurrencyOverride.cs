@@ -1,15 +1,16 @@
 using DurableTask.Core;
 
-namespace Payments.Benchmarks.Saga;
+namespace Payments.DevKit;
 
 /// <summary>
 /// An orchestration service with its work-item concurrency raised, everything else delegated. The
 /// sidecar's dispatchers admit at most the service's <c>MaxConcurrent…WorkItems</c> at once and,
 /// when full, look again only every 500 ms; the in-memory service fixes that limit at the core
-/// count, which on a small machine makes the "ceiling" slower than Azure Storage at 20. With the
-/// limit set to the local host's value, the two backends differ in storage only.
+/// count, which on a small machine makes the benchmarks' "ceiling" slower than Azure Storage at 20
+/// and a parallel test run wait in 500 ms steps. With the limit set to the local host's value, the
+/// two backends differ in storage only.
 /// </summary>
-public sealed class ConcurrencyOverride(IOrchestrationService inner, int maxConcurrentWorkItems) : IOrchestrationService
+internal sealed class ConcurrencyOverride(IOrchestrationService inner, int maxConcurrentWorkItems) : IOrchestrationService
 {
     public int MaxConcurrentTaskOrchestrationWorkItems => maxConcurrentWorkItems;
     public int MaxConcurrentTaskActivityWorkItems => maxConcurrentWorkItems;

@@ -1,0 +1,59 @@
+using System.Runtime.CompilerServices;
+
+namespace Payments.Saga.Tests.Infrastructure;
+
+/// <summary>Starts the real orchestrators for a test: one order named after the test, its script, small timings.</summary>
+public static class TestSaga
+{
+    /// <summary>
+    /// Timings that keep the run in milliseconds: a window no test waits out unless it means to, quick
+    /// retries, and a points budget unlike the steps' (3 attempts, 40 ms apart at first, against 2 and
+    /// 10 ms), so a test can tell which policy a call ran under.
+    /// </summary>
+    public static readonly SagaSettings Settings = new(
+        PaymentWindow: TimeSpan.FromSeconds(30),
+        PointsMaxAttempts: 3,
+        PointsBackoff: TimeSpan.FromMilliseconds(40),
+        ActivityMaxAttempts: 2,
+        ActivityBackoff: TimeSpan.FromMilliseconds(10),
+        PointsPerMajorUnit: 1);
+
+    /// <summary>A payment window that closes while the test waits, with nothing raised.</summary>
+    public static readonly SagaSettings ShortWindow = Settings with { PaymentWindow = TimeSpan.FromMilliseconds(300) };
+
+    private static int orders;
+
+    public static OrderRequest Order(string test, long amountMinor = 2500, string currency = "EUR")
+    {
+        var orderId = $"{test}-{Interlocked.Increment(ref orders)}";
+        return new OrderRequest(orderId, "cust-" + orderId, [new OrderLine("sku-a", 2), new OrderLine("sku-b", 1)], amountMinor, currency, "standard", "pay-" + orderId);
+    }
+
+    public static async Task<SagaRun> StartAsync(
+        Action<SagaScript>? script = null, SagaSettings? settings = null, long amountMinor = 2500, [CallerMemberName] string test = "")
+    {
+        var scripted = new SagaScript(Order(test, amountMinor));
+        script?.Invoke(scripted);
+        var engine = await SagaEngine.SharedAsync();
+        return await engine.StartOrderSagaAsync(scripted, settings ?? Settings);
+    }
+
+    /// <summary>Started, past its stock reservation, and waiting for the payment's callback.</summary>
+    public static async Task<SagaRun> AwaitingPaymentAsync(
+        Action<SagaScript>? script = null, SagaSettings? settings = null, long amountMinor = 2500, [CallerMemberName] string test = "")
+    {
+        var saga = await StartAsync(script, settings, amountMinor, test);
+        await saga.WaitForStepAsync("AwaitingPayment");
+        return saga;
+    }
+
+    public static async Task<SagaRun> LatePaymentRefundAsync(Action<SagaScript>? script = null, [CallerMemberName] string test = "")
+    {
+        var order = Order(test);
+        var scripted = new SagaScript(order);
+        script?.Invoke(scripted);
+        var refund = new RefundRequest(order.OrderId, order.Provider, order.PaymentId, order.AmountMinor, order.Currency, "late_payment");
+        var engine = await SagaEngine.SharedAsync();
+        return await engine.StartLatePaymentRefundAsync(scripted, refund, Settings);
+    }
+}
