@@ -42,11 +42,14 @@ public static class PaymentsServices
             sp.GetRequiredService<TimeProvider>(),
             TimeSpan.FromDays(sp.GetRequiredService<IOptions<IntakeOptions>>().Value.InboxRetentionDays)));
         services.AddSingleton<StockLedger>();
+        services.AddSingleton<IStockReservations>(sp => sp.GetRequiredService<StockLedger>());
         services.AddSingleton<PointsLedger>();
+        services.AddSingleton<IPointsGrants>(sp => sp.GetRequiredService<PointsLedger>());
         services.AddSingleton<OrderBook>();
         services.AddSingleton<ParkedItems>();
         services.AddSingleton<FaultInjector>();
         services.AddSingleton<PaymentDispatch>();
+        services.AddSingleton<IStoredCallbackDispatch>(sp => sp.GetRequiredService<PaymentDispatch>());
         services.AddSingleton<CallbackIntake>();
         services.AddSingleton<OrderRegistration>();
         services.AddSingleton<OrderQuery>();

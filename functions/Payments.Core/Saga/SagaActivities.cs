@@ -37,8 +37,7 @@ public sealed class SagaActivities(
             log.LogWarning("Stock commit for order {OrderId} failed permanently", request.OrderId);
             return CommitResult.Failed;
         }
-        await stock.CommitAsync(request);
-        return CommitResult.Committed;
+        return await stock.CommitAsync(request);
     }
 
     public Task ReleaseStockAsync(StockRequest request) => stock.ReleaseAsync(request);
