@@ -27,8 +27,8 @@ public static class FaultInjection
             return new FaultRandom(seed);
         });
 
-        services.Decorate<IStockReservations>((inner, sp) => new FaultyStockReservations(inner, Options(sp), sp.GetRequiredService<FaultRandom>()));
-        services.Decorate<IPointsGrants>((inner, sp) => new FaultyPointsGrants(inner, Options(sp), sp.GetRequiredService<FaultRandom>()));
+        services.Decorate<IStockReservations>((inner, sp) => new FaultyStockReservations(inner, Options(sp), sp.GetRequiredService<FaultRandom>(), sp.GetRequiredService<TimeProvider>()));
+        services.Decorate<IPointsGrants>((inner, sp) => new FaultyPointsGrants(inner, Options(sp), sp.GetRequiredService<FaultRandom>(), sp.GetRequiredService<TimeProvider>()));
         services.Decorate<IStoredCallbackDispatch>((inner, sp) => new FaultyCallbackDispatch(inner, Options(sp), sp.GetRequiredService<FaultRandom>()));
         services.Decorate<IPaymentGateway>((inner, sp) => new FaultyPaymentGateway(inner, Options(sp), sp.GetRequiredService<FaultRandom>()));
         return services;

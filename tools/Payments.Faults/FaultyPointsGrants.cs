@@ -11,12 +11,12 @@ public sealed class FaultyPointsGrants : IPointsGrants
     private readonly FaultRandom random;
     private readonly ResiliencePipeline grant;
 
-    public FaultyPointsGrants(IPointsGrants inner, FaultOptions options, FaultRandom random)
+    public FaultyPointsGrants(IPointsGrants inner, FaultOptions options, FaultRandom random, TimeProvider clock)
     {
         this.inner = inner;
         this.random = random;
         var randomizer = random.Randomizer(FaultSeam.Points);
-        grant = new ResiliencePipelineBuilder()
+        grant = new ResiliencePipelineBuilder { TimeProvider = clock }
             .AddAddedLatency(options.AddedLatencyMs, randomizer)
             .AddTransientFailures(options.PointsTransientFailureRate, "points", randomizer)
             .Build();

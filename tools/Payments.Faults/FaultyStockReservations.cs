@@ -21,16 +21,16 @@ public sealed class FaultyStockReservations : IStockReservations
     private readonly ResiliencePipeline reserve;
     private readonly ResiliencePipeline<CommitResult> commit;
 
-    public FaultyStockReservations(IStockReservations inner, FaultOptions options, FaultRandom random)
+    public FaultyStockReservations(IStockReservations inner, FaultOptions options, FaultRandom random, TimeProvider clock)
     {
         this.inner = inner;
         this.random = random;
         var randomizer = random.Randomizer(FaultSeam.Stock);
-        reserve = new ResiliencePipelineBuilder()
+        reserve = new ResiliencePipelineBuilder { TimeProvider = clock }
             .AddAddedLatency(options.AddedLatencyMs, randomizer)
             .AddTransientFailures(options.StockTransientFailureRate, "stock", randomizer)
             .Build();
-        commit = new ResiliencePipelineBuilder<CommitResult>()
+        commit = new ResiliencePipelineBuilder<CommitResult> { TimeProvider = clock }
             .AddAddedLatency(options.AddedLatencyMs, randomizer)
             .AddTransientFailures(options.StockTransientFailureRate, "stock", randomizer)
             .AddChaosOutcome(new ChaosOutcomeStrategyOptions<CommitResult>
