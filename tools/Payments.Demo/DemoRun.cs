@@ -131,7 +131,8 @@ public static class DemoRun
             ActiveQueryPayments: runLog.Distinct(ActiveQueryTemplate, "PaymentId"),
             Statement: meter.Total(Recovered, "statement"));
         runLog.Flush();
-        DemoReport.Write(Console.Out, new RunSummary(plans, driver.Tally, simulator.Stats, snapshot, verdicts, recovery, statements, refundedBefore, redriven, clock.Elapsed, failure));
+        var injected = new InjectedFaults(faults.Seed, [.. FaultMetrics.Kinds.Select(k => (k, meter.Total(FaultMetrics.InjectedName, k)))]);
+        DemoReport.Write(Console.Out, new RunSummary(plans, driver.Tally, simulator.Stats, snapshot, verdicts, recovery, statements, refundedBefore, redriven, clock.Elapsed, failure, injected));
         Console.WriteLine($"Pipeline log: {runLog.Path}");
         return verdicts.AllHold && failure is null ? 0 : 1;
     }

@@ -20,7 +20,10 @@ internal static class FaultStrategies
             Randomizer = randomizer,
         });
 
-    /// <summary>A share <paramref name="rate"/> of calls throws <see cref="InjectedFaultException"/> instead of running; off when zero.</summary>
+    /// <summary>
+    /// A share <paramref name="rate"/> of calls throws <see cref="InjectedFaultException"/> instead of
+    /// running, counted as <paramref name="what"/> (a <see cref="FaultMetrics"/> kind); off when zero.
+    /// </summary>
     public static TBuilder AddTransientFailures<TBuilder>(this TBuilder builder, double rate, string what, Func<double> randomizer)
         where TBuilder : ResiliencePipelineBuilderBase =>
         builder.AddChaosFault(new ChaosFaultStrategyOptions
@@ -30,5 +33,6 @@ internal static class FaultStrategies
             InjectionRate = rate,
             Randomizer = randomizer,
             FaultGenerator = _ => ValueTask.FromResult<Exception?>(new InjectedFaultException($"Injected transient {what} failure.")),
+            OnFaultInjected = _ => FaultMetrics.CountAsync(what),
         });
 }

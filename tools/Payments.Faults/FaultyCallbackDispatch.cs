@@ -29,6 +29,7 @@ public sealed class FaultyCallbackDispatch : IStoredCallbackDispatch
                 InjectionRate = options.IntakeDispatchFailureRate,
                 Randomizer = random.Randomizer(FaultSeam.IntakeDispatch),
                 FaultGenerator = _ => ValueTask.FromResult<Exception?>(new InjectedFaultException("Injected dispatch failure at intake.")),
+                OnFaultInjected = _ => FaultMetrics.CountAsync(FaultMetrics.IntakeDispatch),
             })
             .Build();
     }

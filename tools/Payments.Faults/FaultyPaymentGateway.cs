@@ -21,7 +21,7 @@ public sealed class FaultyPaymentGateway : IPaymentGateway
         this.inner = inner;
         this.random = random;
         call = new ResiliencePipelineBuilder()
-            .AddTransientFailures(options.GatewayTransientFailureRate, "gateway", random.Randomizer(FaultSeam.Gateway))
+            .AddTransientFailures(options.GatewayTransientFailureRate, FaultMetrics.Gateway, random.Randomizer(FaultSeam.Gateway))
             .Build();
     }
 

@@ -18,7 +18,7 @@ public sealed class FaultyPointsGrants : IPointsGrants
         var randomizer = random.Randomizer(FaultSeam.Points);
         grant = new ResiliencePipelineBuilder { TimeProvider = clock }
             .AddAddedLatency(options.AddedLatencyMs, randomizer)
-            .AddTransientFailures(options.PointsTransientFailureRate, "points", randomizer)
+            .AddTransientFailures(options.PointsTransientFailureRate, FaultMetrics.Points, randomizer)
             .Build();
     }
 

@@ -28,11 +28,11 @@ public sealed class FaultyStockReservations : IStockReservations
         var randomizer = random.Randomizer(FaultSeam.Stock);
         reserve = new ResiliencePipelineBuilder { TimeProvider = clock }
             .AddAddedLatency(options.AddedLatencyMs, randomizer)
-            .AddTransientFailures(options.StockTransientFailureRate, "stock", randomizer)
+            .AddTransientFailures(options.StockTransientFailureRate, FaultMetrics.Stock, randomizer)
             .Build();
         commit = new ResiliencePipelineBuilder<CommitResult> { TimeProvider = clock }
             .AddAddedLatency(options.AddedLatencyMs, randomizer)
-            .AddTransientFailures(options.StockTransientFailureRate, "stock", randomizer)
+            .AddTransientFailures(options.StockTransientFailureRate, FaultMetrics.Stock, randomizer)
             .AddChaosOutcome(new ChaosOutcomeStrategyOptions<CommitResult>
             {
                 Name = "PermanentCommitFailure",
@@ -41,6 +41,7 @@ public sealed class FaultyStockReservations : IStockReservations
                 InjectionRate = 1.0,
                 Randomizer = randomizer,
                 OutcomeGenerator = _ => ValueTask.FromResult<Outcome<CommitResult>?>(Outcome.FromResult(CommitResult.Failed)),
+                OnOutcomeInjected = _ => FaultMetrics.CountAsync(FaultMetrics.PermanentStockCommit),
             })
             .Build();
     }
