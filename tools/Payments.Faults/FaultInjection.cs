@@ -23,7 +23,7 @@ public static class FaultInjection
         {
             var seed = sp.GetRequiredService<IOptions<FaultOptions>>().Value.Seed ?? Random.Shared.Next();
             sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(FaultInjection))
-                .LogWarning("Fault injection is on, seed {FaultSeed} (repeat with Faults:Seed={FaultSeed})", seed, seed);
+                .LogWarning("Fault injection is on with seed {FaultSeed}; set Faults:Seed to it to repeat the run", seed);
             return new FaultRandom(seed);
         });
 
