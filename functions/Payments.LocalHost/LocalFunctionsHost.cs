@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.Options;
+using Payments.Faults;
 using Payments.Functions;
 using Payments.Hosting;
 
@@ -82,7 +83,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
-        builder.Services.AddPaymentsCore(builder.Configuration);
+        AddPipelineServices(builder.Services, builder.Configuration);
         builder.Services.AddDurableTaskClient(client =>
         {
             client.UseGrpc(channel);
@@ -112,6 +113,20 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         }
         await app.StartAsync(ct);
         return new LocalFunctionsHost(app, sidecar, channel);
+    }
+
+    /// <summary>
+    /// The pipeline as the Functions app composes it, plus fault decorators when the configuration
+    /// has a <c>Faults</c> section (demos and chaos runs); without one, exactly the production services.
+    /// </summary>
+    public static IServiceCollection AddPipelineServices(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddPaymentsCore(configuration);
+        if (configuration.GetSection(FaultOptions.Section).Exists())
+        {
+            services.AddFaultInjection(configuration);
+        }
+        return services;
     }
 
     public Task WaitForShutdownAsync() => app.WaitForShutdownAsync();

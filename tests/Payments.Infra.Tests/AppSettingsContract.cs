@@ -2,9 +2,9 @@ using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Payments.Faults;
 using Payments.Functions;
 using Payments.Hosting;
-using Payments.Ledger;
 
 namespace Payments.Infra.Tests;
 

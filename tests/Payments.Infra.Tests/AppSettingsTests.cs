@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
+using Payments.Faults;
 using Payments.Gateway;
 using Payments.Hosting;
 using Payments.Intake;
-using Payments.Ledger;
 using Payments.Saga;
 
 namespace Payments.Infra.Tests;
@@ -70,6 +70,7 @@ public sealed class AppSettingsTests(DeploymentFixture deployment)
     [Theory]
     [InlineData("Faults__AddedLatencyMs")]
     [InlineData("Faults__StockTransientFailureRate")]
+    [InlineData("Faults__Seed")]
     [InlineData("PaymentsStorage__ConnectionString")]
     [InlineData("AzureWebJobsStorage")]
     public void A_forbidden_setting_added_to_the_template_is_reported_by_name(string name)

@@ -157,9 +157,11 @@ public sealed class ChaosTests(ITestOutputHelper output)
             ["Lane:BackoffSeconds"] = "1",
             ["Lane:MaxBackoffSeconds"] = "2",
             ["Lane:MaxAttempts"] = "3",
+            ["Faults:Seed"] = "11",
             ["Faults:StockTransientFailureRate"] = "0.3",
             ["Faults:PointsTransientFailureRate"] = "0.4",
             ["Faults:IntakeDispatchFailureRate"] = "0.2",
+            ["Faults:GatewayTransientFailureRate"] = "0.1",
             ["Faults:PermanentFailureSkus"] = "sku-broken",
         })
         {

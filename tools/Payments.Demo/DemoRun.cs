@@ -7,6 +7,7 @@ using Payments.Demo.Driving;
 using Payments.Demo.Invariants;
 using Payments.Demo.Reporting;
 using Payments.Demo.Stage;
+using Payments.Faults;
 using Payments.LocalHost;
 using Payments.Recovery;
 
@@ -58,7 +59,10 @@ public static class DemoRun
         var hostConfiguration = new ConfigurationBuilder()
             .AddConfiguration(configuration)
             .AddInMemoryCollection([new("Gateway:BaseUrl", simulator.BaseAddress.ToString())])
+            // Faults follow the demo's seed like the simulator does, unless a run sets its own.
+            .AddInMemoryCollection([new("Faults:Seed", configuration["Faults:Seed"] ?? demo.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture))])
             .Build();
+        var faults = hostConfiguration.GetSection(FaultOptions.Section).Get<FaultOptions>() ?? new FaultOptions();
         using var meter = new RecoveryMeter();
         using var runLog = new RunLog(Path.Combine(Path.GetTempPath(), $"payments-{prefix}.log"));
 
@@ -74,8 +78,8 @@ public static class DemoRun
         Console.WriteLine($"  storage: {azurite.Description}");
         Console.WriteLine($"  gateway simulator: {simulator.BaseAddress} (duplicates {simulatorOptions.DuplicateRate:P0}, reordering {simulatorOptions.ReorderRate:P0}, "
             + $"losses {simulatorOptions.LossRate:P0}, delays {simulatorOptions.DeliveryDelayMin.TotalMilliseconds:F0}-{simulatorOptions.DeliveryDelayMax.TotalMilliseconds:F0} ms, API errors {simulatorOptions.ApiErrorRate:P0})");
-        Console.WriteLine($"  ledger faults: stock {hostConfiguration["Faults:StockTransientFailureRate"]}, points {hostConfiguration["Faults:PointsTransientFailureRate"]}, "
-            + $"intake dispatch {hostConfiguration["Faults:IntakeDispatchFailureRate"]}, permanently failing sku '{hostConfiguration["Faults:PermanentFailureSkus"]}'");
+        Console.WriteLine($"  injected faults (seed {faults.Seed}): stock {faults.StockTransientFailureRate:P0}, points {faults.PointsTransientFailureRate:P0}, "
+            + $"intake dispatch {faults.IntakeDispatchFailureRate:P0}, gateway calls {faults.GatewayTransientFailureRate:P0}, permanently failing sku '{faults.PermanentFailureSkus}'");
         Console.WriteLine($"  pipeline log: {runLog.Path}");
 
         await using var host = await LocalFunctionsHost.StartAsync(hostConfiguration, services => services.AddSingleton(runLog.Factory), ct);
@@ -127,7 +131,8 @@ public static class DemoRun
             ActiveQueryPayments: runLog.Distinct(ActiveQueryTemplate, "PaymentId"),
             Statement: meter.Total(Recovered, "statement"));
         runLog.Flush();
-        DemoReport.Write(Console.Out, new RunSummary(plans, driver.Tally, simulator.Stats, snapshot, verdicts, recovery, statements, refundedBefore, redriven, clock.Elapsed, failure));
+        var injected = new InjectedFaults(faults.Seed, [.. FaultMetrics.Kinds.Select(k => (k, meter.Total(FaultMetrics.InjectedName, k)))]);
+        DemoReport.Write(Console.Out, new RunSummary(plans, driver.Tally, simulator.Stats, snapshot, verdicts, recovery, statements, refundedBefore, redriven, clock.Elapsed, failure, injected));
         Console.WriteLine($"Pipeline log: {runLog.Path}");
         return verdicts.AllHold && failure is null ? 0 : 1;
     }

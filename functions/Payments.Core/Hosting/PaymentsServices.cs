@@ -23,7 +23,6 @@ public static class PaymentsServices
         services.AddOptions<IntakeOptions>().Bind(configuration.GetSection(IntakeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SagaOptions>().Bind(configuration.GetSection(SagaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<FaultOptions>().Bind(configuration.GetSection(FaultOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LaneOptions>().Bind(configuration.GetSection(LaneOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ServiceBusOptions>().Bind(configuration.GetSection(ServiceBusOptions.Section))
             .Validate(o => configuration.GetSection(LaneOptions.Section).Get<LaneOptions>()?.Transport != LaneTransport.ServiceBus
@@ -43,11 +42,13 @@ public static class PaymentsServices
             sp.GetRequiredService<TimeProvider>(),
             TimeSpan.FromDays(sp.GetRequiredService<IOptions<IntakeOptions>>().Value.InboxRetentionDays)));
         services.AddSingleton<StockLedger>();
+        services.AddSingleton<IStockReservations>(sp => sp.GetRequiredService<StockLedger>());
         services.AddSingleton<PointsLedger>();
+        services.AddSingleton<IPointsGrants>(sp => sp.GetRequiredService<PointsLedger>());
         services.AddSingleton<OrderBook>();
         services.AddSingleton<ParkedItems>();
-        services.AddSingleton<FaultInjector>();
         services.AddSingleton<PaymentDispatch>();
+        services.AddSingleton<IStoredCallbackDispatch>(sp => sp.GetRequiredService<PaymentDispatch>());
         services.AddSingleton<CallbackIntake>();
         services.AddSingleton<OrderRegistration>();
         services.AddSingleton<OrderQuery>();

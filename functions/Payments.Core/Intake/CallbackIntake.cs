@@ -3,7 +3,6 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Payments.Hosting;
-using Payments.Ledger;
 using Payments.Recovery;
 using Payments.Saga;
 
@@ -16,9 +15,8 @@ namespace Payments.Intake;
 public sealed class CallbackIntake(
     ProviderRegistry providers,
     InboxStore inbox,
-    PaymentDispatch dispatch,
+    IStoredCallbackDispatch dispatch,
     RetryLane retryLane,
-    FaultInjector faults,
     IOptions<IntakeOptions> options,
     TimeProvider clock,
     ILogger<CallbackIntake> log)
@@ -96,7 +94,6 @@ public sealed class CallbackIntake(
     {
         try
         {
-            faults.BeforeIntakeDispatch();
             if (await dispatch.ApplyStoredAsync(durable, paymentEvent, ct) == DispatchResult.UnknownOrder)
             {
                 // The callback may have outrun its order's registration: retry it later on the lane.

@@ -10,7 +10,7 @@ public enum GrantResult { Granted, AlreadyGranted }
 /// Loyalty points per customer: a balance row plus one grant row per order in the customer's
 /// partition, written together in one entity-group transaction, so a grant happens once per order.
 /// </summary>
-public sealed class PointsLedger(PaymentsStorage storage)
+public sealed class PointsLedger(PaymentsStorage storage) : IPointsGrants
 {
     private const string BalanceKey = "balance";
 

@@ -15,7 +15,7 @@ public sealed record StockLevel(string Sku, long Available, long Reserved, long 
 /// together in one entity-group transaction guarded by ETags. Reserve, commit and release are
 /// idempotent by (order, step): a reservation row's state says what already happened.
 /// </summary>
-public sealed class StockLedger(PaymentsStorage storage)
+public sealed class StockLedger(PaymentsStorage storage) : IStockReservations
 {
     private const string LevelKey = "level";
 
@@ -55,13 +55,14 @@ public sealed class StockLedger(PaymentsStorage storage)
         return ReserveResult.Reserved;
     }
 
-    public async Task CommitAsync(StockRequest request, CancellationToken ct = default)
+    public async Task<CommitResult> CommitAsync(StockRequest request, CancellationToken ct = default)
     {
         foreach (var line in request.Lines)
         {
             await MoveAsync(line.Sku, request.OrderId, ReservationState.Reserved, ReservationState.Committed,
                 (level, qty) => level with { Reserved = level.Reserved - qty, Committed = level.Committed + qty }, ct);
         }
+        return CommitResult.Committed;
     }
 
     public async Task ReleaseAsync(StockRequest request, CancellationToken ct = default)

@@ -31,7 +31,7 @@ public enum DispatchResult
 /// past its payment decision and cancelling is covered by the daily statement reconciliation
 /// (paid but cancelled → refund).
 /// </remarks>
-public sealed class PaymentDispatch(IOptions<SagaOptions> sagaOptions, ParkedItems parked, InboxStore inbox, ILogger<PaymentDispatch> log)
+public sealed class PaymentDispatch(IOptions<SagaOptions> sagaOptions, ParkedItems parked, InboxStore inbox, ILogger<PaymentDispatch> log) : IStoredCallbackDispatch
 {
     /// <summary>
     /// Applies a callback stored in the inbox and marks its row dispatched, unless its order is

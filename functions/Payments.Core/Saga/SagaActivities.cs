@@ -11,19 +11,17 @@ namespace Payments.Saga;
 /// that swallowed one would let the saga believe a failed step succeeded.
 /// </summary>
 public sealed class SagaActivities(
-    StockLedger stock,
-    PointsLedger points,
+    IStockReservations stock,
+    IPointsGrants points,
     OrderBook orders,
     ParkedItems parked,
     IPaymentGateway gateway,
-    FaultInjector faults,
     ILogger<SagaActivities> log)
 {
     public Task RecordOrderStateAsync(OrderStateChange change) => orders.ApplyAsync(change);
 
     public async Task<ReserveResult> ReserveStockAsync(StockRequest request)
     {
-        await faults.BeforeStockAsync(CancellationToken.None);
         var result = await stock.ReserveAsync(request);
         log.LogInformation("Stock for order {OrderId}: {Result}", request.OrderId, result);
         return result;
@@ -31,21 +29,18 @@ public sealed class SagaActivities(
 
     public async Task<CommitResult> CommitStockAsync(StockRequest request)
     {
-        await faults.BeforeStockAsync(CancellationToken.None);
-        if (request.Lines.Any(l => faults.Current.IsPermanentlyFailing(l.Sku)))
+        var result = await stock.CommitAsync(request);
+        if (result == CommitResult.Failed)
         {
             log.LogWarning("Stock commit for order {OrderId} failed permanently", request.OrderId);
-            return CommitResult.Failed;
         }
-        await stock.CommitAsync(request);
-        return CommitResult.Committed;
+        return result;
     }
 
     public Task ReleaseStockAsync(StockRequest request) => stock.ReleaseAsync(request);
 
     public async Task GrantPointsAsync(PointsRequest request)
     {
-        await faults.BeforePointsAsync(CancellationToken.None);
         var result = await points.GrantAsync(request);
         log.LogInformation("Points for order {OrderId}: {Result}", request.OrderId, result);
     }

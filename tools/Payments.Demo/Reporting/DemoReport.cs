@@ -35,7 +35,11 @@ public sealed record RunSummary(
     IReadOnlySet<string> RefundedBeforeStatement,
     IReadOnlyDictionary<string, string> Redriven,
     TimeSpan Elapsed,
-    string? QuiescenceFailure);
+    string? QuiescenceFailure,
+    InjectedFaults? Faults = null);
+
+/// <summary>The faults the decorators injected (counted in this process), with the seed that replays them.</summary>
+public sealed record InjectedFaults(int? Seed, IReadOnlyList<(string Kind, long Count)> Counts);
 
 /// <summary>Writes the final report: terminal states, duplicates, recoveries, refunds, latency, invariant verdicts.</summary>
 public static class DemoReport
@@ -70,6 +74,12 @@ public static class DemoReport
         w.WriteLine($"  events {g.EventsCreated} (lost on purpose {g.EventsLost}); deliveries {g.DeliveriesAttempted} ({g.DeliveriesSucceeded} answered 2xx); "
             + $"duplicates sent {g.DuplicatesSent}; retries {g.Retries}; abandoned {g.DeliveriesAbandoned}");
         w.WriteLine($"  inbox rows {gatewayRows}: duplicates absorbed {Math.Max(0, g.DeliveriesSucceeded - gatewayRows)} (2xx deliveries - distinct events stored)");
+
+        if (run.Faults is { } faults)
+        {
+            w.WriteLine();
+            w.WriteLine($"Faults injected into the pipeline (seed {faults.Seed}): {string.Join(", ", faults.Counts.Select(c => $"{c.Kind} {c.Count}"))}");
+        }
 
         w.WriteLine();
         w.WriteLine("Callbacks recovered, by path");

@@ -1,12 +1,14 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Payments.Faults;
 using Payments.Recovery;
 
 namespace Payments.Demo.Reporting;
 
 /// <summary>
-/// Listens to the pipeline's own meter (<see cref="PipelineMetrics"/>) in this process, the way an
-/// exporter would, and keeps each counter's total per tag value (path, reason, class).
+/// Listens to the pipeline's own meter (<see cref="PipelineMetrics"/>) and the fault decorators'
+/// (<see cref="FaultMetrics"/>) in this process, the way an exporter would, and keeps each counter's
+/// total per tag value (path, reason, class, fault kind).
 /// </summary>
 public sealed class RecoveryMeter : IDisposable
 {
@@ -17,7 +19,7 @@ public sealed class RecoveryMeter : IDisposable
     {
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == PipelineMetrics.MeterName)
+            if (instrument.Meter.Name is PipelineMetrics.MeterName or FaultMetrics.MeterName)
             {
                 l.EnableMeasurementEvents(instrument);
             }

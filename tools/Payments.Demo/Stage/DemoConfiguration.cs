@@ -6,7 +6,8 @@ namespace Payments.Demo.Stage;
 
 /// <summary>
 /// The run's settings, in layers: the committed <c>local.settings.json</c>, then the demo's
-/// defaults (fast schedules, realistic faults), then what this run owns (storage, ports, a fresh
+/// defaults (fast schedules, realistic faults, injected by <c>Payments.Faults</c> through the local
+/// host's <c>Faults</c> section), then what this run owns (storage, ports, a fresh
 /// task hub and table prefix), then the command line, so any of them can be overridden:
 /// <c>--Demo:Orders 50 --Simulator:LossRate 0.2 --Faults:PointsTransientFailureRate 0.5</c>.
 /// </summary>
@@ -34,6 +35,7 @@ public static class DemoConfiguration
         ["Faults:StockTransientFailureRate"] = "0.03",
         ["Faults:PointsTransientFailureRate"] = "0.1",
         ["Faults:IntakeDispatchFailureRate"] = "0.03",
+        ["Faults:GatewayTransientFailureRate"] = "0.02",
         ["Faults:PermanentFailureSkus"] = "sku-broken",
         ["Simulator:DuplicateRate"] = "0.2",
         ["Simulator:ReorderRate"] = "0.1",

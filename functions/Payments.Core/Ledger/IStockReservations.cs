@@ -1,0 +1,19 @@
+using Payments.Saga;
+
+namespace Payments.Ledger;
+
+/// <summary>
+/// What the saga does to stock for one order: reserve, commit, release. A port of its own so the
+/// demo and the tests can wrap the stock ledger (with injected faults) without the saga knowing.
+/// </summary>
+public interface IStockReservations
+{
+    /// <summary>Reserves every line or none.</summary>
+    Task<ReserveResult> ReserveAsync(StockRequest request, CancellationToken ct = default);
+
+    /// <summary>Commits the order's reservation; <see cref="CommitResult.Failed"/> is a permanent failure the saga compensates.</summary>
+    Task<CommitResult> CommitAsync(StockRequest request, CancellationToken ct = default);
+
+    /// <summary>Gives the order's reservation back; nothing to release is not an error.</summary>
+    Task ReleaseAsync(StockRequest request, CancellationToken ct = default);
+}

@@ -1,0 +1,48 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Payments.Faults;
+
+/// <summary>
+/// What to break and how often, bound from <c>Faults</c>. Only the local host, the demo and the
+/// tests read it; a deployed app has no code that could (and the infra tests forbid <c>Faults__*</c>
+/// settings in Azure). Every rate is off by default.
+/// </summary>
+public sealed class FaultOptions
+{
+    public const string Section = "Faults";
+
+    /// <summary>
+    /// Seeds every fault decision, so a run with the same seed meets the same faults. Unset, a seed
+    /// is drawn at start-up and logged, so the run can still be repeated.
+    /// </summary>
+    public int? Seed { get; set; }
+
+    /// <summary>Reserving or committing stock fails transiently; the saga's retry policy absorbs it.</summary>
+    [Range(0.0, 1.0)]
+    public double StockTransientFailureRate { get; set; }
+
+    /// <summary>Granting points fails transiently; the saga's points back-off absorbs it, or parks the grant.</summary>
+    [Range(0.0, 1.0)]
+    public double PointsTransientFailureRate { get; set; }
+
+    /// <summary>Intake stores the callback, then fails to dispatch it: exercises the outbox relay.</summary>
+    [Range(0.0, 1.0)]
+    public double IntakeDispatchFailureRate { get; set; }
+
+    /// <summary>
+    /// Querying, closing or refunding a payment fails transiently, above the HTTP client's own
+    /// in-call retries, so it reaches the saga's retry policy and the reconciler's next run.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double GatewayTransientFailureRate { get; set; }
+
+    /// <summary>Delay before every stock and points step.</summary>
+    [Range(0, 60_000)]
+    public int AddedLatencyMs { get; set; }
+
+    /// <summary>Skus whose stock commit always fails permanently, separated by spaces or commas.</summary>
+    public string PermanentFailureSkus { get; set; } = "";
+
+    public bool IsPermanentlyFailing(string sku) =>
+        PermanentFailureSkus.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries).Contains(sku, StringComparer.Ordinal);
+}

@@ -1,0 +1,42 @@
+using Microsoft.DurableTask.Client;
+using Payments.Intake;
+using Payments.Saga;
+using Polly;
+using Polly.Simmy;
+using Polly.Simmy.Fault;
+
+namespace Payments.Faults;
+
+/// <summary>
+/// Intake's dispatch under injected faults: the callback is stored, then its dispatch fails, so the
+/// row is left for the outbox relay. The recovery paths dispatch without this decorator.
+/// </summary>
+public sealed class FaultyCallbackDispatch : IStoredCallbackDispatch
+{
+    private readonly IStoredCallbackDispatch inner;
+    private readonly FaultRandom random;
+    private readonly ResiliencePipeline dispatch;
+
+    public FaultyCallbackDispatch(IStoredCallbackDispatch inner, FaultOptions options, FaultRandom random)
+    {
+        this.inner = inner;
+        this.random = random;
+        dispatch = new ResiliencePipelineBuilder()
+            .AddChaosFault(new ChaosFaultStrategyOptions
+            {
+                Name = "IntakeDispatchFailure",
+                Enabled = options.IntakeDispatchFailureRate > 0,
+                InjectionRate = options.IntakeDispatchFailureRate,
+                Randomizer = random.Randomizer(FaultSeam.IntakeDispatch),
+                FaultGenerator = _ => ValueTask.FromResult<Exception?>(new InjectedFaultException("Injected dispatch failure at intake.")),
+                OnFaultInjected = _ => FaultMetrics.CountAsync(FaultMetrics.IntakeDispatch),
+            })
+            .Build();
+    }
+
+    public async Task<DispatchResult> ApplyStoredAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default)
+    {
+        using var key = random.Use($"{paymentEvent.Provider}/{paymentEvent.EventId}");
+        return await dispatch.ExecuteAsync(async token => await inner.ApplyStoredAsync(client, paymentEvent, token), ct);
+    }
+}

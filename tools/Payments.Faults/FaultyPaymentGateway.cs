@@ -1,0 +1,47 @@
+using Payments.Gateway;
+using Payments.Saga;
+using Polly;
+
+namespace Payments.Faults;
+
+/// <summary>
+/// The gateway port under injected faults: querying, closing and refunding a payment fail
+/// transiently. They fail above the HTTP client's resilience handler, so they reach the saga's
+/// Durable retry policy and the reconciler, where the simulator's HTTP errors never get. The
+/// statement passes through: reconciliation reads it once a day and has no retry of its own.
+/// </summary>
+public sealed class FaultyPaymentGateway : IPaymentGateway
+{
+    private readonly IPaymentGateway inner;
+    private readonly FaultRandom random;
+    private readonly ResiliencePipeline call;
+
+    public FaultyPaymentGateway(IPaymentGateway inner, FaultOptions options, FaultRandom random)
+    {
+        this.inner = inner;
+        this.random = random;
+        call = new ResiliencePipelineBuilder()
+            .AddTransientFailures(options.GatewayTransientFailureRate, FaultMetrics.Gateway, random.Randomizer(FaultSeam.Gateway))
+            .Build();
+    }
+
+    public async Task<GatewayPayment> QueryPaymentAsync(PaymentRef payment, CancellationToken ct = default)
+    {
+        using var key = random.Use(payment.PaymentId);
+        return await call.ExecuteAsync(async token => await inner.QueryPaymentAsync(payment, token), ct);
+    }
+
+    public async Task<CloseResult> ClosePaymentAsync(PaymentRef payment, CancellationToken ct = default)
+    {
+        using var key = random.Use(payment.PaymentId);
+        return await call.ExecuteAsync(async token => await inner.ClosePaymentAsync(payment, token), ct);
+    }
+
+    public async Task<RefundResult> RefundAsync(RefundRequest refund, string idempotencyKey, CancellationToken ct = default)
+    {
+        using var key = random.Use(refund.PaymentId);
+        return await call.ExecuteAsync(async token => await inner.RefundAsync(refund, idempotencyKey, token), ct);
+    }
+
+    public IAsyncEnumerable<StatementLine> GetStatementAsync(DateOnly date, CancellationToken ct = default) => inner.GetStatementAsync(date, ct);
+}
