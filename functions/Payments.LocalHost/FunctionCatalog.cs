@@ -3,16 +3,6 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace Payments.LocalHost;
 
-public enum TriggerKind { Http, Timer, Orchestration, Activity }
-
-/// <summary>One <c>[Function]</c> method of the Functions app and its trigger, as the local host runs it.</summary>
-public sealed record FunctionEntry(string Name, TriggerKind Trigger, MethodInfo Method, ParameterInfo TriggerParameter)
-{
-    public HttpTriggerAttribute Http => TriggerParameter.GetCustomAttribute<HttpTriggerAttribute>()!;
-
-    public TimerTriggerAttribute Timer => TriggerParameter.GetCustomAttribute<TimerTriggerAttribute>()!;
-}
-
 /// <summary>
 /// Finds every function in the Functions app by its attributes, the same metadata the Functions
 /// SDK compiles into <c>functions.metadata</c>, so the local host can never miss or invent one.

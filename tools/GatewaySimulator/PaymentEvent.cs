@@ -7,10 +7,3 @@ internal sealed record PaymentEvent(
     DateTimeOffset OccurredAt,
     string? ChargeId = null,
     RefundSnapshot? Refund = null);
-
-internal enum PaymentEventKind
-{
-    Succeeded,
-    Failed,
-    Refunded,
-}

@@ -4,15 +4,6 @@ using System.Text;
 
 namespace Payments.Faults;
 
-/// <summary>The seams fault injection wraps; each draws from its own random streams.</summary>
-public enum FaultSeam
-{
-    Stock = 1,
-    Points,
-    IntakeDispatch,
-    Gateway,
-}
-
 /// <summary>
 /// The seeded random source behind every fault decision, handed to Polly's chaos strategies as
 /// their <c>Randomizer</c>. Draws come from one stream per seam and key (an order, an event, a

@@ -2,9 +2,6 @@ using System.Diagnostics;
 
 namespace Payments.Benchmarks.Infrastructure;
 
-/// <summary>CPU used by Azurite and by this process over a phase, in cores (1.0 = one core busy the whole time).</summary>
-public sealed record CpuUse(double AzuriteCores, double BenchCores, double MachineBusyCores, double StealCores);
-
 /// <summary>
 /// Where the CPU went during a phase: Azurite is one Node.js process whose request handling runs on
 /// a single thread, so Azurite near 1.0 core means Azurite is the wall; this process (hosts, Durable

@@ -3,12 +3,6 @@ using System.Net;
 
 namespace Payments.Benchmarks.Infrastructure;
 
-/// <summary>What one load phase achieved.</summary>
-public sealed record LoadResult(int Completed, int Failed, TimeSpan Elapsed, Latencies Latency, double OfferedPerSecond)
-{
-    public double PerSecond => Completed / Elapsed.TotalSeconds;
-}
-
 /// <summary>
 /// Drives an HTTP endpoint two ways: closed loop (a fixed number of clients back to back, to find
 /// saturation) and open loop (requests on a fixed schedule, so a slow server cannot slow the

@@ -2,9 +2,6 @@ using System.Diagnostics;
 
 namespace Payments.Benchmarks.Reconciliation;
 
-/// <summary>What one phase did to the managed heap.</summary>
-public sealed record MemoryUse(long PeakHeapGrowthBytes, long RetainedBytes, long AllocatedBytes, int Gen2Collections, long ProcessPeakWorkingSetBytes);
-
 /// <summary>
 /// Measures a phase's memory from a collected baseline: the managed heap's peak above it (sampled
 /// every 10 ms), what stays reachable after, and what was allocated. A streaming phase shows a peak

@@ -1,8 +1,5 @@
 namespace Payments.Benchmarks.Reporting;
 
-/// <summary>One number the bench measured, with the case it belongs to.</summary>
-public sealed record Measurement(string Suite, string Case, string Metric, double Value, string Unit);
-
 /// <summary>Everything one run measured, plus the findings (bottlenecks, stand-ins) that go with the numbers.</summary>
 public sealed class BenchReport
 {

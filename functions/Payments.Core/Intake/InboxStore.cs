@@ -5,35 +5,6 @@ using Payments.Hosting;
 
 namespace Payments.Intake;
 
-public enum InboxAddResult
-{
-    Added,
-    Duplicate,
-}
-
-/// <summary>Where an inbox row is in its life.</summary>
-public enum InboxState
-{
-    /// <summary>Stored, not yet applied to its saga; the reconciler's outbox relay picks these up.</summary>
-    Received,
-    Dispatched,
-    /// <summary>Its order was unknown; a retry-lane message carries it until it applies or is dead-lettered.</summary>
-    Queued,
-    /// <summary>A well-formed event type this pipeline does not act on.</summary>
-    Ignored,
-}
-
-/// <summary>A callback exactly as received, plus what it was parsed into.</summary>
-public sealed record InboxEntry(
-    string Provider,
-    string EventId,
-    byte[] Body,
-    IReadOnlyDictionary<string, string> SignatureHeaders,
-    DateTimeOffset ReceivedAt,
-    InboxState State,
-    PaymentEvent? Event,
-    string? EventType);
-
 /// <summary>
 /// The idempotency gate of intake: one row per (provider, event id), inserted conditionally, so
 /// concurrent deliveries of one callback race on the insert and exactly one wins.

@@ -1,13 +1,5 @@
 namespace Payments.Intake;
 
-/// <summary>What a gateway told us happened to a payment.</summary>
-public enum PaymentEventKind
-{
-    Succeeded,
-    Failed,
-    Refunded,
-}
-
 /// <summary>
 /// One gateway callback normalized across providers; the only shape the saga and the recovery
 /// paths ever see. Amounts are in minor units of <see cref="Currency"/>.

@@ -6,26 +6,6 @@ using Payments.Saga;
 
 namespace Payments.Ledger;
 
-/// <summary>One order as the read model knows it.</summary>
-public sealed record OrderRecord(
-    string OrderId,
-    string CustomerId,
-    string Provider,
-    string PaymentId,
-    long AmountMinor,
-    string Currency,
-    OrderStatus Status,
-    string? Reason,
-    string Step,
-    long? PaidAmountMinor,
-    DateTimeOffset RegisteredAt,
-    DateTimeOffset UpdatedAt,
-    IReadOnlyList<OrderLine> Lines,
-    DateTimeOffset? RecoveryRaisedAt = null)
-{
-    public OrderRequest ToRequest() => new(OrderId, CustomerId, Lines, AmountMinor, Currency, Provider, PaymentId);
-}
-
 /// <summary>
 /// The orders read model: one row per order for status queries and reconciliation. Written only
 /// by the saga's steps, each write a merge of the same values, so replays and retries converge.

@@ -4,8 +4,6 @@ using Payments.Saga;
 
 namespace Payments.Ledger;
 
-public enum GrantResult { Granted, AlreadyGranted }
-
 /// <summary>
 /// Loyalty points per customer: a balance row plus one grant row per order in the customer's
 /// partition, written together in one entity-group transaction, so a grant happens once per order.

@@ -4,12 +4,6 @@ using Payments.Saga;
 
 namespace Payments.Ledger;
 
-/// <summary>Where one order's reservation of one sku stands.</summary>
-public enum ReservationState { Reserved, Committed, Released }
-
-/// <summary>A sku's counts; Available + Reserved + Committed only changes when stock is added.</summary>
-public sealed record StockLevel(string Sku, long Available, long Reserved, long Committed);
-
 /// <summary>
 /// Stock per sku: a level row plus one reservation row per order in the sku's partition, changed
 /// together in one entity-group transaction guarded by ETags. Reserve, commit and release are

@@ -5,10 +5,6 @@ using Payments.Saga;
 
 namespace Payments.Recovery;
 
-public sealed record DeadLetterDrainReport(int Redriven, int Parked);
-
-public enum RedriveResult { Applied, AlreadyResolved, NotFound, StillUnknownOrder, NotRedrivable }
-
 /// <summary>
 /// Where dead letters end up. Each is classified: one whose order now exists is re-driven at once;
 /// the rest are parked with an alert metric for an operator, who can re-drive or discard them.

@@ -4,23 +4,6 @@ using Payments.Hosting;
 
 namespace Payments.Recovery;
 
-public enum LetterStatus { Parked, Redriven, Discarded }
-
-/// <summary>A dead-lettered callback parked for an operator, with what the lane knew about it.</summary>
-public sealed record ParkedLetter(
-    string Id,
-    string? Provider,
-    string? EventId,
-    string? OrderId,
-    string Reason,
-    string Description,
-    int Attempts,
-    LetterStatus Status,
-    DateTimeOffset ParkedAt,
-    string? Resolution,
-    DateTimeOffset? ResolvedAt,
-    string? RawBody);
-
 /// <summary>
 /// Parked dead letters, one row per lane message id. Rows are never deleted: a re-driven or
 /// discarded letter keeps its history for audit.

@@ -2,8 +2,6 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Payments.Recovery;
 
-public enum LaneTransport { StorageQueue, ServiceBus }
-
 /// <summary>The retry lane: which transport carries it and how often a callback is retried, bound from <c>Lane</c>.</summary>
 public sealed class LaneOptions
 {
@@ -31,13 +29,4 @@ public sealed class LaneOptions
 
     public TimeSpan Backoff(int attempt) =>
         TimeSpan.FromSeconds(Math.Min(MaxBackoffSeconds, BackoffSeconds * Math.Pow(2, Math.Max(0, attempt - 1))));
-}
-
-/// <summary>The Service Bus namespace behind the lane in Azure, bound from <c>ServiceBus</c>.</summary>
-public sealed class ServiceBusOptions
-{
-    public const string Section = "ServiceBus";
-
-    /// <summary>e.g. <c>payments-prod.servicebus.windows.net</c>; reached with the app's managed identity.</summary>
-    public string FullyQualifiedNamespace { get; set; } = "";
 }

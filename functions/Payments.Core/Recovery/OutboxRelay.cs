@@ -5,9 +5,6 @@ using Payments.Saga;
 
 namespace Payments.Recovery;
 
-/// <summary>What one relay pass did.</summary>
-public sealed record RelayReport(int Relayed, int Queued, int Failed);
-
 /// <summary>
 /// Re-dispatches inbox rows that were stored but never applied: a dispatch that failed at intake
 /// (or a crash between storing and dispatching). Rows whose order is still unknown go to the retry lane.

@@ -5,9 +5,6 @@ using Payments.Saga;
 
 namespace Payments.Recovery;
 
-/// <summary>Something the pipeline could not finish by itself, waiting for an operator.</summary>
-public sealed record ParkedItem(string OrderId, string Kind, string Reason, string Detail, DateTimeOffset ParkedAt, RefundRequest? Refund, int OperatorRetries);
-
 /// <summary>
 /// Parked work, one row per (order, kind): parking the same problem twice keeps one row with the
 /// latest detail, so a retried saga step never floods the operator's list.

@@ -8,8 +8,6 @@ using Payments.Saga;
 
 namespace Payments.Recovery;
 
-public sealed record ReconcilerReport(RelayReport Relay, int Queried, int Recovered, int SagasStarted = 0);
-
 /// <summary>
 /// The periodic safety net: relays stored-but-unapplied callbacks, starts sagas whose registration
 /// crashed before starting them, then asks the gateway about orders that have waited for payment

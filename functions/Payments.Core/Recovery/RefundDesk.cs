@@ -4,8 +4,6 @@ using Payments.Saga;
 
 namespace Payments.Recovery;
 
-public enum RefundRetryResult { Started, NotParked }
-
 /// <summary>
 /// An operator's answer to a refund the gateway kept rejecting: retry it, with the parked context.
 /// The gateway idempotency key is the payment, so no number of retries can refund twice.

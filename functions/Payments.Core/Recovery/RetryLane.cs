@@ -8,9 +8,6 @@ using Payments.Saga;
 
 namespace Payments.Recovery;
 
-/// <summary>What one drain of the retry lane did.</summary>
-public sealed record LaneDrainReport(int Applied, int Retried, int DeadLettered);
-
 /// <summary>
 /// Callbacks that could not be applied yet (usually: the callback outran its order's registration)
 /// ride the lane with exponential back-off until they apply, or are dead-lettered with a reason.

@@ -7,25 +7,6 @@ using Payments.Saga;
 
 namespace Payments.Recovery;
 
-/// <summary>The kinds of disagreement between the gateway's statement and the ledger.</summary>
-public enum DiscrepancyClass
-{
-    /// <summary>Captured at the gateway; the order still awaits payment locally. Healed: the payment is applied.</summary>
-    PaidButUnknown,
-    /// <summary>Captured for an order cancelled locally. Healed: refunded.</summary>
-    PaidButCancelled,
-    /// <summary>Captured for an order this pipeline never registered. Parked.</summary>
-    UnknownLocally,
-    /// <summary>Captured amount or currency differs from what the ledger recorded as paid. Parked.</summary>
-    AmountMismatch,
-    /// <summary>Refunded at the gateway while the order is completed locally. Parked.</summary>
-    RefundedAtGatewayOnly,
-}
-
-public sealed record Discrepancy(DateOnly Date, DiscrepancyClass Class, string PaymentId, string OrderId, long AmountMinor, string Currency, string Action, string Detail);
-
-public sealed record StatementReport(DateOnly Date, long Lines, int NewDiscrepancies, IReadOnlyList<Discrepancy> Discrepancies);
-
 /// <summary>
 /// Daily settlement reconciliation: streams the gateway's statement line by line (memory stays flat
 /// however long it is), compares each line with the ledger, heals what can be healed and parks the

@@ -35,5 +35,3 @@ public static class LatePaymentRefund
         return new SagaOutcome(OrderStatus.Refunded, refund.Reason);
     }
 }
-
-public sealed record LatePaymentInput(RefundRequest Refund, SagaSettings Settings);

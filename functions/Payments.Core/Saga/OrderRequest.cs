@@ -2,8 +2,6 @@ using System.Text.RegularExpressions;
 
 namespace Payments.Saga;
 
-public sealed record OrderLine(string Sku, int Quantity);
-
 /// <summary>An order awaiting payment, as the order service registers it. Amounts in minor units.</summary>
 public sealed partial record OrderRequest(
     string OrderId,

@@ -6,20 +6,6 @@ using Payments.Recovery;
 
 namespace Payments.Saga;
 
-public enum DispatchResult
-{
-    /// <summary>Raised to the order's running saga.</summary>
-    Raised,
-    /// <summary>No saga for this order yet: the callback may have outrun the order's registration.</summary>
-    UnknownOrder,
-    /// <summary>A success for an order already cancelled: a late-payment refund was started (or already runs).</summary>
-    LatePaymentRefund,
-    /// <summary>The saga already ended and this event changes nothing.</summary>
-    NoEffect,
-    /// <summary>The saga crashed or was terminated; the event is parked with the saga for an operator.</summary>
-    SagaFailed,
-}
-
 /// <summary>
 /// Applies a payment event to its order's saga; shared by intake and every recovery path.
 /// </summary>

@@ -8,16 +8,6 @@ using Polly.Retry;
 
 namespace Payments.Demo.Driving;
 
-/// <summary>What the customers and the order service did, as counted by the driver.</summary>
-public sealed record DriverTally(
-    int PaymentsCreated,
-    int OrdersRegistered,
-    int Paid,
-    int PaidWrongAmount,
-    int Failed,
-    int PaymentsRefusedByGateway,
-    int FailuresRefusedByGateway);
-
 /// <summary>
 /// Plays the order service and the customers: creates each payment at the gateway, registers the
 /// order with the pipeline, and pays or fails it at the planned moments. The order service keeps

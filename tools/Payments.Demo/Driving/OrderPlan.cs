@@ -2,36 +2,5 @@ using Payments.Saga;
 
 namespace Payments.Demo.Driving;
 
-/// <summary>What the customer (and the order service) behind one order do.</summary>
-public enum CustomerBehaviour
-{
-    /// <summary>Pays the right amount a few seconds after the order is registered.</summary>
-    PaysPromptly,
-    /// <summary>Pays around the end of the payment window: the saga's timer, query and close race the payment.</summary>
-    PaysAroundWindowEnd,
-    /// <summary>Tries to pay well after the window; the gateway refuses once the saga closed the payment.</summary>
-    PaysAfterWindow,
-    /// <summary>Never pays: the saga times out, asks the gateway, closes the payment and cancels.</summary>
-    NeverPays,
-    /// <summary>The payment fails: the order is cancelled.</summary>
-    Fails,
-    /// <summary>The payment fails, then the customer pays anyway: a payment for a cancelled order, refunded.</summary>
-    FailsThenPays,
-    /// <summary>Pays a different amount than the order's: refunded as an amount mismatch.</summary>
-    PaysWrongAmount,
-    /// <summary>Pays before the order service registers the order: the callback outruns the registration and rides the retry lane.</summary>
-    PaysBeforeRegistration,
-    /// <summary>Pays long before the order is registered: the callback exhausts the retry lane and is dead-lettered.</summary>
-    PaysLongBeforeRegistration,
-}
-
-public enum StepKind { CreatePayment, Register, Pay, PayWrongAmount, Fail }
-
-/// <summary>One action, due <see cref="At"/> after the run started.</summary>
-public sealed record CustomerStep(TimeSpan At, StepKind Kind);
-
 /// <summary>One order and the timed actions taken on it.</summary>
 public sealed record OrderPlan(OrderRequest Order, CustomerBehaviour Behaviour, IReadOnlyList<CustomerStep> Steps, long WrongAmountMinor);
-
-/// <summary>The stock a plan needs: every sku's starting level, the scarce one and the one whose commit always fails.</summary>
-public sealed record StockPlan(IReadOnlyDictionary<string, long> Levels, string ScarceSku, string BrokenSku);

@@ -8,25 +8,6 @@ using Payments.Saga;
 
 namespace Payments.Demo.Invariants;
 
-/// <summary>One reservation row of the stock ledger: what one order holds of one sku.</summary>
-public sealed record StockReservation(string Sku, string OrderId, ReservationState State, long Quantity);
-
-/// <summary>One grant row of the points ledger.</summary>
-public sealed record PointsGrant(string CustomerId, string OrderId, long Points);
-
-/// <summary>One inbox row: a callback as stored, with the parsed fields the invariants need.</summary>
-public sealed record InboxRow(string Provider, string EventId, InboxState State, PaymentEventKind? Kind, string? PaymentId, string? OrderId);
-
-/// <summary>
-/// One orchestration instance as the Durable backend knows it; <paramref name="Outcome"/> is the
-/// saga's (or refund's) output when it completed.
-/// </summary>
-public sealed record OrchestrationRecord(
-    string InstanceId,
-    OrchestrationRuntimeStatus RuntimeStatus,
-    SagaOutcome? Outcome,
-    DateTimeOffset LastUpdatedAt);
-
 /// <summary>
 /// Everything the invariants are checked against, read once after the pipeline went quiet: the
 /// pipeline's tables, the gateway's payments and settlement lines, and the Durable instances.

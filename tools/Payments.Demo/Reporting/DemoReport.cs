@@ -7,40 +7,6 @@ using Payments.Saga;
 
 namespace Payments.Demo.Reporting;
 
-/// <summary>
-/// How callbacks that did not simply arrive and apply were recovered. Counts that only an
-/// in-process host can give (its meter, its logs) are null when the host ran in another process.
-/// </summary>
-public sealed record RecoveryCounts(
-    long? OutboxRelayed,
-    int QueuedOnLane,
-    int QueuedThenApplied,
-    long? LaneDeadLettered,
-    long? RedrivenByDrain,
-    int RedrivenByOperator,
-    int DeadLettersParked,
-    long? ActiveQuery,
-    int? ActiveQueryPayments,
-    long? Statement);
-
-/// <summary>Everything the final report is made of.</summary>
-public sealed record RunSummary(
-    IReadOnlyList<OrderPlan> Plans,
-    DriverTally Driver,
-    SimulatorStats Gateway,
-    LedgerSnapshot Snapshot,
-    InvariantReport Verdicts,
-    RecoveryCounts Recovery,
-    IReadOnlyList<StatementReport> FinalStatements,
-    IReadOnlySet<string> RefundedBeforeStatement,
-    IReadOnlyDictionary<string, string> Redriven,
-    TimeSpan Elapsed,
-    string? QuiescenceFailure,
-    InjectedFaults? Faults = null);
-
-/// <summary>The faults the decorators injected (counted in this process), with the seed that replays them.</summary>
-public sealed record InjectedFaults(int? Seed, IReadOnlyList<(string Kind, long Count)> Counts);
-
 /// <summary>Writes the final report: terminal states, duplicates, recoveries, refunds, latency, invariant verdicts.</summary>
 public static class DemoReport
 {

@@ -1,0 +1,5 @@
+using Payments.Saga;
+
+namespace Payments.Gateway;
+
+public enum GatewayPaymentState { Pending, Paid, Failed, Closed, NotFound }

@@ -1,0 +1,17 @@
+using System.Collections.Concurrent;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+
+namespace Payments.Hosting;
+
+/// <summary>Logical table names; each is prefixed by <see cref="StorageOptions.NamePrefix"/>.</summary>
+public static class TableNames
+{
+    public const string Inbox = "Inbox";
+    public const string Stock = "Stock";
+    public const string Points = "Points";
+    public const string Orders = "Orders";
+    public const string Parked = "Parked";
+    public const string DeadLetters = "DeadLetters";
+    public const string Reconciliation = "Reconciliation";
+}

@@ -1,0 +1,27 @@
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Payments.Hosting;
+using Payments.Saga;
+
+namespace Payments.Ledger;
+
+/// <summary>One order as the read model knows it.</summary>
+public sealed record OrderRecord(
+    string OrderId,
+    string CustomerId,
+    string Provider,
+    string PaymentId,
+    long AmountMinor,
+    string Currency,
+    OrderStatus Status,
+    string? Reason,
+    string Step,
+    long? PaidAmountMinor,
+    DateTimeOffset RegisteredAt,
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<OrderLine> Lines,
+    DateTimeOffset? RecoveryRaisedAt = null)
+{
+    public OrderRequest ToRequest() => new(OrderId, CustomerId, Lines, AmountMinor, Currency, Provider, PaymentId);
+}

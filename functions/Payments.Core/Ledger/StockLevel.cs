@@ -1,0 +1,8 @@
+using Azure.Data.Tables;
+using Payments.Hosting;
+using Payments.Saga;
+
+namespace Payments.Ledger;
+
+/// <summary>A sku's counts; Available + Reserved + Committed only changes when stock is added.</summary>
+public sealed record StockLevel(string Sku, long Available, long Reserved, long Committed);

@@ -1,0 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Payments.Recovery;
+
+public enum LaneTransport { StorageQueue, ServiceBus }

@@ -1,0 +1,20 @@
+using Azure;
+using Azure.Data.Tables;
+using Payments.Hosting;
+
+namespace Payments.Recovery;
+
+/// <summary>A dead-lettered callback parked for an operator, with what the lane knew about it.</summary>
+public sealed record ParkedLetter(
+    string Id,
+    string? Provider,
+    string? EventId,
+    string? OrderId,
+    string Reason,
+    string Description,
+    int Attempts,
+    LetterStatus Status,
+    DateTimeOffset ParkedAt,
+    string? Resolution,
+    DateTimeOffset? ResolvedAt,
+    string? RawBody);

@@ -1,0 +1,3 @@
+namespace Payments.Saga;
+
+public enum CommitResult { Committed, Failed }

@@ -1,0 +1,5 @@
+using Microsoft.DurableTask;
+
+namespace Payments.Saga;
+
+public sealed record LatePaymentInput(RefundRequest Refund, SagaSettings Settings);

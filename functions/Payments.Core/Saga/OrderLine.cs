@@ -1,0 +1,5 @@
+using System.Text.RegularExpressions;
+
+namespace Payments.Saga;
+
+public sealed record OrderLine(string Sku, int Quantity);

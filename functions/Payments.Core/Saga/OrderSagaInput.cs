@@ -1,0 +1,3 @@
+namespace Payments.Saga;
+
+public sealed record OrderSagaInput(OrderRequest Order, SagaSettings Settings);

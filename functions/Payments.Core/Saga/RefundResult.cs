@@ -1,0 +1,3 @@
+namespace Payments.Saga;
+
+public sealed record RefundResult(string RefundId);

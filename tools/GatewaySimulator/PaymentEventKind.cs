@@ -1,0 +1,8 @@
+namespace GatewaySimulator;
+
+internal enum PaymentEventKind
+{
+    Succeeded,
+    Failed,
+    Refunded,
+}

@@ -1,0 +1,11 @@
+namespace GatewaySimulator;
+
+internal enum StoreOutcome
+{
+    Ok,
+    Created,
+    NotFound,
+    Conflict,
+    Invalid,
+    Unprocessable,
+}

@@ -1,0 +1,19 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Payments.Saga;
+using Polly;
+using Polly.Retry;
+
+namespace Payments.Demo.Driving;
+
+/// <summary>What the customers and the order service did, as counted by the driver.</summary>
+public sealed record DriverTally(
+    int PaymentsCreated,
+    int OrdersRegistered,
+    int Paid,
+    int PaidWrongAmount,
+    int Failed,
+    int PaymentsRefusedByGateway,
+    int FailuresRefusedByGateway);

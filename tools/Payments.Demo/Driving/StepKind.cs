@@ -1,0 +1,5 @@
+using Payments.Saga;
+
+namespace Payments.Demo.Driving;
+
+public enum StepKind { CreatePayment, Register, Pay, PayWrongAmount, Fail }

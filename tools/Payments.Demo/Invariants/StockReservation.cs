@@ -1,0 +1,12 @@
+using GatewaySimulator;
+using Microsoft.DurableTask.Client;
+using Payments.Gateway;
+using Payments.Intake;
+using Payments.Ledger;
+using Payments.Recovery;
+using Payments.Saga;
+
+namespace Payments.Demo.Invariants;
+
+/// <summary>One reservation row of the stock ledger: what one order holds of one sku.</summary>
+public sealed record StockReservation(string Sku, string OrderId, ReservationState State, long Quantity);

@@ -1,0 +1,24 @@
+using System.Globalization;
+using GatewaySimulator;
+using Payments.Demo.Driving;
+using Payments.Demo.Invariants;
+using Payments.Recovery;
+using Payments.Saga;
+
+namespace Payments.Demo.Reporting;
+
+/// <summary>
+/// How callbacks that did not simply arrive and apply were recovered. Counts that only an
+/// in-process host can give (its meter, its logs) are null when the host ran in another process.
+/// </summary>
+public sealed record RecoveryCounts(
+    long? OutboxRelayed,
+    int QueuedOnLane,
+    int QueuedThenApplied,
+    long? LaneDeadLettered,
+    long? RedrivenByDrain,
+    int RedrivenByOperator,
+    int DeadLettersParked,
+    long? ActiveQuery,
+    int? ActiveQueryPayments,
+    long? Statement);
