@@ -16,7 +16,7 @@ public sealed class CallbackFunctions(CallbackIntake intake)
         string provider,
         [DurableClient] DurableTaskClient durable,
         CancellationToken ct) =>
-        await intake.AcceptAsync(provider, request, durable, ct) switch
+        await intake.AcceptAsync(request.ToIncomingCallback(provider), durable, ct) switch
         {
             IntakeResult.Acknowledged ok => new HttpReply(ok.Reply.StatusCode, ok.Reply.ContentType, ok.Reply.BodyBytes()),
             IntakeResult.UnknownProvider => HttpReply.Problem(404, "Unknown provider."),

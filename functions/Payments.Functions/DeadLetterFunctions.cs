@@ -7,6 +7,7 @@ using Payments.Functions.Http;
 using Payments.Ledger;
 using Payments.Recovery;
 using Payments.Saga;
+using Payments.Storage;
 
 namespace Payments.Functions;
 

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Payments.Functions.Http;
 using Payments.Ledger;
-using Payments.Recovery;
+using Payments.Storage;
 
 namespace Payments.Functions;
 

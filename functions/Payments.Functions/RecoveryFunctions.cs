@@ -1,7 +1,8 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
-using Payments.Intake;
+using Payments.Contracts;
 using Payments.Recovery;
+using Payments.Storage;
 
 namespace Payments.Functions;
 

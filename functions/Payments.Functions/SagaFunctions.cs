@@ -1,5 +1,6 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
+using Payments.Contracts;
 using Payments.Gateway;
 using Payments.Saga;
 

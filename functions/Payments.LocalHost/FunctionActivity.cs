@@ -1,5 +1,4 @@
 using Microsoft.DurableTask;
-using Payments.Saga;
 
 namespace Payments.LocalHost;
 

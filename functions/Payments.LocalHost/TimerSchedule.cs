@@ -1,5 +1,4 @@
 using Cronos;
-using Microsoft.Azure.Functions.Worker;
 
 namespace Payments.LocalHost;
 

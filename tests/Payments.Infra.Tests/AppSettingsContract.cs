@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Payments.Faults;
 using Payments.Functions;
-using Payments.Hosting;
+using Payments.Storage;
 
 namespace Payments.Infra.Tests;
 

@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 using Payments.Faults;
 using Payments.Gateway;
-using Payments.Hosting;
 using Payments.Intake;
 using Payments.Saga;
+using Payments.Storage;
 
 namespace Payments.Infra.Tests;
 

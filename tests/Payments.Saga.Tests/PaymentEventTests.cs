@@ -1,4 +1,4 @@
-using Payments.Intake;
+using Payments.Contracts;
 using Payments.Saga.Tests.Infrastructure;
 
 namespace Payments.Saga.Tests;

@@ -1,5 +1,5 @@
+using Payments.Contracts;
 using Payments.Gateway;
-using Payments.Intake;
 using Payments.Saga.Tests.Infrastructure;
 
 namespace Payments.Saga.Tests;

@@ -1,3 +1,4 @@
+using Payments.Contracts;
 using Payments.Saga.Tests.Infrastructure;
 
 namespace Payments.Saga.Tests;

@@ -1,3 +1,4 @@
+using Payments.Contracts;
 using Payments.Gateway;
 using Payments.Saga.Tests.Infrastructure;
 

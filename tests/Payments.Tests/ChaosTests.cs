@@ -2,12 +2,13 @@ using GatewaySimulator;
 using Grpc.Net.Client;
 using Microsoft.DurableTask.Client.Grpc;
 using Microsoft.Extensions.Logging.Abstractions;
+using Payments.Contracts;
 using Payments.Demo.Driving;
 using Payments.Demo.Invariants;
 using Payments.Demo.Reporting;
 using Payments.LocalHost;
 using Payments.Recovery;
-using Payments.Saga;
+using Payments.Storage;
 using Payments.Tests.Infrastructure;
 using Xunit.Abstractions;
 

@@ -1,9 +1,11 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using GatewaySimulator;
+using Payments.Contracts;
 using Payments.Hosting;
 using Payments.Ledger;
 using Payments.Saga;
+using Payments.Storage;
 using Payments.Tests.Infrastructure;
 
 namespace Payments.Tests;

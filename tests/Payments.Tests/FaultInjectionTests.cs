@@ -1,9 +1,9 @@
 using System.Text;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Time.Testing;
+using Payments.Contracts;
 using Payments.Faults;
 using Payments.Gateway;
-using Payments.Intake;
 using Payments.Ledger;
 using Payments.Saga;
 using Payments.Tests.Infrastructure;
@@ -79,7 +79,7 @@ public sealed class FaultInjectionTests
         {
             await faultyStock.ReserveAsync(HealthyOrder with { OrderId = $"o{i}" });
             await faultyPoints.GrantAsync(new PointsRequest($"o{i}", "c", 5));
-            await faultyDispatch.ApplyStoredAsync(null!, Event($"e{i}"));
+            await faultyDispatch.ApplyStoredOrDeferAsync(null!, Event($"e{i}"));
             await faultyGateway.QueryPaymentAsync(new PaymentRef($"o{i}", "standard", $"p{i}"));
         }
 
@@ -104,7 +104,7 @@ public sealed class FaultInjectionTests
         var dispatch = new FakeDispatch();
         var faulty = new FaultyCallbackDispatch(dispatch, new FaultOptions { IntakeDispatchFailureRate = 1.0 }, new FaultRandom(1));
 
-        var fault = await Assert.ThrowsAsync<InjectedFaultException>(() => faulty.ApplyStoredAsync(null!, Event("e1")));
+        var fault = await Assert.ThrowsAsync<InjectedFaultException>(() => faulty.ApplyStoredOrDeferAsync(null!, Event("e1")));
 
         Assert.Equal("Injected dispatch failure at intake.", fault.Message);
         Assert.Equal(0, dispatch.Applied);
@@ -197,7 +197,7 @@ public sealed class FaultInjectionTests
     {
         public int Applied;
 
-        public Task<DispatchResult> ApplyStoredAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default)
+        public Task<DispatchResult> ApplyStoredOrDeferAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default)
         {
             Interlocked.Increment(ref Applied);
             return Task.FromResult(DispatchResult.Raised);

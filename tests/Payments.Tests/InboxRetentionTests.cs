@@ -1,5 +1,5 @@
 using Payments.Hosting;
-using Payments.Intake;
+using Payments.Storage;
 using Payments.Tests.Infrastructure;
 
 namespace Payments.Tests;

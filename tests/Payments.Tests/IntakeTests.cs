@@ -1,9 +1,10 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using Payments.Contracts;
 using Payments.Intake;
 using Payments.Ledger;
-using Payments.Saga;
+using Payments.Storage;
 using Payments.Tests.Infrastructure;
 
 namespace Payments.Tests;

@@ -1,13 +1,12 @@
 using Azure.Data.Tables;
 using GatewaySimulator;
 using Microsoft.DurableTask.Client;
+using Payments.Contracts;
 using Payments.Demo.Invariants;
 using Payments.Gateway;
-using Payments.Hosting;
-using Payments.Intake;
 using Payments.Ledger;
-using Payments.Recovery;
 using Payments.Saga;
+using Payments.Storage;
 using Payments.Tests.Infrastructure;
 using static Payments.Demo.Invariants.InvariantChecker;
 

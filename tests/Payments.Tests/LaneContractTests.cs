@@ -1,6 +1,7 @@
 using Azure.Messaging.ServiceBus;
 using Payments.Hosting;
 using Payments.Recovery;
+using Payments.Storage;
 using Payments.Tests.Infrastructure;
 
 namespace Payments.Tests;

@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Payments.Intake;
+using Payments.Storage;
 using Payments.Tests.Infrastructure;
 
 namespace Payments.Tests;

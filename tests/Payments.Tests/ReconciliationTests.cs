@@ -1,11 +1,13 @@
-using System.Net;
 using System.Net.Http.Json;
+using System.Net;
 using System.Text.Json;
 using Microsoft.Azure.Functions.Worker;
+using Payments.Contracts;
 using Payments.Functions;
 using Payments.Ledger;
 using Payments.Recovery;
 using Payments.Saga;
+using Payments.Storage;
 using Payments.Tests.Infrastructure;
 
 namespace Payments.Tests;

@@ -1,6 +1,7 @@
 using System.Net;
-using Payments.Recovery;
+using Payments.Contracts;
 using Payments.Saga;
+using Payments.Storage;
 using Payments.Tests.Infrastructure;
 
 namespace Payments.Tests;

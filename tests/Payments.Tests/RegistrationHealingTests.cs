@@ -1,9 +1,10 @@
 using Azure.Data.Tables;
 using Microsoft.Azure.Functions.Worker;
+using Payments.Contracts;
 using Payments.Functions;
-using Payments.Hosting;
 using Payments.Ledger;
 using Payments.Saga;
+using Payments.Storage;
 using Payments.Tests.Infrastructure;
 
 namespace Payments.Tests;

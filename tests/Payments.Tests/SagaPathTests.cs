@@ -1,7 +1,9 @@
 using System.Net;
+using Payments.Contracts;
 using Payments.Ledger;
 using Payments.Recovery;
 using Payments.Saga;
+using Payments.Storage;
 using Payments.Tests.Infrastructure;
 
 namespace Payments.Tests;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Payments.Contracts;
 using Payments.Intake;
 
 namespace Payments.Tests;

@@ -1,5 +1,5 @@
+using Payments.Contracts;
 using Payments.Ledger;
-using Payments.Saga;
 using Payments.Tests.Infrastructure;
 
 namespace Payments.Tests;

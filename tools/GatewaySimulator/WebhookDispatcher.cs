@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
 
 namespace GatewaySimulator;
 

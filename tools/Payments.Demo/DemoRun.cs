@@ -3,6 +3,7 @@ using GatewaySimulator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Payments.Contracts;
 using Payments.Demo.Driving;
 using Payments.Demo.Invariants;
 using Payments.Demo.Reporting;
@@ -10,6 +11,7 @@ using Payments.Demo.Stage;
 using Payments.Faults;
 using Payments.LocalHost;
 using Payments.Recovery;
+using Payments.Storage;
 
 namespace Payments.Demo;
 

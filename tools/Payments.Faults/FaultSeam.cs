@@ -1,7 +1,3 @@
-using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Payments.Faults;
 
 /// <summary>The seams fault injection wraps; each draws from its own random streams.</summary>

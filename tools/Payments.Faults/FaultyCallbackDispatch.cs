@@ -1,9 +1,9 @@
 using Microsoft.DurableTask.Client;
-using Payments.Intake;
+using Payments.Contracts;
 using Payments.Saga;
-using Polly;
-using Polly.Simmy;
 using Polly.Simmy.Fault;
+using Polly.Simmy;
+using Polly;
 
 namespace Payments.Faults;
 
@@ -34,9 +34,9 @@ public sealed class FaultyCallbackDispatch : IStoredCallbackDispatch
             .Build();
     }
 
-    public async Task<DispatchResult> ApplyStoredAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default)
+    public async Task<DispatchResult> ApplyStoredOrDeferAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default)
     {
         using var key = random.Use($"{paymentEvent.Provider}/{paymentEvent.EventId}");
-        return await dispatch.ExecuteAsync(async token => await inner.ApplyStoredAsync(client, paymentEvent, token), ct);
+        return await dispatch.ExecuteAsync(async token => await inner.ApplyStoredOrDeferAsync(client, paymentEvent, token), ct);
     }
 }

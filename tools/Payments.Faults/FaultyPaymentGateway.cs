@@ -1,5 +1,5 @@
+using Payments.Contracts;
 using Payments.Gateway;
-using Payments.Saga;
 using Polly;
 
 namespace Payments.Faults;

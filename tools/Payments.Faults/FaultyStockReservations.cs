@@ -1,8 +1,8 @@
+using Payments.Contracts;
 using Payments.Ledger;
-using Payments.Saga;
-using Polly;
-using Polly.Simmy;
 using Polly.Simmy.Outcomes;
+using Polly.Simmy;
+using Polly;
 
 namespace Payments.Faults;
 

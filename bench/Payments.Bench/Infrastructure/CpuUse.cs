@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Payments.Benchmarks.Infrastructure;
 
 /// <summary>CPU used by Azurite and by this process over a phase, in cores (1.0 = one core busy the whole time).</summary>

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-
 namespace Payments.Benchmarks.Infrastructure;
 
 /// <summary>What one load phase achieved.</summary>

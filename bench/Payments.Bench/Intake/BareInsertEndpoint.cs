@@ -1,6 +1,7 @@
 using System.Net;
 using Azure.Data.Tables;
 using Payments.Hosting;
+using Payments.Storage;
 
 namespace Payments.Benchmarks.Intake;
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Payments.Benchmarks.Reconciliation;
 
 /// <summary>What one phase did to the managed heap.</summary>

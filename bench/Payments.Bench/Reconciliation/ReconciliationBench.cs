@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using Payments.Benchmarks.Infrastructure;
 using Payments.Benchmarks.Reporting;
+using Payments.Contracts;
 using Payments.Gateway;
 using Payments.Hosting;
 using Payments.Ledger;
 using Payments.LocalHost;
 using Payments.Recovery;
-using Payments.Saga;
 
 namespace Payments.Benchmarks.Reconciliation;
 

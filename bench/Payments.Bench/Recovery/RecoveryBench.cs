@@ -1,6 +1,6 @@
-using System.Net.Http.Json;
 using Payments.Benchmarks.Infrastructure;
 using Payments.Benchmarks.Reporting;
+using Payments.Contracts;
 using Payments.Ledger;
 using Payments.LocalHost;
 using Payments.Saga;

@@ -1,5 +1,6 @@
-using Microsoft.DurableTask;
 using Microsoft.DurableTask.Testing;
+using Microsoft.DurableTask;
+using Payments.Contracts;
 using Payments.Functions;
 using Payments.Hosting;
 using Payments.Saga;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.DurableTask.Client;
 using Payments.Benchmarks.Infrastructure;
 using Payments.Benchmarks.Reporting;
-using Payments.Intake;
+using Payments.Contracts;
 using Payments.Ledger;
 using Payments.LocalHost;
 using Payments.Saga;

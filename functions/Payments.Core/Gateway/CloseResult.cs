@@ -1,5 +1,3 @@
-using Payments.Saga;
-
 namespace Payments.Gateway;
 
 /// <summary>Closing stops a pending payment; a payment that was paid first cannot be closed and says so.</summary>

@@ -1,5 +1,3 @@
-using Payments.Saga;
-
 namespace Payments.Gateway;
 
 /// <summary>What the gateway says about a payment right now.</summary>

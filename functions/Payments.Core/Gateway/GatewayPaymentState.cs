@@ -1,5 +1,3 @@
-using Payments.Saga;
-
 namespace Payments.Gateway;
 
 public enum GatewayPaymentState { Pending, Paid, Failed, Closed, NotFound }

@@ -1,10 +1,10 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Net;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
-using Payments.Saga;
+using Payments.Contracts;
 using Payments.Secrets;
 
 namespace Payments.Gateway;

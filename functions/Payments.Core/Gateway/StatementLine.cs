@@ -1,5 +1,3 @@
-using Payments.Saga;
-
 namespace Payments.Gateway;
 
 /// <summary>One row of a gateway's daily settlement statement.</summary>

@@ -4,14 +4,16 @@ using Azure.Identity;
 using Azure.Messaging.ServiceBus;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Payments.Contracts;
 using Payments.Gateway;
 using Payments.Intake;
 using Payments.Ledger;
 using Payments.Recovery;
 using Payments.Saga;
+using Payments.Storage;
 
 namespace Payments.Hosting;
 
@@ -36,6 +38,7 @@ public static class PaymentsServices
         services.AddSingleton(sp => CreateStorage(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
 
         services.AddSingleton(sp => ProviderRegistry.FromOptions(sp.GetRequiredService<IOptions<IntakeOptions>>().Value));
+        services.AddSingleton(sp => new KnownProviders(sp.GetRequiredService<ProviderRegistry>().Names));
         services.AddSingleton<SecretsHealth>();
         services.AddSingleton(sp => new InboxStore(
             sp.GetRequiredService<PaymentsStorage>(),

@@ -1,10 +1,9 @@
-using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Payments.Hosting;
-using Payments.Recovery;
+using Payments.Contracts;
 using Payments.Saga;
+using Payments.Storage;
 
 namespace Payments.Intake;
 
@@ -16,13 +15,13 @@ public sealed class CallbackIntake(
     ProviderRegistry providers,
     InboxStore inbox,
     IStoredCallbackDispatch dispatch,
-    RetryLane retryLane,
     IOptions<IntakeOptions> options,
     TimeProvider clock,
     ILogger<CallbackIntake> log)
 {
-    public async Task<IntakeResult> AcceptAsync(string providerName, HttpRequest request, DurableTaskClient durable, CancellationToken ct)
+    public async Task<IntakeResult> AcceptAsync(IncomingCallback callback, DurableTaskClient durable, CancellationToken ct)
     {
+        var providerName = callback.Provider;
         if (providers.Find(providerName) is not { } provider)
         {
             if (providers.Unavailable.TryGetValue(providerName, out var secrets))
@@ -33,15 +32,15 @@ public sealed class CallbackIntake(
             return new IntakeResult.UnknownProvider(providerName);
         }
         var maxBytes = options.Value.MaxBodyBytes;
-        var body = await LimitedBody.ReadAsync(request, maxBytes, ct);
+        var body = await LimitedBody.ReadAsync(callback.Body, callback.ContentLength, maxBytes, ct);
         if (body is null)
         {
             return new IntakeResult.TooLarge(maxBytes);
         }
 
         var headers = provider.SignatureHeaders
-            .Where(h => request.Headers.ContainsKey(h))
-            .ToDictionary(h => h, h => request.Headers[h].ToString(), StringComparer.OrdinalIgnoreCase);
+            .Where(callback.Headers.ContainsKey)
+            .ToDictionary(h => h, h => callback.Headers[h], StringComparer.OrdinalIgnoreCase);
         var webhook = new WebhookRequest(provider.Name, headers, body);
         if (!provider.Verify(webhook, clock.GetUtcNow()))
         {
@@ -94,13 +93,8 @@ public sealed class CallbackIntake(
     {
         try
         {
-            if (await dispatch.ApplyStoredAsync(durable, paymentEvent, ct) == DispatchResult.UnknownOrder)
-            {
-                // The callback may have outrun its order's registration: retry it later on the lane.
-                await retryLane.QueueAsync(paymentEvent, ct);
-                return "queued";
-            }
-            return "applied";
+            // An unknown order: the callback may have outrun its order's registration and waits on the lane.
+            return await dispatch.ApplyStoredOrDeferAsync(durable, paymentEvent, ct) == DispatchResult.UnknownOrder ? "queued" : "applied";
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {

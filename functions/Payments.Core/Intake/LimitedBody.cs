@@ -1,21 +1,19 @@
-using Microsoft.AspNetCore.Http;
-
 namespace Payments.Intake;
 
 /// <summary>Reads a request body into memory without ever buffering more than the limit.</summary>
 internal static class LimitedBody
 {
     /// <summary>The body bytes, or null when the body is larger than <paramref name="maxBytes"/>.</summary>
-    public static async Task<byte[]?> ReadAsync(HttpRequest request, int maxBytes, CancellationToken ct)
+    public static async Task<byte[]?> ReadAsync(Stream body, long? contentLength, int maxBytes, CancellationToken ct)
     {
-        if (request.ContentLength > maxBytes)
+        if (contentLength > maxBytes)
         {
             return null;
         }
         using var buffer = new MemoryStream();
         var chunk = new byte[8192];
         int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        while ((read = await body.ReadAsync(chunk, ct)) > 0)
         {
             if (buffer.Length + read > maxBytes)
             {

@@ -1,4 +1,4 @@
-using System.Text;
+using Payments.Contracts;
 
 namespace Payments.Intake;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Payments.Contracts;
 
 namespace Payments.Intake;
 

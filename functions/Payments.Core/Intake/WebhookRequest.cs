@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Payments.Intake;
 
 /// <summary>A callback as received: raw body bytes and the headers the signature needs.</summary>

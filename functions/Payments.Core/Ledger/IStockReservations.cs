@@ -1,4 +1,4 @@
-using Payments.Saga;
+using Payments.Contracts;
 
 namespace Payments.Ledger;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Azure;
 using Azure.Data.Tables;
-using Payments.Hosting;
-using Payments.Saga;
+using Azure;
+using Payments.Contracts;
+using Payments.Storage;
 
 namespace Payments.Ledger;
 

@@ -1,8 +1,4 @@
-using System.Text.Json;
-using Azure;
-using Azure.Data.Tables;
-using Payments.Hosting;
-using Payments.Saga;
+using Payments.Contracts;
 
 namespace Payments.Ledger;
 

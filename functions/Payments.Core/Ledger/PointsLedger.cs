@@ -1,6 +1,6 @@
 using Azure.Data.Tables;
-using Payments.Hosting;
-using Payments.Saga;
+using Payments.Contracts;
+using Payments.Storage;
 
 namespace Payments.Ledger;
 

@@ -1,7 +1,3 @@
-using Azure.Data.Tables;
-using Payments.Hosting;
-using Payments.Saga;
-
 namespace Payments.Ledger;
 
 /// <summary>Where one order's reservation of one sku stands.</summary>

@@ -1,7 +1,3 @@
-using Azure.Data.Tables;
-using Payments.Hosting;
-using Payments.Saga;
-
 namespace Payments.Ledger;
 
 /// <summary>A sku's counts; Available + Reserved + Committed only changes when stock is added.</summary>

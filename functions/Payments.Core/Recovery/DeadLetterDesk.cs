@@ -1,7 +1,7 @@
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
-using Payments.Intake;
 using Payments.Saga;
+using Payments.Storage;
 
 namespace Payments.Recovery;
 

@@ -1,7 +1,7 @@
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
-using Payments.Intake;
 using Payments.Saga;
+using Payments.Storage;
 
 namespace Payments.Recovery;
 
@@ -9,7 +9,7 @@ namespace Payments.Recovery;
 /// Re-dispatches inbox rows that were stored but never applied: a dispatch that failed at intake
 /// (or a crash between storing and dispatching). Rows whose order is still unknown go to the retry lane.
 /// </summary>
-public sealed class OutboxRelay(InboxStore inbox, PaymentDispatch dispatch, RetryLane retryLane, TimeProvider clock, ILogger<OutboxRelay> log)
+public sealed class OutboxRelay(InboxStore inbox, PaymentDispatch dispatch, TimeProvider clock, ILogger<OutboxRelay> log)
 {
     /// <summary>Rows younger than this are left alone: intake may still be dispatching them.</summary>
     public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(2);
@@ -25,9 +25,8 @@ public sealed class OutboxRelay(InboxStore inbox, PaymentDispatch dispatch, Retr
             }
             try
             {
-                if (await dispatch.ApplyStoredAsync(durable, paymentEvent, ct) == DispatchResult.UnknownOrder)
+                if (await dispatch.ApplyStoredOrDeferAsync(durable, paymentEvent, ct) == DispatchResult.UnknownOrder)
                 {
-                    await retryLane.QueueAsync(paymentEvent, ct);
                     unknown++;
                     continue;
                 }

@@ -1,8 +1,8 @@
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Payments.Contracts;
 using Payments.Gateway;
-using Payments.Intake;
 using Payments.Ledger;
 using Payments.Saga;
 

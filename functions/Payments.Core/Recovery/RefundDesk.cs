@@ -1,6 +1,8 @@
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
+using Payments.Contracts;
 using Payments.Saga;
+using Payments.Storage;
 
 namespace Payments.Recovery;
 

@@ -2,9 +2,9 @@ using System.Text.Json;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Payments.Hosting;
-using Payments.Intake;
+using Payments.Contracts;
 using Payments.Saga;
+using Payments.Storage;
 
 namespace Payments.Recovery;
 
@@ -16,13 +16,6 @@ namespace Payments.Recovery;
 public sealed class RetryLane(IMessageLane lane, InboxStore inbox, PaymentDispatch dispatch, IOptions<LaneOptions> options, ILogger<RetryLane> log)
 {
     private LaneOptions Options => options.Value;
-
-    /// <summary>Puts a stored callback whose order is unknown yet on the lane, and marks its inbox row queued.</summary>
-    public async Task QueueAsync(PaymentEvent paymentEvent, CancellationToken ct)
-    {
-        await lane.SendAsync(LaneMessage.For(paymentEvent, attempt: 1), Options.Backoff(1), ct);
-        await inbox.MarkQueuedAsync(paymentEvent.Provider, paymentEvent.EventId, ct);
-    }
 
     public async Task<LaneDrainReport> DrainAsync(DurableTaskClient durable, CancellationToken ct = default)
     {

@@ -1,9 +1,10 @@
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
+using Payments.Contracts;
 using Payments.Gateway;
-using Payments.Intake;
 using Payments.Ledger;
 using Payments.Saga;
+using Payments.Storage;
 
 namespace Payments.Recovery;
 

@@ -1,4 +1,4 @@
-using Microsoft.DurableTask;
+using Payments.Contracts;
 
 namespace Payments.Saga;
 

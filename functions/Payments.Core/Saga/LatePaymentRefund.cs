@@ -1,4 +1,5 @@
 using Microsoft.DurableTask;
+using Payments.Contracts;
 
 namespace Payments.Saga;
 

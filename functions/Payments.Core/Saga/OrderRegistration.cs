@@ -1,7 +1,7 @@
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Payments.Intake;
+using Payments.Contracts;
 using Payments.Ledger;
 
 namespace Payments.Saga;
@@ -9,7 +9,7 @@ namespace Payments.Saga;
 /// <summary>Registers an order awaiting payment and starts its saga, once per order id.</summary>
 public sealed class OrderRegistration(
     OrderBook orders,
-    ProviderRegistry providers,
+    KnownProviders providers,
     IOptions<SagaOptions> sagaOptions,
     TimeProvider clock,
     ILogger<OrderRegistration> log)

@@ -1,5 +1,5 @@
 using Microsoft.DurableTask;
-using Payments.Intake;
+using Payments.Contracts;
 
 namespace Payments.Saga;
 

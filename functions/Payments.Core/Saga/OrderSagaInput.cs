@@ -1,3 +1,5 @@
+using Payments.Contracts;
+
 namespace Payments.Saga;
 
 public sealed record OrderSagaInput(OrderRequest Order, SagaSettings Settings);

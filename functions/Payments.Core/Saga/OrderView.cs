@@ -1,6 +1,3 @@
-using Microsoft.DurableTask.Client;
-using Payments.Ledger;
-
 namespace Payments.Saga;
 
 /// <summary>What <c>GET /api/orders/{id}</c> shows: the read model joined with the saga's live state.</summary>

@@ -1,8 +1,8 @@
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Payments.Intake;
-using Payments.Recovery;
+using Payments.Contracts;
+using Payments.Storage;
 
 namespace Payments.Saga;
 
@@ -17,8 +17,30 @@ namespace Payments.Saga;
 /// past its payment decision and cancelling is covered by the daily statement reconciliation
 /// (paid but cancelled → refund).
 /// </remarks>
-public sealed class PaymentDispatch(IOptions<SagaOptions> sagaOptions, ParkedItems parked, InboxStore inbox, ILogger<PaymentDispatch> log) : IStoredCallbackDispatch
+public sealed class PaymentDispatch(
+    IOptions<SagaOptions> sagaOptions,
+    IOptions<LaneOptions> laneOptions,
+    ParkedItems parked,
+    InboxStore inbox,
+    IMessageLane lane,
+    ILogger<PaymentDispatch> log) : IStoredCallbackDispatch
 {
+    /// <summary>
+    /// Intake's and the outbox relay's dispatch of a stored callback: applied, or, when its order is
+    /// unknown yet (the callback outran the order's registration), put on the retry lane with its
+    /// inbox row marked queued. <see cref="DispatchResult.UnknownOrder"/> then means "on the lane".
+    /// </summary>
+    public async Task<DispatchResult> ApplyStoredOrDeferAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default)
+    {
+        var result = await ApplyStoredAsync(client, paymentEvent, ct);
+        if (result == DispatchResult.UnknownOrder)
+        {
+            await lane.SendAsync(LaneMessage.For(paymentEvent, attempt: 1), laneOptions.Value.Backoff(1), ct);
+            await inbox.MarkQueuedAsync(paymentEvent.Provider, paymentEvent.EventId, ct);
+        }
+        return result;
+    }
+
     /// <summary>
     /// Applies a callback stored in the inbox and marks its row dispatched, unless its order is
     /// unknown yet (then the row is left for the caller to queue or retry).

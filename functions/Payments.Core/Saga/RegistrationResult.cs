@@ -1,9 +1,3 @@
-using Microsoft.DurableTask.Client;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Payments.Intake;
-using Payments.Ledger;
-
 namespace Payments.Saga;
 
 public abstract record RegistrationResult

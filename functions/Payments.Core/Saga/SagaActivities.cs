@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
+using Payments.Contracts;
 using Payments.Gateway;
 using Payments.Ledger;
-using Payments.Recovery;
+using Payments.Storage;
 
 namespace Payments.Saga;
 

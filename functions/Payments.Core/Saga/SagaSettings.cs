@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.DurableTask;
 
 namespace Payments.Saga;

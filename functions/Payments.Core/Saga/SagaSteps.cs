@@ -1,6 +1,6 @@
 using Microsoft.DurableTask;
+using Payments.Contracts;
 using Payments.Gateway;
-using Payments.Intake;
 
 namespace Payments.Saga;
 

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask;
+using Payments.Contracts;
 using Payments.DevKit;
-using Payments.Gateway;
 
 namespace Payments.Saga.Tests.Infrastructure;
 

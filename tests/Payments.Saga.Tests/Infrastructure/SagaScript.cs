@@ -1,3 +1,4 @@
+using Payments.Contracts;
 using Payments.Gateway;
 
 namespace Payments.Saga.Tests.Infrastructure;

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Payments.Contracts;
 
 namespace Payments.Saga.Tests.Infrastructure;
 

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using GatewaySimulator;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Payments.Contracts;
 using Payments.LocalHost;
 using Payments.Saga;
 

@@ -1,5 +1,3 @@
-using Payments.Saga;
-
 namespace Payments.Demo.Driving;
 
 /// <summary>What the customer (and the order service) behind one order do.</summary>

@@ -1,10 +1,11 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
+using System.Net;
 using System.Text.Json;
+using Payments.Contracts;
 using Payments.Saga;
-using Polly;
 using Polly.Retry;
+using Polly;
 
 namespace Payments.Demo.Driving;
 

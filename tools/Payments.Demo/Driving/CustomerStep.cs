@@ -1,5 +1,3 @@
-using Payments.Saga;
-
 namespace Payments.Demo.Driving;
 
 /// <summary>One action, due <see cref="At"/> after the run started.</summary>

@@ -1,11 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Payments.Saga;
-using Polly;
-using Polly.Retry;
-
 namespace Payments.Demo.Driving;
 
 /// <summary>What the customers and the order service did, as counted by the driver.</summary>

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Payments.Contracts;
 using Payments.Recovery;
 
 namespace Payments.Demo.Driving;

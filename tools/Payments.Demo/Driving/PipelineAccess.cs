@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Gateway;
 using Payments.Hosting;
+using Payments.Storage;
 
 namespace Payments.Demo.Driving;
 

@@ -1,9 +1,4 @@
-using System.Diagnostics;
-using GatewaySimulator;
-using Payments.Intake;
-using Payments.Ledger;
-using Payments.Recovery;
-using Payments.Saga;
+using Payments.Contracts;
 
 namespace Payments.Demo.Driving;
 

@@ -1,5 +1,3 @@
-using Payments.Saga;
-
 namespace Payments.Demo.Driving;
 
 /// <summary>How many orders, how fast, and the share of each customer behaviour.</summary>

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using GatewaySimulator;
-using Payments.Intake;
+using Payments.Contracts;
 using Payments.Ledger;
-using Payments.Recovery;
 using Payments.Saga;
+using Payments.Storage;
 
 namespace Payments.Demo.Driving;
 

@@ -1,5 +1,3 @@
-using Payments.Saga;
-
 namespace Payments.Demo.Driving;
 
 public enum StepKind { CreatePayment, Register, Pay, PayWrongAmount, Fail }

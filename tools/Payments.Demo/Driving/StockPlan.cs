@@ -1,5 +1,3 @@
-using Payments.Saga;
-
 namespace Payments.Demo.Driving;
 
 /// <summary>The stock a plan needs: every sku's starting level, the scarce one and the one whose commit always fails.</summary>

@@ -1,10 +1,5 @@
-using GatewaySimulator;
-using Microsoft.DurableTask.Client;
-using Payments.Gateway;
-using Payments.Intake;
-using Payments.Ledger;
-using Payments.Recovery;
-using Payments.Saga;
+using Payments.Contracts;
+using Payments.Storage;
 
 namespace Payments.Demo.Invariants;
 

@@ -1,9 +1,9 @@
 using GatewaySimulator;
 using Microsoft.DurableTask.Client;
-using Payments.Intake;
+using Payments.Contracts;
 using Payments.Ledger;
-using Payments.Recovery;
 using Payments.Saga;
+using Payments.Storage;
 
 namespace Payments.Demo.Invariants;
 

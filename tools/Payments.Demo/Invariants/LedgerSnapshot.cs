@@ -1,10 +1,8 @@
 using GatewaySimulator;
-using Microsoft.DurableTask.Client;
+using Payments.Contracts;
 using Payments.Gateway;
-using Payments.Intake;
 using Payments.Ledger;
-using Payments.Recovery;
-using Payments.Saga;
+using Payments.Storage;
 
 namespace Payments.Demo.Invariants;
 

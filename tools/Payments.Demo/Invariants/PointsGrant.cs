@@ -1,11 +1,3 @@
-using GatewaySimulator;
-using Microsoft.DurableTask.Client;
-using Payments.Gateway;
-using Payments.Intake;
-using Payments.Ledger;
-using Payments.Recovery;
-using Payments.Saga;
-
 namespace Payments.Demo.Invariants;
 
 /// <summary>One grant row of the points ledger.</summary>

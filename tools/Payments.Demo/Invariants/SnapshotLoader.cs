@@ -2,12 +2,11 @@ using System.Collections.Concurrent;
 using Azure.Data.Tables;
 using GatewaySimulator;
 using Microsoft.DurableTask.Client;
+using Payments.Contracts;
 using Payments.Gateway;
-using Payments.Hosting;
-using Payments.Intake;
 using Payments.Ledger;
-using Payments.Recovery;
 using Payments.Saga;
+using Payments.Storage;
 
 namespace Payments.Demo.Invariants;
 

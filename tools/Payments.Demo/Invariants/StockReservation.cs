@@ -1,10 +1,4 @@
-using GatewaySimulator;
-using Microsoft.DurableTask.Client;
-using Payments.Gateway;
-using Payments.Intake;
 using Payments.Ledger;
-using Payments.Recovery;
-using Payments.Saga;
 
 namespace Payments.Demo.Invariants;
 

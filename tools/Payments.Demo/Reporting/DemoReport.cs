@@ -1,8 +1,6 @@
 using System.Globalization;
-using GatewaySimulator;
-using Payments.Demo.Driving;
+using Payments.Contracts;
 using Payments.Demo.Invariants;
-using Payments.Recovery;
 using Payments.Saga;
 
 namespace Payments.Demo.Reporting;

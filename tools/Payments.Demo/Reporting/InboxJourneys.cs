@@ -1,5 +1,5 @@
 using Azure.Data.Tables;
-using Payments.Hosting;
+using Payments.Storage;
 
 namespace Payments.Demo.Reporting;
 

@@ -1,10 +1,3 @@
-using System.Globalization;
-using GatewaySimulator;
-using Payments.Demo.Driving;
-using Payments.Demo.Invariants;
-using Payments.Recovery;
-using Payments.Saga;
-
 namespace Payments.Demo.Reporting;
 
 /// <summary>

@@ -1,9 +1,8 @@
-using System.Globalization;
 using GatewaySimulator;
+using Payments.Contracts;
 using Payments.Demo.Driving;
 using Payments.Demo.Invariants;
 using Payments.Recovery;
-using Payments.Saga;
 
 namespace Payments.Demo.Reporting;
 

@@ -1,0 +1,3 @@
+namespace Payments.Contracts;
+
+public enum CommitResult { Committed, Failed }

@@ -1,0 +1,3 @@
+namespace Payments.Contracts;
+
+public sealed record Discrepancy(DateOnly Date, DiscrepancyClass Class, string PaymentId, string OrderId, long AmountMinor, string Currency, string Action, string Detail);

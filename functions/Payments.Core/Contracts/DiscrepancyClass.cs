@@ -1,0 +1,16 @@
+namespace Payments.Contracts;
+
+/// <summary>The kinds of disagreement between the gateway's statement and the ledger.</summary>
+public enum DiscrepancyClass
+{
+    /// <summary>Captured at the gateway; the order still awaits payment locally. Healed: the payment is applied.</summary>
+    PaidButUnknown,
+    /// <summary>Captured for an order cancelled locally. Healed: refunded.</summary>
+    PaidButCancelled,
+    /// <summary>Captured for an order this pipeline never registered. Parked.</summary>
+    UnknownLocally,
+    /// <summary>Captured amount or currency differs from what the ledger recorded as paid. Parked.</summary>
+    AmountMismatch,
+    /// <summary>Refunded at the gateway while the order is completed locally. Parked.</summary>
+    RefundedAtGatewayOnly,
+}

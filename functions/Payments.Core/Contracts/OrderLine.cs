@@ -1,0 +1,3 @@
+namespace Payments.Contracts;
+
+public sealed record OrderLine(string Sku, int Quantity);

@@ -1,0 +1,3 @@
+namespace Payments.Contracts;
+
+public sealed record PaymentRef(string OrderId, string Provider, string PaymentId);

@@ -1,0 +1,3 @@
+namespace Payments.Contracts;
+
+public sealed record PointsRequest(string OrderId, string CustomerId, long Points);

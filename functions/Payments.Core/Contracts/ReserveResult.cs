@@ -1,0 +1,9 @@
+namespace Payments.Contracts;
+
+public enum ReserveResult
+{
+    Reserved,
+    OutOfStock,
+    /// <summary>The stock ledger could not be reached within the step's retries; never returned by the activity itself.</summary>
+    Unavailable,
+}

@@ -1,0 +1,3 @@
+namespace Payments.Contracts;
+
+public sealed record StatementReport(DateOnly Date, long Lines, int NewDiscrepancies, IReadOnlyList<Discrepancy> Discrepancies);

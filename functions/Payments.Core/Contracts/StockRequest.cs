@@ -1,0 +1,3 @@
+namespace Payments.Contracts;
+
+public sealed record StockRequest(string OrderId, IReadOnlyList<OrderLine> Lines);

@@ -1,9 +1,0 @@
-namespace Payments.Intake;
-
-/// <summary>What a gateway told us happened to a payment.</summary>
-public enum PaymentEventKind
-{
-    Succeeded,
-    Failed,
-    Refunded,
-}

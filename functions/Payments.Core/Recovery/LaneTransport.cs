@@ -1,5 +1,0 @@
-using System.ComponentModel.DataAnnotations;
-
-namespace Payments.Recovery;
-
-public enum LaneTransport { StorageQueue, ServiceBus }

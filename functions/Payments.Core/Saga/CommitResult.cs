@@ -1,3 +1,0 @@
-namespace Payments.Saga;
-
-public enum CommitResult { Committed, Failed }

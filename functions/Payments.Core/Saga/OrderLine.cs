@@ -1,5 +1,0 @@
-using System.Text.RegularExpressions;
-
-namespace Payments.Saga;
-
-public sealed record OrderLine(string Sku, int Quantity);

@@ -1,3 +1,0 @@
-namespace Payments.Saga;
-
-public sealed record PaymentRef(string OrderId, string Provider, string PaymentId);

@@ -1,3 +1,0 @@
-namespace Payments.Saga;
-
-public sealed record PointsRequest(string OrderId, string CustomerId, long Points);

@@ -1,3 +1,0 @@
-namespace Payments.Saga;
-
-public sealed record RefundRequest(string OrderId, string Provider, string PaymentId, long AmountMinor, string Currency, string Reason);

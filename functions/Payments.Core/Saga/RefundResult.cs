@@ -1,3 +1,0 @@
-namespace Payments.Saga;
-
-public sealed record RefundResult(string RefundId);

@@ -1,9 +1,0 @@
-namespace Payments.Saga;
-
-public enum ReserveResult
-{
-    Reserved,
-    OutOfStock,
-    /// <summary>The stock ledger could not be reached within the step's retries; never returned by the activity itself.</summary>
-    Unavailable,
-}

@@ -1,3 +1,0 @@
-namespace Payments.Saga;
-
-public sealed record StockRequest(string OrderId, IReadOnlyList<OrderLine> Lines);

@@ -1,0 +1,7 @@
+namespace Payments.Storage;
+
+public enum InboxAddResult
+{
+    Added,
+    Duplicate,
+}

@@ -1,0 +1,14 @@
+using Payments.Contracts;
+
+namespace Payments.Storage;
+
+/// <summary>A callback exactly as received, plus what it was parsed into.</summary>
+public sealed record InboxEntry(
+    string Provider,
+    string EventId,
+    byte[] Body,
+    IReadOnlyDictionary<string, string> SignatureHeaders,
+    DateTimeOffset ReceivedAt,
+    InboxState State,
+    PaymentEvent? Event,
+    string? EventType);

@@ -1,0 +1,13 @@
+namespace Payments.Storage;
+
+/// <summary>Where an inbox row is in its life.</summary>
+public enum InboxState
+{
+    /// <summary>Stored, not yet applied to its saga; the reconciler's outbox relay picks these up.</summary>
+    Received,
+    Dispatched,
+    /// <summary>Its order was unknown; a retry-lane message carries it until it applies or is dead-lettered.</summary>
+    Queued,
+    /// <summary>A well-formed event type this pipeline does not act on.</summary>
+    Ignored,
+}

@@ -1,0 +1,3 @@
+namespace Payments.Storage;
+
+public enum LaneTransport { StorageQueue, ServiceBus }

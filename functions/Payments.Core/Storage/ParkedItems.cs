@@ -1,0 +1,61 @@
+using System.Text.Json;
+using Azure.Data.Tables;
+using Payments.Contracts;
+
+namespace Payments.Storage;
+
+/// <summary>
+/// Parked work, one row per (order, kind): parking the same problem twice keeps one row with the
+/// latest detail, so a retried saga step never floods the operator's list.
+/// </summary>
+public sealed class ParkedItems(PaymentsStorage storage, TimeProvider clock)
+{
+    public async Task ParkAsync(ParkRequest request, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Parked, ct);
+        await table.UpsertEntityAsync(new TableEntity(request.Kind, request.OrderId)
+        {
+            ["Reason"] = request.Reason,
+            // Exception messages can be long; keep what fits an operator's screen and a table cell.
+            ["Detail"] = request.Detail.Length > 2000 ? request.Detail[..2000] : request.Detail,
+            ["ParkedAt"] = clock.GetUtcNow(),
+            ["Refund"] = request.Refund is null ? null : JsonSerializer.Serialize(request.Refund),
+        }, TableUpdateMode.Merge, ct);
+    }
+
+    public async IAsyncEnumerable<ParkedItem> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Parked, ct);
+        await foreach (var row in table.QueryAsync<TableEntity>(cancellationToken: ct))
+        {
+            yield return ToItem(row);
+        }
+    }
+
+    public async Task<ParkedItem?> GetAsync(string kind, string orderId, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Parked, ct);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(kind, orderId, cancellationToken: ct);
+        return row.HasValue ? ToItem(row.Value!) : null;
+    }
+
+    /// <summary>Counts an operator's retry on the item and returns the new count (it names the retry's orchestration).</summary>
+    public async Task<int> CountOperatorRetryAsync(string kind, string orderId, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Parked, ct);
+        var row = (await table.GetEntityAsync<TableEntity>(kind, orderId, cancellationToken: ct)).Value;
+        var retries = (row.GetInt32("OperatorRetries") ?? 0) + 1;
+        row["OperatorRetries"] = retries;
+        await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Merge, ct);
+        return retries;
+    }
+
+    private static ParkedItem ToItem(TableEntity row) => new(
+        row.RowKey,
+        row.PartitionKey,
+        row.GetString("Reason") ?? "",
+        row.GetString("Detail") ?? "",
+        row.GetDateTimeOffset("ParkedAt") ?? default,
+        row.GetString("Refund") is { } refund ? JsonSerializer.Deserialize<RefundRequest>(refund) : null,
+        row.GetInt32("OperatorRetries") ?? 0);
+}

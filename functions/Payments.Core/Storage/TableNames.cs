@@ -1,0 +1,13 @@
+namespace Payments.Storage;
+
+/// <summary>Logical table names; each is prefixed by <see cref="StorageOptions.NamePrefix"/>.</summary>
+public static class TableNames
+{
+    public const string Inbox = "Inbox";
+    public const string Stock = "Stock";
+    public const string Points = "Points";
+    public const string Orders = "Orders";
+    public const string Parked = "Parked";
+    public const string DeadLetters = "DeadLetters";
+    public const string Reconciliation = "Reconciliation";
+}
