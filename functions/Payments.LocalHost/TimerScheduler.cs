@@ -35,7 +35,7 @@ internal sealed class TimerScheduler(IEnumerable<FunctionEntry> timers, IService
             catch (Exception ex)
             {
                 // As in the Functions host: a failed run is logged and the next occurrence still fires.
-                log.LogError(ex, "Timer function {Function} failed", timer.Name);
+                log.TimerFailed(ex, timer.Name);
             }
         }
     }

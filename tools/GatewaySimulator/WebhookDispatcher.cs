@@ -81,7 +81,7 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
         if (lost)
         {
             stats.EventLost();
-            logger.LogInformation("Lost {EventType} {EventId} on purpose", message.Type, message.EventId);
+            logger.LostOnPurpose(message.Type, message.EventId);
             return;
         }
 
@@ -247,8 +247,7 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
 
         var status = await SendAsync(job.Message, stop).ConfigureAwait(false);
         var delivered = status is >= 200 and < 300;
-        logger.LogInformation(
-            "{EventType} {EventId} attempt {Attempt}{Duplicate} -> {Status}",
+        logger.Delivered(
             job.Message.Type,
             job.Message.EventId,
             job.Attempt,
@@ -279,7 +278,7 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
             else
             {
                 stats.DeliveryAbandoned();
-                logger.LogWarning("Gave up on {EventType} {EventId} after {Attempts} attempts", job.Message.Type, job.Message.EventId, job.Attempt + 1);
+                logger.GaveUp(job.Message.Type, job.Message.EventId, job.Attempt + 1);
             }
 
             RemovePendingLocked();

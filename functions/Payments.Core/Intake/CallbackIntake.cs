@@ -26,7 +26,7 @@ public sealed class CallbackIntake(
         {
             if (providers.Unavailable.TryGetValue(providerName, out var secrets))
             {
-                log.LogError("Refused {Provider} callback: {Problem} Answering 503 so the gateway retries", providerName, secrets.Problem);
+                log.ProviderUnavailable(providerName, secrets.Problem);
                 return new IntakeResult.ProviderUnavailable(providerName);
             }
             return new IntakeResult.UnknownProvider(providerName);
@@ -44,14 +44,14 @@ public sealed class CallbackIntake(
         var webhook = new WebhookRequest(provider.Name, headers, body);
         if (!provider.Verify(webhook, clock.GetUtcNow()))
         {
-            log.LogWarning("Rejected {Provider} callback: signature or timestamp invalid", provider.Name);
+            log.SignatureRejected(provider.Name);
             return new IntakeResult.Unauthorized();
         }
 
         var parsed = provider.Parse(webhook);
         if (parsed is ParseOutcome.Invalid invalid)
         {
-            log.LogWarning("Rejected {Provider} callback: {ErrorCount} invalid fields", provider.Name, invalid.Errors.Count);
+            log.PayloadRejected(provider.Name, invalid.Errors.Count);
             return new IntakeResult.Invalid(invalid.Errors);
         }
 
@@ -71,18 +71,18 @@ public sealed class CallbackIntake(
         }
         catch (Exception ex) when (StorageFailure.IsUnavailable(ex) && !ct.IsCancellationRequested)
         {
-            log.LogError(ex, "Inbox unavailable for {Provider} event {EventId}; answering 503", provider.Name, eventId);
+            log.InboxUnavailable(ex, provider.Name, eventId);
             return new IntakeResult.Unavailable();
         }
 
         if (added == InboxAddResult.Duplicate)
         {
-            log.LogInformation("Duplicate {Provider} event {EventId} acknowledged", provider.Name, eventId);
+            log.Duplicate(provider.Name, eventId);
             return new IntakeResult.Acknowledged(provider.Acknowledgement, "duplicate");
         }
         if (paymentEvent is null)
         {
-            log.LogInformation("Ignored {Provider} event {EventId} of type {EventType}", provider.Name, eventId, eventType);
+            log.Ignored(provider.Name, eventId, eventType);
             return new IntakeResult.Acknowledged(provider.Acknowledgement, "ignored");
         }
         return new IntakeResult.Acknowledged(provider.Acknowledgement, await DispatchStoredAsync(paymentEvent, durable, ct));
@@ -98,8 +98,7 @@ public sealed class CallbackIntake(
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
-            log.LogWarning(ex, "Dispatch of {Provider} event {EventId} for order {OrderId} failed; left for the outbox relay",
-                paymentEvent.Provider, paymentEvent.EventId, paymentEvent.OrderId);
+            log.DispatchFailed(ex, paymentEvent.Provider, paymentEvent.EventId, paymentEvent.OrderId);
             return "stored";
         }
     }

@@ -100,10 +100,10 @@ public sealed class DeadLetterDesk(
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
-            log.LogWarning(ex, "Dead letter {MessageId} could not be re-driven; parking it", delivery.MessageId);
+            log.RedriveFailed(ex, delivery.MessageId);
             return false;
         }
-        log.LogInformation("Dead letter {MessageId} re-driven: its order exists now", delivery.MessageId);
+        log.Redriven(delivery.MessageId);
         return true;
     }
 
@@ -127,7 +127,7 @@ public sealed class DeadLetterDesk(
         if (isNew)
         {
             PipelineMetrics.DeadLettersParked.Add(1, new KeyValuePair<string, object?>("reason", letter.Reason));
-            log.LogWarning("Parked dead letter {MessageId} for order {OrderId}: {Reason}", letter.Id, letter.OrderId, letter.Reason);
+            log.DeadLetterParked(letter.Id, letter.OrderId, letter.Reason);
         }
         return isNew;
     }

@@ -35,12 +35,12 @@ public sealed class OutboxRelay(InboxStore inbox, PaymentDispatch dispatch, Time
             catch (Exception ex) when (!ct.IsCancellationRequested)
             {
                 failed++;
-                log.LogWarning(ex, "Relay of {Provider} event {EventId} failed; next pass retries", entry.Provider, entry.EventId);
+                log.RelayFailed(ex, entry.Provider, entry.EventId);
             }
         }
         if (relayed + unknown + failed > 0)
         {
-            log.LogInformation("Outbox relay: {Relayed} relayed, {Unknown} queued for unknown orders, {Failed} failed", relayed, unknown, failed);
+            log.Relayed(relayed, unknown, failed);
         }
         return new RelayReport(relayed, unknown, failed);
     }

@@ -66,12 +66,12 @@ public sealed class Reconciler(
                     await orders.MarkRecoveryRaisedAsync(order.OrderId, ct);
                     recovered++;
                     PipelineMetrics.CallbacksRecovered.Add(1, new KeyValuePair<string, object?>("path", "active_query"));
-                    log.LogWarning("Active query recovered payment {PaymentId} of order {OrderId}: its webhook never arrived", order.PaymentId, order.OrderId);
+                    log.ActiveQueryRecovered(order.PaymentId, order.OrderId);
                 }
             }
             catch (Exception ex) when (!ct.IsCancellationRequested)
             {
-                log.LogWarning(ex, "Active query for order {OrderId} failed; the next run retries", order.OrderId);
+                log.ActiveQueryFailed(ex, order.OrderId);
             }
         }
         return (queried, recovered, started);

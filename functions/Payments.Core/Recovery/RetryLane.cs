@@ -41,7 +41,7 @@ public sealed class RetryLane(IMessageLane lane, InboxStore inbox, PaymentDispat
         }
         if (applied + retried + deadLettered > 0)
         {
-            log.LogInformation("Retry lane: {Applied} applied, {Retried} retried, {DeadLettered} dead-lettered", applied, retried, deadLettered);
+            log.LaneDrained(applied, retried, deadLettered);
         }
         return new LaneDrainReport(applied, retried, deadLettered);
     }
@@ -84,7 +84,7 @@ public sealed class RetryLane(IMessageLane lane, InboxStore inbox, PaymentDispat
         catch (Exception ex) when (!ct.IsCancellationRequested && StorageFailure.IsUnavailable(ex))
         {
             // Left unsettled: the message becomes visible again and the next drain retries it.
-            log.LogWarning(ex, "Retry lane: storage unavailable for {MessageId}; left for the next drain", message.MessageId);
+            log.LaneStorageUnavailable(ex, message.MessageId);
             return Settled.Left;
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
@@ -107,7 +107,7 @@ public sealed class RetryLane(IMessageLane lane, InboxStore inbox, PaymentDispat
 
     private async Task<Settled> DeadLetterAsync(ILaneDelivery delivery, string reason, string description, CancellationToken ct)
     {
-        log.LogWarning("Retry lane: dead-lettering {MessageId}: {Reason}", delivery.MessageId, reason);
+        log.LaneDeadLettering(delivery.MessageId, reason);
         await delivery.DeadLetterAsync(reason, description, ct);
         return Settled.DeadLettered;
     }

@@ -47,7 +47,7 @@ public sealed class StatementReconciler(
         }
         var all = await reports.ListAsync(date, ct);
         await reports.SaveSummaryAsync(date, lines, all.Count, clock.GetUtcNow(), ct);
-        log.LogInformation("Statement {Date}: {Lines} lines, {New} new discrepancies, {Total} in all", date, lines, found, all.Count);
+        log.StatementReconciled(date, lines, found, all.Count);
         return new StatementReport(date, lines, found, all);
     }
 

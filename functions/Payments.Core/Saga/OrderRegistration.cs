@@ -64,7 +64,7 @@ public sealed class OrderRegistration(
         {
             return false;
         }
-        log.LogWarning("Order {OrderId} had no saga {Age} after registration; starting it", order.OrderId, clock.GetUtcNow() - order.RegisteredAt);
+        log.SagaNeverStarted(order.OrderId, clock.GetUtcNow() - order.RegisteredAt);
         return await StartSagaAsync(order.ToRequest(), durable, ct);
     }
 
@@ -73,7 +73,7 @@ public sealed class OrderRegistration(
         var started = await DurableStart.StartOnceAsync(durable, OrderSaga.Name, OrderSaga.InstanceId(order.OrderId), new OrderSagaInput(order, sagaOptions.Value.ToSettings()), ct);
         if (started)
         {
-            log.LogInformation("Order {OrderId} registered; saga started", order.OrderId);
+            log.Registered(order.OrderId);
         }
         return started;
     }

@@ -61,7 +61,7 @@ public sealed class PaymentDispatch(
         var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, ct);
         if (instance is null)
         {
-            log.LogInformation("Payment event {EventId} for unknown order {OrderId}", paymentEvent.EventId, paymentEvent.OrderId);
+            log.UnknownOrder(paymentEvent.EventId, paymentEvent.OrderId);
             return DispatchResult.UnknownOrder;
         }
         if (!instance.IsCompleted)
@@ -72,7 +72,7 @@ public sealed class PaymentDispatch(
 
         if (instance.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
         {
-            log.LogError("Payment event {EventId} for order {OrderId} found its saga {Status}; parked", paymentEvent.EventId, paymentEvent.OrderId, instance.RuntimeStatus);
+            log.SagaNotRunning(paymentEvent.EventId, paymentEvent.OrderId, instance.RuntimeStatus);
             await parked.ParkAsync(new ParkRequest(paymentEvent.OrderId, ParkedKinds.SagaFailed,
                 $"A {paymentEvent.Kind} event arrived for a saga that is {instance.RuntimeStatus}.",
                 $"{paymentEvent.Provider} event {paymentEvent.EventId}: {paymentEvent.AmountMinor} {paymentEvent.Currency} for payment {paymentEvent.PaymentId}"), ct);
@@ -98,6 +98,6 @@ public sealed class PaymentDispatch(
             new RefundRequest(paymentEvent.OrderId, paymentEvent.Provider, paymentEvent.PaymentId, paymentEvent.AmountMinor, paymentEvent.Currency, "late_payment"),
             sagaOptions.Value.ToSettings());
         await DurableStart.StartOnceAsync(client, LatePaymentRefund.Name, instanceId, input, ct);
-        log.LogWarning("Late payment {PaymentId} for cancelled order {OrderId}: refund started", paymentEvent.PaymentId, paymentEvent.OrderId);
+        log.LatePaymentRefundStarted(paymentEvent.PaymentId, paymentEvent.OrderId);
     }
 }

@@ -24,7 +24,7 @@ public sealed class SagaActivities(
     public async Task<ReserveResult> ReserveStockAsync(StockRequest request)
     {
         var result = await stock.ReserveAsync(request);
-        log.LogInformation("Stock for order {OrderId}: {Result}", request.OrderId, result);
+        log.StockReserved(request.OrderId, result);
         return result;
     }
 
@@ -33,7 +33,7 @@ public sealed class SagaActivities(
         var result = await stock.CommitAsync(request);
         if (result == CommitResult.Failed)
         {
-            log.LogWarning("Stock commit for order {OrderId} failed permanently", request.OrderId);
+            log.StockCommitFailed(request.OrderId);
         }
         return result;
     }
@@ -43,7 +43,7 @@ public sealed class SagaActivities(
     public async Task GrantPointsAsync(PointsRequest request)
     {
         var result = await points.GrantAsync(request);
-        log.LogInformation("Points for order {OrderId}: {Result}", request.OrderId, result);
+        log.PointsGranted(request.OrderId, result);
     }
 
     public Task<GatewayPayment> QueryPaymentAsync(PaymentRef payment) => gateway.QueryPaymentAsync(payment);
@@ -54,13 +54,13 @@ public sealed class SagaActivities(
     public async Task<RefundResult> RefundAsync(RefundRequest request)
     {
         var result = await gateway.RefundAsync(request, $"refund-{request.PaymentId}");
-        log.LogInformation("Refunded order {OrderId} payment {PaymentId}: {Reason}", request.OrderId, request.PaymentId, request.Reason);
+        log.Refunded(request.OrderId, request.PaymentId, request.Reason);
         return result;
     }
 
     public async Task ParkAsync(ParkRequest request)
     {
         await parked.ParkAsync(request);
-        log.LogWarning("Parked {Kind} for order {OrderId}: {Reason}", request.Kind, request.OrderId, request.Reason);
+        log.Parked(request.Kind, request.OrderId, request.Reason);
     }
 }

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+
+namespace Payments.Recovery;
+
+/// <summary>The recovery paths' log messages, declared once. Operators alert on metrics, not on this text.</summary>
+internal static partial class RecoveryLog
+{
+    [LoggerMessage(3001, LogLevel.Warning, "Relay of {Provider} event {EventId} failed; next pass retries")]
+    public static partial void RelayFailed(this ILogger log, Exception exception, string provider, string eventId);
+
+    [LoggerMessage(3002, LogLevel.Information, "Outbox relay: {Relayed} relayed, {Unknown} queued for unknown orders, {Failed} failed")]
+    public static partial void Relayed(this ILogger log, int relayed, int unknown, int failed);
+
+    [LoggerMessage(3003, LogLevel.Warning, "Active query recovered payment {PaymentId} of order {OrderId}: its webhook never arrived")]
+    public static partial void ActiveQueryRecovered(this ILogger log, string paymentId, string orderId);
+
+    [LoggerMessage(3004, LogLevel.Warning, "Active query for order {OrderId} failed; the next run retries")]
+    public static partial void ActiveQueryFailed(this ILogger log, Exception exception, string orderId);
+
+    [LoggerMessage(3005, LogLevel.Information, "Retry lane: {Applied} applied, {Retried} retried, {DeadLettered} dead-lettered")]
+    public static partial void LaneDrained(this ILogger log, int applied, int retried, int deadLettered);
+
+    [LoggerMessage(3006, LogLevel.Warning, "Retry lane: storage unavailable for {MessageId}; left for the next drain")]
+    public static partial void LaneStorageUnavailable(this ILogger log, Exception exception, string messageId);
+
+    [LoggerMessage(3007, LogLevel.Warning, "Retry lane: dead-lettering {MessageId}: {Reason}")]
+    public static partial void LaneDeadLettering(this ILogger log, string messageId, string reason);
+
+    [LoggerMessage(3008, LogLevel.Information, "Statement {Date}: {Lines} lines, {New} new discrepancies, {Total} in all")]
+    public static partial void StatementReconciled(this ILogger log, DateOnly date, long lines, int @new, int total);
+
+    [LoggerMessage(3009, LogLevel.Warning, "Dead letter {MessageId} could not be re-driven; parking it")]
+    public static partial void RedriveFailed(this ILogger log, Exception exception, string messageId);
+
+    [LoggerMessage(3010, LogLevel.Information, "Dead letter {MessageId} re-driven: its order exists now")]
+    public static partial void Redriven(this ILogger log, string messageId);
+
+    [LoggerMessage(3011, LogLevel.Warning, "Parked dead letter {MessageId} for order {OrderId}: {Reason}")]
+    public static partial void DeadLetterParked(this ILogger log, string messageId, string? orderId, string reason);
+}

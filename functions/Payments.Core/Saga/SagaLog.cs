@@ -1,0 +1,41 @@
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Payments.Contracts;
+using Payments.Ledger;
+
+namespace Payments.Saga;
+
+/// <summary>The saga's, dispatch's and registration's log messages, declared once.</summary>
+internal static partial class SagaLog
+{
+    [LoggerMessage(2001, LogLevel.Information, "Stock for order {OrderId}: {Result}")]
+    public static partial void StockReserved(this ILogger log, string orderId, ReserveResult result);
+
+    [LoggerMessage(2002, LogLevel.Warning, "Stock commit for order {OrderId} failed permanently")]
+    public static partial void StockCommitFailed(this ILogger log, string orderId);
+
+    [LoggerMessage(2003, LogLevel.Information, "Points for order {OrderId}: {Result}")]
+    public static partial void PointsGranted(this ILogger log, string orderId, GrantResult result);
+
+    [LoggerMessage(2004, LogLevel.Information, "Refunded order {OrderId} payment {PaymentId}: {Reason}")]
+    public static partial void Refunded(this ILogger log, string orderId, string paymentId, string reason);
+
+    // The parked-items alert (infra/modules/alerts.bicep) matches this text: "Parked " ... " for order ".
+    [LoggerMessage(2005, LogLevel.Warning, "Parked {Kind} for order {OrderId}: {Reason}")]
+    public static partial void Parked(this ILogger log, string kind, string orderId, string reason);
+
+    [LoggerMessage(2006, LogLevel.Information, "Payment event {EventId} for unknown order {OrderId}")]
+    public static partial void UnknownOrder(this ILogger log, string eventId, string orderId);
+
+    [LoggerMessage(2007, LogLevel.Error, "Payment event {EventId} for order {OrderId} found its saga {Status}; parked")]
+    public static partial void SagaNotRunning(this ILogger log, string eventId, string orderId, OrchestrationRuntimeStatus status);
+
+    [LoggerMessage(2008, LogLevel.Warning, "Late payment {PaymentId} for cancelled order {OrderId}: refund started")]
+    public static partial void LatePaymentRefundStarted(this ILogger log, string paymentId, string orderId);
+
+    [LoggerMessage(2009, LogLevel.Warning, "Order {OrderId} had no saga {Age} after registration; starting it")]
+    public static partial void SagaNeverStarted(this ILogger log, string orderId, TimeSpan age);
+
+    [LoggerMessage(2010, LogLevel.Information, "Order {OrderId} registered; saga started")]
+    public static partial void Registered(this ILogger log, string orderId);
+}
