@@ -1,5 +1,6 @@
 namespace Payments.Contracts;
 
+/// <summary>What reserving an order's stock did; the saga branches on it.</summary>
 public enum ReserveResult
 {
     Reserved,

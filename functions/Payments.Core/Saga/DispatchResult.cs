@@ -1,5 +1,6 @@
 namespace Payments.Saga;
 
+/// <summary>What dispatching a payment event to its order's saga did.</summary>
 public enum DispatchResult
 {
     /// <summary>Raised to the order's running saga.</summary>

@@ -1,5 +1,6 @@
 namespace Payments.Saga;
 
+/// <summary>How an order registration was answered; each case maps to one HTTP reply.</summary>
 public abstract record RegistrationResult
 {
     private RegistrationResult() { }
