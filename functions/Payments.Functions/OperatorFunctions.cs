@@ -1,3 +1,4 @@
+using Azure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -9,10 +10,15 @@ namespace Payments.Functions;
 
 /// <summary>
 /// Operator endpoints under <c>/api/ops</c> (the Functions host reserves routes starting with
-/// <c>admin</c>): set a sku's stock level, list parked work.
+/// <c>admin</c>): read and adjust a sku's available stock, list parked work.
 /// </summary>
 public sealed class OperatorFunctions(StockLedger stock, ParkedItems parked)
 {
+    /// <summary>
+    /// Sets how many units of a sku are available for new orders; what orders hold (reserved,
+    /// committed) is kept. With <c>If-Match</c> (the <c>ETag</c> of a GET or an earlier PUT) the change
+    /// applies only if the level has not moved since: 412 otherwise.
+    /// </summary>
     [Function("SetStock")]
     public async Task<IActionResult> SetStock(
         [HttpTrigger(AuthorizationLevel.Function, "put", Route = "ops/stock/{sku}")] HttpRequest request,
@@ -28,9 +34,20 @@ public sealed class OperatorFunctions(StockLedger stock, ParkedItems parked)
         {
             return HttpReply.Problem(400, "Invalid stock level.", errors: ["available: a non-negative integer."]);
         }
-        await stock.SetLevelAsync(sku, body.Available, ct);
-        return HttpReply.JsonBody(200, await stock.GetLevelAsync(sku, ct) ?? throw new InvalidOperationException("Level vanished."));
+        ETag? ifMatch = request.Headers.IfMatch is [{ Length: > 0 } tag] ? new ETag(tag) : null;
+        return await stock.SetAvailableAsync(sku, body.Available, ifMatch, ct) is { } level
+            ? Level(level)
+            : HttpReply.Problem(412, "The stock level changed since it was read.", "Read it again (GET) and retry with its ETag.");
     }
+
+    [Function("GetStock")]
+    public async Task<IActionResult> GetStock(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "ops/stock/{sku}")] HttpRequest request,
+        string sku,
+        CancellationToken ct) =>
+        string.IsNullOrWhiteSpace(sku) || sku.Length > 64
+            ? HttpReply.Problem(400, "Invalid sku.")
+            : await stock.GetVersionedLevelAsync(sku, ct) is { } level ? Level(level) : HttpReply.Problem(404, "Unknown sku.");
 
     [Function("ListParked")]
     public async Task<IActionResult> ListParked(
@@ -44,6 +61,8 @@ public sealed class OperatorFunctions(StockLedger stock, ParkedItems parked)
         }
         return HttpReply.JsonBody(200, items);
     }
+
+    private static HttpReply Level(VersionedStockLevel level) => HttpReply.JsonBody(200, level.Level).WithHeader("ETag", level.ETag.ToString());
 
     private sealed record StockLevelRequest(long Available);
 }

@@ -20,6 +20,7 @@ public sealed class FunctionsMetadataTests
     [InlineData("RegisterOrder", "orders", "post", "Function")]
     [InlineData("GetOrder", "orders/{orderId}", "get", "Function")]
     [InlineData("SetStock", "ops/stock/{sku}", "put", "Function")]
+    [InlineData("GetStock", "ops/stock/{sku}", "get", "Function")]
     [InlineData("ListParked", "ops/parked", "get", "Function")]
     [InlineData("ListDeadLetters", "ops/dead-letters", "get", "Function")]
     [InlineData("RedriveDeadLetter", "ops/dead-letters/{id}/redrive", "post", "Function")]

@@ -8,12 +8,12 @@ namespace Payments.Ledger;
 /// </summary>
 public interface IStockReservations
 {
-    /// <summary>Reserves every line or none.</summary>
+    /// <summary>Reserves every line or none; refused (<see cref="ReserveResult.OutOfStock"/>) once the order was released.</summary>
     Task<ReserveResult> ReserveAsync(StockRequest request, CancellationToken ct = default);
 
-    /// <summary>Commits the order's reservation; <see cref="CommitResult.Failed"/> is a permanent failure the saga compensates.</summary>
+    /// <summary>Commits the order's reservation; <see cref="CommitResult.Failed"/> is a permanent failure the saga compensates (release un-commits).</summary>
     Task<CommitResult> CommitAsync(StockRequest request, CancellationToken ct = default);
 
-    /// <summary>Gives the order's reservation back; nothing to release is not an error.</summary>
+    /// <summary>Gives back what the order holds, reserved or committed; nothing to release is not an error, and leaves a marker that refuses a later reserve.</summary>
     Task ReleaseAsync(StockRequest request, CancellationToken ct = default);
 }

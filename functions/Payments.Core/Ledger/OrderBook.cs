@@ -8,7 +8,8 @@ namespace Payments.Ledger;
 
 /// <summary>
 /// The orders read model: one row per order for status queries and reconciliation. Written only
-/// by the saga's steps, each write a merge of the same values, so replays and retries converge.
+/// by the saga's steps, each write a merge of the same values, so replays and retries converge,
+/// and never backwards (<see cref="ApplyAsync"/>).
 /// </summary>
 public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
 {
@@ -48,23 +49,53 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
         }
     }
 
-    public async Task ApplyAsync(OrderStateChange change, CancellationToken ct = default)
+    /// <summary>
+    /// Writes a saga step's status. The read model never goes backwards: a change from an earlier
+    /// step than the row shows (a paused worker's stale copy of "Paid" landing after "Completed") is
+    /// refused, decided against the row's current ETag so a concurrent write cannot slip between the
+    /// check and the write.
+    /// </summary>
+    public async Task<RecordResult> ApplyAsync(OrderStateChange change, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Orders, ct);
-        var patch = new TableEntity(change.OrderId, RowKey)
+        return await ETagRetry.Pipeline.ExecuteAsync(async token =>
         {
-            ["Status"] = change.Status.ToString(),
-            ["Reason"] = change.Reason,
-            ["Step"] = change.Step,
-            ["UpdatedAt"] = clock.GetUtcNow(),
-        };
-        if (change.PaidAmountMinor is { } paid)
-        {
-            patch["PaidAmountMinor"] = paid;
-            patch["PaidCurrency"] = change.PaidCurrency;
-        }
-        await table.UpsertEntityAsync(patch, TableUpdateMode.Merge, ct);
+            var current = await table.GetEntityIfExistsAsync<TableEntity>(change.OrderId, RowKey, select: ["Status"], cancellationToken: token);
+            if (current.HasValue && Enum.TryParse<OrderStatus>(current.Value!.GetString("Status"), out var shown) && Stage(shown) > Stage(change.Status))
+            {
+                return RecordResult.Stale;
+            }
+            var patch = new TableEntity(change.OrderId, RowKey)
+            {
+                ["Status"] = change.Status.ToString(),
+                ["Reason"] = change.Reason,
+                ["Step"] = change.Step,
+                ["UpdatedAt"] = clock.GetUtcNow(),
+            };
+            if (change.PaidAmountMinor is { } paid)
+            {
+                patch["PaidAmountMinor"] = paid;
+                patch["PaidCurrency"] = change.PaidCurrency;
+            }
+            if (current.HasValue)
+            {
+                await table.UpdateEntityAsync(patch, current.Value!.ETag, TableUpdateMode.Merge, token);
+            }
+            else
+            {
+                await table.AddEntityAsync(patch, token);
+            }
+            return RecordResult.Recorded;
+        }, ct);
     }
+
+    /// <summary>How far along the saga a status is: awaiting payment, paid, then any terminal state.</summary>
+    private static int Stage(OrderStatus status) => status switch
+    {
+        OrderStatus.AwaitingPayment => 0,
+        OrderStatus.Paid => 1,
+        _ => 2,
+    };
 
     /// <summary>Notes that a recovery path handed this order's payment to its saga, so the next run does not again.</summary>
     public async Task MarkRecoveryRaisedAsync(string orderId, CancellationToken ct = default)

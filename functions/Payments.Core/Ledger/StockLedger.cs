@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Data.Tables;
 using Payments.Contracts;
 using Payments.Storage;
@@ -6,36 +7,78 @@ namespace Payments.Ledger;
 
 /// <summary>
 /// Stock per sku: a level row plus one reservation row per order in the sku's partition, changed
-/// together in one entity-group transaction guarded by ETags. Reserve, commit and release are
-/// idempotent by (order, step): a reservation row's state says what already happened.
+/// together in one entity-group transaction guarded by ETags. A try/confirm/cancel participant:
+/// reserve, commit and release are idempotent per (order, sku), because the reservation row's
+/// state says what already happened, and the row is the marker that makes the order's steps safe
+/// against Durable's at-least-once activities and paused workers:
+/// <list type="bullet">
+/// <item>A release that finds no reservation writes a <see cref="ReservationState.Released"/> row anyway (empty rollback).</item>
+/// <item>A reserve or commit that finds that row is refused and holds nothing (no suspension): a stale
+/// reserve landing after its order was cancelled cannot strand stock.</item>
+/// <item>A release of a committed line un-commits it, so the saga's compensation after a commit that failed
+/// part-way leaves nothing committed: commit is all-or-nothing per order.</item>
+/// </list>
+/// Concurrent steps of one order race on the reservation row (insert conflict or ETag), concurrent
+/// orders on the level row's ETag; the loser re-reads and decides again.
 /// </summary>
 public sealed class StockLedger(PaymentsStorage storage) : IStockReservations
 {
     private const string LevelKey = "level";
 
-    public async Task SetLevelAsync(string sku, long available, CancellationToken ct = default)
+    /// <summary>Sets how many units are available for new reservations; what is reserved and committed is kept.</summary>
+    public async Task SetLevelAsync(string sku, long available, CancellationToken ct = default) =>
+        await SetAvailableAsync(sku, available, ifMatch: null, ct);
+
+    /// <summary>
+    /// The operator's stock adjustment: replaces <c>Available</c> only, guarded by the level row's ETag so
+    /// that no concurrent reserve, commit or release is lost. With <paramref name="ifMatch"/>, the
+    /// change applies only to that version of the level (null when it moved on); without, it
+    /// applies to whatever the level is now.
+    /// </summary>
+    public async Task<VersionedStockLevel?> SetAvailableAsync(string sku, long available, ETag? ifMatch, CancellationToken ct = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(available);
         var table = await storage.TableAsync(TableNames.Stock, ct);
-        await table.UpsertEntityAsync(
-            new TableEntity(sku, LevelKey) { ["Available"] = available, ["Reserved"] = 0L, ["Committed"] = 0L },
-            TableUpdateMode.Replace, ct);
+        return await ETagRetry.Pipeline.ExecuteAsync(async token =>
+        {
+            var row = await table.GetEntityIfExistsAsync<TableEntity>(sku, LevelKey, cancellationToken: token);
+            if (ifMatch is { } expected && (!row.HasValue || row.Value!.ETag != expected))
+            {
+                return null;
+            }
+            if (!row.HasValue)
+            {
+                var created = new StockLevel(sku, available, 0, 0);
+                var added = await table.AddEntityAsync(ToRow(created), token);
+                return new VersionedStockLevel(created, added.Headers.ETag ?? default);
+            }
+            var level = ToLevel(row.Value!) with { Available = available };
+            var updated = await table.UpdateEntityAsync(ToRow(level), row.Value!.ETag, TableUpdateMode.Replace, token);
+            return new VersionedStockLevel(level, updated.Headers.ETag ?? default);
+        }, ct);
     }
 
-    public async Task<StockLevel?> GetLevelAsync(string sku, CancellationToken ct = default)
+    public async Task<VersionedStockLevel?> GetVersionedLevelAsync(string sku, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Stock, ct);
         var row = await table.GetEntityIfExistsAsync<TableEntity>(sku, LevelKey, cancellationToken: ct);
-        return row.HasValue ? ToLevel(row.Value!) : null;
+        return row.HasValue ? new VersionedStockLevel(ToLevel(row.Value!), row.Value!.ETag) : null;
     }
+
+    public async Task<StockLevel?> GetLevelAsync(string sku, CancellationToken ct = default) =>
+        (await GetVersionedLevelAsync(sku, ct))?.Level;
 
     public async Task<ReservationState?> GetReservationAsync(string sku, string orderId, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Stock, ct);
         var row = await table.GetEntityIfExistsAsync<TableEntity>(sku, ReservationKey(orderId), cancellationToken: ct);
-        return row.HasValue ? Enum.Parse<ReservationState>(row.Value!.GetString("State")) : null;
+        return row.HasValue ? StateOf(row.Value!) : null;
     }
 
-    /// <summary>Reserves every line or none: a line that cannot be reserved releases the ones before it.</summary>
+    /// <summary>
+    /// Reserves every line or none: a line that cannot be reserved (out of stock, or its order already
+    /// released) releases the order, so the lines before it are given back and every line is marked.
+    /// </summary>
     public async Task<ReserveResult> ReserveAsync(StockRequest request, CancellationToken ct = default)
     {
         foreach (var line in request.Lines)
@@ -49,22 +92,36 @@ public sealed class StockLedger(PaymentsStorage storage) : IStockReservations
         return ReserveResult.Reserved;
     }
 
+    /// <summary>
+    /// Commits every line or reports <see cref="CommitResult.Failed"/>: lines are checked first, so an
+    /// order with a line no longer reserved commits nothing; a line released while the others were
+    /// being committed fails the commit, and the saga's compensation (release) un-commits the rest.
+    /// </summary>
     public async Task<CommitResult> CommitAsync(StockRequest request, CancellationToken ct = default)
     {
         foreach (var line in request.Lines)
         {
-            await MoveAsync(line.Sku, request.OrderId, ReservationState.Reserved, ReservationState.Committed,
-                (level, qty) => level with { Reserved = level.Reserved - qty, Committed = level.Committed + qty }, ct);
+            if (await GetReservationAsync(line.Sku, request.OrderId, ct) is not (ReservationState.Reserved or ReservationState.Committed))
+            {
+                return CommitResult.Failed;
+            }
+        }
+        foreach (var line in request.Lines)
+        {
+            if (!await CommitLineAsync(line.Sku, request.OrderId, ct))
+            {
+                return CommitResult.Failed;
+            }
         }
         return CommitResult.Committed;
     }
 
+    /// <summary>Gives back whatever the order holds, reserved or committed, and marks every line released, held or not.</summary>
     public async Task ReleaseAsync(StockRequest request, CancellationToken ct = default)
     {
         foreach (var line in request.Lines)
         {
-            await MoveAsync(line.Sku, request.OrderId, ReservationState.Reserved, ReservationState.Released,
-                (level, qty) => level with { Available = level.Available + qty, Reserved = level.Reserved - qty }, ct);
+            await ReleaseLineAsync(line.Sku, request.OrderId, ct);
         }
     }
 
@@ -74,7 +131,7 @@ public sealed class StockLedger(PaymentsStorage storage) : IStockReservations
         var table = await storage.TableAsync(TableNames.Stock, ct);
         await foreach (var row in table.QueryAsync<TableEntity>(e => e.RowKey != LevelKey, cancellationToken: ct))
         {
-            yield return (row.PartitionKey, row.GetString("OrderId"), Enum.Parse<ReservationState>(row.GetString("State")), row.GetInt64("Quantity") ?? 0);
+            yield return (row.PartitionKey, row.GetString("OrderId"), StateOf(row), row.GetInt64("Quantity") ?? 0);
         }
     }
 
@@ -87,6 +144,7 @@ public sealed class StockLedger(PaymentsStorage storage) : IStockReservations
         }
     }
 
+    /// <summary>True when the line is reserved for the order (now or by an earlier attempt); false when out of stock or already released.</summary>
     private async Task<bool> ReserveLineAsync(OrderLine line, string orderId, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.Stock, ct);
@@ -95,7 +153,8 @@ public sealed class StockLedger(PaymentsStorage storage) : IStockReservations
             var existing = await table.GetEntityIfExistsAsync<TableEntity>(line.Sku, ReservationKey(orderId), cancellationToken: token);
             if (existing.HasValue)
             {
-                return existing.Value!.GetString("State") != nameof(ReservationState.Released);
+                // Released: this reserve arrives after its order's release (a paused worker's stale copy). Refused.
+                return StateOf(existing.Value!) != ReservationState.Released;
             }
             var levelRow = await table.GetEntityIfExistsAsync<TableEntity>(line.Sku, LevelKey, cancellationToken: token);
             if (!levelRow.HasValue || ToLevel(levelRow.Value!).Available < line.Quantity)
@@ -103,44 +162,91 @@ public sealed class StockLedger(PaymentsStorage storage) : IStockReservations
                 return false;
             }
             var level = ToLevel(levelRow.Value!);
+            // Add, not upsert: a release that marked this line meanwhile makes the transaction fail with 409,
+            // and the retry reads the marker.
             await table.SubmitTransactionAsync(
             [
                 new TableTransactionAction(TableTransactionActionType.UpdateReplace,
                     ToRow(level with { Available = level.Available - line.Quantity, Reserved = level.Reserved + line.Quantity }), levelRow.Value!.ETag),
-                new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(line.Sku, ReservationKey(orderId))
-                {
-                    ["OrderId"] = orderId,
-                    ["Quantity"] = (long)line.Quantity,
-                    ["State"] = nameof(ReservationState.Reserved),
-                }),
+                new TableTransactionAction(TableTransactionActionType.Add, Reservation(line.Sku, orderId, line.Quantity, ReservationState.Reserved)),
             ], token);
             return true;
         }, ct);
     }
 
-    /// <summary>Moves one reservation from <paramref name="from"/> to <paramref name="to"/>; any other state means it already happened (or never can).</summary>
-    private async Task MoveAsync(string sku, string orderId, ReservationState from, ReservationState to, Func<StockLevel, long, StockLevel> adjust, CancellationToken ct)
+    /// <summary>True when the line is committed (now or by an earlier attempt); false when it is not reserved (released, or never reserved).</summary>
+    private async Task<bool> CommitLineAsync(string sku, string orderId, CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableNames.Stock, ct);
+        return await ETagRetry.Pipeline.ExecuteAsync(async token =>
+        {
+            var reservation = await table.GetEntityIfExistsAsync<TableEntity>(sku, ReservationKey(orderId), cancellationToken: token);
+            if (!reservation.HasValue)
+            {
+                return false;
+            }
+            switch (StateOf(reservation.Value!))
+            {
+                case ReservationState.Committed:
+                    return true;
+                case ReservationState.Released:
+                    return false;
+            }
+            var quantity = reservation.Value!.GetInt64("Quantity") ?? 0;
+            await MoveAsync(table, sku, reservation.Value, ReservationState.Committed,
+                level => level with { Reserved = level.Reserved - quantity, Committed = level.Committed + quantity }, token);
+            return true;
+        }, ct);
+    }
+
+    private async Task ReleaseLineAsync(string sku, string orderId, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.Stock, ct);
         await ETagRetry.Pipeline.ExecuteAsync(async token =>
         {
             var reservation = await table.GetEntityIfExistsAsync<TableEntity>(sku, ReservationKey(orderId), cancellationToken: token);
-            if (!reservation.HasValue || reservation.Value!.GetString("State") != from.ToString())
+            if (!reservation.HasValue)
             {
+                // Empty rollback: nothing was reserved (yet). The marker refuses a reserve that lands later;
+                // a reserve that wins the race makes this insert fail with 409, and the retry releases it.
+                await table.AddEntityAsync(Reservation(sku, orderId, 0, ReservationState.Released), token);
                 return;
             }
-            var levelRow = (await table.GetEntityAsync<TableEntity>(sku, LevelKey, cancellationToken: token)).Value;
-            var quantity = reservation.Value.GetInt64("Quantity") ?? 0;
-            var moved = new TableEntity(sku, ReservationKey(orderId)) { ["OrderId"] = orderId, ["Quantity"] = quantity, ["State"] = to.ToString() };
-            await table.SubmitTransactionAsync(
-            [
-                new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToRow(adjust(ToLevel(levelRow), quantity)), levelRow.ETag),
-                new TableTransactionAction(TableTransactionActionType.UpdateReplace, moved, reservation.Value.ETag),
-            ], token);
+            var quantity = reservation.Value!.GetInt64("Quantity") ?? 0;
+            switch (StateOf(reservation.Value))
+            {
+                case ReservationState.Reserved:
+                    await MoveAsync(table, sku, reservation.Value, ReservationState.Released,
+                        level => level with { Available = level.Available + quantity, Reserved = level.Reserved - quantity }, token);
+                    break;
+                case ReservationState.Committed:
+                    // Only the saga's compensation releases, and it never runs for an order that completed:
+                    // a committed line here belongs to a commit that failed part-way. Un-commit it.
+                    await MoveAsync(table, sku, reservation.Value, ReservationState.Released,
+                        level => level with { Available = level.Available + quantity, Committed = level.Committed - quantity }, token);
+                    break;
+            }
         }, ct);
     }
 
+    /// <summary>Moves one reservation row to <paramref name="to"/> and adjusts the level with it, both guarded by their ETags.</summary>
+    private static async Task MoveAsync(TableClient table, string sku, TableEntity reservation, ReservationState to, Func<StockLevel, StockLevel> adjust, CancellationToken ct)
+    {
+        var levelRow = (await table.GetEntityAsync<TableEntity>(sku, LevelKey, cancellationToken: ct)).Value;
+        var moved = Reservation(sku, reservation.GetString("OrderId"), reservation.GetInt64("Quantity") ?? 0, to);
+        await table.SubmitTransactionAsync(
+        [
+            new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToRow(adjust(ToLevel(levelRow))), levelRow.ETag),
+            new TableTransactionAction(TableTransactionActionType.UpdateReplace, moved, reservation.ETag),
+        ], ct);
+    }
+
+    private static TableEntity Reservation(string sku, string orderId, long quantity, ReservationState state) =>
+        new(sku, ReservationKey(orderId)) { ["OrderId"] = orderId, ["Quantity"] = quantity, ["State"] = state.ToString() };
+
     private static string ReservationKey(string orderId) => $"res-{orderId}";
+
+    private static ReservationState StateOf(TableEntity row) => Enum.Parse<ReservationState>(row.GetString("State"));
 
     private static StockLevel ToLevel(TableEntity row) =>
         new(row.PartitionKey, row.GetInt64("Available") ?? 0, row.GetInt64("Reserved") ?? 0, row.GetInt64("Committed") ?? 0);

@@ -19,7 +19,13 @@ public sealed class SagaActivities(
     IPaymentGateway gateway,
     ILogger<SagaActivities> log)
 {
-    public Task RecordOrderStateAsync(OrderStateChange change) => orders.ApplyAsync(change);
+    public async Task RecordOrderStateAsync(OrderStateChange change)
+    {
+        if (await orders.ApplyAsync(change) == RecordResult.Stale)
+        {
+            log.StaleRecordRefused(change.OrderId, change.Status, change.Step);
+        }
+    }
 
     public async Task<ReserveResult> ReserveStockAsync(StockRequest request)
     {

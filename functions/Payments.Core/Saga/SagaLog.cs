@@ -38,4 +38,7 @@ internal static partial class SagaLog
 
     [LoggerMessage(2010, LogLevel.Information, "Order {OrderId} registered; saga started")]
     public static partial void Registered(this ILogger log, string orderId);
+
+    [LoggerMessage(2041, LogLevel.Warning, "Order {OrderId}: a stale {Status} ({Step}) was not recorded; the read model already shows a later step")]
+    public static partial void StaleRecordRefused(this ILogger log, string orderId, OrderStatus status, string step);
 }

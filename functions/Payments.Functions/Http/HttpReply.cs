@@ -12,6 +12,8 @@ public sealed class HttpReply(int statusCode, string? contentType = null, byte[]
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    private readonly List<KeyValuePair<string, string>> headers = [];
+
     public int StatusCode => statusCode;
 
     public static HttpReply Status(int statusCode) => new(statusCode);
@@ -26,10 +28,21 @@ public sealed class HttpReply(int statusCode, string? contentType = null, byte[]
         new(statusCode, "application/problem+json", JsonSerializer.SerializeToUtf8Bytes(
             new { type = "about:blank", title, status = statusCode, detail, errors }, Json));
 
+    /// <summary>Adds a response header (e.g. an <c>ETag</c>).</summary>
+    public HttpReply WithHeader(string name, string value)
+    {
+        headers.Add(new(name, value));
+        return this;
+    }
+
     public async Task ExecuteResultAsync(ActionContext context)
     {
         var response = context.HttpContext.Response;
         response.StatusCode = statusCode;
+        foreach (var (name, value) in headers)
+        {
+            response.Headers[name] = value;
+        }
         if (contentType is not null)
         {
             response.ContentType = contentType;

@@ -3,7 +3,10 @@ using System.Text;
 
 namespace Payments.Tests.Infrastructure;
 
-/// <summary>The local host as a separate OS process, so a test can SIGKILL it mid-saga and start it again.</summary>
+/// <summary>
+/// The local host as a separate OS process, so a test can SIGKILL it mid-saga and start it again,
+/// or freeze it (SIGSTOP) and let it wake up (SIGCONT) long after its work moved on.
+/// </summary>
 public sealed class LocalHostProcess : IDisposable
 {
     private readonly Process process;
@@ -56,6 +59,12 @@ public sealed class LocalHostProcess : IDisposable
         process.WaitForExit();
     }
 
+    /// <summary>SIGSTOP: the process holds its sockets, leases and dequeued work but runs nothing, like a frozen VM or a very long GC pause.</summary>
+    public void Freeze() => Signal("STOP");
+
+    /// <summary>SIGCONT: the frozen process carries on from where it stopped, with its stale work.</summary>
+    public void Resume() => Signal("CONT");
+
     public void Dispose()
     {
         if (!process.HasExited)
@@ -63,6 +72,17 @@ public sealed class LocalHostProcess : IDisposable
             Kill();
         }
         process.Dispose();
+    }
+
+    private void Signal(string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false })
+            ?? throw new InvalidOperationException("kill did not start.");
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {process.Id} exited with {kill.ExitCode}.");
+        }
     }
 
     private void Append(string? line)
