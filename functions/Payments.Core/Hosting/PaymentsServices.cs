@@ -43,7 +43,8 @@ public static class PaymentsServices
         services.AddSingleton(sp => new InboxStore(
             sp.GetRequiredService<PaymentsStorage>(),
             sp.GetRequiredService<TimeProvider>(),
-            TimeSpan.FromDays(sp.GetRequiredService<IOptions<IntakeOptions>>().Value.InboxRetentionDays)));
+            TimeSpan.FromDays(sp.GetRequiredService<IOptions<IntakeOptions>>().Value.InboxRetentionDays),
+            sp.GetRequiredService<KnownProviders>().Names));
         services.AddSingleton<StockLedger>();
         services.AddSingleton<IStockReservations>(sp => sp.GetRequiredService<StockLedger>());
         services.AddSingleton<PointsLedger>();
