@@ -139,6 +139,22 @@ public sealed class BadInputTests(IntakeFixture fixture) : IClassFixture<IntakeF
     }
 
     [Fact]
+    public async Task A_signature_header_too_long_to_be_a_signature_is_401_and_nothing_is_stored()
+    {
+        var body = TestWebhooks.StripePaymentIntent("evt_long_header", "payment_intent.payment_failed", "pi_lh", "lh", 100);
+        var request = TestWebhooks.Stripe(Host, body);
+        var signature = request.Headers.GetValues("Stripe-Signature").Single();
+        request.Headers.Remove("Stripe-Signature");
+        // A valid signature, padded with what JSON escapes six-fold ('+' is "\u002B"): the stored header text would outgrow a Table string property.
+        request.Headers.TryAddWithoutValidation("Stripe-Signature", signature + ",v0=" + new string('+', 24 * 1024));
+
+        using var reply = await Pipeline.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, reply.StatusCode);
+        Assert.Empty(await InboxRowsAsync(e => e.EventId == "evt_long_header"));
+    }
+
+    [Fact]
     public async Task A_body_as_large_as_the_inbox_can_store_is_stored_whole()
     {
         var body = JsonSerializer.Serialize(new { id = "evt_max_body", @object = "event", type = "customer.created", created = TestWebhooks.Now });
