@@ -61,6 +61,7 @@ public static class PaymentsServices
         services.AddSingleton<RetryLane>();
         services.AddSingleton<DeadLetterStore>();
         services.AddSingleton<DeadLetterDesk>();
+        services.AddSingleton<IndexUpgrade>();
         services.AddSingleton<Reconciler>();
         services.AddSingleton<ReconciliationStore>();
         services.AddSingleton<StatementReconciler>();

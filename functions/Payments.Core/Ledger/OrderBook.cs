@@ -126,6 +126,23 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
         }
     }
 
+    /// <summary>
+    /// One-off upgrade: indexes every order awaiting payment (a scan of the orders table, for an
+    /// operator to run once after deploying). Idempotent: the key is made of the row's own values.
+    /// </summary>
+    public async Task<int> ReindexAwaitingPaymentAsync(CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Orders, ct);
+        var indexed = 0;
+        var filter = TableClient.CreateQueryFilter($"Status eq {nameof(OrderStatus.AwaitingPayment)}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RegisteredAt", "RegistrationId"], cancellationToken: ct))
+        {
+            await IndexAwaitingPaymentAsync(row.PartitionKey, row.GetDateTimeOffset("RegisteredAt") ?? clock.GetUtcNow(), row.GetGuid("RegistrationId") ?? Guid.Empty, ct);
+            indexed++;
+        }
+        return indexed;
+    }
+
     // Written before the order row, so no order can await payment unindexed; a crash in between leaves
     // an index row without its order, which the reader drops.
     private async Task IndexAwaitingPaymentAsync(string orderId, DateTimeOffset registeredAt, Guid registrationId, CancellationToken ct)

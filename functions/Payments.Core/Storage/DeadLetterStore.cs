@@ -135,8 +135,27 @@ public sealed class DeadLetterStore(PaymentsStorage storage, TimeProvider clock)
             return (row, "");
         }, ct);
 
+    /// <summary>
+    /// One-off upgrade: gives every parked letter written before the index existed its index row (a
+    /// scan of the table, for an operator to run once after deploying). Returns how many it indexed.
+    /// </summary>
+    public async Task<int> ReindexLegacyLettersAsync(CancellationToken ct = default)
+    {
+        var indexed = 0;
+        await foreach (var letter in ListAsync(ct))
+        {
+            var prefix = letter.Provider is null || letter.EventId is null ? HeldPrefix : ParkedPrefix;
+            if (letter.Status == LetterStatus.Parked
+                && await ChangeAsync(letter.Id, row => (row, IndexKey(prefix, letter.ParkedAt, letter.Id)), ct, onlyIfUnindexed: true))
+            {
+                indexed++;
+            }
+        }
+        return indexed;
+    }
+
     /// <summary>Changes a parked letter and moves its index row with it, in one transaction guarded by the letter's ETag.</summary>
-    private async Task<bool> ChangeAsync(string id, Func<TableEntity, (TableEntity Row, string Index)> change, CancellationToken ct)
+    private async Task<bool> ChangeAsync(string id, Func<TableEntity, (TableEntity Row, string Index)> change, CancellationToken ct, bool onlyIfUnindexed = false)
     {
         if (!IsStorableId(id))
         {
@@ -144,7 +163,8 @@ public sealed class DeadLetterStore(PaymentsStorage storage, TimeProvider clock)
         }
         var table = await storage.TableAsync(TableNames.DeadLetters, ct);
         var found = await table.GetEntityIfExistsAsync<TableEntity>(Partition, Key(id), cancellationToken: ct);
-        if (!found.HasValue || found.Value!.GetString("Status") != nameof(LetterStatus.Parked))
+        if (!found.HasValue || found.Value!.GetString("Status") != nameof(LetterStatus.Parked)
+            || (onlyIfUnindexed && found.Value.GetString("IndexKey") is not null))
         {
             return false;
         }

@@ -212,6 +212,42 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
         return purged;
     }
 
+    /// <summary>
+    /// One-off upgrade: gives every row written before the index existed its index row. A scan of the
+    /// whole inbox, for an operator to run once after deploying; rows already indexed are left alone.
+    /// Returns how many rows it indexed.
+    /// </summary>
+    public async Task<int> ReindexLegacyRowsAsync(CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Inbox, ct);
+        var indexed = 0;
+        await foreach (var row in table.QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey", "EventId", "State", "ReceivedAt", "ExpiresAt", "IndexKey"], cancellationToken: ct))
+        {
+            if (row.RowKey.StartsWith(IndexMark, StringComparison.Ordinal) || row.GetString("IndexKey") is not null)
+            {
+                continue;
+            }
+            var receivedAt = row.GetDateTimeOffset("ReceivedAt") ?? clock.GetUtcNow();
+            var eventId = row.GetString("EventId");
+            var index = IndexKey(Enum.Parse<InboxState>(row.GetString("State")), receivedAt, row.GetDateTimeOffset("ExpiresAt") ?? receivedAt + retention, eventId);
+            List<TableTransactionAction> actions = [new(TableTransactionActionType.UpdateMerge, new TableEntity(row.PartitionKey, row.RowKey) { ["IndexKey"] = index }, row.ETag)];
+            if (index.Length > 0)
+            {
+                actions.Add(new(TableTransactionActionType.UpsertReplace, IndexRow(row.PartitionKey, index, eventId)));
+            }
+            try
+            {
+                await table.SubmitTransactionAsync(actions, ct);
+                indexed++;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+            {
+                // Changed meanwhile: whoever changed it wrote its index.
+            }
+        }
+        return indexed;
+    }
+
     // Table keys forbid '/', '\', '#', '?' and control characters; escaping keeps every event id storable and distinct.
     private static string RowKey(string eventId) => Uri.EscapeDataString(eventId);
 
