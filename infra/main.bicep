@@ -100,9 +100,9 @@ param statementSchedule string = '0 30 2 * * *'
 @description('NCRONTAB schedule of the inbox purge timer (InboxPurgeSchedule).')
 param inboxPurgeSchedule string = '0 0 3 * * *'
 
-@description('Intake__MaxBodyBytes: largest accepted callback body.')
+@description('Intake__MaxBodyBytes: largest accepted callback body; at most 64 KiB, what the inbox can store in a Table binary property.')
 @minValue(1024)
-@maxValue(1048576)
+@maxValue(65536)
 param intakeMaxBodyBytes int = 65536
 
 @description('Intake__ToleranceSeconds: allowed clock skew of a signed webhook timestamp.')
@@ -110,8 +110,8 @@ param intakeMaxBodyBytes int = 65536
 @maxValue(3600)
 param intakeToleranceSeconds int = 300
 
-@description('Intake__InboxRetentionDays: how long inbox rows are kept (at least the gateways\' retry horizon).')
-@minValue(3)
+@description('Intake__InboxRetentionDays: how long settled inbox rows are kept; at least the longest retry horizon of a configured gateway (Stripe: 3 days; Adyen would need 30), checked at start-up.')
+@minValue(1)
 @maxValue(3650)
 param intakeInboxRetentionDays int = 7
 

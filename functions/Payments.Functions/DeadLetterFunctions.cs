@@ -45,8 +45,17 @@ public sealed class DeadLetterFunctions(DeadLetterDesk desk, DeadLetterStore let
     public async Task<IActionResult> RedriveAll(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "ops/dead-letters/redrive-all")] HttpRequest request,
         [DurableClient] DurableTaskClient durable,
-        CancellationToken ct) =>
-        HttpReply.JsonBody(200, (await desk.RedriveAllAsync(durable, ct)).ToDictionary(r => r.Key, r => r.Value.ToString()));
+        CancellationToken ct)
+    {
+        var report = await desk.RedriveAllAsync(durable, request.Query["after"].FirstOrDefault(), ct);
+        return HttpReply.JsonBody(200, new
+        {
+            tried = report.Tried.ToDictionary(r => r.Key, r => r.Value.ToString()),
+            skipped = report.Skipped,
+            continuation = report.Continuation,
+            heldForDiscard = report.HeldForDiscard,
+        });
+    }
 
     [Function("DiscardDeadLetter")]
     public async Task<IActionResult> Discard(

@@ -2,6 +2,7 @@ using Azure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Payments.Contracts;
 using Payments.Functions.Http;
 using Payments.Ledger;
 using Payments.Storage;
@@ -30,9 +31,9 @@ public sealed class OperatorFunctions(StockLedger stock, ParkedItems parked)
         {
             return HttpReply.Problem(400, "Malformed stock level.");
         }
-        if (body is not { Available: >= 0 } || string.IsNullOrWhiteSpace(sku) || sku.Length > 64)
+        if (body is not { Available: >= 0 } || !OrderRequest.IsId(sku))
         {
-            return HttpReply.Problem(400, "Invalid stock level.", errors: ["available: a non-negative integer."]);
+            return HttpReply.Problem(400, "Invalid stock level.", errors: ["available: a non-negative integer.", "sku: 1-64 letters, digits, '_' or '-'."]);
         }
         ETag? ifMatch = request.Headers.IfMatch is [{ Length: > 0 } tag] ? new ETag(tag) : null;
         return await stock.SetAvailableAsync(sku, body.Available, ifMatch, ct) is { } level

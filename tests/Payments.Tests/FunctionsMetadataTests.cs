@@ -29,6 +29,7 @@ public sealed class FunctionsMetadataTests
     [InlineData("RetryParkedRefund", "ops/refunds/{orderId}/retry", "post", "Function")]
     [InlineData("GetReconciliationReport", "ops/reconciliation/{date}", "get", "Function")]
     [InlineData("RunReconciliation", "ops/reconciliation/{date}", "post", "Function")]
+    [InlineData("ReindexLegacyRows", "ops/maintenance/reindex", "post", "Function")]
     public void Http_functions_have_their_route_method_and_auth_level(string name, string route, string method, string authLevel)
     {
         var trigger = Trigger(name);

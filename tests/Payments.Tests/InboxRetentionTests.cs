@@ -1,10 +1,14 @@
+using Payments.Contracts;
 using Payments.Hosting;
 using Payments.Storage;
 using Payments.Tests.Infrastructure;
 
 namespace Payments.Tests;
 
-/// <summary>Inbox rows are kept for the configured retention (at least the gateways' retry horizon), then purged.</summary>
+/// <summary>
+/// Inbox rows are kept for the configured retention (at least the gateways' retry horizon), then
+/// purged, but only once settled; the relay and the purge read their index, never the whole inbox.
+/// </summary>
 public sealed class InboxRetentionTests
 {
     private sealed class ManualClock(DateTimeOffset now) : TimeProvider
@@ -14,15 +18,29 @@ public sealed class InboxRetentionTests
         public override DateTimeOffset GetUtcNow() => Now;
     }
 
-    [Fact]
-    public async Task Rows_are_purged_only_after_their_retention()
+    private static readonly DateTimeOffset Start = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static async Task<(InboxStore Inbox, ManualClock Clock)> NewInboxAsync()
     {
         var azurite = await Azurite.SharedAsync();
         var storage = PaymentsServices.CreateStorage(new StorageOptions { ConnectionString = azurite.ConnectionString, NamePrefix = "ret" + Guid.NewGuid().ToString("N")[..8] });
-        var clock = new ManualClock(new DateTimeOffset(2026, 11, 1, 12, 0, 0, TimeSpan.Zero));
-        var inbox = new InboxStore(storage, clock, TimeSpan.FromDays(3));
-        await inbox.TryAddAsync(new InboxEntry("stripe", "evt_old", [1, 2, 3], new Dictionary<string, string>(), clock.Now, InboxState.Ignored, null, "customer.created"));
-        await inbox.TryAddAsync(new InboxEntry("stripe", "evt_new", [4], new Dictionary<string, string>(), clock.Now.AddDays(2), InboxState.Ignored, null, "customer.created"));
+        var clock = new ManualClock(Start);
+        return (new InboxStore(storage, clock, TimeSpan.FromDays(3), ["stripe", "standard"]), clock);
+    }
+
+    private static InboxEntry Ignored(string eventId, DateTimeOffset at) =>
+        new("stripe", eventId, [1, 2, 3], new Dictionary<string, string>(), at, InboxState.Ignored, null, "customer.created");
+
+    private static InboxEntry Payment(string eventId, DateTimeOffset at, InboxState state, string provider = "stripe") =>
+        new(provider, eventId, [7, 7], new Dictionary<string, string>(), at, state,
+            new PaymentEvent(provider, eventId, PaymentEventKind.Succeeded, "pi_" + eventId, "o_" + eventId, 100, "EUR", at), null);
+
+    [Fact]
+    public async Task Rows_are_purged_only_after_their_retention()
+    {
+        var (inbox, clock) = await NewInboxAsync();
+        await inbox.TryAddAsync(Ignored("evt_old", clock.Now));
+        await inbox.TryAddAsync(Ignored("evt_new", clock.Now.AddDays(2)));
 
         clock.Now = clock.Now.AddDays(3).AddMinutes(-1);
         Assert.Equal(0, await inbox.PurgeExpiredAsync());
@@ -31,5 +49,72 @@ public sealed class InboxRetentionTests
         Assert.Equal(1, await inbox.PurgeExpiredAsync());
         Assert.Null(await inbox.GetAsync("stripe", "evt_old"));
         Assert.NotNull(await inbox.GetAsync("stripe", "evt_new"));
+    }
+
+    [Fact]
+    public async Task Only_settled_rows_are_purged_a_row_the_lane_the_relay_or_a_parked_dead_letter_needs_keeps_its_payload()
+    {
+        var (inbox, clock) = await NewInboxAsync();
+        await inbox.TryAddAsync(Ignored("evt_ignored", clock.Now));
+        await inbox.TryAddAsync(Payment("evt_dispatched", clock.Now, InboxState.Received));
+        await inbox.MarkDispatchedAsync("stripe", "evt_dispatched");
+        await inbox.TryAddAsync(Payment("evt_parked", clock.Now, InboxState.Queued)); // its dead letter is parked
+        await inbox.TryAddAsync(Payment("evt_discarded", clock.Now, InboxState.Queued));
+        Assert.True(await inbox.MarkDiscardedAsync("stripe", "evt_discarded")); // an operator discarded its dead letter
+        await inbox.TryAddAsync(Payment("evt_undispatched", clock.Now, InboxState.Received, provider: "standard")); // the outbox relay's
+
+        clock.Now = clock.Now.AddDays(40);
+        Assert.Equal(3, await inbox.PurgeExpiredAsync());
+
+        Assert.Null(await inbox.GetAsync("stripe", "evt_ignored"));
+        Assert.Null(await inbox.GetAsync("stripe", "evt_dispatched"));
+        Assert.Null(await inbox.GetAsync("stripe", "evt_discarded"));
+        Assert.Equal([7, 7], (await inbox.GetAsync("stripe", "evt_parked"))!.Body);
+        Assert.Equal([7, 7], (await inbox.GetAsync("standard", "evt_undispatched"))!.Body);
+
+        // Re-driven at last: now it is settled and goes with the next purge (it is past its retention).
+        await inbox.MarkDispatchedAsync("stripe", "evt_parked");
+        Assert.Equal(1, await inbox.PurgeExpiredAsync());
+        Assert.Null(await inbox.GetAsync("stripe", "evt_parked"));
+        Assert.Equal(0, await inbox.PurgeExpiredAsync());
+    }
+
+    [Fact]
+    public async Task A_discard_does_not_unsettle_a_row_that_was_applied_another_way()
+    {
+        var (inbox, clock) = await NewInboxAsync();
+        await inbox.TryAddAsync(Payment("evt_applied", clock.Now, InboxState.Queued));
+        await inbox.MarkDispatchedAsync("stripe", "evt_applied");
+
+        Assert.False(await inbox.MarkDiscardedAsync("stripe", "evt_applied"));
+        Assert.Equal(InboxState.Dispatched, (await inbox.GetAsync("stripe", "evt_applied"))!.State);
+    }
+
+    [Fact]
+    public async Task The_outbox_relay_reads_only_the_due_rows_however_much_history_the_inbox_holds()
+    {
+        var (inbox, clock) = await NewInboxAsync();
+        for (var i = 0; i < 40; i++) // history: dispatched, ignored, queued
+        {
+            await inbox.TryAddAsync(Payment($"evt_hist{i}", clock.Now.AddMinutes(i), InboxState.Received));
+            await inbox.MarkDispatchedAsync("stripe", $"evt_hist{i}");
+            await inbox.TryAddAsync(Ignored($"evt_ign{i}", clock.Now.AddMinutes(i)));
+        }
+        await inbox.TryAddAsync(Payment("evt_queued", clock.Now, InboxState.Received));
+        await inbox.MarkQueuedAsync("stripe", "evt_queued");
+        clock.Now = clock.Now.AddDays(1);
+        await inbox.TryAddAsync(Payment("evt_due_a", clock.Now.AddMinutes(-5), InboxState.Received));
+        await inbox.TryAddAsync(Payment("evt_due_b", clock.Now.AddMinutes(-1), InboxState.Received, provider: "standard"));
+        await inbox.TryAddAsync(Payment("evt_fresh", clock.Now, InboxState.Received)); // intake may still be dispatching it
+
+        var due = await Collect.AllAsync(inbox.ListUndispatchedAsync(clock.Now.AddSeconds(-2)));
+        var dueIndex = await Collect.AllAsync(inbox.ReadIndexAsync(InboxStore.DueIndex, DateTimeOffset.MaxValue));
+
+        Assert.Equal(["evt_due_a", "evt_due_b"], due.Select(e => e.EventId).Order());
+        // Everything the relay can ever read: one index row per row awaiting dispatch, none for history.
+        Assert.Equal(["evt_due_a", "evt_due_b", "evt_fresh"], dueIndex.Select(r => r.EventId).Order());
+        var settled = await Collect.AllAsync(inbox.ReadIndexAsync(InboxStore.SettledIndex, DateTimeOffset.MaxValue));
+        Assert.Equal(80, settled.Count);
+        Assert.DoesNotContain(settled, r => r.EventId == "evt_queued");
     }
 }

@@ -1,4 +1,3 @@
-using Azure.Data.Tables;
 using Microsoft.Azure.Functions.Worker;
 using Payments.Contracts;
 using Payments.Functions;
@@ -13,6 +12,11 @@ namespace Payments.Tests;
 public sealed class RegistrationHealingTests(RecoveryFixture fixture) : IClassFixture<RecoveryFixture>
 {
     private PipelineHost Pipeline => fixture.Pipeline;
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
 
     private static OrderRequest Order(string id) => new(id, "cust-" + id, [new OrderLine("sku-heal", 1)], 700, "EUR", "standard", "pay-" + id);
 
@@ -32,9 +36,9 @@ public sealed class RegistrationHealingTests(RecoveryFixture fixture) : IClassFi
     {
         await Pipeline.Service<StockLedger>().SetLevelAsync("sku-heal", 1);
         var order = Order("heal1");
-        Assert.True(await Pipeline.Service<OrderBook>().TryRegisterAsync(order, Guid.NewGuid()));
-        var orders = await Pipeline.Service<PaymentsStorage>().TableAsync(TableNames.Orders);
-        await orders.UpsertEntityAsync(new TableEntity(order.OrderId, "order") { ["RegisteredAt"] = DateTimeOffset.UtcNow.AddMinutes(-5) }, TableUpdateMode.Merge);
+        // Registered five minutes ago by a writer that crashed before starting the saga.
+        var fiveMinutesAgo = new FixedClock(DateTimeOffset.UtcNow.AddMinutes(-5));
+        Assert.True(await new OrderBook(Pipeline.Service<PaymentsStorage>(), fiveMinutesAgo).TryRegisterAsync(order, Guid.NewGuid()));
         Assert.Null(await Pipeline.Durable.GetInstanceAsync(OrderSaga.InstanceId(order.OrderId)));
 
         var report = await Pipeline.Function<RecoveryFunctions>().Reconcile(new TimerInfo(), Pipeline.Durable, CancellationToken.None);

@@ -13,6 +13,8 @@ public sealed class StartupValidationTests
     [InlineData("Gateway:BaseUrl", "not a url", "BaseUrl")]
     [InlineData("Intake:StandardSecrets", "whsec_bm90LWEtMjQtYnl0ZS1rZXk=", "Intake:StandardSecrets, secret 1 of 1")]
     [InlineData("Intake:StripeSecrets", "sk_live_this_is_an_api_key_not_a_webhook_secret", "Intake:StripeSecrets, secret 1 of 1")]
+    [InlineData("Intake:MaxBodyBytes", "65537", "MaxBodyBytes")] // more than a Table binary property holds: the inbox could not store it
+    [InlineData("Intake:InboxRetentionDays", "2", "retry horizon of the configured gateway 'stripe'")]
     public async Task A_missing_or_invalid_setting_fails_start_up_naming_it(string key, string value, string named)
     {
         var settings = await PipelineHost.SettingsAsync("startup" + Guid.NewGuid().ToString("N")[..6], FreePort.Next());

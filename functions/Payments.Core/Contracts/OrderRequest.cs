@@ -48,9 +48,16 @@ public sealed partial record OrderRequest(
         }
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    /// <summary>
+    /// True for a value usable as an order, customer, payment id or sku: it reaches Table keys as is,
+    /// so it must hold none of the characters a key forbids ('/', '\', '#', '?', control characters).
+    /// </summary>
+    public static bool IsId(string? value) => value is not null && Id().IsMatch(value);
+
+    // \z, not $: '$' also matches before a final '\n', and a trailing newline is a control character a Table key refuses.
+    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}\z")]
     private static partial Regex Id();
 
-    [GeneratedRegex("^[A-Z]{3}$")]
+    [GeneratedRegex(@"^[A-Z]{3}\z")]
     private static partial Regex Code();
 }

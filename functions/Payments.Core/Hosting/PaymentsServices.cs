@@ -43,7 +43,8 @@ public static class PaymentsServices
         services.AddSingleton(sp => new InboxStore(
             sp.GetRequiredService<PaymentsStorage>(),
             sp.GetRequiredService<TimeProvider>(),
-            TimeSpan.FromDays(sp.GetRequiredService<IOptions<IntakeOptions>>().Value.InboxRetentionDays)));
+            TimeSpan.FromDays(sp.GetRequiredService<IOptions<IntakeOptions>>().Value.InboxRetentionDays),
+            sp.GetRequiredService<KnownProviders>().Names));
         services.AddSingleton<StockLedger>();
         services.AddSingleton<IStockReservations>(sp => sp.GetRequiredService<StockLedger>());
         services.AddSingleton<PointsLedger>();
@@ -60,6 +61,7 @@ public static class PaymentsServices
         services.AddSingleton<RetryLane>();
         services.AddSingleton<DeadLetterStore>();
         services.AddSingleton<DeadLetterDesk>();
+        services.AddSingleton<IndexUpgrade>();
         services.AddSingleton<Reconciler>();
         services.AddSingleton<ReconciliationStore>();
         services.AddSingleton<StatementReconciler>();

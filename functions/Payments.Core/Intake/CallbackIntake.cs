@@ -19,6 +19,13 @@ public sealed class CallbackIntake(
     TimeProvider clock,
     ILogger<CallbackIntake> log)
 {
+    /// <summary>
+    /// The signature headers are stored beside the body as JSON text, a Table string property of at
+    /// most 32K characters. No gateway's signature headers come near this; even fully JSON-escaped
+    /// (six characters each) they fit.
+    /// </summary>
+    public const int MaxSignatureHeaderChars = 4 * 1024;
+
     public async Task<IntakeResult> AcceptAsync(IncomingCallback callback, DurableTaskClient durable, CancellationToken ct)
     {
         var providerName = callback.Provider;
@@ -42,7 +49,7 @@ public sealed class CallbackIntake(
             .Where(callback.Headers.ContainsKey)
             .ToDictionary(h => h, h => callback.Headers[h], StringComparer.OrdinalIgnoreCase);
         var webhook = new WebhookRequest(provider.Name, headers, body);
-        if (!provider.Verify(webhook, clock.GetUtcNow()))
+        if (headers.Sum(h => h.Key.Length + h.Value.Length) > MaxSignatureHeaderChars || !provider.Verify(webhook, clock.GetUtcNow()))
         {
             log.SignatureRejected(provider.Name);
             return new IntakeResult.Unauthorized();

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Payments.Secrets;
+using Payments.Storage;
 
 namespace Payments.Intake;
 
@@ -12,16 +13,23 @@ public sealed class IntakeOptions : IValidatableObject
 {
     public const string Section = "Intake";
 
-    /// <summary>Largest accepted callback body; larger requests are refused with 413.</summary>
-    [Range(1024, 1024 * 1024)]
+    /// <summary>
+    /// Largest accepted callback body; larger requests are refused with 413. At most what the inbox
+    /// can store: the raw body is a Table binary property, which holds 64 KiB.
+    /// </summary>
+    [Range(1024, InboxStore.MaxBodyBytes)]
     public int MaxBodyBytes { get; set; } = 64 * 1024;
 
     /// <summary>How far a signed timestamp may be from now, either way.</summary>
     [Range(1, 3600)]
     public int ToleranceSeconds { get; set; } = 300;
 
-    /// <summary>How long inbox rows are kept; at least as long as any gateway keeps retrying (Stripe: 3 days).</summary>
-    [Range(3, 3650)]
+    /// <summary>
+    /// How long a settled inbox row is kept after it was received, so a gateway's late retry is still
+    /// recognised as a duplicate: at least the longest retry horizon of any configured gateway
+    /// (checked at start-up). Rows a retry or a parked dead letter still needs are kept regardless.
+    /// </summary>
+    [Range(1, 3650)]
     public int InboxRetentionDays { get; set; } = 7;
 
     /// <summary>Standard Webhooks secrets (<c>whsec_…</c>), separated by spaces or commas; several during rotation.</summary>
@@ -38,9 +46,35 @@ public sealed class IntakeOptions : IValidatableObject
 
     public SecretSetting StripeSecretsSetting() => new($"{Section}:{nameof(StripeSecrets)}", StripeSecrets);
 
+    /// <summary>How long each configured gateway keeps retrying a callback it did not see acknowledged (GATEWAYS.md).</summary>
+    public IEnumerable<(string Provider, TimeSpan Horizon)> RetryHorizons()
+    {
+        if (!string.IsNullOrWhiteSpace(StandardSecrets))
+        {
+            yield return (StandardWebhooksProvider.ProviderName, StandardWebhooksProvider.RetryHorizon);
+        }
+        if (!string.IsNullOrWhiteSpace(StripeSecrets))
+        {
+            yield return (StripeProvider.ProviderName, StripeProvider.RetryHorizon);
+        }
+    }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
         FormatErrors(StandardSecretsSetting(), nameof(StandardSecrets), StandardWebhooksProvider.SecretFormatError)
-            .Concat(FormatErrors(StripeSecretsSetting(), nameof(StripeSecrets), StripeProvider.SecretFormatError));
+            .Concat(FormatErrors(StripeSecretsSetting(), nameof(StripeSecrets), StripeProvider.SecretFormatError))
+            .Concat(RetentionErrors());
+
+    private IEnumerable<ValidationResult> RetentionErrors()
+    {
+        var longest = RetryHorizons().OrderByDescending(h => h.Horizon).FirstOrDefault();
+        if (longest.Provider is not null && TimeSpan.FromDays(InboxRetentionDays) < longest.Horizon)
+        {
+            var minimum = (int)Math.Ceiling(longest.Horizon.TotalDays);
+            yield return new ValidationResult(
+                $"{Section}:{nameof(InboxRetentionDays)} is {InboxRetentionDays} days, shorter than the retry horizon of the configured gateway '{longest.Provider}' ({longest.Horizon}): "
+                + $"a retry after the purge would be taken for a new callback. Set at least {minimum} days.", [nameof(InboxRetentionDays)]);
+        }
+    }
 
     public static IReadOnlyList<string> SplitSecrets(string secrets) =>
         secrets.Split([' ', ',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

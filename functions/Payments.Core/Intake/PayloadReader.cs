@@ -112,9 +112,10 @@ internal sealed partial class PayloadReader
 
     public static bool IsIdentifier(string? value) => value is not null && IdentifierPattern().IsMatch(value);
 
-    [GeneratedRegex("^[A-Za-z0-9_.:-]{1,128}$")]
+    // \z, not $: '$' also matches before a final '\n', which would let "ord1\n" through to a Table key.
+    [GeneratedRegex(@"^[A-Za-z0-9_.:-]{1,128}\z")]
     private static partial Regex IdentifierPattern();
 
-    [GeneratedRegex("^[A-Za-z]{3}$")]
+    [GeneratedRegex(@"^[A-Za-z]{3}\z")]
     private static partial Regex CurrencyPattern();
 }

@@ -15,6 +15,9 @@ public sealed class StandardWebhooksProvider : IWebhookProvider
     private const string SignatureHeader = "webhook-signature";
     private const string SecretPrefix = "whsec_";
 
+    /// <summary>The specification's suggested schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h after the first try.</summary>
+    public static readonly TimeSpan RetryHorizon = new(1, 3, 35, 5);
+
     private readonly IReadOnlyList<byte[]> keys;
     private readonly TimeSpan tolerance;
 

@@ -13,6 +13,9 @@ public sealed class StripeProvider : IWebhookProvider
     private const string SignatureHeader = "Stripe-Signature";
     private const string SecretPrefix = "whsec_";
 
+    /// <summary>Stripe retries an unacknowledged live-mode event for up to 3 days.</summary>
+    public static readonly TimeSpan RetryHorizon = TimeSpan.FromDays(3);
+
     private readonly IReadOnlyList<byte[]> keys;
     private readonly TimeSpan tolerance;
 

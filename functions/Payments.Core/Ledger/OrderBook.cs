@@ -24,6 +24,7 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
     {
         var table = await storage.TableAsync(TableNames.Orders, ct);
         var now = clock.GetUtcNow();
+        await IndexAwaitingPaymentAsync(order.OrderId, now, registrationId, ct);
         try
         {
             await table.AddEntityAsync(new TableEntity(order.OrderId, RowKey)
@@ -45,7 +46,12 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
             var existing = await table.GetEntityIfExistsAsync<TableEntity>(order.OrderId, RowKey, select: ["RegistrationId"], cancellationToken: ct);
-            return existing.HasValue && existing.Value!.GetGuid("RegistrationId") == registrationId;
+            var ours = existing.HasValue && existing.Value!.GetGuid("RegistrationId") == registrationId;
+            if (!ours)
+            {
+                await UnindexAwaitingPaymentAsync(order.OrderId, now, registrationId, ct); // the first registration's index row stands
+            }
+            return ours;
         }
     }
 
@@ -120,6 +126,74 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
             yield return ToRecord(row);
         }
     }
+
+    /// <summary>Index rows read by <see cref="ListAwaitingPaymentAsync"/> since start (for tests and diagnostics).</summary>
+    public long AwaitingIndexRowsRead => Interlocked.Read(ref awaitingIndexRowsRead);
+
+    private long awaitingIndexRowsRead;
+
+    /// <summary>
+    /// Orders still awaiting payment that were registered before <paramref name="registeredBefore"/>,
+    /// oldest first: a key-range read of the awaiting-payment index and one point read per due order,
+    /// never a scan of the orders table. An index row whose order has moved on (or never got its row)
+    /// is deleted as it is read, so each row is read at most once after it falls due.
+    /// </summary>
+    public async IAsyncEnumerable<OrderRecord> ListAwaitingPaymentAsync(DateTimeOffset registeredBefore, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var index = await storage.TableAsync(TableNames.OrdersAwaitingPayment, ct);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {AwaitingPartition} and RowKey lt {Ticks(registeredBefore)}");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var entry in index.QueryAsync<TableEntity>(filter, select: ["RowKey", "OrderId"], cancellationToken: ct))
+        {
+            Interlocked.Increment(ref awaitingIndexRowsRead);
+            var orderId = entry.GetString("OrderId");
+            if (seen.Add(orderId) && await GetAsync(orderId, ct) is { Status: OrderStatus.AwaitingPayment } order)
+            {
+                yield return order;
+                continue;
+            }
+            // Settled, never written, or a second row for one order: nothing will need it again.
+            await index.DeleteEntityAsync(AwaitingPartition, entry.RowKey, ETag.All, ct);
+        }
+    }
+
+    /// <summary>
+    /// One-off upgrade: indexes every order awaiting payment (a scan of the orders table, for an
+    /// operator to run once after deploying). Idempotent: the key is made of the row's own values.
+    /// </summary>
+    public async Task<int> ReindexAwaitingPaymentAsync(CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Orders, ct);
+        var indexed = 0;
+        var filter = TableClient.CreateQueryFilter($"Status eq {nameof(OrderStatus.AwaitingPayment)}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RegisteredAt", "RegistrationId"], cancellationToken: ct))
+        {
+            await IndexAwaitingPaymentAsync(row.PartitionKey, row.GetDateTimeOffset("RegisteredAt") ?? clock.GetUtcNow(), row.GetGuid("RegistrationId") ?? Guid.Empty, ct);
+            indexed++;
+        }
+        return indexed;
+    }
+
+    // Written before the order row, so no order can await payment unindexed; a crash in between leaves
+    // an index row without its order, which the reader drops.
+    private async Task IndexAwaitingPaymentAsync(string orderId, DateTimeOffset registeredAt, Guid registrationId, CancellationToken ct)
+    {
+        var index = await storage.TableAsync(TableNames.OrdersAwaitingPayment, ct);
+        await index.UpsertEntityAsync(new TableEntity(AwaitingPartition, AwaitingKey(orderId, registeredAt, registrationId)) { ["OrderId"] = orderId }, TableUpdateMode.Replace, ct);
+    }
+
+    private async Task UnindexAwaitingPaymentAsync(string orderId, DateTimeOffset registeredAt, Guid registrationId, CancellationToken ct)
+    {
+        var index = await storage.TableAsync(TableNames.OrdersAwaitingPayment, ct);
+        await index.DeleteEntityAsync(AwaitingPartition, AwaitingKey(orderId, registeredAt, registrationId), ETag.All, ct);
+    }
+
+    private const string AwaitingPartition = "AwaitingPayment";
+
+    private static string Ticks(DateTimeOffset time) => time.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
+
+    // The registration id keeps two registrations of one order in the same tick apart.
+    private static string AwaitingKey(string orderId, DateTimeOffset registeredAt, Guid registrationId) => $"{Ticks(registeredAt)}|{orderId}|{registrationId:N}";
 
     private static OrderRecord ToRecord(TableEntity row) => new(
         row.PartitionKey,

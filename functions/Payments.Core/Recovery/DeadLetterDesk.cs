@@ -67,21 +67,59 @@ public sealed class DeadLetterDesk(
             : RedriveResult.AlreadyResolved;
     }
 
-    public async Task<IReadOnlyDictionary<string, RedriveResult>> RedriveAllAsync(DurableTaskClient durable, CancellationToken ct = default)
+    /// <summary>
+    /// Re-drives parked letters oldest first, at most <see cref="MaxRedrivesPerCall"/> tries per call.
+    /// A letter with no stored callback is skipped without counting and held, so it never blocks the
+    /// letters behind it again; the continuation lets an operator page past letters whose order is
+    /// still unknown.
+    /// </summary>
+    public async Task<RedriveAllReport> RedriveAllAsync(DurableTaskClient durable, string? after = null, CancellationToken ct = default)
     {
-        var results = new Dictionary<string, RedriveResult>();
-        await foreach (var letter in letters.ListAsync(ct))
+        var tried = new Dictionary<string, RedriveResult>();
+        var skipped = new List<SkippedLetter>();
+        string? continuation = null;
+        await foreach (var (position, letterId) in letters.ListRedrivableAsync(after, ct))
         {
-            if (letter.Status == LetterStatus.Parked && results.Count < MaxRedrivesPerCall)
+            if (tried.Count == MaxRedrivesPerCall)
             {
-                results[letter.Id] = await RedriveAsync(letter.Id, durable, ct);
+                break;
+            }
+            continuation = position;
+            switch (await RedriveAsync(letterId, durable, ct))
+            {
+                case RedriveResult.NotRedrivable:
+                    await letters.HoldAsync(letterId, "no stored callback to re-drive; discard it", ct);
+                    skipped.Add(new SkippedLetter(letterId, "no_stored_callback"));
+                    break;
+                case RedriveResult.AlreadyResolved or RedriveResult.NotFound:
+                    skipped.Add(new SkippedLetter(letterId, "already_resolved"));
+                    break;
+                case var result:
+                    tried[letterId] = result;
+                    break;
             }
         }
-        return results;
+        // Walked to the end: nothing to continue from.
+        if (tried.Count < MaxRedrivesPerCall)
+        {
+            continuation = null;
+        }
+        return new RedriveAllReport(tried, skipped, continuation, await letters.CountHeldAsync(ct));
     }
 
-    public async Task<bool> DiscardAsync(string letterId, string reason, CancellationToken ct = default) =>
-        await letters.ResolveAsync(letterId, LetterStatus.Discarded, $"Discarded: {reason}", ct);
+    /// <summary>Discards a parked letter; its stored callback then counts as settled, so the inbox purge may remove it after its retention.</summary>
+    public async Task<bool> DiscardAsync(string letterId, string reason, CancellationToken ct = default)
+    {
+        if (!await letters.ResolveAsync(letterId, LetterStatus.Discarded, $"Discarded: {reason}", ct))
+        {
+            return false;
+        }
+        if (await letters.GetAsync(letterId, ct) is { Provider: { } provider, EventId: { } eventId })
+        {
+            await inbox.MarkDiscardedAsync(provider, eventId, ct);
+        }
+        return true;
+    }
 
     private async Task<bool> TryRedriveNowAsync(ILaneDelivery delivery, DurableTaskClient durable, CancellationToken ct)
     {

@@ -16,9 +16,10 @@ public sealed class OutboxRelay(InboxStore inbox, PaymentDispatch dispatch, Time
 
     public async Task<RelayReport> RelayAsync(DurableTaskClient durable, CancellationToken ct = default)
     {
-        int relayed = 0, unknown = 0, failed = 0;
+        int relayed = 0, unknown = 0, failed = 0, examined = 0;
         await foreach (var entry in inbox.ListUndispatchedAsync(clock.GetUtcNow() - SettleTime, ct))
         {
+            examined++;
             if (entry.Event is not { } paymentEvent)
             {
                 continue;
@@ -42,6 +43,6 @@ public sealed class OutboxRelay(InboxStore inbox, PaymentDispatch dispatch, Time
         {
             log.Relayed(relayed, unknown, failed);
         }
-        return new RelayReport(relayed, unknown, failed);
+        return new RelayReport(relayed, unknown, failed, examined);
     }
 }

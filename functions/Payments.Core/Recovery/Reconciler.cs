@@ -30,16 +30,19 @@ public sealed class Reconciler(
     public async Task<ReconcilerReport> RunAsync(DurableTaskClient durable, CancellationToken ct = default)
     {
         var relayed = await relay.RelayAsync(durable, ct);
-        var (queried, recovered, started) = await QueryStalePaymentsAsync(durable, ct);
-        return new ReconcilerReport(relayed, queried, recovered, started);
+        var (queried, recovered, started, examined) = await QueryStalePaymentsAsync(durable, ct);
+        return new ReconcilerReport(relayed, queried, recovered, started, examined);
     }
 
-    private async Task<(int Queried, int Recovered, int SagasStarted)> QueryStalePaymentsAsync(DurableTaskClient durable, CancellationToken ct)
+    private async Task<(int Queried, int Recovered, int SagasStarted, int Examined)> QueryStalePaymentsAsync(DurableTaskClient durable, CancellationToken ct)
     {
         var staleBefore = clock.GetUtcNow() - TimeSpan.FromSeconds(options.Value.ActiveQueryAfterSeconds);
-        int queried = 0, recovered = 0, started = 0;
-        await foreach (var order in orders.ListAsync(OrderStatus.AwaitingPayment, ct))
+        int queried = 0, recovered = 0, started = 0, examined = 0;
+        // Only orders old enough for either check: healing waits out the registration's own start.
+        var dueBefore = clock.GetUtcNow() - TimeSpan.FromSeconds(Math.Min(options.Value.ActiveQueryAfterSeconds, OrderRegistration.StartGrace.TotalSeconds));
+        await foreach (var order in orders.ListAwaitingPaymentAsync(dueBefore, ct))
         {
+            examined++;
             if (await registration.HealAsync(order, durable, ct))
             {
                 started++;
@@ -74,6 +77,6 @@ public sealed class Reconciler(
                 log.ActiveQueryFailed(ex, order.OrderId);
             }
         }
-        return (queried, recovered, started);
+        return (queried, recovered, started, examined);
     }
 }

@@ -14,7 +14,7 @@ public sealed class RefundDesk(ParkedItems parked, IOptions<SagaOptions> sagaOpt
 {
     public async Task<RefundRetryResult> RetryAsync(string orderId, DurableTaskClient durable, CancellationToken ct = default)
     {
-        if (await parked.GetAsync(ParkedKinds.RefundFailed, orderId, ct) is not { Refund: { } refund })
+        if (!OrderRequest.IsId(orderId) || await parked.GetAsync(ParkedKinds.RefundFailed, orderId, ct) is not { Refund: { } refund })
         {
             return RefundRetryResult.NotParked;
         }

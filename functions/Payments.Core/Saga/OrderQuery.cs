@@ -1,4 +1,5 @@
 using Microsoft.DurableTask.Client;
+using Payments.Contracts;
 using Payments.Ledger;
 
 namespace Payments.Saga;
@@ -8,7 +9,8 @@ public sealed class OrderQuery(OrderBook orders)
 {
     public async Task<OrderView?> GetAsync(string orderId, DurableTaskClient durable, CancellationToken ct = default)
     {
-        var record = await orders.GetAsync(orderId, ct);
+        // A value that cannot be an order id names no order (and must not reach a Table key).
+        var record = OrderRequest.IsId(orderId) ? await orders.GetAsync(orderId, ct) : null;
         if (record is null)
         {
             return null;

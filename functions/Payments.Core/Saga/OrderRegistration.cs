@@ -14,7 +14,8 @@ public sealed class OrderRegistration(
     TimeProvider clock,
     ILogger<OrderRegistration> log)
 {
-    private static readonly TimeSpan StartGrace = TimeSpan.FromSeconds(30);
+    /// <summary>How long a registration may take between writing the order row and starting its saga; healing waits this out.</summary>
+    public static readonly TimeSpan StartGrace = TimeSpan.FromSeconds(30);
 
     public async Task<RegistrationResult> RegisterAsync(OrderRequest? order, DurableTaskClient durable, CancellationToken ct = default)
     {

@@ -10,4 +10,6 @@ public enum InboxState
     Queued,
     /// <summary>A well-formed event type this pipeline does not act on.</summary>
     Ignored,
+    /// <summary>Its dead letter was discarded by an operator: nothing will apply it; settled like the two above.</summary>
+    Discarded,
 }

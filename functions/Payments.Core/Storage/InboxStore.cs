@@ -9,20 +9,47 @@ namespace Payments.Storage;
 /// The idempotency gate of intake: one row per (provider, event id), inserted conditionally, so
 /// concurrent deliveries of one callback race on the insert and exactly one wins.
 /// </summary>
-public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, TimeSpan retention)
+/// <remarks>
+/// Beside each row, in the same partition and changed in the same entity-group transaction, sits at
+/// most one index row keyed by (state, time): <c>!due|{received}|{id}</c> while the row waits for
+/// dispatch, <c>!settled|{expires}|{id}</c> once nothing needs its payload any more. The outbox relay
+/// and the purge read a key range of their index and nothing else, so their work grows with what is
+/// due, not with history. A queued row (the retry lane or a parked dead letter holds it) has no index
+/// row: nothing reads it by range, and the purge cannot reach it.
+/// </remarks>
+public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, TimeSpan retention, IReadOnlyCollection<string> providers)
 {
+    /// <summary>
+    /// The largest body the inbox stores: the raw body is a Table binary property, which holds
+    /// 64 KiB. Intake's body limit may not exceed it (checked at start-up).
+    /// </summary>
+    public const int MaxBodyBytes = 64 * 1024;
+
+    // '!' sorts before every character of an escaped event id (letters, digits, "-._~%"), so index
+    // rows never mix with callback rows and a range query reads only them.
+    private const string IndexMark = "!";
+    private const string DuePrefix = IndexMark + "due|";
+    private const string SettledPrefix = IndexMark + "settled|";
+
     public async Task<InboxAddResult> TryAddAsync(InboxEntry entry, CancellationToken ct = default)
     {
+        if (entry.Body.Length > MaxBodyBytes)
+        {
+            throw new ArgumentException($"A callback body of {entry.Body.Length} bytes is over the {MaxBodyBytes} bytes the inbox can store.", nameof(entry));
+        }
         var table = await storage.TableAsync(TableNames.Inbox, ct);
+        var expiresAt = entry.ReceivedAt + retention;
+        var index = IndexKey(entry.State, entry.ReceivedAt, expiresAt, entry.EventId);
         var row = new TableEntity(entry.Provider, RowKey(entry.EventId))
         {
             ["EventId"] = entry.EventId,
             ["Body"] = entry.Body,
             ["SignatureHeaders"] = JsonSerializer.Serialize(entry.SignatureHeaders),
             ["ReceivedAt"] = entry.ReceivedAt,
-            ["ExpiresAt"] = entry.ReceivedAt + retention,
+            ["ExpiresAt"] = expiresAt,
             ["State"] = entry.State.ToString(),
             ["EventType"] = entry.EventType,
+            ["IndexKey"] = index,
         };
         if (entry.Event is { } e)
         {
@@ -33,9 +60,14 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
             row["Currency"] = e.Currency;
             row["OccurredAt"] = e.OccurredAt;
         }
+        List<TableTransactionAction> actions = [new(TableTransactionActionType.Add, row)];
+        if (index.Length > 0)
+        {
+            actions.Add(new(TableTransactionActionType.UpsertReplace, IndexRow(entry.Provider, index, entry.EventId)));
+        }
         try
         {
-            await table.AddEntityAsync(row, ct);
+            await table.SubmitTransactionAsync(actions, ct);
             return InboxAddResult.Added;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
@@ -45,20 +77,51 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
     }
 
     public Task MarkDispatchedAsync(string provider, string eventId, CancellationToken ct = default) =>
-        MarkAsync(provider, eventId, InboxState.Dispatched, ct);
+        MarkAsync(provider, eventId, InboxState.Dispatched, from: null, ct);
 
     public Task MarkQueuedAsync(string provider, string eventId, CancellationToken ct = default) =>
-        MarkAsync(provider, eventId, InboxState.Queued, ct);
+        MarkAsync(provider, eventId, InboxState.Queued, from: null, ct);
 
-    private async Task MarkAsync(string provider, string eventId, InboxState state, CancellationToken ct)
+    /// <summary>
+    /// An operator discarded the dead letter that held this callback: nothing will apply it any more,
+    /// so it becomes settled (and purgeable). A row already settled another way keeps its state.
+    /// </summary>
+    public Task<bool> MarkDiscardedAsync(string provider, string eventId, CancellationToken ct = default) =>
+        MarkAsync(provider, eventId, InboxState.Discarded, from: [InboxState.Queued, InboxState.Received], ct);
+
+    /// <summary>Moves a row to <paramref name="state"/> and its index row with it, atomically; false when there is no such row (or it is not in <paramref name="from"/>).</summary>
+    private async Task<bool> MarkAsync(string provider, string eventId, InboxState state, InboxState[]? from, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.Inbox, ct);
-        var patch = new TableEntity(provider, RowKey(eventId))
+        return await ETagRetry.Pipeline.ExecuteAsync(async token =>
         {
-            ["State"] = state.ToString(),
-            [state + "At"] = clock.GetUtcNow(),
-        };
-        await table.UpdateEntityAsync(patch, ETag.All, TableUpdateMode.Merge, ct);
+            var found = await table.GetEntityIfExistsAsync<TableEntity>(provider, RowKey(eventId), cancellationToken: token);
+            if (!found.HasValue || (from is not null && !from.Contains(Enum.Parse<InboxState>(found.Value!.GetString("State")))))
+            {
+                return false;
+            }
+            var row = found.Value!;
+            var receivedAt = row.GetDateTimeOffset("ReceivedAt") ?? clock.GetUtcNow();
+            var oldIndex = row.GetString("IndexKey") ?? "";
+            var newIndex = IndexKey(state, receivedAt, row.GetDateTimeOffset("ExpiresAt") ?? receivedAt + retention, eventId);
+            var patch = new TableEntity(provider, row.RowKey)
+            {
+                ["State"] = state.ToString(),
+                [state + "At"] = clock.GetUtcNow(),
+                ["IndexKey"] = newIndex,
+            };
+            List<TableTransactionAction> actions = [new(TableTransactionActionType.UpdateMerge, patch, row.ETag)];
+            if (oldIndex.Length > 0 && oldIndex != newIndex)
+            {
+                actions.Add(new(TableTransactionActionType.Delete, new TableEntity(provider, oldIndex), ETag.All));
+            }
+            if (newIndex.Length > 0 && newIndex != oldIndex)
+            {
+                actions.Add(new(TableTransactionActionType.UpsertReplace, IndexRow(provider, newIndex, eventId)));
+            }
+            await table.SubmitTransactionAsync(actions, token);
+            return true;
+        }, ct);
     }
 
     public async Task<InboxEntry?> GetAsync(string provider, string eventId, CancellationToken ct = default)
@@ -68,42 +131,137 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
         return response.HasValue ? ToEntry(response.Value!) : null;
     }
 
-    /// <summary>Rows still <see cref="InboxState.Received"/> that arrived before <paramref name="receivedBefore"/>.</summary>
+    /// <summary>
+    /// Rows still <see cref="InboxState.Received"/> that arrived before <paramref name="receivedBefore"/>:
+    /// a key-range read of each provider's due index, then a point read per due row.
+    /// </summary>
     public async IAsyncEnumerable<InboxEntry> ListUndispatchedAsync(DateTimeOffset receivedBefore, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
-        var table = await storage.TableAsync(TableNames.Inbox, ct);
-        var filter = TableClient.CreateQueryFilter($"State eq {InboxState.Received.ToString()} and ReceivedAt lt {receivedBefore}");
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+        await foreach (var (provider, eventId) in ReadIndexAsync(DuePrefix, receivedBefore, ct))
         {
-            yield return ToEntry(row);
+            if (await GetAsync(provider, eventId, ct) is { State: InboxState.Received } entry)
+            {
+                yield return entry;
+            }
         }
     }
+
+    /// <summary>The index rows of one kind, in time order, up to <paramref name="before"/>: (provider, event id).</summary>
+    public async IAsyncEnumerable<(string Provider, string EventId)> ReadIndexAsync(string prefix, DateTimeOffset before, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Inbox, ct);
+        var upTo = prefix + Ticks(before);
+        foreach (var provider in providers)
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {provider} and RowKey ge {prefix} and RowKey lt {upTo}");
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", "EventId"], cancellationToken: ct))
+            {
+                yield return (row.PartitionKey, row.GetString("EventId"));
+            }
+        }
+    }
+
+    /// <summary>The index prefix of rows waiting for dispatch (for tests and operators reading the index).</summary>
+    public static string DueIndex => DuePrefix;
+
+    /// <summary>The index prefix of settled rows, by expiry.</summary>
+    public static string SettledIndex => SettledPrefix;
 
     public async IAsyncEnumerable<InboxEntry> ListAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Inbox, ct);
         await foreach (var row in table.QueryAsync<TableEntity>(cancellationToken: ct))
         {
-            yield return ToEntry(row);
+            if (!row.RowKey.StartsWith(IndexMark, StringComparison.Ordinal))
+            {
+                yield return ToEntry(row);
+            }
         }
     }
 
-    /// <summary>Deletes rows past their retention; returns how many.</summary>
+    /// <summary>
+    /// Deletes settled rows (dispatched, ignored, or whose dead letter was discarded) past their
+    /// retention; returns how many. Rows the outbox relay, the retry lane or a parked dead letter
+    /// still needs have no settled index row, so they keep their payload however old they are.
+    /// </summary>
     public async Task<int> PurgeExpiredAsync(CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Inbox, ct);
-        var filter = TableClient.CreateQueryFilter($"ExpiresAt lt {clock.GetUtcNow()}");
         var purged = 0;
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: ct))
+        await foreach (var (provider, eventId) in ReadIndexAsync(SettledPrefix, clock.GetUtcNow(), ct))
         {
-            await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, ct);
-            purged++;
+            var row = await table.GetEntityIfExistsAsync<TableEntity>(provider, RowKey(eventId), select: ["PartitionKey", "RowKey", "IndexKey"], cancellationToken: ct);
+            if (!row.HasValue)
+            {
+                continue;
+            }
+            try
+            {
+                // The row's ETag: a row that moved on since it was read is left for the next purge.
+                await table.SubmitTransactionAsync(
+                [
+                    new TableTransactionAction(TableTransactionActionType.Delete, row.Value!, row.Value!.ETag),
+                    new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(provider, row.Value.GetString("IndexKey")), ETag.All),
+                ], ct);
+                purged++;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+            {
+            }
         }
         return purged;
     }
 
+    /// <summary>
+    /// One-off upgrade: gives every row written before the index existed its index row. A scan of the
+    /// whole inbox, for an operator to run once after deploying; rows already indexed are left alone.
+    /// Returns how many rows it indexed.
+    /// </summary>
+    public async Task<int> ReindexLegacyRowsAsync(CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Inbox, ct);
+        var indexed = 0;
+        await foreach (var row in table.QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey", "EventId", "State", "ReceivedAt", "ExpiresAt", "IndexKey"], cancellationToken: ct))
+        {
+            if (row.RowKey.StartsWith(IndexMark, StringComparison.Ordinal) || row.GetString("IndexKey") is not null)
+            {
+                continue;
+            }
+            var receivedAt = row.GetDateTimeOffset("ReceivedAt") ?? clock.GetUtcNow();
+            var eventId = row.GetString("EventId");
+            var index = IndexKey(Enum.Parse<InboxState>(row.GetString("State")), receivedAt, row.GetDateTimeOffset("ExpiresAt") ?? receivedAt + retention, eventId);
+            List<TableTransactionAction> actions = [new(TableTransactionActionType.UpdateMerge, new TableEntity(row.PartitionKey, row.RowKey) { ["IndexKey"] = index }, row.ETag)];
+            if (index.Length > 0)
+            {
+                actions.Add(new(TableTransactionActionType.UpsertReplace, IndexRow(row.PartitionKey, index, eventId)));
+            }
+            try
+            {
+                await table.SubmitTransactionAsync(actions, ct);
+                indexed++;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+            {
+                // Changed meanwhile: whoever changed it wrote its index.
+            }
+        }
+        return indexed;
+    }
+
     // Table keys forbid '/', '\', '#', '?' and control characters; escaping keeps every event id storable and distinct.
     private static string RowKey(string eventId) => Uri.EscapeDataString(eventId);
+
+    private static string Ticks(DateTimeOffset time) => time.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The index row a row in <paramref name="state"/> has, or "" for none.</summary>
+    private static string IndexKey(InboxState state, DateTimeOffset receivedAt, DateTimeOffset expiresAt, string eventId) => state switch
+    {
+        InboxState.Received => $"{DuePrefix}{Ticks(receivedAt)}|{RowKey(eventId)}",
+        InboxState.Dispatched or InboxState.Ignored or InboxState.Discarded => $"{SettledPrefix}{Ticks(expiresAt)}|{RowKey(eventId)}",
+        _ => "",
+    };
+
+    private static TableEntity IndexRow(string provider, string indexKey, string eventId) => new(provider, indexKey) { ["EventId"] = eventId };
 
     private static InboxEntry ToEntry(TableEntity row)
     {

@@ -7,6 +7,8 @@ public static class TableNames
     public const string Stock = "Stock";
     public const string Points = "Points";
     public const string Orders = "Orders";
+    /// <summary>Index of orders awaiting payment by registration time: what the reconciler's active query reads.</summary>
+    public const string OrdersAwaitingPayment = "OrdersAwaitingPayment";
     public const string Parked = "Parked";
     public const string DeadLetters = "DeadLetters";
     public const string Reconciliation = "Reconciliation";

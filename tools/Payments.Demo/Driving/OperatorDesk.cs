@@ -38,11 +38,26 @@ public sealed class OperatorDesk(PipelineAccess access)
         return reports;
     }
 
-    /// <summary><c>POST /api/ops/dead-letters/redrive-all</c>: letter id → result.</summary>
+    /// <summary><c>POST /api/ops/dead-letters/redrive-all</c>, page after page: letter id → result of every letter tried.</summary>
     public async Task<IReadOnlyDictionary<string, string>> RedriveAllDeadLettersAsync(CancellationToken ct = default)
     {
-        using var reply = await access.Pipeline.PostAsync("api/ops/dead-letters/redrive-all", null, ct);
-        reply.EnsureSuccessStatusCode();
-        return await reply.Content.ReadFromJsonAsync<Dictionary<string, string>>(JsonSerializerOptions.Web, ct) ?? [];
+        var tried = new Dictionary<string, string>();
+        string? after = null;
+        do
+        {
+            var uri = "api/ops/dead-letters/redrive-all" + (after is null ? "" : "?after=" + Uri.EscapeDataString(after));
+            using var reply = await access.Pipeline.PostAsync(uri, null, ct);
+            reply.EnsureSuccessStatusCode();
+            var page = await reply.Content.ReadFromJsonAsync<RedrivePage>(JsonSerializerOptions.Web, ct) ?? new RedrivePage([], null);
+            foreach (var (id, result) in page.Tried)
+            {
+                tried[id] = result;
+            }
+            after = page.Continuation;
+        }
+        while (after is not null);
+        return tried;
     }
+
+    private sealed record RedrivePage(Dictionary<string, string> Tried, string? Continuation);
 }

@@ -78,7 +78,7 @@ public sealed class Quiescence(PipelineAccess access)
             }
         }
         var count = 0;
-        await foreach (var row in new InboxStore(access.Storage, TimeProvider.System, TimeSpan.FromDays(7)).ListAllAsync(ct))
+        await foreach (var row in new InboxStore(access.Storage, TimeProvider.System, TimeSpan.FromDays(7), providers: []).ListAllAsync(ct))
         {
             if (row.State == InboxState.Received || (row.State == InboxState.Queued && !parked.Contains((row.Provider, row.EventId))))
             {

@@ -32,7 +32,7 @@ public sealed class SnapshotLoader(PaymentsStorage storage, IPaymentGateway gate
         var orders = await ToListAsync(new OrderBook(storage, clock).ListAsync(ct: ct));
         var stock = new StockLedger(storage);
         var points = new PointsLedger(storage);
-        var inbox = new InboxStore(storage, clock, TimeSpan.FromDays(7));
+        var inbox = new InboxStore(storage, clock, TimeSpan.FromDays(7), providers: []); // reads every row; no index range needed
 
         var orderIds = orders.Select(o => o.OrderId).Union(gatewayPayments.Select(p => p.OrderId)).ToArray();
         var refundIds = gatewayPayments.Where(p => p.Status == PaymentStatus.Paid).Select(p => LatePaymentRefund.InstanceId(p.PaymentId)).ToArray();
