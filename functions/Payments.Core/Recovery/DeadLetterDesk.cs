@@ -28,15 +28,24 @@ public sealed class DeadLetterDesk(
         {
             foreach (var delivery in deliveries)
             {
-                if (await TryRedriveNowAsync(delivery, durable, ct))
+                try
                 {
-                    redriven++;
+                    await delivery.KeepLockAsync(ct);
+                    if (await TryRedriveNowAsync(delivery, durable, ct))
+                    {
+                        redriven++;
+                    }
+                    else if (await ParkAsync(delivery, ct))
+                    {
+                        parked++;
+                    }
+                    await delivery.CompleteAsync(ct);
                 }
-                else if (await ParkAsync(delivery, ct))
+                catch (LaneLockLostException)
                 {
-                    parked++;
+                    // Delivered again: parking and re-driving are idempotent, so the next pass only completes it.
+                    log.LaneLockLost(delivery.MessageId);
                 }
-                await delivery.CompleteAsync(ct);
             }
         }
         return new DeadLetterDrainReport(redriven, parked);
@@ -85,7 +94,9 @@ public sealed class DeadLetterDesk(
 
     private async Task<bool> TryRedriveNowAsync(ILaneDelivery delivery, DurableTaskClient durable, CancellationToken ct)
     {
-        if (delivery.DeadLetterReason is not ("unknown_order" or "dispatch_failed")
+        // poison / MaxDeliveryCountExceeded: handed out too often without being settled, usually by
+        // drains during a storage outage (each hand-back counts as a delivery) - worth one more try.
+        if (delivery.DeadLetterReason is not ("unknown_order" or "dispatch_failed" or "poison" or "MaxDeliveryCountExceeded")
             || !RetryLane.TryRead(delivery.Body, out var message)
             || await inbox.GetAsync(message!.Provider, message.EventId, ct) is not { Event: { } paymentEvent })
         {
