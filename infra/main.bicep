@@ -94,6 +94,10 @@ param authClientId string = ''
 @description('Tenant of that app registration.')
 param authTenantId string = tenant().tenantId
 
+@description('OperatorAccess__Role: the app role of that registration an operator must hold for /api/ops/*.')
+@minLength(1)
+param operatorAppRole string = 'Payments.Operator'
+
 @description('Principal (person or pipeline) allowed to set the Key Vault secrets; azd fills in the signed-in identity (AZURE_PRINCIPAL_ID). Empty for none.')
 param principalId string = ''
 
@@ -427,6 +431,11 @@ module functionApp 'modules/functionapp.bicep' = {
       ServiceBus__FullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
       ServiceBus__credential: 'managedidentity'
       ServiceBus__clientId: identity.outputs.clientId
+
+      // Operator API behind Entra ID (App Service authentication, modules/functionapp.bicep): with an
+      // app registration the app requires the signed-in principal and its app role, and audits who acted.
+      OperatorAccess__RequireSignIn: string(!empty(authClientId))
+      OperatorAccess__Role: operatorAppRole
     }
   }
 }

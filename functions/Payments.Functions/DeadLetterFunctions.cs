@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
 using Payments.Functions.Http;
+using Payments.Hosting;
 using Payments.Ledger;
 using Payments.Recovery;
 using Payments.Saga;
@@ -13,9 +15,17 @@ namespace Payments.Functions;
 
 /// <summary>
 /// Operator endpoints for recovery under <c>/api/ops</c>: dead letters (list, re-drive one or all,
-/// discard), parked refunds (retry), and reconciliation reports (read, run now).
+/// discard), parked refunds (retry), and reconciliation reports (read, run now). Each checks the
+/// operator's sign-in and app role first (<see cref="OperatorPrincipal"/>); actions record the caller.
 /// </summary>
-public sealed class DeadLetterFunctions(DeadLetterDesk desk, DeadLetterStore letters, OrderBook orders, RefundDesk refunds, StatementReconciler statements, ReconciliationStore reports)
+public sealed class DeadLetterFunctions(
+    DeadLetterDesk desk,
+    DeadLetterStore letters,
+    OrderBook orders,
+    RefundDesk refunds,
+    StatementReconciler statements,
+    ReconciliationStore reports,
+    IOptions<OperatorAccessOptions> access)
 {
     [Function("ListDeadLetters")]
     public async Task<IActionResult> ListDeadLetters(
@@ -23,6 +33,10 @@ public sealed class DeadLetterFunctions(DeadLetterDesk desk, DeadLetterStore let
         [DurableClient] DurableTaskClient durable,
         CancellationToken ct)
     {
+        if (OperatorPrincipal.Refuse(request, access.Value, out _) is { } refused)
+        {
+            return refused;
+        }
         var items = new List<object>();
         await foreach (var letter in letters.ListAsync(ct))
         {
@@ -39,14 +53,15 @@ public sealed class DeadLetterFunctions(DeadLetterDesk desk, DeadLetterStore let
         string id,
         [DurableClient] DurableTaskClient durable,
         CancellationToken ct) =>
-        ToReply(id, await desk.RedriveAsync(Uri.UnescapeDataString(id), durable, ct));
+        OperatorPrincipal.Refuse(request, access.Value, out var caller) ?? ToReply(id, await desk.RedriveAsync(Uri.UnescapeDataString(id), durable, caller, ct));
 
     [Function("RedriveAllDeadLetters")]
     public async Task<IActionResult> RedriveAll(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "ops/dead-letters/redrive-all")] HttpRequest request,
         [DurableClient] DurableTaskClient durable,
         CancellationToken ct) =>
-        HttpReply.JsonBody(200, (await desk.RedriveAllAsync(durable, ct)).ToDictionary(r => r.Key, r => r.Value.ToString()));
+        OperatorPrincipal.Refuse(request, access.Value, out var caller)
+        ?? HttpReply.JsonBody(200, (await desk.RedriveAllAsync(durable, caller, ct)).ToDictionary(r => r.Key, r => r.Value.ToString()));
 
     [Function("DiscardDeadLetter")]
     public async Task<IActionResult> Discard(
@@ -54,12 +69,16 @@ public sealed class DeadLetterFunctions(DeadLetterDesk desk, DeadLetterStore let
         string id,
         CancellationToken ct)
     {
+        if (OperatorPrincipal.Refuse(request, access.Value, out var caller) is { } refused)
+        {
+            return refused;
+        }
         var (_, body) = await JsonRequest.TryReadAsync<DiscardRequest>(request, ct);
         if (string.IsNullOrWhiteSpace(body?.Reason))
         {
             return HttpReply.Problem(400, "A reason is required to discard a dead letter.", errors: ["reason: required."]);
         }
-        return await desk.DiscardAsync(Uri.UnescapeDataString(id), body.Reason, ct)
+        return await desk.DiscardAsync(Uri.UnescapeDataString(id), body.Reason, caller, ct)
             ? HttpReply.JsonBody(200, new { id, status = "discarded" })
             : HttpReply.Problem(409, "Not a parked dead letter.", id);
     }
@@ -70,7 +89,8 @@ public sealed class DeadLetterFunctions(DeadLetterDesk desk, DeadLetterStore let
         string orderId,
         [DurableClient] DurableTaskClient durable,
         CancellationToken ct) =>
-        await refunds.RetryAsync(orderId, durable, ct) == RefundRetryResult.Started
+        OperatorPrincipal.Refuse(request, access.Value, out _) is { } refused ? refused
+        : await refunds.RetryAsync(orderId, durable, ct) == RefundRetryResult.Started
             ? HttpReply.JsonBody(202, new { orderId, status = "refund_retry_started" })
             : HttpReply.Problem(404, "No parked refund for this order.", orderId);
 
@@ -79,7 +99,8 @@ public sealed class DeadLetterFunctions(DeadLetterDesk desk, DeadLetterStore let
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "ops/reconciliation/{date}")] HttpRequest request,
         string date,
         CancellationToken ct) =>
-        !TryDate(date, out var day) ? HttpReply.Problem(400, "Date must be yyyy-MM-dd.")
+        OperatorPrincipal.Refuse(request, access.Value, out _) is { } refused ? refused
+        : !TryDate(date, out var day) ? HttpReply.Problem(400, "Date must be yyyy-MM-dd.")
         : await reports.GetReportAsync(day, ct) is { } report ? HttpReply.JsonBody(200, report)
         : HttpReply.Problem(404, "That date has not been reconciled.");
 
@@ -89,7 +110,8 @@ public sealed class DeadLetterFunctions(DeadLetterDesk desk, DeadLetterStore let
         string date,
         [DurableClient] DurableTaskClient durable,
         CancellationToken ct) =>
-        TryDate(date, out var day)
+        OperatorPrincipal.Refuse(request, access.Value, out _) is { } refused ? refused
+        : TryDate(date, out var day)
             ? HttpReply.JsonBody(200, await statements.ReconcileAsync(day, durable, ct))
             : HttpReply.Problem(400, "Date must be yyyy-MM-dd.");
 

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 using Payments.Functions.Http;
+using Payments.Hosting;
 using Payments.Ledger;
 using Payments.Storage;
 
@@ -9,9 +11,9 @@ namespace Payments.Functions;
 
 /// <summary>
 /// Operator endpoints under <c>/api/ops</c> (the Functions host reserves routes starting with
-/// <c>admin</c>): set a sku's stock level, list parked work.
+/// <c>admin</c>): set a sku's stock level, list parked work; behind the operator sign-in and app role.
 /// </summary>
-public sealed class OperatorFunctions(StockLedger stock, ParkedItems parked)
+public sealed class OperatorFunctions(StockLedger stock, ParkedItems parked, IOptions<OperatorAccessOptions> access)
 {
     [Function("SetStock")]
     public async Task<IActionResult> SetStock(
@@ -19,6 +21,10 @@ public sealed class OperatorFunctions(StockLedger stock, ParkedItems parked)
         string sku,
         CancellationToken ct)
     {
+        if (OperatorPrincipal.Refuse(request, access.Value, out _) is { } refused)
+        {
+            return refused;
+        }
         var (ok, body) = await JsonRequest.TryReadAsync<StockLevelRequest>(request, ct);
         if (!ok)
         {
@@ -37,6 +43,10 @@ public sealed class OperatorFunctions(StockLedger stock, ParkedItems parked)
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "ops/parked")] HttpRequest request,
         CancellationToken ct)
     {
+        if (OperatorPrincipal.Refuse(request, access.Value, out _) is { } refused)
+        {
+            return refused;
+        }
         var items = new List<ParkedItem>();
         await foreach (var item in parked.ListAsync(ct))
         {

@@ -30,6 +30,7 @@ public static class PaymentsServices
             .Validate(o => configuration.GetSection(LaneOptions.Section).Get<LaneOptions>()?.Transport != LaneTransport.ServiceBus
                 || !string.IsNullOrWhiteSpace(o.FullyQualifiedNamespace), "ServiceBus:FullyQualifiedNamespace is required when Lane:Transport is ServiceBus.")
             .ValidateOnStart();
+        services.AddOptions<OperatorAccessOptions>().Bind(configuration.GetSection(OperatorAccessOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ReconcilerOptions>().Bind(configuration.GetSection(ReconcilerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section))
             .Validate(o => { o.Validate(); return true; }).ValidateOnStart();

@@ -1,5 +1,6 @@
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
+using Payments.Contracts;
 using Payments.Saga;
 using Payments.Storage;
 
@@ -51,7 +52,8 @@ public sealed class DeadLetterDesk(
         return new DeadLetterDrainReport(redriven, parked);
     }
 
-    public async Task<RedriveResult> RedriveAsync(string letterId, DurableTaskClient durable, CancellationToken ct = default)
+    /// <summary>An operator's re-drive of one parked letter; <paramref name="caller"/> is recorded with the resolution.</summary>
+    public async Task<RedriveResult> RedriveAsync(string letterId, DurableTaskClient durable, OperatorCaller caller, CancellationToken ct = default)
     {
         var letter = await letters.GetAsync(letterId, ct);
         if (letter is null)
@@ -71,26 +73,26 @@ public sealed class DeadLetterDesk(
             return RedriveResult.StillUnknownOrder;
         }
         // Dispatch is idempotent (the saga ignores a repeated event), so losing this race to a second operator applies nothing twice.
-        return await letters.ResolveAsync(letterId, LetterStatus.Redriven, $"Re-driven by an operator at {clock.GetUtcNow():O}.", ct)
+        return await letters.ResolveAsync(letterId, LetterStatus.Redriven, $"Re-driven by {caller.AuditName} at {clock.GetUtcNow():O}.", caller.AuditName, ct)
             ? RedriveResult.Applied
             : RedriveResult.AlreadyResolved;
     }
 
-    public async Task<IReadOnlyDictionary<string, RedriveResult>> RedriveAllAsync(DurableTaskClient durable, CancellationToken ct = default)
+    public async Task<IReadOnlyDictionary<string, RedriveResult>> RedriveAllAsync(DurableTaskClient durable, OperatorCaller caller, CancellationToken ct = default)
     {
         var results = new Dictionary<string, RedriveResult>();
         await foreach (var letter in letters.ListAsync(ct))
         {
             if (letter.Status == LetterStatus.Parked && results.Count < MaxRedrivesPerCall)
             {
-                results[letter.Id] = await RedriveAsync(letter.Id, durable, ct);
+                results[letter.Id] = await RedriveAsync(letter.Id, durable, caller, ct);
             }
         }
         return results;
     }
 
-    public async Task<bool> DiscardAsync(string letterId, string reason, CancellationToken ct = default) =>
-        await letters.ResolveAsync(letterId, LetterStatus.Discarded, $"Discarded: {reason}", ct);
+    public async Task<bool> DiscardAsync(string letterId, string reason, OperatorCaller caller, CancellationToken ct = default) =>
+        await letters.ResolveAsync(letterId, LetterStatus.Discarded, $"Discarded by {caller.AuditName}: {reason}", caller.AuditName, ct);
 
     private async Task<bool> TryRedriveNowAsync(ILaneDelivery delivery, DurableTaskClient durable, CancellationToken ct)
     {

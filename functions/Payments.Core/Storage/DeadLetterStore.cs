@@ -58,9 +58,10 @@ public sealed class DeadLetterStore(PaymentsStorage storage, TimeProvider clock)
 
     /// <summary>
     /// Moves a parked letter to <paramref name="status"/>; false if it was no longer parked. The
-    /// ETag makes two concurrent operators' actions resolve the letter once.
+    /// ETag makes two concurrent operators' actions resolve the letter once. <paramref name="resolvedBy"/>
+    /// is the audit's "who".
     /// </summary>
-    public async Task<bool> ResolveAsync(string id, LetterStatus status, string resolution, CancellationToken ct = default)
+    public async Task<bool> ResolveAsync(string id, LetterStatus status, string resolution, string resolvedBy, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.DeadLetters, ct);
         var row = await table.GetEntityIfExistsAsync<TableEntity>(Partition, Key(id), cancellationToken: ct);
@@ -72,6 +73,7 @@ public sealed class DeadLetterStore(PaymentsStorage storage, TimeProvider clock)
         entity["Status"] = status.ToString();
         entity["Resolution"] = Truncate(resolution);
         entity["ResolvedAt"] = clock.GetUtcNow();
+        entity["ResolvedBy"] = Truncate(resolvedBy);
         try
         {
             await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
@@ -99,5 +101,6 @@ public sealed class DeadLetterStore(PaymentsStorage storage, TimeProvider clock)
         row.GetDateTimeOffset("ParkedAt") ?? default,
         row.GetString("Resolution"),
         row.GetDateTimeOffset("ResolvedAt"),
-        row.GetString("RawBody"));
+        row.GetString("RawBody"),
+        row.GetString("ResolvedBy"));
 }
