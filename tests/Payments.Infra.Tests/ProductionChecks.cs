@@ -262,6 +262,25 @@ public static class ProductionChecks
         return problems;
     }
 
+    /// <summary>
+    /// The retry-lane queue's lock must outlast the lane's renewal margin twice over: the drain renews a
+    /// lock with less than the margin left, so a shorter lock would be renewed before every message
+    /// or, shorter than the margin, lost while a message is worked on.
+    /// </summary>
+    public static IReadOnlyList<string> LaneLockProblems(ArmEvaluator ev, TimeSpan renewalMargin)
+    {
+        var problems = new List<string>();
+        foreach (var queue in Deployed(ev, "Microsoft.ServiceBus/namespaces/queues"))
+        {
+            var text = ev.Evaluate(queue.Properties["lockDuration"], queue.Scope)?.GetValue<string>();
+            if (text is null || System.Xml.XmlConvert.ToTimeSpan(text) < 2 * renewalMargin)
+            {
+                problems.Add($"queue {queue.Name}: lockDuration {text ?? "absent"} is shorter than twice the lane's renewal margin {renewalMargin}");
+            }
+        }
+        return problems;
+    }
+
     private static IEnumerable<TemplateResource> Deployed(ArmEvaluator ev, string type) =>
         CompiledTemplate.ResourcesOfType(ev.Root, type).Where(ev.IsDeployed);
 

@@ -227,6 +227,21 @@ public sealed class ProductionReadinessTests(DeploymentFixture deployment)
     }
 
     [Fact]
+    public void The_retry_lane_lock_outlasts_the_lanes_renewal_margin()
+    {
+        Assert.Empty(ProductionChecks.LaneLockProblems(ProdDeployment(), Payments.Storage.ServiceBusLane.LockRenewalMargin));
+    }
+
+    [Fact]
+    public void A_lock_shorter_than_the_renewal_margin_allows_is_caught()
+    {
+        var template = deployment.TemplateCopy();
+        CompiledTemplate.ResourcesOfType(template, "Microsoft.ServiceBus/namespaces/queues").Single().Properties["lockDuration"] = "PT40S";
+
+        Assert.Single(ProductionChecks.LaneLockProblems(ProdDeployment(template), Payments.Storage.ServiceBusLane.LockRenewalMargin));
+    }
+
+    [Fact]
     public void Durable_partitions_and_queue_polling_are_decided_in_host_json()
     {
         var provider = JsonNode.Parse(File.ReadAllText(Repo.PathOf("host.json")))!["extensions"]!["durableTask"]!["storageProvider"]!;
