@@ -25,6 +25,7 @@ public sealed class DeadLetterFunctions(
     RefundDesk refunds,
     StatementReconciler statements,
     ReconciliationStore reports,
+    OperatorAudit audit,
     IOptions<OperatorAccessOptions> access)
 {
     [Function("ListDeadLetters")]
@@ -88,11 +89,17 @@ public sealed class DeadLetterFunctions(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "ops/refunds/{orderId}/retry")] HttpRequest request,
         string orderId,
         [DurableClient] DurableTaskClient durable,
-        CancellationToken ct) =>
-        OperatorPrincipal.Refuse(request, access.Value, out _) is { } refused ? refused
-        : await refunds.RetryAsync(orderId, durable, ct) == RefundRetryResult.Started
+        CancellationToken ct)
+    {
+        if (OperatorPrincipal.Refuse(request, access.Value, out var caller) is { } refused)
+        {
+            return refused;
+        }
+        audit.Record(caller, "retries the parked refund of order", orderId);
+        return await refunds.RetryAsync(orderId, durable, ct) == RefundRetryResult.Started
             ? HttpReply.JsonBody(202, new { orderId, status = "refund_retry_started" })
             : HttpReply.Problem(404, "No parked refund for this order.", orderId);
+    }
 
     [Function("GetReconciliationReport")]
     public async Task<IActionResult> GetReport(
@@ -109,11 +116,19 @@ public sealed class DeadLetterFunctions(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "ops/reconciliation/{date}")] HttpRequest request,
         string date,
         [DurableClient] DurableTaskClient durable,
-        CancellationToken ct) =>
-        OperatorPrincipal.Refuse(request, access.Value, out _) is { } refused ? refused
-        : TryDate(date, out var day)
-            ? HttpReply.JsonBody(200, await statements.ReconcileAsync(day, durable, ct))
-            : HttpReply.Problem(400, "Date must be yyyy-MM-dd.");
+        CancellationToken ct)
+    {
+        if (OperatorPrincipal.Refuse(request, access.Value, out var caller) is { } refused)
+        {
+            return refused;
+        }
+        if (!TryDate(date, out var day))
+        {
+            return HttpReply.Problem(400, "Date must be yyyy-MM-dd.");
+        }
+        audit.Record(caller, "runs the statement reconciliation of", date);
+        return HttpReply.JsonBody(200, await statements.ReconcileAsync(day, durable, ct));
+    }
 
     private static bool TryDate(string value, out DateOnly date) =>
         DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Payments.Functions.Http;
 using Payments.Hosting;
 using Payments.Ledger;
+using Payments.Recovery;
 using Payments.Storage;
 
 namespace Payments.Functions;
@@ -13,7 +14,7 @@ namespace Payments.Functions;
 /// Operator endpoints under <c>/api/ops</c> (the Functions host reserves routes starting with
 /// <c>admin</c>): set a sku's stock level, list parked work; behind the operator sign-in and app role.
 /// </summary>
-public sealed class OperatorFunctions(StockLedger stock, ParkedItems parked, IOptions<OperatorAccessOptions> access)
+public sealed class OperatorFunctions(StockLedger stock, ParkedItems parked, OperatorAudit audit, IOptions<OperatorAccessOptions> access)
 {
     [Function("SetStock")]
     public async Task<IActionResult> SetStock(
@@ -21,7 +22,7 @@ public sealed class OperatorFunctions(StockLedger stock, ParkedItems parked, IOp
         string sku,
         CancellationToken ct)
     {
-        if (OperatorPrincipal.Refuse(request, access.Value, out _) is { } refused)
+        if (OperatorPrincipal.Refuse(request, access.Value, out var caller) is { } refused)
         {
             return refused;
         }
@@ -34,6 +35,7 @@ public sealed class OperatorFunctions(StockLedger stock, ParkedItems parked, IOp
         {
             return HttpReply.Problem(400, "Invalid stock level.", errors: ["available: a non-negative integer."]);
         }
+        audit.Record(caller, $"sets the stock level to {body.Available} of sku", sku);
         await stock.SetLevelAsync(sku, body.Available, ct);
         return HttpReply.JsonBody(200, await stock.GetLevelAsync(sku, ct) ?? throw new InvalidOperationException("Level vanished."));
     }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Payments.DevKit;
 using Payments.Functions;
 using Payments.Functions.Http;
@@ -57,13 +58,36 @@ public sealed class OperatorAuditTests
         Assert.Equal("bob@local [unverified]", (await services.GetRequiredService<DeadLetterStore>().GetAsync(letter))!.ResolvedBy);
     }
 
-    private static async Task<ServiceProvider> ServicesAsync(bool requireSignIn)
+    [Fact]
+    public async Task Setting_a_stock_level_leaves_an_audit_trace_naming_the_operator()
+    {
+        var traces = new AuditTraces();
+        await using var services = await ServicesAsync(requireSignIn: true, traces);
+        var function = ActivatorUtilities.CreateInstance<OperatorFunctions>(services);
+        var http = new DefaultHttpContext { RequestServices = services };
+        foreach (var (key, value) in Principal("carol@contoso.example", "0000-carol", "Payments.Operator"))
+        {
+            http.Request.Headers[key] = value;
+        }
+        http.Request.ContentType = "application/json";
+        http.Request.Body = new MemoryStream("{\"available\":7}"u8.ToArray());
+
+        var reply = (HttpReply)await function.SetStock(http.Request, "sku-audit", CancellationToken.None);
+
+        Assert.Equal(200, reply.StatusCode);
+        Assert.Contains("Operator audit: carol@contoso.example (oid 0000-carol) sets the stock level to 7 of sku sku-audit", traces.Messages);
+    }
+
+    private static async Task<ServiceProvider> ServicesAsync(bool requireSignIn, AuditTraces? traces = null)
     {
         var settings = await PipelineHost.SettingsAsync("audit" + Guid.NewGuid().ToString("N")[..8], FreePort.Next());
         settings["OperatorAccess:RequireSignIn"] = requireSignIn.ToString();
         settings["Gateway:BaseUrl"] = "http://127.0.0.1:9"; // never called here
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        return new ServiceCollection().AddLogging().AddPaymentsCore(configuration).BuildServiceProvider();
+        return new ServiceCollection()
+            .AddLogging(logging => logging.AddProvider(traces ?? new AuditTraces()))
+            .AddPaymentsCore(configuration)
+            .BuildServiceProvider();
     }
 
     private static async Task<string> ParkAsync(IServiceProvider services, string id)
@@ -98,5 +122,33 @@ public sealed class OperatorAuditTests
         http.Request.ContentType = "application/json";
         http.Request.Body = new MemoryStream("{\"reason\":\"duplicate of a settled payment\"}"u8.ToArray());
         return (HttpReply)await function.Discard(http.Request, letter, CancellationToken.None);
+    }
+
+    /// <summary>Keeps the operator-audit traces written during a test.</summary>
+    private sealed class AuditTraces : ILoggerProvider, ILogger
+    {
+        public List<string> Messages { get; } = [];
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var message = formatter(state, exception);
+            if (message.StartsWith("Operator audit:", StringComparison.Ordinal))
+            {
+                lock (Messages)
+                {
+                    Messages.Add(message);
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+        }
     }
 }

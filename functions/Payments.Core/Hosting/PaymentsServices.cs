@@ -65,6 +65,7 @@ public static class PaymentsServices
         services.AddSingleton<ReconciliationStore>();
         services.AddSingleton<StatementReconciler>();
         services.AddSingleton<RefundDesk>();
+        services.AddSingleton<OperatorAudit>();
         services.AddTransient<SagaActivities>();
 
         services.AddHttpClient<IPaymentGateway, HttpPaymentGateway>((sp, http) =>

@@ -43,4 +43,7 @@ internal static partial class RecoveryLog
 
     [LoggerMessage(3013, LogLevel.Warning, "Lane message {MessageId} could not be handed back; its lock runs out by itself")]
     public static partial void LaneAbandonFailed(this ILogger log, Exception exception, string messageId);
+
+    [LoggerMessage(3014, LogLevel.Information, "Operator audit: {Caller} {Action} {Target}")]
+    public static partial void OperatorActed(this ILogger log, string caller, string action, string target);
 }
