@@ -117,6 +117,27 @@ public sealed class ServiceBusLaneLockTests
     }
 
     [Theory]
+    [InlineData("poison")]
+    [InlineData("MaxDeliveryCountExceeded")]
+    public async Task A_letter_handed_out_too_often_is_re_driven_once_more_before_it_is_parked(string reason)
+    {
+        // Hand-backs during an outage count as deliveries, so these letters are usually healthy callbacks.
+        await using var durable = await InMemoryDurable.StartAsync(
+            r => r.AddOrchestratorFunc<object?, object?>("AwaitPayment", async (context, _) => await context.WaitForExternalEvent<object>(PaymentEvent.SagaEventName)),
+            concurrency: 2);
+        var broker = new LockingBroker(new FakeTimeProvider(DateTimeOffset.UtcNow));
+        await using var pipeline = await LanePipeline.StartAsync(broker);
+        await pipeline.StoreAsync("worn-1", dispatched: false);
+        await durable.Client.ScheduleNewOrchestrationInstanceAsync("AwaitPayment", null,
+            new Microsoft.DurableTask.StartOrchestrationOptions(Payments.Saga.OrderSaga.InstanceId("order-worn-1")));
+        broker.EnqueueDeadLetter(Message("worn-1"), reason);
+
+        var report = await pipeline.DeadLetterDesk.DrainAsync(durable.Client);
+
+        Assert.Equal(new DeadLetterDrainReport(Redriven: 1, Parked: 0), report);
+    }
+
+    [Theory]
     [InlineData(ServiceBusFailureReason.MessageLockLost, false, typeof(LaneLockLostException))]
     [InlineData(ServiceBusFailureReason.SessionLockLost, false, typeof(LaneLockLostException))]
     [InlineData(ServiceBusFailureReason.ServiceBusy, true, typeof(LaneUnavailableException))]
@@ -177,12 +198,17 @@ public sealed class ServiceBusLaneLockTests
         }
 
         /// <summary>A callback already applied: the lane only completes its message.</summary>
-        public async Task StoreDispatchedAsync(string eventId)
+        public Task StoreDispatchedAsync(string eventId) => StoreAsync(eventId, dispatched: true);
+
+        public async Task StoreAsync(string eventId, bool dispatched)
         {
             var inbox = services.GetRequiredService<InboxStore>();
             var paymentEvent = new PaymentEvent("standard", eventId, PaymentEventKind.Succeeded, "pay-" + eventId, "order-" + eventId, 100, "EUR", DateTimeOffset.UtcNow);
             await inbox.TryAddAsync(new InboxEntry("standard", eventId, "{}"u8.ToArray(), new Dictionary<string, string>(), DateTimeOffset.UtcNow, InboxState.Received, paymentEvent, "payment.succeeded"));
-            await inbox.MarkDispatchedAsync("standard", eventId);
+            if (dispatched)
+            {
+                await inbox.MarkDispatchedAsync("standard", eventId);
+            }
         }
 
         public ValueTask DisposeAsync() => services.DisposeAsync();
