@@ -16,20 +16,20 @@ param environmentName string
 @description('Azure region for every resource; defaults to the resource group\'s.')
 param location string = resourceGroup().location
 
-@description('FlexConsumption (scale to zero, default) or ElasticPremium (pre-warmed instances, no cold start).')
+@description('dev or prod: picks the defaults below (zones, tiers, always-ready instances, retention, purge protection) and what a deployment must have (prod: an alert recipient and the Entra ID app registration).')
 @allowed([
-  'FlexConsumption'
-  'ElasticPremium'
+  'dev'
+  'prod'
 ])
-param hostingPlan string = 'FlexConsumption'
+param environmentProfile string = 'dev'
 
-@description('Elastic Premium size; used only when hostingPlan is ElasticPremium.')
-@allowed([
-  'EP1'
-  'EP2'
-  'EP3'
-])
-param elasticPremiumSku string = 'EP1'
+@description('Zone redundant end to end: the Flex plan, ZRS storage and a Premium Service Bus namespace.')
+param zoneRedundant bool = environmentProfile == 'prod'
+
+@description('Always-ready Flex instances for each of the `http` and `durable` groups; 0 scales to zero (cold starts). Zone-redundant plans keep at least 2.')
+@minValue(0)
+@maxValue(20)
+param alwaysReadyInstances int = environmentProfile == 'prod' ? 2 : 0
 
 @description('Upper bound on Function App instances.')
 @minValue(1)
@@ -54,20 +54,54 @@ param dotnetVersion string = '10.0'
   'Standard_GRS'
   'Standard_GZRS'
 ])
-param storageSku string = 'Standard_LRS'
+param storageSku string = zoneRedundant ? 'Standard_ZRS' : 'Standard_LRS'
 
 @description('Days Log Analytics keeps logs.')
 @minValue(30)
 @maxValue(730)
-param logRetentionInDays int = 30
+param logRetentionInDays int = environmentProfile == 'prod' ? 90 : 30
 
 @description('Key Vault purge protection (recommended for prod; cannot be turned off once on).')
-param keyVaultPurgeProtection bool = false
+param keyVaultPurgeProtection bool = environmentProfile == 'prod'
 
-@description('Principal (person or pipeline) allowed to set the Key Vault secrets; azd fills in the signed-in user. Empty for none.')
+@description('Suffix of the Key Vault name. A vault deleted by `azd down` stays soft-deleted under its name (90 days, and with purge protection it cannot be purged): set a new suffix to provision beside it, or use keyVaultCreateMode recover.')
+@maxLength(3)
+param keyVaultNameSuffix string = ''
+
+@description('default, or recover: take back this environment\'s soft-deleted vault (its secrets come back with it).')
+@allowed([
+  'default'
+  'recover'
+])
+param keyVaultCreateMode string = 'default'
+
+@description('Service Bus tier: Standard, or Premium for availability zones (and private endpoints).')
+@allowed([
+  'Standard'
+  'Premium'
+])
+param serviceBusSku string = zoneRedundant ? 'Premium' : 'Standard'
+
+@description('Private-network mode: VNet integration for the app, private endpoints for storage and Key Vault, their public access off.')
+param privateNetworking bool = false
+
+@description('Address space of the virtual network in private-network mode.')
+param virtualNetworkAddressPrefix string = '10.40.0.0/16'
+
+@description('Client id of the Entra ID app registration that guards /api/ops/* and /api/orders (App Service authentication); empty: none (function keys only). Required for prod.')
+param authClientId string = ''
+
+@description('Tenant of that app registration.')
+param authTenantId string = tenant().tenantId
+
+@description('OperatorAccess__Role: the app role of that registration an operator must hold for /api/ops/*.')
+@minLength(1)
+param operatorAppRole string = 'Payments.Operator'
+
+@description('Principal (person or pipeline) allowed to set the Key Vault secrets; azd fills in the signed-in identity (AZURE_PRINCIPAL_ID). Empty for none.')
 param principalId string = ''
 
-@description('Type of principalId.')
+@description('Type of principalId; azd fills it in (AZURE_PRINCIPAL_TYPE: User when signed in as a person, ServicePrincipal in CI).')
 @allowed([
   'User'
   'Group'
@@ -75,7 +109,7 @@ param principalId string = ''
 ])
 param principalType string = 'User'
 
-@description('E-mail address for alerts; empty for none (attach receivers to the action group later).')
+@description('E-mail address for alerts. Required for prod (the deployment is refused without it); empty in dev for none.')
 param alertEmail string = ''
 
 // ---- App behaviour (each becomes an app setting; ranges mirror the options classes' validation) --
@@ -199,6 +233,8 @@ param retryLaneDuplicateDetectionWindow string = 'PT10M'
 @description('Time to live of a retry-lane message before it is dead-lettered (ISO 8601).')
 param retryLaneMessageTimeToLive string = 'P7D'
 
+var isProd = environmentProfile == 'prod'
+
 // ---- Names --------------------------------------------------------------------------------------
 
 var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
@@ -212,10 +248,11 @@ var names = {
   applicationInsights: 'appi-payments-${token}'
   storage: 'stpay${token}'
   serviceBus: 'sb-payments-${token}'
-  keyVault: 'kv-pay-${token}'
+  keyVault: 'kv-pay-${token}${keyVaultNameSuffix}'
   plan: 'plan-payments-${token}'
   functionApp: 'func-payments-${token}'
   alertPrefix: 'payments-${environmentName}'
+  network: 'payments-${token}'
 }
 // Flex Consumption deployment packages; one container per app.
 var deploymentContainerName = 'app-package-${token}'
@@ -259,6 +296,8 @@ module storage 'modules/storage.bicep' = {
     skuName: storageSku
     deploymentContainerName: deploymentContainerName
     appPrincipalId: identity.outputs.principalId
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsId
   }
 }
 
@@ -273,6 +312,8 @@ module serviceBus 'modules/servicebus.bicep' = {
     duplicateDetectionWindow: retryLaneDuplicateDetectionWindow
     messageTimeToLive: retryLaneMessageTimeToLive
     appPrincipalId: identity.outputs.principalId
+    skuName: serviceBusSku
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsId
   }
 }
 
@@ -286,6 +327,30 @@ module keyVault 'modules/keyvault.bicep' = {
     appPrincipalId: identity.outputs.principalId
     operatorPrincipalId: principalId
     operatorPrincipalType: principalType
+    createMode: keyVaultCreateMode
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsId
+  }
+}
+
+module network 'modules/network.bicep' = if (privateNetworking) {
+  name: 'network'
+  params: {
+    namePrefix: names.network
+    location: location
+    tags: tags
+    addressPrefix: virtualNetworkAddressPrefix
+    storageAccountId: storage.outputs.id
+    keyVaultId: keyVault.outputs.id
+  }
+}
+
+// Production refuses to deploy without an alert recipient or the Entra ID app registration.
+module productionRequirements 'modules/required.bicep' = if (isProd) {
+  name: 'production-requirements'
+  params: {
+    alertEmail: alertEmail
+    authClientId: authClientId
   }
 }
 
@@ -300,8 +365,12 @@ module functionApp 'modules/functionapp.bicep' = {
     planName: names.plan
     location: location
     tags: tags
-    hostingPlan: hostingPlan
-    elasticPremiumSku: elasticPremiumSku
+    zoneRedundant: zoneRedundant
+    alwaysReadyInstances: alwaysReadyInstances
+    virtualNetworkSubnetId: privateNetworking ? network!.outputs.appSubnetId : ''
+    authClientId: authClientId
+    authTenantId: authTenantId
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsId
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     dotnetVersion: dotnetVersion
@@ -362,6 +431,11 @@ module functionApp 'modules/functionapp.bicep' = {
       ServiceBus__FullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
       ServiceBus__credential: 'managedidentity'
       ServiceBus__clientId: identity.outputs.clientId
+
+      // Operator API behind Entra ID (App Service authentication, modules/functionapp.bicep): with an
+      // app registration the app requires the signed-in principal and its app role, and audits who acted.
+      OperatorAccess__RequireSignIn: string(!empty(authClientId))
+      OperatorAccess__Role: operatorAppRole
     }
   }
 }

@@ -1,20 +1,22 @@
-// Production: Elastic Premium (pre-warmed, no cold start on the webhook path), zone-redundant storage,
-// purge-protected Key Vault, longer log retention, alerts to the operators' mailbox.
+// Production: Flex Consumption with always-ready instances for the `http` and `durable` groups, zone
+// redundant end to end (plan, ZRS storage, Premium Service Bus), purge-protected Key Vault, 90 days
+// of logs. Refused without an alert recipient and the Entra ID app registration (modules/required.bicep).
 using './main.bicep'
 
 param environmentName = readEnvironmentVariable('AZURE_ENV_NAME', 'prod')
+param environmentProfile = 'prod'
 param location = readEnvironmentVariable('AZURE_LOCATION', 'westeurope')
-// Production secrets are set by the release pipeline's identity, granted separately; no person here.
+// Production secrets are set by the release pipeline's identity; no person here.
 param principalId = readEnvironmentVariable('AZURE_PRINCIPAL_ID', '')
-param principalType = 'ServicePrincipal'
+param principalType = readEnvironmentVariable('AZURE_PRINCIPAL_TYPE', 'ServicePrincipal')
 param alertEmail = readEnvironmentVariable('PAYMENTS_ALERT_EMAIL', '')
+param authClientId = readEnvironmentVariable('PAYMENTS_AUTH_CLIENT_ID', '')
+param keyVaultNameSuffix = readEnvironmentVariable('PAYMENTS_KEYVAULT_SUFFIX', '')
+param keyVaultCreateMode = readEnvironmentVariable('PAYMENTS_KEYVAULT_CREATE_MODE', 'default')
 
-param hostingPlan = 'ElasticPremium'
-param elasticPremiumSku = 'EP1'
-param maximumInstanceCount = 20
-param storageSku = 'Standard_ZRS'
-param logRetentionInDays = 90
-param keyVaultPurgeProtection = true
+param alwaysReadyInstances = 2
+param maximumInstanceCount = 40
+param instanceMemoryMB = 2048
 
 // The live gateway API; the placeholder deploys but every gateway call fails until it is set.
 param gatewayBaseUrl = readEnvironmentVariable('PAYMENTS_GATEWAY_BASE_URL', 'https://api.gateway.example')

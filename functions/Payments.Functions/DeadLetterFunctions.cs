@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
 using Payments.Functions.Http;
+using Payments.Hosting;
 using Payments.Ledger;
 using Payments.Recovery;
 using Payments.Saga;
@@ -13,9 +15,18 @@ namespace Payments.Functions;
 
 /// <summary>
 /// Operator endpoints for recovery under <c>/api/ops</c>: dead letters (list, re-drive one or all,
-/// discard), parked refunds (retry), and reconciliation reports (read, run now).
+/// discard), parked refunds (retry), and reconciliation reports (read, run now). Each checks the
+/// operator's sign-in and app role first (<see cref="OperatorPrincipal"/>); actions record the caller.
 /// </summary>
-public sealed class DeadLetterFunctions(DeadLetterDesk desk, DeadLetterStore letters, OrderBook orders, RefundDesk refunds, StatementReconciler statements, ReconciliationStore reports)
+public sealed class DeadLetterFunctions(
+    DeadLetterDesk desk,
+    DeadLetterStore letters,
+    OrderBook orders,
+    RefundDesk refunds,
+    StatementReconciler statements,
+    ReconciliationStore reports,
+    OperatorAudit audit,
+    IOptions<OperatorAccessOptions> access)
 {
     [Function("ListDeadLetters")]
     public async Task<IActionResult> ListDeadLetters(
@@ -23,6 +34,10 @@ public sealed class DeadLetterFunctions(DeadLetterDesk desk, DeadLetterStore let
         [DurableClient] DurableTaskClient durable,
         CancellationToken ct)
     {
+        if (OperatorPrincipal.Refuse(request, access.Value, out _) is { } refused)
+        {
+            return refused;
+        }
         var items = new List<object>();
         await foreach (var letter in letters.ListAsync(ct))
         {
@@ -39,7 +54,7 @@ public sealed class DeadLetterFunctions(DeadLetterDesk desk, DeadLetterStore let
         string id,
         [DurableClient] DurableTaskClient durable,
         CancellationToken ct) =>
-        ToReply(id, await desk.RedriveAsync(Uri.UnescapeDataString(id), durable, ct));
+        OperatorPrincipal.Refuse(request, access.Value, out var caller) ?? ToReply(id, await desk.RedriveAsync(Uri.UnescapeDataString(id), durable, caller, ct));
 
     [Function("RedriveAllDeadLetters")]
     public async Task<IActionResult> RedriveAll(
@@ -47,7 +62,11 @@ public sealed class DeadLetterFunctions(DeadLetterDesk desk, DeadLetterStore let
         [DurableClient] DurableTaskClient durable,
         CancellationToken ct)
     {
-        var report = await desk.RedriveAllAsync(durable, request.Query["after"].FirstOrDefault(), ct);
+        if (OperatorPrincipal.Refuse(request, access.Value, out var caller) is { } refused)
+        {
+            return refused;
+        }
+        var report = await desk.RedriveAllAsync(durable, caller, request.Query["after"].FirstOrDefault(), ct);
         return HttpReply.JsonBody(200, new
         {
             tried = report.Tried.ToDictionary(r => r.Key, r => r.Value.ToString()),
@@ -63,12 +82,16 @@ public sealed class DeadLetterFunctions(DeadLetterDesk desk, DeadLetterStore let
         string id,
         CancellationToken ct)
     {
+        if (OperatorPrincipal.Refuse(request, access.Value, out var caller) is { } refused)
+        {
+            return refused;
+        }
         var (_, body) = await JsonRequest.TryReadAsync<DiscardRequest>(request, ct);
         if (string.IsNullOrWhiteSpace(body?.Reason))
         {
             return HttpReply.Problem(400, "A reason is required to discard a dead letter.", errors: ["reason: required."]);
         }
-        return await desk.DiscardAsync(Uri.UnescapeDataString(id), body.Reason, ct)
+        return await desk.DiscardAsync(Uri.UnescapeDataString(id), body.Reason, caller, ct)
             ? HttpReply.JsonBody(200, new { id, status = "discarded" })
             : HttpReply.Problem(409, "Not a parked dead letter.", id);
     }
@@ -78,17 +101,25 @@ public sealed class DeadLetterFunctions(DeadLetterDesk desk, DeadLetterStore let
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "ops/refunds/{orderId}/retry")] HttpRequest request,
         string orderId,
         [DurableClient] DurableTaskClient durable,
-        CancellationToken ct) =>
-        await refunds.RetryAsync(orderId, durable, ct) == RefundRetryResult.Started
+        CancellationToken ct)
+    {
+        if (OperatorPrincipal.Refuse(request, access.Value, out var caller) is { } refused)
+        {
+            return refused;
+        }
+        audit.Record(caller, "retries the parked refund of order", orderId);
+        return await refunds.RetryAsync(orderId, durable, ct) == RefundRetryResult.Started
             ? HttpReply.JsonBody(202, new { orderId, status = "refund_retry_started" })
             : HttpReply.Problem(404, "No parked refund for this order.", orderId);
+    }
 
     [Function("GetReconciliationReport")]
     public async Task<IActionResult> GetReport(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "ops/reconciliation/{date}")] HttpRequest request,
         string date,
         CancellationToken ct) =>
-        !TryDate(date, out var day) ? HttpReply.Problem(400, "Date must be yyyy-MM-dd.")
+        OperatorPrincipal.Refuse(request, access.Value, out _) is { } refused ? refused
+        : !TryDate(date, out var day) ? HttpReply.Problem(400, "Date must be yyyy-MM-dd.")
         : await reports.GetReportAsync(day, ct) is { } report ? HttpReply.JsonBody(200, report)
         : HttpReply.Problem(404, "That date has not been reconciled.");
 
@@ -97,10 +128,19 @@ public sealed class DeadLetterFunctions(DeadLetterDesk desk, DeadLetterStore let
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "ops/reconciliation/{date}")] HttpRequest request,
         string date,
         [DurableClient] DurableTaskClient durable,
-        CancellationToken ct) =>
-        TryDate(date, out var day)
-            ? HttpReply.JsonBody(200, await statements.ReconcileAsync(day, durable, ct))
-            : HttpReply.Problem(400, "Date must be yyyy-MM-dd.");
+        CancellationToken ct)
+    {
+        if (OperatorPrincipal.Refuse(request, access.Value, out var caller) is { } refused)
+        {
+            return refused;
+        }
+        if (!TryDate(date, out var day))
+        {
+            return HttpReply.Problem(400, "Date must be yyyy-MM-dd.");
+        }
+        audit.Record(caller, "runs the statement reconciliation of", date);
+        return HttpReply.JsonBody(200, await statements.ReconcileAsync(day, durable, ct));
+    }
 
     private static bool TryDate(string value, out DateOnly date) =>
         DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);

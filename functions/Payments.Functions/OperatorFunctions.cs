@@ -2,18 +2,21 @@ using Azure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 using Payments.Contracts;
 using Payments.Functions.Http;
+using Payments.Hosting;
 using Payments.Ledger;
+using Payments.Recovery;
 using Payments.Storage;
 
 namespace Payments.Functions;
 
 /// <summary>
 /// Operator endpoints under <c>/api/ops</c> (the Functions host reserves routes starting with
-/// <c>admin</c>): read and adjust a sku's available stock, list parked work.
+/// <c>admin</c>): read and adjust a sku's available stock, list parked work; behind the operator sign-in and app role.
 /// </summary>
-public sealed class OperatorFunctions(StockLedger stock, ParkedItems parked)
+public sealed class OperatorFunctions(StockLedger stock, ParkedItems parked, OperatorAudit audit, IOptions<OperatorAccessOptions> access)
 {
     /// <summary>
     /// Sets how many units of a sku are available for new orders; what orders hold (reserved,
@@ -26,6 +29,10 @@ public sealed class OperatorFunctions(StockLedger stock, ParkedItems parked)
         string sku,
         CancellationToken ct)
     {
+        if (OperatorPrincipal.Refuse(request, access.Value, out var caller) is { } refused)
+        {
+            return refused;
+        }
         var (ok, body) = await JsonRequest.TryReadAsync<StockLevelRequest>(request, ct);
         if (!ok)
         {
@@ -35,6 +42,7 @@ public sealed class OperatorFunctions(StockLedger stock, ParkedItems parked)
         {
             return HttpReply.Problem(400, "Invalid stock level.", errors: ["available: a non-negative integer.", "sku: 1-64 letters, digits, '_' or '-'."]);
         }
+        audit.Record(caller, $"sets the available stock to {body.Available} of sku", sku);
         ETag? ifMatch = request.Headers.IfMatch is [{ Length: > 0 } tag] ? new ETag(tag) : null;
         return await stock.SetAvailableAsync(sku, body.Available, ifMatch, ct) is { } level
             ? Level(level)
@@ -46,15 +54,20 @@ public sealed class OperatorFunctions(StockLedger stock, ParkedItems parked)
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "ops/stock/{sku}")] HttpRequest request,
         string sku,
         CancellationToken ct) =>
-        string.IsNullOrWhiteSpace(sku) || sku.Length > 64
-            ? HttpReply.Problem(400, "Invalid sku.")
-            : await stock.GetVersionedLevelAsync(sku, ct) is { } level ? Level(level) : HttpReply.Problem(404, "Unknown sku.");
+        OperatorPrincipal.Refuse(request, access.Value, out _) is { } refused ? refused
+        : !OrderRequest.IsId(sku) ? HttpReply.Problem(400, "Invalid sku.")
+        : await stock.GetVersionedLevelAsync(sku, ct) is { } level ? Level(level)
+        : HttpReply.Problem(404, "Unknown sku.");
 
     [Function("ListParked")]
     public async Task<IActionResult> ListParked(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "ops/parked")] HttpRequest request,
         CancellationToken ct)
     {
+        if (OperatorPrincipal.Refuse(request, access.Value, out _) is { } refused)
+        {
+            return refused;
+        }
         var items = new List<ParkedItem>();
         await foreach (var item in parked.ListAsync(ct))
         {

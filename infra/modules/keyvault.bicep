@@ -30,6 +30,23 @@ param operatorPrincipalId string
 ])
 param operatorPrincipalType string
 
+@description('default, or recover: take back the soft-deleted vault of this name (after `azd down` without --purge).')
+@allowed([
+  'default'
+  'recover'
+])
+param createMode string = 'default'
+
+@description('Public network access; Disabled in private-network mode (private endpoint only).')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string = 'Enabled'
+
+@description('Log Analytics workspace for the vault\'s audit log (every secret read and change).')
+param logAnalyticsWorkspaceId string
+
 var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
 var keyVaultSecretsOfficer = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
 
@@ -38,6 +55,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   location: location
   tags: tags
   properties: {
+    createMode: createMode
     tenantId: subscription().tenantId
     sku: {
       family: 'A'
@@ -48,9 +66,9 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     softDeleteRetentionInDays: 90
     // The service accepts only true or absent here.
     enablePurgeProtection: enablePurgeProtection ? true : null
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: publicNetworkAccess == 'Enabled' ? 'Allow' : 'Deny'
       bypass: 'AzureServices'
     }
   }
@@ -76,5 +94,26 @@ resource officer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!emp
   }
 }
 
+resource audit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: vault
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        categoryGroup: 'audit'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
+  }
+}
+
+output id string = vault.id
 output name string = vault.name
 output vaultUri string = vault.properties.vaultUri

@@ -30,6 +30,29 @@ param messageTimeToLive string
 @description('Principal id of the Function App identity.')
 param appPrincipalId string
 
+@description('Standard (no availability zones) or Premium (zone redundant, private endpoints possible).')
+@allowed([
+  'Standard'
+  'Premium'
+])
+param skuName string
+
+@description('Premium messaging units (1, 2, 4, 8, 16); ignored on Standard.')
+@allowed([
+  1
+  2
+  4
+  8
+  16
+])
+param premiumCapacity int = 1
+
+@description('How long a received message stays locked to the drain (ISO 8601); the lane renews a lock with less than 30 s left.')
+param lockDuration string = 'PT1M'
+
+@description('Log Analytics workspace for the namespace\'s logs and metrics.')
+param logAnalyticsWorkspaceId string
+
 // Built-in data-plane roles, scoped to the one queue (its dead-letter sub-queue included).
 var roles = {
   serviceBusDataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
@@ -40,12 +63,15 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   name: namespaceName
   location: location
   tags: tags
-  // Standard is the lowest tier with duplicate detection and scheduled messages at queue level.
+  // Standard is the lowest tier with duplicate detection and scheduled messages at queue level; only
+  // Premium spreads a namespace over availability zones.
   sku: {
-    name: 'Standard'
-    tier: 'Standard'
+    name: skuName
+    tier: skuName
+    capacity: skuName == 'Premium' ? premiumCapacity : null
   }
   properties: {
+    zoneRedundant: skuName == 'Premium'
     disableLocalAuth: true
     minimumTlsVersion: '1.2'
     publicNetworkAccess: 'Enabled'
@@ -61,7 +87,7 @@ resource queue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
     duplicateDetectionHistoryTimeWindow: duplicateDetectionWindow
     deadLetteringOnMessageExpiration: true
     defaultMessageTimeToLive: messageTimeToLive
-    lockDuration: 'PT1M'
+    lockDuration: lockDuration
     maxSizeInMegabytes: 1024
     requiresSession: false
     enablePartitioning: false
@@ -79,6 +105,26 @@ resource appRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
     }
   }
 ]
+
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: namespace
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
+  }
+}
 
 output namespaceId string = namespace.id
 output namespaceName string = namespace.name

@@ -114,12 +114,20 @@ public sealed class TemplateScope(JsonObject template, JsonObject? parameterValu
 {
     public JsonObject Template => template;
 
+    public bool IsRoot => parent is null;
+
+    /// <summary>The template that deploys this one (null for the root).</summary>
+    public TemplateScope? Parent => parent;
+
+    /// <summary>What the deploying template passes for a parameter: <c>{"value": …}</c>, or an expression that yields that object.</summary>
+    public JsonNode? Passed(string name) => parameterValues?[name];
+
     public IEnumerable<KeyValuePair<string, JsonNode?>> ParameterDeclarations =>
         template["parameters"] as JsonObject ?? [];
 
     /// <summary>A parameter's value and the scope its expressions are evaluated in (the caller's, for a passed value).</summary>
     public (JsonNode? Value, TemplateScope Scope) Parameter(string name) =>
-        parameterValues?[name]?["value"] is { } passed && parent is not null
+        parameterValues?[name] is JsonObject given && given["value"] is { } passed && parent is not null
             ? (passed, parent)
             : (template["parameters"]?[name]?["defaultValue"], this);
 

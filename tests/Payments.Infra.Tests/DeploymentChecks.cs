@@ -12,6 +12,12 @@ public static partial class DeploymentChecks
     /// <summary>Text that only a secret or a key-bearing connection string contains.</summary>
     public static readonly IReadOnlyList<string> PlainSecretMarkers = ["whsec_", "AccountKey=", "SharedAccessKey=", "SharedAccessSignature="];
 
+    /// <summary>
+    /// Named like secrets but none: the Application Insights connection string only names the ingestion
+    /// endpoint and component, and the component has local (key) authentication disabled.
+    /// </summary>
+    private static readonly HashSet<string> NotSecrets = new(StringComparer.OrdinalIgnoreCase) { "APPLICATIONINSIGHTS_CONNECTION_STRING" };
+
     private const string KeyVaultReference = "@Microsoft.KeyVault(SecretUri=";
 
     /// <summary>Markers of plain secrets found anywhere in the text.</summary>
@@ -24,7 +30,7 @@ public static partial class DeploymentChecks
     /// <summary>Secret-named settings whose value is not a Key Vault reference.</summary>
     public static IReadOnlyList<string> SecretsNotInKeyVault(IReadOnlyDictionary<string, JsonNode?> settings) =>
         settings
-            .Where(s => IsSecretName(s.Key))
+            .Where(s => IsSecretName(s.Key) && !NotSecrets.Contains(s.Key))
             .Where(s => !(s.Value is JsonValue v && v.TryGetValue<string>(out var text) && text.Contains(KeyVaultReference, StringComparison.Ordinal)))
             .Select(s => s.Key)
             .Order(StringComparer.Ordinal)

@@ -92,14 +92,4 @@ public sealed class SecurityTests(DeploymentFixture deployment)
         Assert.Contains(queries, q => q.Contains("ReconciliationDiscrepancies", StringComparison.Ordinal));
         Assert.Contains(queries, q => q.Contains("prop__state == \"Failed\"", StringComparison.Ordinal));
     }
-
-    [Fact]
-    public void Flex_consumption_is_the_default_plan_and_elastic_premium_the_alternative()
-    {
-        var hostingPlan = deployment.Template["parameters"]!["hostingPlan"]!;
-
-        Assert.Equal("FlexConsumption", hostingPlan["defaultValue"]!.GetValue<string>());
-        Assert.Contains("ElasticPremium", hostingPlan["allowedValues"]!.AsArray().Select(v => v!.GetValue<string>()));
-        Assert.Equal("ElasticPremium", deployment.CompiledParameters["infra/main.prod.bicepparam"]["parameters"]!["hostingPlan"]!["value"]!.GetValue<string>());
-    }
 }

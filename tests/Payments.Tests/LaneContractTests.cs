@@ -2,6 +2,7 @@ using Azure.Messaging.ServiceBus;
 using Payments.Hosting;
 using Payments.Recovery;
 using Payments.Storage;
+using Microsoft.Extensions.Time.Testing;
 using Payments.Tests.Infrastructure;
 
 namespace Payments.Tests;
@@ -11,7 +12,7 @@ public abstract class LaneContractTests
 {
     protected abstract Task<IMessageLane> CreateLaneAsync();
 
-    private static LaneMessage Message(string eventId, int attempt = 1) => new(LaneMessage.CurrentVersion, "standard", eventId, "order-1", attempt);
+    protected static LaneMessage Message(string eventId, int attempt = 1) => new(LaneMessage.CurrentVersion, "standard", eventId, "order-1", attempt);
 
     [Fact]
     public async Task A_sent_message_is_received_once_and_gone_after_completion()
@@ -26,6 +27,20 @@ public abstract class LaneContractTests
         await received.CompleteAsync(CancellationToken.None);
 
         Assert.Empty(await lane.ReceiveAsync(10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_abandoned_message_is_handed_out_again_at_once()
+    {
+        var lane = await CreateLaneAsync();
+        await lane.SendAsync(Message("evt-back"), TimeSpan.Zero, CancellationToken.None);
+        var received = Assert.Single(await lane.ReceiveAsync(10, CancellationToken.None));
+
+        await received.AbandonAsync(CancellationToken.None);
+
+        var again = Assert.Single(await lane.ReceiveAsync(10, CancellationToken.None));
+        Assert.True(RetryLane.TryRead(again.Body, out var message));
+        Assert.Equal("evt-back", message!.EventId);
     }
 
     [Fact]
@@ -64,6 +79,36 @@ public sealed class StorageQueueLaneContractTests : LaneContractTests
         var azurite = await Azurite.SharedAsync();
         var storage = PaymentsServices.CreateStorage(new StorageOptions { ConnectionString = azurite.ConnectionString, NamePrefix = "lane" + Guid.NewGuid().ToString("N")[..8] });
         return new StorageQueueLane(storage, "retry-lane");
+    }
+
+    [Fact]
+    public async Task A_lease_running_out_is_extended_and_the_message_is_still_settled_with_the_new_pop_receipt()
+    {
+        var azurite = await Azurite.SharedAsync();
+        var storage = PaymentsServices.CreateStorage(new StorageOptions { ConnectionString = azurite.ConnectionString, NamePrefix = "lease" + Guid.NewGuid().ToString("N")[..8] });
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var lane = new StorageQueueLane(storage, "retry-lane", clock);
+        await lane.SendAsync(Message("evt-lease"), TimeSpan.Zero, CancellationToken.None);
+        var received = Assert.Single(await lane.ReceiveAsync(10, CancellationToken.None));
+
+        clock.Advance(TimeSpan.FromSeconds(90)); // 30 s of the 2-minute lease left
+        await received.KeepLockAsync(CancellationToken.None);
+        await received.CompleteAsync(CancellationToken.None);
+
+        Assert.Empty(await lane.ReceiveAsync(10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Settling_with_a_stale_pop_receipt_is_a_lost_lock()
+    {
+        var lane = await CreateLaneAsync();
+        await lane.SendAsync(Message("evt-stale"), TimeSpan.Zero, CancellationToken.None);
+        var first = Assert.Single(await lane.ReceiveAsync(10, CancellationToken.None));
+        await first.AbandonAsync(CancellationToken.None);
+        var second = Assert.Single(await lane.ReceiveAsync(10, CancellationToken.None));
+        await second.CompleteAsync(CancellationToken.None);
+
+        await Assert.ThrowsAsync<LaneLockLostException>(() => first.CompleteAsync(CancellationToken.None));
     }
 }
 
@@ -137,6 +182,10 @@ public sealed class ServiceBusLaneContractTests : LaneContractTests
             queue.DeadLetters.RemoveAll(d => d.LockToken == message.LockToken);
             return Task.CompletedTask;
         }
+
+        // Abandoning leaves the message where it is: this minimal queue holds no locks.
+        public override Task AbandonMessageAsync(ServiceBusReceivedMessage message, IDictionary<string, object>? propertiesToModify = null, CancellationToken cancellationToken = default) =>
+            Task.CompletedTask;
 
         public override Task DeadLetterMessageAsync(ServiceBusReceivedMessage message, string deadLetterReason, string? deadLetterErrorDescription = null, CancellationToken cancellationToken = default)
         {

@@ -24,6 +24,8 @@ public sealed class RedriveAllTests(RedriveAllFixture fixture) : IClassFixture<R
 
     private static readonly DateTimeOffset LongAgo = DateTimeOffset.UtcNow.AddDays(-2);
 
+    private static readonly OperatorCaller Operator = new("redrive-all-test", ObjectId: null, Verified: false);
+
     private static ParkedLetter Letter(string id, string? provider, string? eventId, string? orderId, DateTimeOffset parkedAt, string reason = "unknown_order") =>
         new(id, provider, eventId, orderId, reason, "test", 5, LetterStatus.Parked, parkedAt, null, null, provider is null ? "garbage" : null);
 
@@ -83,8 +85,8 @@ public sealed class RedriveAllTests(RedriveAllFixture fixture) : IClassFixture<R
             await letters.ParkAsync(Letter($"standard:msg_wait{i}", "standard", $"msg_wait{i}", $"wait{i}", LongAgo.AddHours(1).AddSeconds(i)));
         }
 
-        var first = await desk.RedriveAllAsync(Pipeline.Durable);
-        var second = await desk.RedriveAllAsync(Pipeline.Durable, first.Continuation);
+        var first = await desk.RedriveAllAsync(Pipeline.Durable, Operator);
+        var second = await desk.RedriveAllAsync(Pipeline.Durable, Operator, first.Continuation);
 
         Assert.Equal(DeadLetterDesk.MaxRedrivesPerCall, first.Tried.Count(t => t.Key.StartsWith("standard:msg_wait", StringComparison.Ordinal)));
         Assert.All(first.Tried.Values, r => Assert.Equal(RedriveResult.StillUnknownOrder, r));
@@ -94,7 +96,7 @@ public sealed class RedriveAllTests(RedriveAllFixture fixture) : IClassFixture<R
 
         for (var i = 0; i < count; i++) // leave the class's other test only its own letters
         {
-            Assert.True(await desk.DiscardAsync($"standard:msg_wait{i}", "test done"));
+            Assert.True(await desk.DiscardAsync($"standard:msg_wait{i}", "test done", Operator));
         }
     }
 }

@@ -30,6 +30,7 @@ public static class PaymentsServices
             .Validate(o => configuration.GetSection(LaneOptions.Section).Get<LaneOptions>()?.Transport != LaneTransport.ServiceBus
                 || !string.IsNullOrWhiteSpace(o.FullyQualifiedNamespace), "ServiceBus:FullyQualifiedNamespace is required when Lane:Transport is ServiceBus.")
             .ValidateOnStart();
+        services.AddOptions<OperatorAccessOptions>().Bind(configuration.GetSection(OperatorAccessOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ReconcilerOptions>().Bind(configuration.GetSection(ReconcilerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section))
             .Validate(o => { o.Validate(); return true; }).ValidateOnStart();
@@ -66,6 +67,7 @@ public static class PaymentsServices
         services.AddSingleton<ReconciliationStore>();
         services.AddSingleton<StatementReconciler>();
         services.AddSingleton<RefundDesk>();
+        services.AddSingleton<OperatorAudit>();
         services.AddTransient<SagaActivities>();
 
         services.AddHttpClient<IPaymentGateway, HttpPaymentGateway>((sp, http) =>

@@ -1,5 +1,6 @@
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
+using Payments.Contracts;
 using Payments.Saga;
 using Payments.Storage;
 
@@ -28,21 +29,31 @@ public sealed class DeadLetterDesk(
         {
             foreach (var delivery in deliveries)
             {
-                if (await TryRedriveNowAsync(delivery, durable, ct))
+                try
                 {
-                    redriven++;
+                    await delivery.KeepLockAsync(ct);
+                    if (await TryRedriveNowAsync(delivery, durable, ct))
+                    {
+                        redriven++;
+                    }
+                    else if (await ParkAsync(delivery, ct))
+                    {
+                        parked++;
+                    }
+                    await delivery.CompleteAsync(ct);
                 }
-                else if (await ParkAsync(delivery, ct))
+                catch (LaneLockLostException)
                 {
-                    parked++;
+                    // Delivered again: parking and re-driving are idempotent, so the next pass only completes it.
+                    log.LaneLockLost(delivery.MessageId);
                 }
-                await delivery.CompleteAsync(ct);
             }
         }
         return new DeadLetterDrainReport(redriven, parked);
     }
 
-    public async Task<RedriveResult> RedriveAsync(string letterId, DurableTaskClient durable, CancellationToken ct = default)
+    /// <summary>An operator's re-drive of one parked letter; <paramref name="caller"/> is recorded with the resolution.</summary>
+    public async Task<RedriveResult> RedriveAsync(string letterId, DurableTaskClient durable, OperatorCaller caller, CancellationToken ct = default)
     {
         var letter = await letters.GetAsync(letterId, ct);
         if (letter is null)
@@ -62,7 +73,7 @@ public sealed class DeadLetterDesk(
             return RedriveResult.StillUnknownOrder;
         }
         // Dispatch is idempotent (the saga ignores a repeated event), so losing this race to a second operator applies nothing twice.
-        return await letters.ResolveAsync(letterId, LetterStatus.Redriven, $"Re-driven by an operator at {clock.GetUtcNow():O}.", ct)
+        return await letters.ResolveAsync(letterId, LetterStatus.Redriven, $"Re-driven by {caller.AuditName} at {clock.GetUtcNow():O}.", caller.AuditName, ct)
             ? RedriveResult.Applied
             : RedriveResult.AlreadyResolved;
     }
@@ -73,7 +84,7 @@ public sealed class DeadLetterDesk(
     /// letters behind it again; the continuation lets an operator page past letters whose order is
     /// still unknown.
     /// </summary>
-    public async Task<RedriveAllReport> RedriveAllAsync(DurableTaskClient durable, string? after = null, CancellationToken ct = default)
+    public async Task<RedriveAllReport> RedriveAllAsync(DurableTaskClient durable, OperatorCaller caller, string? after = null, CancellationToken ct = default)
     {
         var tried = new Dictionary<string, RedriveResult>();
         var skipped = new List<SkippedLetter>();
@@ -85,7 +96,7 @@ public sealed class DeadLetterDesk(
                 break;
             }
             continuation = position;
-            switch (await RedriveAsync(letterId, durable, ct))
+            switch (await RedriveAsync(letterId, durable, caller, ct))
             {
                 case RedriveResult.NotRedrivable:
                     await letters.HoldAsync(letterId, "no stored callback to re-drive; discard it", ct);
@@ -108,9 +119,9 @@ public sealed class DeadLetterDesk(
     }
 
     /// <summary>Discards a parked letter; its stored callback then counts as settled, so the inbox purge may remove it after its retention.</summary>
-    public async Task<bool> DiscardAsync(string letterId, string reason, CancellationToken ct = default)
+    public async Task<bool> DiscardAsync(string letterId, string reason, OperatorCaller caller, CancellationToken ct = default)
     {
-        if (!await letters.ResolveAsync(letterId, LetterStatus.Discarded, $"Discarded: {reason}", ct))
+        if (!await letters.ResolveAsync(letterId, LetterStatus.Discarded, $"Discarded by {caller.AuditName}: {reason}", caller.AuditName, ct))
         {
             return false;
         }
@@ -123,7 +134,9 @@ public sealed class DeadLetterDesk(
 
     private async Task<bool> TryRedriveNowAsync(ILaneDelivery delivery, DurableTaskClient durable, CancellationToken ct)
     {
-        if (delivery.DeadLetterReason is not ("unknown_order" or "dispatch_failed")
+        // poison / MaxDeliveryCountExceeded: handed out too often without being settled, usually by
+        // drains during a storage outage (each hand-back counts as a delivery) - worth one more try.
+        if (delivery.DeadLetterReason is not ("unknown_order" or "dispatch_failed" or "poison" or "MaxDeliveryCountExceeded")
             || !RetryLane.TryRead(delivery.Body, out var message)
             || await inbox.GetAsync(message!.Provider, message.EventId, ct) is not { Event: { } paymentEvent })
         {

@@ -17,10 +17,10 @@ internal static partial class RecoveryLog
     [LoggerMessage(3004, LogLevel.Warning, "Active query for order {OrderId} failed; the next run retries")]
     public static partial void ActiveQueryFailed(this ILogger log, Exception exception, string orderId);
 
-    [LoggerMessage(3005, LogLevel.Information, "Retry lane: {Applied} applied, {Retried} retried, {DeadLettered} dead-lettered")]
-    public static partial void LaneDrained(this ILogger log, int applied, int retried, int deadLettered);
+    [LoggerMessage(3005, LogLevel.Information, "Retry lane: {Applied} applied, {Retried} retried, {DeadLettered} dead-lettered, {Abandoned} handed back, {LocksLost} locks lost")]
+    public static partial void LaneDrained(this ILogger log, int applied, int retried, int deadLettered, int abandoned, int locksLost);
 
-    [LoggerMessage(3006, LogLevel.Warning, "Retry lane: storage unavailable for {MessageId}; left for the next drain")]
+    [LoggerMessage(3006, LogLevel.Warning, "Retry lane: storage or transport unavailable at {MessageId}; the batch is handed back for the next drain")]
     public static partial void LaneStorageUnavailable(this ILogger log, Exception exception, string messageId);
 
     [LoggerMessage(3007, LogLevel.Warning, "Retry lane: dead-lettering {MessageId}: {Reason}")]
@@ -37,4 +37,13 @@ internal static partial class RecoveryLog
 
     [LoggerMessage(3011, LogLevel.Warning, "Parked dead letter {MessageId} for order {OrderId}: {Reason}")]
     public static partial void DeadLetterParked(this ILogger log, string messageId, string? orderId, string reason);
+
+    [LoggerMessage(3012, LogLevel.Information, "Lane lock on {MessageId} lost before settling; the transport delivers it again")]
+    public static partial void LaneLockLost(this ILogger log, string messageId);
+
+    [LoggerMessage(3013, LogLevel.Warning, "Lane message {MessageId} could not be handed back; its lock runs out by itself")]
+    public static partial void LaneAbandonFailed(this ILogger log, Exception exception, string messageId);
+
+    [LoggerMessage(3014, LogLevel.Information, "Operator audit: {Caller} {Action} {Target}")]
+    public static partial void OperatorActed(this ILogger log, string caller, string action, string target);
 }

@@ -12,6 +12,8 @@ namespace Payments.Recovery;
 /// Callbacks that could not be applied yet (usually: the callback outran its order's registration)
 /// ride the lane with exponential back-off until they apply, or are dead-lettered with a reason.
 /// A message that cannot be read is dead-lettered at once and never blocks the ones behind it.
+/// A lost lock is no failure (the message comes again); during an outage the drain hands back what
+/// it holds (abandon) and stops, instead of holding locks until they expire.
 /// </summary>
 public sealed class RetryLane(IMessageLane lane, InboxStore inbox, PaymentDispatch dispatch, IOptions<LaneOptions> options, ILogger<RetryLane> log)
 {
@@ -19,9 +21,10 @@ public sealed class RetryLane(IMessageLane lane, InboxStore inbox, PaymentDispat
 
     public async Task<LaneDrainReport> DrainAsync(DurableTaskClient durable, CancellationToken ct = default)
     {
-        int applied = 0, retried = 0, deadLettered = 0;
+        var counts = new Dictionary<Settled, int>();
         var budget = Options.BatchSize;
-        while (budget > 0)
+        var outage = false;
+        while (budget > 0 && !outage)
         {
             var deliveries = await lane.ReceiveAsync(budget, ct);
             if (deliveries.Count == 0)
@@ -31,22 +34,64 @@ public sealed class RetryLane(IMessageLane lane, InboxStore inbox, PaymentDispat
             budget -= deliveries.Count;
             foreach (var delivery in deliveries)
             {
-                switch (await HandleAsync(delivery, durable, ct))
-                {
-                    case Settled.Applied: applied++; break;
-                    case Settled.Retried: retried++; break;
-                    case Settled.DeadLettered: deadLettered++; break;
-                }
+                // Once storage or the transport is down, the rest of the batch is handed back unworked
+                // rather than held until its locks run out, and no more is received this run.
+                var settled = outage ? await AbandonAsync(delivery, ct) : await SettleAsync(delivery, durable, ct);
+                outage |= settled == Settled.Abandoned;
+                counts[settled] = counts.GetValueOrDefault(settled) + 1;
             }
         }
-        if (applied + retried + deadLettered > 0)
+        var report = new LaneDrainReport(
+            counts.GetValueOrDefault(Settled.Applied),
+            counts.GetValueOrDefault(Settled.Retried),
+            counts.GetValueOrDefault(Settled.DeadLettered),
+            counts.GetValueOrDefault(Settled.Abandoned),
+            counts.GetValueOrDefault(Settled.LockLost));
+        if (counts.Count > 0)
         {
-            log.LaneDrained(applied, retried, deadLettered);
+            log.LaneDrained(report.Applied, report.Retried, report.DeadLettered, report.Abandoned, report.LocksLost);
         }
-        return new LaneDrainReport(applied, retried, deadLettered);
+        return report;
     }
 
-    private enum Settled { Applied, Retried, DeadLettered, Left }
+    private enum Settled { Applied, Retried, DeadLettered, Abandoned, LockLost }
+
+    /// <summary>Works one delivery, telling a lost lock and an outage apart from a failed dispatch.</summary>
+    private async Task<Settled> SettleAsync(ILaneDelivery delivery, DurableTaskClient durable, CancellationToken ct)
+    {
+        try
+        {
+            await delivery.KeepLockAsync(ct);
+            return await HandleAsync(delivery, durable, ct);
+        }
+        catch (LaneLockLostException)
+        {
+            // The transport hands the message out again; the work done on it is idempotent.
+            log.LaneLockLost(delivery.MessageId);
+            return Settled.LockLost;
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested && IsOutage(ex))
+        {
+            log.LaneStorageUnavailable(ex, delivery.MessageId);
+            return await AbandonAsync(delivery, ct);
+        }
+    }
+
+    private static bool IsOutage(Exception exception) => exception is LaneUnavailableException || StorageFailure.IsUnavailable(exception);
+
+    private async Task<Settled> AbandonAsync(ILaneDelivery delivery, CancellationToken ct)
+    {
+        try
+        {
+            await delivery.AbandonAsync(ct);
+        }
+        catch (Exception ex) when (ex is LaneLockLostException or LaneUnavailableException)
+        {
+            // Nothing to hand back, or no one to hand it to: the lock runs out by itself.
+            log.LaneAbandonFailed(ex, delivery.MessageId);
+        }
+        return Settled.Abandoned;
+    }
 
     private async Task<Settled> HandleAsync(ILaneDelivery delivery, DurableTaskClient durable, CancellationToken ct)
     {
@@ -81,13 +126,7 @@ public sealed class RetryLane(IMessageLane lane, InboxStore inbox, PaymentDispat
             await delivery.CompleteAsync(ct);
             return Settled.Applied;
         }
-        catch (Exception ex) when (!ct.IsCancellationRequested && StorageFailure.IsUnavailable(ex))
-        {
-            // Left unsettled: the message becomes visible again and the next drain retries it.
-            log.LaneStorageUnavailable(ex, message.MessageId);
-            return Settled.Left;
-        }
-        catch (Exception ex) when (!ct.IsCancellationRequested)
+        catch (Exception ex) when (!ct.IsCancellationRequested && ex is not LaneLockLostException && !IsOutage(ex))
         {
             return await RetryOrDeadLetterAsync(delivery, message, "dispatch_failed", $"{ex.GetType().Name}: {ex.Message}", ct);
         }

@@ -124,14 +124,16 @@ public sealed class DeadLetterStore(PaymentsStorage storage, TimeProvider clock)
 
     /// <summary>
     /// Moves a parked letter to <paramref name="status"/>; false if it was no longer parked. The
-    /// ETag makes two concurrent operators' actions resolve the letter once.
+    /// ETag makes two concurrent operators' actions resolve the letter once. <paramref name="resolvedBy"/>
+    /// is the audit's "who".
     /// </summary>
-    public Task<bool> ResolveAsync(string id, LetterStatus status, string resolution, CancellationToken ct = default) =>
+    public Task<bool> ResolveAsync(string id, LetterStatus status, string resolution, string resolvedBy, CancellationToken ct = default) =>
         ChangeAsync(id, row =>
         {
             row["Status"] = status.ToString();
             row["Resolution"] = Truncate(resolution);
             row["ResolvedAt"] = clock.GetUtcNow();
+            row["ResolvedBy"] = Truncate(resolvedBy);
             return (row, "");
         }, ct);
 
@@ -214,5 +216,6 @@ public sealed class DeadLetterStore(PaymentsStorage storage, TimeProvider clock)
         row.GetDateTimeOffset("ParkedAt") ?? default,
         row.GetString("Resolution"),
         row.GetDateTimeOffset("ResolvedAt"),
-        row.GetString("RawBody"));
+        row.GetString("RawBody"),
+        row.GetString("ResolvedBy"));
 }

@@ -1,6 +1,6 @@
 namespace Payments.Storage;
 
-/// <summary>A dead-lettered callback parked for an operator, with what the lane knew about it.</summary>
+/// <summary>A dead-lettered callback parked for an operator, with what the lane knew about it and who resolved it.</summary>
 public sealed record ParkedLetter(
     string Id,
     string? Provider,
@@ -13,4 +13,5 @@ public sealed record ParkedLetter(
     DateTimeOffset ParkedAt,
     string? Resolution,
     DateTimeOffset? ResolvedAt,
-    string? RawBody);
+    string? RawBody,
+    string? ResolvedBy = null);
