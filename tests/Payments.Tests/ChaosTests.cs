@@ -143,6 +143,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         foreach (var (key, value) in new Dictionary<string, string?>
         {
             ["Gateway:BaseUrl"] = gateway.BaseAddress.ToString(),
+            ["Connectors:Stripe:ApiBase"] = gateway.BaseAddress.ToString(),
             ["Gateway:AttemptTimeoutSeconds"] = "3",
             ["LocalHost:RunTimers"] = "true",
             ["LocalHost:DurableGrpcPort"] = grpcPort.ToString(),

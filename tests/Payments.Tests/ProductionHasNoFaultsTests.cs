@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Faults;
 using Payments.Gateway;
+using Payments.Gateway.Simulator;
 using Payments.Hosting;
 using Payments.Ledger;
 using Payments.LocalHost;

@@ -78,6 +78,7 @@ public sealed class PipelineHost : IAsyncDisposable
         }));
         var settings = await SettingsAsync(prefix, port);
         settings["Gateway:BaseUrl"] = simulator.BaseAddress.ToString();
+        settings["Connectors:Stripe:ApiBase"] = simulator.BaseAddress.ToString();
         configure?.Invoke(settings);
         var host = await LocalFunctionsHost.StartAsync(LocalSettings.Build([], RepoPaths.InRoot("local.settings.json"), settings), services);
         return new PipelineHost(host, simulator, prefix);
