@@ -4,7 +4,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Faults;
 using Payments.Gateway;
-using Payments.Gateway.Simulator;
 using Payments.Hosting;
 using Payments.Ledger;
 using Payments.LocalHost;
@@ -57,7 +56,7 @@ public sealed class ProductionHasNoFaultsTests
 
         Assert.DoesNotContain(services, FromFaultsAssembly);
         using var provider = services.BuildServiceProvider();
-        AssertSeams(provider, typeof(StockLedger), typeof(PointsLedger), typeof(PaymentDispatch), typeof(HttpPaymentGateway));
+        AssertSeams(provider, typeof(StockLedger), typeof(PointsLedger), typeof(PaymentDispatch), typeof(GatewayConnectors));
     }
 
     [Fact]
@@ -67,7 +66,7 @@ public sealed class ProductionHasNoFaultsTests
 
         Assert.DoesNotContain(services, FromFaultsAssembly);
         using var provider = services.BuildServiceProvider();
-        AssertSeams(provider, typeof(StockLedger), typeof(PointsLedger), typeof(PaymentDispatch), typeof(HttpPaymentGateway));
+        AssertSeams(provider, typeof(StockLedger), typeof(PointsLedger), typeof(PaymentDispatch), typeof(GatewayConnectors));
     }
 
     [Fact]
