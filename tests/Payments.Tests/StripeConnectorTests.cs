@@ -83,6 +83,18 @@ public sealed class StripeConnectorTests(StripeSimulatorFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task A_zero_decimal_currency_is_not_scaled()
+    {
+        var payment = await fixture.CreateAsync("sq-jpy", amount: 500, currency: "JPY");
+        await fixture.Gateway.PayAsync(payment.PaymentId);
+
+        // ¥500 is 500 in Stripe's smallest unit and in the pipeline's minor units alike.
+        Assert.Equal(new GatewayPayment(GatewayPaymentState.Paid, 500, "JPY"), await Stripe.QueryPaymentAsync(payment));
+        var lines = await Infrastructure.Collect.AllAsync(Stripe.GetStatementAsync(DateOnly.FromDateTime(DateTime.UtcNow)));
+        Assert.Equal((500, "JPY"), lines.Where(l => l.PaymentId == payment.PaymentId).Select(l => (l.AmountMinor, l.Currency)).Single());
+    }
+
+    [Fact]
     public async Task A_canceled_intent_is_closed()
     {
         var payment = await fixture.CreateAsync("sq-canceled");
