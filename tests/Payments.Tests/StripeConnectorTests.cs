@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using GatewaySimulator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Payments.Contracts;
 using Payments.Gateway;
 using Payments.Gateway.Simulator;
@@ -23,6 +24,8 @@ public sealed class StripeSimulatorFixture : IAsyncLifetime
     public GatewayConnectors Connectors => services!.GetRequiredService<GatewayConnectors>();
 
     public IPaymentGateway Stripe => Connectors.For("stripe").Outbound;
+
+    public IHttpClientFactory HttpClients => services!.GetRequiredService<IHttpClientFactory>();
 
     public async Task InitializeAsync()
     {
@@ -213,6 +216,21 @@ public sealed class StripeConnectorTests(StripeSimulatorFixture fixture) : IClas
         // Refunds come positive, with the order id Stripe keeps on the refund.
         Assert.Equal(3, mine.Count(l => l is { Type: "refund", AmountMinor: 100, Currency: "EUR" } && paid.Take(3).Any(p => p.PaymentId == l.PaymentId && p.OrderId == l.OrderId)));
         Assert.DoesNotContain(lines, l => l.PaymentId == standard.PaymentId);
+    }
+
+    [Fact]
+    public async Task A_connector_without_a_usable_key_does_not_keep_the_others_statements_from_reconciling()
+    {
+        var own = await fixture.CreateAsync("keyless-o", amount: 1400, provider: "standard");
+        await fixture.Gateway.PayAsync(own.PaymentId);
+        var keyless = new StripeConnector(fixture.HttpClients, Options.Create(new StripeOptions { WebhookSecrets = SimulatorOptions.DefaultStripeSecret, ApiBase = fixture.Gateway.BaseAddress.ToString() }));
+        var connectors = new GatewayConnectors([fixture.Connectors.For("standard"), keyless]);
+
+        var lines = await Infrastructure.Collect.AllAsync(connectors.GetStatementAsync(DateOnly.FromDateTime(DateTime.UtcNow)));
+
+        Assert.Single(lines, l => l.PaymentId == own.PaymentId);
+        Assert.Equal("Connectors:Stripe:ApiKey", keyless.UnusableCredential?.Key);
+        await Assert.ThrowsAsync<GatewayCredentialsUnavailableException>(() => connectors.QueryPaymentAsync(new PaymentRef("keyless-s", "stripe", "pi_keyless")));
     }
 
     [Fact]
