@@ -6,7 +6,7 @@ namespace Payments.Gateway;
 /// <summary>
 /// The connectors of this deployment, side by side, and the port the saga, refunds and reconciler
 /// call: each call goes to the connector the payment's <c>provider</c> names. The day's statement is
-/// every connector's statement in turn (each gateway account only lists its own payments).
+/// every callable connector's statement in turn (each gateway account only lists its own payments).
 /// </summary>
 public sealed class GatewayConnectors : IPaymentGateway
 {
@@ -41,7 +41,9 @@ public sealed class GatewayConnectors : IPaymentGateway
 
     public async IAsyncEnumerable<StatementLine> GetStatementAsync(DateOnly date, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        foreach (var connector in All)
+        // A connector that cannot be called (its key unset or unresolved; health reports it) must not
+        // keep the other gateways' statements from being reconciled.
+        foreach (var connector in All.Where(c => c.UnusableCredential is null))
         {
             await foreach (var line in connector.Outbound.GetStatementAsync(date, ct))
             {
