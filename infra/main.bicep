@@ -217,6 +217,14 @@ param gatewayBaseUrl string
 @maxValue(120)
 param gatewayAttemptTimeoutSeconds int = 10
 
+@description('Connectors__Stripe__ApiBase: Stripe\'s API (a test double\'s address only outside production).')
+param stripeApiBase string = 'https://api.stripe.com'
+
+@description('Connectors__Stripe__AttemptTimeoutSeconds: timeout of one Stripe API attempt.')
+@minValue(1)
+@maxValue(120)
+param stripeAttemptTimeoutSeconds int = 10
+
 @description('Lane__QueueName: the Service Bus retry-lane queue.')
 @minLength(1)
 @maxLength(260)
@@ -260,8 +268,9 @@ var deploymentContainerName = 'app-package-${token}'
 // Key Vault secret names behind the secret app settings; operators set their values (docs/deploy.md).
 var secretNames = {
   standardSecrets: 'intake-standard-secrets'
-  stripeSecrets: 'intake-stripe-secrets'
   gatewayApiKey: 'gateway-api-key'
+  stripeApiKey: 'connectors-stripe-api-key'
+  stripeWebhookSecrets: 'connectors-stripe-webhook-secrets'
 }
 
 // ---- Resources ----------------------------------------------------------------------------------
@@ -406,7 +415,6 @@ module functionApp 'modules/functionapp.bicep' = {
       Intake__InboxRetentionDays: string(intakeInboxRetentionDays)
       // Secrets: Key Vault references without a version, so a rotated secret is picked up.
       Intake__StandardSecrets: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.vaultUri}secrets/${secretNames.standardSecrets}/)'
-      Intake__StripeSecrets: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.vaultUri}secrets/${secretNames.stripeSecrets}/)'
 
       Saga__PaymentWindowSeconds: string(sagaPaymentWindowSeconds)
       Saga__PointsMaxAttempts: string(sagaPointsMaxAttempts)
@@ -418,6 +426,13 @@ module functionApp 'modules/functionapp.bicep' = {
       Gateway__BaseUrl: gatewayBaseUrl
       Gateway__AttemptTimeoutSeconds: string(gatewayAttemptTimeoutSeconds)
       Gateway__ApiKey: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.vaultUri}secrets/${secretNames.gatewayApiKey}/)'
+
+      // Gateway connectors, one block each (Gateway/<Name>/ in the core). The simulator connector is the
+      // Gateway__* block above (provider 'standard'); Stripe talks to Stripe's API through Stripe.net.
+      Connectors__Stripe__ApiBase: stripeApiBase
+      Connectors__Stripe__AttemptTimeoutSeconds: string(stripeAttemptTimeoutSeconds)
+      Connectors__Stripe__ApiKey: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.vaultUri}secrets/${secretNames.stripeApiKey}/)'
+      Connectors__Stripe__WebhookSecrets: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.vaultUri}secrets/${secretNames.stripeWebhookSecrets}/)'
 
       // Retry lane on Service Bus (identity-based: the namespace has local auth disabled).
       Lane__Transport: 'ServiceBus'

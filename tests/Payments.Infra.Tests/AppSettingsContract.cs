@@ -145,7 +145,7 @@ public sealed partial class AppSettingsContract
         required.TryAdd(name, source);
     }
 
-    private static string Key(string section, string property) => $"{section}__{property}";
+    private static string Key(string section, string property) => $"{ToSettingName(section)}__{property}";
 
     /// <summary>Configuration keys use ':' between sections; app settings use '__'.</summary>
     private static string ToSettingName(string configurationKey) => configurationKey.Replace(":", "__", StringComparison.Ordinal);

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Payments.Faults;
-using Payments.Gateway;
-using Payments.Intake;
+using Payments.Gateway.Simulator;
+using Payments.Gateway.Stripe;
 using Payments.Saga;
 using Payments.Storage;
 
@@ -36,7 +36,9 @@ public sealed class AppSettingsTests(DeploymentFixture deployment)
     {
         var required = deployment.Contract.Required;
 
-        Assert.Contains($"{IntakeOptions.Section}__{nameof(IntakeOptions.StandardSecrets)}", required.Keys);
+        Assert.Contains($"{StandardWebhooksOptions.Section}__{nameof(StandardWebhooksOptions.StandardSecrets)}", required.Keys);
+        // A connector's nested section becomes nested app-setting names.
+        Assert.Contains($"Connectors__Stripe__{nameof(StripeOptions.ApiKey)}", required.Keys);
         Assert.Contains($"{SagaOptions.Section}__{nameof(SagaOptions.PaymentWindowSeconds)}", required.Keys);
         Assert.Contains($"{GatewayOptions.Section}__{nameof(GatewayOptions.AttemptTimeoutSeconds)}", required.Keys);
         Assert.Contains($"{StorageOptions.Section}__{nameof(StorageOptions.TableServiceUri)}", required.Keys);

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using Payments.Gateway;
-using Payments.Intake;
+using Payments.Gateway.Simulator;
+using Payments.Gateway.Stripe;
 
 namespace Payments.Infra.Tests;
 
@@ -16,7 +16,8 @@ public sealed class SecretsTests(DeploymentFixture deployment)
         Assert.Empty(DeploymentChecks.SecretsNotInKeyVault(settings));
         // The check above only means something if it recognises the app's secrets by name.
         Assert.All(
-            [$"{IntakeOptions.Section}__{nameof(IntakeOptions.StandardSecrets)}", $"{IntakeOptions.Section}__{nameof(IntakeOptions.StripeSecrets)}", $"{GatewayOptions.Section}__{nameof(GatewayOptions.ApiKey)}"],
+            [$"{StandardWebhooksOptions.Section}__{nameof(StandardWebhooksOptions.StandardSecrets)}", $"{GatewayOptions.Section}__{nameof(GatewayOptions.ApiKey)}",
+             "Connectors__Stripe__ApiKey", "Connectors__Stripe__WebhookSecrets"],
             name => Assert.True(DeploymentChecks.IsSecretName(name) && settings.ContainsKey(name), name));
     }
 
@@ -44,7 +45,7 @@ public sealed class SecretsTests(DeploymentFixture deployment)
     public void A_plain_webhook_secret_planted_in_the_settings_is_caught()
     {
         var template = deployment.TemplateCopy();
-        var name = $"{IntakeOptions.Section}__{nameof(IntakeOptions.StripeSecrets)}";
+        var name = $"Connectors__Stripe__{nameof(StripeOptions.WebhookSecrets)}";
         CompiledTemplate.FindAppSettings(template).SetInTemplate(name, "whsec_planted_for_the_test");
 
         Assert.Equal([name], DeploymentChecks.SecretsNotInKeyVault(CompiledTemplate.FindAppSettings(template).ByName));

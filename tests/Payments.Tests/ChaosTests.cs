@@ -126,6 +126,8 @@ public sealed class ChaosTests(ITestOutputHelper output)
             Assert.True(gateway.Stats is { DuplicatesSent: > 0, EventsLost: > 0 }, $"Faults not exercised: {gateway.Stats}");
             Assert.All(new[] { OrderStatus.Completed, OrderStatus.Cancelled, OrderStatus.Refunded }, status => Assert.Contains(snapshot.Orders, o => o.Status == status));
             Assert.Equal(Orders, snapshot.Orders.Count);
+            // Both connectors served under chaos: Stripe orders settled through Stripe.net, the rest through the simulator's API.
+            Assert.All(new[] { "standard", "stripe" }, provider => Assert.Contains(snapshot.Orders, o => o.Provider == provider && o.Status == OrderStatus.Completed));
         }
         catch (Exception) when (Dump(host, hostOutput))
         {
@@ -143,6 +145,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         foreach (var (key, value) in new Dictionary<string, string?>
         {
             ["Gateway:BaseUrl"] = gateway.BaseAddress.ToString(),
+            ["Connectors:Stripe:ApiBase"] = gateway.BaseAddress.ToString(),
             ["Gateway:AttemptTimeoutSeconds"] = "3",
             ["LocalHost:RunTimers"] = "true",
             ["LocalHost:DurableGrpcPort"] = grpcPort.ToString(),

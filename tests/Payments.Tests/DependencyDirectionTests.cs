@@ -8,8 +8,9 @@ namespace Payments.Tests;
 
 /// <summary>
 /// The core's folders depend on each other one way only: shared records and secrets, then storage
-/// adapters, then gateway and ledgers, then the saga, then intake and recovery, then the composition
-/// root. A folder may use the ones below it, never one beside or above it.
+/// adapters, then gateway (the port and its connectors, one folder each) and ledgers, then the saga,
+/// then intake and recovery, then the composition root. A folder may use the ones below it, never one
+/// beside or above it.
 /// </summary>
 public sealed class DependencyDirectionTests
 {
@@ -24,12 +25,20 @@ public sealed class DependencyDirectionTests
         { "Gateway", ["Contracts", "Secrets"] },
         { "Ledger", ["Contracts", "Storage"] },
         { "Saga", ["Contracts", "Storage", "Gateway", "Ledger"] },
-        { "Intake", ["Contracts", "Secrets", "Storage", "Saga"] },
+        { "Intake", ["Contracts", "Secrets", "Storage", "Gateway", "Saga"] },
         { "Recovery", ["Contracts", "Storage", "Gateway", "Ledger", "Saga"] },
         { "Hosting", ["Contracts", "Secrets", "Storage", "Gateway", "Ledger", "Saga", "Intake", "Recovery"] },
     };
 
     private static readonly string[] Folders = ["Contracts", "Secrets", "Storage", "Gateway", "Ledger", "Saga", "Intake", "Recovery", "Hosting"];
+
+    // One folder per gateway connector under Gateway/ (namespace Payments.Gateway.{Name}).
+    private static readonly string[] ConnectorFolders = ["Simulator", "Stripe"];
+
+    public static readonly TheoryData<string> Connectors = new(ConnectorFolders);
+
+    /// <summary>A folder's own namespace and, for Gateway, its connectors' namespaces below it.</summary>
+    private static string InFolder(string folder) => $@"^Payments\.{folder}(\..+)?$";
 
     [Theory]
     [MemberData(nameof(Layers))]
@@ -37,9 +46,42 @@ public sealed class DependencyDirectionTests
     {
         var forbidden = Folders.Where(f => f != folder && !mayUse.Contains(f)).ToArray();
 
-        Assert.NotEmpty(Types().That().ResideInNamespace($"Payments.{folder}").GetObjects(Core));
-        Types().That().ResideInNamespace($"Payments.{folder}")
-            .Should().NotDependOnAny(Types().That().ResideInNamespaceMatching($@"^Payments\.({string.Join('|', forbidden)})$"))
+        Assert.NotEmpty(Types().That().ResideInNamespaceMatching(InFolder(folder)).GetObjects(Core));
+        Types().That().ResideInNamespaceMatching(InFolder(folder))
+            .Should().NotDependOnAny(Types().That().ResideInNamespaceMatching($@"^Payments\.({string.Join('|', forbidden)})(\..+)?$"))
+            .Check(Core);
+    }
+
+    /// <summary>
+    /// Connectors sit at the Gateway layer, one folder each under Gateway/: a connector may use the
+    /// port (Gateway itself), Contracts and Secrets, never another connector — so adding or removing
+    /// one touches only its folder, its settings and its registration line.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Connectors))]
+    public void A_connector_uses_no_other_connector(string connector)
+    {
+        var others = ConnectorFolders.Where(c => c != connector).ToArray();
+
+        Assert.NotEmpty(Types().That().ResideInNamespace($"Payments.Gateway.{connector}").GetObjects(Core));
+        Types().That().ResideInNamespace($"Payments.Gateway.{connector}")
+            .Should().NotDependOnAny(Types().That().ResideInNamespaceMatching($@"^Payments\.Gateway\.({string.Join('|', others)})$"))
+            .Check(Core);
+    }
+
+    [Fact]
+    public void The_port_depends_on_no_connector()
+    {
+        Types().That().ResideInNamespace("Payments.Gateway")
+            .Should().NotDependOnAny(Types().That().ResideInNamespaceMatching(@"^Payments\.Gateway\..+$"))
+            .Check(Core);
+    }
+
+    [Fact]
+    public void Only_the_composition_root_names_a_connector()
+    {
+        Types().That().ResideInNamespaceMatching(@"^Payments\.(Contracts|Secrets|Storage|Ledger|Saga|Intake|Recovery)$")
+            .Should().NotDependOnAny(Types().That().ResideInNamespaceMatching(@"^Payments\.Gateway\..+$"))
             .Check(Core);
     }
 
@@ -48,7 +90,8 @@ public sealed class DependencyDirectionTests
     {
         var strays = Types().GetObjects(Core)
             .Where(t => t.Namespace.FullName.StartsWith("Payments", StringComparison.Ordinal))
-            .Where(t => !Folders.Any(f => t.Namespace.FullName == $"Payments.{f}"))
+            .Where(t => !Folders.Any(f => t.Namespace.FullName == $"Payments.{f}")
+                && !ConnectorFolders.Any(c => t.Namespace.FullName == $"Payments.Gateway.{c}"))
             .Select(t => t.FullName)
             .ToList();
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text;
 using Payments.Contracts;
+using Payments.Gateway;
 using Payments.Intake;
 using Payments.Ledger;
 using Payments.Storage;

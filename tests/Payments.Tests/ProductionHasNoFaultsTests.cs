@@ -56,7 +56,7 @@ public sealed class ProductionHasNoFaultsTests
 
         Assert.DoesNotContain(services, FromFaultsAssembly);
         using var provider = services.BuildServiceProvider();
-        AssertSeams(provider, typeof(StockLedger), typeof(PointsLedger), typeof(PaymentDispatch), typeof(HttpPaymentGateway));
+        AssertSeams(provider, typeof(StockLedger), typeof(PointsLedger), typeof(PaymentDispatch), typeof(GatewayConnectors));
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class ProductionHasNoFaultsTests
 
         Assert.DoesNotContain(services, FromFaultsAssembly);
         using var provider = services.BuildServiceProvider();
-        AssertSeams(provider, typeof(StockLedger), typeof(PointsLedger), typeof(PaymentDispatch), typeof(HttpPaymentGateway));
+        AssertSeams(provider, typeof(StockLedger), typeof(PointsLedger), typeof(PaymentDispatch), typeof(GatewayConnectors));
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
+using Payments.Gateway;
 using Payments.Intake;
 using Payments.Storage;
 using Payments.Tests.Infrastructure;
@@ -17,7 +17,7 @@ public sealed class LiteralAckFixture : PipelineFixture
 {
     protected override Task<PipelineHost> StartAsync() => PipelineHost.StartAsync("literal", services: services =>
         services.AddSingleton(sp => new ProviderRegistry(
-            [.. ProviderRegistry.FromOptions(sp.GetRequiredService<IOptions<IntakeOptions>>().Value).All, new LiteralAckProvider()])));
+            [.. ProviderRegistry.FromConnectors(sp.GetRequiredService<GatewayConnectors>().All, TimeSpan.FromMinutes(5)).All, new LiteralAckProvider()])));
 }
 
 public sealed class ProviderAcknowledgementTests(LiteralAckFixture fixture) : IClassFixture<LiteralAckFixture>

@@ -1,4 +1,9 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Payments.Gateway;
+using Payments.Gateway.Simulator;
+using Payments.Gateway.Stripe;
 using Payments.Intake;
 using Payments.Secrets;
 
@@ -14,12 +19,12 @@ public sealed class SecretSettingTests
     [InlineData("whsec_abc,@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/s/)")]
     public void A_reference_left_in_the_value_is_unresolved_and_has_no_value(string raw)
     {
-        var setting = new SecretSetting("Intake:StripeSecrets", raw);
+        var setting = new SecretSetting("Connectors:Stripe:WebhookSecrets", raw);
 
         Assert.Equal(SecretState.UnresolvedReference, setting.State);
         Assert.False(setting.IsSet);
         Assert.Throws<InvalidOperationException>(() => setting.Value);
-        Assert.StartsWith("Intake:StripeSecrets is an unresolved Key Vault reference", setting.Problem);
+        Assert.StartsWith("Connectors:Stripe:WebhookSecrets is an unresolved Key Vault reference", setting.Problem);
     }
 
     [Theory]
@@ -41,13 +46,16 @@ public sealed class SecretSettingTests
     [Fact]
     public void An_unresolved_secret_leaves_its_provider_unavailable_instead_of_failing_the_registry()
     {
-        var options = new IntakeOptions
-        {
-            StandardSecrets = "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/intake-standard-secrets/)",
-            StripeSecrets = "whsec_a_valid_looking_stripe_secret",
-        };
+        var standard = new StandardWebhooksOptions { StandardSecrets = "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/intake-standard-secrets/)" };
+        var stripe = new StripeOptions { WebhookSecrets = "whsec_a_valid_looking_stripe_secret" };
+        var services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
+        IGatewayConnector[] connectors =
+        [
+            new SimulatorConnector(services, Options.Create(standard), Options.Create(new GatewayOptions())),
+            new StripeConnector(services.GetRequiredService<IHttpClientFactory>(), Options.Create(stripe)),
+        ];
 
-        var registry = ProviderRegistry.FromOptions(options);
+        var registry = ProviderRegistry.FromConnectors(connectors, TimeSpan.FromMinutes(5));
 
         Assert.Null(registry.Find(StandardWebhooksProvider.ProviderName));
         Assert.NotNull(registry.Find(StripeProvider.ProviderName));
@@ -56,40 +64,59 @@ public sealed class SecretSettingTests
     }
 
     [Theory]
-    [InlineData(nameof(IntakeOptions.StandardSecrets), "whsec_bm90IGJhc2U2NCE=!!")]
-    [InlineData(nameof(IntakeOptions.StandardSecrets), "whsec_c2hvcnQ=")]
-    [InlineData(nameof(IntakeOptions.StandardSecrets), "bG9jYWwtZGV2LW9ubHktc3RhbmRhcmQtc2VjcmV0")]
-    [InlineData(nameof(IntakeOptions.StripeSecrets), "sk_live_not_an_endpoint_secret")]
-    [InlineData(nameof(IntakeOptions.StripeSecrets), "whsec_short")]
-    public void A_secret_in_the_wrong_format_is_an_options_error_naming_the_setting_but_not_the_value(string member, string value)
+    [InlineData("whsec_bm90IGJhc2U2NCE=!!")]
+    [InlineData("whsec_c2hvcnQ=")]
+    [InlineData("bG9jYWwtZGV2LW9ubHktc3RhbmRhcmQtc2VjcmV0")]
+    public void A_standard_secret_in_the_wrong_format_is_an_options_error_naming_the_setting_but_not_the_value(string value)
     {
-        const string validStandard = "whsec_bG9jYWwtZGV2LW9ubHktc3RhbmRhcmQtc2VjcmV0";
-        const string validStripe = "whsec_a_valid_looking_stripe_secret";
-        var options = new IntakeOptions
-        {
-            // The wrong value comes second, as during a rotation.
-            StandardSecrets = member == nameof(IntakeOptions.StandardSecrets) ? $"{validStandard} {value}" : validStandard,
-            StripeSecrets = member == nameof(IntakeOptions.StripeSecrets) ? $"{validStripe},{value}" : validStripe,
-        };
+        // The wrong value comes second, as during a rotation.
+        var options = new StandardWebhooksOptions { StandardSecrets = $"whsec_bG9jYWwtZGV2LW9ubHktc3RhbmRhcmQtc2VjcmV0 {value}" };
 
-        var errors = new List<ValidationResult>();
-        Assert.False(Validator.TryValidateObject(options, new ValidationContext(options), errors, validateAllProperties: true));
+        AssertSingleFormatError(options, nameof(StandardWebhooksOptions.StandardSecrets), "Intake:StandardSecrets, secret 2 of 2", value);
+    }
 
-        var error = Assert.Single(errors);
-        Assert.Equal([member], error.MemberNames);
-        Assert.Contains($"Intake:{member}, secret 2 of 2", error.ErrorMessage);
-        Assert.DoesNotContain(value, error.ErrorMessage);
+    [Theory]
+    [InlineData("sk_live_not_an_endpoint_secret")]
+    [InlineData("whsec_short")]
+    public void A_stripe_webhook_secret_in_the_wrong_format_is_an_options_error_naming_the_setting_but_not_the_value(string value)
+    {
+        var options = new StripeOptions { WebhookSecrets = $"whsec_a_valid_looking_stripe_secret,{value}" };
+
+        AssertSingleFormatError(options, nameof(StripeOptions.WebhookSecrets), "Connectors:Stripe:WebhookSecrets, secret 2 of 2", value);
+    }
+
+    [Theory]
+    [InlineData("pk_test_a_publishable_key")]
+    [InlineData("whsec_a_valid_looking_stripe_secret")]
+    public void A_stripe_api_key_in_the_wrong_format_is_an_options_error_naming_the_setting_but_not_the_value(string value)
+    {
+        var options = new StripeOptions { WebhookSecrets = "whsec_a_valid_looking_stripe_secret", ApiKey = value };
+
+        AssertSingleFormatError(options, nameof(StripeOptions.ApiKey), "Connectors:Stripe:ApiKey", value);
     }
 
     [Fact]
     public void Well_formed_and_unresolved_secrets_pass_start_up_validation()
     {
-        var options = new IntakeOptions
+        var standard = new StandardWebhooksOptions { StandardSecrets = "whsec_bG9jYWwtZGV2LW9ubHktc3RhbmRhcmQtc2VjcmV0" };
+        var stripe = new StripeOptions
         {
-            StandardSecrets = "whsec_bG9jYWwtZGV2LW9ubHktc3RhbmRhcmQtc2VjcmV0",
-            StripeSecrets = "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/intake-stripe-secrets/)",
+            WebhookSecrets = "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/connectors-stripe-webhook-secrets/)",
+            ApiKey = "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/connectors-stripe-api-key/)",
         };
 
-        Assert.True(Validator.TryValidateObject(options, new ValidationContext(options), [], validateAllProperties: true));
+        Assert.True(Validator.TryValidateObject(standard, new ValidationContext(standard), [], validateAllProperties: true));
+        Assert.True(Validator.TryValidateObject(stripe, new ValidationContext(stripe), [], validateAllProperties: true));
+    }
+
+    private static void AssertSingleFormatError(object options, string member, string named, string value)
+    {
+        var errors = new List<ValidationResult>();
+        Assert.False(Validator.TryValidateObject(options, new ValidationContext(options), errors, validateAllProperties: true));
+
+        var error = Assert.Single(errors);
+        Assert.Equal([member], error.MemberNames);
+        Assert.Contains(named, error.ErrorMessage);
+        Assert.DoesNotContain(value, error.ErrorMessage);
     }
 }

@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using Payments.Contracts;
-using Payments.Intake;
+using Payments.Gateway;
+using Payments.Gateway.Simulator;
+using Payments.Gateway.Stripe;
 
 namespace Payments.Tests;
 

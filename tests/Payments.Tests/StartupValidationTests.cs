@@ -12,7 +12,9 @@ public sealed class StartupValidationTests
     [InlineData("Saga:PaymentWindowSeconds", "0", "PaymentWindowSeconds")]
     [InlineData("Gateway:BaseUrl", "not a url", "BaseUrl")]
     [InlineData("Intake:StandardSecrets", "whsec_bm90LWEtMjQtYnl0ZS1rZXk=", "Intake:StandardSecrets, secret 1 of 1")]
-    [InlineData("Intake:StripeSecrets", "sk_live_this_is_an_api_key_not_a_webhook_secret", "Intake:StripeSecrets, secret 1 of 1")]
+    [InlineData("Connectors:Stripe:WebhookSecrets", "sk_live_this_is_an_api_key_not_a_webhook_secret", "Connectors:Stripe:WebhookSecrets, secret 1 of 1")]
+    [InlineData("Connectors:Stripe:ApiKey", "whsec_an_endpoint_secret_not_an_api_key", "Connectors:Stripe:ApiKey")]
+    [InlineData("Connectors:Stripe:ApiBase", "not a url", "ApiBase")]
     [InlineData("Intake:MaxBodyBytes", "65537", "MaxBodyBytes")] // more than a Table binary property holds: the inbox could not store it
     [InlineData("Intake:InboxRetentionDays", "2", "retry horizon of the configured gateway 'stripe'")]
     public async Task A_missing_or_invalid_setting_fails_start_up_naming_it(string key, string value, string named)
@@ -25,7 +27,7 @@ public sealed class StartupValidationTests
             LocalFunctionsHost.StartAsync(LocalSettings.Build([], RepoPaths.InRoot("local.settings.json"), settings)));
 
         Assert.Contains(named, failure.Message);
-        if (key.EndsWith("Secrets", StringComparison.Ordinal) && value.Length > 0)
+        if ((key.EndsWith("Secrets", StringComparison.Ordinal) || key.EndsWith("ApiKey", StringComparison.Ordinal)) && value.Length > 0)
         {
             Assert.DoesNotContain(value, failure.Message);
         }

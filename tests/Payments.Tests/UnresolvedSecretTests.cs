@@ -11,7 +11,8 @@ namespace Payments.Tests;
 public sealed class UnresolvedSecretFixture : PipelineFixture
 {
     /// <summary>What App Service hands the app when it cannot resolve a reference: the reference itself.</summary>
-    public const string StripeReference = "@Microsoft.KeyVault(SecretUri=https://kv-pay-demo.vault.azure.net/secrets/intake-stripe-secrets/)";
+    public const string StripeReference = "@Microsoft.KeyVault(SecretUri=https://kv-pay-demo.vault.azure.net/secrets/connectors-stripe-webhook-secrets/)";
+    public const string StripeApiKeyReference = "@Microsoft.KeyVault(VaultName=kv-pay-demo;SecretName=connectors-stripe-api-key)";
     public const string ApiKeyReference = "@Microsoft.KeyVault(VaultName=kv-pay-demo;SecretName=gateway-api-key)";
 
     // The simulator accepts the literal reference as its API key, so only the app's refusal keeps it from being used.
@@ -19,7 +20,8 @@ public sealed class UnresolvedSecretFixture : PipelineFixture
         "kvref",
         settings =>
         {
-            settings["Intake:StripeSecrets"] = StripeReference;
+            settings["Connectors:Stripe:WebhookSecrets"] = StripeReference;
+            settings["Connectors:Stripe:ApiKey"] = StripeApiKeyReference;
             settings["Gateway:ApiKey"] = ApiKeyReference;
         },
         gateway => gateway with { ApiKey = ApiKeyReference });
@@ -83,9 +85,11 @@ public sealed class UnresolvedSecretTests(UnresolvedSecretFixture fixture) : ICl
             .ToDictionary(c => c.GetProperty("component").GetString()!, c => (Status: c.GetProperty("status").GetString(), Problem: c.GetProperty("problem").GetString()));
         Assert.Equal("Healthy", components["callbacks:standard"].Status);
         Assert.Equal("Unavailable", components["callbacks:stripe"].Status);
-        Assert.StartsWith("Intake:StripeSecrets is an unresolved Key Vault reference", components["callbacks:stripe"].Problem);
-        Assert.Equal("Unavailable", components["gateway"].Status);
-        Assert.StartsWith("Gateway:ApiKey is an unresolved Key Vault reference", components["gateway"].Problem);
+        Assert.StartsWith("Connectors:Stripe:WebhookSecrets is an unresolved Key Vault reference", components["callbacks:stripe"].Problem);
+        Assert.Equal("Unavailable", components["connector:standard"].Status);
+        Assert.StartsWith("Gateway:ApiKey is an unresolved Key Vault reference", components["connector:standard"].Problem);
+        Assert.Equal("Unavailable", components["connector:stripe"].Status);
+        Assert.StartsWith("Connectors:Stripe:ApiKey is an unresolved Key Vault reference", components["connector:stripe"].Problem);
         Assert.DoesNotContain("vault.azure.net", text, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("kv-pay-demo", text, StringComparison.OrdinalIgnoreCase);
     }
@@ -101,5 +105,19 @@ public sealed class UnresolvedSecretTests(UnresolvedSecretFixture fixture) : ICl
         Assert.Contains("Gateway:ApiKey", refused.Message);
         await Assert.ThrowsAsync<GatewayCredentialsUnavailableException>(() =>
             gateway.RefundAsync(new RefundRequest("kv-q", "standard", "pay-kv-q", 100, "EUR", "test"), "kv-q-refund"));
+    }
+
+    [Fact]
+    public async Task The_stripe_connector_refuses_to_call_out_with_an_unresolved_api_key()
+    {
+        var gateway = Pipeline.Service<IPaymentGateway>();
+
+        var refused = await Assert.ThrowsAsync<GatewayCredentialsUnavailableException>(() =>
+            gateway.ClosePaymentAsync(new PaymentRef("kv-s", "stripe", "pi_kv_s")));
+
+        Assert.Contains("Connectors:Stripe:ApiKey", refused.Message);
+        Assert.DoesNotContain("kv-pay-demo", refused.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<GatewayCredentialsUnavailableException>(() =>
+            gateway.RefundAsync(new RefundRequest("kv-s", "stripe", "pi_kv_s", 100, "EUR", "test"), "kv-s-refund"));
     }
 }

@@ -13,7 +13,10 @@ internal sealed class GatewayApiGuard(SimulatorOptions options, SeededRandom ran
         if (expectedAuthorization is not null && !IsAuthorized(context.Request))
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
-            await ApiResults.Error(StatusCodes.Status401Unauthorized, "missing or invalid API key").ExecuteAsync(context).ConfigureAwait(false);
+            var unauthorized = StripeApi.IsStripePath(context.Request.Path)
+                ? StripeApi.Error(StatusCodes.Status401Unauthorized, "invalid_request_error", null, "Invalid API Key provided.")
+                : ApiResults.Error(StatusCodes.Status401Unauthorized, "missing or invalid API key");
+            await unauthorized.ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
@@ -34,7 +37,13 @@ internal sealed class GatewayApiGuard(SimulatorOptions options, SeededRandom ran
 
                 // The operation is not performed: a client that retries with the same ids must converge.
                 context.Response.Headers.RetryAfter = "1";
-                await ApiResults.Error(StatusCodes.Status503ServiceUnavailable, "simulated gateway outage").ExecuteAsync(context).ConfigureAwait(false);
+                var outage = ApiResults.Error(StatusCodes.Status503ServiceUnavailable, "simulated gateway outage");
+                if (StripeApi.IsStripePath(context.Request.Path))
+                {
+                    context.Response.Headers["Stripe-Should-Retry"] = "true";
+                    outage = StripeApi.Error(StatusCodes.Status503ServiceUnavailable, "api_error", null, "simulated gateway outage");
+                }
+                await outage.ExecuteAsync(context).ConfigureAwait(false);
                 return;
             }
         }

@@ -58,7 +58,7 @@ internal sealed class PaymentStore(SeededRandom random, TimeProvider clock, Acti
             record.PaidCurrency = currency ?? record.RequestedCurrency;
             record.PaidAt = now;
             record.ChargeId = "ch_" + random.Draw(r => SeededRandom.Alphanumeric(r, 24));
-            ledger.Add(new LedgerEntry(paymentId, record.OrderId, "capture", record.PaidAmountMinor, record.PaidCurrency, now));
+            ledger.Add(new LedgerEntry(paymentId, record.OrderId, "capture", record.PaidAmountMinor, record.PaidCurrency, now, ledger.Count + 1, record.Provider, record.ChargeId));
 
             var snapshot = record.Snapshot();
             emit(new PaymentEvent(PaymentEventKind.Succeeded, snapshot, now, record.ChargeId));
@@ -144,19 +144,52 @@ internal sealed class PaymentStore(SeededRandom random, TimeProvider clock, Acti
             var refund = new RefundSnapshot(refundId, paymentId, amountMinor, currency, "succeeded", now);
             record.RefundedMinor += amountMinor;
             record.RefundsByKey.Add(idempotencyKey, refund);
-            ledger.Add(new LedgerEntry(paymentId, record.OrderId, "refund", amountMinor, currency, now));
+            ledger.Add(new LedgerEntry(paymentId, record.OrderId, "refund", amountMinor, currency, now, ledger.Count + 1, record.Provider, refundId));
 
             emit(new PaymentEvent(PaymentEventKind.Refunded, record.Snapshot(), now, record.ChargeId, refund));
             return new(StoreOutcome.Ok, refund);
         }
     }
 
-    /// <summary>Copies the entries of one UTC day so the caller can stream them without holding the lock.</summary>
+    /// <summary>
+    /// Copies the entries of one UTC day so the caller can stream them without holding the lock. The
+    /// simulator's own statement lists its own payments; Stripe payments are on Stripe's balance
+    /// transactions (<see cref="StripeLedger"/>), as each gateway account lists only its own.
+    /// </summary>
     public IReadOnlyList<LedgerEntry> LedgerFor(DateOnly utcDate)
     {
         lock (gate)
         {
-            return ledger.Where(entry => DateOnly.FromDateTime(entry.OccurredAt.UtcDateTime) == utcDate).ToArray();
+            return ledger.Where(entry => entry.Provider != PaymentProviders.Stripe && DateOnly.FromDateTime(entry.OccurredAt.UtcDateTime) == utcDate).ToArray();
+        }
+    }
+
+    /// <summary>The Stripe payments' money movements created in [from, to), newest first, as Stripe lists balance transactions.</summary>
+    public IReadOnlyList<LedgerEntry> StripeLedger(DateTimeOffset from, DateTimeOffset to)
+    {
+        lock (gate)
+        {
+            return ledger.Where(entry => entry.Provider == PaymentProviders.Stripe && entry.OccurredAt >= from && entry.OccurredAt < to)
+                .OrderByDescending(entry => entry.Sequence)
+                .ToArray();
+        }
+    }
+
+    /// <summary>Every refund of a payment, oldest first (one per distinct Idempotency-Key).</summary>
+    public IReadOnlyList<RefundSnapshot> RefundsOf(string paymentId)
+    {
+        lock (gate)
+        {
+            return payments.TryGetValue(paymentId, out var record) ? [.. record.RefundsByKey.Values.OrderBy(r => r.CreatedAt)] : [];
+        }
+    }
+
+    /// <summary>The charge behind a paid payment, as Stripe names it (<c>latest_charge</c>); null before payment.</summary>
+    public string? ChargeOf(string paymentId)
+    {
+        lock (gate)
+        {
+            return payments.TryGetValue(paymentId, out var record) ? record.ChargeId : null;
         }
     }
 

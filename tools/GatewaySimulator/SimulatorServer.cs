@@ -71,6 +71,7 @@ public sealed class SimulatorServer : IAsyncDisposable
 
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/v1"), v1 => v1.Use(guard.InvokeAsync));
         app.MapGatewayApi(store);
+        app.MapStripeApi(store);
         app.MapControlApi(store, () => stats.Snapshot(dispatcher.Pending));
 
         try
@@ -104,6 +105,9 @@ public sealed class SimulatorServer : IAsyncDisposable
         var result = store.Fail(paymentId);
         return ApiResults.IsSuccess(result.Outcome) ? Task.CompletedTask : Task.FromException(ApiResults.ToException(result, $"fail {paymentId}"));
     }
+
+    /// <summary>The refunds of one payment, for tests that count payouts (one per distinct Idempotency-Key).</summary>
+    public IReadOnlyList<RefundSnapshot> RefundsOf(string paymentId) => store.RefundsOf(paymentId);
 
     /// <summary>Completes once no delivery is scheduled, held back or in flight; throws <see cref="TimeoutException"/> otherwise.</summary>
     public Task WaitForDeliveriesAsync(TimeSpan timeout) => dispatcher.WaitIdleAsync(timeout);

@@ -59,6 +59,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
         ["DurableTaskHubName"] = prefix + "hub",
         ["Intake:StandardSecrets"] = SignedCallbacks.Secret,
         ["Gateway:BaseUrl"] = Gateway.BaseAddress.ToString(),
+        ["Connectors:Stripe:ApiBase"] = Gateway.BaseAddress.ToString(),
         ["LocalHost:Port"] = port.ToString(),
         ["LocalHost:RunTimers"] = "false",
         ["LocalHost:MaxQueuePollingMs"] = "250",

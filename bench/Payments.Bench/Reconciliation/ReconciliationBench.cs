@@ -40,6 +40,7 @@ public static class ReconciliationBench
         var configuration = LocalSettings.Build([], Path.Combine(env.RepoRoot, "local.settings.json"), new Dictionary<string, string?>
         {
             ["Gateway:BaseUrl"] = server.BaseAddress.ToString(),
+            ["Connectors:Stripe:ApiBase"] = server.BaseAddress.ToString(),
             ["Logging:LogLevel:Default"] = "Warning",
         });
         await using var services = new ServiceCollection().AddLogging().AddPaymentsCore(configuration).BuildServiceProvider();
@@ -88,7 +89,11 @@ public static class ReconciliationBench
     {
         var (lines, orders) = (options.ReconcilerLines, options.ReconcilerOrders);
         log.WriteLine($"  reconciliation: StatementReconciler.ReconcileAsync on Azurite, {lines:N0} lines against {orders:N0} seeded orders");
-        await using var host = await env.StartHostAsync(env.NewPrefix("stmt"), s => s["Gateway:BaseUrl"] = server.BaseAddress.ToString());
+        await using var host = await env.StartHostAsync(env.NewPrefix("stmt"), s =>
+        {
+            s["Gateway:BaseUrl"] = server.BaseAddress.ToString();
+            s["Connectors:Stripe:ApiBase"] = server.BaseAddress.ToString();
+        });
         var book = host.Services.GetRequiredService<OrderBook>();
         await Parallel.ForEachAsync(Enumerable.Range(0, orders), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (k, ct) =>
         {

@@ -44,6 +44,8 @@ public sealed class SyntheticStatementServer : IAsyncDisposable
             http.Response.ContentType = "text/csv; charset=utf-8";
             await WriteAsync(http.Response.BodyWriter, day, shape, http.RequestAborted);
         });
+        // The Stripe connector reconciles too: its account has no movements on the synthetic day.
+        app.MapGet("/v1/balance_transactions", () => Results.Json(new { @object = "list", data = Array.Empty<object>(), has_more = false, url = "/v1/balance_transactions" }));
         await app.StartAsync();
         return server;
     }

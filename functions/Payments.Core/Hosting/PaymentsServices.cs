@@ -9,6 +9,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Payments.Contracts;
 using Payments.Gateway;
+using Payments.Gateway.Simulator;
+using Payments.Gateway.Stripe;
 using Payments.Intake;
 using Payments.Ledger;
 using Payments.Recovery;
@@ -23,8 +25,8 @@ public static class PaymentsServices
     public static IServiceCollection AddPaymentsCore(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<IntakeOptions>().Bind(configuration.GetSection(IntakeOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IntakeOptions>, InboxRetentionCheck>();
         services.AddOptions<SagaOptions>().Bind(configuration.GetSection(SagaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LaneOptions>().Bind(configuration.GetSection(LaneOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ServiceBusOptions>().Bind(configuration.GetSection(ServiceBusOptions.Section))
             .Validate(o => configuration.GetSection(LaneOptions.Section).Get<LaneOptions>()?.Transport != LaneTransport.ServiceBus
@@ -38,7 +40,13 @@ public static class PaymentsServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => CreateStorage(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
 
-        services.AddSingleton(sp => ProviderRegistry.FromOptions(sp.GetRequiredService<IOptions<IntakeOptions>>().Value));
+        // One line per gateway connector; each brings its own settings section and secrets.
+        services.AddSimulatorConnector(configuration);
+        services.AddStripeConnector(configuration);
+        services.AddSingleton(sp => new GatewayConnectors(sp.GetServices<IGatewayConnector>()));
+        services.AddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<GatewayConnectors>());
+        services.AddSingleton(sp => ProviderRegistry.FromConnectors(
+            sp.GetRequiredService<GatewayConnectors>().All, sp.GetRequiredService<IOptions<IntakeOptions>>().Value.Tolerance));
         services.AddSingleton(sp => new KnownProviders(sp.GetRequiredService<ProviderRegistry>().Names));
         services.AddSingleton<SecretsHealth>();
         services.AddSingleton(sp => new InboxStore(
@@ -70,18 +78,6 @@ public static class PaymentsServices
         services.AddSingleton<OperatorAudit>();
         services.AddTransient<SagaActivities>();
 
-        services.AddHttpClient<IPaymentGateway, HttpPaymentGateway>((sp, http) =>
-                HttpPaymentGateway.Configure(http, sp.GetRequiredService<IOptions<GatewayOptions>>().Value))
-            .AddStandardResilienceHandler(resilience =>
-            {
-                var gateway = configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
-                var attempt = TimeSpan.FromSeconds(gateway.AttemptTimeoutSeconds);
-                resilience.AttemptTimeout.Timeout = attempt;
-                resilience.CircuitBreaker.SamplingDuration = attempt * 3;
-                // A few quick in-call retries only: the saga's Durable retry policy owns the long horizon.
-                resilience.Retry.MaxRetryAttempts = 2;
-                resilience.TotalRequestTimeout.Timeout = attempt * 4;
-            });
         return services;
     }
 

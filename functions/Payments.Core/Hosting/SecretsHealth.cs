@@ -1,7 +1,5 @@
-using Microsoft.Extensions.Options;
 using Payments.Gateway;
 using Payments.Intake;
-using Payments.Secrets;
 
 namespace Payments.Hosting;
 
@@ -9,7 +7,7 @@ namespace Payments.Hosting;
 /// What the app cannot serve because a secret setting is unusable, for the health endpoint and the
 /// availability alert behind it. Reports setting names and states, never values.
 /// </summary>
-public sealed class SecretsHealth(ProviderRegistry providers, IOptions<GatewayOptions> gateway)
+public sealed class SecretsHealth(ProviderRegistry providers, GatewayConnectors connectors)
 {
     public HealthReport Check()
     {
@@ -20,11 +18,12 @@ public sealed class SecretsHealth(ProviderRegistry providers, IOptions<GatewayOp
                 ? ComponentHealth.Unavailable($"callbacks:{name}", secrets)
                 : ComponentHealth.Healthy($"callbacks:{name}"));
         }
-        // An empty key is allowed (gateways or simulators that need none); an unresolved one is not.
-        var apiKey = gateway.Value.ApiKeySetting();
-        components.Add(apiKey.State == SecretState.UnresolvedReference
-            ? ComponentHealth.Unavailable("gateway", apiKey)
-            : ComponentHealth.Healthy("gateway"));
+        foreach (var connector in connectors.All)
+        {
+            components.Add(connector.UnusableCredential is { } credential
+                ? ComponentHealth.Unavailable($"connector:{connector.Name}", credential)
+                : ComponentHealth.Healthy($"connector:{connector.Name}"));
+        }
         return new HealthReport(components);
     }
 }

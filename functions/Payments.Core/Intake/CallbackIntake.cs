@@ -2,6 +2,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Payments.Contracts;
+using Payments.Gateway;
 using Payments.Saga;
 using Payments.Storage;
 

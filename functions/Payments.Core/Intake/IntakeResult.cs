@@ -1,3 +1,5 @@
+using Payments.Gateway;
+
 namespace Payments.Intake;
 
 /// <summary>How intake answered one callback; each case maps to exactly one HTTP reply.</summary>

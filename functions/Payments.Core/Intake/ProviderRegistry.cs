@@ -1,3 +1,4 @@
+using Payments.Gateway;
 using Payments.Secrets;
 
 namespace Payments.Intake;
@@ -18,25 +19,23 @@ public sealed class ProviderRegistry
         this.unavailable = new Dictionary<string, SecretSetting>(unavailable ?? [], StringComparer.Ordinal);
     }
 
-    public static ProviderRegistry FromOptions(IntakeOptions options)
+    /// <summary>The webhook side of every connector: available where its webhook secrets are usable.</summary>
+    public static ProviderRegistry FromConnectors(IEnumerable<IGatewayConnector> connectors, TimeSpan tolerance)
     {
         var providers = new List<IWebhookProvider>();
         var unavailable = new Dictionary<string, SecretSetting>();
-        Add(StandardWebhooksProvider.ProviderName, options.StandardSecretsSetting(), secrets => new StandardWebhooksProvider(secrets, options.Tolerance));
-        Add(StripeProvider.ProviderName, options.StripeSecretsSetting(), secrets => new StripeProvider(secrets, options.Tolerance));
-        return new ProviderRegistry(providers, unavailable);
-
-        void Add(string name, SecretSetting secrets, Func<IReadOnlyList<string>, IWebhookProvider> create)
+        foreach (var connector in connectors)
         {
-            if (secrets.IsSet)
+            if (connector.WebhookSecrets.IsSet)
             {
-                providers.Add(create(IntakeOptions.SplitSecrets(secrets.Value)));
+                providers.Add(connector.CreateWebhookProvider(tolerance));
             }
             else
             {
-                unavailable[name] = secrets;
+                unavailable[connector.Name] = connector.WebhookSecrets;
             }
         }
+        return new ProviderRegistry(providers, unavailable);
     }
 
     /// <summary>Every provider this deployment is configured for, available or not: orders may name any of them.</summary>

@@ -21,7 +21,7 @@ public sealed record SecretSetting
         value = State == SecretState.Set ? rawValue!.Trim() : "";
     }
 
-    /// <summary>The setting's name as configuration spells it, e.g. <c>Intake:StripeSecrets</c>.</summary>
+    /// <summary>The setting's name as configuration spells it, e.g. <c>Connectors:Stripe:WebhookSecrets</c>.</summary>
     public string Key { get; }
 
     public SecretState State { get; }

@@ -78,6 +78,7 @@ public sealed class PipelineHost : IAsyncDisposable
         }));
         var settings = await SettingsAsync(prefix, port);
         settings["Gateway:BaseUrl"] = simulator.BaseAddress.ToString();
+        settings["Connectors:Stripe:ApiBase"] = simulator.BaseAddress.ToString();
         configure?.Invoke(settings);
         var host = await LocalFunctionsHost.StartAsync(LocalSettings.Build([], RepoPaths.InRoot("local.settings.json"), settings), services);
         return new PipelineHost(host, simulator, prefix);
@@ -127,8 +128,8 @@ public sealed class PipelineHost : IAsyncDisposable
         return await GatewayHttp.GetStringAsync($"v1/statements/{today}");
     }
 
-    public async Task<int> RefundCountAsync(string paymentId) =>
-        (await StatementAsync()).Split('\n').Count(line => line.StartsWith(paymentId + ",", StringComparison.Ordinal) && line.Contains(",refund,", StringComparison.Ordinal));
+    /// <summary>Refunds paid out for a payment, whichever dialect asked for them (the simulator's own CSV statement lists only its own payments).</summary>
+    public Task<int> RefundCountAsync(string paymentId) => Task.FromResult(Gateway.RefundsOf(paymentId).Count);
 
     public async ValueTask DisposeAsync()
     {

@@ -22,7 +22,7 @@ public static class TestWebhooks
     public static Dictionary<string, string?> Settings() => new()
     {
         ["Intake:StandardSecrets"] = $"{StandardSecret(StandardKey)} {StandardSecret(StandardOldKey)}",
-        ["Intake:StripeSecrets"] = $"{StripeSecret},{StripeOldSecret}",
+        ["Connectors:Stripe:WebhookSecrets"] = $"{StripeSecret},{StripeOldSecret}",
     };
 
     public static long Now => DateTimeOffset.UtcNow.ToUnixTimeSeconds();

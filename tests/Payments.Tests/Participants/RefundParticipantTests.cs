@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Payments.Contracts;
 using Payments.Gateway;
+using Payments.Gateway.Simulator;
 using Payments.Ledger;
 using Payments.Saga;
 using Payments.Storage;

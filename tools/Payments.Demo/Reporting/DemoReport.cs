@@ -30,6 +30,10 @@ public static class DemoReport
         }
         var lateRefunds = snapshot.Orders.Count(o => o.Status == OrderStatus.Cancelled && IsRefunded(snapshot, o.PaymentId));
         w.WriteLine($"  of the Cancelled, paid afterwards and refunded (late payment): {lateRefunds}");
+        // Each gateway's orders went through its own connector (the simulator's API, or Stripe.net for stripe).
+        w.WriteLine("  by gateway: " + string.Join("; ", snapshot.Orders.GroupBy(o => o.Provider).OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => $"{p.Key} {p.Count()} ({Summarize(p.Select(o => o.Status.ToString()))}), refunds at the gateway "
+                + snapshot.Statement.Count(l => l.Type == "refund" && p.Any(o => o.PaymentId == l.PaymentId)))));
 
         w.WriteLine();
         w.WriteLine("Webhooks");

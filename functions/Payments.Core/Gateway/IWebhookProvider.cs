@@ -1,4 +1,4 @@
-namespace Payments.Intake;
+namespace Payments.Gateway;
 
 /// <summary>
 /// One gateway's webhook dialect: how its callbacks are signed, what they look like, and what

@@ -1,7 +1,7 @@
 using System.Text;
 using Payments.Contracts;
 
-namespace Payments.Intake;
+namespace Payments.Gateway.Simulator;
 
 /// <summary>
 /// The Standard Webhooks scheme (standardwebhooks.com): <c>webhook-signature: v1,&lt;base64 HMAC-SHA256("{id}.{ts}.{body}")&gt;</c>

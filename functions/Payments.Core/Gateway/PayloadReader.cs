@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace Payments.Intake;
+namespace Payments.Gateway;
 
 /// <summary>
 /// Reads required fields out of a callback's JSON, collecting one error per bad field, so a

@@ -1,9 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using Payments.Secrets;
 
-namespace Payments.Gateway;
+namespace Payments.Gateway.Simulator;
 
-/// <summary>Where the payment gateway's API is and how long a single call may take, bound from <c>Gateway</c>.</summary>
+/// <summary>The simulator connector: where the gateway simulator's own API is and how long a single call may take, bound from <c>Gateway</c>.</summary>
 public sealed class GatewayOptions
 {
     public const string Section = "Gateway";

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Payments.Intake;
+namespace Payments.Gateway;
 
 /// <summary>The literal reply a gateway expects on success (Adyen wants <c>[accepted]</c>, Alipay <c>success</c>).</summary>
 public sealed record WebhookAcknowledgement(int StatusCode, string ContentType, string Body)

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Payments.Intake;
+namespace Payments.Gateway;
 
 /// <summary>The two checks every HMAC webhook scheme shares: the replay window and the constant-time key match.</summary>
 internal static class SignatureCheck

@@ -1,6 +1,6 @@
 using Payments.Contracts;
 
-namespace Payments.Intake;
+namespace Payments.Gateway;
 
 /// <summary>The result of parsing a verified callback.</summary>
 public abstract record ParseOutcome

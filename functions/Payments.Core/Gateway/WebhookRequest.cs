@@ -1,4 +1,4 @@
-namespace Payments.Intake;
+namespace Payments.Gateway;
 
 /// <summary>A callback as received: raw body bytes and the headers the signature needs.</summary>
 public sealed record WebhookRequest(string Provider, IReadOnlyDictionary<string, string> Headers, byte[] Body)

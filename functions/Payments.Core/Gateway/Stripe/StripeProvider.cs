@@ -1,7 +1,7 @@
 using System.Text;
 using Payments.Contracts;
 
-namespace Payments.Intake;
+namespace Payments.Gateway.Stripe;
 
 /// <summary>
 /// Stripe webhooks: <c>Stripe-Signature: t=&lt;unix&gt;,v1=&lt;hex HMAC-SHA256("{t}.{body}")&gt;[,v1=…]</c> and Stripe's

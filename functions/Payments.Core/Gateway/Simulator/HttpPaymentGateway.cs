@@ -7,10 +7,10 @@ using Microsoft.Extensions.Options;
 using Payments.Contracts;
 using Payments.Secrets;
 
-namespace Payments.Gateway;
+namespace Payments.Gateway.Simulator;
 
 /// <summary>
-/// The gateway port over HTTP (the gateway simulator's API, shaped like a typical PSP API). A typed
+/// The simulator connector's outbound port: the gateway simulator's own API, shaped like a typical PSP API. A typed
 /// client: the standard resilience handler around it does timeouts, jittered retries and breaking.
 /// With an API key that is an unresolved Key Vault reference it refuses every call before sending
 /// anything: the literal reference must never reach the gateway as a credential.

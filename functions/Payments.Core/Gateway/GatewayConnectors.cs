@@ -1,0 +1,54 @@
+using System.Runtime.CompilerServices;
+using Payments.Contracts;
+
+namespace Payments.Gateway;
+
+/// <summary>
+/// The connectors of this deployment, side by side, and the port the saga, refunds and reconciler
+/// call: each call goes to the connector the payment's <c>provider</c> names. The day's statement is
+/// every callable connector's statement in turn (each gateway account only lists its own payments).
+/// </summary>
+public sealed class GatewayConnectors : IPaymentGateway
+{
+    private readonly Dictionary<string, IGatewayConnector> connectors;
+
+    public GatewayConnectors(IEnumerable<IGatewayConnector> connectors)
+    {
+        this.connectors = new Dictionary<string, IGatewayConnector>(StringComparer.Ordinal);
+        foreach (var connector in connectors)
+        {
+            if (!this.connectors.TryAdd(connector.Name, connector))
+            {
+                throw new InvalidOperationException($"Two gateway connectors are registered as '{connector.Name}'.");
+            }
+        }
+    }
+
+    /// <summary>Every connector, ordered by name.</summary>
+    public IReadOnlyList<IGatewayConnector> All => [.. connectors.Values.OrderBy(c => c.Name, StringComparer.Ordinal)];
+
+    public IGatewayConnector For(string provider) =>
+        connectors.GetValueOrDefault(provider) ?? throw new UnknownProviderException(provider, connectors.Keys);
+
+    public Task<GatewayPayment> QueryPaymentAsync(PaymentRef payment, CancellationToken ct = default) =>
+        For(payment.Provider).Outbound.QueryPaymentAsync(payment, ct);
+
+    public Task<CloseResult> ClosePaymentAsync(PaymentRef payment, CancellationToken ct = default) =>
+        For(payment.Provider).Outbound.ClosePaymentAsync(payment, ct);
+
+    public Task<RefundResult> RefundAsync(RefundRequest refund, string idempotencyKey, CancellationToken ct = default) =>
+        For(refund.Provider).Outbound.RefundAsync(refund, idempotencyKey, ct);
+
+    public async IAsyncEnumerable<StatementLine> GetStatementAsync(DateOnly date, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        // A connector that cannot be called (its key unset or unresolved; health reports it) must not
+        // keep the other gateways' statements from being reconciled.
+        foreach (var connector in All.Where(c => c.UnusableCredential is null))
+        {
+            await foreach (var line in connector.Outbound.GetStatementAsync(date, ct))
+            {
+                yield return line;
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+using System.Runtime.CompilerServices;
+using Payments.Contracts;
+using Payments.Secrets;
+using Stripe;
+
+namespace Payments.Gateway.Stripe;
+
+/// <summary>
+/// The Stripe connector's outbound port, through Stripe.net: the payment id is the PaymentIntent id.
+/// Query retrieves the intent, close cancels it, refund creates a Refund with the pipeline's
+/// idempotency key, the statement is the day's balance transactions, auto-paginated. With an API key
+/// that is not usable (unset, or an unresolved Key Vault reference) it sends nothing.
+/// </summary>
+public sealed class StripeGateway(Func<IStripeClient> client, SecretSetting apiKey) : IPaymentGateway
+{
+    private const string Provider = "stripe";
+
+    public async Task<GatewayPayment> QueryPaymentAsync(PaymentRef payment, CancellationToken ct = default)
+    {
+        var intents = new PaymentIntentService(Client());
+        try
+        {
+            return ToPayment(await intents.GetAsync(payment.PaymentId, cancellationToken: ct));
+        }
+        catch (StripeException ex) when (IsMissing(ex))
+        {
+            return new GatewayPayment(GatewayPaymentState.NotFound, 0, "");
+        }
+        catch (StripeException ex)
+        {
+            throw Refused("query", payment.PaymentId, ex);
+        }
+    }
+
+    public async Task<CloseResult> ClosePaymentAsync(PaymentRef payment, CancellationToken ct = default)
+    {
+        var intents = new PaymentIntentService(Client());
+        try
+        {
+            var canceled = await intents.CancelAsync(payment.PaymentId, cancellationToken: ct);
+            return new CloseResult(true, 0, Currency(canceled.Currency));
+        }
+        catch (StripeException ex) when (IsMissing(ex))
+        {
+            // Never created at Stripe: nothing can be paid on it, which is what closing means.
+            return new CloseResult(true, 0, "");
+        }
+        catch (StripeException ex) when (ex.StripeError?.Code == "payment_intent_unexpected_state")
+        {
+            // Stripe refuses to cancel an intent that already succeeded (or was canceled before): read what it is.
+            var intent = ex.StripeError.PaymentIntent ?? await intents.GetAsync(payment.PaymentId, cancellationToken: ct);
+            return intent.Status switch
+            {
+                "succeeded" => new CloseResult(false, intent.AmountReceived, Currency(intent.Currency)),
+                "canceled" => new CloseResult(true, 0, Currency(intent.Currency)),
+                _ => throw Refused("cancel", payment.PaymentId, ex),
+            };
+        }
+        catch (StripeException ex)
+        {
+            throw Refused("cancel", payment.PaymentId, ex);
+        }
+    }
+
+    public async Task<RefundResult> RefundAsync(RefundRequest refund, string idempotencyKey, CancellationToken ct = default)
+    {
+        var refunds = new RefundService(Client());
+        var options = new RefundCreateOptions
+        {
+            PaymentIntent = refund.PaymentId,
+            Amount = refund.AmountMinor,
+            // The order id rides along, so the refund's balance transaction names its order on the statement.
+            Metadata = new Dictionary<string, string> { ["order_id"] = refund.OrderId, ["reason"] = refund.Reason },
+        };
+        try
+        {
+            var created = await refunds.CreateAsync(options, new RequestOptions { IdempotencyKey = idempotencyKey }, ct);
+            return new RefundResult(created.Id);
+        }
+        catch (StripeException ex)
+        {
+            throw Refused("refund", refund.PaymentId, ex);
+        }
+    }
+
+    public async IAsyncEnumerable<StatementLine> GetStatementAsync(DateOnly date, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var transactions = new BalanceTransactionService(Client());
+        var day = date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var options = new BalanceTransactionListOptions
+        {
+            Created = new DateRangeOptions { GreaterThanOrEqual = day, LessThan = day.AddDays(1) },
+            Limit = 100,
+            // The charge or refund behind each movement carries the intent and the order id.
+            Expand = ["data.source"],
+        };
+        await foreach (var transaction in transactions.ListAutoPagingAsync(options, cancellationToken: ct))
+        {
+            if (ToLine(transaction) is { } line)
+            {
+                yield return line;
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>succeeded</c> is paid with what was received; <c>canceled</c> is closed; everything else is
+    /// not final — <c>requires_payment_method</c> after a decline included, as the customer may retry.
+    /// </summary>
+    public static GatewayPayment ToPayment(PaymentIntent intent) => intent.Status switch
+    {
+        "succeeded" => new GatewayPayment(GatewayPaymentState.Paid, intent.AmountReceived, Currency(intent.Currency)),
+        "canceled" => new GatewayPayment(GatewayPaymentState.Closed, 0, Currency(intent.Currency)),
+        _ => new GatewayPayment(GatewayPaymentState.Pending, 0, Currency(intent.Currency)),
+    };
+
+    /// <summary>Charges become captures and refunds refunds (Stripe books them negative); other movements (fees, payouts) are no payment's.</summary>
+    public static StatementLine? ToLine(BalanceTransaction transaction)
+    {
+        var (type, paymentId, metadata) = transaction.Source switch
+        {
+            Charge charge when transaction.Type is "charge" or "payment" => ("capture", charge.PaymentIntentId, charge.Metadata),
+            global::Stripe.Refund refund when transaction.Type is "refund" or "payment_refund" => ("refund", refund.PaymentIntentId, refund.Metadata),
+            _ => (null, null, null),
+        };
+        if (type is null || paymentId is null)
+        {
+            return null;
+        }
+        var orderId = metadata?.GetValueOrDefault("order_id") ?? "";
+        return new StatementLine(paymentId, orderId, type, Math.Abs(transaction.Amount), Currency(transaction.Currency),
+            new DateTimeOffset(DateTime.SpecifyKind(transaction.Created, DateTimeKind.Utc)));
+    }
+
+    // Stripe amounts are already in the currency's smallest unit (a zero-decimal currency such as JPY has
+    // no cents), which is what the pipeline's minor units mean: no scaling either way.
+    private static string Currency(string? currency) => currency?.ToUpperInvariant() ?? "";
+
+    private static bool IsMissing(StripeException ex) =>
+        ex.StripeError?.Code == "resource_missing" || ex.HttpStatusCode == System.Net.HttpStatusCode.NotFound;
+
+    private static GatewayRefusedException Refused(string operation, string paymentId, StripeException ex) =>
+        new(Provider, operation, paymentId, (int)ex.HttpStatusCode, ex.StripeError?.Type, ex.StripeError?.Code, ex.StripeError?.Message);
+
+    private IStripeClient Client() =>
+        apiKey.IsSet ? client() : throw new GatewayCredentialsUnavailableException(apiKey.Problem!);
+}
