@@ -60,6 +60,7 @@ public static class PaymentsServices
         services.AddSingleton<RetryLane>();
         services.AddSingleton<DeadLetterStore>();
         services.AddSingleton<DeadLetterDesk>();
+        services.AddSingleton<CrashedSagaSweep>();
         services.AddSingleton<Reconciler>();
         services.AddSingleton<ReconciliationStore>();
         services.AddSingleton<StatementReconciler>();

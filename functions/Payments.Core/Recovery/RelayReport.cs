@@ -1,4 +1,4 @@
 namespace Payments.Recovery;
 
-/// <summary>What one relay pass did.</summary>
-public sealed record RelayReport(int Relayed, int Queued, int Failed);
+/// <summary>What one relay pass did; <paramref name="RaisedSettled"/> counts raised successes confirmed against their ended saga.</summary>
+public sealed record RelayReport(int Relayed, int Queued, int Failed, int RaisedSettled = 0);

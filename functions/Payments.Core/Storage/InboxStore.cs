@@ -47,6 +47,9 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
     public Task MarkDispatchedAsync(string provider, string eventId, CancellationToken ct = default) =>
         MarkAsync(provider, eventId, InboxState.Dispatched, ct);
 
+    public Task MarkRaisedAsync(string provider, string eventId, CancellationToken ct = default) =>
+        MarkAsync(provider, eventId, InboxState.Raised, ct);
+
     public Task MarkQueuedAsync(string provider, string eventId, CancellationToken ct = default) =>
         MarkAsync(provider, eventId, InboxState.Queued, ct);
 
@@ -73,6 +76,17 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
     {
         var table = await storage.TableAsync(TableNames.Inbox, ct);
         var filter = TableClient.CreateQueryFilter($"State eq {InboxState.Received.ToString()} and ReceivedAt lt {receivedBefore}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+        {
+            yield return ToEntry(row);
+        }
+    }
+
+    /// <summary>Successes raised to a running saga before <paramref name="raisedBefore"/>, whose settlement is not yet confirmed.</summary>
+    public async IAsyncEnumerable<InboxEntry> ListRaisedAsync(DateTimeOffset raisedBefore, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Inbox, ct);
+        var filter = TableClient.CreateQueryFilter($"State eq {InboxState.Raised.ToString()} and RaisedAt lt {raisedBefore}");
         await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
         {
             yield return ToEntry(row);

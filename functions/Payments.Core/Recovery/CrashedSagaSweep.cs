@@ -1,0 +1,115 @@
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Payments.Contracts;
+using Payments.Gateway;
+using Payments.Ledger;
+using Payments.Saga;
+using Payments.Storage;
+
+namespace Payments.Recovery;
+
+/// <summary>
+/// No saga ends without a decision for its payment. Sagas that failed or were terminated are found
+/// by their Durable status; a captured payment of theirs is refunded (with the order's stock
+/// released and its end recorded, through the payment's one refund orchestration), and each is
+/// parked for an operator with a metric. A saga still running but stuck in Paid past a bound is
+/// parked the same way (it may yet finish; an operator decides).
+/// </summary>
+public sealed class CrashedSagaSweep(
+    OrderBook orders,
+    IPaymentGateway gateway,
+    PaymentDispatch dispatch,
+    ParkedItems parked,
+    IOptions<ReconcilerOptions> options,
+    TimeProvider clock,
+    ILogger<CrashedSagaSweep> log)
+{
+    public const string Reason = "saga_failed";
+
+    private static readonly OrchestrationQuery Crashed = new()
+    {
+        InstanceIdPrefix = OrderSaga.InstanceId(""),
+        Statuses = [OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated],
+        FetchInputsAndOutputs = true,
+        PageSize = 100,
+    };
+
+    public async Task<(int Settled, int Parked)> SweepAsync(DurableTaskClient durable, CancellationToken ct = default)
+    {
+        int settled = 0, parkedCount = 0;
+        await foreach (var instance in durable.GetAllInstancesAsync(Crashed).WithCancellation(ct))
+        {
+            if (instance.ReadInputAs<OrderSagaInput>()?.Order is not { } order
+                || await durable.GetInstanceAsync(LatePaymentRefund.InstanceId(order.PaymentId), ct) is not null)
+            {
+                continue; // not ours to read, or already being settled
+            }
+            try
+            {
+                if (await SettleAsync(durable, instance, order, ct))
+                {
+                    settled++;
+                }
+                else
+                {
+                    parkedCount++;
+                }
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                log.CrashedSagaSweepFailed(ex, order.OrderId);
+            }
+        }
+        parkedCount += await ParkStuckAsync(durable, ct);
+        return (settled, parkedCount);
+    }
+
+    /// <returns>True when a refund was started; false when the saga was (or already is) parked with nothing captured.</returns>
+    private async Task<bool> SettleAsync(DurableTaskClient durable, OrchestrationMetadata instance, OrderRequest order, CancellationToken ct)
+    {
+        var payment = await gateway.QueryPaymentAsync(new PaymentRef(order.OrderId, order.Provider, order.PaymentId), ct);
+        var cause = $"Saga {instance.InstanceId} is {instance.RuntimeStatus}: {instance.FailureDetails?.ErrorMessage ?? "terminated"}";
+        if (payment.State == GatewayPaymentState.Paid)
+        {
+            await parked.ParkAsync(new ParkRequest(order.OrderId, ParkedKinds.SagaCrashed,
+                $"The saga ended {instance.RuntimeStatus} after its payment was captured; refunding {payment.PaidAmountMinor} {payment.Currency}.", cause), ct);
+            var refund = new RefundRequest(order.OrderId, order.Provider, order.PaymentId, payment.PaidAmountMinor, payment.Currency, Reason);
+            await dispatch.StartRefundOnceAsync(durable, new LatePaymentInput(refund, dispatch.RefundSettings, new StockRequest(order.OrderId, order.Lines), RecordOrder: true), ct);
+            PipelineMetrics.CrashedSagas.Add(1, new KeyValuePair<string, object?>("action", "refund_started"));
+            log.CrashedSagaRefunded(order.OrderId, order.PaymentId, instance.RuntimeStatus);
+            return true;
+        }
+        // Nothing captured (yet): an operator decides; the next sweep looks at the gateway again.
+        if (await parked.GetAsync(ParkedKinds.SagaCrashed, order.OrderId, ct) is null)
+        {
+            await parked.ParkAsync(new ParkRequest(order.OrderId, ParkedKinds.SagaCrashed,
+                $"The saga ended {instance.RuntimeStatus}; its payment is {payment.State} at the gateway.", cause), ct);
+            PipelineMetrics.CrashedSagas.Add(1, new KeyValuePair<string, object?>("action", "parked"));
+            log.CrashedSagaParked(order.OrderId, instance.RuntimeStatus, payment.State);
+        }
+        return false;
+    }
+
+    /// <summary>Orders the read model has shown Paid for longer than any saga step should take, their saga still running.</summary>
+    private async Task<int> ParkStuckAsync(DurableTaskClient durable, CancellationToken ct)
+    {
+        var stuckBefore = clock.GetUtcNow() - TimeSpan.FromMinutes(options.Value.StuckPaidAfterMinutes);
+        var count = 0;
+        await foreach (var order in orders.ListAsync(OrderStatus.Paid, ct))
+        {
+            if (order.UpdatedAt > stuckBefore
+                || await durable.GetInstanceAsync(OrderSaga.InstanceId(order.OrderId), ct) is not { IsCompleted: false }
+                || await parked.GetAsync(ParkedKinds.SagaStuck, order.OrderId, ct) is not null)
+            {
+                continue;
+            }
+            await parked.ParkAsync(new ParkRequest(order.OrderId, ParkedKinds.SagaStuck,
+                $"Paid since {order.UpdatedAt:u} and its saga has not finished.", $"Saga step: {order.Step}"), ct);
+            PipelineMetrics.CrashedSagas.Add(1, new KeyValuePair<string, object?>("action", "stuck"));
+            log.SagaStuckInPaid(order.OrderId, order.UpdatedAt);
+            count++;
+        }
+        return count;
+    }
+}
