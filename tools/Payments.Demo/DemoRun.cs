@@ -100,13 +100,20 @@ public static class DemoRun
         IReadOnlyList<StatementReport> statements = [];
         IReadOnlyDictionary<string, string> redriven = new Dictionary<string, string>();
         IReadOnlySet<string> refundedBefore = new HashSet<string>();
+        InvariantVerdict? settledOnline = null;
         try
         {
             await quiescence.WaitAsync(plans.Count, () => driving.IsCompleted, lastStep + TimeSpan.FromSeconds(demo.QuietTimeoutSeconds), progress, Console.WriteLine, ct);
             await driving;
 
+            // Before any end-of-day work: the online paths alone must have settled every capture.
+            var beforeStatement = await new SnapshotLoader(access.Storage, access.GatewayPort, access.Durable).LoadAsync(simulator.Payments, stock.Levels, started, ct);
+            settledOnline = InvariantChecker.CheckSettledOnline(beforeStatement);
+            Console.WriteLine($"Quiet. Settled online before the statement: {(settledOnline.Holds ? "HOLDS" : "BROKEN")} "
+                + $"({settledOnline.Checked} captured payments, {settledOnline.Violations} unsettled, {settledOnline.NeedsOperator} parked for an operator)");
+
             // The operator's end of day: today's statement through the same code the daily timer runs, then parked dead letters.
-            Console.WriteLine("Quiet. Operator: reconciling the gateway's statement and re-driving parked dead letters...");
+            Console.WriteLine("Operator: reconciling the gateway's statement and re-driving parked dead letters...");
             refundedBefore = simulator.Payments.Where(p => p.RefundedMinor > 0).Select(p => p.PaymentId).ToHashSet();
             statements = await desk.ReconcileStatementsAsync(started, ct);
             redriven = await desk.RedriveAllDeadLettersAsync(ct);
@@ -119,7 +126,7 @@ public static class DemoRun
         }
 
         var snapshot = await new SnapshotLoader(access.Storage, access.GatewayPort, access.Durable).LoadAsync(simulator.Payments, stock.Levels, started, ct);
-        var verdicts = InvariantChecker.Check(snapshot);
+        var verdicts = WithOnlineChecks(InvariantChecker.Check(snapshot), settledOnline, statements);
         var (queued, queuedThenApplied) = await InboxJourneys.CountAsync(access.Storage, ct);
         var recovery = new RecoveryCounts(
             OutboxRelayed: runLog.Sum(RelayTemplate, "Relayed"),
@@ -138,4 +145,16 @@ public static class DemoRun
         Console.WriteLine($"Pipeline log: {runLog.Path}");
         return verdicts.AllHold && failure is null ? 0 : 1;
     }
+
+    /// <summary>
+    /// The final verdicts plus the two checks around the end of day: settled online (taken before the
+    /// statement; broken when the run never got there) and the statement healing nothing.
+    /// </summary>
+    public static InvariantReport WithOnlineChecks(InvariantReport final, InvariantVerdict? settledOnline, IReadOnlyList<StatementReport> statements) => new(
+    [
+        .. final.Verdicts,
+        settledOnline ?? new InvariantVerdict(InvariantChecker.SettledOnline, "Not checked: the pipeline never went quiet before the statement.", 0,
+            [new Finding(InvariantChecker.SettledOnline, Severity.Violation, "run", "the pipeline did not go quiet, so nothing was checked before the statement")]),
+        InvariantChecker.CheckStatementHealsNothing(statements),
+    ]);
 }

@@ -43,6 +43,16 @@ public sealed class FaultOptions
     /// <summary>Skus whose stock commit always fails permanently, separated by spaces or commas.</summary>
     public string PermanentFailureSkus { get; set; } = "";
 
+    /// <summary>
+    /// Skus whose stock commit throws a transient failure every time: the saga keeps retrying it while
+    /// its order shows Paid (the demo's operator terminates such sagas to force a failure after Paid),
+    /// then compensates with a refund. Separated by spaces or commas.
+    /// </summary>
+    public string StallingCommitSkus { get; set; } = "";
+
+    public bool IsStalling(string sku) =>
+        StallingCommitSkus.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries).Contains(sku, StringComparer.Ordinal);
+
     public bool IsPermanentlyFailing(string sku) =>
         PermanentFailureSkus.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries).Contains(sku, StringComparer.Ordinal);
 }

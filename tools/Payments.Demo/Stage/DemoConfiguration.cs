@@ -37,6 +37,7 @@ public static class DemoConfiguration
         ["Faults:IntakeDispatchFailureRate"] = "0.03",
         ["Faults:GatewayTransientFailureRate"] = "0.02",
         ["Faults:PermanentFailureSkus"] = "sku-broken",
+        ["Faults:StallingCommitSkus"] = "sku-stall",
         ["Simulator:DuplicateRate"] = "0.2",
         ["Simulator:ReorderRate"] = "0.1",
         ["Simulator:LossRate"] = "0.05",
