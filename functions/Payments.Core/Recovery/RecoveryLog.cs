@@ -38,13 +38,14 @@ internal static partial class RecoveryLog
     [LoggerMessage(3011, LogLevel.Warning, "Parked dead letter {MessageId} for order {OrderId}: {Reason}")]
     public static partial void DeadLetterParked(this ILogger log, string messageId, string? orderId, string reason);
 
-    [LoggerMessage(3012, LogLevel.Error, "Saga of order {OrderId} ended {Status} after payment {PaymentId} was captured; refund started, parked")]
+    // The next three start like the saga's park message, so the parked-items alert (infra/modules/alerts.bicep) fires on them too.
+    [LoggerMessage(3012, LogLevel.Error, "Parked saga_crashed for order {OrderId}: saga ended {Status} after payment {PaymentId} was captured; refund started")]
     public static partial void CrashedSagaRefunded(this ILogger log, string orderId, string paymentId, Microsoft.DurableTask.Client.OrchestrationRuntimeStatus status);
 
-    [LoggerMessage(3013, LogLevel.Error, "Saga of order {OrderId} ended {Status}; its payment is {PaymentState}; parked")]
+    [LoggerMessage(3013, LogLevel.Error, "Parked saga_crashed for order {OrderId}: saga ended {Status}; its payment is {PaymentState}")]
     public static partial void CrashedSagaParked(this ILogger log, string orderId, Microsoft.DurableTask.Client.OrchestrationRuntimeStatus status, Payments.Gateway.GatewayPaymentState paymentState);
 
-    [LoggerMessage(3014, LogLevel.Error, "Order {OrderId} stuck in Paid since {Since}; parked")]
+    [LoggerMessage(3014, LogLevel.Error, "Parked saga_stuck for order {OrderId}: Paid since {Since}, its saga still running")]
     public static partial void SagaStuckInPaid(this ILogger log, string orderId, DateTimeOffset since);
 
     [LoggerMessage(3015, LogLevel.Warning, "Crashed-saga sweep for order {OrderId} failed; the next run retries")]
