@@ -178,3 +178,47 @@ public sealed class StatementPaymentIdTests(StatementPaymentIdFixture fixture) :
         Assert.Equal((1, 0), (await pipeline.RefundCountAsync(second), await pipeline.RefundCountAsync(order.PaymentId)));
     }
 }
+
+/// <summary>Every webhook lost, a short window, and a gate in front of the gateway's close.</summary>
+public sealed class UnclosedPaymentFixture : PipelineFixture
+{
+    public StepGates Gates { get; } = new();
+
+    protected override Task<PipelineHost> StartAsync() => PipelineHost.StartAsync(
+        "unclosed",
+        settings =>
+        {
+            settings["Saga:PaymentWindowSeconds"] = "3";
+            settings["Saga:ActivityMaxAttempts"] = "2";
+        },
+        gateway => gateway with { LossRate = 1.0 },
+        Gates.Install);
+}
+
+public sealed class UnclosedPaymentTests(UnclosedPaymentFixture fixture) : IClassFixture<UnclosedPaymentFixture>
+{
+    [Fact]
+    public async Task A_capture_after_a_cancel_whose_close_failed_is_refunded_by_the_reconciler_though_its_webhook_is_lost()
+    {
+        var pipeline = fixture.Pipeline;
+        await pipeline.Service<StockLedger>().SetLevelAsync("sku-unclosed", 2);
+        var order = await pipeline.RegisterOrderAsync("unclosed1", amount: 1400, sku: "sku-unclosed");
+        fixture.Gates.HoldClose(order.PaymentId);
+        await fixture.Gates.CloseReachedAsync(order.PaymentId);
+        fixture.Gates.LetCloseGo(order.PaymentId); // the close fails: parked, the order cancelled, the payment still open
+        Assert.Equal(new SagaOutcome(OrderStatus.Cancelled, "timeout"), await pipeline.WaitForOutcomeAsync(order.OrderId));
+        Assert.NotNull(await pipeline.Service<ParkedItems>().GetAsync(ParkedKinds.CloseFailed, order.OrderId));
+
+        await pipeline.Gateway.PayAsync(order.PaymentId); // its webhook is lost
+        var report = await pipeline.Function<RecoveryFunctions>().Reconcile(new TimerInfo(), pipeline.Durable, CancellationToken.None);
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            var refund = await pipeline.Durable.WaitForInstanceCompletionAsync(LatePaymentRefund.InstanceId(order.PaymentId), getInputsAndOutputs: true, cts.Token);
+            Assert.Equal(new SagaOutcome(OrderStatus.Refunded, PaymentDispatch.LatePaymentReason), refund.ReadOutputAs<SagaOutcome>());
+        }
+        var again = await pipeline.Function<RecoveryFunctions>().Reconcile(new TimerInfo(), pipeline.Durable, CancellationToken.None);
+
+        Assert.Equal((1, 0), (report.CrashedSettled, again.CrashedSettled));
+        Assert.Equal(1, await pipeline.RefundCountAsync(order.PaymentId));
+    }
+}

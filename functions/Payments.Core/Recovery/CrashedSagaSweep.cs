@@ -14,7 +14,9 @@ namespace Payments.Recovery;
 /// by their Durable status; a captured payment of theirs is refunded (with the order's stock
 /// released and its end recorded, through the payment's one refund orchestration), and each is
 /// parked for an operator with a metric. A saga still running but stuck in Paid past a bound is
-/// parked the same way (it may yet finish; an operator decides).
+/// parked the same way (it may yet finish; an operator decides). And a cancelled order whose payment
+/// could not be closed is watched: a capture that lands on it later is refunded even if its webhook
+/// is lost.
 /// </summary>
 public sealed class CrashedSagaSweep(
     OrderBook orders,
@@ -26,6 +28,9 @@ public sealed class CrashedSagaSweep(
     ILogger<CrashedSagaSweep> log)
 {
     public const string Reason = "saga_failed";
+
+    /// <summary>How long after a failed close the sweep keeps asking the gateway about that payment.</summary>
+    private static readonly TimeSpan UnclosedWatch = TimeSpan.FromDays(1);
 
     private static readonly OrchestrationQuery Crashed = new()
     {
@@ -62,7 +67,45 @@ public sealed class CrashedSagaSweep(
             }
         }
         parkedCount += await ParkStuckAsync(durable, ct);
+        settled += await RefundCapturesAfterFailedCloseAsync(durable, ct);
         return (settled, parkedCount);
+    }
+
+    /// <summary>
+    /// A cancelled order whose payment could not be closed (parked <see cref="ParkedKinds.CloseFailed"/>)
+    /// may still be paid, and its webhook may be lost: the gateway is asked, and a capture gets the
+    /// late-payment refund. Looked at for a day after the park; the statement covers anything later.
+    /// </summary>
+    private async Task<int> RefundCapturesAfterFailedCloseAsync(DurableTaskClient durable, CancellationToken ct)
+    {
+        var refunded = 0;
+        await foreach (var item in parked.ListAsync(ParkedKinds.CloseFailed, clock.GetUtcNow() - UnclosedWatch, ct))
+        {
+            try
+            {
+                if (await orders.GetAsync(item.OrderId, ct) is not { Status: OrderStatus.Cancelled } order
+                    || await durable.GetInstanceAsync(LatePaymentRefund.InstanceId(order.PaymentId), ct) is not null)
+                {
+                    continue;
+                }
+                var payment = await gateway.QueryPaymentAsync(new PaymentRef(order.OrderId, order.Provider, order.PaymentId), ct);
+                if (payment.State != GatewayPaymentState.Paid)
+                {
+                    continue;
+                }
+                var captured = PaymentEvent.Recovered("unclosed", order.Provider, order.PaymentId, order.OrderId, payment.PaidAmountMinor, payment.Currency, clock.GetUtcNow());
+                if (await dispatch.ApplyAsync(durable, captured, ct) == DispatchResult.LatePaymentRefund)
+                {
+                    refunded++;
+                    PipelineMetrics.CallbacksRecovered.Add(1, new KeyValuePair<string, object?>("path", "unclosed_payment"));
+                }
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                log.CrashedSagaSweepFailed(ex, item.OrderId);
+            }
+        }
+        return refunded;
     }
 
     /// <returns>True when a refund was started; false when the saga was (or already is) parked with nothing captured.</returns>

@@ -1,5 +1,5 @@
 namespace Payments.Recovery;
 
-/// <param name="CrashedSettled">Crashed sagas whose captured payment the sweep started refunding.</param>
+/// <param name="CrashedSettled">Crashed sagas whose captured payment the sweep started refunding, and captures on cancelled orders whose close had failed.</param>
 /// <param name="CrashedParked">Crashed sagas with nothing captured, and sagas stuck in Paid, parked by the sweep.</param>
 public sealed record ReconcilerReport(RelayReport Relay, int Queried, int Recovered, int SagasStarted = 0, int CrashedSettled = 0, int CrashedParked = 0);
