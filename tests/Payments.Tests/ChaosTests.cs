@@ -21,7 +21,7 @@ namespace Payments.Tests;
 /// </summary>
 public sealed class ChaosTests(ITestOutputHelper output)
 {
-    private const int Orders = 44;
+    private const int Orders = 48;
     private static readonly TimeSpan PaymentWindow = TimeSpan.FromSeconds(15);
 
     /// <summary>
@@ -74,6 +74,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
                 [CustomerBehaviour.FailsThenPaysDuringCancel] = 6,
                 [CustomerBehaviour.PaysTwice] = 6,
                 [CustomerBehaviour.TerminatedAfterPaid] = 4,
+                [CustomerBehaviour.PaysAfterUnclosedCancel] = 4,
                 [CustomerBehaviour.PaysWrongAmount] = 8,
                 [CustomerBehaviour.PaysBeforeRegistration] = 15,
                 [CustomerBehaviour.PaysLongBeforeRegistration] = 8,
@@ -111,6 +112,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             // Before the end of day: every capture already settled by the pipeline's online paths.
             var beforeStatement = await new SnapshotLoader(access.Storage, access.GatewayPort, access.Durable).LoadAsync(gateway.Payments, stock.Levels, started);
             var settledOnline = InvariantChecker.CheckSettledOnline(beforeStatement);
+            var unseen = InvariantChecker.UnseenSecondCaptures(beforeStatement);
 
             var desk = new OperatorDesk(access);
             var refundedBefore = gateway.Payments.Where(p => p.RefundedMinor > 0).Select(p => p.PaymentId).ToHashSet();
@@ -119,7 +121,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             await quiescence.WaitAsync(plans.Count, () => true, TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(2), s => output.WriteLine(s.ToString()));
 
             var snapshot = await new SnapshotLoader(access.Storage, access.GatewayPort, access.Durable).LoadAsync(gateway.Payments, stock.Levels, started);
-            var verdicts = Payments.Demo.DemoRun.WithOnlineChecks(InvariantChecker.Check(snapshot), settledOnline, statements);
+            var verdicts = Payments.Demo.DemoRun.WithOnlineChecks(InvariantChecker.Check(snapshot), settledOnline, statements, unseen);
             var (queued, queuedThenApplied) = await InboxJourneys.CountAsync(access.Storage);
             using var report = new StringWriter();
             DemoReport.Write(report, new RunSummary(plans, driver.Tally, gateway.Stats, snapshot, verdicts,
@@ -176,6 +178,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             ["Faults:GatewayTransientFailureRate"] = "0.1",
             ["Faults:PermanentFailureSkus"] = "sku-broken",
             ["Faults:StallingCommitSkus"] = "sku-stall",
+            ["Faults:UnclosablePaymentPrefix"] = "pay-unclosable-",
         })
         {
             settings[key] = value;

@@ -309,6 +309,25 @@ public sealed class InvariantCheckerTests
     }
 
     [Fact]
+    public void A_second_capture_the_pipeline_never_received_is_left_to_the_statement_and_one_it_received_is_not()
+    {
+        var healthy = Healthy();
+        var second = new PaymentSnapshot("pay-ok1-2", "ok1", "standard", PaymentStatus.Paid, 1000, 1000, "EUR", 0, T0);
+        var unseen = healthy with { GatewayPayments = [.. healthy.GatewayPayments, second] };
+        var seen = unseen with { Inbox = [.. healthy.Inbox, new InboxRow("standard", "msg_ok1_2", InboxState.Dispatched, PaymentEventKind.Succeeded, "pay-ok1-2", "ok1")] };
+
+        var unseenVerdict = CheckSettledOnline(unseen);
+        Assert.True(unseenVerdict.Holds);
+        Assert.Equal(Severity.StatementOnly, Assert.Single(unseenVerdict.Findings).Severity);
+        Assert.False(CheckSettledOnline(seen).Holds);
+
+        var day = DateOnly.FromDateTime(T0.UtcDateTime);
+        var healed = new StatementReport(day, 5, 1, [new Discrepancy(day, DiscrepancyClass.OtherPaymentCaptured, "pay-ok1-2", "ok1", 1000, "EUR", "refund_started", "")]);
+        Assert.True(CheckStatementHealsNothing([healed], UnseenSecondCaptures(unseen)).Holds);
+        Assert.False(CheckStatementHealsNothing([healed], UnseenSecondCaptures(seen)).Holds);
+    }
+
+    [Fact]
     public void A_statement_that_heals_anything_breaks_statement_heals_nothing()
     {
         var day = DateOnly.FromDateTime(T0.UtcDateTime);

@@ -50,6 +50,16 @@ public sealed class FaultOptions
     /// </summary>
     public string StallingCommitSkus { get; set; } = "";
 
+    /// <summary>
+    /// Payments whose id starts with this prefix cannot be closed: every close throws, as if the
+    /// gateway were unreachable for them, so the saga parks the close and cancels while the payment
+    /// stays open (and the customer can still pay it). Empty: off.
+    /// </summary>
+    public string UnclosablePaymentPrefix { get; set; } = "";
+
+    public bool IsUnclosable(string paymentId) =>
+        UnclosablePaymentPrefix.Length > 0 && paymentId.StartsWith(UnclosablePaymentPrefix, StringComparison.Ordinal);
+
     public bool IsStalling(string sku) =>
         StallingCommitSkus.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries).Contains(sku, StringComparer.Ordinal);
 

@@ -19,6 +19,8 @@ public enum CustomerBehaviour
     FailsThenPaysDuringCancel,
     /// <summary>Pays twice under two payment ids (a double submit): the order keeps one, the pipeline refunds the other on arrival.</summary>
     PaysTwice,
+    /// <summary>Never pays in the window; the saga cannot close the payment (Faults:UnclosablePaymentPrefix) and cancels; then the customer pays: refunded by the pipeline.</summary>
+    PaysAfterUnclosedCancel,
     /// <summary>Pays; its stock commit stalls and an operator terminates the saga while the order is Paid: the reconciler refunds it.</summary>
     TerminatedAfterPaid,
     /// <summary>Pays a different amount than the order's: refunded as an amount mismatch.</summary>

@@ -42,8 +42,9 @@ public static class OrderPlanner
             }
             var amount = random.Next(10, 400) * 50L;
             var provider = random.Next(2) == 0 ? "standard" : "stripe";
-            var order = new OrderRequest(orderId, $"cust-{random.Next(customers):D3}", lines, amount, "EUR", provider, $"pay-{orderId}");
             var behaviour = behaviours[i];
+            var paymentId = behaviour == CustomerBehaviour.PaysAfterUnclosedCancel ? options.UnclosablePaymentPrefix + orderId : $"pay-{orderId}";
+            var order = new OrderRequest(orderId, $"cust-{random.Next(customers):D3}", lines, amount, "EUR", provider, paymentId);
             var start = TimeSpan.FromSeconds(i / options.RegistrationsPerSecond);
             var wrongAmount = random.Next(2) == 0 ? amount - 50 : amount + 100;
             plans.Add(new OrderPlan(order, behaviour, Steps(behaviour, start, options.PaymentWindow, random), wrongAmount));
@@ -115,6 +116,9 @@ public static class OrderPlanner
                 var firstPay = Seconds(0.5, 5);
                 return Registered(new CustomerStep(start, StepKind.CreateSecondPayment), new CustomerStep(firstPay, StepKind.Pay),
                     new CustomerStep(firstPay + TimeSpan.FromSeconds(random.NextDouble() * 4), StepKind.PaySecond));
+            case CustomerBehaviour.PaysAfterUnclosedCancel:
+                // After the window, the query and the close's retries: mostly after the cancel, sometimes during it.
+                return Registered(new CustomerStep(Seconds(w + 6, w + 14), StepKind.Pay));
             case CustomerBehaviour.TerminatedAfterPaid:
                 var paidAt = Seconds(0.5, 4);
                 return Registered(new CustomerStep(paidAt, StepKind.Pay), new CustomerStep(paidAt, StepKind.TerminateWhenPaid));

@@ -70,22 +70,48 @@ public static class InvariantChecker
     public static InvariantVerdict CheckSettledOnline(LedgerSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        return CheckPayments(new Facts(snapshot), SettledOnline,
+        var verdict = CheckPayments(new Facts(snapshot), SettledOnline,
             "Before the statement runs, every captured payment is settled by the online paths: its order Completed with that payment, or refunded once, in full.");
+        var unseen = UnseenSecondCaptures(snapshot);
+        return verdict with
+        {
+            Findings = [.. verdict.Findings.Select(f => f.Severity == Severity.Violation && unseen.Any(id => f.Subject.StartsWith($"payment {id} ", StringComparison.Ordinal))
+                ? f with { Severity = Severity.StatementOnly, Detail = f.Detail + "; no notice of this payment id ever reached the pipeline" }
+                : f)],
+        };
+    }
+
+    /// <summary>
+    /// Captures under a payment id that is not their order's own and that the pipeline never received
+    /// (no inbox row): every webhook lost, and the port has no way to list an order's other payments.
+    /// </summary>
+    public static IReadOnlySet<string> UnseenSecondCaptures(LedgerSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var orders = snapshot.Orders.GroupBy(o => o.OrderId).ToDictionary(g => g.Key, g => g.First());
+        var received = snapshot.Inbox.Where(r => r.PaymentId is not null).Select(r => r.PaymentId!).ToHashSet(StringComparer.Ordinal);
+        return snapshot.GatewayPayments
+            .Where(p => p.Status == PaymentStatus.Paid && orders.TryGetValue(p.OrderId, out var o) && o.PaymentId != p.PaymentId && !received.Contains(p.PaymentId))
+            .Select(p => p.PaymentId)
+            .ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>
     /// The statement run after a settled-online check finds nothing to heal: no payment applied, no
     /// refund started by it (parked discrepancies are an operator's, reported as such).
     /// </summary>
-    public static InvariantVerdict CheckStatementHealsNothing(IEnumerable<StatementReport> statements)
+    /// <param name="unseen">Payment ids no online path could know (<see cref="UnseenSecondCaptures"/>): healing those is the statement's job.</param>
+    public static InvariantVerdict CheckStatementHealsNothing(IEnumerable<StatementReport> statements, IReadOnlySet<string>? unseen = null)
     {
         ArgumentNullException.ThrowIfNull(statements);
         var all = statements.ToArray();
         var findings = all.SelectMany(s => s.Discrepancies)
             .Where(d => d.Action is "refund_started" or "payment_applied")
-            .Select(d => new Finding(StatementHealsNothing, Severity.Violation, $"payment {d.PaymentId} (order {d.OrderId})",
-                $"healed only by the statement: {d.Class} -> {d.Action}"))
+            .Select(d => unseen?.Contains(d.PaymentId) == true
+                ? new Finding(StatementHealsNothing, Severity.StatementOnly, $"payment {d.PaymentId} (order {d.OrderId})",
+                    $"{d.Class} -> {d.Action}: a payment id the pipeline never received, so only the statement could see it")
+                : new Finding(StatementHealsNothing, Severity.Violation, $"payment {d.PaymentId} (order {d.OrderId})",
+                    $"healed only by the statement: {d.Class} -> {d.Action}"))
             .ToArray();
         return new InvariantVerdict(StatementHealsNothing,
             "The end-of-day statement finds nothing to heal: every capture was settled online first.",

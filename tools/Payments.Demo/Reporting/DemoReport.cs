@@ -93,6 +93,8 @@ public static class DemoReport
         }
         WriteFindings(w, "Violations", run.Verdicts.Violations);
         WriteFindings(w, "Needs operator (parked on purpose; not a violation)", run.Verdicts.NeedsOperator);
+        WriteFindings(w, "Statement only (a payment id no notice of ever reached the pipeline; not a violation)",
+            [.. run.Verdicts.Verdicts.SelectMany(v => v.Findings).Where(f => f.Severity == Severity.StatementOnly)]);
         w.WriteLine();
         w.WriteLine(run.Verdicts.AllHold && run.QuiescenceFailure is null
             ? "VERDICT: every invariant holds."
