@@ -21,7 +21,7 @@ namespace Payments.Tests;
 /// </summary>
 public sealed class ChaosTests(ITestOutputHelper output)
 {
-    private const int Orders = 48;
+    private const int Orders = 44;
     private static readonly TimeSpan PaymentWindow = TimeSpan.FromSeconds(15);
 
     /// <summary>
@@ -74,7 +74,8 @@ public sealed class ChaosTests(ITestOutputHelper output)
                 [CustomerBehaviour.FailsThenPaysDuringCancel] = 6,
                 [CustomerBehaviour.PaysTwice] = 6,
                 [CustomerBehaviour.TerminatedAfterPaid] = 4,
-                [CustomerBehaviour.PaysAfterUnclosedCancel] = 4,
+                // Not PaysAfterUnclosedCancel: with 10 step attempts here, an unclosable payment's close
+                // retries for minutes before the cancel (the demo, with 4, and UnclosedPaymentTests cover it).
                 [CustomerBehaviour.PaysWrongAmount] = 8,
                 [CustomerBehaviour.PaysBeforeRegistration] = 15,
                 [CustomerBehaviour.PaysLongBeforeRegistration] = 8,
@@ -178,7 +179,6 @@ public sealed class ChaosTests(ITestOutputHelper output)
             ["Faults:GatewayTransientFailureRate"] = "0.1",
             ["Faults:PermanentFailureSkus"] = "sku-broken",
             ["Faults:StallingCommitSkus"] = "sku-stall",
-            ["Faults:UnclosablePaymentPrefix"] = "pay-unclosable-",
         })
         {
             settings[key] = value;

@@ -29,7 +29,7 @@ public sealed class CrashedSagaSweep(
 {
     public const string Reason = "saga_failed";
 
-    /// <summary>How long after a failed close the sweep keeps asking the gateway about that payment.</summary>
+    /// <summary>How long after a failed close (or a crash with nothing captured) the sweep keeps asking the gateway about that payment.</summary>
     private static readonly TimeSpan UnclosedWatch = TimeSpan.FromDays(1);
 
     private static readonly OrchestrationQuery Crashed = new()
@@ -52,13 +52,14 @@ public sealed class CrashedSagaSweep(
             }
             try
             {
-                if (await SettleAsync(durable, instance, order, ct))
+                switch (await SettleAsync(durable, instance, order, ct))
                 {
-                    settled++;
-                }
-                else
-                {
-                    parkedCount++;
+                    case true:
+                        settled++;
+                        break;
+                    case false:
+                        parkedCount++;
+                        break;
                 }
             }
             catch (Exception ex) when (!ct.IsCancellationRequested)
@@ -108,9 +109,14 @@ public sealed class CrashedSagaSweep(
         return refunded;
     }
 
-    /// <returns>True when a refund was started; false when the saga was (or already is) parked with nothing captured.</returns>
-    private async Task<bool> SettleAsync(DurableTaskClient durable, OrchestrationMetadata instance, OrderRequest order, CancellationToken ct)
+    /// <returns>True when a refund was started; false when the saga was parked now with nothing captured; null when nothing changed.</returns>
+    private async Task<bool?> SettleAsync(DurableTaskClient durable, OrchestrationMetadata instance, OrderRequest order, CancellationToken ct)
     {
+        var alreadyParked = await parked.GetAsync(ParkedKinds.SagaCrashed, order.OrderId, ct);
+        if (alreadyParked is not null && alreadyParked.ParkedAt < clock.GetUtcNow() - UnclosedWatch)
+        {
+            return null; // parked a day ago with nothing captured: the statement covers anything later
+        }
         var payment = await gateway.QueryPaymentAsync(new PaymentRef(order.OrderId, order.Provider, order.PaymentId), ct);
         var cause = $"Saga {instance.InstanceId} is {instance.RuntimeStatus}: {instance.FailureDetails?.ErrorMessage ?? "terminated"}";
         if (payment.State == GatewayPaymentState.Paid)
@@ -124,14 +130,15 @@ public sealed class CrashedSagaSweep(
             return true;
         }
         // Nothing captured (yet): an operator decides; the next sweep looks at the gateway again.
-        if (await parked.GetAsync(ParkedKinds.SagaCrashed, order.OrderId, ct) is null)
+        if (alreadyParked is null)
         {
             await parked.ParkAsync(new ParkRequest(order.OrderId, ParkedKinds.SagaCrashed,
                 $"The saga ended {instance.RuntimeStatus}; its payment is {payment.State} at the gateway.", cause), ct);
             PipelineMetrics.CrashedSagas.Add(1, new KeyValuePair<string, object?>("action", "parked"));
             log.CrashedSagaParked(order.OrderId, instance.RuntimeStatus, payment.State);
+            return false;
         }
-        return false;
+        return null;
     }
 
     /// <summary>Orders the read model has shown Paid for longer than any saga step should take, their saga still running.</summary>
