@@ -209,6 +209,11 @@ param reconcilerActiveQueryAfterSeconds int = 120
 @maxValue(10000)
 param reconcilerMaxActiveQueriesPerRun int = 200
 
+@description('Reconciler__StuckPaidAfterMinutes: an order shown Paid this long with its saga still running is parked as stuck (longer than the points back-off).')
+@minValue(1)
+@maxValue(100000)
+param reconcilerStuckPaidAfterMinutes int = 360
+
 @description('Gateway__BaseUrl: the payment gateway API.')
 param gatewayBaseUrl string
 
@@ -443,6 +448,7 @@ module functionApp 'modules/functionapp.bicep' = {
       Lane__BatchSize: string(laneBatchSize)
       Reconciler__ActiveQueryAfterSeconds: string(reconcilerActiveQueryAfterSeconds)
       Reconciler__MaxActiveQueriesPerRun: string(reconcilerMaxActiveQueriesPerRun)
+      Reconciler__StuckPaidAfterMinutes: string(reconcilerStuckPaidAfterMinutes)
       ServiceBus__FullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
       ServiceBus__credential: 'managedidentity'
       ServiceBus__clientId: identity.outputs.clientId

@@ -17,7 +17,7 @@ public static class FunctionInvoker
         {
             var type = parameter.ParameterType;
             var bindable = type == typeof(HttpRequest) || type == typeof(DurableTaskClient) || type == typeof(CancellationToken)
-                || type == typeof(TimerInfo) || parameter == function.TriggerParameter
+                || type == typeof(TimerInfo) || IsTrigger(parameter, function)
                 || (type == typeof(string) && function.Trigger == TriggerKind.Http && (function.Http.Route ?? "").Contains('{' + parameter.Name + '}', StringComparison.Ordinal));
             if (!bindable)
             {
@@ -25,6 +25,11 @@ public static class FunctionInvoker
             }
         }
     }
+
+    // By position, not by reference: GetParameters() raced from several threads (hosts starting in
+    // parallel) can hand out distinct ParameterInfo objects for the same parameter.
+    private static bool IsTrigger(ParameterInfo parameter, FunctionEntry function) =>
+        parameter.Position == function.TriggerParameter.Position;
 
     public static async Task<object?> InvokeAsync(
         FunctionEntry function,
@@ -82,7 +87,7 @@ public static class FunctionInvoker
         {
             return triggerValue ?? new TimerInfo();
         }
-        if (parameter == function.TriggerParameter)
+        if (IsTrigger(parameter, function))
         {
             return triggerValue;
         }

@@ -55,4 +55,19 @@ public sealed class CompensationTests
             ],
             saga.Script.Parked.Select(p => p.Reason));
     }
+
+    [Fact]
+    public async Task Park_that_keeps_failing_is_retried_on_the_long_back_off_then_fails_the_saga_loudly()
+    {
+        var saga = await TestSaga.AwaitingPaymentAsync(s => s.AlwaysFails(Park).AlwaysFails(Refund).Returns(CommitStock, CommitResult.Failed));
+
+        await saga.PayAsync();
+
+        var ended = await saga.EndAsync();
+        Assert.Equal(Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Failed, ended.RuntimeStatus);
+        Assert.Contains(nameof(SagaParkFailedException), ended.FailureDetails!.ErrorType, StringComparison.Ordinal);
+        Assert.Contains(ParkedKinds.RefundFailed, ended.FailureDetails.ErrorMessage, StringComparison.Ordinal);
+        // The points budget (3 attempts), not a payment step's (2): parking is the saga's last word.
+        Assert.Equal(TestSaga.Settings.PointsMaxAttempts, saga.Script.Attempts(Park));
+    }
 }

@@ -43,4 +43,25 @@ public sealed class LatePaymentRefundTests
         Assert.Contains("Refund failed as scripted", parked.Detail);
         Assert.Equal("RefundPending", await refund.CustomStatusAsync());
     }
+
+    [Fact]
+    public async Task Settling_a_crashed_saga_releases_its_stock_refunds_and_records_the_order_refunded()
+    {
+        var refund = await TestSaga.LatePaymentRefundAsync(reason: "saga_failed", settleCrashedSaga: true);
+
+        Assert.Equal(new SagaOutcome(OrderStatus.Refunded, "saga_failed"), await refund.OutcomeAsync());
+        Assert.Equal([ReleaseStock, Refund], refund.Script.Flow);
+        var recorded = Assert.Single(refund.Script.Recorded);
+        Assert.Equal((OrderStatus.Refunded, "saga_failed"), (recorded.Status, recorded.Reason));
+    }
+
+    [Fact]
+    public async Task Settling_a_crashed_saga_whose_refund_is_rejected_records_the_order_refund_pending_and_parks_it()
+    {
+        var refund = await TestSaga.LatePaymentRefundAsync(s => s.AlwaysFails(Refund), reason: "saga_failed", settleCrashedSaga: true);
+
+        Assert.Equal(new SagaOutcome(OrderStatus.RefundPending, "saga_failed"), await refund.OutcomeAsync());
+        Assert.Equal(OrderStatus.RefundPending, Assert.Single(refund.Script.Recorded).Status);
+        Assert.Equal(ParkedKinds.RefundFailed, Assert.Single(refund.Script.Parked).Kind);
+    }
 }

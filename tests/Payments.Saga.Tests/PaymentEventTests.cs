@@ -27,19 +27,6 @@ public sealed class PaymentEventTests
     }
 
     [Fact]
-    public async Task Failed_payment_releases_stock_and_cancels()
-    {
-        var saga = await TestSaga.AwaitingPaymentAsync();
-
-        await saga.FailAsync();
-
-        Assert.Equal(new SagaOutcome(OrderStatus.Cancelled, "payment_failed"), await saga.OutcomeAsync());
-        Assert.Equal([ReserveStock, ReleaseStock], saga.Script.Flow);
-        Assert.Equal([OrderStatus.AwaitingPayment, OrderStatus.Cancelled], saga.Script.Recorded.Select(r => r.Status));
-        Assert.Equal("Cancelled", await saga.CustomStatusAsync());
-    }
-
-    [Fact]
     public async Task Underpaid_order_releases_stock_and_refunds_what_was_paid()
     {
         var saga = await TestSaga.AwaitingPaymentAsync(amountMinor: 3000);
@@ -86,25 +73,25 @@ public sealed class PaymentEventTests
     [Fact]
     public async Task Refund_notice_while_awaiting_payment_is_ignored()
     {
-        var saga = await TestSaga.AwaitingPaymentAsync();
+        var saga = await TestSaga.AwaitingPaymentAsync(settings: TestSaga.DeclineWindow);
 
         await saga.RaiseAsync(PaymentEventKind.Refunded);
         await saga.FailAsync();
 
         Assert.Equal(new SagaOutcome(OrderStatus.Cancelled, "payment_failed"), await saga.OutcomeAsync());
-        Assert.Equal([ReserveStock, ReleaseStock], saga.Script.Flow);
+        Assert.Equal([ReserveStock, QueryPayment, ClosePayment, ReleaseStock], saga.Script.Flow);
     }
 
     [Fact]
     public async Task Success_of_another_payment_while_awaiting_payment_is_ignored()
     {
-        var saga = await TestSaga.AwaitingPaymentAsync();
+        var saga = await TestSaga.AwaitingPaymentAsync(settings: TestSaga.DeclineWindow);
 
         await saga.RaiseAsync(PaymentEventKind.Succeeded, paymentId: "pay-someone-else");
         await saga.FailAsync();
 
         Assert.Equal(new SagaOutcome(OrderStatus.Cancelled, "payment_failed"), await saga.OutcomeAsync());
-        Assert.Equal([ReserveStock, ReleaseStock], saga.Script.Flow);
+        Assert.Equal([ReserveStock, QueryPayment, ClosePayment, ReleaseStock], saga.Script.Flow);
     }
 
     [Fact]

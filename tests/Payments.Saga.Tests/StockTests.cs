@@ -113,7 +113,7 @@ public sealed class StockTests
     [Fact]
     public async Task Release_that_fails_is_parked_and_the_order_still_cancels()
     {
-        var saga = await TestSaga.AwaitingPaymentAsync(s => s.AlwaysFails(ReleaseStock));
+        var saga = await TestSaga.AwaitingPaymentAsync(s => s.AlwaysFails(ReleaseStock), TestSaga.DeclineWindow);
 
         await saga.FailAsync();
 

@@ -21,7 +21,7 @@ namespace Payments.Tests;
 /// </summary>
 public sealed class ChaosTests(ITestOutputHelper output)
 {
-    private const int Orders = 36;
+    private const int Orders = 44;
     private static readonly TimeSpan PaymentWindow = TimeSpan.FromSeconds(15);
 
     /// <summary>
@@ -71,6 +71,11 @@ public sealed class ChaosTests(ITestOutputHelper output)
                 [CustomerBehaviour.NeverPays] = 8,
                 [CustomerBehaviour.Fails] = 8,
                 [CustomerBehaviour.FailsThenPays] = 10,
+                [CustomerBehaviour.FailsThenPaysDuringCancel] = 6,
+                [CustomerBehaviour.PaysTwice] = 6,
+                [CustomerBehaviour.TerminatedAfterPaid] = 4,
+                // Not PaysAfterUnclosedCancel: with 10 step attempts here, an unclosable payment's close
+                // retries for minutes before the cancel (the demo, with 4, and UnclosedPaymentTests cover it).
                 [CustomerBehaviour.PaysWrongAmount] = 8,
                 [CustomerBehaviour.PaysBeforeRegistration] = 15,
                 [CustomerBehaviour.PaysLongBeforeRegistration] = 8,
@@ -105,6 +110,11 @@ public sealed class ChaosTests(ITestOutputHelper output)
             await quiescence.WaitAsync(plans.Count, () => driving.IsCompleted, QuietTimeout, TimeSpan.FromSeconds(2), s => output.WriteLine(s.ToString()));
             await driving;
 
+            // Before the end of day: every capture already settled by the pipeline's online paths.
+            var beforeStatement = await new SnapshotLoader(access.Storage, access.GatewayPort, access.Durable).LoadAsync(gateway.Payments, stock.Levels, started);
+            var settledOnline = InvariantChecker.CheckSettledOnline(beforeStatement);
+            var unseen = InvariantChecker.UnseenSecondCaptures(beforeStatement);
+
             var desk = new OperatorDesk(access);
             var refundedBefore = gateway.Payments.Where(p => p.RefundedMinor > 0).Select(p => p.PaymentId).ToHashSet();
             var statements = await desk.ReconcileStatementsAsync(started);
@@ -112,7 +122,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             await quiescence.WaitAsync(plans.Count, () => true, TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(2), s => output.WriteLine(s.ToString()));
 
             var snapshot = await new SnapshotLoader(access.Storage, access.GatewayPort, access.Durable).LoadAsync(gateway.Payments, stock.Levels, started);
-            var verdicts = InvariantChecker.Check(snapshot);
+            var verdicts = Payments.Demo.DemoRun.WithOnlineChecks(InvariantChecker.Check(snapshot), settledOnline, statements, unseen);
             var (queued, queuedThenApplied) = await InboxJourneys.CountAsync(access.Storage);
             using var report = new StringWriter();
             DemoReport.Write(report, new RunSummary(plans, driver.Tally, gateway.Stats, snapshot, verdicts,
@@ -128,6 +138,10 @@ public sealed class ChaosTests(ITestOutputHelper output)
             Assert.Equal(Orders, snapshot.Orders.Count);
             // Both connectors served under chaos: Stripe orders settled through Stripe.net, the rest through the simulator's API.
             Assert.All(new[] { "standard", "stripe" }, provider => Assert.Contains(snapshot.Orders, o => o.Provider == provider && o.Status == OrderStatus.Completed));
+            // The new paths really ran: a second capture refunded on arrival, a saga terminated after Paid settled by the reconciler.
+            Assert.Contains(snapshot.Orchestrations, o => o.Outcome?.Reason == "second_capture");
+            Assert.True(driver.Tally.SagasTerminatedAfterPaid > 0, $"No saga was terminated after Paid: {driver.Tally}");
+            Assert.Contains(snapshot.Orders, o => o.Reason == "saga_failed");
         }
         catch (Exception) when (Dump(host, hostOutput))
         {
@@ -167,6 +181,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             ["Faults:IntakeDispatchFailureRate"] = "0.2",
             ["Faults:GatewayTransientFailureRate"] = "0.1",
             ["Faults:PermanentFailureSkus"] = "sku-broken",
+            ["Faults:StallingCommitSkus"] = "sku-stall",
         })
         {
             settings[key] = value;

@@ -5,6 +5,7 @@ using Payments.Contracts;
 using Payments.Gateway;
 using Payments.Intake;
 using Payments.Ledger;
+using Payments.Recovery;
 using Payments.Storage;
 using Payments.Tests.Infrastructure;
 
@@ -55,9 +56,13 @@ public sealed class IntakeTests(IntakeFixture fixture) : IClassFixture<IntakeFix
 
         Assert.Equal(OrderStatus.Completed, (await Pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
         var row = Assert.Single((await Collect.AllAsync(Pipeline.Service<InboxStore>().ListAllAsync())), e => e.Event?.OrderId == order.OrderId);
-        Assert.Equal(("stripe", InboxState.Dispatched, PaymentEventKind.Succeeded, 1234L, "EUR"),
+        // Handed to a running saga: raised, not yet confirmed settled, until the relay's second look.
+        Assert.Equal(("stripe", InboxState.Raised, PaymentEventKind.Succeeded, 1234L, "EUR"),
             (row.Provider, row.State, row.Event!.Kind, row.Event.AmountMinor, row.Event.Currency));
         Assert.True(row.SignatureHeaders.ContainsKey("Stripe-Signature"));
+        await Task.Delay(OutboxRelay.SettleTime);
+        await Pipeline.Service<OutboxRelay>().RelayAsync(Pipeline.Durable);
+        Assert.Equal(InboxState.Dispatched, (await Pipeline.Service<InboxStore>().GetAsync(row.Provider, row.EventId))!.State);
     }
 
     [Fact]

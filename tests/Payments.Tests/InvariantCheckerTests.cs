@@ -252,6 +252,8 @@ public sealed class InvariantCheckerTests
         await pipeline.Gateway.PayAsync(order.PaymentId);
         Assert.Equal(OrderStatus.Completed, (await pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
         await pipeline.Gateway.WaitForDeliveriesAsync(TimeSpan.FromSeconds(30));
+        await Task.Delay(Payments.Recovery.OutboxRelay.SettleTime);
+        await pipeline.Service<Payments.Recovery.OutboxRelay>().RelayAsync(pipeline.Durable); // confirms the raised success (timers are off here)
 
         var loader = new SnapshotLoader(pipeline.Service<PaymentsStorage>(), pipeline.Service<IPaymentGateway>(), pipeline.Durable);
         var initial = new Dictionary<string, long> { ["sku-chk"] = 5 };
@@ -265,6 +267,95 @@ public sealed class InvariantCheckerTests
         var violation = Assert.Single(after.Violations);
         Assert.Equal((PointsBalance, $"customer {order.CustomerId}"), (violation.Invariant, violation.Subject));
         Assert.Contains("balance 31, grants add up to 30", violation.Detail);
+    }
+
+    [Fact]
+    public void A_success_raised_to_a_saga_and_never_confirmed_settled_breaks_inbox_settled()
+    {
+        var raised = Healthy() with { Inbox = [.. Healthy().Inbox.Select(r => r.EventId == "msg_ok1" ? r with { State = InboxState.Raised } : r)] };
+        AssertViolation(raised, InboxSettled, "msg_ok1", "raised to its saga");
+    }
+
+    [Fact]
+    public void A_second_capture_for_a_completed_order_must_be_refunded()
+    {
+        var healthy = Healthy();
+        var second = new PaymentSnapshot("pay-ok1-2", "ok1", "standard", PaymentStatus.Paid, 1000, 1000, "EUR", 0, T0);
+        var kept = healthy with { GatewayPayments = [.. healthy.GatewayPayments, second] };
+        AssertViolation(kept, PaymentsSettleOnce, "pay-ok1-2", "settled by its own payment pay-ok1");
+
+        var refunded = kept with
+        {
+            GatewayPayments = [.. healthy.GatewayPayments, second with { RefundedMinor = 1000 }],
+            Statement = [.. healthy.Statement, new StatementLine("pay-ok1-2", "ok1", "capture", 1000, "EUR", T0), new StatementLine("pay-ok1-2", "ok1", "refund", 1000, "EUR", T0)],
+        };
+        Assert.True(Check(refunded).AllHold, string.Join("\n", Check(refunded).Violations));
+    }
+
+    [Fact]
+    public void Settled_online_is_broken_by_a_capture_still_unsettled_before_the_statement()
+    {
+        var healthy = Healthy();
+        var unrefunded = healthy with
+        {
+            GatewayPayments = [.. healthy.GatewayPayments.Select(p => p.PaymentId == "pay-late1" ? p with { RefundedMinor = 0 } : p)],
+            Statement = [.. healthy.Statement.Where(l => !(l.PaymentId == "pay-late1" && l.Type == "refund"))],
+        };
+
+        Assert.True(CheckSettledOnline(healthy).Holds);
+        var verdict = CheckSettledOnline(unrefunded);
+        Assert.False(verdict.Holds);
+        Assert.Equal(SettledOnline, Assert.Single(verdict.Findings).Invariant);
+    }
+
+    [Fact]
+    public void A_second_capture_the_pipeline_never_received_is_left_to_the_statement_and_one_it_received_is_not()
+    {
+        var healthy = Healthy();
+        var second = new PaymentSnapshot("pay-ok1-2", "ok1", "standard", PaymentStatus.Paid, 1000, 1000, "EUR", 0, T0);
+        var unseen = healthy with { GatewayPayments = [.. healthy.GatewayPayments, second] };
+        var seen = unseen with { Inbox = [.. healthy.Inbox, new InboxRow("standard", "msg_ok1_2", InboxState.Dispatched, PaymentEventKind.Succeeded, "pay-ok1-2", "ok1")] };
+
+        var unseenVerdict = CheckSettledOnline(unseen);
+        Assert.True(unseenVerdict.Holds);
+        Assert.Equal(Severity.StatementOnly, Assert.Single(unseenVerdict.Findings).Severity);
+        Assert.False(CheckSettledOnline(seen).Holds);
+
+        var day = DateOnly.FromDateTime(T0.UtcDateTime);
+        var healed = new StatementReport(day, 5, 1, [new Discrepancy(day, DiscrepancyClass.OtherPaymentCaptured, "pay-ok1-2", "ok1", 1000, "EUR", "refund_started", "")]);
+        Assert.True(CheckStatementHealsNothing([healed], UnseenSecondCaptures(unseen)).Holds);
+        Assert.False(CheckStatementHealsNothing([healed], UnseenSecondCaptures(seen)).Holds);
+    }
+
+    [Fact]
+    public void A_statement_that_heals_anything_breaks_statement_heals_nothing()
+    {
+        var day = DateOnly.FromDateTime(T0.UtcDateTime);
+        var parkedOnly = new StatementReport(day, 5, 1, [new Discrepancy(day, DiscrepancyClass.AmountMismatch, "pay-x", "x", 1, "EUR", "parked", "")]);
+        var healed = new StatementReport(day, 5, 1, [new Discrepancy(day, DiscrepancyClass.PaidButCancelled, "pay-y", "y", 1, "EUR", "refund_started", "")]);
+
+        Assert.True(CheckStatementHealsNothing([parkedOnly]).Holds);
+        Assert.Contains("PaidButCancelled -> refund_started", Assert.Single(CheckStatementHealsNothing([parkedOnly, healed]).Findings).Detail);
+    }
+
+    [Fact]
+    public void A_terminated_saga_the_reconciler_settled_needs_an_operator_and_one_left_alone_is_a_violation()
+    {
+        var healthy = Healthy();
+        var terminated = healthy with
+        {
+            Orchestrations = [.. healthy.Orchestrations.Select(o => o.InstanceId == OrderSaga.InstanceId("mm1") ? o with { RuntimeStatus = OrchestrationRuntimeStatus.Terminated, Outcome = null } : o)],
+        };
+        AssertViolation(terminated, SagasTerminal, "mm1", "saga is Terminated");
+
+        var settled = terminated with
+        {
+            Orders = [.. healthy.Orders.Select(o => o.OrderId == "mm1" ? o with { Reason = "saga_failed" } : o)],
+            Parked = [new ParkedItem("mm1", ParkedKinds.SagaCrashed, "terminated after Paid", "", T0, null, 0)],
+        };
+        var report = Check(settled);
+        Assert.True(report.AllHold, string.Join("\n", report.Violations));
+        Assert.Contains(report.NeedsOperator, f => f.Invariant == SagasTerminal && f.Subject == "order mm1");
     }
 
     private static InvariantReport AssertViolation(LedgerSnapshot ledger, string invariant, string subject, string detail)

@@ -97,19 +97,21 @@ public sealed class StatementReconciliationTests(StatementFixture fixture) : ICl
 
         // Paid but unknown: paid at the gateway, the webhook lost, the saga still waiting.
         var unknown = await Pipeline.RegisterOrderAsync("st-unknown", amount: 1000, sku: "sku-st");
-        // Paid but cancelled: the failure arrived, the customer paid after all.
-        var cancelled = await Pipeline.RegisterOrderAsync("st-cancelled", amount: 1100, sku: "sku-st");
+        // Paid but cancelled: out of stock and cancelled; its payment reached the gateway only after the
+        // saga's close, and the customer paid it after all.
+        await stock.SetLevelAsync("sku-st-none", 0);
+        var cancelled = await Pipeline.RegisterOrderWithoutPaymentAsync("st-cancelled", amount: 1100, sku: "sku-st-none");
         // Amount mismatch: the ledger recorded 1200 paid; the gateway captured 1199.
         var mismatch = await Pipeline.RegisterOrderAsync("st-mismatch", amount: 1200, sku: "sku-st");
         // Refunded at the gateway only: completed here, refunded there.
         var refunded = await Pipeline.RegisterOrderAsync("st-refunded", amount: 1300, sku: "sku-st");
-        foreach (var order in new[] { unknown, cancelled, mismatch, refunded })
+        foreach (var order in new[] { unknown, mismatch, refunded })
         {
             await Pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
         }
         await Pipeline.Gateway.PayAsync(unknown.PaymentId);
-        await PostAsync(cancelled, "payment.failed", "msg-st-failed", 1100);
         Assert.Equal(OrderStatus.Cancelled, (await Pipeline.WaitForOutcomeAsync(cancelled.OrderId)).Status);
+        await Pipeline.CreatePaymentAsync(cancelled);
         await Pipeline.Gateway.PayAsync(cancelled.PaymentId);
         await Pipeline.Gateway.PayAsync(mismatch.PaymentId, amountMinor: 1199);
         await PostAsync(mismatch, "payment.succeeded", "msg-st-mismatch", 1200);

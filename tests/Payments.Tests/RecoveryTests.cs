@@ -60,6 +60,10 @@ public sealed class RecoveryTests(RecoveryFixture fixture) : IClassFixture<Recov
         await DrainUntilAsync(r => r.Applied == 1);
 
         Assert.Equal(OrderStatus.Completed, (await Pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
+        // Raised to the running saga by the lane; the relay's second look confirms it once the saga ended.
+        Assert.Equal(InboxState.Raised, (await Pipeline.Service<InboxStore>().GetAsync("standard", "msg_early1"))!.State);
+        await Task.Delay(OutboxRelay.SettleTime);
+        await Pipeline.Service<OutboxRelay>().RelayAsync(Pipeline.Durable);
         Assert.Equal(InboxState.Dispatched, (await Pipeline.Service<InboxStore>().GetAsync("standard", "msg_early1"))!.State);
         Assert.Equal(new StockLevel("sku-early", 1, 0, 1), await Pipeline.Service<StockLedger>().GetLevelAsync("sku-early"));
         Assert.Equal(15, await Pipeline.Service<PointsLedger>().GetBalanceAsync(order.CustomerId));

@@ -14,11 +14,12 @@ public sealed class RefundCompensationTests(SagaPathFixture fixture) : IClassFix
     [Fact]
     public async Task A_refund_the_gateway_keeps_rejecting_is_parked_with_its_context_and_an_operator_retry_refunds_once()
     {
-        await Pipeline.Service<Payments.Ledger.StockLedger>().SetLevelAsync("sku-rf", 2);
-        var order = await Pipeline.RegisterOrderAsync("rf1", amount: 3300, sku: "sku-rf");
-        await Pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
-        await Pipeline.Gateway.FailAsync(order.PaymentId);
+        // Out of stock, cancelled; the payment reaches the gateway only after the saga's close, and fails there.
+        await Pipeline.Service<Payments.Ledger.StockLedger>().SetLevelAsync("sku-rf", 0);
+        var order = await Pipeline.RegisterOrderWithoutPaymentAsync("rf1", amount: 3300, sku: "sku-rf");
         Assert.Equal(OrderStatus.Cancelled, (await Pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
+        await Pipeline.CreatePaymentAsync(order);
+        await Pipeline.Gateway.FailAsync(order.PaymentId);
 
         // A success notice arrives while the gateway still holds the payment as failed: every refund is refused (409).
         using (var early = await Pipeline.Http.SendAsync(TestWebhooks.Standard(Pipeline.Host.BaseAddress, "msg_rf_early",

@@ -44,14 +44,15 @@ public sealed class SagaPathTests(SagaPathFixture fixture) : IClassFixture<SagaP
     [Fact]
     public async Task Late_payment_after_cancel_is_refunded_exactly_once()
     {
-        await Stock.SetLevelAsync("sku-late", 4);
-        var order = await Pipeline.RegisterOrderAsync("late1", amount: 2100, sku: "sku-late");
-        await Pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
-        await Pipeline.Gateway.FailAsync(order.PaymentId);
+        // Out of stock: the saga closes the payment and cancels. The close found nothing to close
+        // (the payment reached the gateway only afterwards), so the customer can still pay.
+        await Stock.SetLevelAsync("sku-late", 0);
+        var order = await Pipeline.RegisterOrderWithoutPaymentAsync("late1", amount: 2100, sku: "sku-late");
         Assert.Equal(OrderStatus.Cancelled, (await Pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
+        await Pipeline.CreatePaymentAsync(order);
 
-        // The customer retries and pays after the cancel: the gateway's success webhook arrives, and a
-        // second notice of the same payment under another event id on top.
+        // The customer pays after the cancel: the gateway's success webhook arrives, and a second
+        // notice of the same payment under another event id on top.
         await Pipeline.Gateway.PayAsync(order.PaymentId);
         var body = TestWebhooks.StandardPayment("payment.succeeded", order.PaymentId, order.OrderId, 2100);
         using var second = await Pipeline.Http.SendAsync(TestWebhooks.Standard(Pipeline.Host.BaseAddress, "msg_late_second", body));
@@ -63,7 +64,7 @@ public sealed class SagaPathTests(SagaPathFixture fixture) : IClassFixture<SagaP
         Assert.Equal(new SagaOutcome(OrderStatus.Refunded, "late_payment"), refund.ReadOutputAs<SagaOutcome>());
         Assert.Equal(1, await Pipeline.RefundCountAsync(order.PaymentId));
         Assert.Equal(2100, Pipeline.Gateway.Payments.Single(p => p.PaymentId == order.PaymentId).RefundedMinor);
-        Assert.Equal(new StockLevel("sku-late", 4, 0, 0), await Stock.GetLevelAsync("sku-late"));
+        Assert.Equal(new StockLevel("sku-late", 0, 0, 0), await Stock.GetLevelAsync("sku-late"));
 
         // Already refunded by the pipeline: the day's statement shows no discrepancy for it.
         var statement = await Pipeline.Service<StatementReconciler>().ReconcileAsync(DateOnly.FromDateTime(DateTime.UtcNow), Pipeline.Durable);

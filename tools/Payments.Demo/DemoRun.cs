@@ -81,7 +81,8 @@ public static class DemoRun
         Console.WriteLine($"  gateway simulator: {simulator.BaseAddress} (duplicates {simulatorOptions.DuplicateRate:P0}, reordering {simulatorOptions.ReorderRate:P0}, "
             + $"losses {simulatorOptions.LossRate:P0}, delays {simulatorOptions.DeliveryDelayMin.TotalMilliseconds:F0}-{simulatorOptions.DeliveryDelayMax.TotalMilliseconds:F0} ms, API errors {simulatorOptions.ApiErrorRate:P0})");
         Console.WriteLine($"  injected faults (seed {faults.Seed}): stock {faults.StockTransientFailureRate:P0}, points {faults.PointsTransientFailureRate:P0}, "
-            + $"intake dispatch {faults.IntakeDispatchFailureRate:P0}, gateway calls {faults.GatewayTransientFailureRate:P0}, permanently failing sku '{faults.PermanentFailureSkus}'");
+            + $"intake dispatch {faults.IntakeDispatchFailureRate:P0}, gateway calls {faults.GatewayTransientFailureRate:P0}, permanently failing sku '{faults.PermanentFailureSkus}', "
+            + $"stalling commit sku '{faults.StallingCommitSkus}', unclosable payments '{faults.UnclosablePaymentPrefix}*'");
         Console.WriteLine($"  pipeline log: {runLog.Path}");
 
         await using var host = await LocalFunctionsHost.StartAsync(hostConfiguration, services => services.AddSingleton(runLog.Factory), ct);
@@ -100,13 +101,23 @@ public static class DemoRun
         IReadOnlyList<StatementReport> statements = [];
         IReadOnlyDictionary<string, string> redriven = new Dictionary<string, string>();
         IReadOnlySet<string> refundedBefore = new HashSet<string>();
+        InvariantVerdict? settledOnline = null;
+        IReadOnlySet<string> unseen = new HashSet<string>();
         try
         {
             await quiescence.WaitAsync(plans.Count, () => driving.IsCompleted, lastStep + TimeSpan.FromSeconds(demo.QuietTimeoutSeconds), progress, Console.WriteLine, ct);
             await driving;
 
+            // Before any end-of-day work: the online paths alone must have settled every capture.
+            var beforeStatement = await new SnapshotLoader(access.Storage, access.GatewayPort, access.Durable).LoadAsync(simulator.Payments, stock.Levels, started, ct);
+            settledOnline = InvariantChecker.CheckSettledOnline(beforeStatement);
+            unseen = InvariantChecker.UnseenSecondCaptures(beforeStatement);
+            Console.WriteLine($"Quiet. Settled online before the statement: {(settledOnline.Holds ? "HOLDS" : "BROKEN")} "
+                + $"({settledOnline.Checked} captured payments, {settledOnline.Violations} unsettled, {settledOnline.NeedsOperator} parked for an operator, "
+                + $"{settledOnline.Findings.Count(f => f.Severity == Severity.StatementOnly)} never seen online)");
+
             // The operator's end of day: today's statement through the same code the daily timer runs, then parked dead letters.
-            Console.WriteLine("Quiet. Operator: reconciling the gateway's statement and re-driving parked dead letters...");
+            Console.WriteLine("Operator: reconciling the gateway's statement and re-driving parked dead letters...");
             refundedBefore = simulator.Payments.Where(p => p.RefundedMinor > 0).Select(p => p.PaymentId).ToHashSet();
             statements = await desk.ReconcileStatementsAsync(started, ct);
             redriven = await desk.RedriveAllDeadLettersAsync(ct);
@@ -119,7 +130,7 @@ public static class DemoRun
         }
 
         var snapshot = await new SnapshotLoader(access.Storage, access.GatewayPort, access.Durable).LoadAsync(simulator.Payments, stock.Levels, started, ct);
-        var verdicts = InvariantChecker.Check(snapshot);
+        var verdicts = WithOnlineChecks(InvariantChecker.Check(snapshot), settledOnline, statements, unseen);
         var (queued, queuedThenApplied) = await InboxJourneys.CountAsync(access.Storage, ct);
         var recovery = new RecoveryCounts(
             OutboxRelayed: runLog.Sum(RelayTemplate, "Relayed"),
@@ -138,4 +149,16 @@ public static class DemoRun
         Console.WriteLine($"Pipeline log: {runLog.Path}");
         return verdicts.AllHold && failure is null ? 0 : 1;
     }
+
+    /// <summary>
+    /// The final verdicts plus the two checks around the end of day: settled online (taken before the
+    /// statement; broken when the run never got there) and the statement healing nothing.
+    /// </summary>
+    public static InvariantReport WithOnlineChecks(InvariantReport final, InvariantVerdict? settledOnline, IReadOnlyList<StatementReport> statements, IReadOnlySet<string>? unseen = null) => new(
+    [
+        .. final.Verdicts,
+        settledOnline ?? new InvariantVerdict(InvariantChecker.SettledOnline, "Not checked: the pipeline never went quiet before the statement.", 0,
+            [new Finding(InvariantChecker.SettledOnline, Severity.Violation, "run", "the pipeline did not go quiet, so nothing was checked before the statement")]),
+        InvariantChecker.CheckStatementHealsNothing(statements, unseen),
+    ]);
 }

@@ -16,9 +16,11 @@ public static class FaultMetrics
     public const string IntakeDispatch = "intake_dispatch";
     public const string Gateway = "gateway";
     public const string PermanentStockCommit = "permanent_stock_commit";
+    public const string StallingStockCommit = "stalling_stock_commit";
+    public const string UnclosablePayment = "unclosable_payment";
 
     /// <summary>Every kind the counter is tagged with, in report order.</summary>
-    public static IReadOnlyList<string> Kinds { get; } = [Stock, Points, IntakeDispatch, Gateway, PermanentStockCommit];
+    public static IReadOnlyList<string> Kinds { get; } = [Stock, Points, IntakeDispatch, Gateway, PermanentStockCommit, StallingStockCommit, UnclosablePayment];
 
     private static readonly Meter Meter = new(MeterName);
     private static readonly Counter<long> Injected = Meter.CreateCounter<long>(InjectedName, description: "Faults injected by the demo's and tests' fault decorators, tagged by kind.");

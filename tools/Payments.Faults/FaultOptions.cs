@@ -43,6 +43,26 @@ public sealed class FaultOptions
     /// <summary>Skus whose stock commit always fails permanently, separated by spaces or commas.</summary>
     public string PermanentFailureSkus { get; set; } = "";
 
+    /// <summary>
+    /// Skus whose stock commit throws a transient failure every time: the saga keeps retrying it while
+    /// its order shows Paid (the demo's operator terminates such sagas to force a failure after Paid),
+    /// then compensates with a refund. Separated by spaces or commas.
+    /// </summary>
+    public string StallingCommitSkus { get; set; } = "";
+
+    /// <summary>
+    /// Payments whose id starts with this prefix cannot be closed: every close throws, as if the
+    /// gateway were unreachable for them, so the saga parks the close and cancels while the payment
+    /// stays open (and the customer can still pay it). Empty: off.
+    /// </summary>
+    public string UnclosablePaymentPrefix { get; set; } = "";
+
+    public bool IsUnclosable(string paymentId) =>
+        UnclosablePaymentPrefix.Length > 0 && paymentId.StartsWith(UnclosablePaymentPrefix, StringComparison.Ordinal);
+
+    public bool IsStalling(string sku) =>
+        StallingCommitSkus.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries).Contains(sku, StringComparer.Ordinal);
+
     public bool IsPermanentlyFailing(string sku) =>
         PermanentFailureSkus.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries).Contains(sku, StringComparer.Ordinal);
 }

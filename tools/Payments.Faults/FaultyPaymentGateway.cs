@@ -6,19 +6,21 @@ namespace Payments.Faults;
 
 /// <summary>
 /// The gateway port under injected faults: querying, closing and refunding a payment fail
-/// transiently. They fail above the HTTP client's resilience handler, so they reach the saga's
+/// transiently, and payments with the unclosable prefix can never be closed. They fail above the HTTP client's resilience handler, so they reach the saga's
 /// Durable retry policy and the reconciler, where the simulator's HTTP errors never get. The
 /// statement passes through: reconciliation reads it once a day and has no retry of its own.
 /// </summary>
 public sealed class FaultyPaymentGateway : IPaymentGateway
 {
     private readonly IPaymentGateway inner;
+    private readonly FaultOptions options;
     private readonly FaultRandom random;
     private readonly ResiliencePipeline call;
 
     public FaultyPaymentGateway(IPaymentGateway inner, FaultOptions options, FaultRandom random)
     {
         this.inner = inner;
+        this.options = options;
         this.random = random;
         call = new ResiliencePipelineBuilder()
             .AddTransientFailures(options.GatewayTransientFailureRate, FaultMetrics.Gateway, random.Randomizer(FaultSeam.Gateway))
@@ -33,6 +35,11 @@ public sealed class FaultyPaymentGateway : IPaymentGateway
 
     public async Task<CloseResult> ClosePaymentAsync(PaymentRef payment, CancellationToken ct = default)
     {
+        if (options.IsUnclosable(payment.PaymentId))
+        {
+            await FaultMetrics.CountAsync(FaultMetrics.UnclosablePayment);
+            throw new InjectedFaultException("Injected close failure: this payment cannot be closed.");
+        }
         using var key = random.Use(payment.PaymentId);
         return await call.ExecuteAsync(async token => await inner.ClosePaymentAsync(payment, token), ct);
     }

@@ -9,7 +9,8 @@ namespace Payments.Faults;
 /// <summary>
 /// The stock ledger under injected faults: added latency and transient failures before reserve and
 /// commit, and a commit that reports a permanent failure (without touching the ledger) for the
-/// configured skus, which the saga compensates with a refund. Release is the compensation and
+/// configured skus, which the saga compensates with a refund; a commit that throws every time for the
+/// stalling skus (the saga sits in its retries, its order Paid). Release is the compensation and
 /// passes through unharmed, as it always has.
 /// </summary>
 public sealed class FaultyStockReservations : IStockReservations
@@ -17,6 +18,7 @@ public sealed class FaultyStockReservations : IStockReservations
     private static readonly ResiliencePropertyKey<StockRequest> Request = new("Payments.Faults.StockRequest");
 
     private readonly IStockReservations inner;
+    private readonly FaultOptions options;
     private readonly FaultRandom random;
     private readonly ResiliencePipeline reserve;
     private readonly ResiliencePipeline<CommitResult> commit;
@@ -24,6 +26,7 @@ public sealed class FaultyStockReservations : IStockReservations
     public FaultyStockReservations(IStockReservations inner, FaultOptions options, FaultRandom random, TimeProvider clock)
     {
         this.inner = inner;
+        this.options = options;
         this.random = random;
         var randomizer = random.Randomizer(FaultSeam.Stock);
         reserve = new ResiliencePipelineBuilder { TimeProvider = clock }
@@ -54,6 +57,11 @@ public sealed class FaultyStockReservations : IStockReservations
 
     public async Task<CommitResult> CommitAsync(StockRequest request, CancellationToken ct = default)
     {
+        if (request.Lines.Any(l => options.IsStalling(l.Sku)))
+        {
+            await FaultMetrics.CountAsync(FaultMetrics.StallingStockCommit);
+            throw new InjectedFaultException("Injected stalling stock commit failure.");
+        }
         using var key = random.Use(request.OrderId);
         var context = ResilienceContextPool.Shared.Get(ct);
         try

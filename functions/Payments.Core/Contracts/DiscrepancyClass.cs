@@ -13,4 +13,6 @@ public enum DiscrepancyClass
     AmountMismatch,
     /// <summary>Refunded at the gateway while the order is completed locally. Parked.</summary>
     RefundedAtGatewayOnly,
+    /// <summary>Captured under a payment id that is not the order's own (a second capture for one order). Healed: refunded.</summary>
+    OtherPaymentCaptured,
 }

@@ -9,4 +9,8 @@ public static class ParkedKinds
     public const string SagaFailed = "saga_failed";
     public const string ReleaseFailed = "release_failed";
     public const string RecordFailed = "record_failed";
+    /// <summary>A saga that failed or was terminated, found by the reconciler (its captured payment is being refunded, or nothing was captured).</summary>
+    public const string SagaCrashed = "saga_crashed";
+    /// <summary>A saga still running, its order shown Paid for longer than the reconciler's bound.</summary>
+    public const string SagaStuck = "saga_stuck";
 }

@@ -71,6 +71,7 @@ public static class PaymentsServices
         services.AddSingleton<DeadLetterStore>();
         services.AddSingleton<DeadLetterDesk>();
         services.AddSingleton<IndexUpgrade>();
+        services.AddSingleton<CrashedSagaSweep>();
         services.AddSingleton<Reconciler>();
         services.AddSingleton<ReconciliationStore>();
         services.AddSingleton<StatementReconciler>();

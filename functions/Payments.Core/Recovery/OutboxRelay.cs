@@ -8,6 +8,8 @@ namespace Payments.Recovery;
 /// <summary>
 /// Re-dispatches inbox rows that were stored but never applied: a dispatch that failed at intake
 /// (or a crash between storing and dispatching). Rows whose order is still unknown go to the retry lane.
+/// Then it takes a second look at successes raised to a running saga: once that saga has ended, each
+/// is applied against its outcome (a saga that cancelled without it gets it refunded).
 /// </summary>
 public sealed class OutboxRelay(InboxStore inbox, PaymentDispatch dispatch, TimeProvider clock, ILogger<OutboxRelay> log)
 {
@@ -16,7 +18,7 @@ public sealed class OutboxRelay(InboxStore inbox, PaymentDispatch dispatch, Time
 
     public async Task<RelayReport> RelayAsync(DurableTaskClient durable, CancellationToken ct = default)
     {
-        int relayed = 0, unknown = 0, failed = 0, examined = 0;
+        int relayed = 0, unknown = 0, failed = 0, examined = 0, settled = 0;
         await foreach (var entry in inbox.ListUndispatchedAsync(clock.GetUtcNow() - SettleTime, ct))
         {
             examined++;
@@ -39,10 +41,29 @@ public sealed class OutboxRelay(InboxStore inbox, PaymentDispatch dispatch, Time
                 log.RelayFailed(ex, entry.Provider, entry.EventId);
             }
         }
+        await foreach (var entry in inbox.ListRaisedAsync(clock.GetUtcNow() - SettleTime, ct))
+        {
+            if (entry.Event is not { } raised)
+            {
+                continue;
+            }
+            try
+            {
+                if (await dispatch.SettleRaisedAsync(durable, raised, ct))
+                {
+                    settled++;
+                }
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                failed++;
+                log.RelayFailed(ex, entry.Provider, entry.EventId);
+            }
+        }
         if (relayed + unknown + failed > 0)
         {
             log.Relayed(relayed, unknown, failed);
         }
-        return new RelayReport(relayed, unknown, failed, examined);
+        return new RelayReport(relayed, unknown, failed, examined, settled);
     }
 }

@@ -11,8 +11,9 @@ namespace Payments.Recovery;
 /// <summary>
 /// The periodic safety net: relays stored-but-unapplied callbacks, starts sagas whose registration
 /// crashed before starting them, then asks the gateway about orders that have waited for payment
-/// suspiciously long. The active query closes the gap of a
-/// webhook the gateway never sent (or that was lost), well before the saga's own window check.
+/// suspiciously long, and last settles sagas that crashed (<see cref="CrashedSagaSweep"/>). The
+/// active query closes the gap of a webhook the gateway never sent (or that was lost), well before
+/// the saga's own window check.
 /// </summary>
 public sealed class Reconciler(
     OutboxRelay relay,
@@ -20,6 +21,7 @@ public sealed class Reconciler(
     IPaymentGateway gateway,
     PaymentDispatch dispatch,
     OrderRegistration registration,
+    CrashedSagaSweep crashed,
     IOptions<ReconcilerOptions> options,
     TimeProvider clock,
     ILogger<Reconciler> log)
@@ -31,7 +33,8 @@ public sealed class Reconciler(
     {
         var relayed = await relay.RelayAsync(durable, ct);
         var (queried, recovered, started, examined) = await QueryStalePaymentsAsync(durable, ct);
-        return new ReconcilerReport(relayed, queried, recovered, started, examined);
+        var (settled, parked) = await crashed.SweepAsync(durable, ct);
+        return new ReconcilerReport(relayed, queried, recovered, started, examined, settled, parked);
     }
 
     private async Task<(int Queried, int Recovered, int SagasStarted, int Examined)> QueryStalePaymentsAsync(DurableTaskClient durable, CancellationToken ct)

@@ -17,4 +17,11 @@ public sealed class ReconcilerOptions
     /// <summary>Bounds the gateway calls one reconciler run makes.</summary>
     [Range(1, 10_000)]
     public int MaxActiveQueriesPerRun { get; set; } = 200;
+
+    /// <summary>
+    /// An order shown Paid this long with its saga still running is parked as stuck. Longer than the
+    /// points back-off's whole horizon, the longest a healthy saga stays in Paid.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int StuckPaidAfterMinutes { get; set; } = 360;
 }

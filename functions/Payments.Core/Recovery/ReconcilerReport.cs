@@ -1,4 +1,7 @@
 namespace Payments.Recovery;
 
-/// <summary>What one reconciler run did: outbox relay, active queries (<paramref name="OrdersExamined"/> counts the due orders read), sagas started for stranded registrations.</summary>
-public sealed record ReconcilerReport(RelayReport Relay, int Queried, int Recovered, int SagasStarted = 0, int OrdersExamined = 0);
+/// <summary>What one reconciler run did: outbox relay, active queries, sagas started for stranded registrations, crashed sagas settled or parked.</summary>
+/// <param name="OrdersExamined">The due orders the active query read.</param>
+/// <param name="CrashedSettled">Crashed sagas whose captured payment the sweep started refunding, and captures on cancelled orders whose close had failed.</param>
+/// <param name="CrashedParked">Crashed sagas with nothing captured, and sagas stuck in Paid, parked by the sweep.</param>
+public sealed record ReconcilerReport(RelayReport Relay, int Queried, int Recovered, int SagasStarted = 0, int OrdersExamined = 0, int CrashedSettled = 0, int CrashedParked = 0);

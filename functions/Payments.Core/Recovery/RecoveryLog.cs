@@ -46,4 +46,17 @@ internal static partial class RecoveryLog
 
     [LoggerMessage(3014, LogLevel.Information, "Operator audit: {Caller} {Action} {Target}")]
     public static partial void OperatorActed(this ILogger log, string caller, string action, string target);
+
+    // The next three start like the saga's park message, so the parked-items alert (infra/modules/alerts.bicep) fires on them too.
+    [LoggerMessage(3015, LogLevel.Error, "Parked saga_crashed for order {OrderId}: saga ended {Status} after payment {PaymentId} was captured; refund started")]
+    public static partial void CrashedSagaRefunded(this ILogger log, string orderId, string paymentId, Microsoft.DurableTask.Client.OrchestrationRuntimeStatus status);
+
+    [LoggerMessage(3016, LogLevel.Error, "Parked saga_crashed for order {OrderId}: saga ended {Status}; its payment is {PaymentState}")]
+    public static partial void CrashedSagaParked(this ILogger log, string orderId, Microsoft.DurableTask.Client.OrchestrationRuntimeStatus status, Payments.Gateway.GatewayPaymentState paymentState);
+
+    [LoggerMessage(3017, LogLevel.Error, "Parked saga_stuck for order {OrderId}: Paid since {Since}, its saga still running")]
+    public static partial void SagaStuckInPaid(this ILogger log, string orderId, DateTimeOffset since);
+
+    [LoggerMessage(3018, LogLevel.Warning, "Crashed-saga sweep for order {OrderId} failed; the next run retries")]
+    public static partial void CrashedSagaSweepFailed(this ILogger log, Exception exception, string orderId);
 }

@@ -1,4 +1,6 @@
 namespace Payments.Recovery;
 
-/// <summary>What one relay pass did; <paramref name="Examined"/> counts the due inbox rows it read.</summary>
-public sealed record RelayReport(int Relayed, int Queued, int Failed, int Examined = 0);
+/// <summary>What one relay pass did.</summary>
+/// <param name="Examined">The due inbox rows it read.</param>
+/// <param name="RaisedSettled">Raised successes confirmed against their ended saga.</param>
+public sealed record RelayReport(int Relayed, int Queued, int Failed, int Examined = 0, int RaisedSettled = 0);

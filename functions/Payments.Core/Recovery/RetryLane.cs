@@ -114,7 +114,7 @@ public sealed class RetryLane(IMessageLane lane, InboxStore inbox, PaymentDispat
             {
                 return await DeadLetterAsync(delivery, "callback_missing", $"No stored payment event {message.MessageId} in the inbox.", ct);
             }
-            if (entry.State == InboxState.Dispatched)
+            if (entry.State is InboxState.Dispatched or InboxState.Raised)
             {
                 await delivery.CompleteAsync(ct);
                 return Settled.Applied;

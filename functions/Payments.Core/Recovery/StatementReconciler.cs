@@ -15,8 +15,9 @@ namespace Payments.Recovery;
 /// run that finds the row does nothing again.
 /// </summary>
 /// <remarks>
-/// This is the net under the dispatch race (see <see cref="PaymentDispatch"/>): a success raised to a
-/// saga that was already cancelling is lost with the instance, and shows up here as paid but cancelled.
+/// The online paths (dispatch's second look at raised successes, its refund of another payment's
+/// capture, the reconciler's crashed-saga sweep) settle every capture within minutes; this is the
+/// net under them, for a callback that never arrived and a query that never ran.
 /// </remarks>
 public sealed class StatementReconciler(
     IPaymentGateway gateway,
@@ -36,7 +37,7 @@ public sealed class StatementReconciler(
             lines++;
             var order = await orders.GetAsync(line.OrderId, ct);
             if (Classify(line, order) is not { } kind || await reports.ExistsAsync(date, kind, line.PaymentId, ct)
-                || (kind == DiscrepancyClass.PaidButCancelled && await AlreadyRefundingAsync(line.PaymentId, durable, ct)))
+                || (kind is DiscrepancyClass.PaidButCancelled or DiscrepancyClass.OtherPaymentCaptured && await AlreadyRefundingAsync(line.PaymentId, durable, ct)))
             {
                 continue;
             }
@@ -58,10 +59,13 @@ public sealed class StatementReconciler(
     public static DiscrepancyClass? Classify(StatementLine line, OrderRecord? order) => (line.Type, order) switch
     {
         ("capture", null) => DiscrepancyClass.UnknownLocally,
+        // Before any status: a capture under another payment id is never the order's settlement, whatever the order's state.
+        ("capture", { } o) when o.PaymentId != line.PaymentId => DiscrepancyClass.OtherPaymentCaptured,
         ("capture", { Status: OrderStatus.AwaitingPayment }) => DiscrepancyClass.PaidButUnknown,
         ("capture", { Status: OrderStatus.Cancelled }) => DiscrepancyClass.PaidButCancelled,
         ("capture", { Status: OrderStatus.Paid or OrderStatus.Completed } o)
             when o.PaidAmountMinor != line.AmountMinor || o.Currency != line.Currency => DiscrepancyClass.AmountMismatch,
+        ("refund", { } o) when o.PaymentId != line.PaymentId => null, // the refund of a second capture: the pipeline's own doing
         ("refund", { Status: OrderStatus.Paid or OrderStatus.Completed }) => DiscrepancyClass.RefundedAtGatewayOnly,
         _ => null,
     };
@@ -70,8 +74,9 @@ public sealed class StatementReconciler(
     {
         switch (kind)
         {
-            case DiscrepancyClass.PaidButUnknown or DiscrepancyClass.PaidButCancelled:
-                // The same path a late webhook takes: a running saga gets the payment, a cancelled order a refund.
+            case DiscrepancyClass.PaidButUnknown or DiscrepancyClass.PaidButCancelled or DiscrepancyClass.OtherPaymentCaptured:
+                // The same path a late webhook takes: a running saga gets the payment, a cancelled order
+                // (or a payment that is not the order's own) a refund keyed by that payment id.
                 var recovered = PaymentEvent.Recovered("statement", order!.Provider, line.PaymentId, line.OrderId, line.AmountMinor, line.Currency, line.OccurredAt);
                 var result = await dispatch.ApplyAsync(durable, recovered, ct);
                 PipelineMetrics.CallbacksRecovered.Add(1, new KeyValuePair<string, object?>("path", "statement"));

@@ -4,9 +4,11 @@ using Payments.Contracts;
 namespace Payments.Saga;
 
 /// <summary>
-/// Refunds a payment outside its order's saga: a payment that succeeded after its order was
-/// cancelled (one instance per payment, <c>refund-{paymentId}</c>, so however often the late
-/// callback arrives, one refund), or an operator's retry of a refund the gateway kept rejecting.
+/// Refunds a payment outside its order's saga, one instance per payment (<c>refund-{paymentId}</c>),
+/// so however often and by whichever path it is asked for, one refund: a payment that succeeded
+/// after its order was cancelled, a second capture for an order settled by another payment, the
+/// payment of a saga that crashed after it was paid (then it also releases the order's stock and
+/// records the order's end), or an operator's retry of a refund the gateway kept rejecting.
 /// </summary>
 public static class LatePaymentRefund
 {
@@ -19,6 +21,19 @@ public static class LatePaymentRefund
         var refund = input.Refund;
         var retry = input.Settings.StepRetry();
         context.SetCustomStatus("Refunding");
+        if (input.ReleaseStock is { } stock)
+        {
+            try
+            {
+                await context.CallActivityAsync(SagaActivityNames.ReleaseStock, stock, retry);
+            }
+            catch (TaskFailedException ex)
+            {
+                await context.CallActivityAsync(SagaActivityNames.Park,
+                    new ParkRequest(refund.OrderId, ParkedKinds.ReleaseFailed, "Reserved stock could not be released.", ex.Message), retry);
+            }
+        }
+        var outcome = new SagaOutcome(OrderStatus.Refunded, refund.Reason);
         try
         {
             await context.CallActivityAsync<RefundResult>(SagaActivityNames.Refund, refund, retry);
@@ -29,10 +44,14 @@ public static class LatePaymentRefund
                 SagaActivityNames.Park,
                 new ParkRequest(refund.OrderId, ParkedKinds.RefundFailed, $"Refund of {refund.AmountMinor} {refund.Currency} ({refund.Reason}) failed.", ex.Message, refund),
                 retry);
-            context.SetCustomStatus(nameof(OrderStatus.RefundPending));
-            return new SagaOutcome(OrderStatus.RefundPending, refund.Reason);
+            outcome = new SagaOutcome(OrderStatus.RefundPending, refund.Reason);
         }
-        context.SetCustomStatus(nameof(OrderStatus.Refunded));
-        return new SagaOutcome(OrderStatus.Refunded, refund.Reason);
+        if (input.RecordOrder)
+        {
+            await context.CallActivityAsync(SagaActivityNames.RecordOrderState,
+                new OrderStateChange(refund.OrderId, outcome.Status, refund.Reason, outcome.Status.ToString()), retry);
+        }
+        context.SetCustomStatus(outcome.Status.ToString());
+        return outcome;
     }
 }

@@ -59,16 +59,15 @@ public static class OrderSaga
 
         steps.Show("AwaitingPayment");
         var paymentWindow = context.CurrentUtcDateTime.Add(input.Settings.PaymentWindow);
-        var payment = await AwaitPaymentAsync(context, order, paymentWindow) ?? await ResolveTimeoutAsync(steps);
+        var (paid, declined) = await AwaitPaymentAsync(context, order, paymentWindow);
+        // A decline is not final (Stripe, WeChat PAYERROR, Alipay: the customer may retry the same
+        // payment), so it only colours the cancel reason. Whatever was seen, the window's end asks the
+        // gateway and closes the payment before cancelling: no success can land after the cancel unnoticed.
+        var payment = paid ?? await ResolveTimeoutAsync(steps);
         if (payment is null)
         {
             await steps.ReleaseStockAsync();
-            return await steps.FinishAsync(OrderStatus.Cancelled, "timeout");
-        }
-        if (payment.Kind == PaymentEventKind.Failed)
-        {
-            await steps.ReleaseStockAsync();
-            return await steps.FinishAsync(OrderStatus.Cancelled, "payment_failed");
+            return await steps.FinishAsync(OrderStatus.Cancelled, declined ? "payment_failed" : "timeout");
         }
         if (payment.AmountMinor != order.AmountMinor || payment.Currency != order.Currency)
         {
@@ -88,9 +87,13 @@ public static class OrderSaga
         return await steps.FinishAsync(OrderStatus.Completed, pointsGranted ? null : "points_parked", pointsParked: !pointsGranted);
     }
 
-    /// <summary>The first success or failure for this order's payment, or null when the window closes first.</summary>
-    private static async Task<PaymentEvent?> AwaitPaymentAsync(TaskOrchestrationContext context, OrderRequest order, DateTime paymentWindow)
+    /// <summary>
+    /// The first success for this order's payment, or null when the window closes first; and whether
+    /// a decline was seen meanwhile (it does not end the wait: the customer may still pay).
+    /// </summary>
+    private static async Task<(PaymentEvent? Paid, bool Declined)> AwaitPaymentAsync(TaskOrchestrationContext context, OrderRequest order, DateTime paymentWindow)
     {
+        var declined = false;
         while (context.CurrentUtcDateTime < paymentWindow)
         {
             using var cancel = new CancellationTokenSource();
@@ -100,16 +103,24 @@ public static class OrderSaga
             cancel.Cancel(); // whichever lost is abandoned, so no stale waiter or timer outlives this round
             if (first == windowCloses)
             {
-                return null;
+                return (null, declined);
             }
             var received = await callback;
-            // Refund notices and events for some other payment do not decide this order; keep waiting.
-            if (received.Kind != PaymentEventKind.Refunded && received.PaymentId == order.PaymentId)
+            // Refund notices and events for some other payment do not decide this order (dispatch
+            // refunds another payment's capture itself); a decline is noted, and the wait goes on.
+            if (received.PaymentId != order.PaymentId || received.Kind == PaymentEventKind.Refunded)
             {
-                return received;
+                continue;
             }
+            if (received.Kind == PaymentEventKind.Failed)
+            {
+                declined = true;
+                context.SetCustomStatus("PaymentDeclined");
+                continue;
+            }
+            return (received, declined);
         }
-        return null;
+        return (null, declined);
     }
 
     /// <summary>

@@ -11,11 +11,13 @@ namespace Payments.Saga;
 /// </summary>
 /// <remarks>
 /// Durable Task has no atomic "raise event or start": a saga can finish between our look and our
-/// raise, and the event is then dropped with the instance. Two safety nets close that window. A
-/// saga still waiting for payment only ends by its timer, and at that point queries and closes the
-/// payment at the gateway, so a success the event carried is seen there. A saga that was already
-/// past its payment decision and cancelling is covered by the daily statement reconciliation
-/// (paid but cancelled → refund).
+/// raise, and the event is then dropped with the instance. So a success raised to a running saga is
+/// not taken as applied: its inbox row is marked <see cref="InboxState.Raised"/>, and once the saga
+/// has ended the outbox relay looks again (<see cref="SettleRaisedAsync"/>). A saga that ended
+/// without settling that payment (cancelled meanwhile) gets it refunded within minutes, by the same
+/// late-payment refund a success arriving after the cancel gets. Every capture that is not the
+/// order's own payment (a double submit, a second PaymentIntent) is refunded on arrival, whatever
+/// the saga's state: the saga only ever settles <see cref="OrderRequest.PaymentId"/>.
 /// </remarks>
 public sealed class PaymentDispatch(
     IOptions<SagaOptions> sagaOptions,
@@ -25,6 +27,9 @@ public sealed class PaymentDispatch(
     IMessageLane lane,
     ILogger<PaymentDispatch> log) : IStoredCallbackDispatch
 {
+    public const string LatePaymentReason = "late_payment";
+    public const string SecondCaptureReason = "second_capture";
+
     /// <summary>
     /// Intake's and the outbox relay's dispatch of a stored callback: applied, or, when its order is
     /// unknown yet (the callback outran the order's registration), put on the retry lane with its
@@ -42,17 +47,38 @@ public sealed class PaymentDispatch(
     }
 
     /// <summary>
-    /// Applies a callback stored in the inbox and marks its row dispatched, unless its order is
-    /// unknown yet (then the row is left for the caller to queue or retry).
+    /// Applies a callback stored in the inbox and marks its row: dispatched, or raised (a success
+    /// handed to a running saga, not yet known to be settled), unless its order is unknown yet (then
+    /// the row is left for the caller to queue or retry).
     /// </summary>
     public async Task<DispatchResult> ApplyStoredAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default)
     {
         var result = await ApplyAsync(client, paymentEvent, ct);
-        if (result != DispatchResult.UnknownOrder)
+        if (result == DispatchResult.Raised && paymentEvent.Kind == PaymentEventKind.Succeeded)
+        {
+            await inbox.MarkRaisedAsync(paymentEvent.Provider, paymentEvent.EventId, ct);
+        }
+        else if (result != DispatchResult.UnknownOrder)
         {
             await inbox.MarkDispatchedAsync(paymentEvent.Provider, paymentEvent.EventId, ct);
         }
         return result;
+    }
+
+    /// <summary>
+    /// The second look at a success raised to a running saga: once the saga has ended, the event is
+    /// applied again against its outcome (no effect when the saga settled this payment, a refund when
+    /// it cancelled without it) and the row marked dispatched. False while the saga still runs.
+    /// </summary>
+    public async Task<bool> SettleRaisedAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default)
+    {
+        if (await client.GetInstanceAsync(OrderSaga.InstanceId(paymentEvent.OrderId), ct) is not { IsCompleted: true })
+        {
+            return false;
+        }
+        await ApplyAsync(client, paymentEvent, ct);
+        await inbox.MarkDispatchedAsync(paymentEvent.Provider, paymentEvent.EventId, ct);
+        return true;
     }
 
     public async Task<DispatchResult> ApplyAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default)
@@ -64,6 +90,13 @@ public sealed class PaymentDispatch(
             log.UnknownOrder(paymentEvent.EventId, paymentEvent.OrderId);
             return DispatchResult.UnknownOrder;
         }
+        var order = instance.ReadInputAs<OrderSagaInput>()?.Order;
+        if (paymentEvent.Kind == PaymentEventKind.Succeeded && order is not null && paymentEvent.PaymentId != order.PaymentId)
+        {
+            // Not the payment this order settles by, whatever its saga is doing: the customer paid twice.
+            await StartRefundAsync(client, paymentEvent, SecondCaptureReason, ct);
+            return DispatchResult.LatePaymentRefund;
+        }
         if (!instance.IsCompleted)
         {
             await client.RaiseEventAsync(instanceId, PaymentEvent.SagaEventName, paymentEvent, ct);
@@ -72,6 +105,7 @@ public sealed class PaymentDispatch(
 
         if (instance.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
         {
+            // The reconciler's crashed-saga sweep settles the order's payment; the event is parked beside it.
             log.SagaNotRunning(paymentEvent.EventId, paymentEvent.OrderId, instance.RuntimeStatus);
             await parked.ParkAsync(new ParkRequest(paymentEvent.OrderId, ParkedKinds.SagaFailed,
                 $"A {paymentEvent.Kind} event arrived for a saga that is {instance.RuntimeStatus}.",
@@ -81,23 +115,37 @@ public sealed class PaymentDispatch(
         var outcome = instance.ReadOutputAs<SagaOutcome>();
         if (paymentEvent.Kind == PaymentEventKind.Succeeded && outcome?.Status == OrderStatus.Cancelled)
         {
-            await StartLatePaymentRefundAsync(client, paymentEvent, ct);
+            await StartRefundAsync(client, paymentEvent, LatePaymentReason, ct);
             return DispatchResult.LatePaymentRefund;
         }
         return DispatchResult.NoEffect;
     }
 
-    private async Task StartLatePaymentRefundAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct)
+    /// <summary>
+    /// Starts the one refund orchestration of a payment (<c>refund-{paymentId}</c>); false when it
+    /// already exists. The reconciler settles a crashed saga through here too.
+    /// </summary>
+    public async Task<bool> StartRefundOnceAsync(DurableTaskClient client, LatePaymentInput input, CancellationToken ct = default)
     {
-        var instanceId = LatePaymentRefund.InstanceId(paymentEvent.PaymentId);
+        var instanceId = LatePaymentRefund.InstanceId(input.Refund.PaymentId);
         if (await client.GetInstanceAsync(instanceId, ct) is not null)
         {
-            return;
+            return false;
         }
+        return await DurableStart.StartOnceAsync(client, LatePaymentRefund.Name, instanceId, input, ct);
+    }
+
+    /// <summary>The saga's settings for a refund started outside a saga.</summary>
+    public SagaSettings RefundSettings => sagaOptions.Value.ToSettings();
+
+    private async Task StartRefundAsync(DurableTaskClient client, PaymentEvent paymentEvent, string reason, CancellationToken ct)
+    {
         var input = new LatePaymentInput(
-            new RefundRequest(paymentEvent.OrderId, paymentEvent.Provider, paymentEvent.PaymentId, paymentEvent.AmountMinor, paymentEvent.Currency, "late_payment"),
-            sagaOptions.Value.ToSettings());
-        await DurableStart.StartOnceAsync(client, LatePaymentRefund.Name, instanceId, input, ct);
-        log.LatePaymentRefundStarted(paymentEvent.PaymentId, paymentEvent.OrderId);
+            new RefundRequest(paymentEvent.OrderId, paymentEvent.Provider, paymentEvent.PaymentId, paymentEvent.AmountMinor, paymentEvent.Currency, reason),
+            RefundSettings);
+        if (await StartRefundOnceAsync(client, input, ct))
+        {
+            log.LatePaymentRefundStarted(paymentEvent.PaymentId, paymentEvent.OrderId, reason);
+        }
     }
 }

@@ -30,8 +30,8 @@ internal static partial class SagaLog
     [LoggerMessage(2007, LogLevel.Error, "Payment event {EventId} for order {OrderId} found its saga {Status}; parked")]
     public static partial void SagaNotRunning(this ILogger log, string eventId, string orderId, OrchestrationRuntimeStatus status);
 
-    [LoggerMessage(2008, LogLevel.Warning, "Late payment {PaymentId} for cancelled order {OrderId}: refund started")]
-    public static partial void LatePaymentRefundStarted(this ILogger log, string paymentId, string orderId);
+    [LoggerMessage(2008, LogLevel.Warning, "Payment {PaymentId} the order {OrderId} will not keep: refund started ({Reason})")]
+    public static partial void LatePaymentRefundStarted(this ILogger log, string paymentId, string orderId, string reason);
 
     [LoggerMessage(2009, LogLevel.Warning, "Order {OrderId} had no saga {Age} after registration; starting it")]
     public static partial void SagaNeverStarted(this ILogger log, string orderId, TimeSpan age);

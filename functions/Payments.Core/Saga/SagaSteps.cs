@@ -149,6 +149,21 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
         return new SagaOutcome(status, reason, pointsParked);
     }
 
-    private Task ParkAsync(string kind, string reason, string detail, RefundRequest? refund = null) =>
-        context.CallActivityAsync(SagaActivityNames.Park, new ParkRequest(order.OrderId, kind, reason, detail, refund), StepRetry);
+    /// <summary>
+    /// Parking is the saga's last word to an operator, so it gets the long (points) back-off. If even
+    /// that runs out, the saga fails on purpose with <see cref="SagaParkFailedException"/>: the
+    /// reconciler's crashed-saga sweep then finds it and settles its payment (refund) or parks it
+    /// loudly, instead of the order ending quietly with nobody told.
+    /// </summary>
+    private async Task ParkAsync(string kind, string reason, string detail, RefundRequest? refund = null)
+    {
+        try
+        {
+            await context.CallActivityAsync(SagaActivityNames.Park, new ParkRequest(order.OrderId, kind, reason, detail, refund), PointsBackoff);
+        }
+        catch (TaskFailedException ex)
+        {
+            throw new SagaParkFailedException(order.OrderId, kind, ex);
+        }
+    }
 }

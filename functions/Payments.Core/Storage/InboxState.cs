@@ -6,6 +6,11 @@ public enum InboxState
     /// <summary>Stored, not yet applied to its saga; the reconciler's outbox relay picks these up.</summary>
     Received,
     Dispatched,
+    /// <summary>
+    /// A success handed to a running saga: not yet known to be settled, because a saga that ends
+    /// right after the raise drops the event. The outbox relay looks again once the saga has ended.
+    /// </summary>
+    Raised,
     /// <summary>Its order was unknown; a retry-lane message carries it until it applies or is dead-lettered.</summary>
     Queued,
     /// <summary>A well-formed event type this pipeline does not act on.</summary>

@@ -30,6 +30,7 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
     private const string IndexMark = "!";
     private const string DuePrefix = IndexMark + "due|";
     private const string SettledPrefix = IndexMark + "settled|";
+    private const string RaisedPrefix = IndexMark + "raised|";
 
     public async Task<InboxAddResult> TryAddAsync(InboxEntry entry, CancellationToken ct = default)
     {
@@ -39,7 +40,7 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
         }
         var table = await storage.TableAsync(TableNames.Inbox, ct);
         var expiresAt = entry.ReceivedAt + retention;
-        var index = IndexKey(entry.State, entry.ReceivedAt, expiresAt, entry.EventId);
+        var index = IndexKey(entry.State, entry.ReceivedAt, entry.ReceivedAt, expiresAt, entry.EventId);
         var row = new TableEntity(entry.Provider, RowKey(entry.EventId))
         {
             ["EventId"] = entry.EventId,
@@ -79,6 +80,9 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
     public Task MarkDispatchedAsync(string provider, string eventId, CancellationToken ct = default) =>
         MarkAsync(provider, eventId, InboxState.Dispatched, from: null, ct);
 
+    public Task MarkRaisedAsync(string provider, string eventId, CancellationToken ct = default) =>
+        MarkAsync(provider, eventId, InboxState.Raised, from: null, ct);
+
     public Task MarkQueuedAsync(string provider, string eventId, CancellationToken ct = default) =>
         MarkAsync(provider, eventId, InboxState.Queued, from: null, ct);
 
@@ -103,11 +107,12 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
             var row = found.Value!;
             var receivedAt = row.GetDateTimeOffset("ReceivedAt") ?? clock.GetUtcNow();
             var oldIndex = row.GetString("IndexKey") ?? "";
-            var newIndex = IndexKey(state, receivedAt, row.GetDateTimeOffset("ExpiresAt") ?? receivedAt + retention, eventId);
+            var now = clock.GetUtcNow();
+            var newIndex = IndexKey(state, receivedAt, now, row.GetDateTimeOffset("ExpiresAt") ?? receivedAt + retention, eventId);
             var patch = new TableEntity(provider, row.RowKey)
             {
                 ["State"] = state.ToString(),
-                [state + "At"] = clock.GetUtcNow(),
+                [state + "At"] = now,
                 ["IndexKey"] = newIndex,
             };
             List<TableTransactionAction> actions = [new(TableTransactionActionType.UpdateMerge, patch, row.ETag)];
@@ -166,6 +171,18 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
 
     /// <summary>The index prefix of settled rows, by expiry.</summary>
     public static string SettledIndex => SettledPrefix;
+
+    /// <summary>Successes raised to a running saga before <paramref name="raisedBefore"/>, whose settlement is not yet confirmed (read from their index, not a scan).</summary>
+    public async IAsyncEnumerable<InboxEntry> ListRaisedAsync(DateTimeOffset raisedBefore, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await foreach (var (provider, eventId) in ReadIndexAsync(RaisedPrefix, raisedBefore, ct))
+        {
+            if (await GetAsync(provider, eventId, ct) is { State: InboxState.Raised } entry)
+            {
+                yield return entry;
+            }
+        }
+    }
 
     public async IAsyncEnumerable<InboxEntry> ListAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
@@ -229,7 +246,7 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
             }
             var receivedAt = row.GetDateTimeOffset("ReceivedAt") ?? clock.GetUtcNow();
             var eventId = row.GetString("EventId");
-            var index = IndexKey(Enum.Parse<InboxState>(row.GetString("State")), receivedAt, row.GetDateTimeOffset("ExpiresAt") ?? receivedAt + retention, eventId);
+            var index = IndexKey(Enum.Parse<InboxState>(row.GetString("State")), receivedAt, receivedAt, row.GetDateTimeOffset("ExpiresAt") ?? receivedAt + retention, eventId);
             List<TableTransactionAction> actions = [new(TableTransactionActionType.UpdateMerge, new TableEntity(row.PartitionKey, row.RowKey) { ["IndexKey"] = index }, row.ETag)];
             if (index.Length > 0)
             {
@@ -254,9 +271,10 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
     private static string Ticks(DateTimeOffset time) => time.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The index row a row in <paramref name="state"/> has, or "" for none.</summary>
-    private static string IndexKey(InboxState state, DateTimeOffset receivedAt, DateTimeOffset expiresAt, string eventId) => state switch
+    private static string IndexKey(InboxState state, DateTimeOffset receivedAt, DateTimeOffset changedAt, DateTimeOffset expiresAt, string eventId) => state switch
     {
         InboxState.Received => $"{DuePrefix}{Ticks(receivedAt)}|{RowKey(eventId)}",
+        InboxState.Raised => $"{RaisedPrefix}{Ticks(changedAt)}|{RowKey(eventId)}",
         InboxState.Dispatched or InboxState.Ignored or InboxState.Discarded => $"{SettledPrefix}{Ticks(expiresAt)}|{RowKey(eventId)}",
         _ => "",
     };

@@ -32,6 +32,16 @@ public sealed class ParkedItems(PaymentsStorage storage, TimeProvider clock)
         }
     }
 
+    /// <summary>The items of one kind (one partition) parked after <paramref name="parkedAfter"/>.</summary>
+    public async IAsyncEnumerable<ParkedItem> ListAsync(string kind, DateTimeOffset parkedAfter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Parked, ct);
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {kind} and ParkedAt gt {parkedAfter}"), cancellationToken: ct))
+        {
+            yield return ToItem(row);
+        }
+    }
+
     public async Task<ParkedItem?> GetAsync(string kind, string orderId, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Parked, ct);

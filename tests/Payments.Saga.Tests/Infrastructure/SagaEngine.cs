@@ -38,11 +38,14 @@ public sealed class SagaEngine
         return new SagaRun(Client, instanceId, script);
     }
 
-    public async Task<SagaRun> StartLatePaymentRefundAsync(SagaScript script, RefundRequest refund, SagaSettings settings)
+    public async Task<SagaRun> StartLatePaymentRefundAsync(SagaScript script, RefundRequest refund, SagaSettings settings, bool settleCrashedSaga = false)
     {
         Own(script);
+        var input = settleCrashedSaga
+            ? new LatePaymentInput(refund, settings, new StockRequest(script.Order.OrderId, script.Order.Lines), RecordOrder: true)
+            : new LatePaymentInput(refund, settings);
         var instanceId = await Client.ScheduleNewOrchestrationInstanceAsync(
-            LatePaymentRefund.Name, new LatePaymentInput(refund, settings), new StartOrchestrationOptions(LatePaymentRefund.InstanceId(refund.PaymentId)));
+            LatePaymentRefund.Name, input, new StartOrchestrationOptions(LatePaymentRefund.InstanceId(refund.PaymentId)));
         return new SagaRun(Client, instanceId, script);
     }
 

@@ -61,6 +61,13 @@ public sealed class SagaRun(DurableTaskClient client, string instanceId, SagaScr
         return instance.ReadOutputAs<SagaOutcome>()!;
     }
 
+    /// <summary>The orchestration once it ended, however it ended (for sagas a test expects to fail).</summary>
+    public async Task<OrchestrationMetadata> EndAsync()
+    {
+        using var cts = new CancellationTokenSource(Patience);
+        return await client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true, cts.Token);
+    }
+
     public async Task<string?> CustomStatusAsync() =>
         (await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true))?.ReadCustomStatusAs<string>();
 }

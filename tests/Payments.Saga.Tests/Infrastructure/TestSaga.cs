@@ -22,6 +22,9 @@ public static class TestSaga
     /// <summary>A payment window that closes while the test waits, with nothing raised.</summary>
     public static readonly SagaSettings ShortWindow = Settings with { PaymentWindow = TimeSpan.FromMilliseconds(300) };
 
+    /// <summary>A window long enough for a test to raise a decline (and maybe a success) inside it, short enough to wait out.</summary>
+    public static readonly SagaSettings DeclineWindow = Settings with { PaymentWindow = TimeSpan.FromSeconds(1.5) };
+
     private static int orders;
 
     public static OrderRequest Order(string test, long amountMinor = 2500, string currency = "EUR")
@@ -48,13 +51,14 @@ public static class TestSaga
         return saga;
     }
 
-    public static async Task<SagaRun> LatePaymentRefundAsync(Action<SagaScript>? script = null, [CallerMemberName] string test = "")
+    public static async Task<SagaRun> LatePaymentRefundAsync(
+        Action<SagaScript>? script = null, string reason = "late_payment", bool settleCrashedSaga = false, [CallerMemberName] string test = "")
     {
         var order = Order(test);
         var scripted = new SagaScript(order);
         script?.Invoke(scripted);
-        var refund = new RefundRequest(order.OrderId, order.Provider, order.PaymentId, order.AmountMinor, order.Currency, "late_payment");
+        var refund = new RefundRequest(order.OrderId, order.Provider, order.PaymentId, order.AmountMinor, order.Currency, reason);
         var engine = await SagaEngine.SharedAsync();
-        return await engine.StartLatePaymentRefundAsync(scripted, refund, Settings);
+        return await engine.StartLatePaymentRefundAsync(scripted, refund, Settings, settleCrashedSaga);
     }
 }

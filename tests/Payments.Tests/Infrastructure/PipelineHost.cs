@@ -87,14 +87,40 @@ public sealed class PipelineHost : IAsyncDisposable
     /// <summary>Creates the payment at the gateway and registers the order, as the order service would.</summary>
     public async Task<OrderRequest> RegisterOrderAsync(string orderId, long amount = 2500, string sku = "sku-a", int quantity = 1, string provider = "standard")
     {
-        var order = new OrderRequest(orderId, "cust-" + orderId, [new OrderLine(sku, quantity)], amount, "EUR", provider, "pay-" + orderId);
-        using (var created = await GatewayHttp.PostAsJsonAsync("v1/payments", new { paymentId = order.PaymentId, orderId, amountMinor = amount, currency = "EUR", provider }))
+        var order = OrderFor(orderId, amount, sku, quantity, provider);
+        await CreatePaymentAsync(order);
+        await RegisterOnlyAsync(order);
+        return order;
+    }
+
+    /// <summary>
+    /// Registers an order whose payment the gateway does not know yet, so the saga's close finds
+    /// nothing to close: the one way a capture can still land after a cancel (the test creates and
+    /// pays the payment afterwards), as when a gateway's close fails or races a capture.
+    /// </summary>
+    public async Task<OrderRequest> RegisterOrderWithoutPaymentAsync(string orderId, long amount = 2500, string sku = "sku-a")
+    {
+        var order = OrderFor(orderId, amount, sku, 1, "standard");
+        await RegisterOnlyAsync(order);
+        return order;
+    }
+
+    public async Task CreatePaymentAsync(OrderRequest order, string? paymentId = null)
+    {
+        using var created = await GatewayHttp.PostAsJsonAsync("v1/payments", new
         {
-            created.EnsureSuccessStatusCode();
-        }
+            paymentId = paymentId ?? order.PaymentId, orderId = order.OrderId, amountMinor = order.AmountMinor, currency = order.Currency, provider = order.Provider,
+        });
+        created.EnsureSuccessStatusCode();
+    }
+
+    private static OrderRequest OrderFor(string orderId, long amount, string sku, int quantity, string provider) =>
+        new(orderId, "cust-" + orderId, [new OrderLine(sku, quantity)], amount, "EUR", provider, "pay-" + orderId);
+
+    private async Task RegisterOnlyAsync(OrderRequest order)
+    {
         using var registered = await Http.PostAsJsonAsync("api/orders", order);
         Assert.Equal(System.Net.HttpStatusCode.Accepted, registered.StatusCode);
-        return order;
     }
 
     /// <summary>Waits (generously; never a timing assertion) for the order's saga to finish.</summary>

@@ -13,8 +13,16 @@ public enum CustomerBehaviour
     NeverPays,
     /// <summary>The payment fails: the order is cancelled.</summary>
     Fails,
-    /// <summary>The payment fails, then the customer pays anyway: a payment for a cancelled order, refunded.</summary>
+    /// <summary>The payment is declined, then the customer pays within the window: a decline is not final, the order completes.</summary>
     FailsThenPays,
+    /// <summary>Declined, then paid around the end of the window, while the saga queries, closes and cancels: completed or refused, never lost.</summary>
+    FailsThenPaysDuringCancel,
+    /// <summary>Pays twice under two payment ids (a double submit): the order keeps one, the pipeline refunds the other on arrival.</summary>
+    PaysTwice,
+    /// <summary>Never pays in the window; the saga cannot close the payment (Faults:UnclosablePaymentPrefix) and cancels; then the customer pays: refunded by the pipeline.</summary>
+    PaysAfterUnclosedCancel,
+    /// <summary>Pays; its stock commit stalls and an operator terminates the saga while the order is Paid: the reconciler refunds it.</summary>
+    TerminatedAfterPaid,
     /// <summary>Pays a different amount than the order's: refunded as an amount mismatch.</summary>
     PaysWrongAmount,
     /// <summary>Pays before the order service registers the order: the callback outruns the registration and rides the retry lane.</summary>

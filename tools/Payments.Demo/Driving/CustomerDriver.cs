@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Net;
 using System.Text.Json;
 using Payments.Contracts;
+using Payments.Ledger;
 using Payments.Saga;
 using Polly.Retry;
 using Polly;
@@ -10,8 +11,9 @@ using Polly;
 namespace Payments.Demo.Driving;
 
 /// <summary>
-/// Plays the order service and the customers: creates each payment at the gateway, registers the
-/// order with the pipeline, and pays or fails it at the planned moments. The order service keeps
+/// Plays the order service, the customers and one operator: creates each payment at the gateway,
+/// registers the order with the pipeline, pays or fails it at the planned moments (some twice),
+/// and terminates the sagas planned to fail after Paid. The order service keeps
 /// retrying a registration the pipeline could not take (the host may be down); the customers take
 /// the gateway's refusals (a closed payment) as final.
 /// </summary>
@@ -35,11 +37,14 @@ public sealed class CustomerDriver(PipelineAccess access)
     /// <summary>How long the order service keeps registering one order before giving up loudly.</summary>
     private static readonly TimeSpan SagaConfirmation = TimeSpan.FromMinutes(3);
 
-    private int paymentsCreated, registered, paid, paidWrong, failed, payRefused, failRefused;
+    /// <summary>How long the operator waits for an order to show Paid before giving up on terminating its saga.</summary>
+    private static readonly TimeSpan PaidPatience = TimeSpan.FromSeconds(60);
+
+    private int paymentsCreated, registered, paid, paidWrong, failed, payRefused, failRefused, secondCaptures, terminated, terminationsMissed;
 
     public int Registered => Volatile.Read(ref registered);
 
-    public DriverTally Tally => new(paymentsCreated, registered, paid, paidWrong, failed, payRefused, failRefused);
+    public DriverTally Tally => new(paymentsCreated, registered, paid, paidWrong, failed, payRefused, failRefused, secondCaptures, terminated, terminationsMissed);
 
     /// <summary>Runs every plan's steps at their times; completes when the last step is done.</summary>
     public async Task RunAsync(IReadOnlyList<OrderPlan> plans, CancellationToken ct = default)
@@ -66,14 +71,24 @@ public sealed class CustomerDriver(PipelineAccess access)
         var order = plan.Order;
         switch (kind)
         {
-            case StepKind.CreatePayment:
+            case StepKind.CreatePayment or StepKind.CreateSecondPayment:
+                var paymentId = kind == StepKind.CreatePayment ? order.PaymentId : plan.SecondPaymentId;
                 await UntilAccepted.ExecuteAsync(async token =>
                 {
                     using var reply = await access.GatewayApi.PostAsJsonAsync("v1/payments",
-                        new { order.PaymentId, order.OrderId, order.AmountMinor, order.Currency, order.Provider }, token);
+                        new { PaymentId = paymentId, order.OrderId, order.AmountMinor, order.Currency, order.Provider }, token);
                     reply.EnsureSuccessStatusCode();
                 }, ct);
                 Interlocked.Increment(ref paymentsCreated);
+                break;
+            case StepKind.PaySecond:
+                if (!await RefusedAsync(() => access.Gateway.PayAsync(plan.SecondPaymentId)))
+                {
+                    Interlocked.Increment(ref secondCaptures);
+                }
+                break;
+            case StepKind.TerminateWhenPaid:
+                await TerminateWhenPaidAsync(order.OrderId, ct);
                 break;
             case StepKind.Register:
                 await RegisterAsync(order, ct);
@@ -136,6 +151,58 @@ public sealed class CustomerDriver(PipelineAccess access)
                 return;
             }
             await Task.Delay(TimeSpan.FromSeconds(5), deadline.Token);
+        }
+    }
+
+    /// <summary>
+    /// The operator's forced failure after Paid: once the order shows Paid (its stock commit stalls,
+    /// so the saga sits there), its saga is terminated through the Durable client. Nothing of that
+    /// saga runs again; the pipeline's reconciler must find it and refund the payment.
+    /// </summary>
+    private async Task TerminateWhenPaidAsync(string orderId, CancellationToken ct)
+    {
+        var orders = new OrderBook(access.Storage, TimeProvider.System);
+        var deadline = DateTime.UtcNow + PaidPatience;
+        while (DateTime.UtcNow < deadline)
+        {
+            var status = await PollAsync(() => orders.GetAsync(orderId, ct));
+            if (status?.Status == OrderStatus.Paid && await TryTerminateAsync(orderId, ct))
+            {
+                Interlocked.Increment(ref terminated);
+                return;
+            }
+            if (status is { Status: not OrderStatus.AwaitingPayment })
+            {
+                break; // it ended some other way first
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
+        }
+        Interlocked.Increment(ref terminationsMissed);
+    }
+
+    /// <summary>False when the host's Durable endpoint is down (a chaos run kills it); the caller looks again.</summary>
+    private async Task<bool> TryTerminateAsync(string orderId, CancellationToken ct)
+    {
+        try
+        {
+            await access.Durable.TerminateInstanceAsync(OrderSaga.InstanceId(orderId), "demo operator: forced failure after Paid", ct);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<OrderRecord?> PollAsync(Func<Task<OrderRecord?>> read)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (Azure.RequestFailedException)
+        {
+            return null; // storage busy; look again
         }
     }
 

@@ -8,4 +8,7 @@ public sealed record DriverTally(
     int PaidWrongAmount,
     int Failed,
     int PaymentsRefusedByGateway,
-    int FailuresRefusedByGateway);
+    int FailuresRefusedByGateway,
+    int SecondCaptures = 0,
+    int SagasTerminatedAfterPaid = 0,
+    int TerminationsMissed = 0);

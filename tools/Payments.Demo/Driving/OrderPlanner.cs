@@ -4,7 +4,8 @@ namespace Payments.Demo.Driving;
 
 /// <summary>
 /// Turns a seed into a reproducible set of orders and customer actions: which skus, which provider,
-/// who pays when (or not, or twice, or too much), and when the order service registers each order.
+/// who pays when (or not, or twice, or too much), when the order service registers each order, and
+/// which sagas an operator terminates after they were paid.
 /// </summary>
 public static class OrderPlanner
 {
@@ -35,10 +36,15 @@ public static class OrderPlanner
             {
                 lines.Add(new OrderLine(options.BrokenSku, 1));
             }
+            if (behaviours[i] == CustomerBehaviour.TerminatedAfterPaid)
+            {
+                lines.Add(new OrderLine(options.StallingSku, 1));
+            }
             var amount = random.Next(10, 400) * 50L;
             var provider = random.Next(2) == 0 ? "standard" : "stripe";
-            var order = new OrderRequest(orderId, $"cust-{random.Next(customers):D3}", lines, amount, "EUR", provider, $"pay-{orderId}");
             var behaviour = behaviours[i];
+            var paymentId = behaviour == CustomerBehaviour.PaysAfterUnclosedCancel ? options.UnclosablePaymentPrefix + orderId : $"pay-{orderId}";
+            var order = new OrderRequest(orderId, $"cust-{random.Next(customers):D3}", lines, amount, "EUR", provider, paymentId);
             var start = TimeSpan.FromSeconds(i / options.RegistrationsPerSecond);
             var wrongAmount = random.Next(2) == 0 ? amount - 50 : amount + 100;
             plans.Add(new OrderPlan(order, behaviour, Steps(behaviour, start, options.PaymentWindow, random), wrongAmount));
@@ -47,6 +53,7 @@ public static class OrderPlanner
         var levels = RegularSkus.ToDictionary(s => s, _ => (long)options.Orders * 3);
         levels[options.ScarceSku] = options.ScarceStock;
         levels[options.BrokenSku] = options.Orders;
+        levels[options.StallingSku] = options.Orders;
         return (plans, new StockPlan(levels, options.ScarceSku, options.BrokenSku));
     }
 
@@ -103,6 +110,18 @@ public static class OrderPlanner
             case CustomerBehaviour.FailsThenPays:
                 var failAt = Seconds(0.5, 4);
                 return Registered(new CustomerStep(failAt, StepKind.Fail), new CustomerStep(failAt + TimeSpan.FromSeconds(1 + random.NextDouble() * 4), StepKind.Pay));
+            case CustomerBehaviour.FailsThenPaysDuringCancel:
+                return Registered(new CustomerStep(Seconds(0.5, 4), StepKind.Fail), new CustomerStep(Seconds(w - 1, w + 1.5), StepKind.Pay));
+            case CustomerBehaviour.PaysTwice:
+                var firstPay = Seconds(0.5, 5);
+                return Registered(new CustomerStep(start, StepKind.CreateSecondPayment), new CustomerStep(firstPay, StepKind.Pay),
+                    new CustomerStep(firstPay + TimeSpan.FromSeconds(random.NextDouble() * 4), StepKind.PaySecond));
+            case CustomerBehaviour.PaysAfterUnclosedCancel:
+                // After the window, the query and the close's retries: mostly after the cancel, sometimes during it.
+                return Registered(new CustomerStep(Seconds(w + 6, w + 14), StepKind.Pay));
+            case CustomerBehaviour.TerminatedAfterPaid:
+                var paidAt = Seconds(0.5, 4);
+                return Registered(new CustomerStep(paidAt, StepKind.Pay), new CustomerStep(paidAt, StepKind.TerminateWhenPaid));
             case CustomerBehaviour.PaysWrongAmount:
                 return Registered(new CustomerStep(Seconds(0.5, 6), StepKind.PayWrongAmount));
             case CustomerBehaviour.PaysBeforeRegistration:

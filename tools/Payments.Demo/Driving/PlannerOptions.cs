@@ -26,6 +26,12 @@ public sealed record PlannerOptions
 
     public string BrokenSku { get; init; } = "sku-broken";
 
+    /// <summary>The sku whose stock commit stalls (Faults:StallingCommitSkus); only orders whose saga the operator terminates carry it.</summary>
+    public string StallingSku { get; init; } = "sku-stall";
+
+    /// <summary>Payment ids with this prefix cannot be closed (Faults:UnclosablePaymentPrefix); only the orders planned so carry it.</summary>
+    public string UnclosablePaymentPrefix { get; init; } = "pay-unclosable-";
+
     public long ScarceStock { get; init; } = 3;
 
     public static IReadOnlyDictionary<CustomerBehaviour, int> RealisticMix { get; } = new Dictionary<CustomerBehaviour, int>
@@ -36,6 +42,10 @@ public sealed record PlannerOptions
         [CustomerBehaviour.NeverPays] = 5,
         [CustomerBehaviour.Fails] = 5,
         [CustomerBehaviour.FailsThenPays] = 5,
+        [CustomerBehaviour.FailsThenPaysDuringCancel] = 3,
+        [CustomerBehaviour.PaysTwice] = 3,
+        [CustomerBehaviour.TerminatedAfterPaid] = 2,
+        [CustomerBehaviour.PaysAfterUnclosedCancel] = 2,
         [CustomerBehaviour.PaysWrongAmount] = 5,
         [CustomerBehaviour.PaysBeforeRegistration] = 9,
         [CustomerBehaviour.PaysLongBeforeRegistration] = 3,

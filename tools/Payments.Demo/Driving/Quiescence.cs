@@ -66,7 +66,7 @@ public sealed class Quiescence(PipelineAccess access)
         return new PipelineState(elapsed, orders.Count, byStatus, pending, unsettled, unsettled == 0);
     }
 
-    /// <summary>Callbacks stored but not applied: Received (the relay has yet to dispatch), or Queued on the lane and not parked.</summary>
+    /// <summary>Callbacks stored but not settled: Received (the relay has yet to dispatch), Raised (the relay has yet to confirm), or Queued on the lane and not parked.</summary>
     private async Task<int> CountUnsettledInboxAsync(CancellationToken ct)
     {
         var parked = new HashSet<(string?, string?)>();
@@ -80,7 +80,7 @@ public sealed class Quiescence(PipelineAccess access)
         var count = 0;
         await foreach (var row in new InboxStore(access.Storage, TimeProvider.System, TimeSpan.FromDays(7), providers: []).ListAllAsync(ct))
         {
-            if (row.State == InboxState.Received || (row.State == InboxState.Queued && !parked.Contains((row.Provider, row.EventId))))
+            if (row.State is InboxState.Received or InboxState.Raised || (row.State == InboxState.Queued && !parked.Contains((row.Provider, row.EventId))))
             {
                 count++;
             }

@@ -1,3 +1,8 @@
 namespace Payments.Demo.Driving;
 
-public enum StepKind { CreatePayment, Register, Pay, PayWrongAmount, Fail }
+/// <summary>
+/// One action of the order service, the customer or an operator. <see cref="CreateSecondPayment"/> and
+/// <see cref="PaySecond"/> act on a second payment of the same order; <see cref="TerminateWhenPaid"/>
+/// terminates the order's saga through the Durable client once its order shows Paid.
+/// </summary>
+public enum StepKind { CreatePayment, Register, Pay, PayWrongAmount, Fail, CreateSecondPayment, PaySecond, TerminateWhenPaid }

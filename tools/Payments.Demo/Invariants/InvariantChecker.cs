@@ -32,9 +32,13 @@ public static class InvariantChecker
     public const string SagasTerminal = "sagas-terminal";
     public const string InboxOneRowPerEvent = "inbox-one-row-per-event";
     public const string InboxSettled = "inbox-settled";
+    public const string SettledOnline = "settled-online";
+    public const string StatementHealsNothing = "statement-heals-nothing";
 
     private const string PointsParkedKind = "points_grant";
     private const string CloseFailedKind = "close_failed";
+    private const string SagaCrashedKind = "saga_crashed";
+    private const string SagaFailedReason = "saga_failed";
     private const string ReconciliationKindPrefix = "reconciliation_";
 
     public static bool IsTerminal(OrderStatus status) =>
@@ -58,18 +62,79 @@ public static class InvariantChecker
         ]);
     }
 
-    /// <summary>Every captured payment ends as exactly one of: order Completed and never refunded, or refunded once, in full.</summary>
-    private static InvariantVerdict CheckPayments(Facts facts)
+    /// <summary>
+    /// Checked right after quiescence, before the operator's end of day runs the statement: every
+    /// captured payment is already settled (its order Completed with that very payment, or refunded
+    /// once, in full) by the pipeline's online paths alone.
+    /// </summary>
+    public static InvariantVerdict CheckSettledOnline(LedgerSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var verdict = CheckPayments(new Facts(snapshot), SettledOnline,
+            "Before the statement runs, every captured payment is settled by the online paths: its order Completed with that payment, or refunded once, in full.");
+        var unseen = UnseenSecondCaptures(snapshot);
+        return verdict with
+        {
+            Findings = [.. verdict.Findings.Select(f => f.Severity == Severity.Violation && unseen.Any(id => f.Subject.StartsWith($"payment {id} ", StringComparison.Ordinal))
+                ? f with { Severity = Severity.StatementOnly, Detail = f.Detail + "; no notice of this payment id ever reached the pipeline" }
+                : f)],
+        };
+    }
+
+    /// <summary>
+    /// Captures under a payment id that is not their order's own and that the pipeline never received
+    /// (no inbox row): every webhook lost, and the port has no way to list an order's other payments.
+    /// </summary>
+    public static IReadOnlySet<string> UnseenSecondCaptures(LedgerSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var orders = snapshot.Orders.GroupBy(o => o.OrderId).ToDictionary(g => g.Key, g => g.First());
+        var received = snapshot.Inbox.Where(r => r.PaymentId is not null).Select(r => r.PaymentId!).ToHashSet(StringComparer.Ordinal);
+        return snapshot.GatewayPayments
+            .Where(p => p.Status == PaymentStatus.Paid && orders.TryGetValue(p.OrderId, out var o) && o.PaymentId != p.PaymentId && !received.Contains(p.PaymentId))
+            .Select(p => p.PaymentId)
+            .ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The statement run after a settled-online check finds nothing to heal: no payment applied, no
+    /// refund started by it (parked discrepancies are an operator's, reported as such).
+    /// </summary>
+    /// <param name="unseen">Payment ids no online path could know (<see cref="UnseenSecondCaptures"/>): healing those is the statement's job.</param>
+    public static InvariantVerdict CheckStatementHealsNothing(IEnumerable<StatementReport> statements, IReadOnlySet<string>? unseen = null)
+    {
+        ArgumentNullException.ThrowIfNull(statements);
+        var all = statements.ToArray();
+        var findings = all.SelectMany(s => s.Discrepancies)
+            .Where(d => d.Action is "refund_started" or "payment_applied")
+            .Select(d => unseen?.Contains(d.PaymentId) == true
+                ? new Finding(StatementHealsNothing, Severity.StatementOnly, $"payment {d.PaymentId} (order {d.OrderId})",
+                    $"{d.Class} -> {d.Action}: a payment id the pipeline never received, so only the statement could see it")
+                : new Finding(StatementHealsNothing, Severity.Violation, $"payment {d.PaymentId} (order {d.OrderId})",
+                    $"healed only by the statement: {d.Class} -> {d.Action}"))
+            .ToArray();
+        return new InvariantVerdict(StatementHealsNothing,
+            "The end-of-day statement finds nothing to heal: every capture was settled online first.",
+            all.Sum(s => s.Discrepancies.Count), findings);
+    }
+
+    /// <summary>Every captured payment ends as exactly one of: order Completed with it and never refunded, or refunded once, in full.</summary>
+    private static InvariantVerdict CheckPayments(Facts facts) => CheckPayments(facts, PaymentsSettleOnce,
+        "Every captured payment ends as exactly one of: order Completed with that payment and not refunded, or refunded once, in full.");
+
+    private static InvariantVerdict CheckPayments(Facts facts, string invariant, string statement)
     {
         var findings = new List<Finding>();
-        void Violation(string subject, string detail) => findings.Add(new(PaymentsSettleOnce, Severity.Violation, subject, detail));
-        void Operator(string subject, string detail) => findings.Add(new(PaymentsSettleOnce, Severity.NeedsOperator, subject, detail));
+        void Violation(string subject, string detail) => findings.Add(new(invariant, Severity.Violation, subject, detail));
+        void Operator(string subject, string detail) => findings.Add(new(invariant, Severity.NeedsOperator, subject, detail));
 
         foreach (var payment in facts.Snapshot.GatewayPayments)
         {
             var subject = $"payment {payment.PaymentId} (order {payment.OrderId})";
             var refunds = facts.RefundsOf(payment.PaymentId);
             var order = facts.Order(payment.OrderId);
+            // An order settles by its own payment only; a second capture for it must be refunded.
+            var settlesOrder = order?.Status == OrderStatus.Completed && order.PaymentId == payment.PaymentId;
             if (payment.Status != PaymentStatus.Paid)
             {
                 if (refunds.Count > 0)
@@ -94,14 +159,15 @@ public static class InvariantChecker
                 {
                     Violation(subject, $"refunded {refund.AmountMinor} {refund.Currency} of {payment.PaidAmountMinor} {payment.Currency} captured");
                 }
-                if (order?.Status == OrderStatus.Completed)
+                if (settlesOrder)
                 {
                     Violation(subject, "refunded, yet its order is Completed (the customer keeps goods and money)");
                 }
             }
-            else if (order?.Status != OrderStatus.Completed)
+            else if (!settlesOrder)
             {
-                var state = order is null ? "the pipeline has no such order" : $"order is {order.Status}" + (order.Reason is { } r ? $" ({r})" : "");
+                var state = order is null ? "the pipeline has no such order" : $"order is {order.Status}" + (order.Reason is { } r ? $" ({r})" : "")
+                    + (order is not null && order.PaymentId != payment.PaymentId ? $", settled by its own payment {order.PaymentId}" : "");
                 if (order is not null && (order.Status == OrderStatus.RefundPending || facts.IsParked(ParkedKinds.RefundFailed, order.OrderId)))
                 {
                     Operator(subject, $"captured {payment.PaidAmountMinor} {payment.Currency}, {state}; its refund is parked for an operator");
@@ -135,9 +201,7 @@ public static class InvariantChecker
         {
             Operator($"order {item.OrderId}", $"reconciliation parked {item.Kind}: {item.Detail}");
         }
-        return new InvariantVerdict(PaymentsSettleOnce,
-            "Every captured payment ends as exactly one of: order Completed and not refunded, or refunded once, in full.",
-            facts.Snapshot.GatewayPayments.Count, findings);
+        return new InvariantVerdict(invariant, statement, facts.Snapshot.GatewayPayments.Count, findings);
     }
 
     /// <summary>Stock is committed at most once per order and sku, and only for (all lines of) Completed orders.</summary>
@@ -316,7 +380,16 @@ public static class InvariantChecker
             }
             else if (saga.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
             {
-                Violation(subject, $"saga is {saga.RuntimeStatus}, read model says {order.Status}");
+                // A saga that crashed (or was terminated) is the reconciler's to settle: parked loudly, its order ended by it.
+                if (saga.RuntimeStatus is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated
+                    && facts.IsParked(SagaCrashedKind, orderId) && IsTerminal(order.Status) && order.Reason == SagaFailedReason)
+                {
+                    findings.Add(new(SagasTerminal, Severity.NeedsOperator, subject, $"saga {saga.RuntimeStatus}; the reconciler settled it ({order.Status}) and parked it"));
+                }
+                else
+                {
+                    Violation(subject, $"saga is {saga.RuntimeStatus}, read model says {order.Status}");
+                }
             }
             else if (saga.Outcome is { } outcome && outcome.Status != order.Status)
             {
@@ -382,6 +455,10 @@ public static class InvariantChecker
             {
                 findings.Add(new(InboxSettled, Severity.Violation, subject, "stored but never dispatched"));
             }
+            else if (row.State == InboxState.Raised)
+            {
+                findings.Add(new(InboxSettled, Severity.Violation, subject, "raised to its saga, and nobody confirmed the saga settled it"));
+            }
             else if (row.State == InboxState.Queued && !parkedEvents.Contains((row.Provider, row.EventId)))
             {
                 findings.Add(new(InboxSettled, Severity.Violation, subject, "queued for the retry lane, neither applied nor dead-lettered"));
@@ -392,7 +469,7 @@ public static class InvariantChecker
             findings.Add(new(InboxSettled, Severity.NeedsOperator, $"dead letter {letter.Id} (order {letter.OrderId})", $"parked: {letter.Reason}"));
         }
         return new InvariantVerdict(InboxSettled,
-            "Every stored callback was applied: none left Received, none Queued unless its dead letter is parked for an operator.",
+            "Every stored callback was applied: none left Received or Raised, none Queued unless its dead letter is parked for an operator.",
             facts.Snapshot.Inbox.Count, findings);
     }
 

@@ -19,7 +19,9 @@ public static class DemoReport
         w.WriteLine($"{run.Plans.Count} orders, quiet after {run.Elapsed.TotalSeconds:F0} s" + (run.QuiescenceFailure is null ? "" : "  (DID NOT GO QUIET)"));
         w.WriteLine("Customers: " + string.Join(", ", run.Plans.GroupBy(p => p.Behaviour).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}")));
         w.WriteLine($"  gateway: {run.Driver.Paid} paid, {run.Driver.PaidWrongAmount} paid a wrong amount, {run.Driver.Failed} failed; "
-            + $"{run.Driver.PaymentsRefusedByGateway} payment attempts refused (payment already closed by the saga)");
+            + $"{run.Driver.PaymentsRefusedByGateway} payment attempts refused (payment already closed by the saga); "
+            + $"{run.Driver.SecondCaptures} second captures for one order");
+        w.WriteLine($"  operator: {run.Driver.SagasTerminatedAfterPaid} sagas terminated after Paid ({run.Driver.TerminationsMissed} ended before the operator got to them)");
 
         w.WriteLine();
         w.WriteLine("Orders by terminal state");
@@ -73,11 +75,12 @@ public static class DemoReport
 
         w.WriteLine();
         var refunds = snapshot.Statement.Where(l => l.Type == "refund").ToArray();
-        var refundReasons = refunds.Select(l => snapshot.Orders.FirstOrDefault(o => o.PaymentId == l.PaymentId) is { } o
-            ? o.Status == OrderStatus.Cancelled ? $"late payment after {o.Reason}" : o.Reason ?? o.Status.ToString()
-            : "unknown order");
-        w.WriteLine($"Refunds at the gateway: {refunds.Length} ({Summarize(refundReasons)}); "
-            + $"{refunds.GroupBy(l => l.PaymentId).Count(x => x.Count() > 1)} payments refunded more than once");
+        w.WriteLine($"Refunds at the gateway: {refunds.Length}; "
+            + $"{refunds.GroupBy(l => l.PaymentId).Count(x => x.Count() > 1)} payments refunded more than once. By path:");
+        foreach (var (path, count) in RefundPaths(snapshot, refunds, run.RefundedBeforeStatement))
+        {
+            w.WriteLine($"  {path,-52} {count,4}");
+        }
 
         var latencies = Latencies(snapshot);
         w.WriteLine($"Payment (gateway PaidAt) -> terminal state, n={latencies.Count}: "
@@ -94,6 +97,8 @@ public static class DemoReport
         }
         WriteFindings(w, "Violations", run.Verdicts.Violations);
         WriteFindings(w, "Needs operator (parked on purpose; not a violation)", run.Verdicts.NeedsOperator);
+        WriteFindings(w, "Statement only (a payment id no notice of ever reached the pipeline; not a violation)",
+            [.. run.Verdicts.Verdicts.SelectMany(v => v.Findings).Where(f => f.Severity == Severity.StatementOnly)]);
         w.WriteLine();
         w.WriteLine(run.Verdicts.AllHold && run.QuiescenceFailure is null
             ? "VERDICT: every invariant holds."
@@ -118,6 +123,32 @@ public static class DemoReport
         {
             w.WriteLine($"    … and {findings.Count - MaxFindingsShown} more");
         }
+    }
+
+    /// <summary>
+    /// Which path refunded each payment: the order's own saga (by its reason), the payment's refund
+    /// orchestration (by its reason: late payment, second capture, crashed saga), or, for a refund
+    /// made only after the statement ran, the statement.
+    /// </summary>
+    private static IEnumerable<(string Path, int Count)> RefundPaths(LedgerSnapshot snapshot, IEnumerable<Gateway.StatementLine> refunds, IReadOnlySet<string> refundedBeforeStatement)
+    {
+        var orchestrations = snapshot.Orchestrations.ToDictionary(o => o.InstanceId);
+        var orders = snapshot.Orders.GroupBy(o => o.PaymentId).ToDictionary(g => g.Key, g => g.First());
+        return refunds
+            .Select(l => !refundedBeforeStatement.Contains(l.PaymentId) && refundedBeforeStatement.Count > 0
+                ? "statement reconciliation"
+                : orchestrations.TryGetValue(LatePaymentRefund.InstanceId(l.PaymentId), out var refund) && refund.Outcome?.Reason is { } reason
+                    ? reason switch
+                    {
+                        "late_payment" => "dispatch: late payment after a cancel",
+                        "second_capture" => "dispatch: second capture for one order",
+                        "saga_failed" => "reconciler: crashed saga after Paid",
+                        _ => $"refund orchestration: {reason}",
+                    }
+                    : orders.TryGetValue(l.PaymentId, out var order) ? $"saga: {order.Reason ?? order.Status.ToString()}" : "unknown order")
+            .GroupBy(p => p)
+            .OrderByDescending(g => g.Count())
+            .Select(g => (g.Key, g.Count()));
     }
 
     private static bool IsRefunded(LedgerSnapshot snapshot, string paymentId) =>

@@ -38,6 +38,8 @@ public static class DemoConfiguration
         ["Faults:IntakeDispatchFailureRate"] = "0.03",
         ["Faults:GatewayTransientFailureRate"] = "0.02",
         ["Faults:PermanentFailureSkus"] = "sku-broken",
+        ["Faults:StallingCommitSkus"] = "sku-stall",
+        ["Faults:UnclosablePaymentPrefix"] = "pay-unclosable-",
         ["Simulator:DuplicateRate"] = "0.2",
         ["Simulator:ReorderRate"] = "0.1",
         ["Simulator:LossRate"] = "0.05",

@@ -1,0 +1,20 @@
+using Payments.Contracts;
+using Payments.Gateway;
+
+namespace Payments.Tests.Infrastructure;
+
+/// <summary>The gateway port with <see cref="StepGates"/> in front of its close.</summary>
+internal sealed class GatedGateway(IPaymentGateway inner, StepGates gates) : IPaymentGateway
+{
+    public Task<GatewayPayment> QueryPaymentAsync(PaymentRef payment, CancellationToken ct = default) => inner.QueryPaymentAsync(payment, ct);
+
+    public async Task<CloseResult> ClosePaymentAsync(PaymentRef payment, CancellationToken ct = default)
+    {
+        await gates.PassAsync("close", payment.PaymentId);
+        return await inner.ClosePaymentAsync(payment, ct);
+    }
+
+    public Task<RefundResult> RefundAsync(RefundRequest refund, string idempotencyKey, CancellationToken ct = default) => inner.RefundAsync(refund, idempotencyKey, ct);
+
+    public IAsyncEnumerable<StatementLine> GetStatementAsync(DateOnly date, CancellationToken ct = default) => inner.GetStatementAsync(date, ct);
+}

@@ -1,0 +1,224 @@
+using System.Net.Http.Json;
+using System.Net;
+using System.Text.Json;
+using Microsoft.Azure.Functions.Worker;
+using Payments.Contracts;
+using Payments.Functions;
+using Payments.Ledger;
+using Payments.Recovery;
+using Payments.Saga;
+using Payments.Storage;
+using Payments.Tests.Infrastructure;
+
+namespace Payments.Tests;
+
+/// <summary>A short payment window, few step attempts, and gates in front of the gateway's close and the stock commit.</summary>
+public sealed class MoneySafetyFixture : PipelineFixture
+{
+    public StepGates Gates { get; } = new();
+
+    protected override Task<PipelineHost> StartAsync() => PipelineHost.StartAsync(
+        "money",
+        settings =>
+        {
+            settings["Saga:PaymentWindowSeconds"] = "4";
+            settings["Saga:ActivityMaxAttempts"] = "2";
+        },
+        services: Gates.Install);
+}
+
+/// <summary>
+/// No captured payment is left without its order or its refund, and the pipeline settles each one
+/// online, within minutes, with no help from the daily statement.
+/// </summary>
+public sealed class MoneySafetyTests(MoneySafetyFixture fixture) : IClassFixture<MoneySafetyFixture>
+{
+    private PipelineHost Pipeline => fixture.Pipeline;
+
+    private Task<ReconcilerReport> ReconcileAsync() =>
+        Pipeline.Function<RecoveryFunctions>().Reconcile(new TimerInfo(), Pipeline.Durable, CancellationToken.None);
+
+    private async Task<SagaOutcome> RefundOutcomeAsync(string paymentId)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var refund = await Pipeline.Durable.WaitForInstanceCompletionAsync(LatePaymentRefund.InstanceId(paymentId), getInputsAndOutputs: true, cts.Token);
+        return refund.ReadOutputAs<SagaOutcome>()!;
+    }
+
+    [Fact]
+    public async Task A_success_raised_into_a_saga_that_then_cancels_is_refunded_by_the_pipeline()
+    {
+        await Pipeline.Service<StockLedger>().SetLevelAsync("sku-race", 2);
+        var order = await Pipeline.RegisterOrderAsync("race1", amount: 1800, sku: "sku-race");
+        fixture.Gates.HoldClose(order.PaymentId);
+
+        // The window ends; the saga asks the gateway (pending) and tries to close the payment, which
+        // hangs. Meanwhile the customer pays: the success is raised into the saga, which is cancelling.
+        await fixture.Gates.CloseReachedAsync(order.PaymentId);
+        await Pipeline.Gateway.PayAsync(order.PaymentId);
+        await Pipeline.Gateway.WaitForDeliveriesAsync(TimeSpan.FromSeconds(30));
+        var row = Assert.Single(await Collect.AllAsync(Pipeline.Service<InboxStore>().ListAllAsync()), e => e.Event?.OrderId == order.OrderId);
+        Assert.Equal(InboxState.Raised, row.State);
+
+        // The close fails (parked) and the saga cancels without the payment it was handed.
+        fixture.Gates.LetCloseGo(order.PaymentId);
+        Assert.Equal(new SagaOutcome(OrderStatus.Cancelled, "timeout"), await Pipeline.WaitForOutcomeAsync(order.OrderId));
+        await Task.Delay(OutboxRelay.SettleTime);
+
+        var report = await ReconcileAsync();
+        var again = await ReconcileAsync();
+
+        Assert.Equal((1, 0), (report.Relay.RaisedSettled, again.Relay.RaisedSettled));
+        Assert.Equal(new SagaOutcome(OrderStatus.Refunded, "late_payment"), await RefundOutcomeAsync(order.PaymentId));
+        Assert.Equal(1, await Pipeline.RefundCountAsync(order.PaymentId));
+        Assert.Equal(InboxState.Dispatched, (await Pipeline.Service<InboxStore>().GetAsync(row.Provider, row.EventId))!.State);
+    }
+
+    [Fact]
+    public async Task A_saga_terminated_after_paid_is_found_by_the_reconciler_refunded_once_and_parked()
+    {
+        var stock = Pipeline.Service<StockLedger>();
+        await stock.SetLevelAsync("sku-crash", 3);
+        var order = await Pipeline.RegisterOrderAsync("crash1", amount: 2600, sku: "sku-crash");
+        fixture.Gates.HoldCommit(order.OrderId);
+        await Pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
+        await Pipeline.Gateway.PayAsync(order.PaymentId);
+        await fixture.Gates.CommitReachedAsync(order.OrderId);
+        Assert.Equal(OrderStatus.Paid, (await Pipeline.Service<OrderBook>().GetAsync(order.OrderId))!.Status);
+
+        // An operator terminates the saga while it is paid: nothing of the saga will ever run again.
+        await Pipeline.Durable.TerminateInstanceAsync(OrderSaga.InstanceId(order.OrderId), "operator");
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            await Pipeline.Durable.WaitForInstanceCompletionAsync(OrderSaga.InstanceId(order.OrderId), cts.Token);
+        }
+        fixture.Gates.LetCommitGo(order.OrderId);
+
+        var report = await ReconcileAsync();
+        Assert.Equal(1, report.CrashedSettled);
+        Assert.Equal(new SagaOutcome(OrderStatus.Refunded, CrashedSagaSweep.Reason), await RefundOutcomeAsync(order.PaymentId));
+        var again = await ReconcileAsync();
+
+        Assert.Equal(0, again.CrashedSettled);
+        Assert.Equal(1, await Pipeline.RefundCountAsync(order.PaymentId));
+        var record = await Pipeline.Service<OrderBook>().GetAsync(order.OrderId);
+        Assert.Equal((OrderStatus.Refunded, CrashedSagaSweep.Reason), (record!.Status, record.Reason));
+        Assert.Equal(new StockLevel("sku-crash", 3, 0, 0), await stock.GetLevelAsync("sku-crash"));
+        Assert.NotNull(await Pipeline.Service<ParkedItems>().GetAsync(ParkedKinds.SagaCrashed, order.OrderId));
+    }
+
+    [Fact]
+    public async Task A_second_capture_for_one_order_is_refunded_on_arrival_and_the_order_keeps_its_own_payment()
+    {
+        await Pipeline.Service<StockLedger>().SetLevelAsync("sku-double", 3);
+        var order = await Pipeline.RegisterOrderAsync("double1", amount: 1500, sku: "sku-double");
+        var second = order.PaymentId + "-again";
+        using (var created = await Pipeline.GatewayHttp.PostAsJsonAsync("v1/payments", new { paymentId = second, orderId = order.OrderId, amountMinor = 1500, currency = "EUR", provider = "standard" }))
+        {
+            created.EnsureSuccessStatusCode();
+        }
+        await Pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
+
+        await Pipeline.Gateway.PayAsync(order.PaymentId);
+        Assert.Equal(OrderStatus.Completed, (await Pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
+        await Pipeline.Gateway.PayAsync(second);
+        await Pipeline.Gateway.WaitForDeliveriesAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(new SagaOutcome(OrderStatus.Refunded, PaymentDispatch.SecondCaptureReason), await RefundOutcomeAsync(second));
+        Assert.Equal((1, 0), (await Pipeline.RefundCountAsync(second), await Pipeline.RefundCountAsync(order.PaymentId)));
+        Assert.Equal(OrderStatus.Completed, (await Pipeline.Service<OrderBook>().GetAsync(order.OrderId))!.Status);
+        var statement = await Pipeline.Service<StatementReconciler>().ReconcileAsync(DateOnly.FromDateTime(DateTime.UtcNow), Pipeline.Durable);
+        Assert.DoesNotContain(statement.Discrepancies, d => d.OrderId == order.OrderId);
+    }
+}
+
+/// <summary>Webhooks all lost: the statement alone sees a second capture.</summary>
+public sealed class StatementPaymentIdFixture : PipelineFixture
+{
+    protected override Task<PipelineHost> StartAsync() => PipelineHost.StartAsync("stmtpid", gateway: g => g with { LossRate = 1.0 });
+}
+
+public sealed class StatementPaymentIdTests(StatementPaymentIdFixture fixture) : IClassFixture<StatementPaymentIdFixture>
+{
+    [Fact]
+    public async Task A_capture_under_another_payment_id_of_a_completed_order_is_refunded_by_the_statement_once()
+    {
+        var pipeline = fixture.Pipeline;
+        await pipeline.Service<StockLedger>().SetLevelAsync("sku-pid", 3);
+        var order = await pipeline.RegisterOrderAsync("pid1", amount: 1700, sku: "sku-pid");
+        var second = order.PaymentId + "-b";
+        using (var created = await pipeline.GatewayHttp.PostAsJsonAsync("v1/payments", new { paymentId = second, orderId = order.OrderId, amountMinor = 1700, currency = "EUR", provider = "standard" }))
+        {
+            created.EnsureSuccessStatusCode();
+        }
+        await pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
+        await pipeline.Gateway.PayAsync(order.PaymentId);
+        using (var paid = await pipeline.Http.SendAsync(TestWebhooks.Standard(pipeline.Host.BaseAddress, "msg-pid1",
+            TestWebhooks.StandardPayment("payment.succeeded", order.PaymentId, order.OrderId, 1700))))
+        {
+            Assert.Equal(HttpStatusCode.OK, paid.StatusCode);
+        }
+        Assert.Equal(OrderStatus.Completed, (await pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
+        await pipeline.Gateway.PayAsync(second); // same amount, same currency: only the payment id tells
+
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
+        using var first = await pipeline.Http.PostAsync($"api/ops/reconciliation/{today}", null);
+        var report = await first.Content.ReadFromJsonAsync<StatementReport>(JsonSerializerOptions.Web);
+
+        var found = Assert.Single(report!.Discrepancies);
+        Assert.Equal((DiscrepancyClass.OtherPaymentCaptured, second, "refund_started"), (found.Class, found.PaymentId, found.Action));
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            await pipeline.Durable.WaitForInstanceCompletionAsync(LatePaymentRefund.InstanceId(second), cts.Token);
+        }
+        using var secondRun = await pipeline.Http.PostAsync($"api/ops/reconciliation/{today}", null);
+        var again = await secondRun.Content.ReadFromJsonAsync<StatementReport>(JsonSerializerOptions.Web);
+
+        Assert.Equal(0, again!.NewDiscrepancies); // the refund of the second capture is no discrepancy either
+        Assert.Equal((1, 0), (await pipeline.RefundCountAsync(second), await pipeline.RefundCountAsync(order.PaymentId)));
+    }
+}
+
+/// <summary>Every webhook lost, a short window, and a gate in front of the gateway's close.</summary>
+public sealed class UnclosedPaymentFixture : PipelineFixture
+{
+    public StepGates Gates { get; } = new();
+
+    protected override Task<PipelineHost> StartAsync() => PipelineHost.StartAsync(
+        "unclosed",
+        settings =>
+        {
+            settings["Saga:PaymentWindowSeconds"] = "3";
+            settings["Saga:ActivityMaxAttempts"] = "2";
+        },
+        gateway => gateway with { LossRate = 1.0 },
+        Gates.Install);
+}
+
+public sealed class UnclosedPaymentTests(UnclosedPaymentFixture fixture) : IClassFixture<UnclosedPaymentFixture>
+{
+    [Fact]
+    public async Task A_capture_after_a_cancel_whose_close_failed_is_refunded_by_the_reconciler_though_its_webhook_is_lost()
+    {
+        var pipeline = fixture.Pipeline;
+        await pipeline.Service<StockLedger>().SetLevelAsync("sku-unclosed", 2);
+        var order = await pipeline.RegisterOrderAsync("unclosed1", amount: 1400, sku: "sku-unclosed");
+        fixture.Gates.HoldClose(order.PaymentId);
+        await fixture.Gates.CloseReachedAsync(order.PaymentId);
+        fixture.Gates.LetCloseGo(order.PaymentId); // the close fails: parked, the order cancelled, the payment still open
+        Assert.Equal(new SagaOutcome(OrderStatus.Cancelled, "timeout"), await pipeline.WaitForOutcomeAsync(order.OrderId));
+        Assert.NotNull(await pipeline.Service<ParkedItems>().GetAsync(ParkedKinds.CloseFailed, order.OrderId));
+
+        await pipeline.Gateway.PayAsync(order.PaymentId); // its webhook is lost
+        var report = await pipeline.Function<RecoveryFunctions>().Reconcile(new TimerInfo(), pipeline.Durable, CancellationToken.None);
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            var refund = await pipeline.Durable.WaitForInstanceCompletionAsync(LatePaymentRefund.InstanceId(order.PaymentId), getInputsAndOutputs: true, cts.Token);
+            Assert.Equal(new SagaOutcome(OrderStatus.Refunded, PaymentDispatch.LatePaymentReason), refund.ReadOutputAs<SagaOutcome>());
+        }
+        var again = await pipeline.Function<RecoveryFunctions>().Reconcile(new TimerInfo(), pipeline.Durable, CancellationToken.None);
+
+        Assert.Equal((1, 0), (report.CrashedSettled, again.CrashedSettled));
+        Assert.Equal(1, await pipeline.RefundCountAsync(order.PaymentId));
+    }
+}
