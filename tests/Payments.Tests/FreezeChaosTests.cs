@@ -228,6 +228,7 @@ public sealed class FreezeChaosTests(ITestOutputHelper output)
         foreach (var (key, value) in new Dictionary<string, string?>
         {
             ["Gateway:BaseUrl"] = gateway.BaseAddress.ToString(),
+            ["Connectors:Stripe:ApiBase"] = gateway.BaseAddress.ToString(),
             ["Gateway:AttemptTimeoutSeconds"] = "3",
             ["LocalHost:RunTimers"] = "true",
             ["LocalHost:DurableGrpcPort"] = grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
