@@ -50,4 +50,19 @@ public sealed class PointsTests
         Assert.InRange(starts[1] - starts[0], backoff, TimeSpan.MaxValue);
         Assert.InRange(starts[2] - starts[1], 2 * backoff, TimeSpan.MaxValue);
     }
+
+    [Theory]
+    [InlineData("EUR", 4250, 42)]
+    [InlineData("JPY", 4250, 4250)]
+    [InlineData("jpy", 4250, 4250)]
+    [InlineData("BHD", 4250, 4)]
+    public async Task Points_are_counted_per_major_unit_of_the_order_currency(string currency, long amountMinor, long points)
+    {
+        var saga = await TestSaga.AwaitingPaymentAsync(amountMinor: amountMinor, currency: currency);
+
+        await saga.PayAsync();
+
+        Assert.Equal(new SagaOutcome(OrderStatus.Completed, null), await saga.OutcomeAsync());
+        Assert.Equal(points, Assert.Single(saga.Script.Requests<PointsRequest>(GrantPoints)).Points);
+    }
 }

@@ -129,7 +129,7 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
     /// <summary>False when every attempt failed: the grant is then parked for an operator.</summary>
     public async Task<bool> GrantPointsAsync()
     {
-        var points = order.AmountMinor / 100 * settings.PointsPerMajorUnit;
+        var points = order.AmountMinor / CurrencyUnits.MinorPerMajor(order.Currency) * settings.PointsPerMajorUnit;
         try
         {
             await context.CallActivityAsync(SagaActivityNames.GrantPoints, new PointsRequest(order.OrderId, order.CustomerId, points), PointsBackoff);

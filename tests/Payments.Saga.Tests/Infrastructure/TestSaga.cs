@@ -34,9 +34,9 @@ public static class TestSaga
     }
 
     public static async Task<SagaRun> StartAsync(
-        Action<SagaScript>? script = null, SagaSettings? settings = null, long amountMinor = 2500, [CallerMemberName] string test = "")
+        Action<SagaScript>? script = null, SagaSettings? settings = null, long amountMinor = 2500, [CallerMemberName] string test = "", string currency = "EUR")
     {
-        var scripted = new SagaScript(Order(test, amountMinor));
+        var scripted = new SagaScript(Order(test, amountMinor, currency));
         script?.Invoke(scripted);
         var engine = await SagaEngine.SharedAsync();
         return await engine.StartOrderSagaAsync(scripted, settings ?? Settings);
@@ -44,9 +44,9 @@ public static class TestSaga
 
     /// <summary>Started, past its stock reservation, and waiting for the payment's callback.</summary>
     public static async Task<SagaRun> AwaitingPaymentAsync(
-        Action<SagaScript>? script = null, SagaSettings? settings = null, long amountMinor = 2500, [CallerMemberName] string test = "")
+        Action<SagaScript>? script = null, SagaSettings? settings = null, long amountMinor = 2500, [CallerMemberName] string test = "", string currency = "EUR")
     {
-        var saga = await StartAsync(script, settings, amountMinor, test);
+        var saga = await StartAsync(script, settings, amountMinor, test, currency);
         await saga.WaitForStepAsync("AwaitingPayment");
         return saga;
     }
