@@ -155,11 +155,9 @@ public sealed class ChaosTests(ITestOutputHelper output)
 
     private static async Task<Dictionary<string, string?>> ChaosSettingsAsync(string prefix, int port, int grpcPort, SimulatorServer gateway)
     {
-        var settings = await PipelineHost.SettingsAsync(prefix, port);
+        var settings = await PipelineHost.SettingsAsync(prefix, port, gateway);
         foreach (var (key, value) in new Dictionary<string, string?>
         {
-            ["Gateway:BaseUrl"] = gateway.BaseAddress.ToString(),
-            ["Connectors:Stripe:ApiBase"] = gateway.BaseAddress.ToString(),
             ["Gateway:AttemptTimeoutSeconds"] = "3",
             ["LocalHost:RunTimers"] = "true",
             ["LocalHost:DurableGrpcPort"] = grpcPort.ToString(),

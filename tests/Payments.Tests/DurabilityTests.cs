@@ -20,9 +20,7 @@ public sealed class DurabilityTests
         var prefix = "tkill" + Guid.NewGuid().ToString("N")[..6];
         // Webhooks are lost, so every saga must reach its timer and settle with the gateway after the restart.
         await using var gateway = await SimulatorServer.StartAsync(new SimulatorOptions { CallbackBaseUrl = $"http://127.0.0.1:{port}", LossRate = 1.0 });
-        var settings = await PipelineHost.SettingsAsync(prefix, port);
-        settings["Gateway:BaseUrl"] = gateway.BaseAddress.ToString();
-        settings["Connectors:Stripe:ApiBase"] = gateway.BaseAddress.ToString();
+        var settings = await PipelineHost.SettingsAsync(prefix, port, gateway);
         settings["Saga:PaymentWindowSeconds"] = "8";
         settings["Logging:LogLevel:Default"] = "Information";
         var storage = PaymentsServices.CreateStorage(new StorageOptions { ConnectionString = settings["PaymentsStorage:ConnectionString"]!, NamePrefix = prefix });

@@ -31,6 +31,17 @@ public sealed class SimulatorServer : IAsyncDisposable
 
     public SimulatorOptions Options { get; }
 
+    /// <summary>
+    /// The pipeline settings that point every connector whose dialect this simulator speaks at it:
+    /// the simulator's own API (provider <c>standard</c>) and Stripe's. One place, so a host under
+    /// test never reaches a connector's default address by accident.
+    /// </summary>
+    public IReadOnlyDictionary<string, string?> ConnectorSettings() => new Dictionary<string, string?>
+    {
+        ["Gateway:BaseUrl"] = BaseAddress.ToString(),
+        ["Connectors:Stripe:ApiBase"] = BaseAddress.ToString(),
+    };
+
     public SimulatorStats Stats => stats.Snapshot(dispatcher.Pending);
 
     public IReadOnlyList<PaymentSnapshot> Payments => store.List();

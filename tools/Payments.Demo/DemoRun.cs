@@ -60,7 +60,7 @@ public static class DemoRun
         await using var simulator = await SimulatorServer.StartAsync(simulatorOptions, ct);
         var hostConfiguration = new ConfigurationBuilder()
             .AddConfiguration(configuration)
-            .AddInMemoryCollection([new("Gateway:BaseUrl", simulator.BaseAddress.ToString()), new("Connectors:Stripe:ApiBase", simulator.BaseAddress.ToString())])
+            .AddInMemoryCollection(simulator.ConnectorSettings())
             // Faults follow the demo's seed like the simulator does, unless a run sets its own.
             .AddInMemoryCollection([new("Faults:Seed", configuration["Faults:Seed"] ?? demo.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture))])
             .Build();

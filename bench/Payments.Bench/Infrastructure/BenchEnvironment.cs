@@ -51,15 +51,13 @@ public sealed class BenchEnvironment : IAsyncDisposable
     public string NewPrefix(string name) => $"b{name}{Interlocked.Increment(ref hostCount)}";
 
     /// <summary>Settings for a local host, starting from the committed local.settings.json like <c>func start</c>.</summary>
-    public Dictionary<string, string?> HostSettings(string prefix, int port) => new()
+    public Dictionary<string, string?> HostSettings(string prefix, int port) => new(Gateway.ConnectorSettings())
     {
         ["AzureWebJobsStorage"] = Azurite.ConnectionString,
         ["PaymentsStorage:ConnectionString"] = Azurite.ConnectionString,
         ["PaymentsStorage:NamePrefix"] = prefix,
         ["DurableTaskHubName"] = prefix + "hub",
         ["Intake:StandardSecrets"] = SignedCallbacks.Secret,
-        ["Gateway:BaseUrl"] = Gateway.BaseAddress.ToString(),
-        ["Connectors:Stripe:ApiBase"] = Gateway.BaseAddress.ToString(),
         ["LocalHost:Port"] = port.ToString(),
         ["LocalHost:RunTimers"] = "false",
         ["LocalHost:MaxQueuePollingMs"] = "250",

@@ -140,16 +140,8 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
     /// Rows still <see cref="InboxState.Received"/> that arrived before <paramref name="receivedBefore"/>:
     /// a key-range read of each provider's due index, then a point read per due row.
     /// </summary>
-    public async IAsyncEnumerable<InboxEntry> ListUndispatchedAsync(DateTimeOffset receivedBefore, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
-    {
-        await foreach (var (provider, eventId) in ReadIndexAsync(DuePrefix, receivedBefore, ct))
-        {
-            if (await GetAsync(provider, eventId, ct) is { State: InboxState.Received } entry)
-            {
-                yield return entry;
-            }
-        }
-    }
+    public IAsyncEnumerable<InboxEntry> ListUndispatchedAsync(DateTimeOffset receivedBefore, CancellationToken ct = default) =>
+        ListIndexedAsync(DuePrefix, InboxState.Received, receivedBefore, ct);
 
     /// <summary>The index rows of one kind, in time order, up to <paramref name="before"/>: (provider, event id).</summary>
     public async IAsyncEnumerable<(string Provider, string EventId)> ReadIndexAsync(string prefix, DateTimeOffset before, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
@@ -173,11 +165,15 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
     public static string SettledIndex => SettledPrefix;
 
     /// <summary>Successes raised to a running saga before <paramref name="raisedBefore"/>, whose settlement is not yet confirmed (read from their index, not a scan).</summary>
-    public async IAsyncEnumerable<InboxEntry> ListRaisedAsync(DateTimeOffset raisedBefore, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    public IAsyncEnumerable<InboxEntry> ListRaisedAsync(DateTimeOffset raisedBefore, CancellationToken ct = default) =>
+        ListIndexedAsync(RaisedPrefix, InboxState.Raised, raisedBefore, ct);
+
+    /// <summary>The rows an index lists up to <paramref name="before"/>, read one by one, that are still in <paramref name="state"/>.</summary>
+    private async IAsyncEnumerable<InboxEntry> ListIndexedAsync(string prefix, InboxState state, DateTimeOffset before, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        await foreach (var (provider, eventId) in ReadIndexAsync(RaisedPrefix, raisedBefore, ct))
+        await foreach (var (provider, eventId) in ReadIndexAsync(prefix, before, ct))
         {
-            if (await GetAsync(provider, eventId, ct) is { State: InboxState.Raised } entry)
+            if (await GetAsync(provider, eventId, ct) is { } entry && entry.State == state)
             {
                 yield return entry;
             }

@@ -36,8 +36,11 @@ public sealed class PipelineHost : IAsyncDisposable
     /// <summary>A function class as the worker creates it per invocation, to call its (timer) methods directly.</summary>
     public T Function<T>() where T : class => ActivatorUtilities.CreateInstance<T>(Host.Services);
 
-    /// <summary>Settings of the local host for a test, starting from the committed local.settings.json.</summary>
-    public static async Task<Dictionary<string, string?>> SettingsAsync(string prefix, int port)
+    /// <summary>
+    /// Settings of the local host for a test, starting from the committed local.settings.json; with a
+    /// <paramref name="gateway"/>, every connector it speaks for points at it.
+    /// </summary>
+    public static async Task<Dictionary<string, string?>> SettingsAsync(string prefix, int port, SimulatorServer? gateway = null)
     {
         var azurite = await Azurite.SharedAsync();
         var settings = new Dictionary<string, string?>(TestWebhooks.Settings())
@@ -58,6 +61,10 @@ public sealed class PipelineHost : IAsyncDisposable
             ["Reconciler:ActiveQueryAfterSeconds"] = "3600",
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        foreach (var (key, value) in gateway?.ConnectorSettings() ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
         return settings;
     }
 
@@ -76,9 +83,7 @@ public sealed class PipelineHost : IAsyncDisposable
             StripeSecret = TestWebhooks.StripeSecret,
             RetrySchedule = [TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)],
         }));
-        var settings = await SettingsAsync(prefix, port);
-        settings["Gateway:BaseUrl"] = simulator.BaseAddress.ToString();
-        settings["Connectors:Stripe:ApiBase"] = simulator.BaseAddress.ToString();
+        var settings = await SettingsAsync(prefix, port, simulator);
         configure?.Invoke(settings);
         var host = await LocalFunctionsHost.StartAsync(LocalSettings.Build([], RepoPaths.InRoot("local.settings.json"), settings), services);
         return new PipelineHost(host, simulator, prefix);
