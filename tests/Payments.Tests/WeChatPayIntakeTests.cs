@@ -112,6 +112,18 @@ public sealed class WeChatPayIntakeTests(WeChatPayIntakeFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task A_refund_notification_is_decrypted_too_so_a_bad_tag_is_refused_400()
+    {
+        var refund = JsonSerializer.Serialize(new { mchid = WeChatPay.MerchantId, out_trade_no = "pay-wx-rt", refund_status = "SUCCESS" });
+        var body = WeChatPay.Notification("EV-wx-refund-tag", "REFUND.SUCCESS", refund, associatedData: "refund",
+            tamper: sealedBytes => { sealedBytes[0] ^= 0x01; return sealedBytes; });
+
+        using var reply = await Pipeline.Http.SendAsync(WeChatPay.Post(Host, body));
+
+        await AssertRefusedAsync(reply, HttpStatusCode.BadRequest, "EV-wx-refund-tag");
+    }
+
+    [Fact]
     public async Task A_refund_notification_is_acknowledged_and_kept_but_not_applied()
     {
         var refund = JsonSerializer.Serialize(new { mchid = WeChatPay.MerchantId, out_trade_no = "pay-wx-r", out_refund_no = "refund-pay-wx-r", refund_id = "50000000382019052709732678859", refund_status = "SUCCESS", amount = new { total = 100, refund = 100, payer_total = 100, payer_refund = 100 } });

@@ -95,16 +95,16 @@ public sealed class WeChatPayProvider : IWebhookProvider
             {
                 return new ParseOutcome.Invalid(reader.Errors);
             }
-            if (type != "TRANSACTION.SUCCESS")
-            {
-                // REFUND.SUCCESS / ABNORMAL / CLOSED and anything newer: stored, acknowledged, not applied.
-                return new ParseOutcome.Ignored(eventId, type);
-            }
-
+            // Every resource is decrypted, kept or not: a wrong APIv3 key shows on the first notification.
             var errors = new List<string>();
             if (Decrypt(root, new PayloadReader(), errors) is not { } plaintext)
             {
                 return new ParseOutcome.Invalid(errors);
+            }
+            if (type != "TRANSACTION.SUCCESS")
+            {
+                // REFUND.SUCCESS / ABNORMAL / CLOSED and anything newer: stored, acknowledged, not applied.
+                return new ParseOutcome.Ignored(eventId, type);
             }
             if (!PayloadReader.TryParse(plaintext, out var decrypted))
             {
@@ -120,7 +120,7 @@ public sealed class WeChatPayProvider : IWebhookProvider
     /// <summary>
     /// AEAD_AES_256_GCM under the APIv3 key: <c>ciphertext</c> is base64 of the ciphertext followed by
     /// the 16-byte tag; <c>nonce</c> and <c>associated_data</c> are used as their UTF-8 bytes. Null
-    /// (with the error recorded) when no configured key authenticates it.
+    /// when no configured key authenticates it (or the parts are malformed).
     /// </summary>
     public byte[]? Decrypt(string nonce, string associatedData, string ciphertextBase64)
     {
