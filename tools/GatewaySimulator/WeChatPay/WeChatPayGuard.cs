@@ -4,7 +4,7 @@ namespace GatewaySimulator.WeChatPay;
 
 /// <summary>
 /// Runs around every /v3 endpoint as WeChat Pay's gateway does: refuses a request whose merchant
-/// signature does not verify (401 <c>SIGN_ERROR</c>), injects the configured outages (500
+/// signature does not verify (401 <c>SIGN_ERROR</c>) or that has no User-Agent (400), injects the configured outages (500
 /// <c>SYSTEM_ERROR</c>, unsigned, nothing performed) and stalls, and signs every answer with the
 /// platform key — except the bill file, which the merchant checks against the bill's SHA1 instead.
 /// </summary>
@@ -20,6 +20,11 @@ internal sealed class WeChatPayGuard(WeChatPayDialect dialect, SimulatorOptions 
         // The target exactly as sent: what the merchant signed.
         var target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
         var problem = dialect.RequestProblem(request.Method, target, request.Headers.Authorization.FirstOrDefault(), body.ToArray(), clock.GetUtcNow());
+        var (status, code) = (StatusCodes.Status401Unauthorized, "SIGN_ERROR");
+        if (problem is null && string.IsNullOrWhiteSpace(request.Headers.UserAgent))
+        {
+            (problem, status, code) = ("HTTP 头缺少 User-Agent", StatusCodes.Status400BadRequest, "INVALID_REQUEST");
+        }
 
         if (problem is null && await InjectOutageAsync(context).ConfigureAwait(false))
         {
@@ -33,7 +38,7 @@ internal sealed class WeChatPayGuard(WeChatPayDialect dialect, SimulatorOptions 
         {
             if (problem is not null)
             {
-                await WeChatPayApi.Error(StatusCodes.Status401Unauthorized, "SIGN_ERROR", problem).ExecuteAsync(context).ConfigureAwait(false);
+                await WeChatPayApi.Error(status, code, problem).ExecuteAsync(context).ConfigureAwait(false);
             }
             else
             {

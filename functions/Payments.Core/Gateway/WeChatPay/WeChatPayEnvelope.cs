@@ -42,7 +42,10 @@ public sealed class WeChatPayEnvelope(IOptions<WeChatPayOptions> options, TimePr
         request.Headers.Remove("Authorization");
         request.Headers.TryAddWithoutValidation("Authorization",
             WeChatPaySignature.Authorization(options.Value.MerchantId, nonce, timestamp, options.Value.MerchantSerial, signature));
-        request.Headers.Accept.ParseAdd("application/json");
+        if (request.Headers.Accept.Count == 0)
+        {
+            request.Headers.Accept.ParseAdd("application/json");
+        }
 
         var response = await base.SendAsync(request, cancellationToken);
         if ((int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests

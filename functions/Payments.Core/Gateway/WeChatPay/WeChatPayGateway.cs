@@ -140,7 +140,12 @@ public sealed class WeChatPayGateway(HttpClient http, IOptions<WeChatPayOptions>
             ? idempotencyKey
             : "rk-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey)))[..48];
 
-    public static void Configure(HttpClient http, WeChatPayOptions options) => http.BaseAddress = new Uri(options.ApiBase.TrimEnd('/') + "/");
+    public static void Configure(HttpClient http, WeChatPayOptions options)
+    {
+        http.BaseAddress = new Uri(options.ApiBase.TrimEnd('/') + "/");
+        // API v3 refuses a request without a User-Agent.
+        http.DefaultRequestHeaders.UserAgent.ParseAdd("Payments-Pipeline/1.0");
+    }
 
     /// <summary>The bill file, its SHA1 checked before a line is read, spooled to a temporary file so a large bill never sits in memory.</summary>
     private async Task<Stream> DownloadAsync(Bill bill, CancellationToken ct)
