@@ -144,7 +144,7 @@ param intakeMaxBodyBytes int = 65536
 @maxValue(3600)
 param intakeToleranceSeconds int = 300
 
-@description('Intake__InboxRetentionDays: how long settled inbox rows are kept; at least the longest retry horizon of a configured gateway (Stripe: 3 days; Adyen would need 30), checked at start-up.')
+@description('Intake__InboxRetentionDays: how long settled inbox rows are kept; at least the longest retry horizon of a configured gateway (Stripe: 3 days; WeChat Pay: 24 h 4 min; Adyen would need 30), checked at start-up.')
 @minValue(1)
 @maxValue(3650)
 param intakeInboxRetentionDays int = 7
@@ -230,6 +230,23 @@ param stripeApiBase string = 'https://api.stripe.com'
 @maxValue(120)
 param stripeAttemptTimeoutSeconds int = 10
 
+@description('Connectors__WeChatPay__MerchantId: the WeChat Pay merchant id (mchid); empty leaves the wechatpay connector out of the deployment.')
+param wechatPayMerchantId string = ''
+
+@description('Connectors__WeChatPay__MerchantSerial: serial number of the merchant API certificate whose private key (Key Vault) signs requests.')
+param wechatPayMerchantSerial string = ''
+
+@description('Connectors__WeChatPay__PlatformPublicKeys: WeChat Pay public keys by serial, "{serial}={base64 PEM body}" separated by spaces; several during a key migration. Public keys, no secret.')
+param wechatPayPlatformPublicKeys string = ''
+
+@description('Connectors__WeChatPay__ApiBase: WeChat Pay\'s API v3 (a test double\'s address only outside production).')
+param wechatPayApiBase string = 'https://api.mch.weixin.qq.com'
+
+@description('Connectors__WeChatPay__AttemptTimeoutSeconds: timeout of one WeChat Pay API attempt.')
+@minValue(1)
+@maxValue(120)
+param wechatPayAttemptTimeoutSeconds int = 10
+
 @description('Lane__QueueName: the Service Bus retry-lane queue.')
 @minLength(1)
 @maxLength(260)
@@ -276,6 +293,8 @@ var secretNames = {
   gatewayApiKey: 'gateway-api-key'
   stripeApiKey: 'connectors-stripe-api-key'
   stripeWebhookSecrets: 'connectors-stripe-webhook-secrets'
+  wechatPayMerchantPrivateKey: 'connectors-wechatpay-merchant-private-key'
+  wechatPayApiV3Key: 'connectors-wechatpay-apiv3-key'
 }
 
 // ---- Resources ----------------------------------------------------------------------------------
@@ -438,6 +457,15 @@ module functionApp 'modules/functionapp.bicep' = {
       Connectors__Stripe__AttemptTimeoutSeconds: string(stripeAttemptTimeoutSeconds)
       Connectors__Stripe__ApiKey: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.vaultUri}secrets/${secretNames.stripeApiKey}/)'
       Connectors__Stripe__WebhookSecrets: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.vaultUri}secrets/${secretNames.stripeWebhookSecrets}/)'
+      // WeChat Pay API v3 (Gateway/WeChatPay): registered only with a merchant id. The merchant key
+      // signs requests, the APIv3 key decrypts notifications; WeChat Pay's public keys are no secret.
+      Connectors__WeChatPay__MerchantId: wechatPayMerchantId
+      Connectors__WeChatPay__MerchantSerial: wechatPayMerchantSerial
+      Connectors__WeChatPay__PlatformPublicKeys: wechatPayPlatformPublicKeys
+      Connectors__WeChatPay__ApiBase: wechatPayApiBase
+      Connectors__WeChatPay__AttemptTimeoutSeconds: string(wechatPayAttemptTimeoutSeconds)
+      Connectors__WeChatPay__MerchantPrivateKey: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.vaultUri}secrets/${secretNames.wechatPayMerchantPrivateKey}/)'
+      Connectors__WeChatPay__ApiV3Key: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.vaultUri}secrets/${secretNames.wechatPayApiV3Key}/)'
 
       // Retry lane on Service Bus (identity-based: the namespace has local auth disabled).
       Lane__Transport: 'ServiceBus'

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Payments.Gateway.Simulator;
 using Payments.Gateway.Stripe;
+using Payments.Gateway.WeChatPay;
 
 namespace Payments.Infra.Tests;
 
@@ -17,7 +18,8 @@ public sealed class SecretsTests(DeploymentFixture deployment)
         // The check above only means something if it recognises the app's secrets by name.
         Assert.All(
             [$"{StandardWebhooksOptions.Section}__{nameof(StandardWebhooksOptions.StandardSecrets)}", $"{GatewayOptions.Section}__{nameof(GatewayOptions.ApiKey)}",
-             "Connectors__Stripe__ApiKey", "Connectors__Stripe__WebhookSecrets"],
+             "Connectors__Stripe__ApiKey", "Connectors__Stripe__WebhookSecrets",
+             $"Connectors__WeChatPay__{nameof(WeChatPayOptions.MerchantPrivateKey)}", $"Connectors__WeChatPay__{nameof(WeChatPayOptions.ApiV3Key)}"],
             name => Assert.True(DeploymentChecks.IsSecretName(name) && settings.ContainsKey(name), name));
     }
 
@@ -33,6 +35,17 @@ public sealed class SecretsTests(DeploymentFixture deployment)
         // Identity, not keys: nothing reads an access key or connection string out of a resource.
         Assert.DoesNotContain("listKeys(", deployment.TemplateText, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("listConnectionStrings(", deployment.TemplateText, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void A_plain_private_key_planted_in_the_settings_is_caught()
+    {
+        var template = deployment.TemplateCopy();
+        var name = $"Connectors__WeChatPay__{nameof(WeChatPayOptions.MerchantPrivateKey)}";
+        CompiledTemplate.FindAppSettings(template).SetInTemplate(name, "-----BEGIN PRIVATE KEY-----\nplanted\n-----END PRIVATE KEY-----");
+
+        Assert.Equal([name], DeploymentChecks.SecretsNotInKeyVault(CompiledTemplate.FindAppSettings(template).ByName));
+        Assert.Equal(["PRIVATE KEY-----"], DeploymentChecks.PlainSecretsIn(template.ToJsonString()));
     }
 
     [Fact]

@@ -32,4 +32,33 @@ public sealed class StartupValidationTests
             Assert.DoesNotContain(value, failure.Message);
         }
     }
+
+    [Theory]
+    [InlineData("Connectors:WeChatPay:ApiV3Key", "not-32-characters", "Connectors:WeChatPay:ApiV3Key, secret 1 of 1")]
+    [InlineData("Connectors:WeChatPay:MerchantPrivateKey", "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----", "Connectors:WeChatPay:MerchantPrivateKey")]
+    [InlineData("Connectors:WeChatPay:PlatformPublicKeys", "PUB_KEY_ID_1=bm90IGEga2V5", "Connectors:WeChatPay:PlatformPublicKeys: entry 1 of 1 (PUB_KEY_ID_1)")]
+    [InlineData("Connectors:WeChatPay:MerchantSerial", "", "MerchantSerial")]
+    [InlineData("Connectors:WeChatPay:ApiBase", "not a url", "ApiBase")]
+    public async Task A_wechat_pay_connector_with_a_bad_setting_fails_start_up_naming_it(string key, string value, string named)
+    {
+        using var merchant = System.Security.Cryptography.RSA.Create(2048);
+        using var platform = System.Security.Cryptography.RSA.Create(2048);
+        var settings = await PipelineHost.SettingsAsync("startupwx" + Guid.NewGuid().ToString("N")[..6], FreePort.Next());
+        settings["Gateway:BaseUrl"] = "http://127.0.0.1:9";
+        settings["Connectors:WeChatPay:MerchantId"] = "1900000109";
+        settings["Connectors:WeChatPay:MerchantSerial"] = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1";
+        settings["Connectors:WeChatPay:MerchantPrivateKey"] = merchant.ExportPkcs8PrivateKeyPem();
+        settings["Connectors:WeChatPay:ApiV3Key"] = "0123456789abcdefghijklmnopqrstuv";
+        settings["Connectors:WeChatPay:PlatformPublicKeys"] = "PUB_KEY_ID_0=" + Convert.ToBase64String(platform.ExportSubjectPublicKeyInfo());
+        settings[key] = value;
+
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() =>
+            LocalFunctionsHost.StartAsync(LocalSettings.Build([], RepoPaths.InRoot("local.settings.json"), settings)));
+
+        Assert.Contains(named, failure.Message);
+        if (value.Length > 0)
+        {
+            Assert.DoesNotContain(value, failure.Message);
+        }
+    }
 }

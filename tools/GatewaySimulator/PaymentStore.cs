@@ -154,13 +154,23 @@ internal sealed class PaymentStore(SeededRandom random, TimeProvider clock, Acti
     /// <summary>
     /// Copies the entries of one UTC day so the caller can stream them without holding the lock. The
     /// simulator's own statement lists its own payments; Stripe payments are on Stripe's balance
-    /// transactions (<see cref="StripeLedger"/>), as each gateway account lists only its own.
+    /// transactions (<see cref="StripeLedger"/>), WeChat Pay's on its trade bill (<see cref="ProviderLedger"/>),
+    /// as each gateway account lists only its own.
     /// </summary>
     public IReadOnlyList<LedgerEntry> LedgerFor(DateOnly utcDate)
     {
         lock (gate)
         {
-            return ledger.Where(entry => entry.Provider != PaymentProviders.Stripe && DateOnly.FromDateTime(entry.OccurredAt.UtcDateTime) == utcDate).ToArray();
+            return ledger.Where(entry => entry.Provider == PaymentProviders.Standard && DateOnly.FromDateTime(entry.OccurredAt.UtcDateTime) == utcDate).ToArray();
+        }
+    }
+
+    /// <summary>One provider's money movements in [from, to), oldest first, as a bill lists them.</summary>
+    public IReadOnlyList<LedgerEntry> ProviderLedger(string provider, DateTimeOffset from, DateTimeOffset to)
+    {
+        lock (gate)
+        {
+            return ledger.Where(entry => entry.Provider == provider && entry.OccurredAt >= from && entry.OccurredAt < to).ToArray();
         }
     }
 

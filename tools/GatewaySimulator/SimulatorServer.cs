@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
+using GatewaySimulator.WeChatPay;
 
 namespace GatewaySimulator;
 
@@ -13,10 +14,12 @@ public sealed class SimulatorServer : IAsyncDisposable
     private readonly StatsCounters stats;
     private readonly WebhookDispatcher dispatcher;
     private readonly HttpClient webhookClient;
+    private readonly WeChatPayDialect weChatPay;
     private int disposed;
 
-    private SimulatorServer(WebApplication app, PaymentStore store, StatsCounters stats, WebhookDispatcher dispatcher, HttpClient webhookClient, SimulatorOptions options, Uri baseAddress)
+    private SimulatorServer(WebApplication app, PaymentStore store, StatsCounters stats, WebhookDispatcher dispatcher, HttpClient webhookClient, WeChatPayDialect weChatPay, SimulatorOptions options, Uri baseAddress)
     {
+        this.weChatPay = weChatPay;
         this.app = app;
         this.store = store;
         this.stats = stats;
@@ -33,14 +36,25 @@ public sealed class SimulatorServer : IAsyncDisposable
 
     /// <summary>
     /// The pipeline settings that point every connector whose dialect this simulator speaks at it:
-    /// the simulator's own API (provider <c>standard</c>) and Stripe's. One place, so a host under
-    /// test never reaches a connector's default address by accident.
+    /// the simulator's own API (provider <c>standard</c>), Stripe's, and WeChat Pay's — with the keys this
+    /// run generated (merchant id and key, APIv3 key, platform public key), which configure the
+    /// <c>wechatpay</c> connector. One place, so a host under test never reaches a connector's default
+    /// address by accident.
     /// </summary>
-    public IReadOnlyDictionary<string, string?> ConnectorSettings() => new Dictionary<string, string?>
+    public IReadOnlyDictionary<string, string?> ConnectorSettings()
     {
-        ["Gateway:BaseUrl"] = BaseAddress.ToString(),
-        ["Connectors:Stripe:ApiBase"] = BaseAddress.ToString(),
-    };
+        var settings = new Dictionary<string, string?>
+        {
+            ["Gateway:BaseUrl"] = BaseAddress.ToString(),
+            ["Connectors:Stripe:ApiBase"] = BaseAddress.ToString(),
+            ["Connectors:WeChatPay:ApiBase"] = BaseAddress.ToString(),
+        };
+        foreach (var (name, value) in weChatPay.ConnectorSettings())
+        {
+            settings["Connectors:WeChatPay:" + name] = value;
+        }
+        return settings;
+    }
 
     public SimulatorStats Stats => stats.Snapshot(dispatcher.Pending);
 
@@ -76,13 +90,18 @@ public sealed class SimulatorServer : IAsyncDisposable
             Timeout = Timeout.InfiniteTimeSpan,
         };
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GatewaySimulator.Webhooks");
-        var dispatcher = new WebhookDispatcher(options, random, stats, webhookClient, clock, logger);
+        // Keys generated per run: nothing committed signs anything.
+        var weChatPay = new WeChatPayDialect();
+        var dispatcher = new WebhookDispatcher(options, random, stats, webhookClient, clock, logger, weChatPay);
         var store = new PaymentStore(random, clock, dispatcher.Submit);
         var guard = new GatewayApiGuard(options, random, stats, clock);
 
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/v1"), v1 => v1.Use(guard.InvokeAsync));
         app.MapGatewayApi(store);
         app.MapStripeApi(store);
+        var weChatPayGuard = new WeChatPayGuard(weChatPay, options, random, stats, clock);
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/v3"), v3 => v3.Use(weChatPayGuard.InvokeAsync));
+        app.MapWeChatPayApi(store);
         app.MapControlApi(store, () => stats.Snapshot(dispatcher.Pending));
 
         try
@@ -92,13 +111,14 @@ public sealed class SimulatorServer : IAsyncDisposable
         catch
         {
             webhookClient.Dispose();
+            weChatPay.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 
         dispatcher.Start();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new SimulatorServer(app, store, stats, dispatcher, webhookClient, options, new Uri(address.TrimEnd('/') + "/"));
+        return new SimulatorServer(app, store, stats, dispatcher, webhookClient, weChatPay, options, new Uri(address.TrimEnd('/') + "/"));
     }
 
     /// <summary>Same as <c>POST /sim/payments/{id}/pay</c>; a refusal faults the task with an <see cref="HttpRequestException"/> carrying the status (404, 409, 400).</summary>
@@ -138,6 +158,7 @@ public sealed class SimulatorServer : IAsyncDisposable
         {
             await dispatcher.DisposeAsync().ConfigureAwait(false);
             webhookClient.Dispose();
+            weChatPay.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
         }
     }

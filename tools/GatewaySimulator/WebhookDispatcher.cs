@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Threading.Channels;
+using GatewaySimulator.WeChatPay;
 
 namespace GatewaySimulator;
 
@@ -19,6 +20,8 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
     private readonly byte[] standardKey;
     private readonly Uri standardCallback;
     private readonly Uri stripeCallback;
+    private readonly Uri weChatPayCallback;
+    private readonly WeChatPayDialect weChatPay;
     private readonly Channel<DeliveryJob> due;
     private readonly CancellationTokenSource stopping = new();
     private readonly Lock gate = new();
@@ -30,7 +33,7 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
     private long pending;
     private bool stopped;
 
-    public WebhookDispatcher(SimulatorOptions options, SeededRandom random, StatsCounters stats, HttpClient http, TimeProvider clock, ILogger logger)
+    public WebhookDispatcher(SimulatorOptions options, SeededRandom random, StatsCounters stats, HttpClient http, TimeProvider clock, ILogger logger, WeChatPayDialect weChatPay)
     {
         this.options = options;
         this.random = random;
@@ -42,6 +45,8 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
         var baseUrl = options.CallbackBaseUrl.TrimEnd('/');
         standardCallback = new Uri($"{baseUrl}/api/callbacks/{PaymentProviders.Standard}");
         stripeCallback = new Uri($"{baseUrl}/api/callbacks/{PaymentProviders.Stripe}");
+        weChatPayCallback = new Uri($"{baseUrl}/api/callbacks/{PaymentProviders.WeChatPay}");
+        this.weChatPay = weChatPay;
         due = Channel.CreateUnbounded<DeliveryJob>(new UnboundedChannelOptions { SingleReader = options.MaxConcurrentDeliveries == 1 });
         idle.SetResult();
     }
@@ -66,9 +71,14 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
     public void Submit(PaymentEvent paymentEvent)
     {
         // Every draw for one event happens in one go and in a fixed order, so a seed replays the same plan.
-        var (message, lost, delay, reorder, duplicateDelay) = random.Draw(r =>
+        var (message, lost, delay, reorder, duplicateDelay) = random.Draw<(WebhookMessage?, bool, TimeSpan, bool, TimeSpan?)>(r =>
         {
-            var message = WebhookPayloads.Build(paymentEvent, r, ++sequence);
+            var message = WebhookPayloads.Build(paymentEvent, r, ++sequence, weChatPay);
+            if (message is null)
+            {
+                return (null, false, TimeSpan.Zero, false, (TimeSpan?)null);
+            }
+
             var lost = SeededRandom.Chance(r, options.LossRate);
             var delay = SeededRandom.Between(r, options.DeliveryDelayMin, options.DeliveryDelayMax);
             var reorder = SeededRandom.Chance(r, options.ReorderRate);
@@ -76,6 +86,11 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
             var duplicateDelay = SeededRandom.Between(r, options.DeliveryDelayMin, options.DeliveryDelayMax);
             return (message, lost, delay, reorder, duplicate ? duplicateDelay : (TimeSpan?)null);
         });
+
+        if (message is null)
+        {
+            return; // this provider sends no webhook for this event (WeChat Pay on a declined attempt)
+        }
 
         stats.EventCreated();
         if (lost)
@@ -292,7 +307,8 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
         timeout.CancelAfter(options.DeliveryTimeout);
 
         var isStripe = message.Provider == PaymentProviders.Stripe;
-        using var request = new HttpRequestMessage(HttpMethod.Post, isStripe ? stripeCallback : standardCallback)
+        var isWeChatPay = message.Provider == PaymentProviders.WeChatPay;
+        using var request = new HttpRequestMessage(HttpMethod.Post, isStripe ? stripeCallback : isWeChatPay ? weChatPayCallback : standardCallback)
         {
             Content = new ByteArrayContent(message.Body),
         };
@@ -300,7 +316,14 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
 
         // Each attempt is signed afresh with the current time, as real gateways do; id and body stay the same.
         var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
-        if (isStripe)
+        if (isWeChatPay)
+        {
+            foreach (var (name, value) in weChatPay.SignatureHeaders(timestamp, message.Body))
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+        else if (isStripe)
         {
             request.Headers.TryAddWithoutValidation("Stripe-Signature", WebhookSigner.StripeSignature(options.StripeSecret, timestamp, message.Body));
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using GatewaySimulator.WeChatPay;
 
 namespace GatewaySimulator;
 
@@ -8,10 +9,14 @@ internal static class WebhookPayloads
 {
     public const string StripeApiVersion = "2024-06-20";
 
-    public static WebhookMessage Build(PaymentEvent paymentEvent, Random random, long sequence) =>
-        paymentEvent.Payment.Provider == PaymentProviders.Stripe
-            ? BuildStripe(paymentEvent, "evt_" + SeededRandom.Alphanumeric(random, 24), sequence)
-            : BuildStandard(paymentEvent, "msg_" + SeededRandom.Hex(random, 32), sequence);
+    /// <summary>The event's webhook in its provider's dialect, or null where that provider sends none for it.</summary>
+    public static WebhookMessage? Build(PaymentEvent paymentEvent, Random random, long sequence, WeChatPayDialect weChatPay) =>
+        paymentEvent.Payment.Provider switch
+        {
+            PaymentProviders.Stripe => BuildStripe(paymentEvent, "evt_" + SeededRandom.Alphanumeric(random, 24), sequence),
+            PaymentProviders.WeChatPay => WeChatPayNotifications.Build(paymentEvent, random, sequence, weChatPay),
+            _ => BuildStandard(paymentEvent, "msg_" + SeededRandom.Hex(random, 32), sequence),
+        };
 
     private static WebhookMessage BuildStandard(PaymentEvent paymentEvent, string messageId, long sequence)
     {

@@ -15,6 +15,13 @@ public interface IWebhookProvider
     /// <summary>The success reply the gateway expects for an accepted (or duplicate, or ignored) callback.</summary>
     WebhookAcknowledgement Acknowledgement { get; }
 
+    /// <summary>
+    /// The reply to a refused callback in the gateway's own dialect (WeChat Pay wants
+    /// <c>{"code":"FAIL","message":…}</c>), or null for the pipeline's problem+json. Intake decides the
+    /// status code and a message without detail; the provider only shapes the body.
+    /// </summary>
+    WebhookAcknowledgement? Refusal(int statusCode, string message) => null;
+
     /// <summary>Checks signature and timestamp over the raw body bytes, exactly as received.</summary>
     bool Verify(WebhookRequest request, DateTimeOffset now);
 

@@ -11,6 +11,7 @@ using Payments.Contracts;
 using Payments.Gateway;
 using Payments.Gateway.Simulator;
 using Payments.Gateway.Stripe;
+using Payments.Gateway.WeChatPay;
 using Payments.Intake;
 using Payments.Ledger;
 using Payments.Recovery;
@@ -43,6 +44,7 @@ public static class PaymentsServices
         // One line per gateway connector; each brings its own settings section and secrets.
         services.AddSimulatorConnector(configuration);
         services.AddStripeConnector(configuration);
+        services.AddWeChatPayConnector(configuration);
         services.AddSingleton(sp => new GatewayConnectors(sp.GetServices<IGatewayConnector>()));
         services.AddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<GatewayConnectors>());
         services.AddSingleton(sp => ProviderRegistry.FromConnectors(

@@ -96,6 +96,13 @@ public sealed class CallbackIntake(
         return new IntakeResult.Acknowledged(provider.Acknowledgement, await DispatchStoredAsync(paymentEvent, durable, ct));
     }
 
+    /// <summary>
+    /// A refusal in the provider's own dialect, or null for the caller's default (problem+json); null
+    /// too for a provider that is unknown or unavailable, as there is no dialect to ask.
+    /// </summary>
+    public WebhookAcknowledgement? RefusalFor(string provider, int statusCode, string message) =>
+        providers.Find(provider)?.Refusal(statusCode, message);
+
     /// <summary>Dispatch after storing; a failure here is not the gateway's problem: the outbox relay re-dispatches.</summary>
     private async Task<string> DispatchStoredAsync(PaymentEvent paymentEvent, DurableTaskClient durable, CancellationToken ct)
     {

@@ -90,9 +90,9 @@ public sealed class PipelineHost : IAsyncDisposable
     }
 
     /// <summary>Creates the payment at the gateway and registers the order, as the order service would.</summary>
-    public async Task<OrderRequest> RegisterOrderAsync(string orderId, long amount = 2500, string sku = "sku-a", int quantity = 1, string provider = "standard")
+    public async Task<OrderRequest> RegisterOrderAsync(string orderId, long amount = 2500, string sku = "sku-a", int quantity = 1, string provider = "standard", string currency = "EUR")
     {
-        var order = OrderFor(orderId, amount, sku, quantity, provider);
+        var order = OrderFor(orderId, amount, sku, quantity, provider, currency);
         await CreatePaymentAsync(order);
         await RegisterOnlyAsync(order);
         return order;
@@ -105,7 +105,7 @@ public sealed class PipelineHost : IAsyncDisposable
     /// </summary>
     public async Task<OrderRequest> RegisterOrderWithoutPaymentAsync(string orderId, long amount = 2500, string sku = "sku-a")
     {
-        var order = OrderFor(orderId, amount, sku, 1, "standard");
+        var order = OrderFor(orderId, amount, sku, 1, "standard", "EUR");
         await RegisterOnlyAsync(order);
         return order;
     }
@@ -119,8 +119,8 @@ public sealed class PipelineHost : IAsyncDisposable
         created.EnsureSuccessStatusCode();
     }
 
-    private static OrderRequest OrderFor(string orderId, long amount, string sku, int quantity, string provider) =>
-        new(orderId, "cust-" + orderId, [new OrderLine(sku, quantity)], amount, "EUR", provider, "pay-" + orderId);
+    private static OrderRequest OrderFor(string orderId, long amount, string sku, int quantity, string provider, string currency) =>
+        new(orderId, "cust-" + orderId, [new OrderLine(sku, quantity)], amount, currency, provider, "pay-" + orderId);
 
     private async Task RegisterOnlyAsync(OrderRequest order)
     {
