@@ -5,6 +5,7 @@ public static class PaymentProviders
 {
     public const string Standard = "standard";
     public const string Stripe = "stripe";
+    public const string Alipay = "alipay";
 
-    public static bool IsKnown(string? provider) => provider is Standard or Stripe;
+    public static bool IsKnown(string? provider) => provider is Standard or Stripe or Alipay;
 }

@@ -160,7 +160,16 @@ internal sealed class PaymentStore(SeededRandom random, TimeProvider clock, Acti
     {
         lock (gate)
         {
-            return ledger.Where(entry => entry.Provider != PaymentProviders.Stripe && DateOnly.FromDateTime(entry.OccurredAt.UtcDateTime) == utcDate).ToArray();
+            return ledger.Where(entry => entry.Provider is not (PaymentProviders.Stripe or PaymentProviders.Alipay) && DateOnly.FromDateTime(entry.OccurredAt.UtcDateTime) == utcDate).ToArray();
+        }
+    }
+
+    /// <summary>The Alipay payments' money movements of one China Standard Time day, oldest first, as Alipay's trade bill lists them.</summary>
+    public IReadOnlyList<LedgerEntry> AlipayLedger(DateOnly chinaDate)
+    {
+        lock (gate)
+        {
+            return ledger.Where(entry => entry.Provider == PaymentProviders.Alipay && Alipay.AlipayDialect.ChinaDate(entry.OccurredAt) == chinaDate).ToArray();
         }
     }
 

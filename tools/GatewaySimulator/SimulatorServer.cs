@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using GatewaySimulator.Alipay;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace GatewaySimulator;
@@ -13,10 +14,12 @@ public sealed class SimulatorServer : IAsyncDisposable
     private readonly StatsCounters stats;
     private readonly WebhookDispatcher dispatcher;
     private readonly HttpClient webhookClient;
+    private readonly AlipayDialect alipay;
     private int disposed;
 
-    private SimulatorServer(WebApplication app, PaymentStore store, StatsCounters stats, WebhookDispatcher dispatcher, HttpClient webhookClient, SimulatorOptions options, Uri baseAddress)
+    private SimulatorServer(WebApplication app, PaymentStore store, StatsCounters stats, WebhookDispatcher dispatcher, HttpClient webhookClient, SimulatorOptions options, Uri baseAddress, AlipayDialect alipay)
     {
+        this.alipay = alipay;
         this.app = app;
         this.store = store;
         this.stats = stats;
@@ -33,14 +36,23 @@ public sealed class SimulatorServer : IAsyncDisposable
 
     /// <summary>
     /// The pipeline settings that point every connector whose dialect this simulator speaks at it:
-    /// the simulator's own API (provider <c>standard</c>) and Stripe's. One place, so a host under
-    /// test never reaches a connector's default address by accident.
+    /// the simulator's own API (provider <c>standard</c>), Stripe's and Alipay's (with the key pairs
+    /// this instance generated: the app's private key, the platform's public key). One place, so a host
+    /// under test never reaches a connector's default address by accident.
     /// </summary>
     public IReadOnlyDictionary<string, string?> ConnectorSettings() => new Dictionary<string, string?>
     {
         ["Gateway:BaseUrl"] = BaseAddress.ToString(),
         ["Connectors:Stripe:ApiBase"] = BaseAddress.ToString(),
+        ["Connectors:Alipay:GatewayUrl"] = new Uri(BaseAddress, AlipayDialect.GatewayPath.TrimStart('/')).ToString(),
+        ["Connectors:Alipay:AppId"] = alipay.AppId,
+        ["Connectors:Alipay:SellerId"] = alipay.SellerId,
+        ["Connectors:Alipay:AppPrivateKey"] = alipay.AppPrivateKey,
+        ["Connectors:Alipay:AlipayPublicKeys"] = alipay.PlatformPublicKey,
     };
+
+    /// <summary>The Alipay dialect's keys and ids, for tests that sign as Alipay or as the app themselves.</summary>
+    public AlipayDialect Alipay => alipay;
 
     public SimulatorStats Stats => stats.Snapshot(dispatcher.Pending);
 
@@ -76,13 +88,16 @@ public sealed class SimulatorServer : IAsyncDisposable
             Timeout = Timeout.InfiniteTimeSpan,
         };
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GatewaySimulator.Webhooks");
-        var dispatcher = new WebhookDispatcher(options, random, stats, webhookClient, clock, logger);
+        // Fresh key pairs per instance: nothing signed by one simulator verifies against another's keys.
+        var alipay = new AlipayDialect(options.AlipayAppId, options.AlipaySellerId);
+        var dispatcher = new WebhookDispatcher(options, random, stats, webhookClient, clock, logger, alipay);
         var store = new PaymentStore(random, clock, dispatcher.Submit);
         var guard = new GatewayApiGuard(options, random, stats, clock);
 
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/v1"), v1 => v1.Use(guard.InvokeAsync));
         app.MapGatewayApi(store);
         app.MapStripeApi(store);
+        app.MapAlipayApi(store, alipay);
         app.MapControlApi(store, () => stats.Snapshot(dispatcher.Pending));
 
         try
@@ -92,13 +107,14 @@ public sealed class SimulatorServer : IAsyncDisposable
         catch
         {
             webhookClient.Dispose();
+            alipay.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 
         dispatcher.Start();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new SimulatorServer(app, store, stats, dispatcher, webhookClient, options, new Uri(address.TrimEnd('/') + "/"));
+        return new SimulatorServer(app, store, stats, dispatcher, webhookClient, options, new Uri(address.TrimEnd('/') + "/"), alipay);
     }
 
     /// <summary>Same as <c>POST /sim/payments/{id}/pay</c>; a refusal faults the task with an <see cref="HttpRequestException"/> carrying the status (404, 409, 400).</summary>
@@ -139,6 +155,7 @@ public sealed class SimulatorServer : IAsyncDisposable
             await dispatcher.DisposeAsync().ConfigureAwait(false);
             webhookClient.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
+            alipay.Dispose();
         }
     }
 }

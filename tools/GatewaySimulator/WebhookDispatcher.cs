@@ -19,6 +19,8 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
     private readonly byte[] standardKey;
     private readonly Uri standardCallback;
     private readonly Uri stripeCallback;
+    private readonly Alipay.AlipayDialect alipay;
+    private readonly Uri alipayCallback;
     private readonly Channel<DeliveryJob> due;
     private readonly CancellationTokenSource stopping = new();
     private readonly Lock gate = new();
@@ -30,8 +32,10 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
     private long pending;
     private bool stopped;
 
-    public WebhookDispatcher(SimulatorOptions options, SeededRandom random, StatsCounters stats, HttpClient http, TimeProvider clock, ILogger logger)
+    public WebhookDispatcher(SimulatorOptions options, SeededRandom random, StatsCounters stats, HttpClient http, TimeProvider clock, ILogger logger, Alipay.AlipayDialect alipay)
     {
+        this.alipay = alipay;
+        alipayCallback = new Uri($"{options.CallbackBaseUrl.TrimEnd('/')}/api/callbacks/{PaymentProviders.Alipay}");
         this.options = options;
         this.random = random;
         this.stats = stats;
@@ -68,7 +72,7 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
         // Every draw for one event happens in one go and in a fixed order, so a seed replays the same plan.
         var (message, lost, delay, reorder, duplicateDelay) = random.Draw(r =>
         {
-            var message = WebhookPayloads.Build(paymentEvent, r, ++sequence);
+            var message = WebhookPayloads.Build(paymentEvent, r, ++sequence, alipay);
             var lost = SeededRandom.Chance(r, options.LossRate);
             var delay = SeededRandom.Between(r, options.DeliveryDelayMin, options.DeliveryDelayMax);
             var reorder = SeededRandom.Chance(r, options.ReorderRate);
@@ -291,6 +295,11 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
         timeout.CancelAfter(options.DeliveryTimeout);
 
+        if (message.Provider == PaymentProviders.Alipay)
+        {
+            return await PostAsync(alipayCallback, message.Body, "application/x-www-form-urlencoded; charset=utf-8", timeout.Token, stop).ConfigureAwait(false);
+        }
+
         var isStripe = message.Provider == PaymentProviders.Stripe;
         using var request = new HttpRequestMessage(HttpMethod.Post, isStripe ? stripeCallback : standardCallback)
         {
@@ -315,6 +324,28 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             return (int)response.StatusCode;
+        }
+        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A delivery whose signature is inside its body (Alipay's form): no signature headers.</summary>
+    private async Task<int?> PostAsync(Uri callback, byte[] body, string contentType, CancellationToken timeout, CancellationToken stop)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, callback) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout).ConfigureAwait(false);
+            // Alipay retries anything but the literal "success".
+            var reply = await response.Content.ReadAsStringAsync(timeout).ConfigureAwait(false);
+            return response.IsSuccessStatusCode && reply.Trim() != "success" ? 500 : (int)response.StatusCode;
         }
         catch (OperationCanceledException) when (!stop.IsCancellationRequested)
         {

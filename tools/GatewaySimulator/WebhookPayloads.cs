@@ -8,10 +8,13 @@ internal static class WebhookPayloads
 {
     public const string StripeApiVersion = "2024-06-20";
 
-    public static WebhookMessage Build(PaymentEvent paymentEvent, Random random, long sequence) =>
-        paymentEvent.Payment.Provider == PaymentProviders.Stripe
-            ? BuildStripe(paymentEvent, "evt_" + SeededRandom.Alphanumeric(random, 24), sequence)
-            : BuildStandard(paymentEvent, "msg_" + SeededRandom.Hex(random, 32), sequence);
+    public static WebhookMessage Build(PaymentEvent paymentEvent, Random random, long sequence, Alipay.AlipayDialect alipay) =>
+        paymentEvent.Payment.Provider switch
+        {
+            PaymentProviders.Stripe => BuildStripe(paymentEvent, "evt_" + SeededRandom.Alphanumeric(random, 24), sequence),
+            PaymentProviders.Alipay => Alipay.AlipayNotifications.Build(alipay, paymentEvent, random, sequence),
+            _ => BuildStandard(paymentEvent, "msg_" + SeededRandom.Hex(random, 32), sequence),
+        };
 
     private static WebhookMessage BuildStandard(PaymentEvent paymentEvent, string messageId, long sequence)
     {

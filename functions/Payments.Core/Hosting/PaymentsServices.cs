@@ -9,6 +9,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Payments.Contracts;
 using Payments.Gateway;
+using Payments.Gateway.Adyen;
+using Payments.Gateway.Alipay;
 using Payments.Gateway.Simulator;
 using Payments.Gateway.Stripe;
 using Payments.Intake;
@@ -43,6 +45,8 @@ public static class PaymentsServices
         // One line per gateway connector; each brings its own settings section and secrets.
         services.AddSimulatorConnector(configuration);
         services.AddStripeConnector(configuration);
+        services.AddAlipayConnector(configuration);
+        services.AddAdyenConnector(configuration);
         services.AddSingleton(sp => new GatewayConnectors(sp.GetServices<IGatewayConnector>()));
         services.AddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<GatewayConnectors>());
         services.AddSingleton(sp => ProviderRegistry.FromConnectors(
