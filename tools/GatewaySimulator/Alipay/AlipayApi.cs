@@ -206,6 +206,6 @@ internal static partial class AlipayApi
         return Results.Text(body, "application/json; charset=utf-8", Encoding.UTF8);
     }
 
-    [GeneratedRegex(@"^\d{1,13}(\.\d{1,2})?\z")]
+    [GeneratedRegex(@"^[0-9]{1,13}(\.[0-9]{1,2})?\z")]
     private static partial Regex YuanPattern();
 }

@@ -31,6 +31,6 @@ public static partial class AlipayAmount
         (fen / (decimal)FenPerYuan).ToString("0.00", CultureInfo.InvariantCulture);
 
     // Up to 13 integer digits keeps fen inside a long with room to spare; Alipay's own limit is far lower.
-    [GeneratedRegex(@"^\d{1,13}(\.\d{1,2})?\z")]
+    [GeneratedRegex(@"^[0-9]{1,13}(\.[0-9]{1,2})?\z")]
     private static partial Regex YuanPattern();
 }

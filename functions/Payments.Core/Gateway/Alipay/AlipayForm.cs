@@ -16,20 +16,12 @@ public static class AlipayForm
     /// <summary>The decoded fields, or null when the body is not a form Alipay could have signed.</summary>
     public static IReadOnlyDictionary<string, string>? Parse(byte[] body)
     {
-        string raw;
-        try
-        {
-            // A urlencoded body is ASCII; anything else was not encoded by Alipay.
-            raw = new ASCIIEncoding().GetString(body);
-            if (raw.Any(c => c is < ' ' or > '~'))
-            {
-                return null;
-            }
-        }
-        catch (DecoderFallbackException)
+        // A urlencoded body is printable ASCII; anything else was not encoded by Alipay.
+        if (body.Any(b => b is < (byte)' ' or > (byte)'~'))
         {
             return null;
         }
+        var raw = Encoding.ASCII.GetString(body);
         var pairs = raw.Split('&', StringSplitOptions.RemoveEmptyEntries)
             .Select(pair => pair.Split('=', 2))
             .ToArray();
