@@ -16,11 +16,16 @@ public sealed class AdyenOptions : IValidatableObject
     [Required(AllowEmptyStrings = false)]
     public string HmacKeys { get; set; } = "";
 
-    /// <summary>Merchant account codes, separated by spaces or commas; an item for any other account is refused.</summary>
-    [Required(AllowEmptyStrings = false)]
+    /// <summary>
+    /// Merchant account codes, separated by spaces or commas; an item for any other account is refused.
+    /// Unset, Adyen's callbacks are answered 503 (and its 30-day retry horizon does not bind the inbox's
+    /// retention): a deployment that does not use Adyen leaves it empty.
+    /// </summary>
     public string MerchantAccounts { get; set; } = "";
 
     public SecretSetting HmacKeysSetting() => new($"{Section}:{nameof(HmacKeys)}", HmacKeys);
+
+    public SecretSetting MerchantAccountsSetting() => new($"{Section}:{nameof(MerchantAccounts)}", MerchantAccounts);
 
     public IReadOnlyList<string> MerchantAccountList() => SecretList.Split(MerchantAccounts);
 

@@ -15,8 +15,8 @@ public sealed class AlipayConnector(IHttpClientFactory http, IOptions<AlipayOpti
 
     public TimeSpan RetryHorizon => AlipayProvider.RetryHorizon;
 
-    /// <summary>Alipay's public keys are what authenticates its notifications: the webhook side waits for them.</summary>
-    public SecretSetting WebhookSecrets => options.Value.AlipayPublicKeysSetting();
+    /// <summary>Alipay's public keys authenticate its notifications, and the app id says which are ours: the webhook side waits for both.</summary>
+    public SecretSetting WebhookSecrets => options.Value.AppIdSetting() is { IsSet: false } appId ? appId : options.Value.AlipayPublicKeysSetting();
 
     // Alipay's notifications carry no timestamp to hold against a tolerance; the inbox absorbs redeliveries.
     public IWebhookProvider CreateWebhookProvider(TimeSpan tolerance) => new AlipayProvider(
@@ -26,7 +26,8 @@ public sealed class AlipayConnector(IHttpClientFactory http, IOptions<AlipayOpti
 
     // Requests need the app's key to be signed and Alipay's to be believed.
     public SecretSetting? UnusableCredential =>
-        options.Value.AppPrivateKeySetting() is { IsSet: false } key ? key
+        options.Value.AppIdSetting() is { IsSet: false } appId ? appId
+        : options.Value.AppPrivateKeySetting() is { IsSet: false } key ? key
         : options.Value.AlipayPublicKeysSetting() is { IsSet: false } keys ? keys
         : null;
 }

@@ -153,9 +153,10 @@ public sealed class AlipayGateway(Func<HttpClient> http, AlipayOptions options, 
     {
         var privateKey = options.AppPrivateKeySetting();
         var publicKeys = options.AlipayPublicKeysSetting();
-        if (!privateKey.IsSet || !publicKeys.IsSet)
+        var appId = options.AppIdSetting();
+        if (!privateKey.IsSet || !publicKeys.IsSet || !appId.IsSet)
         {
-            throw new GatewayCredentialsUnavailableException((privateKey.Problem ?? publicKeys.Problem)!);
+            throw new GatewayCredentialsUnavailableException((appId.Problem ?? privateKey.Problem ?? publicKeys.Problem)!);
         }
         return (AlipaySignature.PrivateKey(privateKey.Value), [.. SecretList.Split(publicKeys.Value).Select(AlipaySignature.PublicKey)]);
     }

@@ -13,8 +13,11 @@ public sealed class AlipayOptions : IValidatableObject
 {
     public const string Section = "Connectors:Alipay";
 
-    /// <summary>The app id the open platform assigned (<c>app_id</c>); a notification for another app is refused.</summary>
-    [Required(AllowEmptyStrings = false)]
+    /// <summary>
+    /// The app id the open platform assigned (<c>app_id</c>); a notification for another app is refused.
+    /// Unset, the connector is configured but unavailable (callbacks 503, no calls sent), as with an
+    /// unresolved key: a deployment that does not use Alipay leaves it empty.
+    /// </summary>
     public string AppId { get; set; } = "";
 
     /// <summary>The seller's partner id (<c>2088…</c>); when set, a notification for another seller is refused.</summary>
@@ -34,6 +37,8 @@ public sealed class AlipayOptions : IValidatableObject
 
     [Range(1, 120)]
     public int AttemptTimeoutSeconds { get; set; } = 10;
+
+    public SecretSetting AppIdSetting() => new($"{Section}:{nameof(AppId)}", AppId);
 
     public SecretSetting AppPrivateKeySetting() => new($"{Section}:{nameof(AppPrivateKey)}", AppPrivateKey);
 
