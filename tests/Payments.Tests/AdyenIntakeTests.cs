@@ -9,7 +9,7 @@ using Payments.Tests.Infrastructure;
 
 namespace Payments.Tests;
 
-/// <summary>A pipeline whose Adyen connector knows two HMAC keys (a rotation) and one merchant account.</summary>
+/// <summary>A pipeline whose Adyen connector knows two test HMAC keys (a rotation) and one merchant account, beside the simulator's own.</summary>
 public sealed class AdyenFixture : PipelineFixture
 {
     public const string MerchantAccount = "PaymentsTestMerchant";
@@ -18,8 +18,8 @@ public sealed class AdyenFixture : PipelineFixture
 
     protected override Task<PipelineHost> StartAsync() => PipelineHost.StartAsync("adyen", settings =>
     {
-        settings["Connectors:Adyen:HmacKeys"] = $"{Convert.ToHexString(Key)} {Convert.ToHexString(PreviousKey)}";
-        settings["Connectors:Adyen:MerchantAccounts"] = MerchantAccount;
+        settings["Connectors:Adyen:HmacKeys"] = $"{Convert.ToHexString(Key)} {Convert.ToHexString(PreviousKey)} {settings["Connectors:Adyen:HmacKeys"]}";
+        settings["Connectors:Adyen:MerchantAccounts"] = $"{MerchantAccount} {settings["Connectors:Adyen:MerchantAccounts"]}";
     });
 }
 
@@ -58,6 +58,24 @@ public sealed class AdyenIntakeTests(AdyenFixture fixture) : IClassFixture<Adyen
         Assert.Contains("\"ADYPSP0000000099\"", Encoding.UTF8.GetString(capture.Body));
         Assert.DoesNotContain("AUTHORISATION", Encoding.UTF8.GetString(capture.Body));
         Assert.Equal(OrderStatus.Completed, (await Pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
+    }
+
+    [Fact]
+    public async Task An_adyen_order_completes_from_the_simulator_s_signed_batch()
+    {
+        await Pipeline.Service<Ledger.StockLedger>().SetLevelAsync("sku-adyen-sim", 1);
+        var order = new OrderRequest("adyen-sim", "cust-adyen-sim", [new OrderLine("sku-adyen-sim", 1)], 4200, "EUR", "adyen", "ADYSIM0000000001");
+        await Pipeline.CreatePaymentAsync(order);
+        using (var registered = await Pipeline.Http.PostAsJsonAsync("api/orders", order))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, registered.StatusCode);
+        }
+        await Pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
+
+        await Pipeline.Gateway.PayAsync(order.PaymentId);
+
+        Assert.Equal(OrderStatus.Completed, (await Pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
+        Assert.Single(await RowsAsync("ADYSIM0000000001:AUTHORISATION"));
     }
 
     [Fact]

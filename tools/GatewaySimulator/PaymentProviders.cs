@@ -7,5 +7,8 @@ public static class PaymentProviders
     public const string Stripe = "stripe";
     public const string Alipay = "alipay";
 
-    public static bool IsKnown(string? provider) => provider is Standard or Stripe or Alipay;
+    /// <summary>Adyen's standard webhooks only: the simulator has no Adyen API, as the pipeline's Adyen connector is intake-only.</summary>
+    public const string Adyen = "adyen";
+
+    public static bool IsKnown(string? provider) => provider is Standard or Stripe or Alipay or Adyen;
 }

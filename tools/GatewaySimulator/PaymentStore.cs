@@ -160,7 +160,7 @@ internal sealed class PaymentStore(SeededRandom random, TimeProvider clock, Acti
     {
         lock (gate)
         {
-            return ledger.Where(entry => entry.Provider is not (PaymentProviders.Stripe or PaymentProviders.Alipay) && DateOnly.FromDateTime(entry.OccurredAt.UtcDateTime) == utcDate).ToArray();
+            return ledger.Where(entry => entry.Provider is not (PaymentProviders.Stripe or PaymentProviders.Alipay or PaymentProviders.Adyen) && DateOnly.FromDateTime(entry.OccurredAt.UtcDateTime) == utcDate).ToArray();
         }
     }
 

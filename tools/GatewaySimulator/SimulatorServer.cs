@@ -15,11 +15,13 @@ public sealed class SimulatorServer : IAsyncDisposable
     private readonly WebhookDispatcher dispatcher;
     private readonly HttpClient webhookClient;
     private readonly AlipayDialect alipay;
+    private readonly byte[] adyenKey;
     private int disposed;
 
-    private SimulatorServer(WebApplication app, PaymentStore store, StatsCounters stats, WebhookDispatcher dispatcher, HttpClient webhookClient, SimulatorOptions options, Uri baseAddress, AlipayDialect alipay)
+    private SimulatorServer(WebApplication app, PaymentStore store, StatsCounters stats, WebhookDispatcher dispatcher, HttpClient webhookClient, SimulatorOptions options, Uri baseAddress, AlipayDialect alipay, byte[] adyenKey)
     {
         this.alipay = alipay;
+        this.adyenKey = adyenKey;
         this.app = app;
         this.store = store;
         this.stats = stats;
@@ -37,7 +39,8 @@ public sealed class SimulatorServer : IAsyncDisposable
     /// <summary>
     /// The pipeline settings that point every connector whose dialect this simulator speaks at it:
     /// the simulator's own API (provider <c>standard</c>), Stripe's and Alipay's (with the key pairs
-    /// this instance generated: the app's private key, the platform's public key). One place, so a host
+    /// this instance generated: the app's private key, the platform's public key), and Adyen's webhook
+    /// key and merchant account. One place, so a host
     /// under test never reaches a connector's default address by accident.
     /// </summary>
     public IReadOnlyDictionary<string, string?> ConnectorSettings() => new Dictionary<string, string?>
@@ -49,6 +52,8 @@ public sealed class SimulatorServer : IAsyncDisposable
         ["Connectors:Alipay:SellerId"] = alipay.SellerId,
         ["Connectors:Alipay:AppPrivateKey"] = alipay.AppPrivateKey,
         ["Connectors:Alipay:AlipayPublicKeys"] = alipay.PlatformPublicKey,
+        ["Connectors:Adyen:HmacKeys"] = Convert.ToHexString(adyenKey),
+        ["Connectors:Adyen:MerchantAccounts"] = Adyen.AdyenNotifications.MerchantAccount,
     };
 
     /// <summary>The Alipay dialect's keys and ids, for tests that sign as Alipay or as the app themselves.</summary>
@@ -90,7 +95,8 @@ public sealed class SimulatorServer : IAsyncDisposable
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GatewaySimulator.Webhooks");
         // Fresh key pairs per instance: nothing signed by one simulator verifies against another's keys.
         var alipay = new AlipayDialect(options.AlipayAppId, options.AlipaySellerId);
-        var dispatcher = new WebhookDispatcher(options, random, stats, webhookClient, clock, logger, alipay);
+        var adyenKey = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var dispatcher = new WebhookDispatcher(options, random, stats, webhookClient, clock, logger, alipay, adyenKey);
         var store = new PaymentStore(random, clock, dispatcher.Submit);
         var guard = new GatewayApiGuard(options, random, stats, clock);
 
@@ -114,7 +120,7 @@ public sealed class SimulatorServer : IAsyncDisposable
 
         dispatcher.Start();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new SimulatorServer(app, store, stats, dispatcher, webhookClient, options, new Uri(address.TrimEnd('/') + "/"), alipay);
+        return new SimulatorServer(app, store, stats, dispatcher, webhookClient, options, new Uri(address.TrimEnd('/') + "/"), alipay, adyenKey);
     }
 
     /// <summary>Same as <c>POST /sim/payments/{id}/pay</c>; a refusal faults the task with an <see cref="HttpRequestException"/> carrying the status (404, 409, 400).</summary>

@@ -21,6 +21,8 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
     private readonly Uri stripeCallback;
     private readonly Alipay.AlipayDialect alipay;
     private readonly Uri alipayCallback;
+    private readonly byte[] adyenKey;
+    private readonly Uri adyenCallback;
     private readonly Channel<DeliveryJob> due;
     private readonly CancellationTokenSource stopping = new();
     private readonly Lock gate = new();
@@ -32,8 +34,10 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
     private long pending;
     private bool stopped;
 
-    public WebhookDispatcher(SimulatorOptions options, SeededRandom random, StatsCounters stats, HttpClient http, TimeProvider clock, ILogger logger, Alipay.AlipayDialect alipay)
+    public WebhookDispatcher(SimulatorOptions options, SeededRandom random, StatsCounters stats, HttpClient http, TimeProvider clock, ILogger logger, Alipay.AlipayDialect alipay, byte[] adyenKey)
     {
+        this.adyenKey = adyenKey;
+        adyenCallback = new Uri($"{options.CallbackBaseUrl.TrimEnd('/')}/api/callbacks/{PaymentProviders.Adyen}");
         this.alipay = alipay;
         alipayCallback = new Uri($"{options.CallbackBaseUrl.TrimEnd('/')}/api/callbacks/{PaymentProviders.Alipay}");
         this.options = options;
@@ -72,7 +76,7 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
         // Every draw for one event happens in one go and in a fixed order, so a seed replays the same plan.
         var (message, lost, delay, reorder, duplicateDelay) = random.Draw(r =>
         {
-            var message = WebhookPayloads.Build(paymentEvent, r, ++sequence, alipay);
+            var message = WebhookPayloads.Build(paymentEvent, r, ++sequence, alipay, adyenKey);
             var lost = SeededRandom.Chance(r, options.LossRate);
             var delay = SeededRandom.Between(r, options.DeliveryDelayMin, options.DeliveryDelayMax);
             var reorder = SeededRandom.Chance(r, options.ReorderRate);
@@ -300,6 +304,11 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
             return await PostAsync(alipayCallback, message.Body, "application/x-www-form-urlencoded; charset=utf-8", timeout.Token, stop).ConfigureAwait(false);
         }
 
+        if (message.Provider == PaymentProviders.Adyen)
+        {
+            return await PostAsync(adyenCallback, message.Body, "application/json", timeout.Token, stop).ConfigureAwait(false);
+        }
+
         var isStripe = message.Provider == PaymentProviders.Stripe;
         using var request = new HttpRequestMessage(HttpMethod.Post, isStripe ? stripeCallback : standardCallback)
         {
@@ -335,7 +344,7 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
         }
     }
 
-    /// <summary>A delivery whose signature is inside its body (Alipay's form): no signature headers.</summary>
+    /// <summary>A delivery whose signature is inside its body (Alipay's form, Adyen's items): no signature headers.</summary>
     private async Task<int?> PostAsync(Uri callback, byte[] body, string contentType, CancellationToken timeout, CancellationToken stop)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, callback) { Content = new ByteArrayContent(body) };
@@ -343,9 +352,9 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout).ConfigureAwait(false);
-            // Alipay retries anything but the literal "success".
+            // Alipay retries anything but the literal "success"; Adyen takes any 2xx.
             var reply = await response.Content.ReadAsStringAsync(timeout).ConfigureAwait(false);
-            return response.IsSuccessStatusCode && reply.Trim() != "success" ? 500 : (int)response.StatusCode;
+            return callback == alipayCallback && response.IsSuccessStatusCode && reply.Trim() != "success" ? 500 : (int)response.StatusCode;
         }
         catch (OperationCanceledException) when (!stop.IsCancellationRequested)
         {

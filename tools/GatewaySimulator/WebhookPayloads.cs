@@ -8,9 +8,10 @@ internal static class WebhookPayloads
 {
     public const string StripeApiVersion = "2024-06-20";
 
-    public static WebhookMessage Build(PaymentEvent paymentEvent, Random random, long sequence, Alipay.AlipayDialect alipay) =>
+    public static WebhookMessage Build(PaymentEvent paymentEvent, Random random, long sequence, Alipay.AlipayDialect alipay, byte[] adyenKey) =>
         paymentEvent.Payment.Provider switch
         {
+            PaymentProviders.Adyen => Adyen.AdyenNotifications.Build(adyenKey, paymentEvent, sequence),
             PaymentProviders.Stripe => BuildStripe(paymentEvent, "evt_" + SeededRandom.Alphanumeric(random, 24), sequence),
             PaymentProviders.Alipay => Alipay.AlipayNotifications.Build(alipay, paymentEvent, random, sequence),
             _ => BuildStandard(paymentEvent, "msg_" + SeededRandom.Hex(random, 32), sequence),
