@@ -34,6 +34,7 @@ public sealed class ConnectorConfigurationTests
         var week = new IntakeOptions { InboxRetentionDays = 7 };
 
         Assert.Equal("Connectors:Adyen:MerchantAccounts", unused.WebhookSecrets.Key);
+        Assert.Equal("Connectors:Adyen:HmacKeys", new AdyenConnector(Options.Create(new AdyenOptions { HmacKeys = "", MerchantAccounts = "Acme" })).WebhookSecrets.Key);
         Assert.True(ProviderRegistry.FromConnectors([unused], TimeSpan.FromMinutes(5)).Unavailable.ContainsKey("adyen"));
         Assert.True(new InboxRetentionCheck([unused]).Validate(null, week).Succeeded);
         Assert.Contains("'adyen'", new InboxRetentionCheck([used]).Validate(null, week).FailureMessage);

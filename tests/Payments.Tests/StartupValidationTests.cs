@@ -20,7 +20,6 @@ public sealed class StartupValidationTests
     [InlineData("Connectors:Alipay:AppPrivateKey", "bm90IGEga2V5", "Connectors:Alipay:AppPrivateKey")]
     [InlineData("Connectors:Alipay:AlipayPublicKeys", "bm90IGEga2V5", "Connectors:Alipay:AlipayPublicKeys, secret 1 of 1")]
     [InlineData("Connectors:Alipay:GatewayUrl", "not a url", "GatewayUrl")]
-    [InlineData("Connectors:Adyen:HmacKeys", "", "HmacKeys")]
     [InlineData("Connectors:Adyen:HmacKeys", "not-hex-at-all-not-hex-at-all-not-hex", "Connectors:Adyen:HmacKeys, secret 1 of 1")]
     public async Task A_missing_or_invalid_setting_fails_start_up_naming_it(string key, string value, string named)
     {

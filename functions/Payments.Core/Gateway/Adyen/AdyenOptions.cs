@@ -12,8 +12,10 @@ public sealed class AdyenOptions : IValidatableObject
 {
     public const string Section = "Connectors:Adyen";
 
-    /// <summary>HMAC keys in hex, separated by spaces or commas; a Key Vault reference in Azure.</summary>
-    [Required(AllowEmptyStrings = false)]
+    /// <summary>
+    /// HMAC keys in hex, separated by spaces or commas; a Key Vault reference in Azure. Unset, Adyen's
+    /// callbacks are answered 503, as with an unresolved reference.
+    /// </summary>
     public string HmacKeys { get; set; } = "";
 
     /// <summary>
