@@ -1,5 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Payments.Functions;
+using Payments.Hosting;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -115,6 +123,33 @@ public sealed class AdyenIntakeTests(AdyenFixture fixture) : IClassFixture<Adyen
         Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.Unauthorized), (otherAccount.StatusCode, notABatch.StatusCode));
         Assert.Empty(await RowsAsync("ADYPSP0000000006:AUTHORISATION"));
         Assert.Empty(await RowsAsync("ADYPSP0000000007:AUTHORISATION"));
+    }
+
+    [Fact]
+    public async Task A_batch_meeting_a_storage_outage_is_answered_503_so_adyen_retries_it()
+    {
+        var deadPort = FreePort.Next(); // nothing listens here
+        var settings = await PipelineHost.SettingsAsync("adyenoutage", FreePort.Next());
+        settings["PaymentsStorage:ConnectionString"] =
+            $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Azurite.AccountKey};TableEndpoint=http://127.0.0.1:{deadPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{deadPort}/devstoreaccount1;";
+        settings["Gateway:BaseUrl"] = "http://127.0.0.1:9";
+        settings["Connectors:Adyen:HmacKeys"] = Convert.ToHexString(AdyenFixture.Key);
+        settings["Connectors:Adyen:MerchantAccounts"] = AdyenFixture.MerchantAccount;
+        await using var services = new ServiceCollection().AddLogging().AddPaymentsCore(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()).BuildServiceProvider();
+        var function = ActivatorUtilities.CreateInstance<CallbackFunctions>(services);
+        var http = new DefaultHttpContext { RequestServices = services };
+        http.Request.Body = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            live = "false",
+            notificationItems = new[] { Item("ADYPSP0000000008", "AUTHORISATION", "o8", 100), Item("ADYPSP0000000009", "AUTHORISATION", "o9", 100) }
+                .Select(i => new { NotificationRequestItem = i }),
+        }));
+        http.Response.Body = new MemoryStream();
+
+        var result = await function.Callback(http.Request, "adyen", Pipeline.Durable, CancellationToken.None);
+        await result.ExecuteResultAsync(new ActionContext(http, new RouteData(), new ActionDescriptor()));
+
+        Assert.Equal(503, http.Response.StatusCode);
     }
 
     private async Task<List<InboxEntry>> RowsAsync(string eventId) =>

@@ -66,7 +66,13 @@ public sealed class CallbackIntake(
         var results = new List<IntakeResult>(items.Count);
         foreach (var item in items)
         {
-            results.Add(await AcceptItemAsync(provider, item, durable, ct));
+            var result = await AcceptItemAsync(provider, item, durable, ct);
+            if (result is IntakeResult.Unavailable)
+            {
+                // Storage is down: the rest would wait out the same timeouts past the gateway's deadline.
+                return result;
+            }
+            results.Add(result);
         }
         return Combine(results);
     }
@@ -121,15 +127,11 @@ public sealed class CallbackIntake(
     }
 
     /// <summary>
-    /// A batch's reply: storage down (503) before a bad signature (401) before a bad payload (400);
-    /// acknowledged only when every item was stored, duplicate or ignored.
+    /// A batch's reply: a bad signature (401) before a bad payload (400); acknowledged only when every
+    /// item was stored, duplicate or ignored.
     /// </summary>
     private static IntakeResult Combine(IReadOnlyList<IntakeResult> results)
     {
-        if (results.OfType<IntakeResult.Unavailable>().FirstOrDefault() is { } unavailable)
-        {
-            return unavailable;
-        }
         if (results.OfType<IntakeResult.Unauthorized>().FirstOrDefault() is { } unauthorized)
         {
             return unauthorized;
