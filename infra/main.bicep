@@ -144,10 +144,10 @@ param intakeMaxBodyBytes int = 65536
 @maxValue(3600)
 param intakeToleranceSeconds int = 300
 
-@description('Intake__InboxRetentionDays: how long settled inbox rows are kept; at least the longest retry horizon of a configured gateway (Stripe: 3 days; WeChat Pay: 24 h 4 min; Adyen would need 30), checked at start-up.')
+@description('Intake__InboxRetentionDays: how long settled inbox rows are kept; at least the longest retry horizon of a configured gateway (Stripe: 3 days, WeChat Pay: 24 h 4 min, Alipay: 25 hours, Adyen: 30 days), checked at start-up.')
 @minValue(1)
 @maxValue(3650)
-param intakeInboxRetentionDays int = 7
+param intakeInboxRetentionDays int = 30
 
 @description('Saga__PaymentWindowSeconds: how long an order waits for its payment.')
 @minValue(1)
@@ -247,6 +247,23 @@ param wechatPayApiBase string = 'https://api.mch.weixin.qq.com'
 @maxValue(120)
 param wechatPayAttemptTimeoutSeconds int = 10
 
+@description('Connectors__Alipay__AppId: the Alipay open-platform app id; empty leaves the alipay connector unavailable (health says so).')
+param alipayAppId string = ''
+
+@description('Connectors__Alipay__SellerId: the seller (partner) id notifications must name; empty skips the check.')
+param alipaySellerId string = ''
+
+@description('Connectors__Alipay__GatewayUrl: Alipay\'s open-platform gateway (a test double\'s address only outside production).')
+param alipayGatewayUrl string = 'https://openapi.alipay.com/gateway.do'
+
+@description('Connectors__Alipay__AttemptTimeoutSeconds: timeout of one Alipay gateway attempt.')
+@minValue(1)
+@maxValue(120)
+param alipayAttemptTimeoutSeconds int = 10
+
+@description('Connectors__Adyen__MerchantAccounts: merchant account codes whose standard webhooks are taken (spaces or commas); empty leaves the adyen connector unavailable.')
+param adyenMerchantAccounts string = ''
+
 @description('Lane__QueueName: the Service Bus retry-lane queue.')
 @minLength(1)
 @maxLength(260)
@@ -295,6 +312,9 @@ var secretNames = {
   stripeWebhookSecrets: 'connectors-stripe-webhook-secrets'
   wechatPayMerchantPrivateKey: 'connectors-wechatpay-merchant-private-key'
   wechatPayApiV3Key: 'connectors-wechatpay-apiv3-key'
+  alipayAppPrivateKey: 'connectors-alipay-app-private-key'
+  alipayPublicKeys: 'connectors-alipay-public-keys'
+  adyenHmacKeys: 'connectors-adyen-hmac-keys'
 }
 
 // ---- Resources ----------------------------------------------------------------------------------
@@ -466,6 +486,17 @@ module functionApp 'modules/functionapp.bicep' = {
       Connectors__WeChatPay__AttemptTimeoutSeconds: string(wechatPayAttemptTimeoutSeconds)
       Connectors__WeChatPay__MerchantPrivateKey: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.vaultUri}secrets/${secretNames.wechatPayMerchantPrivateKey}/)'
       Connectors__WeChatPay__ApiV3Key: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.vaultUri}secrets/${secretNames.wechatPayApiV3Key}/)'
+      // Alipay (RSA2, no SDK): the app's private key signs requests, Alipay's public keys verify
+      // notifications and answers; both from Key Vault so either can be rotated there.
+      Connectors__Alipay__AppId: alipayAppId
+      Connectors__Alipay__SellerId: alipaySellerId
+      Connectors__Alipay__GatewayUrl: alipayGatewayUrl
+      Connectors__Alipay__AttemptTimeoutSeconds: string(alipayAttemptTimeoutSeconds)
+      Connectors__Alipay__AppPrivateKey: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.vaultUri}secrets/${secretNames.alipayAppPrivateKey}/)'
+      Connectors__Alipay__AlipayPublicKeys: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.vaultUri}secrets/${secretNames.alipayPublicKeys}/)'
+      // Adyen standard webhooks, intake only: HMAC keys (hex) from Key Vault.
+      Connectors__Adyen__MerchantAccounts: adyenMerchantAccounts
+      Connectors__Adyen__HmacKeys: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.vaultUri}secrets/${secretNames.adyenHmacKeys}/)'
 
       // Retry lane on Service Bus (identity-based: the namespace has local auth disabled).
       Lane__Transport: 'ServiceBus'

@@ -24,7 +24,7 @@ public static partial class DeploymentChecks
     public static IReadOnlyList<string> PlainSecretsIn(string text) =>
         PlainSecretMarkers.Where(m => text.Contains(m, StringComparison.OrdinalIgnoreCase)).ToList();
 
-    /// <summary>Whether a setting name says it holds a secret (…Secrets, …ApiKey, …ApiV3Key, …PrivateKey, …Password, …ConnectionString, …).</summary>
+    /// <summary>Whether a setting name says it holds a secret (…Secrets, …ApiKey, …ApiV3Key, …PrivateKey, …HmacKeys, …Password, …ConnectionString, …).</summary>
     public static bool IsSecretName(string name) => SecretName().IsMatch(name);
 
     /// <summary>Secret-named settings whose value is not a Key Vault reference.</summary>
@@ -122,6 +122,6 @@ public static partial class DeploymentChecks
         return problems;
     }
 
-    [GeneratedRegex(@"(secrets?|apikey|apiv3key|privatekey|password|accountkey|sharedaccesskey|connectionstring|connection_string)$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(secrets?|apikey|apiv3key|privatekey|hmackeys?|password|accountkey|sharedaccesskey|connectionstring|connection_string)$", RegexOptions.IgnoreCase)]
     private static partial Regex SecretName();
 }

@@ -18,7 +18,7 @@ public sealed class SecretsTests(DeploymentFixture deployment)
         // The check above only means something if it recognises the app's secrets by name.
         Assert.All(
             [$"{StandardWebhooksOptions.Section}__{nameof(StandardWebhooksOptions.StandardSecrets)}", $"{GatewayOptions.Section}__{nameof(GatewayOptions.ApiKey)}",
-             "Connectors__Stripe__ApiKey", "Connectors__Stripe__WebhookSecrets",
+             "Connectors__Stripe__ApiKey", "Connectors__Stripe__WebhookSecrets", "Connectors__Alipay__AppPrivateKey", "Connectors__Adyen__HmacKeys",
              $"Connectors__WeChatPay__{nameof(WeChatPayOptions.MerchantPrivateKey)}", $"Connectors__WeChatPay__{nameof(WeChatPayOptions.ApiV3Key)}"],
             name => Assert.True(DeploymentChecks.IsSecretName(name) && settings.ContainsKey(name), name));
     }

@@ -33,7 +33,7 @@ public sealed class DependencyDirectionTests
     private static readonly string[] Folders = ["Contracts", "Secrets", "Storage", "Gateway", "Ledger", "Saga", "Intake", "Recovery", "Hosting"];
 
     // One folder per gateway connector under Gateway/ (namespace Payments.Gateway.{Name}).
-    private static readonly string[] ConnectorFolders = ["Simulator", "Stripe", "WeChatPay"];
+    private static readonly string[] ConnectorFolders = ["Simulator", "Stripe", "WeChatPay", "Alipay", "Adyen"];
 
     public static readonly TheoryData<string> Connectors = new(ConnectorFolders);
 

@@ -109,7 +109,7 @@ public sealed class IntakeTests(IntakeFixture fixture) : IClassFixture<IntakeFix
     public async Task Unknown_provider_is_404_and_nothing_is_stored()
     {
         var request = TestWebhooks.Standard(Host, "msg_unknown_provider", TestWebhooks.StandardPayment("payment.succeeded", "p", "o", 1));
-        request.RequestUri = new Uri(Host, "api/callbacks/adyen");
+        request.RequestUri = new Uri(Host, "api/callbacks/nosuchgateway");
 
         using var reply = await Pipeline.Http.SendAsync(request);
 

@@ -16,7 +16,11 @@ public sealed class StartupValidationTests
     [InlineData("Connectors:Stripe:ApiKey", "whsec_an_endpoint_secret_not_an_api_key", "Connectors:Stripe:ApiKey")]
     [InlineData("Connectors:Stripe:ApiBase", "not a url", "ApiBase")]
     [InlineData("Intake:MaxBodyBytes", "65537", "MaxBodyBytes")] // more than a Table binary property holds: the inbox could not store it
-    [InlineData("Intake:InboxRetentionDays", "2", "retry horizon of the configured gateway 'stripe'")]
+    [InlineData("Intake:InboxRetentionDays", "29", "retry horizon of the configured gateway 'adyen'")] // Adyen retries for 30 days
+    [InlineData("Connectors:Alipay:AppPrivateKey", "bm90IGEga2V5", "Connectors:Alipay:AppPrivateKey")]
+    [InlineData("Connectors:Alipay:AlipayPublicKeys", "bm90IGEga2V5", "Connectors:Alipay:AlipayPublicKeys, secret 1 of 1")]
+    [InlineData("Connectors:Alipay:GatewayUrl", "not a url", "GatewayUrl")]
+    [InlineData("Connectors:Adyen:HmacKeys", "not-hex-at-all-not-hex-at-all-not-hex", "Connectors:Adyen:HmacKeys, secret 1 of 1")]
     public async Task A_missing_or_invalid_setting_fails_start_up_naming_it(string key, string value, string named)
     {
         var settings = await PipelineHost.SettingsAsync("startup" + Guid.NewGuid().ToString("N")[..6], FreePort.Next());
@@ -27,7 +31,7 @@ public sealed class StartupValidationTests
             LocalFunctionsHost.StartAsync(LocalSettings.Build([], RepoPaths.InRoot("local.settings.json"), settings)));
 
         Assert.Contains(named, failure.Message);
-        if ((key.EndsWith("Secrets", StringComparison.Ordinal) || key.EndsWith("ApiKey", StringComparison.Ordinal)) && value.Length > 0)
+        if ((key.EndsWith("Secrets", StringComparison.Ordinal) || key.EndsWith("ApiKey", StringComparison.Ordinal) || key.EndsWith("Key", StringComparison.Ordinal) || key.EndsWith("Keys", StringComparison.Ordinal)) && value.Length > 0)
         {
             Assert.DoesNotContain(value, failure.Message);
         }

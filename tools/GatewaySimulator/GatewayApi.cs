@@ -49,7 +49,7 @@ internal static class GatewayApi
         var provider = body.Provider?.ToLowerInvariant();
         if (!PaymentProviders.IsKnown(provider))
         {
-            return BadRequest("provider must be 'standard', 'stripe' or 'wechatpay'");
+            return BadRequest("provider must be 'standard', 'stripe', 'wechatpay', 'alipay' or 'adyen'");
         }
 
         var result = store.Create(body.PaymentId!, body.OrderId, body.AmountMinor.Value, currency, provider!);

@@ -6,6 +6,10 @@ public static class PaymentProviders
     public const string Standard = "standard";
     public const string Stripe = "stripe";
     public const string WeChatPay = "wechatpay";
+    public const string Alipay = "alipay";
 
-    public static bool IsKnown(string? provider) => provider is Standard or Stripe or WeChatPay;
+    /// <summary>Adyen's standard webhooks only: the simulator has no Adyen API, as the pipeline's Adyen connector is intake-only.</summary>
+    public const string Adyen = "adyen";
+
+    public static bool IsKnown(string? provider) => provider is Standard or Stripe or WeChatPay or Alipay or Adyen;
 }

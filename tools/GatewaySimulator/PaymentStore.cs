@@ -174,6 +174,15 @@ internal sealed class PaymentStore(SeededRandom random, TimeProvider clock, Acti
         }
     }
 
+    /// <summary>The Alipay payments' money movements of one China Standard Time day, oldest first, as Alipay's trade bill lists them.</summary>
+    public IReadOnlyList<LedgerEntry> AlipayLedger(DateOnly chinaDate)
+    {
+        lock (gate)
+        {
+            return ledger.Where(entry => entry.Provider == PaymentProviders.Alipay && Alipay.AlipayDialect.ChinaDate(entry.OccurredAt) == chinaDate).ToArray();
+        }
+    }
+
     /// <summary>The Stripe payments' money movements created in [from, to), newest first, as Stripe lists balance transactions.</summary>
     public IReadOnlyList<LedgerEntry> StripeLedger(DateTimeOffset from, DateTimeOffset to)
     {

@@ -8,7 +8,7 @@ if (args.Any(arg => arg is "--help" or "-h" or "/?"))
     Console.WriteLine("""
         Payment gateway simulator (loopback only).
           --Port 7080                          0 picks a free port
-          --CallbackBaseUrl http://127.0.0.1:7071   webhooks go to {url}/api/callbacks/{standard|stripe|wechatpay}
+          --CallbackBaseUrl http://127.0.0.1:7071   webhooks go to {url}/api/callbacks/{standard|stripe|wechatpay|alipay|adyen}
           --StandardSecret whsec_<base64>      --StripeSecret <secret>      --ApiKey <key>
           --Seed 1  --DuplicateRate 0.1  --ReorderRate 0.1  --LossRate 0.01
           --DeliveryDelayMin 00:00:00.050  --DeliveryDelayMax 00:00:00.500

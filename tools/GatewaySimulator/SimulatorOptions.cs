@@ -21,6 +21,12 @@ public sealed record SimulatorOptions
 
     public string StripeSecret { get; init; } = DefaultStripeSecret;
 
+    /// <summary>The Alipay app id the simulator's Alipay dialect serves (and signs into notifications).</summary>
+    public string AlipayAppId { get; init; } = "2021000000000000";
+
+    /// <summary>The Alipay seller (partner) id named in notifications.</summary>
+    public string AlipaySellerId { get; init; } = "2088000000000000";
+
     /// <summary>When set, every /v1 request must carry <c>Authorization: Bearer {ApiKey}</c>.</summary>
     public string? ApiKey { get; init; }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using GatewaySimulator.Alipay;
 using Microsoft.AspNetCore.Http.Features;
 using GatewaySimulator.WeChatPay;
 
@@ -15,11 +16,15 @@ public sealed class SimulatorServer : IAsyncDisposable
     private readonly WebhookDispatcher dispatcher;
     private readonly HttpClient webhookClient;
     private readonly WeChatPayDialect weChatPay;
+    private readonly AlipayDialect alipay;
+    private readonly byte[] adyenKey;
     private int disposed;
 
-    private SimulatorServer(WebApplication app, PaymentStore store, StatsCounters stats, WebhookDispatcher dispatcher, HttpClient webhookClient, WeChatPayDialect weChatPay, SimulatorOptions options, Uri baseAddress)
+    private SimulatorServer(WebApplication app, PaymentStore store, StatsCounters stats, WebhookDispatcher dispatcher, HttpClient webhookClient, SimulatorOptions options, Uri baseAddress, WeChatPayDialect weChatPay, AlipayDialect alipay, byte[] adyenKey)
     {
         this.weChatPay = weChatPay;
+        this.alipay = alipay;
+        this.adyenKey = adyenKey;
         this.app = app;
         this.store = store;
         this.stats = stats;
@@ -36,10 +41,10 @@ public sealed class SimulatorServer : IAsyncDisposable
 
     /// <summary>
     /// The pipeline settings that point every connector whose dialect this simulator speaks at it:
-    /// the simulator's own API (provider <c>standard</c>), Stripe's, and WeChat Pay's — with the keys this
-    /// run generated (merchant id and key, APIv3 key, platform public key), which configure the
-    /// <c>wechatpay</c> connector. One place, so a host under test never reaches a connector's default
-    /// address by accident.
+    /// the simulator's own API (provider <c>standard</c>), Stripe's, WeChat Pay's and Alipay's — with the
+    /// keys this run generated (WeChat Pay's merchant key, APIv3 key and platform public key; Alipay's app
+    /// private key and platform public key) — and Adyen's webhook key and merchant account. One place, so
+    /// a host under test never reaches a connector's default address by accident.
     /// </summary>
     public IReadOnlyDictionary<string, string?> ConnectorSettings()
     {
@@ -48,6 +53,13 @@ public sealed class SimulatorServer : IAsyncDisposable
             ["Gateway:BaseUrl"] = BaseAddress.ToString(),
             ["Connectors:Stripe:ApiBase"] = BaseAddress.ToString(),
             ["Connectors:WeChatPay:ApiBase"] = BaseAddress.ToString(),
+            ["Connectors:Alipay:GatewayUrl"] = new Uri(BaseAddress, AlipayDialect.GatewayPath.TrimStart('/')).ToString(),
+            ["Connectors:Alipay:AppId"] = alipay.AppId,
+            ["Connectors:Alipay:SellerId"] = alipay.SellerId,
+            ["Connectors:Alipay:AppPrivateKey"] = alipay.AppPrivateKey,
+            ["Connectors:Alipay:AlipayPublicKeys"] = alipay.PlatformPublicKey,
+            ["Connectors:Adyen:HmacKeys"] = Convert.ToHexString(adyenKey),
+            ["Connectors:Adyen:MerchantAccounts"] = Adyen.AdyenNotifications.MerchantAccount,
         };
         foreach (var (name, value) in weChatPay.ConnectorSettings())
         {
@@ -55,6 +67,9 @@ public sealed class SimulatorServer : IAsyncDisposable
         }
         return settings;
     }
+
+    /// <summary>The Alipay dialect's keys and ids, for tests that sign as Alipay or as the app themselves.</summary>
+    public AlipayDialect Alipay => alipay;
 
     public SimulatorStats Stats => stats.Snapshot(dispatcher.Pending);
 
@@ -90,9 +105,12 @@ public sealed class SimulatorServer : IAsyncDisposable
             Timeout = Timeout.InfiniteTimeSpan,
         };
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GatewaySimulator.Webhooks");
-        // Keys generated per run: nothing committed signs anything.
+        // Keys generated per run: nothing committed signs anything, and nothing signed by one simulator
+        // verifies against another's keys.
         var weChatPay = new WeChatPayDialect();
-        var dispatcher = new WebhookDispatcher(options, random, stats, webhookClient, clock, logger, weChatPay);
+        var alipay = new AlipayDialect(options.AlipayAppId, options.AlipaySellerId);
+        var adyenKey = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var dispatcher = new WebhookDispatcher(options, random, stats, webhookClient, clock, logger, weChatPay, alipay, adyenKey);
         var store = new PaymentStore(random, clock, dispatcher.Submit);
         var guard = new GatewayApiGuard(options, random, stats, clock);
 
@@ -102,6 +120,7 @@ public sealed class SimulatorServer : IAsyncDisposable
         var weChatPayGuard = new WeChatPayGuard(weChatPay, options, random, stats, clock);
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/v3"), v3 => v3.Use(weChatPayGuard.InvokeAsync));
         app.MapWeChatPayApi(store);
+        app.MapAlipayApi(store, alipay);
         app.MapControlApi(store, () => stats.Snapshot(dispatcher.Pending));
 
         try
@@ -112,13 +131,14 @@ public sealed class SimulatorServer : IAsyncDisposable
         {
             webhookClient.Dispose();
             weChatPay.Dispose();
+            alipay.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 
         dispatcher.Start();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new SimulatorServer(app, store, stats, dispatcher, webhookClient, weChatPay, options, new Uri(address.TrimEnd('/') + "/"));
+        return new SimulatorServer(app, store, stats, dispatcher, webhookClient, options, new Uri(address.TrimEnd('/') + "/"), weChatPay, alipay, adyenKey);
     }
 
     /// <summary>Same as <c>POST /sim/payments/{id}/pay</c>; a refusal faults the task with an <see cref="HttpRequestException"/> carrying the status (404, 409, 400).</summary>
@@ -160,6 +180,7 @@ public sealed class SimulatorServer : IAsyncDisposable
             webhookClient.Dispose();
             weChatPay.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
+            alipay.Dispose();
         }
     }
 }

@@ -22,6 +22,10 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
     private readonly Uri stripeCallback;
     private readonly Uri weChatPayCallback;
     private readonly WeChatPayDialect weChatPay;
+    private readonly Alipay.AlipayDialect alipay;
+    private readonly Uri alipayCallback;
+    private readonly byte[] adyenKey;
+    private readonly Uri adyenCallback;
     private readonly Channel<DeliveryJob> due;
     private readonly CancellationTokenSource stopping = new();
     private readonly Lock gate = new();
@@ -33,8 +37,12 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
     private long pending;
     private bool stopped;
 
-    public WebhookDispatcher(SimulatorOptions options, SeededRandom random, StatsCounters stats, HttpClient http, TimeProvider clock, ILogger logger, WeChatPayDialect weChatPay)
+    public WebhookDispatcher(SimulatorOptions options, SeededRandom random, StatsCounters stats, HttpClient http, TimeProvider clock, ILogger logger, WeChatPayDialect weChatPay, Alipay.AlipayDialect alipay, byte[] adyenKey)
     {
+        this.adyenKey = adyenKey;
+        adyenCallback = new Uri($"{options.CallbackBaseUrl.TrimEnd('/')}/api/callbacks/{PaymentProviders.Adyen}");
+        this.alipay = alipay;
+        alipayCallback = new Uri($"{options.CallbackBaseUrl.TrimEnd('/')}/api/callbacks/{PaymentProviders.Alipay}");
         this.options = options;
         this.random = random;
         this.stats = stats;
@@ -73,7 +81,7 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
         // Every draw for one event happens in one go and in a fixed order, so a seed replays the same plan.
         var (message, lost, delay, reorder, duplicateDelay) = random.Draw<(WebhookMessage?, bool, TimeSpan, bool, TimeSpan?)>(r =>
         {
-            var message = WebhookPayloads.Build(paymentEvent, r, ++sequence, weChatPay);
+            var message = WebhookPayloads.Build(paymentEvent, r, ++sequence, weChatPay, alipay, adyenKey);
             if (message is null)
             {
                 return (null, false, TimeSpan.Zero, false, (TimeSpan?)null);
@@ -306,6 +314,16 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
         timeout.CancelAfter(options.DeliveryTimeout);
 
+        if (message.Provider == PaymentProviders.Alipay)
+        {
+            return await PostAsync(alipayCallback, message.Body, "application/x-www-form-urlencoded; charset=utf-8", timeout.Token, stop).ConfigureAwait(false);
+        }
+
+        if (message.Provider == PaymentProviders.Adyen)
+        {
+            return await PostAsync(adyenCallback, message.Body, "application/json", timeout.Token, stop).ConfigureAwait(false);
+        }
+
         var isStripe = message.Provider == PaymentProviders.Stripe;
         var isWeChatPay = message.Provider == PaymentProviders.WeChatPay;
         using var request = new HttpRequestMessage(HttpMethod.Post, isStripe ? stripeCallback : isWeChatPay ? weChatPayCallback : standardCallback)
@@ -338,6 +356,28 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             return (int)response.StatusCode;
+        }
+        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A delivery whose signature is inside its body (Alipay's form, Adyen's items): no signature headers.</summary>
+    private async Task<int?> PostAsync(Uri callback, byte[] body, string contentType, CancellationToken timeout, CancellationToken stop)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, callback) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout).ConfigureAwait(false);
+            // Alipay retries anything but the literal "success"; Adyen takes any 2xx.
+            var reply = await response.Content.ReadAsStringAsync(timeout).ConfigureAwait(false);
+            return callback == alipayCallback && response.IsSuccessStatusCode && reply.Trim() != "success" ? 500 : (int)response.StatusCode;
         }
         catch (OperationCanceledException) when (!stop.IsCancellationRequested)
         {

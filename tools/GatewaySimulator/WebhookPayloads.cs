@@ -10,11 +10,13 @@ internal static class WebhookPayloads
     public const string StripeApiVersion = "2024-06-20";
 
     /// <summary>The event's webhook in its provider's dialect, or null where that provider sends none for it.</summary>
-    public static WebhookMessage? Build(PaymentEvent paymentEvent, Random random, long sequence, WeChatPayDialect weChatPay) =>
+    public static WebhookMessage? Build(PaymentEvent paymentEvent, Random random, long sequence, WeChatPayDialect weChatPay, Alipay.AlipayDialect alipay, byte[] adyenKey) =>
         paymentEvent.Payment.Provider switch
         {
             PaymentProviders.Stripe => BuildStripe(paymentEvent, "evt_" + SeededRandom.Alphanumeric(random, 24), sequence),
             PaymentProviders.WeChatPay => WeChatPayNotifications.Build(paymentEvent, random, sequence, weChatPay),
+            PaymentProviders.Adyen => Adyen.AdyenNotifications.Build(adyenKey, paymentEvent, sequence),
+            PaymentProviders.Alipay => Alipay.AlipayNotifications.Build(alipay, paymentEvent, random, sequence),
             _ => BuildStandard(paymentEvent, "msg_" + SeededRandom.Hex(random, 32), sequence),
         };
 

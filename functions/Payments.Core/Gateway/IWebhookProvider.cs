@@ -22,6 +22,13 @@ public interface IWebhookProvider
     /// </summary>
     WebhookAcknowledgement? Refusal(int statusCode, string message) => null;
 
+    /// <summary>
+    /// The callbacks one request carries, each verified, parsed and stored on its own: the request
+    /// itself, unless the gateway batches (Adyen's standard webhooks put several items in one POST,
+    /// each signed). Null when the body is no batch at all, so nothing in it can be verified.
+    /// </summary>
+    IReadOnlyList<WebhookRequest>? Items(WebhookRequest request) => [request];
+
     /// <summary>Checks signature and timestamp over the raw body bytes, exactly as received.</summary>
     bool Verify(WebhookRequest request, DateTimeOffset now);
 

@@ -9,6 +9,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Payments.Contracts;
 using Payments.Gateway;
+using Payments.Gateway.Adyen;
+using Payments.Gateway.Alipay;
 using Payments.Gateway.Simulator;
 using Payments.Gateway.Stripe;
 using Payments.Gateway.WeChatPay;
@@ -45,6 +47,8 @@ public static class PaymentsServices
         services.AddSimulatorConnector(configuration);
         services.AddStripeConnector(configuration);
         services.AddWeChatPayConnector(configuration);
+        services.AddAlipayConnector(configuration);
+        services.AddAdyenConnector(configuration);
         services.AddSingleton(sp => new GatewayConnectors(sp.GetServices<IGatewayConnector>()));
         services.AddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<GatewayConnectors>());
         services.AddSingleton(sp => ProviderRegistry.FromConnectors(

@@ -50,7 +50,37 @@ public sealed class CallbackIntake(
             .Where(callback.Headers.ContainsKey)
             .ToDictionary(h => h, h => callback.Headers[h], StringComparer.OrdinalIgnoreCase);
         var webhook = new WebhookRequest(provider.Name, headers, body);
-        if (headers.Sum(h => h.Key.Length + h.Value.Length) > MaxSignatureHeaderChars || !provider.Verify(webhook, clock.GetUtcNow()))
+        if (headers.Sum(h => h.Key.Length + h.Value.Length) > MaxSignatureHeaderChars || provider.Items(webhook) is not { Count: > 0 } items)
+        {
+            log.SignatureRejected(provider.Name);
+            return new IntakeResult.Unauthorized();
+        }
+        if (items.Count == 1)
+        {
+            return await AcceptItemAsync(provider, items[0], durable, ct);
+        }
+
+        // A batch (Adyen): each item verified, parsed and stored on its own, so one bad item costs
+        // only itself. The reply is the worst item's: the gateway then redelivers the whole batch,
+        // whose stored items the inbox absorbs as duplicates while the bad one is refused again.
+        var results = new List<IntakeResult>(items.Count);
+        foreach (var item in items)
+        {
+            var result = await AcceptItemAsync(provider, item, durable, ct);
+            if (result is IntakeResult.Unavailable)
+            {
+                // Storage is down: the rest would wait out the same timeouts past the gateway's deadline.
+                return result;
+            }
+            results.Add(result);
+        }
+        return Combine(results);
+    }
+
+    /// <summary>One callback: verify, parse, store once, dispatch.</summary>
+    private async Task<IntakeResult> AcceptItemAsync(IWebhookProvider provider, WebhookRequest webhook, DurableTaskClient durable, CancellationToken ct)
+    {
+        if (!provider.Verify(webhook, clock.GetUtcNow()))
         {
             log.SignatureRejected(provider.Name);
             return new IntakeResult.Unauthorized();
@@ -69,7 +99,7 @@ public sealed class CallbackIntake(
             ParseOutcome.Ignored i => (i.EventId, (PaymentEvent?)null, i.EventType),
             _ => throw new InvalidOperationException("Unexpected parse outcome."),
         };
-        var entry = new InboxEntry(provider.Name, eventId, body, headers, clock.GetUtcNow(),
+        var entry = new InboxEntry(provider.Name, eventId, webhook.Body, webhook.Headers, clock.GetUtcNow(),
             paymentEvent is null ? InboxState.Ignored : InboxState.Received, paymentEvent, eventType);
 
         InboxAddResult added;
@@ -102,6 +132,25 @@ public sealed class CallbackIntake(
     /// </summary>
     public WebhookAcknowledgement? RefusalFor(string provider, int statusCode, string message) =>
         providers.Find(provider)?.Refusal(statusCode, message);
+
+    /// <summary>
+    /// A batch's reply: a bad signature (401) before a bad payload (400); acknowledged only when every
+    /// item was stored, duplicate or ignored.
+    /// </summary>
+    private static IntakeResult Combine(IReadOnlyList<IntakeResult> results)
+    {
+        if (results.OfType<IntakeResult.Unauthorized>().FirstOrDefault() is { } unauthorized)
+        {
+            return unauthorized;
+        }
+        var invalid = results.Select((r, i) => (Result: r, Index: i)).Where(r => r.Result is IntakeResult.Invalid).ToArray();
+        if (invalid.Length > 0)
+        {
+            return new IntakeResult.Invalid([.. invalid.SelectMany(r => ((IntakeResult.Invalid)r.Result).Errors.Select(e => $"item {r.Index}: {e}"))]);
+        }
+        var acknowledged = results.Cast<IntakeResult.Acknowledged>().ToArray();
+        return new IntakeResult.Acknowledged(acknowledged[0].Reply, string.Join(',', acknowledged.Select(a => a.Disposition).Distinct()));
+    }
 
     /// <summary>Dispatch after storing; a failure here is not the gateway's problem: the outbox relay re-dispatches.</summary>
     private async Task<string> DispatchStoredAsync(PaymentEvent paymentEvent, DurableTaskClient durable, CancellationToken ct)

@@ -28,7 +28,7 @@ public sealed class IntakeOptions
     /// (checked at start-up). Rows a retry or a parked dead letter still needs are kept regardless.
     /// </summary>
     [Range(1, 3650)]
-    public int InboxRetentionDays { get; set; } = 7;
+    public int InboxRetentionDays { get; set; } = 30;
 
     public TimeSpan Tolerance => TimeSpan.FromSeconds(ToleranceSeconds);
 }

@@ -1,0 +1,163 @@
+using System.Text;
+using System.Text.Json;
+using Payments.Contracts;
+
+namespace Payments.Gateway.Adyen;
+
+/// <summary>
+/// Adyen's standard webhooks: a JSON batch (<c>notificationItems</c>) whose items are each signed on
+/// their own — base64 HMAC-SHA256, keyed by the hex HMAC key, over
+/// <c>pspReference:originalReference:merchantAccountCode:merchantReference:value:currency:eventCode:success</c>
+/// (a missing field is empty), in <c>additionalData.hmacSignature</c>. Intake verifies, parses and
+/// stores each item as its own callback, keyed by pspReference and eventCode. Adyen wants
+/// <c>[accepted]</c> back.
+/// </summary>
+public sealed class AdyenProvider : IWebhookProvider
+{
+    public const string ProviderName = "adyen";
+
+    /// <summary>Adyen retries three times at once, then on a growing schedule for up to 30 days.</summary>
+    public static readonly TimeSpan RetryHorizon = TimeSpan.FromDays(30);
+
+    private const string ItemProperty = "NotificationRequestItem";
+
+    private readonly IReadOnlyList<byte[]> keys;
+    private readonly IReadOnlySet<string> merchantAccounts;
+
+    public AdyenProvider(IEnumerable<string> hexKeys, IEnumerable<string> merchantAccounts)
+    {
+        keys = hexKeys.Select(Convert.FromHexString).ToArray();
+        if (keys.Count == 0)
+        {
+            throw new ArgumentException("At least one Adyen HMAC key is required.", nameof(hexKeys));
+        }
+        this.merchantAccounts = merchantAccounts.ToHashSet(StringComparer.Ordinal);
+    }
+
+    public string Name => ProviderName;
+
+    // Every item carries its own signature in its body.
+    public IReadOnlyList<string> SignatureHeaders { get; } = [];
+
+    public WebhookAcknowledgement Acknowledgement { get; } = new(200, "text/plain", "[accepted]");
+
+    /// <summary>Each <c>NotificationRequestItem</c> exactly as it appears in the batch, so it can be verified again later.</summary>
+    public IReadOnlyList<WebhookRequest>? Items(WebhookRequest request)
+    {
+        if (!PayloadReader.TryParse(request.Body, out var document))
+        {
+            return null;
+        }
+        using (document)
+        {
+            if (!document!.RootElement.TryGetProperty("notificationItems", out var items) || items.ValueKind != JsonValueKind.Array || items.GetArrayLength() == 0)
+            {
+                return null;
+            }
+            var requests = new List<WebhookRequest>();
+            foreach (var item in items.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty(ItemProperty, out var notification) || notification.ValueKind != JsonValueKind.Object)
+                {
+                    return null;
+                }
+                requests.Add(request with { Body = Encoding.UTF8.GetBytes(notification.GetRawText()) });
+            }
+            return requests;
+        }
+    }
+
+    public bool Verify(WebhookRequest request, DateTimeOffset now)
+    {
+        if (!PayloadReader.TryParse(request.Body, out var document))
+        {
+            return false;
+        }
+        using (document)
+        {
+            var item = document!.RootElement;
+            var reader = new PayloadReader();
+            if (reader.Find(item, "additionalData.hmacSignature") is not { ValueKind: JsonValueKind.String } signature
+                || TryBase64(signature.GetString()!) is not { } presented)
+            {
+                return false;
+            }
+            return SignatureCheck.AnyKeyMatches(keys, Encoding.UTF8.GetBytes(SignedContent(item)), [presented]);
+        }
+    }
+
+    public ParseOutcome Parse(WebhookRequest request)
+    {
+        if (!PayloadReader.TryParse(request.Body, out var document))
+        {
+            return new ParseOutcome.Invalid(["NotificationRequestItem: not a JSON object."]);
+        }
+        using (document)
+        {
+            var item = document!.RootElement;
+            var reader = new PayloadReader();
+            var pspReference = reader.Identifier(item, "pspReference");
+            var eventCode = reader.Identifier(item, "eventCode");
+            var account = reader.Text(item, "merchantAccountCode");
+            if (!reader.HasErrors && !merchantAccounts.Contains(account))
+            {
+                return new ParseOutcome.Invalid(["merchantAccountCode: not a merchant account of this deployment."]);
+            }
+            if (reader.HasErrors)
+            {
+                return new ParseOutcome.Invalid(reader.Errors);
+            }
+            var eventId = $"{pspReference}:{eventCode}";
+            var success = Field(item, "success") == "true";
+            (PaymentEventKind Kind, string PaymentIdPath)? mapped = (eventCode, success) switch
+            {
+                ("AUTHORISATION", true) => (PaymentEventKind.Succeeded, "pspReference"),
+                ("AUTHORISATION", false) => (PaymentEventKind.Failed, "pspReference"),
+                // A refund's own pspReference is the refund's; the payment is its originalReference.
+                ("REFUND", true) => (PaymentEventKind.Refunded, "originalReference"),
+                _ => null,
+            };
+            if (mapped is not { } kind)
+            {
+                return new ParseOutcome.Ignored(eventId, success ? eventCode : $"{eventCode}:failed");
+            }
+            var paymentId = reader.Identifier(item, kind.PaymentIdPath);
+            var orderId = reader.Identifier(item, "merchantReference");
+            var amount = reader.AmountMinor(item, "amount.value");
+            var currency = reader.Currency(item, "amount.currency");
+            var occurredAt = reader.IsoTime(item, "eventDate");
+            return reader.HasErrors
+                ? new ParseOutcome.Invalid(reader.Errors)
+                : new ParseOutcome.Parsed(new PaymentEvent(Name, eventId, kind.Kind, paymentId, orderId, amount, currency, occurredAt));
+        }
+    }
+
+    /// <summary>The text Adyen signs for one item; missing fields are empty, the amount's value as its digits.</summary>
+    public static string SignedContent(JsonElement item) => string.Join(':',
+        Field(item, "pspReference"),
+        Field(item, "originalReference"),
+        Field(item, "merchantAccountCode"),
+        Field(item, "merchantReference"),
+        item.TryGetProperty("amount", out var amount) && amount.ValueKind == JsonValueKind.Object ? Field(amount, "value") : "",
+        item.TryGetProperty("amount", out amount) && amount.ValueKind == JsonValueKind.Object ? Field(amount, "currency") : "",
+        Field(item, "eventCode"),
+        Field(item, "success"));
+
+    private static string Field(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value)
+            ? value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString()!,
+                JsonValueKind.Number => value.GetRawText(),
+                JsonValueKind.True => "true",
+                JsonValueKind.False => "false",
+                _ => "",
+            }
+            : "";
+
+    private static byte[]? TryBase64(string value)
+    {
+        var buffer = new byte[value.Length];
+        return Convert.TryFromBase64String(value, buffer, out var written) && written > 0 ? buffer[..written] : null;
+    }
+}

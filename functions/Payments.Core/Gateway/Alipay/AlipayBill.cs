@@ -1,0 +1,83 @@
+using System.IO.Compression;
+using System.Text;
+using nietras.SeparatedValues;
+
+namespace Payments.Gateway.Alipay;
+
+/// <summary>
+/// Alipay's trade bill (<c>bill_type=trade</c>): a zip of GBK-encoded CSV files, of which the
+/// business detail (业务明细) lists every trade (交易) and refund (退款) of one China Standard Time
+/// day, framed by <c>#</c> comment lines above and below the table. Amounts are yuan (refunds
+/// negative); each row becomes a <see cref="StatementLine"/> in fen.
+/// </summary>
+public static class AlipayBill
+{
+    public const string TradeNo = "支付宝交易号";
+    public const string OutTradeNo = "商户订单号";
+    public const string BusinessType = "业务类型";
+    public const string FinishedAt = "完成时间";
+    public const string OrderAmount = "订单金额（元）";
+    public const string Remark = "备注";
+    public const string Trade = "交易";
+    public const string Refund = "退款";
+
+    static AlipayBill() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+
+    /// <summary>The bill's files are GBK; GB18030 reads GBK and more.</summary>
+    public static Encoding FileEncoding => Encoding.GetEncoding("GB18030");
+
+    /// <summary>The detail lines of a downloaded bill (the zip, or one detail CSV on its own).</summary>
+    public static IReadOnlyList<StatementLine> Read(byte[] download)
+    {
+        if (download is [(byte)'P', (byte)'K', ..])
+        {
+            using var zip = new ZipArchive(new MemoryStream(download), ZipArchiveMode.Read, leaveOpen: false, entryNameEncoding: FileEncoding);
+            foreach (var entry in zip.Entries)
+            {
+                using var reader = new StreamReader(entry.Open(), FileEncoding);
+                var text = reader.ReadToEnd();
+                // The summary file (汇总) sits beside the detail; only the detail has the trade number column.
+                if (IsDetail(text))
+                {
+                    return ReadDetail(text);
+                }
+            }
+            throw new InvalidDataException("Alipay's bill holds no business detail file.");
+        }
+        var single = FileEncoding.GetString(download);
+        return IsDetail(single) ? ReadDetail(single) : throw new InvalidDataException("Alipay's bill is neither a zip nor a business detail file.");
+    }
+
+    private static bool IsDetail(string text) => Table(text).StartsWith(TradeNo, StringComparison.Ordinal);
+
+    /// <summary>The CSV table between the comment lines.</summary>
+    private static string Table(string text) =>
+        string.Join('\n', text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0 && !l.StartsWith('#')));
+
+    private static List<StatementLine> ReadDetail(string text)
+    {
+        var lines = new List<StatementLine>();
+        using var reader = Sep.New(',').Reader(o => o with { Unescape = true }).FromText(Table(text));
+        foreach (var row in reader)
+        {
+            var type = Col(row, BusinessType) switch
+            {
+                Trade => "capture",
+                Refund => "refund",
+                _ => null,
+            };
+            if (type is null)
+            {
+                continue;
+            }
+            var amountText = Col(row, OrderAmount).TrimStart('-');
+            var amount = AlipayAmount.ToFen(amountText) ?? throw new InvalidDataException($"Alipay's bill row {row.RowIndex} has no yuan amount in {OrderAmount}.");
+            var finished = AlipayProvider.ChinaTime(Col(row, FinishedAt)) ?? throw new InvalidDataException($"Alipay's bill row {row.RowIndex} has no {FinishedAt}.");
+            lines.Add(new StatementLine(Col(row, OutTradeNo), Col(row, Remark), type, amount, AlipayAmount.Currency, finished));
+        }
+        return lines;
+    }
+
+    // Alipay pads cells with tabs (so spreadsheets keep long numbers as text) and spaces.
+    private static string Col(SepReader.Row row, string name) => row[name].ToString().Trim().Trim('\t').Trim();
+}

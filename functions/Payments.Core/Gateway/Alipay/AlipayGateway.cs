@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Payments.Contracts;
+using Payments.Secrets;
+
+namespace Payments.Gateway.Alipay;
+
+/// <summary>
+/// The Alipay connector's outbound port, on the open platform's gateway: every call a form POST of
+/// the public parameters and a JSON <c>biz_content</c>, signed RSA2 with the app's private key; every
+/// answer verified with Alipay's public key before it is believed. The payment id is the merchant's
+/// <c>out_trade_no</c>. With a key that is not usable (unset, or an unresolved Key Vault reference) it
+/// sends nothing.
+/// </summary>
+public sealed class AlipayGateway(Func<HttpClient> http, AlipayOptions options, TimeProvider clock) : IPaymentGateway
+{
+    private const string Provider = AlipayProvider.ProviderName;
+    private const string TradeNotExist = "ACQ.TRADE_NOT_EXIST";
+    private const string TradeStatusError = "ACQ.TRADE_STATUS_ERROR";
+
+    // Alipay's out_request_no holds at most 64 characters.
+    private const int MaxRequestNoLength = 64;
+
+    public async Task<GatewayPayment> QueryPaymentAsync(PaymentRef payment, CancellationToken ct = default)
+    {
+        var response = await CallAsync("alipay.trade.query", new { out_trade_no = payment.PaymentId }, ct);
+        if (response.IsSuccess)
+        {
+            return ToPayment(response);
+        }
+        return response.SubCode == TradeNotExist
+            ? new GatewayPayment(GatewayPaymentState.NotFound, 0, "")
+            : throw Refused("query", payment.PaymentId, response);
+    }
+
+    public async Task<CloseResult> ClosePaymentAsync(PaymentRef payment, CancellationToken ct = default)
+    {
+        var response = await CallAsync("alipay.trade.close", new { out_trade_no = payment.PaymentId }, ct);
+        if (response.IsSuccess || response.SubCode == TradeNotExist)
+        {
+            // Not created at Alipay (the buyer never opened it): nothing can be paid on it, which is what closing means.
+            return new CloseResult(true, 0, AlipayAmount.Currency);
+        }
+        if (response.SubCode == TradeStatusError)
+        {
+            // Only a trade waiting for the buyer can be closed: read what it became.
+            var now = await QueryPaymentAsync(payment, ct);
+            return now.State switch
+            {
+                GatewayPaymentState.Paid => new CloseResult(false, now.PaidAmountMinor, now.Currency),
+                GatewayPaymentState.Closed => new CloseResult(true, 0, now.Currency),
+                _ => throw Refused("close", payment.PaymentId, response),
+            };
+        }
+        throw Refused("close", payment.PaymentId, response);
+    }
+
+    public async Task<RefundResult> RefundAsync(RefundRequest refund, string idempotencyKey, CancellationToken ct = default)
+    {
+        if (!string.Equals(refund.Currency, AlipayAmount.Currency, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new GatewayRefusedException(Provider, "refund", refund.PaymentId, 0, "currency", null, $"Alipay refunds in {AlipayAmount.Currency}, not {refund.Currency}");
+        }
+        var requestNo = RequestNo(idempotencyKey);
+        var response = await CallAsync("alipay.trade.refund", new
+        {
+            out_trade_no = refund.PaymentId,
+            refund_amount = AlipayAmount.ToYuan(refund.AmountMinor),
+            out_request_no = requestNo,
+            refund_reason = refund.Reason,
+        }, ct);
+        // Alipay answers a repeated out_request_no with the first refund's result: paid out once.
+        return response.IsSuccess ? new RefundResult(requestNo) : throw Refused("refund", refund.PaymentId, response);
+    }
+
+    public async IAsyncEnumerable<StatementLine> GetStatementAsync(DateOnly date, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var response = await CallAsync("alipay.data.dataservice.bill.downloadurl.query",
+            new { bill_type = "trade", bill_date = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }, ct);
+        if (!response.IsSuccess)
+        {
+            throw Refused("bill", date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), response);
+        }
+        var url = response.Text("bill_download_url") ?? throw new InvalidDataException("Alipay's bill answer has no bill_download_url.");
+        // The download address is itself the credential (short-lived, signed by Alipay): a plain GET.
+        using var bill = await http().GetAsync(new Uri(url), HttpCompletionOption.ResponseHeadersRead, ct);
+        bill.EnsureSuccessStatusCode();
+        var bytes = await bill.Content.ReadAsByteArrayAsync(ct);
+        foreach (var line in AlipayBill.Read(bytes))
+        {
+            yield return line;
+        }
+    }
+
+    /// <summary><c>TRADE_SUCCESS</c>/<c>TRADE_FINISHED</c> paid with the trade's total, <c>TRADE_CLOSED</c> closed (unpaid, or fully refunded), <c>WAIT_BUYER_PAY</c> pending.</summary>
+    public static GatewayPayment ToPayment(AlipayResponse response) => response.Text("trade_status") switch
+    {
+        "TRADE_SUCCESS" or "TRADE_FINISHED" => new GatewayPayment(GatewayPaymentState.Paid,
+            AlipayAmount.ToFen(response.Text("total_amount")) ?? throw new InvalidDataException("Alipay's trade has no total_amount in yuan."), AlipayAmount.Currency),
+        "TRADE_CLOSED" => new GatewayPayment(GatewayPaymentState.Closed, 0, AlipayAmount.Currency),
+        _ => new GatewayPayment(GatewayPaymentState.Pending, 0, AlipayAmount.Currency),
+    };
+
+    /// <summary>The pipeline's idempotency key as an <c>out_request_no</c>: itself when it fits, else a stable digest of it.</summary>
+    public static string RequestNo(string idempotencyKey) =>
+        idempotencyKey.Length <= MaxRequestNoLength
+            ? idempotencyKey
+            : "k" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey)))[..(MaxRequestNoLength - 1)];
+
+    private async Task<AlipayResponse> CallAsync(string method, object bizContent, CancellationToken ct)
+    {
+        var (privateKey, publicKeys) = Keys();
+        using (privateKey)
+        {
+            try
+            {
+                var parameters = new Dictionary<string, string>(StringComparer.Ordinal)
+                {
+                    ["app_id"] = options.AppId,
+                    ["method"] = method,
+                    ["format"] = "JSON",
+                    ["charset"] = "utf-8",
+                    ["sign_type"] = "RSA2",
+                    ["timestamp"] = clock.GetUtcNow().ToOffset(AlipayProvider.ChinaOffset).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+                    ["version"] = "1.0",
+                    ["biz_content"] = JsonSerializer.Serialize(bizContent),
+                };
+                parameters[AlipaySignature.SignField] = AlipaySignature.Sign(privateKey, AlipaySignature.RequestContent(parameters));
+                using var content = new StringContent(AlipayForm.Encode(parameters), Encoding.UTF8, "application/x-www-form-urlencoded");
+                using var reply = await http().PostAsync(new Uri(options.GatewayUrl), content, ct);
+                reply.EnsureSuccessStatusCode();
+                var body = await reply.Content.ReadAsByteArrayAsync(ct);
+                var response = AlipayResponse.Read(body, method, (signed, signature) => AlipaySignature.Verify(publicKeys, signed.Span, signature));
+                // Alipay's own outage answer: worth another try later, unlike a refusal.
+                return response.Code == AlipayResponse.ServiceUnavailable
+                    ? throw new HttpRequestException($"Alipay answered {method} with {response.Code} (service unavailable): {response.SubCode}")
+                    : response;
+            }
+            finally
+            {
+                foreach (var key in publicKeys)
+                {
+                    key.Dispose();
+                }
+            }
+        }
+    }
+
+    private (RSA PrivateKey, IReadOnlyList<RSA> PublicKeys) Keys()
+    {
+        var privateKey = options.AppPrivateKeySetting();
+        var publicKeys = options.AlipayPublicKeysSetting();
+        var appId = options.AppIdSetting();
+        if (!privateKey.IsSet || !publicKeys.IsSet || !appId.IsSet)
+        {
+            throw new GatewayCredentialsUnavailableException((appId.Problem ?? privateKey.Problem ?? publicKeys.Problem)!);
+        }
+        return (AlipaySignature.PrivateKey(privateKey.Value), [.. SecretList.Split(publicKeys.Value).Select(AlipaySignature.PublicKey)]);
+    }
+
+    private static GatewayRefusedException Refused(string operation, string paymentId, AlipayResponse response) =>
+        new(Provider, operation, paymentId, 200, response.Code, response.SubCode, response.Message);
+}

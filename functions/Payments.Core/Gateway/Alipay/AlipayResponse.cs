@@ -1,0 +1,100 @@
+using System.Text.Json;
+
+namespace Payments.Gateway.Alipay;
+
+/// <summary>
+/// One verified answer of Alipay's gateway: the method's response object (<c>code</c>, <c>msg</c>,
+/// <c>sub_code</c>, the business fields). Alipay signs the exact text of that object as it appears in
+/// the body, so it is cut out of the raw bytes and verified before anything in it is read.
+/// </summary>
+public sealed class AlipayResponse
+{
+    /// <summary>The call succeeded.</summary>
+    public const string Success = "10000";
+
+    /// <summary>The call was understood and refused for a business reason (<c>sub_code</c> says which).</summary>
+    public const string BusinessFailed = "40004";
+
+    /// <summary>Alipay could not serve the call just now; the same call may succeed later.</summary>
+    public const string ServiceUnavailable = "20000";
+
+    private readonly JsonElement node;
+
+    private AlipayResponse(JsonElement node) => this.node = node;
+
+    public string Code => Text("code") ?? "";
+
+    public string? SubCode => Text("sub_code");
+
+    public string? Message => Text("sub_msg") ?? Text("msg");
+
+    public bool IsSuccess => Code == Success;
+
+    public string? Text(string field) =>
+        node.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary>
+    /// Reads a gateway answer for <paramref name="method"/>: the response object (or Alipay's
+    /// <c>error_response</c>) and the signature beside it. The signature is checked whenever present;
+    /// an unsigned answer is accepted only as a failure (Alipay leaves some errors unsigned), never as
+    /// a success.
+    /// </summary>
+    public static AlipayResponse Read(byte[] body, string method, Func<ReadOnlyMemory<byte>, string?, bool> verify)
+    {
+        var name = method.Replace('.', '_') + "_response";
+        var (content, signature) = Cut(body, name);
+        if (content.IsEmpty)
+        {
+            throw new InvalidDataException($"Alipay's answer to {method} has no {name} object.");
+        }
+        var verified = signature is not null && verify(content, signature);
+        if (signature is not null && !verified)
+        {
+            throw new InvalidDataException($"Alipay's answer to {method} failed signature verification.");
+        }
+        using var document = JsonDocument.Parse(content);
+        var response = new AlipayResponse(document.RootElement.Clone());
+        if (!verified && response.IsSuccess)
+        {
+            throw new InvalidDataException($"Alipay's answer to {method} claims success without a signature.");
+        }
+        return response;
+    }
+
+    /// <summary>The raw bytes of the response object (the method's, else <c>error_response</c>) and the top-level <c>sign</c>.</summary>
+    private static (ReadOnlyMemory<byte> Content, string? Signature) Cut(byte[] body, string name)
+    {
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 32 });
+        ReadOnlyMemory<byte> content = default;
+        ReadOnlyMemory<byte> error = default;
+        string? signature = null;
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new InvalidDataException("Alipay's answer is not a JSON object.");
+        }
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var property = reader.GetString();
+            reader.Read();
+            var start = (int)reader.TokenStartIndex;
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                reader.Skip();
+            }
+            var slice = body.AsMemory(start, (int)reader.BytesConsumed - start);
+            switch (property)
+            {
+                case var p when p == name && reader.TokenType == JsonTokenType.EndObject:
+                    content = slice;
+                    break;
+                case "error_response" when reader.TokenType == JsonTokenType.EndObject:
+                    error = slice;
+                    break;
+                case "sign" when reader.TokenType == JsonTokenType.String:
+                    signature = reader.GetString();
+                    break;
+            }
+        }
+        return (content.IsEmpty ? error : content, signature);
+    }
+}

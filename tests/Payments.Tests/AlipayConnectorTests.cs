@@ -1,0 +1,161 @@
+using System.Net.Http.Json;
+using GatewaySimulator;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Payments.Contracts;
+using Payments.Gateway;
+using Payments.Gateway.Alipay;
+
+namespace Payments.Tests;
+
+/// <summary>The simulator with its Alipay dialect, and the Alipay connector composed as the app composes it.</summary>
+public sealed class AlipaySimulatorFixture : IAsyncLifetime
+{
+    private readonly List<ServiceProvider> providers = [];
+
+    public SimulatorServer Gateway { get; private set; } = null!;
+
+    public HttpClient GatewayHttp { get; private set; } = null!;
+
+    public IPaymentGateway Alipay { get; private set; } = null!;
+
+    public IGatewayConnector Connector { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        // Webhooks go nowhere: these tests read the gateway back through the connector only.
+        Gateway = await SimulatorServer.StartAsync(new SimulatorOptions { CallbackBaseUrl = "http://127.0.0.1:9", LossRate = 1.0 });
+        GatewayHttp = new HttpClient { BaseAddress = Gateway.BaseAddress };
+        Connector = Compose();
+        Alipay = Connector.Outbound;
+    }
+
+    /// <summary>An Alipay connector on the simulator's settings, with some of them overridden.</summary>
+    public IGatewayConnector Compose(Dictionary<string, string?>? overrides = null)
+    {
+        var settings = new Dictionary<string, string?>(Gateway.ConnectorSettings());
+        foreach (var (key, value) in overrides ?? [])
+        {
+            settings[key] = value;
+        }
+        var services = new ServiceCollection().AddLogging().AddSingleton(TimeProvider.System)
+            .AddAlipayConnector(new ConfigurationBuilder().AddInMemoryCollection(settings).Build())
+            .BuildServiceProvider();
+        providers.Add(services);
+        return services.GetServices<IGatewayConnector>().Single();
+    }
+
+    /// <summary>Creates a trade at the simulator as the order service would (out_trade_no = payment id).</summary>
+    public async Task<PaymentRef> CreateAsync(string orderId, long amount = 2500)
+    {
+        var paymentId = "ali-" + orderId;
+        using var created = await GatewayHttp.PostAsJsonAsync("v1/payments", new { paymentId, orderId, amountMinor = amount, currency = "CNY", provider = "alipay" });
+        created.EnsureSuccessStatusCode();
+        return new PaymentRef(orderId, "alipay", paymentId);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var services in providers)
+        {
+            await services.DisposeAsync();
+        }
+        GatewayHttp.Dispose();
+        await Gateway.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// Every call of the Alipay connector against the simulator's Alipay dialect: requests signed with the
+/// app's key (the simulator refuses anything else), answers verified with Alipay's.
+/// </summary>
+public sealed class AlipayConnectorTests(AlipaySimulatorFixture fixture) : IClassFixture<AlipaySimulatorFixture>
+{
+    private IPaymentGateway Alipay => fixture.Alipay;
+
+    [Fact]
+    public async Task A_trade_is_pending_until_paid_then_paid_with_its_total_in_fen()
+    {
+        var payment = await fixture.CreateAsync("aq-1", amount: 8888);
+
+        Assert.Equal(new GatewayPayment(GatewayPaymentState.Pending, 0, "CNY"), await Alipay.QueryPaymentAsync(payment));
+        await fixture.Gateway.PayAsync(payment.PaymentId);
+        Assert.Equal(new GatewayPayment(GatewayPaymentState.Paid, 8888, "CNY"), await Alipay.QueryPaymentAsync(payment));
+        Assert.Equal(GatewayPaymentState.NotFound, (await Alipay.QueryPaymentAsync(payment with { PaymentId = "ali-never" })).State);
+    }
+
+    [Fact]
+    public async Task Closing_a_waiting_trade_closes_it_and_closing_a_paid_one_reports_it_paid()
+    {
+        var waiting = await fixture.CreateAsync("ac-1");
+        var paid = await fixture.CreateAsync("ac-2", amount: 1999);
+        await fixture.Gateway.PayAsync(paid.PaymentId);
+
+        Assert.True((await Alipay.ClosePaymentAsync(waiting)).Closed);
+        Assert.Equal(GatewayPaymentState.Closed, (await Alipay.QueryPaymentAsync(waiting)).State);
+        Assert.Equal(new CloseResult(false, 1999, "CNY"), await Alipay.ClosePaymentAsync(paid));
+        Assert.True((await Alipay.ClosePaymentAsync(waiting with { PaymentId = "ali-never" })).Closed);
+    }
+
+    [Fact]
+    public async Task A_refund_is_paid_out_once_per_idempotency_key()
+    {
+        var payment = await fixture.CreateAsync("ar-1", amount: 2500);
+        await fixture.Gateway.PayAsync(payment.PaymentId);
+        var refund = new RefundRequest(payment.OrderId, "alipay", payment.PaymentId, 2500, "CNY", "test");
+
+        var first = await Alipay.RefundAsync(refund, "refund-" + payment.PaymentId);
+        var again = await Alipay.RefundAsync(refund, "refund-" + payment.PaymentId);
+
+        Assert.Equal(first, again);
+        var paidOut = Assert.Single(fixture.Gateway.RefundsOf(payment.PaymentId));
+        Assert.Equal(2500, paidOut.AmountMinor);
+        // Fully refunded, the trade is closed.
+        Assert.Equal(GatewayPaymentState.Closed, (await Alipay.QueryPaymentAsync(payment)).State);
+        await Assert.ThrowsAsync<GatewayRefusedException>(() => Alipay.RefundAsync(refund with { Currency = "EUR" }, "refund-eur"));
+    }
+
+    [Fact]
+    public async Task The_bill_lists_the_days_trades_and_refunds_in_fen_with_their_order_ids()
+    {
+        var payment = await fixture.CreateAsync("ab-1", amount: 1234);
+        await fixture.Gateway.PayAsync(payment.PaymentId);
+        await Alipay.RefundAsync(new RefundRequest(payment.OrderId, "alipay", payment.PaymentId, 234, "CNY", "test"), "refund-ab-1");
+        var chinaToday = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)).DateTime);
+
+        var lines = (await Infrastructure.Collect.AllAsync(Alipay.GetStatementAsync(chinaToday))).Where(l => l.PaymentId == payment.PaymentId).ToArray();
+
+        Assert.Equal([("capture", 1234L), ("refund", 234L)], lines.Select(l => (l.Type, l.AmountMinor)));
+        Assert.All(lines, l => Assert.Equal(("ab-1", "CNY"), (l.OrderId, l.Currency)));
+    }
+
+    [Fact]
+    public async Task An_answer_signed_by_another_key_is_not_believed()
+    {
+        using var other = System.Security.Cryptography.RSA.Create(2048);
+        var payment = await fixture.CreateAsync("aw-1");
+        var wrongKey = fixture.Compose(new() { ["Connectors:Alipay:AlipayPublicKeys"] = Convert.ToBase64String(other.ExportSubjectPublicKeyInfo()) });
+
+        await Assert.ThrowsAsync<InvalidDataException>(() => wrongKey.Outbound.QueryPaymentAsync(payment));
+    }
+
+    [Fact]
+    public async Task A_request_signed_with_another_app_key_is_refused_by_alipay()
+    {
+        using var other = System.Security.Cryptography.RSA.Create(2048);
+        var payment = await fixture.CreateAsync("aw-2");
+        var wrongKey = fixture.Compose(new() { ["Connectors:Alipay:AppPrivateKey"] = Convert.ToBase64String(other.ExportPkcs8PrivateKey()) });
+
+        var refused = await Assert.ThrowsAsync<GatewayRefusedException>(() => wrongKey.Outbound.QueryPaymentAsync(payment));
+        Assert.Equal("isv.invalid-signature", refused.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Without_the_app_key_nothing_is_sent_and_the_setting_is_named()
+    {
+        var keyless = fixture.Compose(new() { ["Connectors:Alipay:AppPrivateKey"] = "@Microsoft.KeyVault(SecretUri=https://vault.example/secrets/alipay/)" });
+
+        Assert.Equal("Connectors:Alipay:AppPrivateKey", keyless.UnusableCredential?.Key);
+        await Assert.ThrowsAsync<GatewayCredentialsUnavailableException>(() => keyless.Outbound.QueryPaymentAsync(new PaymentRef("o", "alipay", "ali-none")));
+    }
+}
