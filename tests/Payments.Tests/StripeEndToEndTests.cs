@@ -1,5 +1,8 @@
+using System.Net;
+using System.Net.Http.Json;
 using Payments.Contracts;
 using Payments.Ledger;
+using Payments.Storage;
 using Payments.Tests.Infrastructure;
 
 namespace Payments.Tests;
@@ -55,5 +58,88 @@ public sealed class StripeEndToEndTests(StripeEndToEndFixture fixture) : IClassF
         Assert.Equal(2400, refund.AmountMinor);
         Assert.Equal(2400, Pipeline.Gateway.Payments.Single(p => p.PaymentId == order.PaymentId).RefundedMinor);
         Assert.Equal(new StockLevel("sku-se2", 1, 0, 0), await Stock.GetLevelAsync("sku-se2"));
+    }
+
+    [Fact]
+    public async Task A_refund_stripe_refused_succeeds_on_the_operators_retry_under_a_new_key_and_pays_out_once()
+    {
+        await Stock.SetLevelAsync("sku-se3", 1);
+        var order = await Pipeline.RegisterOrderAsync("se-refused", amount: 2500, sku: "sku-se3", provider: "stripe");
+        await Pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
+        await ScriptRefundFaultsAsync(order.PaymentId, refuse: 1);
+        await Pipeline.Gateway.PayAsync(order.PaymentId, amountMinor: 2400);
+
+        // Stripe refused the refund once and replays that refusal for its key: every retry of the saga
+        // gets it again, so the refund is parked, its next try under the next attempt's key.
+        Assert.Equal(new SagaOutcome(OrderStatus.RefundPending, "amount_mismatch"), await Pipeline.WaitForOutcomeAsync(order.OrderId));
+        var parked = await Pipeline.Service<ParkedItems>().GetAsync(ParkedKinds.RefundFailed, order.OrderId);
+        Assert.Equal(1, parked!.Refund!.Attempt);
+        Assert.Contains("balance_insufficient", parked.Detail, StringComparison.Ordinal);
+        Assert.Empty(Pipeline.Gateway.RefundsOf(order.PaymentId));
+
+        using var retry = await Pipeline.Http.PostAsync($"api/ops/refunds/{order.OrderId}/retry", null);
+        Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var retried = await Pipeline.Durable.WaitForInstanceCompletionAsync($"refund-op-{order.PaymentId}-1", getInputsAndOutputs: true, cts.Token);
+
+        Assert.Equal(OrderStatus.Refunded, retried.ReadOutputAs<SagaOutcome>()!.Status);
+        Assert.Equal(2400, Assert.Single(Pipeline.Gateway.RefundsOf(order.PaymentId)).AmountMinor);
+        Assert.Equal(2400, Pipeline.Gateway.Payments.Single(p => p.PaymentId == order.PaymentId).RefundedMinor);
+    }
+
+    [Fact]
+    public async Task A_refund_created_whose_answer_was_lost_is_recognised_on_the_retry_and_paid_out_once()
+    {
+        await Stock.SetLevelAsync("sku-se4", 1);
+        var order = await Pipeline.RegisterOrderAsync("se-lost", amount: 2500, sku: "sku-se4", provider: "stripe");
+        await Pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
+        await ScriptRefundFaultsAsync(order.PaymentId, loseAnswers: true);
+        await Pipeline.Gateway.PayAsync(order.PaymentId, amountMinor: 2400);
+
+        // Stripe created the refund, but no answer to it ever arrives; the saga's next try reads the
+        // intent's refunds first and recognises it instead of asking again.
+        Assert.Equal(new SagaOutcome(OrderStatus.Refunded, "amount_mismatch"), await Pipeline.WaitForOutcomeAsync(order.OrderId));
+        Assert.Equal(2400, Assert.Single(Pipeline.Gateway.RefundsOf(order.PaymentId)).AmountMinor);
+        Assert.Null(await Pipeline.Service<ParkedItems>().GetAsync(ParkedKinds.RefundFailed, order.OrderId));
+    }
+
+    [Fact]
+    public async Task An_operator_retry_a_day_later_recognises_the_refund_whose_answers_were_lost_and_pays_out_once()
+    {
+        await Stock.SetLevelAsync("sku-se5", 1);
+        var order = await Pipeline.RegisterOrderAsync("se-lostday", amount: 2500, sku: "sku-se5", provider: "stripe");
+        await Pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
+        await ScriptRefundFaultsAsync(order.PaymentId, loseAnswers: true, alsoLoseLists: true);
+        await Pipeline.Gateway.PayAsync(order.PaymentId, amountMinor: 2400);
+
+        // Stripe created the refund, but neither its answer nor any later listing reaches the saga:
+        // parked with the same attempt (nothing was refused), the refund already paid out.
+        Assert.Equal(new SagaOutcome(OrderStatus.RefundPending, "amount_mismatch"), await Pipeline.WaitForOutcomeAsync(order.OrderId));
+        Assert.Equal(0, (await Pipeline.Service<ParkedItems>().GetAsync(ParkedKinds.RefundFailed, order.OrderId))!.Refund!.Attempt);
+        Assert.Single(Pipeline.Gateway.RefundsOf(order.PaymentId));
+
+        // A day later Stripe has forgotten the key, so the same key is a new request; the operator's
+        // retry must find the refund on the intent instead.
+        await ScriptRefundFaultsAsync(order.PaymentId);
+        using (var expired = await Pipeline.GatewayHttp.PostAsync("sim/idempotency/expire", null))
+        {
+            expired.EnsureSuccessStatusCode();
+        }
+        using (var retry = await Pipeline.Http.PostAsync($"api/ops/refunds/{order.OrderId}/retry", null))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+        }
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var recognised = await Pipeline.Durable.WaitForInstanceCompletionAsync($"refund-op-{order.PaymentId}-1", getInputsAndOutputs: true, cts.Token);
+
+        Assert.Equal(OrderStatus.Refunded, recognised.ReadOutputAs<SagaOutcome>()!.Status);
+        Assert.Equal(2400, Assert.Single(Pipeline.Gateway.RefundsOf(order.PaymentId)).AmountMinor);
+        Assert.Equal(2400, Pipeline.Gateway.Payments.Single(p => p.PaymentId == order.PaymentId).RefundedMinor);
+    }
+
+    private async Task ScriptRefundFaultsAsync(string paymentId, int refuse = 0, bool loseAnswers = false, bool alsoLoseLists = false)
+    {
+        using var scripted = await Pipeline.GatewayHttp.PostAsJsonAsync($"sim/payments/{paymentId}/refund-faults", new { refuse, loseAnswers, loseListAnswers = alsoLoseLists });
+        Assert.Equal(HttpStatusCode.NoContent, scripted.StatusCode);
     }
 }

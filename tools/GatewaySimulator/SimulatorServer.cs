@@ -82,8 +82,9 @@ public sealed class SimulatorServer : IAsyncDisposable
 
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/v1"), v1 => v1.Use(guard.InvokeAsync));
         app.MapGatewayApi(store);
-        app.MapStripeApi(store);
-        app.MapControlApi(store, () => stats.Snapshot(dispatcher.Pending));
+        var stripeReplies = new StripeIdempotency();
+        app.MapStripeApi(store, stripeReplies);
+        app.MapControlApi(store, stripeReplies, () => stats.Snapshot(dispatcher.Pending));
 
         try
         {
