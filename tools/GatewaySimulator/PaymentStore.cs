@@ -101,8 +101,15 @@ internal sealed class PaymentStore(SeededRandom random, TimeProvider clock, Acti
                 return new(StoreOutcome.Conflict, record.Snapshot(), "payment is paid");
             }
 
+            var wasOpen = record.Status != PaymentStatus.Closed;
             record.Status = PaymentStatus.Closed;
-            return new(StoreOutcome.Ok, record.Snapshot());
+            var snapshot = record.Snapshot();
+            // Stripe announces a canceled PaymentIntent (payment_intent.canceled); the simulator's own dialect has no such event.
+            if (wasOpen && record.Provider == PaymentProviders.Stripe)
+            {
+                emit(new PaymentEvent(PaymentEventKind.Closed, snapshot, clock.GetUtcNow()));
+            }
+            return new(StoreOutcome.Ok, snapshot);
         }
     }
 
