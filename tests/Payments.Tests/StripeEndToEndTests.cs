@@ -20,8 +20,48 @@ public sealed class StripeEndToEndFixture : PipelineFixture
         {
             settings["Saga:PaymentWindowSeconds"] = "3";
             settings["Gateway:BaseUrl"] = "http://127.0.0.1:9";
+            // This sku's stock commit always fails (a fault decorator only tests and the demo register).
+            settings["Faults:PermanentFailureSkus"] = "sku-se-broken";
         },
         gateway => gateway with { LossRate = 1.0 });
+}
+
+/// <summary>
+/// Stripe orders whose webhooks are all lost, with the default two-minute window and no early active
+/// query (timers off): only the day's statement can tell. A Stripe payment is listed only among Stripe's
+/// balance transactions (read through Stripe.net), never on the simulator API's own CSV statement.
+/// </summary>
+public sealed class StripeStatementFixture : PipelineFixture
+{
+    protected override Task<PipelineHost> StartAsync() => PipelineHost.StartAsync("stripestmt", gateway: gateway => gateway with { LossRate = 1.0 });
+}
+
+public sealed class StripeStatementTests(StripeStatementFixture fixture) : IClassFixture<StripeStatementFixture>
+{
+    [Fact]
+    public async Task A_stripe_payment_whose_webhook_was_lost_is_healed_by_the_statement_and_the_order_completes()
+    {
+        var pipeline = fixture.Pipeline;
+        await pipeline.Service<StockLedger>().SetLevelAsync("sku-ss1", 2);
+        var order = await pipeline.RegisterOrderAsync("ss-heal", amount: 1800, sku: "sku-ss1", provider: "stripe");
+        await pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
+        await pipeline.Gateway.PayAsync(order.PaymentId); // payment_intent.succeeded lost
+
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
+        using var first = await pipeline.Http.PostAsync($"api/ops/reconciliation/{today}", null);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var report = await first.Content.ReadFromJsonAsync<StatementReport>(System.Text.Json.JsonSerializerOptions.Web);
+
+        var healed = Assert.Single(report!.Discrepancies);
+        Assert.Equal((DiscrepancyClass.PaidButUnknown, order.OrderId, "payment_applied"), (healed.Class, healed.OrderId, healed.Action));
+        Assert.Equal(new SagaOutcome(OrderStatus.Completed, null), await pipeline.WaitForOutcomeAsync(order.OrderId));
+        Assert.Equal(new StockLevel("sku-ss1", 1, 0, 1), await pipeline.Service<StockLedger>().GetLevelAsync("sku-ss1"));
+        Assert.Equal(18, await pipeline.Service<PointsLedger>().GetBalanceAsync(order.CustomerId));
+        Assert.Empty(pipeline.Gateway.RefundsOf(order.PaymentId));
+
+        using var second = await pipeline.Http.PostAsync($"api/ops/reconciliation/{today}", null);
+        Assert.Equal(0, (await second.Content.ReadFromJsonAsync<StatementReport>(System.Text.Json.JsonSerializerOptions.Web))!.NewDiscrepancies);
+    }
 }
 
 public sealed class StripeEndToEndTests(StripeEndToEndFixture fixture) : IClassFixture<StripeEndToEndFixture>
@@ -141,5 +181,42 @@ public sealed class StripeEndToEndTests(StripeEndToEndFixture fixture) : IClassF
     {
         using var scripted = await Pipeline.GatewayHttp.PostAsJsonAsync($"sim/payments/{paymentId}/refund-faults", new { refuse, loseAnswers, loseListAnswers = alsoLoseLists });
         Assert.Equal(HttpStatusCode.NoContent, scripted.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_stripe_order_whose_stock_commit_fails_is_refunded_once_through_stripe_net()
+    {
+        await Stock.SetLevelAsync("sku-se-broken", 1);
+        var order = await Pipeline.RegisterOrderAsync("se-stock", amount: 2500, sku: "sku-se-broken", provider: "stripe");
+        await Pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
+        await Pipeline.Gateway.PayAsync(order.PaymentId);
+
+        Assert.Equal(new SagaOutcome(OrderStatus.Refunded, "stock_failed"), await Pipeline.WaitForOutcomeAsync(order.OrderId));
+        Assert.Equal(2500, Assert.Single(Pipeline.Gateway.RefundsOf(order.PaymentId)).AmountMinor);
+        Assert.Equal(new StockLevel("sku-se-broken", 1, 0, 0), await Stock.GetLevelAsync("sku-se-broken"));
+    }
+
+    [Fact]
+    public async Task A_stripe_payment_that_succeeds_after_its_order_was_cancelled_is_refunded_once_through_stripe_net()
+    {
+        await Stock.SetLevelAsync("sku-se6", 1);
+        // The intent reaches Stripe only after the saga's cancel found nothing to cancel: the one way a
+        // capture still lands after the cancel (as when a cancel races a capture).
+        var order = await Pipeline.RegisterOrderWithoutPaymentAsync("se-late", amount: 2500, sku: "sku-se6", provider: "stripe");
+        Assert.Equal(new SagaOutcome(OrderStatus.Cancelled, "timeout"), await Pipeline.WaitForOutcomeAsync(order.OrderId));
+        await Pipeline.CreatePaymentAsync(order);
+        await Pipeline.Gateway.PayAsync(order.PaymentId);
+
+        // The simulator's own delivery is lost in this fixture: Stripe's event, signed as Stripe signs it.
+        using var reply = await Pipeline.Http.SendAsync(TestWebhooks.Stripe(Pipeline.Host.BaseAddress,
+            TestWebhooks.StripePaymentIntent("evt_se_late", "payment_intent.succeeded", order.PaymentId, order.OrderId, 2500)));
+        Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var refund = await Pipeline.Durable.WaitForInstanceCompletionAsync(Payments.Saga.LatePaymentRefund.InstanceId(order.PaymentId), getInputsAndOutputs: true, cts.Token);
+        Assert.Equal(OrderStatus.Refunded, refund.ReadOutputAs<SagaOutcome>()!.Status);
+        Assert.Equal(2500, Assert.Single(Pipeline.Gateway.RefundsOf(order.PaymentId)).AmountMinor);
+        Assert.Equal(OrderStatus.Cancelled, (await Pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
+        Assert.Equal(new StockLevel("sku-se6", 1, 0, 0), await Stock.GetLevelAsync("sku-se6"));
     }
 }
