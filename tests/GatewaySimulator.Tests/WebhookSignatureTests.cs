@@ -83,7 +83,7 @@ public sealed partial class WebhookSignatureTests
             var root = JsonDocument.Parse(webhook.Body).RootElement;
             Assert.Matches(StripeEventIdPattern(), root.GetProperty("id").GetString());
             Assert.Equal("event", root.GetProperty("object").GetString());
-            Assert.Equal("2024-06-20", root.GetProperty("api_version").GetString());
+            Assert.Equal("2026-10-28.endive", root.GetProperty("api_version").GetString());
             Assert.False(root.GetProperty("livemode").GetBoolean());
             Assert.True(root.GetProperty("created").GetInt64() > 0);
         }

@@ -136,8 +136,8 @@ public sealed class ChaosTests(ITestOutputHelper output)
             Assert.True(gateway.Stats is { DuplicatesSent: > 0, EventsLost: > 0 }, $"Faults not exercised: {gateway.Stats}");
             Assert.All(new[] { OrderStatus.Completed, OrderStatus.Cancelled, OrderStatus.Refunded }, status => Assert.Contains(snapshot.Orders, o => o.Status == status));
             Assert.Equal(Orders, snapshot.Orders.Count);
-            // Both connectors served under chaos: Stripe orders settled through Stripe.net, the rest through the simulator's API.
-            Assert.All(new[] { "standard", "stripe" }, provider => Assert.Contains(snapshot.Orders, o => o.Provider == provider && o.Status == OrderStatus.Completed));
+            // Every connector the simulator speaks served under chaos: Stripe orders settled through Stripe.net, the simulator's own through its API.
+            Assert.All(PaymentProviders.All, provider => Assert.Contains(snapshot.Orders, o => o.Provider == provider && o.Status == OrderStatus.Completed));
             // The new paths really ran: a second capture refunded on arrival, a saga terminated after Paid settled by the reconciler.
             Assert.Contains(snapshot.Orchestrations, o => o.Outcome?.Reason == "second_capture");
             Assert.True(driver.Tally.SagasTerminatedAfterPaid > 0, $"No saga was terminated after Paid: {driver.Tally}");

@@ -188,6 +188,26 @@ public sealed class StripeConnectorTests(StripeSimulatorFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task A_refund_reads_the_intent_s_refunds_first_and_asks_only_for_what_is_not_yet_refunded()
+    {
+        var payment = await fixture.CreateAsync("sr-rest", amount: 2500);
+        await fixture.Gateway.PayAsync(payment.PaymentId);
+        // Someone refunded 1000 from Stripe's dashboard (another key): the pipeline's refund of the payment adds only 1500.
+        await Stripe.RefundAsync(new RefundRequest(payment.OrderId, "stripe", payment.PaymentId, 1000, "EUR", "dashboard"), "dashboard-sr-rest");
+        var full = new RefundRequest(payment.OrderId, "stripe", payment.PaymentId, 2500, "EUR", "late_payment", Attempt: 1);
+
+        var first = await Stripe.RefundAsync(full, full.IdempotencyKey());
+        var again = await Stripe.RefundAsync(full with { Attempt = 2 }, (full with { Attempt = 2 }).IdempotencyKey());
+
+        Assert.Equal("refund-pi_sr-rest-1", full.IdempotencyKey());
+        Assert.Equal([1000L, 1500L], fixture.Gateway.RefundsOf(payment.PaymentId).Select(r => r.AmountMinor));
+        Assert.Equal(first.RefundId, fixture.Gateway.RefundsOf(payment.PaymentId)[1].RefundId);
+        // Fully refunded: a later attempt under a new key is answered with a refund that exists, never a new one.
+        Assert.Contains(again.RefundId, fixture.Gateway.RefundsOf(payment.PaymentId).Select(r => r.RefundId));
+        Assert.Equal(2, fixture.Gateway.RefundsOf(payment.PaymentId).Count);
+    }
+
+    [Fact]
     public async Task The_statement_is_the_day_s_balance_transactions_across_pages_and_only_stripe_s()
     {
         // 230 captures and 3 refunds: three pages of 100 for Stripe.net's auto-pagination.

@@ -13,6 +13,7 @@ internal static class ApiResults
         StoreOutcome.NotFound => StatusCodes.Status404NotFound,
         StoreOutcome.Conflict => StatusCodes.Status409Conflict,
         StoreOutcome.Unprocessable => StatusCodes.Status422UnprocessableEntity,
+        StoreOutcome.Refused => StatusCodes.Status402PaymentRequired,
         _ => StatusCodes.Status400BadRequest,
     };
 

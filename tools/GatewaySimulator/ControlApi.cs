@@ -1,13 +1,23 @@
 namespace GatewaySimulator;
 
-/// <summary>The customer side under /sim: lets tests and demos pay or fail a payment and read the counters.</summary>
+/// <summary>The customer side under /sim: lets tests and demos pay or fail a payment, script refund faults, age idempotency keys, and read the counters.</summary>
 internal static class ControlApi
 {
-    public static void MapControlApi(this IEndpointRouteBuilder endpoints, PaymentStore store, Func<SimulatorStats> stats)
+    public static void MapControlApi(this IEndpointRouteBuilder endpoints, PaymentStore store, StripeIdempotency stripeReplies, Func<SimulatorStats> stats)
     {
         var sim = endpoints.MapGroup("/sim");
         sim.MapPost("/payments/{paymentId}/pay", (string paymentId, HttpRequest request) => PayAsync(store, paymentId, request));
         sim.MapPost("/payments/{paymentId}/fail", (string paymentId) => ToResult(store.Fail(paymentId)));
+        sim.MapPost("/payments/{paymentId}/refund-faults", async (string paymentId, HttpRequest request) =>
+            await ApiResults.ReadJsonAsync<RefundFaults>(request).ConfigureAwait(false) is { } faults
+                ? store.ScriptRefundFaults(paymentId, faults.Refuse, faults.LoseAnswers, faults.LoseListAnswers) ? Results.NoContent() : ApiResults.Error(StatusCodes.Status404NotFound, "payment not found")
+                : ApiResults.Error(StatusCodes.Status400BadRequest, "body must be a JSON object"));
+        sim.MapPost("/idempotency/expire", () =>
+        {
+            store.ForgetIdempotencyKeys();
+            stripeReplies.Clear();
+            return Results.NoContent();
+        });
         sim.MapGet("/payments", () => Results.Ok(store.List()));
         sim.MapGet("/stats", () => Results.Ok(stats()));
     }

@@ -1,6 +1,11 @@
 namespace GatewaySimulator;
 
-/// <summary>The provider names a payment can be created with; each one picks a webhook format and signing scheme.</summary>
+/// <summary>
+/// The provider names a payment can be created with; each one picks a webhook format, signing scheme
+/// and merchant-API dialect. <see cref="All"/> is the one list of dialects the simulator speaks: the
+/// demo's default gateway mix and <see cref="SimulatorServer.ConnectorSettings"/> follow it, so a
+/// dialect added here is in every demo and chaos run.
+/// </summary>
 public static class PaymentProviders
 {
     public const string Standard = "standard";
@@ -11,5 +16,11 @@ public static class PaymentProviders
     /// <summary>Adyen's standard webhooks only: the simulator has no Adyen API, as the pipeline's Adyen connector is intake-only.</summary>
     public const string Adyen = "adyen";
 
-    public static bool IsKnown(string? provider) => provider is Standard or Stripe or WeChatPay or Alipay or Adyen;
+    /// <summary>
+    /// Every dialect the simulator speaks both ways. Adyen is not in it: with no outbound port its
+    /// timeouts and refunds park for an operator, which a chaos run would count as unsettled money.
+    /// </summary>
+    public static IReadOnlyList<string> All { get; } = [Standard, Stripe, WeChatPay, Alipay];
+
+    public static bool IsKnown(string? provider) => provider is Adyen || (provider is not null && All.Contains(provider));
 }

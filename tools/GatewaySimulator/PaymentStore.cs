@@ -101,8 +101,15 @@ internal sealed class PaymentStore(SeededRandom random, TimeProvider clock, Acti
                 return new(StoreOutcome.Conflict, record.Snapshot(), "payment is paid");
             }
 
+            var wasOpen = record.Status != PaymentStatus.Closed;
             record.Status = PaymentStatus.Closed;
-            return new(StoreOutcome.Ok, record.Snapshot());
+            var snapshot = record.Snapshot();
+            // Stripe announces a canceled PaymentIntent (payment_intent.canceled); the simulator's own dialect has no such event.
+            if (wasOpen && record.Provider == PaymentProviders.Stripe)
+            {
+                emit(new PaymentEvent(PaymentEventKind.Closed, snapshot, clock.GetUtcNow()));
+            }
+            return new(StoreOutcome.Ok, snapshot);
         }
     }
 
@@ -126,6 +133,12 @@ internal sealed class PaymentStore(SeededRandom random, TimeProvider clock, Acti
             if (record.Status != PaymentStatus.Paid)
             {
                 return new(StoreOutcome.Conflict, Error: $"payment is {record.Status}");
+            }
+
+            if (record.RefusalsScripted > 0)
+            {
+                record.RefusalsScripted--;
+                return new(StoreOutcome.Refused, Error: "insufficient available balance to refund (scripted)");
             }
 
             if (currency != record.PaidCurrency)
@@ -194,6 +207,63 @@ internal sealed class PaymentStore(SeededRandom random, TimeProvider clock, Acti
         }
     }
 
+    /// <summary>
+    /// Scripts the gateway's next answers to refunds of one payment: the next <paramref name="refusals"/>
+    /// new refunds are refused, and while <paramref name="loseAnswers"/> holds every refund is performed
+    /// (or replayed) but its answer never reaches the caller; while <paramref name="loseListAnswers"/>
+    /// holds, neither does the answer to a listing of the payment's refunds once one exists (a gateway
+    /// that degrades right after creating the refund).
+    /// </summary>
+    public bool ScriptRefundFaults(string paymentId, int refusals, bool loseAnswers, bool loseListAnswers)
+    {
+        lock (gate)
+        {
+            if (!payments.TryGetValue(paymentId, out var record))
+            {
+                return false;
+            }
+            record.RefusalsScripted = refusals;
+            record.LoseRefundAnswers = loseAnswers;
+            record.LoseRefundListAnswers = loseListAnswers;
+            return true;
+        }
+    }
+
+    public bool LosesRefundAnswers(string paymentId)
+    {
+        lock (gate)
+        {
+            return payments.TryGetValue(paymentId, out var record) && record.LoseRefundAnswers;
+        }
+    }
+
+    public bool LosesRefundListAnswers(string paymentId)
+    {
+        lock (gate)
+        {
+            return payments.TryGetValue(paymentId, out var record) && record.LoseRefundListAnswers && record.RefundsByKey.Count > 0;
+        }
+    }
+
+    /// <summary>
+    /// Forgets every Idempotency-Key, as a gateway does after its retention (Stripe: 24 h); the refunds
+    /// themselves stay. A request with a forgotten key is a new request.
+    /// </summary>
+    public void ForgetIdempotencyKeys()
+    {
+        lock (gate)
+        {
+            foreach (var record in payments.Values)
+            {
+                foreach (var (key, refund) in record.RefundsByKey.ToArray())
+                {
+                    record.RefundsByKey.Remove(key);
+                    record.RefundsByKey.Add("expired:" + refund.RefundId, refund);
+                }
+            }
+        }
+    }
+
     /// <summary>Every refund of a payment, oldest first (one per distinct Idempotency-Key).</summary>
     public IReadOnlyList<RefundSnapshot> RefundsOf(string paymentId)
     {
@@ -237,6 +307,12 @@ internal sealed class PaymentStore(SeededRandom random, TimeProvider clock, Acti
         public long RefundedMinor { get; set; }
 
         public Dictionary<string, RefundSnapshot> RefundsByKey { get; } = new(StringComparer.Ordinal);
+
+        public int RefusalsScripted { get; set; }
+
+        public bool LoseRefundAnswers { get; set; }
+
+        public bool LoseRefundListAnswers { get; set; }
 
         public PaymentSnapshot Snapshot() => new(
             PaymentId,

@@ -116,12 +116,13 @@ public sealed class SimulatorServer : IAsyncDisposable
 
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/v1"), v1 => v1.Use(guard.InvokeAsync));
         app.MapGatewayApi(store);
-        app.MapStripeApi(store);
+        var stripeReplies = new StripeIdempotency();
+        app.MapStripeApi(store, stripeReplies);
         var weChatPayGuard = new WeChatPayGuard(weChatPay, options, random, stats, clock);
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/v3"), v3 => v3.Use(weChatPayGuard.InvokeAsync));
         app.MapWeChatPayApi(store);
         app.MapAlipayApi(store, alipay);
-        app.MapControlApi(store, () => stats.Snapshot(dispatcher.Pending));
+        app.MapControlApi(store, stripeReplies, () => stats.Snapshot(dispatcher.Pending));
 
         try
         {

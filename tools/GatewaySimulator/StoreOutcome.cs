@@ -8,4 +8,6 @@ internal enum StoreOutcome
     Conflict,
     Invalid,
     Unprocessable,
+    /// <summary>The gateway declined the operation (e.g. a refund without enough balance); asking again may work later.</summary>
+    Refused,
 }

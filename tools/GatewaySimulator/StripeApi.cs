@@ -15,13 +15,14 @@ internal static class StripeApi
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    public static void MapStripeApi(this IEndpointRouteBuilder endpoints, PaymentStore store)
+    public static void MapStripeApi(this IEndpointRouteBuilder endpoints, PaymentStore store, StripeIdempotency replies)
     {
         var v1 = endpoints.MapGroup("/v1");
         v1.MapGet("/payment_intents/{id}", (string id) =>
             FindIntent(store, id) is { } payment ? Ok(PaymentIntent(store, payment)) : Missing("payment_intent", id, "intent"));
         v1.MapPost("/payment_intents/{id}/cancel", (string id) => Cancel(store, id));
-        v1.MapPost("/refunds", (HttpRequest request) => RefundAsync(store, request));
+        v1.MapPost("/refunds", (HttpRequest request) => RefundAsync(store, replies, request));
+        v1.MapGet("/refunds", (HttpRequest request) => ListRefunds(store, request));
         v1.MapGet("/balance_transactions", (HttpRequest request) => ListBalanceTransactions(store, request));
     }
 
@@ -57,7 +58,12 @@ internal static class StripeApi
             paymentIntent: PaymentIntent(store, payment));
     }
 
-    private static async Task<IResult> RefundAsync(PaymentStore store, HttpRequest request)
+    /// <summary>
+    /// Stripe saves the first answer for an Idempotency-Key once the endpoint started executing, errors
+    /// included, and replays it for 24 h; a request that fails validation saves nothing. A key reused
+    /// with other parameters is an <c>idempotency_error</c>. Successes replay from the store's refunds.
+    /// </summary>
+    private static async Task<IResult> RefundAsync(PaymentStore store, StripeIdempotency replies, HttpRequest request)
     {
         if (!request.HasFormContentType)
         {
@@ -65,41 +71,87 @@ internal static class StripeApi
         }
         var form = await request.ReadFormAsync(request.HttpContext.RequestAborted).ConfigureAwait(false);
         var intentId = form["payment_intent"].ToString();
-        if (string.IsNullOrEmpty(intentId))
-        {
-            return Error(StatusCodes.Status400BadRequest, "invalid_request_error", "parameter_missing", "One of the following params should be provided for this request: payment_intent or charge.", "payment_intent");
-        }
-        if (FindIntent(store, intentId) is not { } payment)
-        {
-            return Missing("payment_intent", intentId, "payment_intent");
-        }
-        long? amount = null;
-        if (form.TryGetValue("amount", out var amountText))
-        {
-            if (!long.TryParse(amountText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed <= 0)
-            {
-                return Error(StatusCodes.Status400BadRequest, "invalid_request_error", "parameter_invalid_integer", "Invalid positive integer", "amount");
-            }
-            amount = parsed;
-        }
         // Stripe makes the key optional; without one every request is new.
         var key = request.Headers["Idempotency-Key"].ToString();
         if (string.IsNullOrEmpty(key))
         {
             key = "auto-" + Guid.NewGuid().ToString("N");
         }
+        var parameters = $"{intentId}|{form["amount"]}";
+        var answer = replies.Find(key, parameters) ?? CreateRefund(store, form, intentId, key);
+        if (answer.Executed)
+        {
+            replies.Save(key, parameters, answer);
+        }
+        // The refund happened (or was refused) at the gateway; only its answer is lost on the way back.
+        if (store.LosesRefundAnswers(intentId))
+        {
+            request.HttpContext.Abort();
+            return Results.Empty;
+        }
+        return answer.ToResult();
+    }
+
+    private static StripeAnswer CreateRefund(PaymentStore store, IFormCollection form, string intentId, string key)
+    {
+        if (string.IsNullOrEmpty(intentId))
+        {
+            return StripeAnswer.Invalid(Error(StatusCodes.Status400BadRequest, "invalid_request_error", "parameter_missing", "One of the following params should be provided for this request: payment_intent or charge.", "payment_intent"));
+        }
+        if (FindIntent(store, intentId) is not { } payment)
+        {
+            return StripeAnswer.Invalid(Missing("payment_intent", intentId, "payment_intent"));
+        }
+        long? amount = null;
+        if (form.TryGetValue("amount", out var amountText))
+        {
+            if (!long.TryParse(amountText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed <= 0)
+            {
+                return StripeAnswer.Invalid(Error(StatusCodes.Status400BadRequest, "invalid_request_error", "parameter_invalid_integer", "Invalid positive integer", "amount"));
+            }
+            amount = parsed;
+        }
         var refundAmount = amount ?? payment.PaidAmountMinor - payment.RefundedMinor;
         var result = store.Refund(intentId, key, refundAmount, payment.Currency);
         return result.Outcome switch
         {
-            StoreOutcome.Ok => Ok(Refund(result.Value!, payment.OrderId, store.ChargeOf(intentId))),
-            StoreOutcome.Invalid when result.Error!.Contains("Idempotency-Key", StringComparison.Ordinal) => Error(StatusCodes.Status400BadRequest, "idempotency_error", null,
-                $"Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request."),
-            StoreOutcome.Unprocessable => Error(StatusCodes.Status400BadRequest, "invalid_request_error", "amount_too_large", result.Error!, "amount"),
-            StoreOutcome.NotFound => Missing("payment_intent", intentId, "payment_intent"),
-            _ => Error(StatusCodes.Status400BadRequest, "invalid_request_error", "charge_not_refundable",
-                $"This PaymentIntent does not have a successful charge to refund ({result.Error})."),
+            StoreOutcome.Ok => StripeAnswer.Done(Ok(Refund(result.Value!, payment.OrderId, store.ChargeOf(intentId)))),
+            StoreOutcome.Invalid when result.Error!.Contains("Idempotency-Key", StringComparison.Ordinal) => StripeAnswer.Invalid(Error(StatusCodes.Status400BadRequest, "idempotency_error", null,
+                $"Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request.")),
+            StoreOutcome.Unprocessable => StripeAnswer.Refused(Error(StatusCodes.Status400BadRequest, "invalid_request_error", "amount_too_large", result.Error!, "amount")),
+            StoreOutcome.Refused => StripeAnswer.Refused(Error(StatusCodes.Status400BadRequest, "invalid_request_error", "balance_insufficient", result.Error!)),
+            StoreOutcome.NotFound => StripeAnswer.Invalid(Missing("payment_intent", intentId, "payment_intent")),
+            _ => StripeAnswer.Refused(Error(StatusCodes.Status400BadRequest, "invalid_request_error", "charge_not_refundable",
+                $"This PaymentIntent does not have a successful charge to refund ({result.Error}).")),
         };
+    }
+
+    /// <summary>The refunds of one PaymentIntent (<c>GET /v1/refunds?payment_intent=…</c>), newest first, one page.</summary>
+    private static IResult ListRefunds(PaymentStore store, HttpRequest request)
+    {
+        var intentId = request.Query["payment_intent"].ToString();
+        if (string.IsNullOrEmpty(intentId) || FindIntent(store, intentId) is not { } payment)
+        {
+            return Missing("payment_intent", intentId, "payment_intent");
+        }
+        if (store.LosesRefundListAnswers(intentId))
+        {
+            request.HttpContext.Abort();
+            return Results.Empty;
+        }
+        var limit = int.TryParse(request.Query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? l : DefaultLimit;
+        if (limit is < 1 or > MaxLimit)
+        {
+            return Error(StatusCodes.Status400BadRequest, "invalid_request_error", "parameter_invalid_integer", $"This value must be between 1 and {MaxLimit}.", "limit");
+        }
+        IEnumerable<RefundSnapshot> refunds = store.RefundsOf(intentId).Reverse();
+        if (request.Query["starting_after"].ToString() is { Length: > 0 } after)
+        {
+            refunds = refunds.SkipWhile(r => r.RefundId != after).Skip(1);
+        }
+        var page = refunds.Take(limit + 1).ToArray();
+        var data = page.Take(limit).Select(r => Refund(r, payment.OrderId, store.ChargeOf(intentId))).ToArray();
+        return Ok(new { @object = "list", data, has_more = page.Length > limit, url = "/v1/refunds" });
     }
 
     private static IResult ListBalanceTransactions(PaymentStore store, HttpRequest request)

@@ -7,7 +7,8 @@ namespace GatewaySimulator;
 /// <summary>Turns a provider-neutral payment event into the body each provider really sends.</summary>
 internal static class WebhookPayloads
 {
-    public const string StripeApiVersion = "2024-06-20";
+    /// <summary>The API version Stripe renders the events with: the webhook endpoint's, which the pipeline requires to be the one its Stripe.net pins.</summary>
+    public const string StripeApiVersion = "2026-10-28.endive";
 
     /// <summary>The event's webhook in its provider's dialect, or null where that provider sends none for it.</summary>
     public static WebhookMessage? Build(PaymentEvent paymentEvent, Random random, long sequence, WeChatPayDialect weChatPay, Alipay.AlipayDialect alipay, byte[] adyenKey) =>
@@ -57,6 +58,7 @@ internal static class WebhookPayloads
         {
             PaymentEventKind.Succeeded => "payment_intent.succeeded",
             PaymentEventKind.Failed => "payment_intent.payment_failed",
+            PaymentEventKind.Closed => "payment_intent.canceled",
             _ => "charge.refunded",
         };
 
@@ -76,7 +78,7 @@ internal static class WebhookPayloads
             }
             else
             {
-                WritePaymentIntent(json, payment, paymentEvent.Kind == PaymentEventKind.Succeeded);
+                WritePaymentIntent(json, payment, paymentEvent.Kind);
             }
 
             json.WriteStartObject("metadata");
@@ -89,14 +91,24 @@ internal static class WebhookPayloads
         return new WebhookMessage(sequence, eventId, PaymentProviders.Stripe, type, body);
     }
 
-    private static void WritePaymentIntent(Utf8JsonWriter json, PaymentSnapshot payment, bool succeeded)
+    private static void WritePaymentIntent(Utf8JsonWriter json, PaymentSnapshot payment, PaymentEventKind kind)
     {
+        var succeeded = kind == PaymentEventKind.Succeeded;
         json.WriteString("id", payment.PaymentId);
         json.WriteString("object", "payment_intent");
         json.WriteNumber("amount", payment.AmountMinor);
         json.WriteNumber("amount_received", succeeded ? payment.PaidAmountMinor : 0);
         json.WriteString("currency", payment.Currency.ToLowerInvariant());
-        json.WriteString("status", succeeded ? "succeeded" : "requires_payment_method");
+        json.WriteString("status", kind switch
+        {
+            PaymentEventKind.Succeeded => "succeeded",
+            PaymentEventKind.Closed => "canceled",
+            _ => "requires_payment_method",
+        });
+        if (kind == PaymentEventKind.Closed)
+        {
+            json.WriteString("cancellation_reason", "abandoned");
+        }
     }
 
     private static void WriteCharge(Utf8JsonWriter json, PaymentEvent paymentEvent)

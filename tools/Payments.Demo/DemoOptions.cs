@@ -22,6 +22,28 @@ public sealed class DemoOptions
     [Range(1, 60)]
     public int ProgressSeconds { get; set; } = 2;
 
+    /// <summary>
+    /// The gateway mix, comma-separated provider names (e.g. <c>simulator,stripe</c>; <c>simulator</c>
+    /// names the simulator's own API, provider <c>standard</c>). Empty: every dialect the simulator speaks.
+    /// </summary>
+    public string Gateways { get; set; } = "";
+
+    /// <summary>The providers of <see cref="Gateways"/>, each known to the simulator; throws naming the unknown ones.</summary>
+    public IReadOnlyList<string> GatewayMix()
+    {
+        var names = Gateways.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(name => name == "simulator" ? GatewaySimulator.PaymentProviders.Standard : name)
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
+        var unknown = names.Where(name => !GatewaySimulator.PaymentProviders.IsKnown(name)).ToArray();
+        if (unknown.Length > 0)
+        {
+            throw new InvalidOperationException($"Demo:Gateways names gateways the simulator does not speak: {string.Join(", ", unknown)} "
+                + $"(known: simulator, {string.Join(", ", GatewaySimulator.PaymentProviders.All.Where(p => p != GatewaySimulator.PaymentProviders.Standard))}).");
+        }
+        return names.Length > 0 ? names : GatewaySimulator.PaymentProviders.All;
+    }
+
     /// <summary>Start a private in-memory Azurite even when one already listens on the default ports.</summary>
     public bool OwnAzurite { get; set; }
 }

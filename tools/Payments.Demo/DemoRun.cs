@@ -50,6 +50,7 @@ public static class DemoRun
             ["Simulator:CallbackBaseUrl"] = $"http://127.0.0.1:{hostPort}",
         });
         var demo = configuration.GetSection(DemoOptions.Section).Get<DemoOptions>() ?? new DemoOptions();
+        var gateways = demo.GatewayMix(); // an unknown name fails before anything starts
         System.ComponentModel.DataAnnotations.Validator.ValidateObject(demo, new(demo), validateAllProperties: true);
         var simulatorOptions = SimulatorOptions.FromConfiguration(configuration.GetSection("Simulator"));
         if (configuration["Simulator:Seed"] is null)
@@ -75,8 +76,10 @@ public static class DemoRun
             Seed = demo.Seed,
             RegistrationsPerSecond = demo.RegistrationsPerSecond,
             PaymentWindow = window,
+            Gateways = gateways,
         });
         Console.WriteLine($"Payments demo: {demo.Orders} orders (seed {demo.Seed}), payment window {window.TotalSeconds:F0} s, task hub {prefix}hub");
+        Console.WriteLine($"  gateways: {string.Join(", ", gateways)}");
         Console.WriteLine($"  storage: {azurite.Description}");
         Console.WriteLine($"  gateway simulator: {simulator.BaseAddress} (duplicates {simulatorOptions.DuplicateRate:P0}, reordering {simulatorOptions.ReorderRate:P0}, "
             + $"losses {simulatorOptions.LossRate:P0}, delays {simulatorOptions.DeliveryDelayMin.TotalMilliseconds:F0}-{simulatorOptions.DeliveryDelayMax.TotalMilliseconds:F0} ms, API errors {simulatorOptions.ApiErrorRate:P0})");

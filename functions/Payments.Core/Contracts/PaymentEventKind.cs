@@ -6,4 +6,6 @@ public enum PaymentEventKind
     Succeeded,
     Failed,
     Refunded,
+    /// <summary>The payment was closed at the gateway (e.g. a canceled PaymentIntent): nothing can be paid on it any more.</summary>
+    Closed,
 }

@@ -1,4 +1,19 @@
 namespace Payments.Contracts;
 
-/// <summary>A refund to ask of the gateway, with why; refunded once per payment whichever path asks.</summary>
-public sealed record RefundRequest(string OrderId, string Provider, string PaymentId, long AmountMinor, string Currency, string Reason);
+/// <summary>
+/// A refund to ask of the gateway, with why; refunded once per payment whichever path asks.
+/// <see cref="Attempt"/> counts the gateway's final refusals of this refund so far: each names a new
+/// idempotency key, because a gateway that replays the first answer for a key (Stripe does, errors
+/// included, for 24 h) would otherwise answer every later retry with the same refusal.
+/// </summary>
+public sealed record RefundRequest(string OrderId, string Provider, string PaymentId, long AmountMinor, string Currency, string Reason, int Attempt = 0)
+{
+    /// <summary>
+    /// <c>refund-{paymentId}</c> until the gateway has refused it, then <c>refund-{paymentId}-{attempt}</c>.
+    /// Every path that refunds a payment uses the same first key, so two paths asking at once pay out once.
+    /// </summary>
+    public string IdempotencyKey() => Attempt == 0 ? $"refund-{PaymentId}" : $"refund-{PaymentId}-{Attempt}";
+
+    /// <summary>The same refund to try under a new key, after the gateway finally refused this one.</summary>
+    public RefundRequest AfterRefusal() => this with { Attempt = Attempt + 1 };
+}

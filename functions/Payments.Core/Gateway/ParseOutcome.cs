@@ -13,6 +13,13 @@ public abstract record ParseOutcome
     /// <summary>A well-formed event of a type this pipeline does not act on; acknowledged and kept.</summary>
     public sealed record Ignored(string EventId, string EventType) : ParseOutcome;
 
+    /// <summary>
+    /// A verified, well-formed event the pipeline must not apply by itself (it names no order, or its
+    /// shape is one the connector does not read): stored, acknowledged, and parked for an operator,
+    /// rather than refused and retried by the gateway for days with the same answer.
+    /// </summary>
+    public sealed record Parked(string EventId, string EventType, string Reason) : ParseOutcome;
+
     /// <summary>A malformed or invalid payload; each error names the field at fault.</summary>
     public sealed record Invalid(IReadOnlyList<string> Errors) : ParseOutcome;
 }

@@ -15,6 +15,7 @@ namespace Payments.Intake;
 public sealed class CallbackIntake(
     ProviderRegistry providers,
     InboxStore inbox,
+    DeadLetterStore letters,
     IStoredCallbackDispatch dispatch,
     IOptions<IntakeOptions> options,
     TimeProvider clock,
@@ -93,18 +94,24 @@ public sealed class CallbackIntake(
             return new IntakeResult.Invalid(invalid.Errors);
         }
 
-        var (eventId, paymentEvent, eventType) = parsed switch
+        var (eventId, paymentEvent, eventType, state) = parsed switch
         {
-            ParseOutcome.Parsed p => (p.Event.EventId, p.Event, (string?)null),
-            ParseOutcome.Ignored i => (i.EventId, (PaymentEvent?)null, i.EventType),
+            ParseOutcome.Parsed p => (p.Event.EventId, p.Event, (string?)null, InboxState.Received),
+            ParseOutcome.Ignored i => (i.EventId, (PaymentEvent?)null, i.EventType, InboxState.Ignored),
+            ParseOutcome.Parked k => (k.EventId, (PaymentEvent?)null, k.EventType, InboxState.Parked),
             _ => throw new InvalidOperationException("Unexpected parse outcome."),
         };
-        var entry = new InboxEntry(provider.Name, eventId, webhook.Body, webhook.Headers, clock.GetUtcNow(),
-            paymentEvent is null ? InboxState.Ignored : InboxState.Received, paymentEvent, eventType);
+        var entry = new InboxEntry(provider.Name, eventId, webhook.Body, webhook.Headers, clock.GetUtcNow(), state, paymentEvent, eventType);
 
         InboxAddResult added;
         try
         {
+            // The letter first: a gateway retry after a failure between the two writes parks nothing twice
+            // (same letter id) and still stores the callback, while the reverse order could store it unparked.
+            if (parsed is ParseOutcome.Parked park)
+            {
+                await letters.ParkAsync(IntakeLetter(provider.Name, park), ct);
+            }
             added = await inbox.TryAddAsync(entry, ct);
         }
         catch (Exception ex) when (StorageFailure.IsUnavailable(ex) && !ct.IsCancellationRequested)
@@ -117,6 +124,11 @@ public sealed class CallbackIntake(
         {
             log.Duplicate(provider.Name, eventId);
             return new IntakeResult.Acknowledged(provider.Acknowledgement, "duplicate");
+        }
+        if (parsed is ParseOutcome.Parked parked)
+        {
+            log.CallbackParked(provider.Name, eventId, parked.EventType, parked.Reason);
+            return new IntakeResult.Acknowledged(provider.Acknowledgement, "parked");
         }
         if (paymentEvent is null)
         {
@@ -151,6 +163,17 @@ public sealed class CallbackIntake(
         var acknowledged = results.Cast<IntakeResult.Acknowledged>().ToArray();
         return new IntakeResult.Acknowledged(acknowledged[0].Reply, string.Join(',', acknowledged.Select(a => a.Disposition).Distinct()));
     }
+
+    /// <summary>
+    /// The dead letter an operator sees for a parked callback (<c>GET /api/ops/dead-letters</c>): it
+    /// names the stored callback, whose raw body stays in the inbox; discarding it settles the callback.
+    /// </summary>
+    private ParkedLetter IntakeLetter(string provider, ParseOutcome.Parked parked) => new(
+        $"intake-{provider}-{parked.EventId}", provider, parked.EventId, OrderId: null, ParkedReason, $"{parked.EventType}: {parked.Reason}",
+        Attempts: 0, LetterStatus.Parked, clock.GetUtcNow(), Resolution: null, ResolvedAt: null, RawBody: null);
+
+    /// <summary>The dead-letter reason of a callback parked at intake.</summary>
+    public const string ParkedReason = "parked_at_intake";
 
     /// <summary>Dispatch after storing; a failure here is not the gateway's problem: the outbox relay re-dispatches.</summary>
     private async Task<string> DispatchStoredAsync(PaymentEvent paymentEvent, DurableTaskClient durable, CancellationToken ct)

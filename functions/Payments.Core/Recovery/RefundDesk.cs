@@ -8,7 +8,9 @@ namespace Payments.Recovery;
 
 /// <summary>
 /// An operator's answer to a refund the gateway kept rejecting: retry it, with the parked context.
-/// The gateway idempotency key is the payment, so no number of retries can refund twice.
+/// The parked refund carries its attempt: the same idempotency key as the failed try unless the gateway
+/// finally refused it (<see cref="LatePaymentRefund.RetryAfter"/>), and the connector checks the
+/// payment's refunds before creating one, so no number of retries can refund twice.
 /// </summary>
 public sealed class RefundDesk(ParkedItems parked, IOptions<SagaOptions> sagaOptions)
 {

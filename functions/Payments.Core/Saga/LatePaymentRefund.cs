@@ -16,6 +16,17 @@ public static class LatePaymentRefund
 
     public static string InstanceId(string paymentId) => $"refund-{paymentId}";
 
+    /// <summary>
+    /// The refund an operator's retry will ask for. After a final refusal (the last attempt's answer
+    /// was the gateway's refusal) under a new idempotency key, since a gateway that replays answers per
+    /// key would refuse the old one again; after anything else (timeouts, lost answers) under the same
+    /// key, so a refund the gateway did create is answered, not created again.
+    /// </summary>
+    public static RefundRequest RetryAfter(RefundRequest refund, TaskFailedException failure) =>
+        // By name: TaskFailureDetails.IsCausedBy scans every loaded assembly and throws when a type name
+        // is found twice (HttpRequestException is), which would fail the orchestration it should protect.
+        failure.FailureDetails.ErrorType == typeof(Gateway.GatewayRefusedException).FullName ? refund.AfterRefusal() : refund;
+
     public static async Task<SagaOutcome> RunAsync(TaskOrchestrationContext context, LatePaymentInput input)
     {
         var refund = input.Refund;
@@ -42,7 +53,7 @@ public static class LatePaymentRefund
         {
             await context.CallActivityAsync(
                 SagaActivityNames.Park,
-                new ParkRequest(refund.OrderId, ParkedKinds.RefundFailed, $"Refund of {refund.AmountMinor} {refund.Currency} ({refund.Reason}) failed.", ex.Message, refund),
+                new ParkRequest(refund.OrderId, ParkedKinds.RefundFailed, $"Refund of {refund.AmountMinor} {refund.Currency} ({refund.Reason}) failed.", ex.Message, RetryAfter(refund, ex)),
                 retry);
             outcome = new SagaOutcome(OrderStatus.RefundPending, refund.Reason);
         }

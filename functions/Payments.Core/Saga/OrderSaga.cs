@@ -59,7 +59,7 @@ public static class OrderSaga
 
         steps.Show("AwaitingPayment");
         var paymentWindow = context.CurrentUtcDateTime.Add(input.Settings.PaymentWindow);
-        var (paid, declined) = await AwaitPaymentAsync(context, order, paymentWindow);
+        var (paid, declined, closed) = await AwaitPaymentAsync(context, order, paymentWindow);
         // A decline is not final (Stripe, WeChat PAYERROR, Alipay: the customer may retry the same
         // payment), so it only colours the cancel reason. Whatever was seen, the window's end asks the
         // gateway and closes the payment before cancelling: no success can land after the cancel unnoticed.
@@ -67,7 +67,7 @@ public static class OrderSaga
         if (payment is null)
         {
             await steps.ReleaseStockAsync();
-            return await steps.FinishAsync(OrderStatus.Cancelled, declined ? "payment_failed" : "timeout");
+            return await steps.FinishAsync(OrderStatus.Cancelled, declined ? "payment_failed" : closed ? "payment_closed" : "timeout");
         }
         if (payment.AmountMinor != order.AmountMinor || payment.Currency != order.Currency)
         {
@@ -89,9 +89,10 @@ public static class OrderSaga
 
     /// <summary>
     /// The first success for this order's payment, or null when the window closes first; and whether
-    /// a decline was seen meanwhile (it does not end the wait: the customer may still pay).
+    /// a decline was seen meanwhile (it does not end the wait: the customer may still pay); and whether the
+    /// gateway announced the payment closed, which ends the wait early.
     /// </summary>
-    private static async Task<(PaymentEvent? Paid, bool Declined)> AwaitPaymentAsync(TaskOrchestrationContext context, OrderRequest order, DateTime paymentWindow)
+    private static async Task<(PaymentEvent? Paid, bool Declined, bool Closed)> AwaitPaymentAsync(TaskOrchestrationContext context, OrderRequest order, DateTime paymentWindow)
     {
         var declined = false;
         while (context.CurrentUtcDateTime < paymentWindow)
@@ -103,7 +104,7 @@ public static class OrderSaga
             cancel.Cancel(); // whichever lost is abandoned, so no stale waiter or timer outlives this round
             if (first == windowCloses)
             {
-                return (null, declined);
+                return (null, declined, false);
             }
             var received = await callback;
             // Refund notices and events for some other payment do not decide this order (dispatch
@@ -118,9 +119,15 @@ public static class OrderSaga
                 context.SetCustomStatus("PaymentDeclined");
                 continue;
             }
-            return (received, declined);
+            if (received.Kind == PaymentEventKind.Closed)
+            {
+                // Closed at the gateway (a canceled PaymentIntent): nothing can be paid on it, so the
+                // wait ends now; the gateway is still asked, as at the window's end, before cancelling.
+                return (null, declined, true);
+            }
+            return (received, declined, false);
         }
-        return (null, declined);
+        return (null, declined, false);
     }
 
     /// <summary>

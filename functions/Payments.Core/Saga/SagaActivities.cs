@@ -56,10 +56,13 @@ public sealed class SagaActivities(
 
     public Task<CloseResult> ClosePaymentAsync(PaymentRef payment) => gateway.ClosePaymentAsync(payment);
 
-    /// <summary>The idempotency key is the payment: whichever path asks, a payment is refunded at most once.</summary>
+    /// <summary>
+    /// The idempotency key is the payment (and the attempt, once the gateway refused it): whichever
+    /// path asks, a payment is refunded at most once.
+    /// </summary>
     public async Task<RefundResult> RefundAsync(RefundRequest request)
     {
-        var result = await gateway.RefundAsync(request, $"refund-{request.PaymentId}");
+        var result = await gateway.RefundAsync(request, request.IdempotencyKey());
         log.Refunded(request.OrderId, request.PaymentId, request.Reason);
         return result;
     }

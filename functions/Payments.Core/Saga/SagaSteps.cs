@@ -120,7 +120,7 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
         }
         catch (TaskFailedException ex)
         {
-            await ParkAsync(ParkedKinds.RefundFailed, $"Refund of {amountMinor} {currency} ({reason}) failed after {settings.ActivityMaxAttempts} attempts.", ex.Message, refund);
+            await ParkAsync(ParkedKinds.RefundFailed, $"Refund of {amountMinor} {currency} ({reason}) failed after {settings.ActivityMaxAttempts} attempts.", ex.Message, LatePaymentRefund.RetryAfter(refund, ex));
             return await FinishAsync(OrderStatus.RefundPending, reason);
         }
         return await FinishAsync(OrderStatus.Refunded, reason);

@@ -15,6 +15,11 @@ public enum InboxState
     Queued,
     /// <summary>A well-formed event type this pipeline does not act on.</summary>
     Ignored,
+    /// <summary>
+    /// Verified and well-formed but not to be applied by the pipeline itself (no order named, a payload
+    /// version it does not read): parked as a dead letter for an operator; kept until discarded there.
+    /// </summary>
+    Parked,
     /// <summary>Its dead letter was discarded by an operator: nothing will apply it; settled like the two above.</summary>
     Discarded,
 }

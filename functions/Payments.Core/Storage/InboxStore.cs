@@ -91,7 +91,7 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
     /// so it becomes settled (and purgeable). A row already settled another way keeps its state.
     /// </summary>
     public Task<bool> MarkDiscardedAsync(string provider, string eventId, CancellationToken ct = default) =>
-        MarkAsync(provider, eventId, InboxState.Discarded, from: [InboxState.Queued, InboxState.Received], ct);
+        MarkAsync(provider, eventId, InboxState.Discarded, from: [InboxState.Queued, InboxState.Received, InboxState.Parked], ct);
 
     /// <summary>Moves a row to <paramref name="state"/> and its index row with it, atomically; false when there is no such row (or it is not in <paramref name="from"/>).</summary>
     private async Task<bool> MarkAsync(string provider, string eventId, InboxState state, InboxState[]? from, CancellationToken ct)

@@ -60,7 +60,7 @@ public static class TestWebhooks
         {
             id = eventId,
             @object = "event",
-            api_version = "2024-06-20",
+            api_version = "2026-10-28.endive",
             created = Now,
             type,
             livemode = false,

@@ -41,7 +41,7 @@ public static class OrderPlanner
                 lines.Add(new OrderLine(options.StallingSku, 1));
             }
             var amount = random.Next(10, 400) * 50L;
-            var provider = random.Next(2) == 0 ? "standard" : "stripe";
+            var provider = options.Gateways[random.Next(options.Gateways.Count)];
             var behaviour = behaviours[i];
             var paymentId = behaviour == CustomerBehaviour.PaysAfterUnclosedCancel ? options.UnclosablePaymentPrefix + orderId : $"pay-{orderId}";
             var order = new OrderRequest(orderId, $"cust-{random.Next(customers):D3}", lines, amount, "EUR", provider, paymentId);

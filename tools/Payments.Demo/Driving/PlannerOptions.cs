@@ -13,6 +13,9 @@ public sealed record PlannerOptions
     /// <summary>The pipeline's payment window (Saga:PaymentWindowSeconds), so late payers can aim at its end.</summary>
     public TimeSpan PaymentWindow { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>The gateways orders are spread over, evenly at random (provider names).</summary>
+    public IReadOnlyList<string> Gateways { get; init; } = GatewaySimulator.PaymentProviders.All;
+
     /// <summary>Relative weights of each behaviour; missing ones never happen.</summary>
     public IReadOnlyDictionary<CustomerBehaviour, int> Mix { get; init; } = RealisticMix;
 

@@ -426,7 +426,7 @@ public static class InvariantChecker
             var allowed = group.Key.Kind switch
             {
                 PaymentEventKind.Succeeded => payment?.Status == PaymentStatus.Paid ? 1 : 0,
-                PaymentEventKind.Failed => 1,
+                PaymentEventKind.Failed or PaymentEventKind.Closed => 1,
                 _ => facts.RefundsOf(group.Key.PaymentId).Count,
             };
             if (group.Count() > allowed)

@@ -32,10 +32,22 @@ public static class DemoReport
         }
         var lateRefunds = snapshot.Orders.Count(o => o.Status == OrderStatus.Cancelled && IsRefunded(snapshot, o.PaymentId));
         w.WriteLine($"  of the Cancelled, paid afterwards and refunded (late payment): {lateRefunds}");
-        // Each gateway's orders went through its own connector (the simulator's API, or Stripe.net for stripe).
-        w.WriteLine("  by gateway: " + string.Join("; ", snapshot.Orders.GroupBy(o => o.Provider).OrderBy(p => p.Key, StringComparer.Ordinal)
-            .Select(p => $"{p.Key} {p.Count()} ({Summarize(p.Select(o => o.Status.ToString()))}), refunds at the gateway "
-                + snapshot.Statement.Count(l => l.Type == "refund" && p.Any(o => o.PaymentId == l.PaymentId)))));
+
+        // Each gateway's orders went through its own connector (the simulator's API, Stripe.net for stripe, ...).
+        w.WriteLine();
+        w.WriteLine("Orders by gateway");
+        foreach (var gateway in snapshot.Orders.GroupBy(o => o.Provider).OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            var payments = gateway.Select(o => o.PaymentId).ToHashSet(StringComparer.Ordinal);
+            var gatewayRefunds = snapshot.Statement.Where(l => l.Type == "refund" && payments.Contains(l.PaymentId)).ToArray();
+            w.WriteLine($"  {gateway.Key}: {gateway.Count()} orders; refunds at the gateway {gatewayRefunds.Length} "
+                + $"({gatewayRefunds.GroupBy(l => l.PaymentId).Count(x => x.Count() > 1)} payments refunded more than once)");
+            foreach (var group in gateway.GroupBy(o => o.Status).OrderBy(g => g.Key))
+            {
+                var reasons = group.Where(o => o.Reason is not null).GroupBy(o => o.Reason!).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}");
+                w.WriteLine($"    {group.Key,-15} {group.Count(),5}   {string.Join(", ", reasons)}");
+            }
+        }
 
         w.WriteLine();
         w.WriteLine("Webhooks");

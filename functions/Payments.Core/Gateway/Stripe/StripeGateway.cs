@@ -62,22 +62,42 @@ public sealed class StripeGateway(Func<IStripeClient> client, SecretSetting apiK
         }
     }
 
+    /// <summary>
+    /// Reads the intent's refunds first: one that is under way or done (created under an earlier key
+    /// whose answer was lost, or under a key Stripe has forgotten after 24 h) is this refund, and a
+    /// second is never created beside it. Only the rest of the amount, if any, is refunded under the
+    /// request's key. A refusal Stripe answers for that key is final for the key (Stripe replays it),
+    /// so it surfaces as <see cref="GatewayRefusedException"/> and the next try uses the next attempt's key.
+    /// </summary>
     public async Task<RefundResult> RefundAsync(RefundRequest refund, string idempotencyKey, CancellationToken ct = default)
     {
         var refunds = new RefundService(Client());
-        var options = new RefundCreateOptions
-        {
-            PaymentIntent = refund.PaymentId,
-            Amount = refund.AmountMinor,
-            // The order id rides along, so the refund's balance transaction names its order on the statement.
-            Metadata = new Dictionary<string, string> { ["order_id"] = refund.OrderId, ["reason"] = refund.Reason },
-        };
         try
         {
+            var live = new List<global::Stripe.Refund>();
+            await foreach (var existing in refunds.ListAutoPagingAsync(new RefundListOptions { PaymentIntent = refund.PaymentId, Limit = 100 }, cancellationToken: ct))
+            {
+                if (existing.Status is "succeeded" or "pending" or "requires_action")
+                {
+                    live.Add(existing);
+                }
+            }
+            var remaining = refund.AmountMinor - live.Sum(r => r.Amount);
+            if (live.Count > 0 && remaining <= 0)
+            {
+                return new RefundResult(live[0].Id);
+            }
+            var options = new RefundCreateOptions
+            {
+                PaymentIntent = refund.PaymentId,
+                Amount = remaining,
+                // The order id rides along, so the refund's balance transaction names its order on the statement.
+                Metadata = new Dictionary<string, string> { ["order_id"] = refund.OrderId, ["reason"] = refund.Reason },
+            };
             var created = await refunds.CreateAsync(options, new RequestOptions { IdempotencyKey = idempotencyKey }, ct);
             return new RefundResult(created.Id);
         }
-        catch (StripeException ex)
+        catch (StripeException ex) when (IsRefusal(ex))
         {
             throw Refused("refund", refund.PaymentId, ex);
         }
@@ -138,6 +158,10 @@ public sealed class StripeGateway(Func<IStripeClient> client, SecretSetting apiK
 
     private static bool IsMissing(StripeException ex) =>
         ex.StripeError?.Code == "resource_missing" || ex.HttpStatusCode == System.Net.HttpStatusCode.NotFound;
+
+    /// <summary>Stripe answered with an error object and a 4xx other than 429 (too many requests): asking again with the same key gets the same answer.</summary>
+    private static bool IsRefusal(StripeException ex) =>
+        ex.StripeError is not null && (int)ex.HttpStatusCode is >= 400 and < 500 and not 429;
 
     private static GatewayRefusedException Refused(string operation, string paymentId, StripeException ex) =>
         new(Provider, operation, paymentId, (int)ex.HttpStatusCode, ex.StripeError?.Type, ex.StripeError?.Code, ex.StripeError?.Message);

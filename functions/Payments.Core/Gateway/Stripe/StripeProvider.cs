@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Payments.Contracts;
 
 namespace Payments.Gateway.Stripe;
@@ -64,6 +65,15 @@ public sealed class StripeProvider : IWebhookProvider
         return SignatureCheck.AnyKeyMatches(keys, signedPayload, presented);
     }
 
+    /// <summary>
+    /// Snapshot events (<c>"object": "event"</c>) of the one API version whose payloads this parser was
+    /// written and tested against, the version Stripe.net pins for the connector's outbound calls. The
+    /// webhook endpoint must be created with it (README). Any other version, and thin events (API v2
+    /// event notifications, which carry no object), are parked for an operator instead of being read:
+    /// Stripe renders an event once, with the endpoint's version, so a retry would never read better.
+    /// </summary>
+    public const string SupportedApiVersion = "2026-10-28.endive";
+
     public ParseOutcome Parse(WebhookRequest request)
     {
         if (!PayloadReader.TryParse(request.Body, out var document))
@@ -80,31 +90,60 @@ public sealed class StripeProvider : IWebhookProvider
             {
                 return new ParseOutcome.Invalid(reader.Errors);
             }
-
-            var occurredAt = reader.UnixTime(root, "created");
-            PaymentEvent Build(PaymentEventKind kind, string paymentIdPath, string amountPath)
+            var shape = reader.Find(root, "object") is { ValueKind: JsonValueKind.String } o ? o.GetString() : null;
+            if (shape != "event")
             {
-                var paymentId = reader.Identifier(root, paymentIdPath);
-                var orderId = reader.Identifier(root, "data.object.metadata.order_id");
-                var amount = reader.AmountMinor(root, amountPath);
-                var currency = reader.Currency(root, "data.object.currency");
-                return new PaymentEvent(Name, eventId, kind, paymentId, orderId, amount, currency, occurredAt);
+                return new ParseOutcome.Parked(eventId, type,
+                    $"not a snapshot event (object '{Printable(shape)}'): thin events (API v2 event notifications) are not read; send snapshot events of API version {SupportedApiVersion}.");
             }
-
-            var paymentEvent = type switch
+            var kind = type switch
             {
-                "payment_intent.succeeded" => Build(PaymentEventKind.Succeeded, "data.object.id", "data.object.amount_received"),
-                "payment_intent.payment_failed" => Build(PaymentEventKind.Failed, "data.object.id", "data.object.amount"),
-                "charge.refunded" => Build(PaymentEventKind.Refunded, "data.object.payment_intent", "data.object.amount_refunded"),
-                _ => null,
+                "payment_intent.succeeded" => PaymentEventKind.Succeeded,
+                "payment_intent.payment_failed" => PaymentEventKind.Failed,
+                "payment_intent.canceled" => PaymentEventKind.Closed,
+                "charge.refunded" or "charge.refund.updated" => PaymentEventKind.Refunded,
+                _ => (PaymentEventKind?)null,
             };
-            if (paymentEvent is null)
+            if (kind is null)
             {
                 return new ParseOutcome.Ignored(eventId, type);
             }
+            var version = reader.Find(root, "api_version") is { ValueKind: JsonValueKind.String } v ? v.GetString() : null;
+            if (version != SupportedApiVersion)
+            {
+                return new ParseOutcome.Parked(eventId, type, $"api_version '{Printable(version)}' is not the supported {SupportedApiVersion}: not read.");
+            }
+            if (reader.Find(root, "data.object.metadata.order_id") is not { ValueKind: JsonValueKind.String } order || string.IsNullOrEmpty(order.GetString()))
+            {
+                return new ParseOutcome.Parked(eventId, type, "no metadata.order_id: the payment names no order of this pipeline.");
+            }
+            if (type == "charge.refund.updated" && reader.Text(root, "data.object.status") is var status and not "succeeded")
+            {
+                // A refund that failed or was canceled after Stripe accepted it: the money did not go back.
+                return status is "failed" or "canceled"
+                    ? new ParseOutcome.Parked(eventId, type, $"refund {status} at Stripe after it was accepted: the customer was not paid back.")
+                    : new ParseOutcome.Ignored(eventId, type);
+            }
+
+            var occurredAt = reader.UnixTime(root, "created");
+            var (paymentIdPath, amountPath) = type switch
+            {
+                "payment_intent.succeeded" => ("data.object.id", "data.object.amount_received"),
+                "payment_intent.payment_failed" or "payment_intent.canceled" => ("data.object.id", "data.object.amount"),
+                "charge.refunded" => ("data.object.payment_intent", "data.object.amount_refunded"),
+                // charge.refund.updated carries the Refund itself.
+                _ => ("data.object.payment_intent", "data.object.amount"),
+            };
+            var paymentEvent = new PaymentEvent(Name, eventId, kind.Value, reader.Identifier(root, paymentIdPath),
+                reader.Identifier(root, "data.object.metadata.order_id"), reader.AmountMinor(root, amountPath),
+                reader.Currency(root, "data.object.currency"), occurredAt);
             return reader.HasErrors ? new ParseOutcome.Invalid(reader.Errors) : new ParseOutcome.Parsed(paymentEvent);
         }
     }
+
+    // What the gateway sent, for an operator's reason: short and printable, never more of the payload.
+    private static string Printable(string? value) =>
+        value is null ? "none" : new string([.. value.Take(40).Where(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')]);
 
     /// <summary>Why a configured secret is not a Stripe endpoint secret (<c>whsec_…</c>), or null when it is.</summary>
     public static string? SecretFormatError(string secret) =>
