@@ -51,9 +51,11 @@ public sealed class PaymentDispatch(
             return result;
         }
         var now = clock.GetUtcNow();
-        await waiting.AddAsync(paymentEvent.OrderId, paymentEvent.Provider, paymentEvent.EventId, now, ct);
         await lane.SendAsync(LaneMessage.For(paymentEvent, attempt: 1, queuedAt: now), laneOptions.Value.Backoff(1), ct);
         await inbox.MarkQueuedAsync(paymentEvent.Provider, paymentEvent.EventId, ct);
+        // Listed last: a deferral cut short before this leaves no entry behind for a callback that the
+        // relay then applies; one cut short after it leaves a queued row, which its lane message settles.
+        await waiting.AddAsync(paymentEvent.OrderId, paymentEvent.Provider, paymentEvent.EventId, now, ct);
         var second = await ApplyStoredAsync(client, paymentEvent, ct);
         if (second != DispatchResult.UnknownOrder)
         {
