@@ -66,7 +66,7 @@ public sealed class CustomerDriver(PipelineAccess access, OrderServiceOutage? ou
             if (step.Kind == StepKind.Register && outage is not null && outage.Holds(step.At))
             {
                 // The order service is down: its registration waits, the customer's payment does not.
-                heldRegistration = outage.AfterOutageAsync(() => ExecuteAsync(plan, step.Kind, ct));
+                heldRegistration = outage.AfterOutageAsync(plan.Order.OrderId, () => ExecuteAsync(plan, step.Kind, ct));
                 continue;
             }
             await ExecuteAsync(plan, step.Kind, ct);
