@@ -179,25 +179,40 @@ param sagaActivityBackoffSeconds int = 2
 @maxValue(1000)
 param sagaPointsPerMajorUnit int = 1
 
-@description('Lane__MaxAttempts: retry-lane attempts before a callback is dead-lettered.')
+@description('Lane__MaxAttempts: retry-lane attempts before a callback is dead-lettered (with the capped back-off, the lane\'s patience with an order-service outage).')
 @minValue(1)
-@maxValue(50)
-param laneMaxAttempts int = 6
+@maxValue(500)
+param laneMaxAttempts int = 40
 
 @description('Lane__BackoffSeconds: first retry-lane back-off; doubles per attempt.')
 @minValue(1)
 @maxValue(3600)
 param laneBackoffSeconds int = 10
 
-@description('Lane__MaxBackoffSeconds: longest retry-lane back-off.')
+@description('Lane__MaxBackoffSeconds: longest retry-lane back-off; short, so a callback whose order appeared is not pushed far past it.')
 @minValue(1)
-@maxValue(3600)
-param laneMaxBackoffSeconds int = 900
+@maxValue(300)
+param laneMaxBackoffSeconds int = 60
 
-@description('Lane__BatchSize: messages taken per retry-lane drain.')
+@description('Lane__BatchSize: messages one retry-lane receiver takes per receive call.')
 @minValue(1)
 @maxValue(1000)
 param laneBatchSize int = 32
+
+@description('Lane__DrainSeconds: how long one retry-lane drain keeps receiving while messages are due (below functionTimeout, 5 min).')
+@minValue(1)
+@maxValue(240)
+param laneDrainSeconds int = 120
+
+@description('Lane__DrainConcurrency: receivers one retry-lane drain runs side by side.')
+@minValue(1)
+@maxValue(64)
+param laneDrainConcurrency int = 8
+
+@description('Lane__ScaleOutWorkers: drain workers (Durable activities over the app\'s instances) started when a drain runs out of time; 0 turns scale-out off.')
+@minValue(0)
+@maxValue(64)
+param laneScaleOutWorkers int = 4
 
 @description('Reconciler__ActiveQueryAfterSeconds: age of an unpaid order before the reconciler asks the gateway.')
 @minValue(1)
@@ -505,6 +520,9 @@ module functionApp 'modules/functionapp.bicep' = {
       Lane__BackoffSeconds: string(laneBackoffSeconds)
       Lane__MaxBackoffSeconds: string(laneMaxBackoffSeconds)
       Lane__BatchSize: string(laneBatchSize)
+      Lane__DrainSeconds: string(laneDrainSeconds)
+      Lane__DrainConcurrency: string(laneDrainConcurrency)
+      Lane__ScaleOutWorkers: string(laneScaleOutWorkers)
       Reconciler__ActiveQueryAfterSeconds: string(reconcilerActiveQueryAfterSeconds)
       Reconciler__MaxActiveQueriesPerRun: string(reconcilerMaxActiveQueriesPerRun)
       Reconciler__StuckPaidAfterMinutes: string(reconcilerStuckPaidAfterMinutes)

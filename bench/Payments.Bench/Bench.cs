@@ -57,6 +57,7 @@ public static class Bench
                     "saga" => SagaBench.RunAsync(env, options, report, output),
                     "reconciliation" => ReconciliationBench.RunAsync(env, options, report, output),
                     "recovery" => RecoveryBench.RunAsync(env, options, report, output),
+                    "backlog" => BacklogBench.RunAsync(env, options, report, output),
                     _ => throw new InvalidOperationException($"No suite {suite}."),
                 });
                 report.Machine[$"azurite_working_set_mb_after_{suite}"] = (env.Azurite.WorkingSetBytes() / 1048576).ToString();
@@ -108,5 +109,6 @@ public static class Bench
         ["reconciliation"] = $"lines={string.Join(",", o.StatementSizes)} ledger_orders={o.LedgerOrders} reconciler_lines={o.ReconcilerLines} reconciler_orders={o.ReconcilerOrders}",
         ["recovery"] = $"windows_s={string.Join(",", o.PaymentWindowSeconds)} active_query_after:period_s={string.Join(",", o.ActiveQueryCases.Select(p => $"{p.After}:{p.Period}"))} " +
             $"lane_backoff:period_s={string.Join(",", o.LaneCases.Select(p => $"{p.Backoff}:{p.Period}"))} orders_per_case={o.RecoveryOrdersPerCase}",
+        ["backlog"] = $"messages={o.BacklogMessages} orders={o.BacklogOrders} concurrency={o.BacklogConcurrency}",
     };
 }

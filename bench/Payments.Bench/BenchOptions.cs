@@ -17,7 +17,7 @@ public sealed class BenchOptions
 {
     public const string Section = "Bench";
 
-    public static readonly string[] AllSuites = ["intake", "saga", "reconciliation", "recovery"];
+    public static readonly string[] AllSuites = ["intake", "saga", "reconciliation", "recovery", "backlog"];
 
     private const string AtLeast = "{0} must be at least {1}.";
 
@@ -80,6 +80,20 @@ public sealed class BenchOptions
     [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
     public int RecoveryOrdersPerCase { get; set; } = 6;
 
+    // Backlog: the retry lane draining a backlog whose orders all exist, against a bare receive + delete loop on the same Azurite.
+
+    /// <summary>Lane messages in the backlog.</summary>
+    [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
+    public int BacklogMessages { get; set; } = 10_000;
+
+    /// <summary>Orders (each a completed saga) the backlog's callbacks belong to.</summary>
+    [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
+    public int BacklogOrders { get; set; } = 20;
+
+    /// <summary>The drain's receivers (Lane:DrainConcurrency).</summary>
+    [Range(1, 64, ErrorMessage = "{0} must be between {1} and {2}.")]
+    public int BacklogConcurrency { get; set; } = 8;
+
     // The lists as the suites read them; Bind has already refused any item these could not parse.
     public IReadOnlyList<string> SuiteNames => Items(Suites);
 
@@ -107,6 +121,8 @@ public sealed class BenchOptions
         [Key(nameof(ActiveQuery))] = "1:1,2:2",
         [Key(nameof(Lane))] = "1:1,2:2",
         [Key(nameof(RecoveryOrdersPerCase))] = "2",
+        [Key(nameof(BacklogMessages))] = "300",
+        [Key(nameof(BacklogOrders))] = "3",
     };
 
     /// <summary>Binds the <c>Bench</c> section from the command line, over the smoke sizes when <c>--smoke</c> is given.</summary>
@@ -175,12 +191,12 @@ public sealed class BenchOptions
     }
 
     public const string Usage = """
-        Payments benchmarks: intake, saga throughput, statement reconciliation, recovery latency.
+        Payments benchmarks: intake, saga throughput, statement reconciliation, recovery latency, retry-lane backlog drain.
         Settings are keys of the Bench configuration section, shown here with their defaults:
         --Bench:Name value or --Bench:Name=value; a list is one comma-separated value.
           --smoke                                  tiny sizes, well under a minute (the same as --Bench:Smoke true);
                                                    settings given with it override its sizes
-          --Bench:Suites intake,saga,reconciliation,recovery
+          --Bench:Suites intake,saga,reconciliation,recovery,backlog
                                                    the suites to run, in this order
           --Bench:OutputDirectory DIR              results folder (default bench/results)
          intake
@@ -201,6 +217,10 @@ public sealed class BenchOptions
           --Bench:ActiveQuery 3:2,6:5              reconciler active query after:period (query after A s, timer every S s)
           --Bench:Lane 1:2,5:5                     retry lane backoff:period (first back-off B s, drain timer every S s)
           --Bench:RecoveryOrdersPerCase 6          orders per case
+         backlog
+          --Bench:BacklogMessages 10000            retry-lane backlog, every callback's order existing
+          --Bench:BacklogOrders 20                 orders (completed sagas) those callbacks belong to
+          --Bench:BacklogConcurrency 8             the drain's receivers (Lane:DrainConcurrency)
         Example: ./bench/run.sh --Bench:Suites intake,saga --Bench:SagaOrders 10
         """;
 

@@ -1,13 +1,16 @@
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Payments.Contracts;
 using Payments.Recovery;
+using Payments.Saga;
 using Payments.Storage;
 
 namespace Payments.Functions;
 
 /// <summary>
-/// Timer-driven recovery, each on a schedule from app settings: the retry lane, the dead letters,
+/// Timer-driven recovery, each on a schedule from app settings: the retry lane (and its scale-out
+/// fan-out of drain workers over the app's instances), the dead letters,
 /// the reconciler (outbox relay + active payment queries), yesterday's statement, inbox retention.
 /// </summary>
 public sealed class RecoveryFunctions(RetryLane retryLane, DeadLetterDesk deadLetters, Reconciler reconciler, StatementReconciler statements, InboxStore inbox, TimeProvider clock)
@@ -17,6 +20,15 @@ public sealed class RecoveryFunctions(RetryLane retryLane, DeadLetterDesk deadLe
         [TimerTrigger("%RetryLaneSchedule%")] TimerInfo timer,
         [DurableClient] DurableTaskClient durable,
         CancellationToken ct) =>
+        retryLane.DrainOnScheduleAsync(durable, ct);
+
+    [Function(LaneScaleOut.Name)]
+    [OrchestrationInput(typeof(int))]
+    public static Task<LaneDrainReport> RunLaneScaleOut([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        LaneScaleOut.RunAsync(context, context.GetInput<int>());
+
+    [Function(LaneScaleOut.WorkerName)]
+    public Task<LaneDrainReport> DrainRetryLaneWorker([ActivityTrigger] int worker, [DurableClient] DurableTaskClient durable, CancellationToken ct) =>
         retryLane.DrainAsync(durable, ct);
 
     [Function("DeadLetterDrain")]

@@ -20,6 +20,12 @@ param serviceBusNamespaceId string
 @description('Retry-lane queue whose dead-letter count is watched.')
 param retryLaneQueueName string
 
+@description('Retry-lane backlog alert: the oldest waiting callback is older than this (seconds).')
+param laneBacklogAgeSeconds int = 600
+
+@description('Retry-lane backlog alert: more messages than this on the lane (Storage Queue transport; Service Bus shows its own queue metrics).')
+param laneBacklogDepth int = 1000
+
 @description('E-mail address notified by the action group; empty for no e-mail receiver.')
 param alertEmail string
 
@@ -177,6 +183,13 @@ var logAlerts = [
     description: 'The daily statement reconciliation found a discrepancy it could not heal by itself.'
     // Custom metric the reconciler emits once per run with the count of unresolved discrepancies.
     query: 'customMetrics | where name == "ReconciliationDiscrepancies" and valueSum > 0'
+  }
+  {
+    name: 'retry-lane-backlog'
+    severity: 2
+    description: 'The retry lane is growing: callbacks wait for orders that do not appear (order service down or slow?) or the drain does not keep up. Depth and age of the oldest callback are in the payments.lane.* metrics.'
+    // Gauges the retry-lane drain records on the Payments.Pipeline meter (Recovery/PipelineMetrics.cs) each run.
+    query: 'customMetrics | where (name == "payments.lane.oldest_age_seconds" and valueMax > ${laneBacklogAgeSeconds}) or (name == "payments.lane.depth" and valueMax > ${laneBacklogDepth})'
   }
   {
     name: 'failed-orchestrations'

@@ -17,7 +17,7 @@ public sealed class BenchSmokeTests
 
         var text = output.ToString();
         Assert.True(exitCode == 0, text);
-        foreach (var suite in new[] { "intake", "saga", "reconciliation", "recovery" })
+        foreach (var suite in new[] { "intake", "saga", "reconciliation", "recovery", "backlog" })
         {
             Assert.Contains(suite, text, StringComparison.OrdinalIgnoreCase);
         }

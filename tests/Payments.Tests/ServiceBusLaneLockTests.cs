@@ -185,6 +185,8 @@ public sealed class ServiceBusLaneLockTests
         public static async Task<LanePipeline> StartAsync(LockingBroker broker, bool storageDown = false)
         {
             var settings = await PipelineHost.SettingsAsync("lock" + Guid.NewGuid().ToString("N")[..8], FreePort.Next());
+            // One receiver: these tests follow one batch through its locks, and the broker double is not thread-safe.
+            settings["Lane:DrainConcurrency"] = "1";
             if (storageDown)
             {
                 var deadPort = FreePort.Next(); // nothing listens here

@@ -44,6 +44,14 @@ public sealed class DemoOptions
         return names.Length > 0 ? names : GatewaySimulator.PaymentProviders.All;
     }
 
+    /// <summary>An order-service outage of this many seconds (0: none): registrations held, payments and webhooks going on.</summary>
+    [Range(0, 3600)]
+    public int OutageSeconds { get; set; }
+
+    /// <summary>When the outage starts, in seconds from the run's start.</summary>
+    [Range(0, 3600)]
+    public int OutageAtSeconds { get; set; } = 5;
+
     /// <summary>Start a private in-memory Azurite even when one already listens on the default ports.</summary>
     public bool OwnAzurite { get; set; }
 }

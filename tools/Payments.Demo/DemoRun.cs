@@ -95,7 +95,11 @@ public static class DemoRun
 
         var desk = new OperatorDesk(access);
         await desk.SetStockAsync(stock, ct);
-        var driver = new CustomerDriver(access);
+        var outage = demo.OutageSeconds > 0
+            ? new OrderServiceOutage(access.Storage, TimeSpan.FromSeconds(demo.OutageAtSeconds), TimeSpan.FromSeconds(demo.OutageSeconds)) { QueueName = hostConfiguration["Lane:QueueName"] ?? "retry-lane" }
+            : null;
+        var driver = new CustomerDriver(access, outage);
+        var outageWatch = outage?.RunAsync(Stopwatch.StartNew(), ct) ?? Task.CompletedTask;
         var driving = driver.RunAsync(plans, ct);
         var quiescence = new Quiescence(access);
         var lastStep = plans.SelectMany(p => p.Steps).Max(s => s.At);
@@ -149,8 +153,13 @@ public static class DemoRun
         runLog.Flush();
         var injected = new InjectedFaults(faults.Seed, [.. FaultMetrics.Kinds.Select(k => (k, meter.Total(FaultMetrics.InjectedName, k)))]);
         DemoReport.Write(Console.Out, new RunSummary(plans, driver.Tally, simulator.Stats, snapshot, verdicts, recovery, statements, refundedBefore, redriven, clock.Elapsed, failure, injected));
+        if (outage is not null)
+        {
+            await Task.WhenAny(outageWatch, Task.Delay(TimeSpan.FromSeconds(demo.QuietTimeoutSeconds), ct));
+            Console.WriteLine(outage.Summary());
+        }
         Console.WriteLine($"Pipeline log: {runLog.Path}");
-        return verdicts.AllHold && failure is null ? 0 : 1;
+        return verdicts.AllHold && failure is null && (outage?.DrainedInTime ?? true) ? 0 : 1;
     }
 
     /// <summary>

@@ -66,6 +66,7 @@ public static class PaymentsServices
         services.AddSingleton<IPointsGrants>(sp => sp.GetRequiredService<PointsLedger>());
         services.AddSingleton<OrderBook>();
         services.AddSingleton<ParkedItems>();
+        services.AddSingleton<LaneWaitingIndex>();
         services.AddSingleton<PaymentDispatch>();
         services.AddSingleton<IStoredCallbackDispatch>(sp => sp.GetRequiredService<PaymentDispatch>());
         services.AddSingleton<CallbackIntake>();

@@ -11,5 +11,14 @@ public static class PipelineMetrics
     public static readonly Counter<long> DeadLettersParked = Meter.CreateCounter<long>("payments.deadletters.parked", description: "Dead-lettered callbacks parked for an operator.");
     public static readonly Counter<long> ReconciliationDiscrepancies = Meter.CreateCounter<long>("payments.reconciliation.discrepancies", description: "New discrepancies found between the gateway's statement and the ledger.");
     public static readonly Counter<long> CrashedSagas = Meter.CreateCounter<long>("payments.sagas.crashed", description: "Sagas found failed, terminated or stuck in Paid by the reconciler, tagged by action (refund_started, parked, stuck).");
+    public const string LaneDepthName = "payments.lane.depth";
+    public const string LaneOldestAgeName = "payments.lane.oldest_age_seconds";
+
+    /// <summary>Messages on the retry lane (due or backing off), as each drain finds it; Storage Queue transport only.</summary>
+    public static readonly Gauge<long> LaneDepth = Meter.CreateGauge<long>(LaneDepthName, unit: "{message}", description: "Messages on the retry lane when a drain started.");
+
+    /// <summary>How long the oldest callback a drain handled had been on the lane: a lane that is not keeping up grows this.</summary>
+    public static readonly Gauge<double> LaneOldestAge = Meter.CreateGauge<double>(LaneOldestAgeName, unit: "s", description: "Age of the oldest callback the last retry-lane drain handled, since it first went on the lane.");
+
     public static readonly Counter<long> CallbacksRecovered = Meter.CreateCounter<long>("payments.callbacks.recovered", description: "Payments recovered by a path other than their webhook, tagged by path.");
 }

@@ -59,4 +59,10 @@ internal static partial class RecoveryLog
 
     [LoggerMessage(3018, LogLevel.Warning, "Crashed-saga sweep for order {OrderId} failed; the next run retries")]
     public static partial void CrashedSagaSweepFailed(this ILogger log, Exception exception, string orderId);
+
+    [LoggerMessage(3090, LogLevel.Warning, "Retry lane: its depth could not be read; the metric waits for the next drain")]
+    public static partial void LaneDepthUnknown(this ILogger log, Exception exception);
+
+    [LoggerMessage(3091, LogLevel.Information, "Retry lane: the backlog outlasted a drain; {Workers} drain workers started across the app's instances")]
+    public static partial void LaneScaledOut(this ILogger log, int workers);
 }

@@ -12,6 +12,7 @@ public sealed class OrderRegistration(
     KnownProviders providers,
     IOptions<SagaOptions> sagaOptions,
     TimeProvider clock,
+    PaymentDispatch dispatch,
     ILogger<OrderRegistration> log)
 {
     /// <summary>How long a registration may take between writing the order row and starting its saga; healing waits this out.</summary>
@@ -45,13 +46,36 @@ public sealed class OrderRegistration(
             var writerMayStillStart = clock.GetUtcNow() - existing.RegisteredAt < StartGrace;
             if (writerMayStillStart || await durable.GetInstanceAsync(instanceId, ct) is not null)
             {
+                // A repeat after a registration that crashed before its nudge: nudge again (cheap, idempotent).
+                await ApplyWaitingCallbacksAsync(order.OrderId, durable, ct);
                 return new RegistrationResult.AlreadyRegistered(order.OrderId);
             }
         }
 
-        return await StartSagaAsync(order, durable, ct)
-            ? new RegistrationResult.Started(order.OrderId)
-            : new RegistrationResult.AlreadyRegistered(order.OrderId);
+        var started = await StartSagaAsync(order, durable, ct);
+        await ApplyWaitingCallbacksAsync(order.OrderId, durable, ct);
+        return started ? new RegistrationResult.Started(order.OrderId) : new RegistrationResult.AlreadyRegistered(order.OrderId);
+    }
+
+    /// <summary>
+    /// The nudge: callbacks that outran this order wait on the retry lane; now that the saga exists
+    /// they are applied at once instead of at their next back-off. A failure here fails nothing: the
+    /// lane still holds every one of them and applies it when it comes due.
+    /// </summary>
+    private async Task ApplyWaitingCallbacksAsync(string orderId, DurableTaskClient durable, CancellationToken ct)
+    {
+        try
+        {
+            var applied = await dispatch.ApplyWaitingAsync(durable, orderId, ct);
+            if (applied > 0)
+            {
+                log.WaitingCallbacksApplied(orderId, applied);
+            }
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            log.WaitingCallbacksDeferred(ex, orderId);
+        }
     }
 
     /// <summary>
@@ -66,7 +90,9 @@ public sealed class OrderRegistration(
             return false;
         }
         log.SagaNeverStarted(order.OrderId, clock.GetUtcNow() - order.RegisteredAt);
-        return await StartSagaAsync(order.ToRequest(), durable, ct);
+        var started = await StartSagaAsync(order.ToRequest(), durable, ct);
+        await ApplyWaitingCallbacksAsync(order.OrderId, durable, ct);
+        return started;
     }
 
     private async Task<bool> StartSagaAsync(OrderRequest order, DurableTaskClient durable, CancellationToken ct)

@@ -25,6 +25,8 @@ public sealed class PaymentDispatch(
     ParkedItems parked,
     InboxStore inbox,
     IMessageLane lane,
+    LaneWaitingIndex waiting,
+    TimeProvider clock,
     ILogger<PaymentDispatch> log) : IStoredCallbackDispatch
 {
     public const string LatePaymentReason = "late_payment";
@@ -33,17 +35,59 @@ public sealed class PaymentDispatch(
     /// <summary>
     /// Intake's and the outbox relay's dispatch of a stored callback: applied, or, when its order is
     /// unknown yet (the callback outran the order's registration), put on the retry lane with its
-    /// inbox row marked queued. <see cref="DispatchResult.UnknownOrder"/> then means "on the lane".
+    /// inbox row marked queued and listed under its order id, so that the order's registration applies
+    /// it at once. <see cref="DispatchResult.UnknownOrder"/> then means "on the lane".
     /// </summary>
+    /// <remarks>
+    /// The registration starts the saga, then reads the waiting list; this writes the waiting list,
+    /// then looks for the saga once more. Each writes before it reads, so at least one of the two sees
+    /// the other: a registration racing the deferral never leaves the callback to the back-off.
+    /// </remarks>
     public async Task<DispatchResult> ApplyStoredOrDeferAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default)
     {
         var result = await ApplyStoredAsync(client, paymentEvent, ct);
-        if (result == DispatchResult.UnknownOrder)
+        if (result != DispatchResult.UnknownOrder)
         {
-            await lane.SendAsync(LaneMessage.For(paymentEvent, attempt: 1), laneOptions.Value.Backoff(1), ct);
-            await inbox.MarkQueuedAsync(paymentEvent.Provider, paymentEvent.EventId, ct);
+            return result;
+        }
+        var now = clock.GetUtcNow();
+        await lane.SendAsync(LaneMessage.For(paymentEvent, attempt: 1, queuedAt: now), laneOptions.Value.Backoff(1), ct);
+        await inbox.MarkQueuedAsync(paymentEvent.Provider, paymentEvent.EventId, ct);
+        // Listed last: a deferral cut short before this leaves no entry behind for a callback that the
+        // relay then applies; one cut short after it leaves a queued row, which its lane message settles.
+        await waiting.AddAsync(paymentEvent.OrderId, paymentEvent.Provider, paymentEvent.EventId, now, ct);
+        var second = await ApplyStoredAsync(client, paymentEvent, ct);
+        if (second != DispatchResult.UnknownOrder)
+        {
+            await waiting.RemoveAsync(paymentEvent.OrderId, paymentEvent.Provider, paymentEvent.EventId, ct);
+            return second;
         }
         return result;
+    }
+
+    /// <summary>
+    /// The registration's nudge: applies every callback that waits on the retry lane for this order
+    /// (read from the waiting list, not the lane), so a callback that outran its order is applied as
+    /// soon as the order exists. Its lane message still comes and then finds the row applied. Returns
+    /// how many were applied.
+    /// </summary>
+    public async Task<int> ApplyWaitingAsync(DurableTaskClient client, string orderId, CancellationToken ct = default)
+    {
+        var applied = 0;
+        foreach (var (provider, eventId) in await waiting.ListAsync(orderId, ct))
+        {
+            var entry = await inbox.GetAsync(provider, eventId, ct);
+            if (entry?.Event is { } paymentEvent && entry.State is not (InboxState.Dispatched or InboxState.Raised or InboxState.Discarded))
+            {
+                if (await ApplyStoredAsync(client, paymentEvent, ct) == DispatchResult.UnknownOrder)
+                {
+                    continue;
+                }
+                applied++;
+            }
+            await waiting.RemoveAsync(orderId, provider, eventId, ct);
+        }
+        return applied;
     }
 
     /// <summary>

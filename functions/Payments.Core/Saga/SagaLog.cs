@@ -41,4 +41,10 @@ internal static partial class SagaLog
 
     [LoggerMessage(2041, LogLevel.Warning, "Order {OrderId}: a stale {Status} ({Step}) was not recorded; the read model already shows a later step")]
     public static partial void StaleRecordRefused(this ILogger log, string orderId, OrderStatus status, string step);
+
+    [LoggerMessage(2050, LogLevel.Information, "Order {OrderId} registered: {Applied} waiting callbacks applied at once")]
+    public static partial void WaitingCallbacksApplied(this ILogger log, string orderId, int applied);
+
+    [LoggerMessage(2051, LogLevel.Warning, "Order {OrderId} registered, but its waiting callbacks could not be applied now; the retry lane applies them")]
+    public static partial void WaitingCallbacksDeferred(this ILogger log, Exception exception, string orderId);
 }

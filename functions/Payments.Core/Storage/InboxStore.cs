@@ -83,8 +83,12 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
     public Task MarkRaisedAsync(string provider, string eventId, CancellationToken ct = default) =>
         MarkAsync(provider, eventId, InboxState.Raised, from: null, ct);
 
+    /// <summary>
+    /// Put on the retry lane. Only a row not yet applied moves: a registration that raced the deferral
+    /// may have applied it already (raised or dispatched), and that state must not be undone.
+    /// </summary>
     public Task MarkQueuedAsync(string provider, string eventId, CancellationToken ct = default) =>
-        MarkAsync(provider, eventId, InboxState.Queued, from: null, ct);
+        MarkAsync(provider, eventId, InboxState.Queued, from: [InboxState.Received, InboxState.Queued], ct);
 
     /// <summary>
     /// An operator discarded the dead letter that held this callback: nothing will apply it any more,

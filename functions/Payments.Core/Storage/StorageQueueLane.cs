@@ -36,6 +36,12 @@ public sealed class StorageQueueLane(PaymentsStorage storage, string queueName, 
         return received.Value.Select(m => (ILaneDelivery)new Delivery(queue, poison, m, null, clock)).ToArray();
     }
 
+    public async Task<long?> CountAsync(CancellationToken ct)
+    {
+        var queue = await storage.QueueAsync(queueName, ct);
+        return (await queue.GetPropertiesAsync(ct)).Value.ApproximateMessagesCount;
+    }
+
     public async Task<IReadOnlyList<ILaneDelivery>> ReceiveDeadLettersAsync(int maxMessages, CancellationToken ct)
     {
         var poison = await storage.QueueAsync(PoisonQueueName, ct);

@@ -9,6 +9,8 @@ public static class TableNames
     public const string Orders = "Orders";
     /// <summary>Index of orders awaiting payment by registration time: what the reconciler's active query reads.</summary>
     public const string OrdersAwaitingPayment = "OrdersAwaitingPayment";
+    /// <summary>Callbacks waiting on the retry lane for their order, by order id: what a registration reads to apply them at once.</summary>
+    public const string LaneWaiting = "LaneWaiting";
     public const string Parked = "Parked";
     public const string DeadLetters = "DeadLetters";
     public const string Reconciliation = "Reconciliation";

@@ -17,7 +17,7 @@ namespace Payments.Demo.Driving;
 /// retrying a registration the pipeline could not take (the host may be down); the customers take
 /// the gateway's refusals (a closed payment) as final.
 /// </summary>
-public sealed class CustomerDriver(PipelineAccess access)
+public sealed class CustomerDriver(PipelineAccess access, OrderServiceOutage? outage = null)
 {
     private static readonly ResiliencePipeline UntilAccepted = new ResiliencePipelineBuilder()
         .AddRetry(new RetryStrategyOptions
@@ -55,6 +55,7 @@ public sealed class CustomerDriver(PipelineAccess access)
 
     private async Task RunOrderAsync(OrderPlan plan, Stopwatch clock, CancellationToken ct)
     {
+        Task heldRegistration = Task.CompletedTask;
         foreach (var step in plan.Steps)
         {
             var wait = step.At - clock.Elapsed;
@@ -62,8 +63,15 @@ public sealed class CustomerDriver(PipelineAccess access)
             {
                 await Task.Delay(wait, ct);
             }
+            if (step.Kind == StepKind.Register && outage is not null && outage.Holds(step.At))
+            {
+                // The order service is down: its registration waits, the customer's payment does not.
+                heldRegistration = outage.AfterOutageAsync(plan.Order.OrderId, () => ExecuteAsync(plan, step.Kind, ct));
+                continue;
+            }
             await ExecuteAsync(plan, step.Kind, ct);
         }
+        await heldRegistration;
     }
 
     private async Task ExecuteAsync(OrderPlan plan, StepKind kind, CancellationToken ct)
