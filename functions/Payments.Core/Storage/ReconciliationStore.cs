@@ -4,7 +4,11 @@ using Payments.Contracts;
 
 namespace Payments.Storage;
 
-/// <summary>Reconciliation reports: one partition per statement date, one row per discrepancy, plus a summary row.</summary>
+/// <summary>
+/// Reconciliation reports: one partition per statement date, one row per discrepancy keyed by
+/// (class, payment id), plus a summary row with the latest run's progress; malformed lines in a
+/// partition of their own, keyed by their place in the statement. Every write is idempotent.
+/// </summary>
 public sealed class ReconciliationStore(PaymentsStorage storage)
 {
     private const string SummaryKey = "summary";
@@ -37,15 +41,59 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
         }
     }
 
-    public async Task SaveSummaryAsync(DateOnly date, long lines, int discrepancies, DateTimeOffset at, CancellationToken ct)
+    /// <summary>A run was asked for: the report reads unfinished until that run finishes.</summary>
+    public Task MarkPendingAsync(DateOnly date, CancellationToken ct) =>
+        MergeSummaryAsync(date, new() { ["Finished"] = false, ["ChunksDone"] = 0 }, ct);
+
+    /// <summary>Starts a run's summary: not finished, no chunk done, nothing new yet.</summary>
+    public Task StartRunAsync(DateOnly date, long lines, int chunks, DateTimeOffset at, CancellationToken ct) =>
+        MergeSummaryAsync(date, new()
+        {
+            ["Lines"] = lines, ["Chunks"] = chunks, ["ChunksDone"] = 0, ["Finished"] = false, ["NewDiscrepancies"] = 0, ["StartedAt"] = at,
+        }, ct);
+
+    /// <summary>The run's checkpoint after a chunk: every row of chunks before <paramref name="chunksDone"/> is reconciled.</summary>
+    public Task SaveProgressAsync(DateOnly date, int chunksDone, CancellationToken ct) =>
+        MergeSummaryAsync(date, new() { ["ChunksDone"] = chunksDone }, ct);
+
+    public Task FinishRunAsync(DateOnly date, int newDiscrepancies, int discrepancies, int malformed, DateTimeOffset at, CancellationToken ct) =>
+        MergeSummaryAsync(date, new()
+        {
+            ["Finished"] = true, ["NewDiscrepancies"] = newDiscrepancies, ["Discrepancies"] = discrepancies, ["Malformed"] = malformed, ["LastRunAt"] = at,
+        }, ct);
+
+    private async Task MergeSummaryAsync(DateOnly date, Dictionary<string, object> values, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.Reconciliation, ct);
-        await table.UpsertEntityAsync(new TableEntity(Partition(date), SummaryKey)
+        var row = new TableEntity(Partition(date), SummaryKey);
+        foreach (var (key, value) in values)
         {
-            ["Lines"] = lines,
-            ["Discrepancies"] = discrepancies,
-            ["LastRunAt"] = at,
+            row[key] = value;
+        }
+        await table.UpsertEntityAsync(row, TableUpdateMode.Merge, ct);
+    }
+
+    /// <summary>Records a malformed line once, however often its chunk is retried.</summary>
+    public async Task AddMalformedAsync(MalformedStatementLine line, long position, CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableNames.Reconciliation, ct);
+        await table.UpsertEntityAsync(new TableEntity(MalformedPartition(line.Date), position.ToString("D12", System.Globalization.CultureInfo.InvariantCulture))
+        {
+            ["LineNumber"] = line.LineNumber,
+            ["Reason"] = line.Reason,
         }, TableUpdateMode.Replace, ct);
+    }
+
+    public async Task<IReadOnlyList<MalformedStatementLine>> ListMalformedAsync(DateOnly date, CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableNames.Reconciliation, ct);
+        var partition = MalformedPartition(date);
+        var list = new List<MalformedStatementLine>();
+        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition, cancellationToken: ct))
+        {
+            list.Add(new MalformedStatementLine(date, row.GetInt64("LineNumber") ?? 0, row.GetString("Reason") ?? ""));
+        }
+        return list;
     }
 
     public async Task<IReadOnlyList<Discrepancy>> ListAsync(DateOnly date, CancellationToken ct)
@@ -66,12 +114,18 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
     {
         var table = await storage.TableAsync(TableNames.Reconciliation, ct);
         var summary = await table.GetEntityIfExistsAsync<TableEntity>(Partition(date), SummaryKey, cancellationToken: ct);
-        return summary.HasValue
-            ? new StatementReport(date, summary.Value!.GetInt64("Lines") ?? 0, 0, await ListAsync(date, ct))
-            : null;
+        if (!summary.HasValue)
+        {
+            return null;
+        }
+        var row = summary.Value!;
+        return new StatementReport(date, row.GetInt64("Lines") ?? 0, row.GetInt32("NewDiscrepancies") ?? 0, await ListAsync(date, ct),
+            await ListMalformedAsync(date, ct), row.GetBoolean("Finished") ?? true, row.GetInt32("ChunksDone") ?? 0, row.GetInt32("Chunks") ?? 0);
     }
 
     private static string Partition(DateOnly date) => date.ToString("yyyy-MM-dd");
+
+    private static string MalformedPartition(DateOnly date) => Partition(date) + "|malformed";
 
     private static string Key(DiscrepancyClass kind, string paymentId) => $"{kind}:{Uri.EscapeDataString(paymentId)}";
 }

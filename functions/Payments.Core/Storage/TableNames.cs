@@ -9,6 +9,8 @@ public static class TableNames
     public const string Orders = "Orders";
     /// <summary>Index of orders awaiting payment by registration time: what the reconciler's active query reads.</summary>
     public const string OrdersAwaitingPayment = "OrdersAwaitingPayment";
+    /// <summary>Index of captured orders by the hour their payment was recorded: what the statement run range-reads per chunk.</summary>
+    public const string OrdersByCapture = "OrdersByCapture";
     public const string Parked = "Parked";
     public const string DeadLetters = "DeadLetters";
     public const string Reconciliation = "Reconciliation";
