@@ -81,7 +81,7 @@ public sealed class SimulatorServer : IAsyncDisposable
         var guard = new GatewayApiGuard(options, random, stats, clock);
 
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/v1"), v1 => v1.Use(guard.InvokeAsync));
-        app.MapGatewayApi(store);
+        app.MapGatewayApi(store, options.MalformedStatementLines);
         app.MapStripeApi(store);
         app.MapControlApi(store, () => stats.Snapshot(dispatcher.Pending));
 

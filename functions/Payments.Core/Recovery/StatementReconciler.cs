@@ -36,6 +36,11 @@ public sealed class StatementReconciler(
     TimeProvider clock,
     ILogger<StatementReconciler> log)
 {
+    private long orderPointReads;
+
+    /// <summary>Orders read one by one (lines the capture index could not settle) since start, for tests and diagnostics.</summary>
+    public long OrderPointReads => Interlocked.Read(ref orderPointReads);
+
     // The gateway's clock and ours may disagree a little: look this far before a chunk's first capture too.
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
 
@@ -127,6 +132,7 @@ public sealed class StatementReconciler(
                 continue; // settled as the ledger recorded it
             }
             pointReads++;
+            Interlocked.Increment(ref orderPointReads);
             var order = await orders.GetAsync(line.OrderId, ct);
             if (Classify(line, order is null ? null : LedgerPayment.From(order)) is not { } kind || await reports.ExistsAsync(date, kind, line.PaymentId, ct)
                 || (kind is DiscrepancyClass.PaidButCancelled or DiscrepancyClass.OtherPaymentCaptured && await AlreadyRefundingAsync(line.PaymentId, durable, ct)))
