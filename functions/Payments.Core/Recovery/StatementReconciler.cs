@@ -17,7 +17,8 @@ namespace Payments.Recovery;
 /// key-range read of the capture index over the chunk's time span, keyed by payment id; only a line
 /// the index cannot settle (a discrepancy candidate, or a capture the index does not know) reads its
 /// order row, which alone decides any action. A discrepancy is acted on once: its report row, keyed
-/// by (day, class, payment id), is written after the action, and a later run that finds it does nothing.
+/// by (day, class, payment id), is written ahead of the action and completed after it; a retried chunk
+/// completes what its dead attempt left pending, and a later run that finds the row does nothing.
 /// A malformed statement row is reported by its line number and reason and counted, never fatal.
 /// </summary>
 /// <remarks>
@@ -123,8 +124,17 @@ public sealed class StatementReconciler(
             malformed++;
         }
 
+        // A previous attempt of this chunk that died between recording a discrepancy and its action: finish those first.
+        var found = 0;
+        foreach (var (pending, lineType, occurredAt) in await reports.ListPendingAsync(date, chunk.Chunk, ct))
+        {
+            var line = new StatementLine(pending.PaymentId, pending.OrderId, lineType, pending.AmountMinor, pending.Currency, occurredAt);
+            await reports.CompleteAsync(pending, await ActAsync(pending.Class, line, await orders.GetAsync(pending.OrderId, ct), durable, ct), ct);
+            found++;
+        }
+
         var known = await CapturedAroundAsync(lines, ct);
-        int found = 0, pointReads = 0;
+        var pointReads = 0;
         foreach (var line in lines)
         {
             if (known.TryGetValue(line.PaymentId, out var indexed) && Classify(line, indexed) is null)
@@ -139,8 +149,12 @@ public sealed class StatementReconciler(
             {
                 continue;
             }
-            var action = await ActAsync(kind, line, order, durable, ct);
-            await reports.AddAsync(new Discrepancy(date, kind, line.PaymentId, line.OrderId, line.AmountMinor, line.Currency, action, Describe(kind, line, order)), ct);
+            var discrepancy = new Discrepancy(date, kind, line.PaymentId, line.OrderId, line.AmountMinor, line.Currency, ReconciliationStore.Pending, Describe(kind, line, order));
+            if (!await reports.AddPendingAsync(discrepancy, chunk.Chunk, line.Type, line.OccurredAt, ct))
+            {
+                continue;
+            }
+            await reports.CompleteAsync(discrepancy, await ActAsync(kind, line, order, durable, ct), ct);
             PipelineMetrics.ReconciliationDiscrepancies.Add(1, new KeyValuePair<string, object?>("class", kind.ToString()));
             found++;
         }

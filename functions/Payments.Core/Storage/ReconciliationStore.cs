@@ -19,7 +19,15 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
         return (await table.GetEntityIfExistsAsync<TableEntity>(Partition(date), Key(kind, paymentId), select: ["RowKey"], cancellationToken: ct)).HasValue;
     }
 
-    public async Task AddAsync(Discrepancy discrepancy, CancellationToken ct)
+    /// <summary>The action a pending row stands for until its action is recorded.</summary>
+    public const string Pending = "pending";
+
+    /// <summary>
+    /// Writes a discrepancy before its action (<see cref="Pending"/>), with what it takes to act on it
+    /// again: a chunk that crashes between acting and recording finds the row on its retry and
+    /// completes it, so the run's result is the same as if nothing had crashed. False when the row exists.
+    /// </summary>
+    public async Task<bool> AddPendingAsync(Discrepancy discrepancy, int chunk, string lineType, DateTimeOffset occurredAt, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.Reconciliation, ct);
         try
@@ -31,14 +39,37 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
                 ["OrderId"] = discrepancy.OrderId,
                 ["AmountMinor"] = discrepancy.AmountMinor,
                 ["Currency"] = discrepancy.Currency,
-                ["Action"] = discrepancy.Action,
+                ["Action"] = Pending,
                 ["Detail"] = discrepancy.Detail,
+                ["Chunk"] = chunk,
+                ["LineType"] = lineType,
+                ["OccurredAt"] = occurredAt,
             }, ct);
+            return true;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            // A concurrent run recorded it first; its action was idempotent too.
+            return false; // recorded by an earlier attempt or run: acted on (or being completed) there
         }
+    }
+
+    public async Task CompleteAsync(Discrepancy discrepancy, string action, CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableNames.Reconciliation, ct);
+        await table.UpdateEntityAsync(new TableEntity(Partition(discrepancy.Date), Key(discrepancy.Class, discrepancy.PaymentId)) { ["Action"] = action }, ETag.All, TableUpdateMode.Merge, ct);
+    }
+
+    /// <summary>Discrepancies of a chunk written but never completed (its last attempt died between the two), with their line's type and time.</summary>
+    public async Task<IReadOnlyList<(Discrepancy Discrepancy, string LineType, DateTimeOffset OccurredAt)>> ListPendingAsync(DateOnly date, int chunk, CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableNames.Reconciliation, ct);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition(date)} and Action eq {Pending} and Chunk eq {chunk}");
+        var list = new List<(Discrepancy, string, DateTimeOffset)>();
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+        {
+            list.Add((ToDiscrepancy(date, row), row.GetString("LineType") ?? "capture", row.GetDateTimeOffset("OccurredAt") ?? default));
+        }
+        return list;
     }
 
     /// <summary>A run was asked for: the report reads unfinished until that run finishes.</summary>
@@ -103,8 +134,7 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
         var list = new List<Discrepancy>();
         await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition && e.RowKey != SummaryKey, cancellationToken: ct))
         {
-            list.Add(new Discrepancy(date, Enum.Parse<DiscrepancyClass>(row.GetString("Class")), row.GetString("PaymentId"), row.GetString("OrderId"),
-                row.GetInt64("AmountMinor") ?? 0, row.GetString("Currency"), row.GetString("Action"), row.GetString("Detail")));
+            list.Add(ToDiscrepancy(date, row));
         }
         return list;
     }
@@ -122,6 +152,10 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
         return new StatementReport(date, row.GetInt64("Lines") ?? 0, row.GetInt32("NewDiscrepancies") ?? 0, await ListAsync(date, ct),
             await ListMalformedAsync(date, ct), row.GetBoolean("Finished") ?? true, row.GetInt32("ChunksDone") ?? 0, row.GetInt32("Chunks") ?? 0);
     }
+
+    private static Discrepancy ToDiscrepancy(DateOnly date, TableEntity row) =>
+        new(date, Enum.Parse<DiscrepancyClass>(row.GetString("Class")), row.GetString("PaymentId"), row.GetString("OrderId"),
+            row.GetInt64("AmountMinor") ?? 0, row.GetString("Currency"), row.GetString("Action"), row.GetString("Detail"));
 
     private static string Partition(DateOnly date) => date.ToString("yyyy-MM-dd");
 
