@@ -53,13 +53,14 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
-    public void Orchestrators_and_activities_are_registered_under_the_names_the_saga_calls()
+    public void Orchestrators_and_activities_are_registered_under_the_names_the_saga_and_the_statement_run_call()
     {
         var orchestrators = Functions.Value.Where(f => TypeOf(f) == "orchestrationTrigger").Select(Name).Order();
         var activities = Functions.Value.Where(f => TypeOf(f) == "activityTrigger").Select(Name).Order();
-        Assert.Equal(["LatePaymentRefund", "OrderSaga"], orchestrators);
-        var sagaActivityNames = typeof(Payments.Saga.SagaActivityNames).GetFields().Select(f => (string)f.GetValue(null)!).Order();
-        Assert.Equal(sagaActivityNames, activities);
+        Assert.Equal(["LatePaymentRefund", "OrderSaga", "StatementRun"], orchestrators);
+        var activityNames = typeof(Payments.Saga.SagaActivityNames).GetFields().Concat(typeof(Payments.Recovery.StatementActivityNames).GetFields())
+            .Select(f => (string)f.GetValue(null)!).Order();
+        Assert.Equal(activityNames, activities);
     }
 
     [Fact]

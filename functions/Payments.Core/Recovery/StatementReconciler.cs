@@ -84,20 +84,33 @@ public sealed class StatementReconciler(
         var chunk = new List<StatementEntry>(size);
         var chunks = 0;
         long rows = 0;
+        // A few chunk uploads in flight while the next chunk is read: memory holds at most that many chunks.
+        var uploads = new List<Task>();
+        async Task UploadAsync()
+        {
+            uploads.Add(stage.WriteChunkAsync(request.Date, request.Run, chunks++, BinaryData.FromObjectAsJson(chunk), ct));
+            chunk = new List<StatementEntry>(size);
+            if (uploads.Count >= StatementRun.ParallelChunks)
+            {
+                var done = await Task.WhenAny(uploads);
+                uploads.Remove(done);
+                await done;
+            }
+        }
         await foreach (var entry in gateway.GetStatementAsync(request.Date, ct))
         {
             chunk.Add(entry);
             rows++;
             if (chunk.Count == size)
             {
-                await stage.WriteChunkAsync(request.Date, request.Run, chunks++, BinaryData.FromObjectAsJson(chunk), ct);
-                chunk.Clear();
+                await UploadAsync();
             }
         }
         if (chunk.Count > 0)
         {
-            await stage.WriteChunkAsync(request.Date, request.Run, chunks++, BinaryData.FromObjectAsJson(chunk), ct);
+            await UploadAsync();
         }
+        await Task.WhenAll(uploads);
         await reports.StartRunAsync(request.Date, rows, chunks, clock.GetUtcNow(), ct);
         return new StagedStatement(request.Date, request.Run, chunks, rows);
     }

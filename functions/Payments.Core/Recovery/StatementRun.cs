@@ -5,8 +5,8 @@ namespace Payments.Recovery;
 /// <summary>
 /// A day's statement reconciliation as a Durable orchestration, one instance per day
 /// (<c>statement-{date}</c>): stage the statement into chunks, reconcile chunk after chunk, finish.
-/// Each chunk is its own activity, so no function run grows with the statement; Durable's history is
-/// the checkpoint, so a crashed host resumes at the chunk it was on; every generation of
+/// Each chunk is its own activity (up to <see cref="ParallelChunks"/> at once), so no function run grows
+/// with the statement; Durable's history is the checkpoint, so a crashed host resumes at the chunks it was on; every generation of
 /// <see cref="ChunksPerGeneration"/> chunks starts afresh with the cursor, so the history stays small.
 /// </summary>
 public static class StatementRun
@@ -15,6 +15,9 @@ public static class StatementRun
 
     /// <summary>Chunks per orchestration generation before <c>ContinueAsNew</c> carries the cursor on.</summary>
     public const int ChunksPerGeneration = 50;
+
+    /// <summary>Chunks reconciled side by side (fan-out, fan-in): their ledger reads overlap instead of queueing.</summary>
+    public const int ParallelChunks = 4;
 
     public static string InstanceId(DateOnly date) => $"statement-{date:yyyy-MM-dd}";
 
@@ -27,10 +30,13 @@ public static class StatementRun
             ?? await context.CallActivityAsync<StagedStatement>(StatementActivityNames.Stage, new StatementStageRequest(input.Date, context.NewGuid()), ChunkRetry);
         var found = input.NewDiscrepancies;
         var end = Math.Min(staged.Chunks, input.NextChunk + ChunksPerGeneration);
-        for (var chunk = input.NextChunk; chunk < end; chunk++)
+        for (var batch = input.NextChunk; batch < end; batch += ParallelChunks)
         {
-            context.SetCustomStatus($"Chunk {chunk + 1} of {staged.Chunks}");
-            found += (await context.CallActivityAsync<ChunkResult>(StatementActivityNames.ReconcileChunk, new StatementChunk(input.Date, staged.Run, chunk), ChunkRetry)).NewDiscrepancies;
+            context.SetCustomStatus($"Chunks {batch + 1}-{Math.Min(end, batch + ParallelChunks)} of {staged.Chunks}");
+            var chunks = Enumerable.Range(batch, Math.Min(ParallelChunks, end - batch))
+                .Select(chunk => context.CallActivityAsync<ChunkResult>(StatementActivityNames.ReconcileChunk, new StatementChunk(input.Date, staged.Run, chunk), ChunkRetry))
+                .ToList();
+            found += (await Task.WhenAll(chunks)).Sum(r => r.NewDiscrepancies);
         }
         if (end < staged.Chunks)
         {

@@ -83,9 +83,26 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
             ["Lines"] = lines, ["Chunks"] = chunks, ["ChunksDone"] = 0, ["Finished"] = false, ["NewDiscrepancies"] = 0, ["StartedAt"] = at,
         }, ct);
 
-    /// <summary>The run's checkpoint after a chunk: every row of chunks before <paramref name="chunksDone"/> is reconciled.</summary>
-    public Task SaveProgressAsync(DateOnly date, int chunksDone, CancellationToken ct) =>
-        MergeSummaryAsync(date, new() { ["ChunksDone"] = chunksDone }, ct);
+    /// <summary>
+    /// A chunk's checkpoint in the summary: the highest chunk finished (chunks run a few at a time, so
+    /// for display; the run's own cursor is its Durable history). Never moves backwards.
+    /// </summary>
+    public async Task SaveProgressAsync(DateOnly date, int chunksDone, CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableNames.Reconciliation, ct);
+        await ETagRetry.Pipeline.ExecuteAsync(async token =>
+        {
+            var summary = await table.GetEntityIfExistsAsync<TableEntity>(Partition(date), SummaryKey, select: ["ChunksDone"], cancellationToken: token);
+            if (!summary.HasValue)
+            {
+                await table.UpsertEntityAsync(new TableEntity(Partition(date), SummaryKey) { ["ChunksDone"] = chunksDone }, TableUpdateMode.Merge, token);
+            }
+            else if ((summary.Value!.GetInt32("ChunksDone") ?? 0) < chunksDone)
+            {
+                await table.UpdateEntityAsync(new TableEntity(Partition(date), SummaryKey) { ["ChunksDone"] = chunksDone }, summary.Value.ETag, TableUpdateMode.Merge, token);
+            }
+        }, ct);
+    }
 
     public Task FinishRunAsync(DateOnly date, int newDiscrepancies, int discrepancies, int malformed, DateTimeOffset at, CancellationToken ct) =>
         MergeSummaryAsync(date, new()
