@@ -169,22 +169,22 @@ public static class ReconciliationBench
                 $"(vs {runs[0].Memory.PhasePeakWorkingSetBytes / 1048576.0:0} MB at {runs[0].Lines:N0} lines)." : ""));
     }
 
-    /// <summary>The operator's path: start the day's run, poll its stored report until it reads finished.</summary>
+    /// <summary>The operator's path: start the day's run, poll its stored summary until it reads finished, read the report.</summary>
     private static async Task<StatementReport> RunStatementAsync(LocalFunctionsHost host, ReconciliationStore reports, DateOnly date)
     {
         var start = await host.Services.GetRequiredService<StatementReconciler>().StartAsync(host.Durable, date);
         var deadline = DateTime.UtcNow + TimeSpan.FromHours(1);
         for (var poll = 1; DateTime.UtcNow < deadline; poll++)
         {
-            if (await reports.GetReportAsync(date, CancellationToken.None) is { Finished: true } report)
+            if (await reports.IsFinishedAsync(date, CancellationToken.None))
             {
-                return report;
+                return await reports.GetReportAsync(date, CancellationToken.None) ?? throw new InvalidOperationException("No report stored.");
             }
             if (poll % 40 == 0 && await host.Durable.GetInstanceAsync(start.InstanceId) is { IsCompleted: true, RuntimeStatus: not Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Completed } ended)
             {
                 throw new InvalidOperationException($"Statement run {start.InstanceId} ended {ended.RuntimeStatus}: {ended.FailureDetails?.ErrorMessage}");
             }
-            await Task.Delay(50);
+            await Task.Delay(100);
         }
         throw new TimeoutException($"Statement run {start.InstanceId} did not finish.");
     }

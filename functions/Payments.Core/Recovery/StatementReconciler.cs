@@ -182,9 +182,8 @@ public sealed class StatementReconciler(
         var malformed = await reports.ListMalformedAsync(totals.Date, ct);
         await reports.FinishRunAsync(totals.Date, totals.NewDiscrepancies, all.Count, malformed.Count, clock.GetUtcNow(), ct);
         await stage.DeleteRunAsync(totals.Date, totals.Run, ct);
-        var report = await reports.GetReportAsync(totals.Date, ct);
-        log.StatementReconciled(totals.Date, report?.Lines ?? 0, totals.NewDiscrepancies, all.Count);
-        return new StatementRunResult(totals.Date, report?.Lines ?? 0, totals.NewDiscrepancies, all.Count, malformed.Count);
+        log.StatementReconciled(totals.Date, totals.Lines, totals.NewDiscrepancies, all.Count);
+        return new StatementRunResult(totals.Date, totals.Lines, totals.NewDiscrepancies, all.Count, malformed.Count);
     }
 
     /// <summary>The ledger's captures recorded while this chunk's lines happened (plus the recording lag), by payment id.</summary>

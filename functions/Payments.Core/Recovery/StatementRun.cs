@@ -44,6 +44,6 @@ public static class StatementRun
             return null;
         }
         context.SetCustomStatus("Finishing");
-        return await context.CallActivityAsync<StatementRunResult>(StatementActivityNames.Finish, new StatementRunTotals(input.Date, staged.Run, found), ChunkRetry);
+        return await context.CallActivityAsync<StatementRunResult>(StatementActivityNames.Finish, new StatementRunTotals(input.Date, staged.Run, staged.Lines, found), ChunkRetry);
     }
 }

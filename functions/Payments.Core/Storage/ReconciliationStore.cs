@@ -156,6 +156,14 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
         return list;
     }
 
+    /// <summary>Whether the date's latest run has finished: one point read, for pollers.</summary>
+    public async Task<bool> IsFinishedAsync(DateOnly date, CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableNames.Reconciliation, ct);
+        var summary = await table.GetEntityIfExistsAsync<TableEntity>(Partition(date), SummaryKey, select: ["Finished"], cancellationToken: ct);
+        return summary.HasValue && (summary.Value!.GetBoolean("Finished") ?? true);
+    }
+
     /// <summary>The stored report of a date, or null when that date was never reconciled.</summary>
     public async Task<StatementReport?> GetReportAsync(DateOnly date, CancellationToken ct)
     {
