@@ -229,6 +229,16 @@ param reconcilerMaxActiveQueriesPerRun int = 200
 @maxValue(100000)
 param reconcilerStuckPaidAfterMinutes int = 360
 
+@description('Reconciler__StatementChunkLines: statement rows per chunk activity of the statement run; bounds each function run well below functionTimeout.')
+@minValue(1)
+@maxValue(50000)
+param reconcilerStatementChunkLines int = 5000
+
+@description('Reconciler__StatementIndexLagMinutes: how late after a capture the pipeline may record it and the statement run still find it by range read.')
+@minValue(1)
+@maxValue(1440)
+param reconcilerStatementIndexLagMinutes int = 15
+
 @description('Gateway__BaseUrl: the payment gateway API.')
 param gatewayBaseUrl string
 
@@ -526,6 +536,8 @@ module functionApp 'modules/functionapp.bicep' = {
       Reconciler__ActiveQueryAfterSeconds: string(reconcilerActiveQueryAfterSeconds)
       Reconciler__MaxActiveQueriesPerRun: string(reconcilerMaxActiveQueriesPerRun)
       Reconciler__StuckPaidAfterMinutes: string(reconcilerStuckPaidAfterMinutes)
+      Reconciler__StatementChunkLines: string(reconcilerStatementChunkLines)
+      Reconciler__StatementIndexLagMinutes: string(reconcilerStatementIndexLagMinutes)
       ServiceBus__FullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
       ServiceBus__credential: 'managedidentity'
       ServiceBus__clientId: identity.outputs.clientId

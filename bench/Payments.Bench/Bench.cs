@@ -106,7 +106,7 @@ public static class Bench
         ["suites"] = string.Join(",", o.SuiteNames),
         ["intake"] = $"rounds={o.IntakeRounds} phase_s={o.IntakePhaseSeconds} clients={o.IntakeClients} offered_fraction={o.IntakeOfferedFraction}",
         ["saga"] = $"orders={o.SagaOrders} sweep={o.SagaSweep}",
-        ["reconciliation"] = $"lines={string.Join(",", o.StatementSizes)} ledger_orders={o.LedgerOrders} reconciler_lines={o.ReconcilerLines} reconciler_orders={o.ReconcilerOrders}",
+        ["reconciliation"] = $"lines={string.Join(",", o.StatementSizes)} ledger_orders={o.LedgerOrders} reconciler_orders={o.ReconcilerOrders} run_lines={string.Join(",", o.RunSizes)} chunk_lines={o.ChunkLines}",
         ["recovery"] = $"windows_s={string.Join(",", o.PaymentWindowSeconds)} active_query_after:period_s={string.Join(",", o.ActiveQueryCases.Select(p => $"{p.After}:{p.Period}"))} " +
             $"lane_backoff:period_s={string.Join(",", o.LaneCases.Select(p => $"{p.Backoff}:{p.Period}"))} orders_per_case={o.RecoveryOrdersPerCase}",
         ["backlog"] = $"messages={o.BacklogMessages} orders={o.BacklogOrders} concurrency={o.BacklogConcurrency}",

@@ -59,11 +59,20 @@ public sealed class BenchOptions
     [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
     public int LedgerOrders { get; set; } = 100_000;
 
-    [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
-    public int ReconcilerLines { get; set; } = 5_000;
+    /// <summary>
+    /// Orders of the day on Azurite (captures spread over the day, one statement line each) for the
+    /// statement run against a bare range scan of the same orders. At least 288, so every five minutes
+    /// of the day has a capture (the run's look-back before a line).
+    /// </summary>
+    [Range(288, int.MaxValue, ErrorMessage = AtLeast)]
+    public int ReconcilerOrders { get; set; } = 20_000;
 
-    [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
-    public int ReconcilerOrders { get; set; } = 1_000;
+    /// <summary>Comma-separated statement sizes the whole statement run reconciles against those orders (memory flat across them).</summary>
+    public string RunLines { get; set; } = "100000,1000000";
+
+    /// <summary>Statement rows per chunk (one activity each) in the statement run.</summary>
+    [Range(1, 50_000, ErrorMessage = "{0} must be between {1} and {2}.")]
+    public int ChunkLines { get; set; } = 5_000;
 
     // Recovery, in seconds: the saga's payment windows; the reconciler's active query as (query after, timer period);
     // the retry lane as (first back-off, drain timer period).
@@ -99,6 +108,8 @@ public sealed class BenchOptions
 
     public IReadOnlyList<int> StatementSizes => Counts(nameof(StatementLines), StatementLines);
 
+    public IReadOnlyList<int> RunSizes => Counts(nameof(RunLines), RunLines);
+
     public IReadOnlyList<int> PaymentWindowSeconds => Counts(nameof(PaymentWindows), PaymentWindows);
 
     public IReadOnlyList<(int After, int Period)> ActiveQueryCases => Schedules(nameof(ActiveQuery), ActiveQuery);
@@ -115,8 +126,9 @@ public sealed class BenchOptions
         [Key(nameof(SagaSweep))] = "false",
         [Key(nameof(StatementLines))] = "2000,20000",
         [Key(nameof(LedgerOrders))] = "1000",
-        [Key(nameof(ReconcilerLines))] = "300",
-        [Key(nameof(ReconcilerOrders))] = "100",
+        [Key(nameof(ReconcilerOrders))] = "300",
+        [Key(nameof(RunLines))] = "1000,4000",
+        [Key(nameof(ChunkLines))] = "500",
         [Key(nameof(PaymentWindows))] = "2,4",
         [Key(nameof(ActiveQuery))] = "1:1,2:2",
         [Key(nameof(Lane))] = "1:1,2:2",
@@ -181,6 +193,7 @@ public sealed class BenchOptions
         // The timers run on a seconds cron field (*/S), which only fires evenly when S divides 60.
         const string Schedule = "first:period in whole seconds, both at least 1, the period dividing 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20 or 30)";
         var lists = Check(nameof(StatementLines), StatementLines, item => Positive(item) is not null, Count)
+            .Concat(Check(nameof(RunLines), RunLines, item => Positive(item) is not null, Count))
             .Concat(Check(nameof(PaymentWindows), PaymentWindows, item => Positive(item) is not null, Count))
             .Concat(Check(nameof(ActiveQuery), ActiveQuery, item => Pair(item) is not null, Schedule))
             .Concat(Check(nameof(Lane), Lane, item => Pair(item) is not null, Schedule));
@@ -210,8 +223,10 @@ public sealed class BenchOptions
          reconciliation
           --Bench:StatementLines 100000,1000000    statement sizes, classified against an in-memory ledger
           --Bench:LedgerOrders 100000              orders in that ledger
-          --Bench:ReconcilerLines 5000             the pipeline's StatementReconciler on Azurite: statement lines
-          --Bench:ReconcilerOrders 1000            ... and seeded orders
+          --Bench:ReconcilerOrders 20000           the statement run on Azurite: orders of the day (at least 288),
+                                                   one line each, against a bare range scan of the same orders
+          --Bench:RunLines 100000,1000000          statement sizes the whole run reconciles against them
+          --Bench:ChunkLines 5000                  statement rows per chunk (one activity each)
          recovery, in seconds; a timer period must divide 60 (it is a cron seconds field)
           --Bench:PaymentWindows 5,15              saga payment windows
           --Bench:ActiveQuery 3:2,6:5              reconciler active query after:period (query after A s, timer every S s)

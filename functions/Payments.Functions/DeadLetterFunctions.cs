@@ -139,7 +139,10 @@ public sealed class DeadLetterFunctions(
             return HttpReply.Problem(400, "Date must be yyyy-MM-dd.");
         }
         audit.Record(caller, "runs the statement reconciliation of", date);
-        return HttpReply.JsonBody(200, await statements.ReconcileAsync(day, durable, ct));
+        var run = await statements.StartAsync(durable, day, ct);
+        // 202 at once: the run is an orchestration (statement-{date}); its report, with its progress, is at the Location.
+        var location = $"/api/ops/reconciliation/{date}";
+        return HttpReply.JsonBody(202, new { run.InstanceId, run.AlreadyRunning, statusLocation = location }).WithHeader("Location", location);
     }
 
     private static bool TryDate(string value, out DateOnly date) =>

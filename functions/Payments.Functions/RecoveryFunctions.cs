@@ -10,8 +10,9 @@ namespace Payments.Functions;
 
 /// <summary>
 /// Timer-driven recovery, each on a schedule from app settings: the retry lane (and its scale-out
-/// fan-out of drain workers over the app's instances), the dead letters,
-/// the reconciler (outbox relay + active payment queries), yesterday's statement, inbox retention.
+/// fan-out of drain workers over the app's instances), the dead letters, the reconciler (outbox relay +
+/// active payment queries), yesterday's statement run (started, it runs as its own orchestration),
+/// inbox retention.
 /// </summary>
 public sealed class RecoveryFunctions(RetryLane retryLane, DeadLetterDesk deadLetters, Reconciler reconciler, StatementReconciler statements, InboxStore inbox, TimeProvider clock)
 {
@@ -46,11 +47,11 @@ public sealed class RecoveryFunctions(RetryLane retryLane, DeadLetterDesk deadLe
         reconciler.RunAsync(durable, ct);
 
     [Function("StatementReconciliation")]
-    public Task<StatementReport> ReconcileYesterdaysStatement(
+    public Task<StatementRunStart> ReconcileYesterdaysStatement(
         [TimerTrigger("%StatementSchedule%")] TimerInfo timer,
         [DurableClient] DurableTaskClient durable,
         CancellationToken ct) =>
-        statements.ReconcileAsync(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddDays(-1), durable, ct);
+        statements.StartAsync(durable, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddDays(-1), ct);
 
     [Function("InboxPurge")]
     public Task<int> PurgeInbox([TimerTrigger("%InboxPurgeSchedule%")] TimerInfo timer, CancellationToken ct) =>

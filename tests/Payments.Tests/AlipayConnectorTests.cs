@@ -123,7 +123,7 @@ public sealed class AlipayConnectorTests(AlipaySimulatorFixture fixture) : IClas
         await Alipay.RefundAsync(new RefundRequest(payment.OrderId, "alipay", payment.PaymentId, 234, "CNY", "test"), "refund-ab-1");
         var chinaToday = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)).DateTime);
 
-        var lines = (await Infrastructure.Collect.AllAsync(Alipay.GetStatementAsync(chinaToday))).Where(l => l.PaymentId == payment.PaymentId).ToArray();
+        var lines = (await Infrastructure.Collect.AllAsync(Alipay.GetStatementAsync(chinaToday))).Select(e => e.Line!).Where(l => l.PaymentId == payment.PaymentId).ToArray();
 
         Assert.Equal([("capture", 1234L), ("refund", 234L)], lines.Select(l => (l.Type, l.AmountMinor)));
         Assert.All(lines, l => Assert.Equal(("ab-1", "CNY"), (l.OrderId, l.Currency)));

@@ -21,6 +21,9 @@ public sealed class BenchSmokeTests
         {
             Assert.Contains(suite, text, StringComparison.OrdinalIgnoreCase);
         }
+        // The statement run: a day against the bare range scan of its orders, and two statement sizes for flat memory.
+        Assert.Contains("statement run ÷ bare range scan", text);
+        Assert.Contains("statement run peak working set", text);
         Assert.Contains("results-", text);
     }
 }

@@ -226,10 +226,10 @@ public sealed class FaultInjectionTests
             return Task.FromResult(new RefundResult("r1"));
         }
 
-        public async IAsyncEnumerable<StatementLine> GetStatementAsync(DateOnly date, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+        public async IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
         {
             await Task.Yield();
-            yield return new StatementLine("p1", "o1", "payment", 100, "EUR", DateTimeOffset.UnixEpoch);
+            yield return StatementEntry.Parsed(2, new StatementLine("p1", "o1", "payment", 100, "EUR", DateTimeOffset.UnixEpoch));
         }
     }
 }

@@ -53,14 +53,14 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
-    public void Orchestrators_and_activities_are_registered_under_the_names_the_saga_and_the_lane_call()
+    public void Orchestrators_and_activities_are_registered_under_the_names_the_saga_the_lane_and_the_statement_run_call()
     {
         var orchestrators = Functions.Value.Where(f => TypeOf(f) == "orchestrationTrigger").Select(Name).Order();
         var activities = Functions.Value.Where(f => TypeOf(f) == "activityTrigger").Select(Name).Order();
-        Assert.Equal(["LatePaymentRefund", "OrderSaga", Payments.Recovery.LaneScaleOut.Name], orchestrators);
-        var calledNames = typeof(Payments.Saga.SagaActivityNames).GetFields().Select(f => (string)f.GetValue(null)!)
-            .Append(Payments.Recovery.LaneScaleOut.WorkerName).Order();
-        Assert.Equal(calledNames, activities);
+        Assert.Equal(["LatePaymentRefund", "OrderSaga", Payments.Recovery.LaneScaleOut.Name, "StatementRun"], orchestrators);
+        var activityNames = typeof(Payments.Saga.SagaActivityNames).GetFields().Concat(typeof(Payments.Recovery.StatementActivityNames).GetFields())
+            .Select(f => (string)f.GetValue(null)!).Append(Payments.Recovery.LaneScaleOut.WorkerName).Order();
+        Assert.Equal(activityNames, activities);
     }
 
     [Fact]

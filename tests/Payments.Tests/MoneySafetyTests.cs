@@ -127,7 +127,7 @@ public sealed class MoneySafetyTests(MoneySafetyFixture fixture) : IClassFixture
         Assert.Equal(new SagaOutcome(OrderStatus.Refunded, PaymentDispatch.SecondCaptureReason), await RefundOutcomeAsync(second));
         Assert.Equal((1, 0), (await Pipeline.RefundCountAsync(second), await Pipeline.RefundCountAsync(order.PaymentId)));
         Assert.Equal(OrderStatus.Completed, (await Pipeline.Service<OrderBook>().GetAsync(order.OrderId))!.Status);
-        var statement = await Pipeline.Service<StatementReconciler>().ReconcileAsync(DateOnly.FromDateTime(DateTime.UtcNow), Pipeline.Durable);
+        var statement = await Pipeline.ReconcileStatementAsync();
         Assert.DoesNotContain(statement.Discrepancies, d => d.OrderId == order.OrderId);
     }
 }
@@ -161,9 +161,7 @@ public sealed class StatementPaymentIdTests(StatementPaymentIdFixture fixture) :
         Assert.Equal(OrderStatus.Completed, (await pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
         await pipeline.Gateway.PayAsync(second); // same amount, same currency: only the payment id tells
 
-        var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
-        using var first = await pipeline.Http.PostAsync($"api/ops/reconciliation/{today}", null);
-        var report = await first.Content.ReadFromJsonAsync<StatementReport>(JsonSerializerOptions.Web);
+        var report = await pipeline.ReconcileStatementAsync();
 
         var found = Assert.Single(report!.Discrepancies);
         Assert.Equal((DiscrepancyClass.OtherPaymentCaptured, second, "refund_started"), (found.Class, found.PaymentId, found.Action));
@@ -171,8 +169,7 @@ public sealed class StatementPaymentIdTests(StatementPaymentIdFixture fixture) :
         {
             await pipeline.Durable.WaitForInstanceCompletionAsync(LatePaymentRefund.InstanceId(second), cts.Token);
         }
-        using var secondRun = await pipeline.Http.PostAsync($"api/ops/reconciliation/{today}", null);
-        var again = await secondRun.Content.ReadFromJsonAsync<StatementReport>(JsonSerializerOptions.Web);
+        var again = await pipeline.ReconcileStatementAsync();
 
         Assert.Equal(0, again!.NewDiscrepancies); // the refund of the second capture is no discrepancy either
         Assert.Equal((1, 0), (await pipeline.RefundCountAsync(second), await pipeline.RefundCountAsync(order.PaymentId)));

@@ -127,9 +127,7 @@ public sealed class StatementReconciliationTests(StatementFixture fixture) : ICl
         await Pipeline.Gateway.PayAsync("pay-ghost");
 
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
-        using var first = await Pipeline.Http.PostAsync($"api/ops/reconciliation/{today}", null);
-        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        var report = await first.Content.ReadFromJsonAsync<StatementReport>(JsonSerializerOptions.Web);
+        var report = await Pipeline.ReconcileStatementAsync();
 
         Assert.Equal(5, report!.NewDiscrepancies);
         var actions = report.Discrepancies.ToDictionary(d => d.Class, d => (d.OrderId, d.Action));
@@ -146,8 +144,7 @@ public sealed class StatementReconciliationTests(StatementFixture fixture) : ICl
         var parkedBefore = await Collect.AllAsync(Pipeline.Service<ParkedItems>().ListAsync());
         var levelBefore = await stock.GetLevelAsync("sku-st");
 
-        using var second = await Pipeline.Http.PostAsync($"api/ops/reconciliation/{today}", null);
-        var again = await second.Content.ReadFromJsonAsync<StatementReport>(JsonSerializerOptions.Web);
+        var again = await Pipeline.ReconcileStatementAsync();
 
         Assert.Equal(0, again!.NewDiscrepancies);
         Assert.Equal(5, again.Discrepancies.Count);

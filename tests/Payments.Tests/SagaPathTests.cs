@@ -67,7 +67,7 @@ public sealed class SagaPathTests(SagaPathFixture fixture) : IClassFixture<SagaP
         Assert.Equal(new StockLevel("sku-late", 0, 0, 0), await Stock.GetLevelAsync("sku-late"));
 
         // Already refunded by the pipeline: the day's statement shows no discrepancy for it.
-        var statement = await Pipeline.Service<StatementReconciler>().ReconcileAsync(DateOnly.FromDateTime(DateTime.UtcNow), Pipeline.Durable);
+        var statement = await Pipeline.ReconcileStatementAsync();
         Assert.DoesNotContain(statement.Discrepancies, d => d.PaymentId == order.PaymentId);
     }
 

@@ -93,7 +93,7 @@ public sealed class StripeConnectorTests(StripeSimulatorFixture fixture) : IClas
 
         // ¥500 is 500 in Stripe's smallest unit and in the pipeline's minor units alike.
         Assert.Equal(new GatewayPayment(GatewayPaymentState.Paid, 500, "JPY"), await Stripe.QueryPaymentAsync(payment));
-        var lines = await Infrastructure.Collect.AllAsync(Stripe.GetStatementAsync(DateOnly.FromDateTime(DateTime.UtcNow)));
+        var lines = await Infrastructure.Collect.LinesAsync(Stripe.GetStatementAsync(DateOnly.FromDateTime(DateTime.UtcNow)));
         Assert.Equal((500, "JPY"), lines.Where(l => l.PaymentId == payment.PaymentId).Select(l => (l.AmountMinor, l.Currency)).Single());
     }
 
@@ -226,7 +226,7 @@ public sealed class StripeConnectorTests(StripeSimulatorFixture fixture) : IClas
         var standard = await fixture.CreateAsync($"{prefix}-own", provider: "standard");
         await fixture.Gateway.PayAsync(standard.PaymentId);
 
-        var lines = await Infrastructure.Collect.AllAsync(Stripe.GetStatementAsync(DateOnly.FromDateTime(DateTime.UtcNow)));
+        var lines = await Infrastructure.Collect.LinesAsync(Stripe.GetStatementAsync(DateOnly.FromDateTime(DateTime.UtcNow)));
 
         var mine = lines.Where(l => l.OrderId.StartsWith(prefix, StringComparison.Ordinal)).ToList();
         Assert.Equal(233, mine.Count);
@@ -246,7 +246,7 @@ public sealed class StripeConnectorTests(StripeSimulatorFixture fixture) : IClas
         var keyless = new StripeConnector(fixture.HttpClients, Options.Create(new StripeOptions { WebhookSecrets = SimulatorOptions.DefaultStripeSecret, ApiBase = fixture.Gateway.BaseAddress.ToString() }));
         var connectors = new GatewayConnectors([fixture.Connectors.For("standard"), keyless]);
 
-        var lines = await Infrastructure.Collect.AllAsync(connectors.GetStatementAsync(DateOnly.FromDateTime(DateTime.UtcNow)));
+        var lines = await Infrastructure.Collect.LinesAsync(connectors.GetStatementAsync(DateOnly.FromDateTime(DateTime.UtcNow)));
 
         Assert.Single(lines, l => l.PaymentId == own.PaymentId);
         Assert.Equal("Connectors:Stripe:ApiKey", keyless.UnusableCredential?.Key);
@@ -269,7 +269,7 @@ public sealed class StripeConnectorTests(StripeSimulatorFixture fixture) : IClas
         Assert.Equal(GatewayPaymentState.NotFound, (await fixture.Connectors.QueryPaymentAsync(standard with { Provider = "stripe" })).State);
         Assert.Throws<UnknownProviderException>(() => fixture.Connectors.For("adyen"));
 
-        var lines = await Infrastructure.Collect.AllAsync(fixture.Connectors.GetStatementAsync(DateOnly.FromDateTime(DateTime.UtcNow)));
+        var lines = await Infrastructure.Collect.LinesAsync(fixture.Connectors.GetStatementAsync(DateOnly.FromDateTime(DateTime.UtcNow)));
         Assert.Single(lines, l => l.PaymentId == stripe.PaymentId);
         Assert.Single(lines, l => l.PaymentId == standard.PaymentId);
     }

@@ -169,7 +169,7 @@ public sealed class WeChatPayConnectorTests(WeChatPaySimulatorFixture fixture) :
         }
         await WeChatPay.RefundAsync(new RefundRequest(refunded.OrderId, "wechatpay", refunded.PaymentId, 1234, "CNY", "late_payment"), "refund-" + prefix);
 
-        var lines = (await Collect.AllAsync(WeChatPay.GetStatementAsync(ChinaToday))).Where(l => l.OrderId.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        var lines = (await Collect.AllAsync(WeChatPay.GetStatementAsync(ChinaToday))).Select(e => e.Line!).Where(l => l.OrderId.StartsWith(prefix, StringComparison.Ordinal)).ToList();
 
         Assert.Equal(
             [("wx-" + prefix + "-1", prefix + "-1", "capture", 8888L), ("wx-" + prefix + "-2", prefix + "-2", "capture", 1234L), ("wx-" + prefix + "-2", prefix + "-2", "refund", 1234L)],

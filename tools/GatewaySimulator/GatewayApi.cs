@@ -7,7 +7,7 @@ internal static class GatewayApi
 {
     private const int MaxIdempotencyKeyLength = 255;
 
-    public static void MapGatewayApi(this IEndpointRouteBuilder endpoints, PaymentStore store)
+    public static void MapGatewayApi(this IEndpointRouteBuilder endpoints, PaymentStore store, int malformedStatementLines = 0)
     {
         var v1 = endpoints.MapGroup("/v1");
         v1.MapPost("/payments", (HttpRequest request) => CreateAsync(store, request));
@@ -15,7 +15,7 @@ internal static class GatewayApi
             store.Find(paymentId) is { } payment ? Results.Ok(payment) : ApiResults.Error(StatusCodes.Status404NotFound, "payment not found"));
         v1.MapPost("/payments/{paymentId}/close", (string paymentId) => Close(store, paymentId));
         v1.MapPost("/payments/{paymentId}/refunds", (string paymentId, HttpRequest request) => RefundAsync(store, paymentId, request));
-        v1.MapGet("/statements/{date}", (string date, HttpContext context) => WriteStatementAsync(store, date, context));
+        v1.MapGet("/statements/{date}", (string date, HttpContext context) => WriteStatementAsync(store, date, malformedStatementLines, context));
     }
 
     private static async Task<IResult> CreateAsync(PaymentStore store, HttpRequest request)
@@ -102,7 +102,7 @@ internal static class GatewayApi
         return ApiResults.IsSuccess(result.Outcome) ? Results.Ok(result.Value) : ApiResults.Failure(result);
     }
 
-    private static async Task WriteStatementAsync(PaymentStore store, string date, HttpContext context)
+    private static async Task WriteStatementAsync(PaymentStore store, string date, int malformedLines, HttpContext context)
     {
         if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
         {
@@ -111,7 +111,7 @@ internal static class GatewayApi
         }
 
         context.Response.ContentType = "text/csv; charset=utf-8";
-        await StatementCsv.WriteAsync(context.Response.BodyWriter, store.LedgerFor(day), context.RequestAborted).ConfigureAwait(false);
+        await StatementCsv.WriteAsync(context.Response.BodyWriter, store.LedgerFor(day), malformedLines, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static IResult BadRequest(string message) => ApiResults.Error(StatusCodes.Status400BadRequest, message);

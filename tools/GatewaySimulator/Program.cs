@@ -14,7 +14,7 @@ if (args.Any(arg => arg is "--help" or "-h" or "/?"))
           --DeliveryDelayMin 00:00:00.050  --DeliveryDelayMax 00:00:00.500
           --ApiErrorRate 0.05  --ApiTimeoutRate 0.01  --ApiTimeout 00:00:10
           --RetrySchedule 00:00:01,00:00:02,00:00:05  --DeliveryTimeout 00:00:10
-          --MaxConcurrentDeliveries 1  --MinimumLogLevel Information
+          --MaxConcurrentDeliveries 1  --MinimumLogLevel Information  --MalformedStatementLines 0
         Environment: GATEWAYSIM_<Name>, e.g. GATEWAYSIM_Port=7080.
         """);
     return 0;

@@ -62,6 +62,13 @@ public sealed record SimulatorOptions
     /// <summary>Deliveries in flight at once; 1 keeps webhooks in creation order (apart from injected reordering) and a seed fully reproducible.</summary>
     public int MaxConcurrentDeliveries { get; init; } = 1;
 
+    /// <summary>
+    /// Broken rows written into every non-empty CSV statement, after its first row (an amount that is
+    /// not a number, quoted ids with commas and quotes): a gateway's export glitch the reconciliation
+    /// must isolate, report and survive. 0 by default.
+    /// </summary>
+    public int MalformedStatementLines { get; init; }
+
     /// <summary>Log level of the embedded host; Warning keeps test output quiet, Information shows every delivery.</summary>
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Warning;
 
@@ -153,6 +160,11 @@ public sealed record SimulatorOptions
         if (MaxConcurrentDeliveries < 1)
         {
             throw new ArgumentException("MaxConcurrentDeliveries must be at least 1.", nameof(MaxConcurrentDeliveries));
+        }
+
+        if (MalformedStatementLines < 0)
+        {
+            throw new ArgumentException("MalformedStatementLines must not be negative.", nameof(MalformedStatementLines));
         }
     }
 

@@ -115,7 +115,7 @@ public sealed class SimulatorServer : IAsyncDisposable
         var guard = new GatewayApiGuard(options, random, stats, clock);
 
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/v1"), v1 => v1.Use(guard.InvokeAsync));
-        app.MapGatewayApi(store);
+        app.MapGatewayApi(store, options.MalformedStatementLines);
         var stripeReplies = new StripeIdempotency();
         app.MapStripeApi(store, stripeReplies);
         var weChatPayGuard = new WeChatPayGuard(weChatPay, options, random, stats, clock);

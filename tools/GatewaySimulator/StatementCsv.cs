@@ -11,12 +11,16 @@ internal static class StatementCsv
 
     private const int RowsPerFlush = 256;
 
-    public static async Task WriteAsync(PipeWriter output, IEnumerable<LedgerEntry> entries, CancellationToken ct)
+    public static async Task WriteAsync(PipeWriter output, IEnumerable<LedgerEntry> entries, int malformedLines, CancellationToken ct)
     {
         WriteLine(output, Header);
         var rows = 0;
         foreach (var entry in entries)
         {
+            if (rows == 1)
+            {
+                WriteMalformed(output, entry, malformedLines);
+            }
             WriteLine(output, string.Join(
                 ',',
                 Escape(entry.PaymentId),
@@ -32,7 +36,22 @@ internal static class StatementCsv
             }
         }
 
+        if (rows == 1)
+        {
+            // A one-row statement: the broken rows come after it.
+            WriteMalformed(output, null, malformedLines);
+        }
         await output.FlushAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Rows a glitching export would write: columns intact (quoted, with commas), the amount not a number.</summary>
+    private static void WriteMalformed(PipeWriter output, LedgerEntry? near, int count)
+    {
+        for (var i = 1; i <= count; i++)
+        {
+            var at = (near?.OccurredAt ?? DateTimeOffset.UtcNow).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+            WriteLine(output, string.Join(',', Escape($"pay-glitch-{i}"), Escape($"order, \"glitch\" {i}"), "capture", Escape("12,50"), "EUR", at));
+        }
     }
 
     private static void WriteLine(PipeWriter output, string line)

@@ -50,5 +50,5 @@ public sealed class FaultyPaymentGateway : IPaymentGateway
         return await call.ExecuteAsync(async token => await inner.RefundAsync(refund, idempotencyKey, token), ct);
     }
 
-    public IAsyncEnumerable<StatementLine> GetStatementAsync(DateOnly date, CancellationToken ct = default) => inner.GetStatementAsync(date, ct);
+    public IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, CancellationToken ct = default) => inner.GetStatementAsync(date, ct);
 }

@@ -15,12 +15,14 @@ public static class MemoryProbe
         var allocated0 = GC.GetTotalAllocatedBytes(precise: true);
         var gen2 = GC.CollectionCount(2);
         var peak = baseline;
+        var workingSet = Environment.WorkingSet;
         using var stop = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
                 peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: false));
+                workingSet = Math.Max(workingSet, Environment.WorkingSet);
                 try
                 {
                     await Task.Delay(10, stop.Token);
@@ -46,7 +48,7 @@ public static class MemoryProbe
         var gen2Collections = GC.CollectionCount(2) - gen2;
         var retained = Collected() - baseline;
         using var self = Process.GetCurrentProcess();
-        return (result, new MemoryUse(peak - baseline, retained, allocated, gen2Collections, self.PeakWorkingSet64));
+        return (result, new MemoryUse(peak - baseline, retained, allocated, gen2Collections, self.PeakWorkingSet64, workingSet));
     }
 
     private static long Collected()

@@ -23,8 +23,17 @@ public sealed class SyntheticStatementServer : IAsyncDisposable
 
     public Uri BaseAddress => new(app.Urls.First().TrimEnd('/') + "/");
 
-    /// <summary>How a statement's lines map onto the ledger: line i is for order <c>o{(i * 7919) mod OrderSpace}</c>, spread over the whole space.</summary>
-    public sealed record StatementShape(int Lines, int OrderSpace);
+    /// <summary>
+    /// How a statement's lines map onto the ledger. Scattered: line i is for order <c>o{(i * 7919) mod OrderSpace}</c>,
+    /// spread over the whole space, at i × 50 ms. <see cref="DayOrdered"/>: the orders' captures spread evenly over the
+    /// day (order k at <see cref="CaptureTime"/>), each with its share of consecutive lines, every one a plain capture of
+    /// 25.00 EUR, in time order as a gateway lists them. <see cref="MalformedAt"/>: that line index is a broken row.
+    /// </summary>
+    public sealed record StatementShape(int Lines, int OrderSpace, bool DayOrdered = false, int MalformedAt = -1);
+
+    /// <summary>When order k's capture happens in a <see cref="StatementShape.DayOrdered"/> statement of <paramref name="orderSpace"/> orders.</summary>
+    public static DateTimeOffset CaptureTime(DateOnly day, int k, int orderSpace) =>
+        new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)).AddMilliseconds(86_400_000.0 * k / orderSpace);
 
     public static async Task<SyntheticStatementServer> StartAsync()
     {
@@ -61,15 +70,26 @@ public sealed class SyntheticStatementServer : IAsyncDisposable
         return ($"pay-{order}", $"o{order}", type, amount);
     }
 
+    private static (string PaymentId, string OrderId, string Type, long AmountMinor) DayOrderedLine(int i, StatementShape shape)
+    {
+        var order = (long)i * shape.OrderSpace / shape.Lines;
+        return ($"pay-{order}", $"o{order}", "capture", 2500);
+    }
+
     private static async Task WriteAsync(System.IO.Pipelines.PipeWriter output, DateOnly day, StatementShape shape, CancellationToken ct)
     {
         WriteLine(output, Header);
         var start = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         for (var i = 0; i < shape.Lines; i++)
         {
-            var (paymentId, orderId, type, amount) = Line(i, shape.OrderSpace);
-            var at = start.AddMilliseconds(i * 50L % 86_400_000).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-            WriteLine(output, string.Create(CultureInfo.InvariantCulture, $"{paymentId},{orderId},{type},{amount},EUR,{at}"));
+            var (paymentId, orderId, type, amount) = shape.DayOrdered ? DayOrderedLine(i, shape) : Line(i, shape.OrderSpace);
+            var time = shape.DayOrdered
+                ? CaptureTime(day, (int)((long)i * shape.OrderSpace / shape.Lines), shape.OrderSpace).UtcDateTime
+                : start.AddMilliseconds(i * 50L % 86_400_000);
+            var at = time.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+            WriteLine(output, i == shape.MalformedAt
+                ? string.Create(CultureInfo.InvariantCulture, $"{paymentId},{orderId},{type},not-a-number,EUR,{at}")
+                : string.Create(CultureInfo.InvariantCulture, $"{paymentId},{orderId},{type},{amount},EUR,{at}"));
             if ((i + 1) % RowsPerFlush == 0)
             {
                 await output.FlushAsync(ct);

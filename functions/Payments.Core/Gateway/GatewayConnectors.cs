@@ -39,7 +39,7 @@ public sealed class GatewayConnectors : IPaymentGateway
     public Task<RefundResult> RefundAsync(RefundRequest refund, string idempotencyKey, CancellationToken ct = default) =>
         For(refund.Provider).Outbound.RefundAsync(refund, idempotencyKey, ct);
 
-    public async IAsyncEnumerable<StatementLine> GetStatementAsync(DateOnly date, [EnumeratorCancellation] CancellationToken ct = default)
+    public async IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, [EnumeratorCancellation] CancellationToken ct = default)
     {
         // A connector that cannot be called (its key unset or unresolved; health reports it) must not
         // keep the other gateways' statements from being reconciled.

@@ -15,5 +15,6 @@ public interface IPaymentGateway
     /// <summary>Refunds with an idempotency key, so a retried refund is never paid out twice.</summary>
     Task<RefundResult> RefundAsync(RefundRequest refund, string idempotencyKey, CancellationToken ct = default);
 
-    IAsyncEnumerable<StatementLine> GetStatementAsync(DateOnly date, CancellationToken ct = default);
+    /// <summary>The day's settlement statement, streamed; a row that cannot be parsed comes as a malformed entry, not an exception.</summary>
+    IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, CancellationToken ct = default);
 }

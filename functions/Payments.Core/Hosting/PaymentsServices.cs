@@ -2,6 +2,7 @@ using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Messaging.ServiceBus;
+using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -81,6 +82,7 @@ public static class PaymentsServices
         services.AddSingleton<CrashedSagaSweep>();
         services.AddSingleton<Reconciler>();
         services.AddSingleton<ReconciliationStore>();
+        services.AddSingleton<StatementStage>();
         services.AddSingleton<StatementReconciler>();
         services.AddSingleton<RefundDesk>();
         services.AddSingleton<OperatorAudit>();
@@ -109,7 +111,8 @@ public static class PaymentsServices
         options.Validate();
         var tableOptions = new TableClientOptions();
         var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
-        foreach (var retry in new[] { tableOptions.Retry, queueOptions.Retry })
+        var blobOptions = new BlobClientOptions();
+        foreach (var retry in new[] { tableOptions.Retry, queueOptions.Retry, blobOptions.Retry })
         {
             retry.MaxRetries = 2;
             retry.Delay = TimeSpan.FromMilliseconds(200);
@@ -121,12 +124,14 @@ public static class PaymentsServices
             return new PaymentsStorage(
                 new TableServiceClient(options.ConnectionString, tableOptions),
                 new QueueServiceClient(options.ConnectionString, queueOptions),
+                new BlobServiceClient(options.ConnectionString, blobOptions),
                 options.NamePrefix);
         }
         TokenCredential credential = new DefaultAzureCredential();
         return new PaymentsStorage(
             new TableServiceClient(new Uri(options.TableServiceUri), credential, tableOptions),
             new QueueServiceClient(new Uri(options.QueueServiceUri), credential, queueOptions),
+            new BlobServiceClient(new Uri(options.BlobServiceUri), credential, blobOptions),
             options.NamePrefix);
     }
 }

@@ -5,7 +5,7 @@ namespace Payments.Recovery;
 
 /// <summary>
 /// Run once after deploying the (state, time) indexes the outbox relay, the purge, re-drive-all and
-/// the active query read: rows written before them get their index rows, or those readers would
+/// the active query and the statement run's capture index read: rows written before them get their index rows, or those readers would
 /// never see them. Scans each table once; running it again changes nothing.
 /// </summary>
 public sealed class IndexUpgrade(InboxStore inbox, DeadLetterStore letters, OrderBook orders)
@@ -13,5 +13,6 @@ public sealed class IndexUpgrade(InboxStore inbox, DeadLetterStore letters, Orde
     public async Task<IndexUpgradeReport> RunAsync(CancellationToken ct = default) => new(
         await inbox.ReindexLegacyRowsAsync(ct),
         await letters.ReindexLegacyLettersAsync(ct),
-        await orders.ReindexAwaitingPaymentAsync(ct));
+        await orders.ReindexAwaitingPaymentAsync(ct),
+        await orders.ReindexCapturesAsync(ct));
 }

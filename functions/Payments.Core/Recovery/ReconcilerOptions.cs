@@ -24,4 +24,19 @@ public sealed class ReconcilerOptions
     /// </summary>
     [Range(1, 100_000)]
     public int StuckPaidAfterMinutes { get; set; } = 360;
+
+    /// <summary>
+    /// Statement rows per chunk of a statement run: each chunk is one activity (one blob read, one
+    /// range read of the capture index, the chunk's discrepancies), so this bounds how long any single
+    /// function run of the reconciliation takes, however long the day's statement is.
+    /// </summary>
+    [Range(1, 50_000)]
+    public int StatementChunkLines { get; set; } = 5_000;
+
+    /// <summary>
+    /// How long after a capture the pipeline may record it and still have the statement run find it
+    /// by range read (webhook delays, retries); a capture recorded later costs one point read, not a wrong verdict.
+    /// </summary>
+    [Range(1, 1_440)]
+    public int StatementIndexLagMinutes { get; set; } = 15;
 }

@@ -60,6 +60,9 @@ internal static partial class RecoveryLog
     [LoggerMessage(3018, LogLevel.Warning, "Crashed-saga sweep for order {OrderId} failed; the next run retries")]
     public static partial void CrashedSagaSweepFailed(this ILogger log, Exception exception, string orderId);
 
+    [LoggerMessage(3019, LogLevel.Warning, "Statement {Date}: line {LineNumber} is malformed ({Reason}); isolated and reported")]
+    public static partial void StatementLineMalformed(this ILogger log, DateOnly date, long lineNumber, string reason);
+
     [LoggerMessage(3090, LogLevel.Warning, "Retry lane: its depth could not be read; the metric waits for the next drain")]
     public static partial void LaneDepthUnknown(this ILogger log, Exception exception);
 

@@ -1,4 +1,6 @@
+using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging;
 using Payments.Contracts;
 using Payments.Gateway;
@@ -9,10 +11,15 @@ using Payments.Storage;
 namespace Payments.Recovery;
 
 /// <summary>
-/// Daily settlement reconciliation: streams the gateway's statement line by line (memory stays flat
-/// however long it is), compares each line with the ledger, heals what can be healed and parks the
-/// rest. A discrepancy is acted on once: its report row is written after the action, and a later
-/// run that finds the row does nothing again.
+/// Daily settlement reconciliation, in the steps the <see cref="StatementRun"/> orchestration calls:
+/// stage the gateway's statement into chunks (streamed; memory holds one chunk), reconcile each chunk
+/// against the ledger, finish with the stored report. Each chunk reads the ledger in bulk: one
+/// key-range read of the capture index over the chunk's time span, keyed by payment id; only a line
+/// the index cannot settle (a discrepancy candidate, or a capture the index does not know) reads its
+/// order row, which alone decides any action. A discrepancy is acted on once: its report row, keyed
+/// by (day, class, payment id), is written ahead of the action and completed after it; a retried chunk
+/// completes what its dead attempt left pending, and a later run that finds the row does nothing.
+/// A malformed statement row is reported by its line number and reason and counted, never fatal.
 /// </summary>
 /// <remarks>
 /// The online paths (dispatch's second look at raised successes, its refund of another payment's
@@ -24,39 +31,183 @@ public sealed class StatementReconciler(
     OrderBook orders,
     PaymentDispatch dispatch,
     ReconciliationStore reports,
+    StatementStage stage,
     ParkedItems parked,
+    IOptions<ReconcilerOptions> options,
     TimeProvider clock,
     ILogger<StatementReconciler> log)
 {
-    public async Task<StatementReport> ReconcileAsync(DateOnly date, DurableTaskClient durable, CancellationToken ct = default)
+    private long orderPointReads;
+
+    /// <summary>Orders read one by one (lines the capture index could not settle) since start, for tests and diagnostics.</summary>
+    public long OrderPointReads => Interlocked.Read(ref orderPointReads);
+
+    // The gateway's clock and ours may disagree a little: look this far before a chunk's first capture too.
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+
+    /// <summary>Starts the day's run, or points at the one already under way (one instance per day).</summary>
+    public async Task<StatementRunStart> StartAsync(DurableTaskClient durable, DateOnly date, CancellationToken ct = default)
     {
-        long lines = 0;
-        var found = 0;
-        await foreach (var line in gateway.GetStatementAsync(date, ct))
+        var instanceId = StatementRun.InstanceId(date);
+        if (await durable.GetInstanceAsync(instanceId, ct) is { RuntimeStatus: OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending })
         {
-            lines++;
+            return new StatementRunStart(date, instanceId, AlreadyRunning: true);
+        }
+        // Shown unfinished before the 202, so a reader polling the report never takes the last run's for this one's.
+        await reports.MarkPendingAsync(date, ct);
+        try
+        {
+            // A finished run of the day is started afresh (a second run changes nothing but the report's
+            // "new" count); a concurrent start of a running one is refused, not restarted.
+            var options = new StartOrchestrationOptions(instanceId).WithDedupeStatuses(Unfinished);
+            await durable.ScheduleNewOrchestrationInstanceAsync(StatementRun.Name, new StatementRunInput(date), options, ct);
+            return new StatementRunStart(date, instanceId, AlreadyRunning: false);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            // Refused: another start won the race. Anything else is a real error.
+            if (await durable.GetInstanceAsync(instanceId, ct) is not { RuntimeStatus: OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending })
+            {
+                throw;
+            }
+            return new StatementRunStart(date, instanceId, AlreadyRunning: true);
+        }
+    }
+
+    private static readonly OrchestrationRuntimeStatus[] Unfinished =
+        [.. StartOrchestrationOptionsExtensions.ValidDedupeStatuses.Where(s => s is OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending)];
+
+    /// <summary>Copies the day's statement into chunk blobs of <see cref="ReconcilerOptions.StatementChunkLines"/> rows each.</summary>
+    public async Task<StagedStatement> StageAsync(StatementStageRequest request, CancellationToken ct = default)
+    {
+        var size = options.Value.StatementChunkLines;
+        var chunk = new List<StatementEntry>(size);
+        var chunks = 0;
+        long rows = 0;
+        // A few chunk uploads in flight while the next chunk is read: memory holds at most that many chunks.
+        var uploads = new List<Task>();
+        async Task UploadAsync()
+        {
+            uploads.Add(stage.WriteChunkAsync(request.Date, request.Run, chunks++, BinaryData.FromObjectAsJson(chunk), ct));
+            chunk = new List<StatementEntry>(size);
+            if (uploads.Count >= StatementRun.ParallelChunks)
+            {
+                var done = await Task.WhenAny(uploads);
+                uploads.Remove(done);
+                await done;
+            }
+        }
+        await foreach (var entry in gateway.GetStatementAsync(request.Date, ct))
+        {
+            chunk.Add(entry);
+            rows++;
+            if (chunk.Count == size)
+            {
+                await UploadAsync();
+            }
+        }
+        if (chunk.Count > 0)
+        {
+            await UploadAsync();
+        }
+        await Task.WhenAll(uploads);
+        await reports.StartRunAsync(request.Date, rows, chunks, clock.GetUtcNow(), ct);
+        return new StagedStatement(request.Date, request.Run, chunks, rows);
+    }
+
+    /// <summary>Reconciles one chunk and checkpoints the run past it. Idempotent: a retried chunk finds its rows already recorded.</summary>
+    public async Task<ChunkResult> ReconcileChunkAsync(StatementChunk chunk, DurableTaskClient durable, CancellationToken ct = default)
+    {
+        var date = chunk.Date;
+        var entries = (await stage.ReadChunkAsync(date, chunk.Run, chunk.Chunk, ct)).ToObjectFromJson<List<StatementEntry>>()
+            ?? throw new InvalidDataException($"Statement chunk {chunk.Chunk} of {date} is empty.");
+        var firstPosition = (long)chunk.Chunk * options.Value.StatementChunkLines;
+        var malformed = 0;
+        var lines = new List<StatementLine>(entries.Count);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (entries[i] is { Line: { } line })
+            {
+                lines.Add(line);
+                continue;
+            }
+            await reports.AddMalformedAsync(new MalformedStatementLine(date, entries[i].LineNumber, entries[i].Problem ?? "unreadable"), firstPosition + i, ct);
+            log.StatementLineMalformed(date, entries[i].LineNumber, entries[i].Problem ?? "unreadable");
+            PipelineMetrics.StatementLinesMalformed.Add(1);
+            malformed++;
+        }
+
+        // A previous attempt of this chunk that died between recording a discrepancy and its action: finish those first.
+        var found = 0;
+        foreach (var (pending, lineType, occurredAt) in await reports.ListPendingAsync(date, chunk.Chunk, ct))
+        {
+            var line = new StatementLine(pending.PaymentId, pending.OrderId, lineType, pending.AmountMinor, pending.Currency, occurredAt);
+            await reports.CompleteAsync(pending, await ActAsync(pending.Class, line, await orders.GetAsync(pending.OrderId, ct), durable, ct), ct);
+            found++;
+        }
+
+        var known = await CapturedAroundAsync(lines, ct);
+        var pointReads = 0;
+        foreach (var line in lines)
+        {
+            if (known.TryGetValue(line.PaymentId, out var indexed) && Classify(line, indexed) is null)
+            {
+                continue; // settled as the ledger recorded it
+            }
+            pointReads++;
+            Interlocked.Increment(ref orderPointReads);
             var order = await orders.GetAsync(line.OrderId, ct);
-            if (Classify(line, order) is not { } kind || await reports.ExistsAsync(date, kind, line.PaymentId, ct)
+            if (Classify(line, order is null ? null : LedgerPayment.From(order)) is not { } kind || await reports.ExistsAsync(date, kind, line.PaymentId, ct)
                 || (kind is DiscrepancyClass.PaidButCancelled or DiscrepancyClass.OtherPaymentCaptured && await AlreadyRefundingAsync(line.PaymentId, durable, ct)))
             {
                 continue;
             }
-            var action = await ActAsync(kind, line, order, durable, ct);
-            await reports.AddAsync(new Discrepancy(date, kind, line.PaymentId, line.OrderId, line.AmountMinor, line.Currency, action, Describe(kind, line, order)), ct);
+            var discrepancy = new Discrepancy(date, kind, line.PaymentId, line.OrderId, line.AmountMinor, line.Currency, ReconciliationStore.Pending, Describe(kind, line, order));
+            if (!await reports.AddPendingAsync(discrepancy, chunk.Chunk, line.Type, line.OccurredAt, ct))
+            {
+                continue;
+            }
+            await reports.CompleteAsync(discrepancy, await ActAsync(kind, line, order, durable, ct), ct);
             PipelineMetrics.ReconciliationDiscrepancies.Add(1, new KeyValuePair<string, object?>("class", kind.ToString()));
             found++;
         }
-        var all = await reports.ListAsync(date, ct);
-        await reports.SaveSummaryAsync(date, lines, all.Count, clock.GetUtcNow(), ct);
-        log.StatementReconciled(date, lines, found, all.Count);
-        return new StatementReport(date, lines, found, all);
+        await reports.SaveProgressAsync(date, chunk.Chunk + 1, ct);
+        return new ChunkResult(lines.Count, found, malformed, pointReads);
+    }
+
+    /// <summary>Stores the run's outcome in the day's summary and deletes the staged copy.</summary>
+    public async Task<StatementRunResult> FinishAsync(StatementRunTotals totals, CancellationToken ct = default)
+    {
+        var all = await reports.ListAsync(totals.Date, ct);
+        var malformed = await reports.ListMalformedAsync(totals.Date, ct);
+        await reports.FinishRunAsync(totals.Date, totals.NewDiscrepancies, all.Count, malformed.Count, clock.GetUtcNow(), ct);
+        await stage.DeleteRunAsync(totals.Date, totals.Run, ct);
+        log.StatementReconciled(totals.Date, totals.Lines, totals.NewDiscrepancies, all.Count);
+        return new StatementRunResult(totals.Date, totals.Lines, totals.NewDiscrepancies, all.Count, malformed.Count);
+    }
+
+    /// <summary>The ledger's captures recorded while this chunk's lines happened (plus the recording lag), by payment id.</summary>
+    private async Task<Dictionary<string, LedgerPayment>> CapturedAroundAsync(List<StatementLine> lines, CancellationToken ct)
+    {
+        var known = new Dictionary<string, LedgerPayment>(StringComparer.Ordinal);
+        if (lines.Count == 0)
+        {
+            return known;
+        }
+        var from = lines.Min(l => l.OccurredAt) - ClockSkew;
+        var to = lines.Max(l => l.OccurredAt) + TimeSpan.FromMinutes(options.Value.StatementIndexLagMinutes);
+        await foreach (var payment in orders.ListCapturedAsync(from, to, ct))
+        {
+            known[payment.PaymentId] = payment;
+        }
+        return known;
     }
 
     /// <summary>A late payment the pipeline already refunds (its webhook did arrive) is no discrepancy.</summary>
     private static async Task<bool> AlreadyRefundingAsync(string paymentId, DurableTaskClient durable, CancellationToken ct) =>
         await durable.GetInstanceAsync(LatePaymentRefund.InstanceId(paymentId), ct) is not null;
 
-    public static DiscrepancyClass? Classify(StatementLine line, OrderRecord? order) => (line.Type, order) switch
+    public static DiscrepancyClass? Classify(StatementLine line, LedgerPayment? order) => (line.Type, order) switch
     {
         ("capture", null) => DiscrepancyClass.UnknownLocally,
         // Before any status: a capture under another payment id is never the order's settlement, whatever the order's state.

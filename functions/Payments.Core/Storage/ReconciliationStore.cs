@@ -4,7 +4,11 @@ using Payments.Contracts;
 
 namespace Payments.Storage;
 
-/// <summary>Reconciliation reports: one partition per statement date, one row per discrepancy, plus a summary row.</summary>
+/// <summary>
+/// Reconciliation reports: one partition per statement date, one row per discrepancy keyed by
+/// (class, payment id), plus a summary row with the latest run's progress; malformed lines in a
+/// partition of their own, keyed by their place in the statement. Every write is idempotent.
+/// </summary>
 public sealed class ReconciliationStore(PaymentsStorage storage)
 {
     private const string SummaryKey = "summary";
@@ -15,7 +19,15 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
         return (await table.GetEntityIfExistsAsync<TableEntity>(Partition(date), Key(kind, paymentId), select: ["RowKey"], cancellationToken: ct)).HasValue;
     }
 
-    public async Task AddAsync(Discrepancy discrepancy, CancellationToken ct)
+    /// <summary>The action a pending row stands for until its action is recorded.</summary>
+    public const string Pending = "pending";
+
+    /// <summary>
+    /// Writes a discrepancy before its action (<see cref="Pending"/>), with what it takes to act on it
+    /// again: a chunk that crashes between acting and recording finds the row on its retry and
+    /// completes it, so the run's result is the same as if nothing had crashed. False when the row exists.
+    /// </summary>
+    public async Task<bool> AddPendingAsync(Discrepancy discrepancy, int chunk, string lineType, DateTimeOffset occurredAt, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.Reconciliation, ct);
         try
@@ -27,25 +39,109 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
                 ["OrderId"] = discrepancy.OrderId,
                 ["AmountMinor"] = discrepancy.AmountMinor,
                 ["Currency"] = discrepancy.Currency,
-                ["Action"] = discrepancy.Action,
+                ["Action"] = Pending,
                 ["Detail"] = discrepancy.Detail,
+                ["Chunk"] = chunk,
+                ["LineType"] = lineType,
+                ["OccurredAt"] = occurredAt,
             }, ct);
+            return true;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            // A concurrent run recorded it first; its action was idempotent too.
+            return false; // recorded by an earlier attempt or run: acted on (or being completed) there
         }
     }
 
-    public async Task SaveSummaryAsync(DateOnly date, long lines, int discrepancies, DateTimeOffset at, CancellationToken ct)
+    public async Task CompleteAsync(Discrepancy discrepancy, string action, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.Reconciliation, ct);
-        await table.UpsertEntityAsync(new TableEntity(Partition(date), SummaryKey)
+        await table.UpdateEntityAsync(new TableEntity(Partition(discrepancy.Date), Key(discrepancy.Class, discrepancy.PaymentId)) { ["Action"] = action }, ETag.All, TableUpdateMode.Merge, ct);
+    }
+
+    /// <summary>Discrepancies of a chunk written but never completed (its last attempt died between the two), with their line's type and time.</summary>
+    public async Task<IReadOnlyList<(Discrepancy Discrepancy, string LineType, DateTimeOffset OccurredAt)>> ListPendingAsync(DateOnly date, int chunk, CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableNames.Reconciliation, ct);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition(date)} and Action eq {Pending} and Chunk eq {chunk}");
+        var list = new List<(Discrepancy, string, DateTimeOffset)>();
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
         {
-            ["Lines"] = lines,
-            ["Discrepancies"] = discrepancies,
-            ["LastRunAt"] = at,
+            list.Add((ToDiscrepancy(date, row), row.GetString("LineType") ?? "capture", row.GetDateTimeOffset("OccurredAt") ?? default));
+        }
+        return list;
+    }
+
+    /// <summary>A run was asked for: the report reads unfinished until that run finishes.</summary>
+    public Task MarkPendingAsync(DateOnly date, CancellationToken ct) =>
+        MergeSummaryAsync(date, new() { ["Finished"] = false, ["ChunksDone"] = 0 }, ct);
+
+    /// <summary>Starts a run's summary: not finished, no chunk done, nothing new yet.</summary>
+    public Task StartRunAsync(DateOnly date, long lines, int chunks, DateTimeOffset at, CancellationToken ct) =>
+        MergeSummaryAsync(date, new()
+        {
+            ["Lines"] = lines, ["Chunks"] = chunks, ["ChunksDone"] = 0, ["Finished"] = false, ["NewDiscrepancies"] = 0, ["StartedAt"] = at,
+        }, ct);
+
+    /// <summary>
+    /// A chunk's checkpoint in the summary: the highest chunk finished (chunks run a few at a time, so
+    /// for display; the run's own cursor is its Durable history). Never moves backwards.
+    /// </summary>
+    public async Task SaveProgressAsync(DateOnly date, int chunksDone, CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableNames.Reconciliation, ct);
+        await ETagRetry.Pipeline.ExecuteAsync(async token =>
+        {
+            var summary = await table.GetEntityIfExistsAsync<TableEntity>(Partition(date), SummaryKey, select: ["ChunksDone"], cancellationToken: token);
+            if (!summary.HasValue)
+            {
+                await table.UpsertEntityAsync(new TableEntity(Partition(date), SummaryKey) { ["ChunksDone"] = chunksDone }, TableUpdateMode.Merge, token);
+            }
+            else if ((summary.Value!.GetInt32("ChunksDone") ?? 0) < chunksDone)
+            {
+                await table.UpdateEntityAsync(new TableEntity(Partition(date), SummaryKey) { ["ChunksDone"] = chunksDone }, summary.Value.ETag, TableUpdateMode.Merge, token);
+            }
+        }, ct);
+    }
+
+    public Task FinishRunAsync(DateOnly date, int newDiscrepancies, int discrepancies, int malformed, DateTimeOffset at, CancellationToken ct) =>
+        MergeSummaryAsync(date, new()
+        {
+            ["Finished"] = true, ["NewDiscrepancies"] = newDiscrepancies, ["Discrepancies"] = discrepancies, ["Malformed"] = malformed, ["LastRunAt"] = at,
+        }, ct);
+
+    private async Task MergeSummaryAsync(DateOnly date, Dictionary<string, object> values, CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableNames.Reconciliation, ct);
+        var row = new TableEntity(Partition(date), SummaryKey);
+        foreach (var (key, value) in values)
+        {
+            row[key] = value;
+        }
+        await table.UpsertEntityAsync(row, TableUpdateMode.Merge, ct);
+    }
+
+    /// <summary>Records a malformed line once, however often its chunk is retried.</summary>
+    public async Task AddMalformedAsync(MalformedStatementLine line, long position, CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableNames.Reconciliation, ct);
+        await table.UpsertEntityAsync(new TableEntity(MalformedPartition(line.Date), position.ToString("D12", System.Globalization.CultureInfo.InvariantCulture))
+        {
+            ["LineNumber"] = line.LineNumber,
+            ["Reason"] = line.Reason,
         }, TableUpdateMode.Replace, ct);
+    }
+
+    public async Task<IReadOnlyList<MalformedStatementLine>> ListMalformedAsync(DateOnly date, CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableNames.Reconciliation, ct);
+        var partition = MalformedPartition(date);
+        var list = new List<MalformedStatementLine>();
+        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition, cancellationToken: ct))
+        {
+            list.Add(new MalformedStatementLine(date, row.GetInt64("LineNumber") ?? 0, row.GetString("Reason") ?? ""));
+        }
+        return list;
     }
 
     public async Task<IReadOnlyList<Discrepancy>> ListAsync(DateOnly date, CancellationToken ct)
@@ -55,10 +151,17 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
         var list = new List<Discrepancy>();
         await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition && e.RowKey != SummaryKey, cancellationToken: ct))
         {
-            list.Add(new Discrepancy(date, Enum.Parse<DiscrepancyClass>(row.GetString("Class")), row.GetString("PaymentId"), row.GetString("OrderId"),
-                row.GetInt64("AmountMinor") ?? 0, row.GetString("Currency"), row.GetString("Action"), row.GetString("Detail")));
+            list.Add(ToDiscrepancy(date, row));
         }
         return list;
+    }
+
+    /// <summary>Whether the date's latest run has finished: one point read, for pollers.</summary>
+    public async Task<bool> IsFinishedAsync(DateOnly date, CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableNames.Reconciliation, ct);
+        var summary = await table.GetEntityIfExistsAsync<TableEntity>(Partition(date), SummaryKey, select: ["Finished"], cancellationToken: ct);
+        return summary.HasValue && (summary.Value!.GetBoolean("Finished") ?? true);
     }
 
     /// <summary>The stored report of a date, or null when that date was never reconciled.</summary>
@@ -66,12 +169,22 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
     {
         var table = await storage.TableAsync(TableNames.Reconciliation, ct);
         var summary = await table.GetEntityIfExistsAsync<TableEntity>(Partition(date), SummaryKey, cancellationToken: ct);
-        return summary.HasValue
-            ? new StatementReport(date, summary.Value!.GetInt64("Lines") ?? 0, 0, await ListAsync(date, ct))
-            : null;
+        if (!summary.HasValue)
+        {
+            return null;
+        }
+        var row = summary.Value!;
+        return new StatementReport(date, row.GetInt64("Lines") ?? 0, row.GetInt32("NewDiscrepancies") ?? 0, await ListAsync(date, ct),
+            await ListMalformedAsync(date, ct), row.GetBoolean("Finished") ?? true, row.GetInt32("ChunksDone") ?? 0, row.GetInt32("Chunks") ?? 0);
     }
 
+    private static Discrepancy ToDiscrepancy(DateOnly date, TableEntity row) =>
+        new(date, Enum.Parse<DiscrepancyClass>(row.GetString("Class")), row.GetString("PaymentId"), row.GetString("OrderId"),
+            row.GetInt64("AmountMinor") ?? 0, row.GetString("Currency"), row.GetString("Action"), row.GetString("Detail"));
+
     private static string Partition(DateOnly date) => date.ToString("yyyy-MM-dd");
+
+    private static string MalformedPartition(DateOnly date) => Partition(date) + "|malformed";
 
     private static string Key(DiscrepancyClass kind, string paymentId) => $"{kind}:{Uri.EscapeDataString(paymentId)}";
 }

@@ -20,10 +20,10 @@ public sealed class StorageOptions
 
     public void Validate()
     {
-        if (!UsesConnectionString && (string.IsNullOrWhiteSpace(TableServiceUri) || string.IsNullOrWhiteSpace(QueueServiceUri)))
+        if (!UsesConnectionString && (string.IsNullOrWhiteSpace(TableServiceUri) || string.IsNullOrWhiteSpace(QueueServiceUri) || string.IsNullOrWhiteSpace(BlobServiceUri)))
         {
             throw new InvalidOperationException(
-                "PaymentsStorage needs either ConnectionString, or TableServiceUri and QueueServiceUri (managed identity).");
+                "PaymentsStorage needs either ConnectionString, or TableServiceUri, QueueServiceUri and BlobServiceUri (managed identity).");
         }
     }
 }

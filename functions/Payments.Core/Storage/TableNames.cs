@@ -11,6 +11,8 @@ public static class TableNames
     public const string OrdersAwaitingPayment = "OrdersAwaitingPayment";
     /// <summary>Callbacks waiting on the retry lane for their order, by order id: what a registration reads to apply them at once.</summary>
     public const string LaneWaiting = "LaneWaiting";
+    /// <summary>Index of captured orders by the hour their payment was recorded: what the statement run range-reads per chunk.</summary>
+    public const string OrdersByCapture = "OrdersByCapture";
     public const string Parked = "Parked";
     public const string DeadLetters = "DeadLetters";
     public const string Reconciliation = "Reconciliation";

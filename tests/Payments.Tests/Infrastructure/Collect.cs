@@ -15,4 +15,8 @@ public static class Collect
         }
         return items;
     }
+
+    /// <summary>The parsed lines of a statement, malformed rows left out.</summary>
+    public static async Task<List<Payments.Gateway.StatementLine>> LinesAsync(IAsyncEnumerable<Payments.Gateway.StatementEntry> statement) =>
+        [.. (await AllAsync(statement)).Select(e => e.Line).OfType<Payments.Gateway.StatementLine>()];
 }

@@ -16,5 +16,5 @@ internal sealed class GatedGateway(IPaymentGateway inner, StepGates gates) : IPa
 
     public Task<RefundResult> RefundAsync(RefundRequest refund, string idempotencyKey, CancellationToken ct = default) => inner.RefundAsync(refund, idempotencyKey, ct);
 
-    public IAsyncEnumerable<StatementLine> GetStatementAsync(DateOnly date, CancellationToken ct = default) => inner.GetStatementAsync(date, ct);
+    public IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, CancellationToken ct = default) => inner.GetStatementAsync(date, ct);
 }

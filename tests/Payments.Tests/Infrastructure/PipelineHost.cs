@@ -153,6 +153,26 @@ public sealed class PipelineHost : IAsyncDisposable
         throw new TimeoutException($"Order {orderId} never reached step {step}.");
     }
 
+    /// <summary>
+    /// Runs the day's statement reconciliation as an operator does: <c>POST /api/ops/reconciliation/{date}</c>
+    /// (202), wait for the <c>statement-{date}</c> orchestration, then read the stored report.
+    /// </summary>
+    public async Task<StatementReport> ReconcileStatementAsync(DateOnly? date = null)
+    {
+        var day = date ?? DateOnly.FromDateTime(DateTime.UtcNow);
+        using (var started = await Http.PostAsync($"api/ops/reconciliation/{day:yyyy-MM-dd}", null))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, started.StatusCode);
+            Assert.Equal($"/api/ops/reconciliation/{day:yyyy-MM-dd}", started.Headers.Location?.OriginalString);
+        }
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var run = await Durable.WaitForInstanceCompletionAsync(Payments.Recovery.StatementRun.InstanceId(day), getInputsAndOutputs: false, cts.Token);
+        Assert.True(run.RuntimeStatus == OrchestrationRuntimeStatus.Completed, run.FailureDetails?.ToString());
+        var report = await Http.GetFromJsonAsync<StatementReport>($"api/ops/reconciliation/{day:yyyy-MM-dd}", System.Text.Json.JsonSerializerOptions.Web);
+        Assert.True(report!.Finished);
+        return report;
+    }
+
     public async Task<string> StatementAsync()
     {
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd");

@@ -30,12 +30,30 @@ public sealed class OperatorDesk(PipelineAccess access)
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         for (var day = DateOnly.FromDateTime(since.UtcDateTime); day <= today; day = day.AddDays(1))
         {
-            using var reply = await access.Pipeline.PostAsync($"api/ops/reconciliation/{day:yyyy-MM-dd}", null, ct);
-            reply.EnsureSuccessStatusCode();
-            reports.Add(await reply.Content.ReadFromJsonAsync<StatementReport>(JsonSerializerOptions.Web, ct)
-                ?? throw new InvalidDataException("Empty reconciliation report."));
+            using (var started = await access.Pipeline.PostAsync($"api/ops/reconciliation/{day:yyyy-MM-dd}", null, ct))
+            {
+                started.EnsureSuccessStatusCode(); // 202: the run is an orchestration; its report says when it has finished
+            }
+            reports.Add(await FinishedReportAsync(day, ct));
         }
         return reports;
+    }
+
+    /// <summary>Polls <c>GET /api/ops/reconciliation/{date}</c> until the day's run has finished.</summary>
+    private async Task<StatementReport> FinishedReportAsync(DateOnly day, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromMinutes(10));
+        while (true)
+        {
+            var report = await access.Pipeline.GetFromJsonAsync<StatementReport>($"api/ops/reconciliation/{day:yyyy-MM-dd}", JsonSerializerOptions.Web, timeout.Token)
+                ?? throw new InvalidDataException("Empty reconciliation report.");
+            if (report.Finished)
+            {
+                return report;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(250), timeout.Token);
+        }
     }
 
     /// <summary><c>POST /api/ops/dead-letters/redrive-all</c>, page after page: letter id → result of every letter tried.</summary>

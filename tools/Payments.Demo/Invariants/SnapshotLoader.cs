@@ -62,9 +62,12 @@ public sealed class SnapshotLoader(PaymentsStorage storage, IPaymentGateway gate
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         for (var day = DateOnly.FromDateTime(since.UtcDateTime); day <= today; day = day.AddDays(1))
         {
-            await foreach (var line in gateway.GetStatementAsync(day, ct))
+            await foreach (var entry in gateway.GetStatementAsync(day, ct))
             {
-                lines.Add(line);
+                if (entry.Line is { } line)
+                {
+                    lines.Add(line);
+                }
             }
         }
         return lines;

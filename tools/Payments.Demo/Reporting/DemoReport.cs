@@ -81,6 +81,10 @@ public static class DemoReport
         {
             w.WriteLine($"    statement {statement.Date:yyyy-MM-dd}: {statement.Lines} lines, {statement.NewDiscrepancies} new discrepancies"
                 + (statement.Discrepancies.Count == 0 ? "" : ": " + Summarize(statement.Discrepancies.Select(d => $"{d.Class} -> {d.Action}"))));
+            foreach (var line in statement.Malformed ?? [])
+            {
+                w.WriteLine($"      malformed line {line.LineNumber} isolated (not fatal, reported): {line.Reason}");
+            }
         }
         w.WriteLine($"  end of day, operator re-drive-all of parked dead letters: {Summarize(run.Redriven.Values)}"
             + (run.Redriven.Count == 0 ? "" : " (their orders had already settled by another path; re-drive only closes the letters)"));

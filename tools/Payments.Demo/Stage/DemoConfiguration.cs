@@ -47,6 +47,8 @@ public static class DemoConfiguration
         ["Simulator:DeliveryDelayMax"] = "00:00:01.500",
         ["Simulator:ApiErrorRate"] = "0.02",
         ["Simulator:MaxConcurrentDeliveries"] = "4",
+        // One glitched row in each day's CSV statement: the statement run must isolate it and still reconcile the rest.
+        ["Simulator:MalformedStatementLines"] = "1",
         ["Simulator:RetrySchedule"] = "00:00:01,00:00:02,00:00:04,00:00:08,00:00:15",
         // The host's console logger shows errors only; everything else goes to the run log file.
         ["Logging:LogLevel:Default"] = "Error",

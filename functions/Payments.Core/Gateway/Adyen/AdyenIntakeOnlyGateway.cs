@@ -19,8 +19,8 @@ public sealed class AdyenIntakeOnlyGateway : IPaymentGateway
     public Task<RefundResult> RefundAsync(RefundRequest refund, string idempotencyKey, CancellationToken ct = default) =>
         throw NotSupported("refund", refund.PaymentId);
 
-    public IAsyncEnumerable<StatementLine> GetStatementAsync(DateOnly date, CancellationToken ct = default) =>
-        AsyncEnumerable.Empty<StatementLine>();
+    public IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, CancellationToken ct = default) =>
+        AsyncEnumerable.Empty<StatementEntry>();
 
     private static NotSupportedException NotSupported(string operation, string paymentId) =>
         new($"The adyen connector is intake-only: it cannot {operation} payment {paymentId} at Adyen. Do it in Adyen's Customer Area.");

@@ -76,7 +76,7 @@ public sealed class AlipayGateway(Func<HttpClient> http, AlipayOptions options, 
         return response.IsSuccess ? new RefundResult(requestNo) : throw Refused("refund", refund.PaymentId, response);
     }
 
-    public async IAsyncEnumerable<StatementLine> GetStatementAsync(DateOnly date, [EnumeratorCancellation] CancellationToken ct = default)
+    public async IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var response = await CallAsync("alipay.data.dataservice.bill.downloadurl.query",
             new { bill_type = "trade", bill_date = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }, ct);
@@ -89,9 +89,10 @@ public sealed class AlipayGateway(Func<HttpClient> http, AlipayOptions options, 
         using var bill = await http().GetAsync(new Uri(url), HttpCompletionOption.ResponseHeadersRead, ct);
         bill.EnsureSuccessStatusCode();
         var bytes = await bill.Content.ReadAsByteArrayAsync(ct);
+        long number = 0;
         foreach (var line in AlipayBill.Read(bytes))
         {
-            yield return line;
+            yield return StatementEntry.Parsed(++number, line);
         }
     }
 

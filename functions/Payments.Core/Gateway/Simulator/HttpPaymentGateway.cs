@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net;
@@ -71,22 +70,15 @@ public sealed class HttpPaymentGateway(HttpClient http, IOptions<GatewayOptions>
         return new RefundResult(body.RefundId);
     }
 
-    public async IAsyncEnumerable<StatementLine> GetStatementAsync(DateOnly date, [EnumeratorCancellation] CancellationToken ct = default)
+    public async IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, [EnumeratorCancellation] CancellationToken ct = default)
     {
         RefuseWithoutCredentials();
         using var response = await http.GetAsync($"v1/statements/{date:yyyy-MM-dd}", HttpCompletionOption.ResponseHeadersRead, ct);
         response.EnsureSuccessStatusCode();
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
-        await reader.ReadLineAsync(ct); // header
-        while (await reader.ReadLineAsync(ct) is { } line)
+        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        await foreach (var entry in StatementCsvReader.ReadAsync(body, ct))
         {
-            if (line.Length == 0)
-            {
-                continue;
-            }
-            var f = line.Split(',');
-            yield return new StatementLine(f[0], f[1], f[2], long.Parse(f[3], CultureInfo.InvariantCulture), f[4],
-                DateTimeOffset.Parse(f[5], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal));
+            yield return entry;
         }
     }
 

@@ -103,7 +103,7 @@ public sealed class StripeGateway(Func<IStripeClient> client, SecretSetting apiK
         }
     }
 
-    public async IAsyncEnumerable<StatementLine> GetStatementAsync(DateOnly date, [EnumeratorCancellation] CancellationToken ct = default)
+    public async IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var transactions = new BalanceTransactionService(Client());
         var day = date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
@@ -114,11 +114,14 @@ public sealed class StripeGateway(Func<IStripeClient> client, SecretSetting apiK
             // The charge or refund behind each movement carries the intent and the order id.
             Expand = ["data.source"],
         };
+        long number = 0;
         await foreach (var transaction in transactions.ListAutoPagingAsync(options, cancellationToken: ct))
         {
+            // Numbered by balance transaction, payment or not, so a malformed one can be found in the dashboard's list.
+            number++;
             if (ToLine(transaction) is { } line)
             {
-                yield return line;
+                yield return StatementEntry.Parsed(number, line);
             }
         }
     }

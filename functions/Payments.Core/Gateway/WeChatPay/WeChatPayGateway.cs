@@ -91,7 +91,7 @@ public sealed class WeChatPayGateway(HttpClient http, IOptions<WeChatPayOptions>
             : throw new GatewayRefusedException(Provider, "refund", refund.PaymentId, (int)response.StatusCode, "refund_status", created.Status, null);
     }
 
-    public async IAsyncEnumerable<StatementLine> GetStatementAsync(DateOnly date, [EnumeratorCancellation] CancellationToken ct = default)
+    public async IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, [EnumeratorCancellation] CancellationToken ct = default)
     {
         RefuseWithoutCredentials();
         Bill bill;
@@ -108,9 +108,10 @@ public sealed class WeChatPayGateway(HttpClient http, IOptions<WeChatPayOptions>
 
         await using var file = await DownloadAsync(bill, ct);
         using var reader = new StreamReader(file, Encoding.UTF8);
+        long number = 0;
         await foreach (var line in TradeBill.ReadAsync(reader, ct))
         {
-            yield return line;
+            yield return StatementEntry.Parsed(++number, line);
         }
     }
 

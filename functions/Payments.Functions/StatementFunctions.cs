@@ -1,0 +1,26 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Payments.Recovery;
+using Payments.Saga;
+
+namespace Payments.Functions;
+
+/// <summary>The statement run as a Durable orchestrator function and its three activities (stage, one chunk, finish).</summary>
+public sealed class StatementFunctions(StatementReconciler statements)
+{
+    [Function(StatementRun.Name)]
+    [OrchestrationInput(typeof(StatementRunInput))]
+    public static Task<StatementRunResult?> RunStatement([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        StatementRun.RunAsync(context, context.GetInput<StatementRunInput>()!);
+
+    [Function(StatementActivityNames.Stage)]
+    public Task<StagedStatement> Stage([ActivityTrigger] StatementStageRequest request) => statements.StageAsync(request);
+
+    [Function(StatementActivityNames.ReconcileChunk)]
+    public Task<ChunkResult> ReconcileChunk([ActivityTrigger] StatementChunk chunk, [DurableClient] DurableTaskClient durable) =>
+        statements.ReconcileChunkAsync(chunk, durable);
+
+    [Function(StatementActivityNames.Finish)]
+    public Task<StatementRunResult> Finish([ActivityTrigger] StatementRunTotals totals) => statements.FinishAsync(totals);
+}
