@@ -115,10 +115,8 @@ public sealed class AlipayBillTests(AlipayBillFixture fixture) : IClassFixture<A
         // Alipay's bill is per China Standard Time day.
         var chinaToday = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd");
 
-        using var run = await Pipeline.Http.PostAsync($"api/ops/reconciliation/{chinaToday}", null);
+        var report = await Pipeline.ReconcileStatementAsync(DateOnly.Parse(chinaToday, System.Globalization.CultureInfo.InvariantCulture));
 
-        Assert.Equal(HttpStatusCode.OK, run.StatusCode);
-        var report = await run.Content.ReadFromJsonAsync<StatementReport>(JsonSerializerOptions.Web);
         var healed = Assert.Single(report!.Discrepancies, d => d.OrderId == order.OrderId);
         Assert.Equal((DiscrepancyClass.PaidButUnknown, "payment_applied", 1999L, "CNY"), (healed.Class, healed.Action, healed.AmountMinor, healed.Currency));
         Assert.Equal(OrderStatus.Completed, (await Pipeline.WaitForOutcomeAsync(order.OrderId)).Status);

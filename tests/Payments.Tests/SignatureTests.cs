@@ -97,7 +97,7 @@ public sealed class SignatureTests
     [Fact]
     public void Stripe_charge_refunded_parses_to_a_refund_event_of_the_payment_intent()
     {
-        var body = "{\"id\":\"evt_r\",\"type\":\"charge.refunded\",\"api_version\":\"" + StripeProvider.SupportedApiVersion + "\",\"created\":1700000000,\"data\":{\"object\":{\"id\":\"ch_1\",\"object\":\"charge\",\"payment_intent\":\"pi_9\",\"amount\":500,\"amount_refunded\":200,\"currency\":\"usd\",\"metadata\":{\"order_id\":\"o9\"}}}}";
+        var body = "{\"id\":\"evt_r\",\"object\":\"event\",\"type\":\"charge.refunded\",\"api_version\":\"" + StripeProvider.SupportedApiVersion + "\",\"created\":1700000000,\"data\":{\"object\":{\"id\":\"ch_1\",\"object\":\"charge\",\"payment_intent\":\"pi_9\",\"amount\":500,\"amount_refunded\":200,\"currency\":\"usd\",\"metadata\":{\"order_id\":\"o9\"}}}}";
         var parsed = Assert.IsType<ParseOutcome.Parsed>(new StripeProvider([StripeSecret], TimeSpan.FromMinutes(5)).Parse(StripeRequest("", body)));
         Assert.Equal(new PaymentEvent("stripe", "evt_r", PaymentEventKind.Refunded, "pi_9", "o9", 200, "USD", DateTimeOffset.FromUnixTimeSeconds(1700000000)), parsed.Event);
     }

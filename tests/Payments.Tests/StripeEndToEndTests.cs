@@ -48,9 +48,7 @@ public sealed class StripeStatementTests(StripeStatementFixture fixture) : IClas
         await pipeline.Gateway.PayAsync(order.PaymentId); // payment_intent.succeeded lost
 
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
-        using var first = await pipeline.Http.PostAsync($"api/ops/reconciliation/{today}", null);
-        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        var report = await first.Content.ReadFromJsonAsync<StatementReport>(System.Text.Json.JsonSerializerOptions.Web);
+        var report = await pipeline.ReconcileStatementAsync(DateOnly.Parse(today, System.Globalization.CultureInfo.InvariantCulture));
 
         var healed = Assert.Single(report!.Discrepancies);
         Assert.Equal((DiscrepancyClass.PaidButUnknown, order.OrderId, "payment_applied"), (healed.Class, healed.OrderId, healed.Action));
@@ -59,8 +57,7 @@ public sealed class StripeStatementTests(StripeStatementFixture fixture) : IClas
         Assert.Equal(18, await pipeline.Service<PointsLedger>().GetBalanceAsync(order.CustomerId));
         Assert.Empty(pipeline.Gateway.RefundsOf(order.PaymentId));
 
-        using var second = await pipeline.Http.PostAsync($"api/ops/reconciliation/{today}", null);
-        Assert.Equal(0, (await second.Content.ReadFromJsonAsync<StatementReport>(System.Text.Json.JsonSerializerOptions.Web))!.NewDiscrepancies);
+        Assert.Equal(0, (await pipeline.ReconcileStatementAsync(DateOnly.Parse(today, System.Globalization.CultureInfo.InvariantCulture))).NewDiscrepancies);
     }
 }
 

@@ -95,9 +95,7 @@ public sealed class WeChatPayBillTests(WeChatPayBillFixture fixture) : IClassFix
 
         // WeChat Pay's bill day is the China Standard Time day.
         var day = DateTime.UtcNow.Add(TradeBill.ChinaStandardTime).ToString("yyyy-MM-dd");
-        using var run = await Pipeline.Http.PostAsync($"api/ops/reconciliation/{day}", null);
-        Assert.Equal(HttpStatusCode.OK, run.StatusCode);
-        var report = await run.Content.ReadFromJsonAsync<StatementReport>(JsonSerializerOptions.Web);
+        var report = await Pipeline.ReconcileStatementAsync(DateOnly.Parse(day, System.Globalization.CultureInfo.InvariantCulture));
 
         var healed = Assert.Single(report!.Discrepancies);
         Assert.Equal((DiscrepancyClass.PaidButUnknown, order.OrderId, order.PaymentId, 1888L, "CNY", "payment_applied"),
