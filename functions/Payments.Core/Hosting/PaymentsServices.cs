@@ -72,6 +72,7 @@ public static class PaymentsServices
         services.AddSingleton<DeadLetterDesk>();
         services.AddSingleton<IndexUpgrade>();
         services.AddSingleton<CrashedSagaSweep>();
+        services.AddSingleton<FailedRefundSweep>();
         services.AddSingleton<Reconciler>();
         services.AddSingleton<ReconciliationStore>();
         services.AddSingleton<StatementReconciler>();

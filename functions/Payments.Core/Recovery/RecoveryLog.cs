@@ -59,4 +59,10 @@ internal static partial class RecoveryLog
 
     [LoggerMessage(3018, LogLevel.Warning, "Crashed-saga sweep for order {OrderId} failed; the next run retries")]
     public static partial void CrashedSagaSweepFailed(this ILogger log, Exception exception, string orderId);
+
+    [LoggerMessage(3019, LogLevel.Error, "Parked refund_crashed for order {OrderId}: refund orchestration {InstanceId} of payment {PaymentId} ended {Status}; restarted")]
+    public static partial void CrashedRefundRestarted(this ILogger log, string orderId, string instanceId, string paymentId, Microsoft.DurableTask.Client.OrchestrationRuntimeStatus status);
+
+    [LoggerMessage(3020, LogLevel.Error, "Parked refund_failed for order {OrderId}: refund orchestration {InstanceId} of payment {PaymentId} ended {Status} again after its restart; an operator retries it")]
+    public static partial void CrashedRefundParked(this ILogger log, string orderId, string instanceId, string paymentId, Microsoft.DurableTask.Client.OrchestrationRuntimeStatus status);
 }
