@@ -108,6 +108,40 @@ public sealed class MoneySafetyTests(MoneySafetyFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task A_saga_terminated_after_committing_part_of_its_stock_is_refunded_and_its_committed_stock_returned()
+    {
+        var stock = Pipeline.Service<StockLedger>();
+        await stock.SetLevelAsync("sku-half1", 5);
+        await stock.SetLevelAsync("sku-half2", 5);
+        var order = new OrderRequest("half1", "cust-half1", [new OrderLine("sku-half1", 2), new OrderLine("sku-half2", 1)], 3100, "EUR", "standard", "pay-half1");
+        await Pipeline.CreatePaymentAsync(order);
+        fixture.Gates.HoldCommitAfterFirstLine(order.OrderId);
+        using (var registered = await Pipeline.Http.PostAsJsonAsync("api/orders", order))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, registered.StatusCode);
+        }
+        await Pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
+        await Pipeline.Gateway.PayAsync(order.PaymentId);
+        await fixture.Gates.CommitRestReachedAsync(order.OrderId);
+        Assert.Equal(new StockLevel("sku-half1", 3, 0, 2), await stock.GetLevelAsync("sku-half1"));
+
+        // The saga dies with one line committed: an operator terminates it.
+        await TerminateAsync(OrderSaga.InstanceId(order.OrderId));
+        fixture.Gates.LetCommitRestGo(order.OrderId);
+        var report = await ReconcileAsync();
+
+        Assert.Equal(1, report.CrashedSettled);
+        Assert.Equal(new SagaOutcome(OrderStatus.Refunded, CrashedSagaSweep.Reason), await RefundOutcomeAsync(order.PaymentId));
+        Assert.Equal(OrderStatus.Refunded, (await Pipeline.Service<OrderBook>().GetAsync(order.OrderId))!.Status);
+        // Stock conserved, and none committed for an order that did not complete.
+        Assert.Equal(new StockLevel("sku-half1", 5, 0, 0), await stock.GetLevelAsync("sku-half1"));
+        Assert.Equal(new StockLevel("sku-half2", 5, 0, 0), await stock.GetLevelAsync("sku-half2"));
+        Assert.Equal((ReservationState.Released, ReservationState.Released),
+            (await stock.GetReservationAsync("sku-half1", order.OrderId), await stock.GetReservationAsync("sku-half2", order.OrderId)));
+        Assert.Equal(1, await Pipeline.RefundCountAsync(order.PaymentId));
+    }
+
+    [Fact]
     public async Task A_refund_orchestration_that_ends_terminated_is_restarted_by_the_reconciler_and_parked_for_an_operator_if_it_ends_so_again()
     {
         await Pipeline.Service<StockLedger>().SetLevelAsync("sku-rcrash", 3);

@@ -60,7 +60,7 @@ public sealed class SagaVersioningTests
             Assert.True(end.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"{order.OrderId}: {end.RuntimeStatus} {end.FailureDetails?.ErrorMessage}");
             Assert.Equal(new SagaOutcome(OrderStatus.Completed, null), end.ReadOutputAs<SagaOutcome>());
         }
-        var history = new DurableHistory(settings["AzureWebJobsStorage"]!, settings["DurableTaskHubName"]!);
+        var history = new DurableTables(settings["AzureWebJobsStorage"]!, settings["DurableTaskHubName"]!);
         Assert.Equal(SagaVersions.First, await history.VersionAsync(OrderSaga.InstanceId(old.OrderId)));
         Assert.Equal(SagaVersions.StockMilestones, await history.VersionAsync(OrderSaga.InstanceId(fresh.OrderId)));
         Assert.Equal(["Registered", "Paid", "Completed"], await history.RecordedStepsAsync(OrderSaga.InstanceId(old.OrderId)));
@@ -95,39 +95,5 @@ public sealed class SagaVersioningTests
         }
         var instance = await durable.GetInstanceAsync(OrderSaga.InstanceId(orderId), getInputsAndOutputs: true);
         throw new TimeoutException($"Order {orderId} never reached step {step}: {instance?.RuntimeStatus} {instance?.SerializedCustomStatus} {instance?.FailureDetails?.ErrorMessage}");
-    }
-
-    /// <summary>What the Azure Storage provider keeps of an instance: its version, and the read-model steps its history scheduled.</summary>
-    private sealed class DurableHistory(string connectionString, string taskHub)
-    {
-        private readonly TableServiceClient tables = new(connectionString);
-
-        public async Task<string?> VersionAsync(string instanceId)
-        {
-            var row = await tables.GetTableClient(taskHub + "Instances").GetEntityAsync<TableEntity>(instanceId, "");
-            return row.Value.GetString("Version");
-        }
-
-        public async Task<IReadOnlyList<string>> RecordedStepsAsync(string instanceId)
-        {
-            var steps = new List<string>();
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {instanceId} and EventType eq {"TaskScheduled"} and Name eq {SagaActivityNames.RecordOrderState}");
-            var rows = new List<TableEntity>();
-            await foreach (var row in tables.GetTableClient(taskHub + "History").QueryAsync<TableEntity>(filter))
-            {
-                rows.Add(row);
-            }
-            foreach (var row in rows.OrderBy(r => r.GetInt32("EventId")))
-            {
-                // The provider keeps the activity's input as the worker sent it: the JSON text, wrapped (a string, an array of parameters).
-                var input = System.Text.Json.Nodes.JsonNode.Parse(row.GetString("Input"));
-                while (input is System.Text.Json.Nodes.JsonArray or System.Text.Json.Nodes.JsonValue)
-                {
-                    input = input is System.Text.Json.Nodes.JsonArray array ? array[0] : System.Text.Json.Nodes.JsonNode.Parse(input.GetValue<string>());
-                }
-                steps.Add(input.Deserialize<OrderStateChange>(System.Text.Json.JsonSerializerOptions.Web)!.Step);
-            }
-            return steps;
-        }
     }
 }

@@ -21,6 +21,15 @@ public sealed class StepGates
     /// <summary>Holds every stock commit of <paramref name="orderId"/>; each fails when let go.</summary>
     public void HoldCommit(string orderId) => gates[Key("commit", orderId)] = new Gate();
 
+    /// <summary>Commits the first line of <paramref name="orderId"/>, then holds the rest of its commit (a commit that died half-way); it fails when let go.</summary>
+    public void HoldCommitAfterFirstLine(string orderId) => gates[Key("commit-rest", orderId)] = new Gate();
+
+    public Task CommitRestReachedAsync(string orderId) => gates[Key("commit-rest", orderId)].Reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+    public void LetCommitRestGo(string orderId) => gates[Key("commit-rest", orderId)].Go.TrySetResult();
+
+    internal bool Holds(string step, string id) => gates.ContainsKey(Key(step, id));
+
     /// <summary>Holds every refund of <paramref name="paymentId"/> at the gateway; each fails when let go.</summary>
     public void HoldRefund(string paymentId) => gates[Key("refund", paymentId)] = new Gate();
 
