@@ -179,6 +179,10 @@ param sagaActivityBackoffSeconds int = 2
 @maxValue(1000)
 param sagaPointsPerMajorUnit int = 1
 
+@description('Saga__Version: the saga version new orders\' sagas are stamped with, and the newest this deployment\'s workers run (older in-flight sagas replay their own steps). Raise it with every change to OrderSaga\'s steps (docs/design-notes.md, note 33).')
+@minLength(1)
+param sagaVersion string = '2.0'
+
 @description('Lane__MaxAttempts: retry-lane attempts before a callback is dead-lettered (with the capped back-off, the lane\'s patience with an order-service outage).')
 @minValue(1)
 @maxValue(500)
@@ -491,6 +495,11 @@ module functionApp 'modules/functionapp.bicep' = {
       Saga__ActivityMaxAttempts: string(sagaActivityMaxAttempts)
       Saga__ActivityBackoffSeconds: string(sagaActivityBackoffSeconds)
       Saga__PointsPerMajorUnit: string(sagaPointsPerMajorUnit)
+      // One saga version for both: the app stamps new sagas with it, and the Durable extension's
+      // host.json defaultVersion (overridden here) makes the host run instances of this version or
+      // older only (versionMatchStrategy CurrentOrOlder, versionFailureStrategy Reject in host.json).
+      Saga__Version: sagaVersion
+      AzureFunctionsJobHost__extensions__durableTask__defaultVersion: sagaVersion
 
       Gateway__BaseUrl: gatewayBaseUrl
       Gateway__AttemptTimeoutSeconds: string(gatewayAttemptTimeoutSeconds)

@@ -7,6 +7,7 @@ using Microsoft.DurableTask.Worker;
 using Payments.Faults;
 using Payments.Functions;
 using Payments.Hosting;
+using Payments.Saga;
 
 namespace Payments.LocalHost;
 
@@ -83,14 +84,17 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         builder.Services.AddSingleton(loggerFactory);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
         AddPipelineServices(builder.Services, builder.Configuration);
+        var sagaVersion = SagaVersionOf(configuration);
         builder.Services.AddDurableTaskClient(client =>
         {
             client.UseGrpc(channel);
+            client.UseDefaultVersion(sagaVersion);
             client.RegisterDirectly();
         });
         builder.Services.AddDurableTaskWorker(worker =>
         {
             worker.UseGrpc(channel);
+            worker.UseVersioning(WorkerVersioning(sagaVersion));
             worker.AddTasks(registry => RegisterDurableFunctions(registry, functions));
             worker.Configure(o =>
             {
@@ -112,6 +116,27 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         }
         await app.StartAsync(ct);
         return new LocalFunctionsHost(app, sidecar, channel);
+    }
+
+    /// <summary>
+    /// What host.json's <c>defaultVersion</c> (set from <c>Saga__Version</c>, see infra/main.bicep),
+    /// <c>versionMatchStrategy</c> and <c>versionFailureStrategy</c> give the Functions host: new
+    /// orchestrations are stamped with the deployment's saga version; a worker runs instances of its
+    /// version or older, and leaves a newer one untouched (Reject) for a worker that knows its steps.
+    /// </summary>
+    internal static DurableTaskWorkerOptions.VersioningOptions WorkerVersioning(string sagaVersion) => new()
+    {
+        Version = sagaVersion,
+        DefaultVersion = sagaVersion,
+        MatchStrategy = DurableTaskWorkerOptions.VersionMatchStrategy.CurrentOrOlder,
+        FailureStrategy = DurableTaskWorkerOptions.VersionFailureStrategy.Reject,
+    };
+
+    private static string SagaVersionOf(IConfiguration configuration)
+    {
+        var saga = configuration.GetSection(SagaOptions.Section).Get<SagaOptions>() ?? new SagaOptions();
+        System.ComponentModel.DataAnnotations.Validator.ValidateObject(saga, new(saga), validateAllProperties: true);
+        return saga.Version;
     }
 
     /// <summary>

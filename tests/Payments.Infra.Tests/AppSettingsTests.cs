@@ -122,6 +122,28 @@ public sealed class AppSettingsTests(DeploymentFixture deployment)
             ArgumentNullException.ThrowIfNull(timer);
     }
 
+    /// <summary>
+    /// The version the app stamps new sagas with and the one the Durable host runs up to
+    /// (host.json's defaultVersion, overridden by an app setting) are one value: were they to differ,
+    /// the host would refuse (Reject) every saga the app starts on a newer version.
+    /// </summary>
+    [Fact]
+    public void The_saga_version_the_app_stamps_is_the_version_the_durable_host_runs()
+    {
+        const string HostDefaultVersion = "AzureFunctionsJobHost__extensions__durableTask__defaultVersion";
+        var sagaVersion = $"{SagaOptions.Section}__{nameof(SagaOptions.Version)}";
+        var settings = CompiledTemplate.FindAppSettings(deployment.Template).ByName;
+        var local = JsonNode.Parse(File.ReadAllText(Repo.PathOf("local.settings.json")))!["Values"]!;
+        var host = JsonNode.Parse(File.ReadAllText(Repo.PathOf("host.json")))!["extensions"]!["durableTask"]!;
+
+        Assert.Equal("sagaVersion", CompiledTemplate.RootParameterOf(settings[sagaVersion]));
+        Assert.True(JsonNode.DeepEquals(settings[sagaVersion], settings[HostDefaultVersion]), "Saga__Version and the host's defaultVersion differ");
+        Assert.Equal(local[sagaVersion]?.GetValue<string>(), local[HostDefaultVersion]?.GetValue<string>());
+        Assert.Equal(SagaVersions.Current, local[sagaVersion]?.GetValue<string>());
+        Assert.Equal(SagaVersions.Current, deployment.Template["parameters"]?["sagaVersion"]?["defaultValue"]?.GetValue<string>());
+        Assert.Equal(("CurrentOrOlder", "Reject"), (host["versionMatchStrategy"]?.GetValue<string>(), host["versionFailureStrategy"]?.GetValue<string>()));
+    }
+
     [Fact]
     public void Host_app_and_service_bus_connections_use_the_managed_identity()
     {

@@ -50,7 +50,9 @@ public sealed class CompensationTests
         Assert.Equal(
             [
                 "The orders read model could not record AwaitingPayment (Registered).",
+                "The orders read model could not record AwaitingPayment (StockReserved).",
                 "The orders read model could not record Paid (Paid).",
+                "The orders read model could not record Paid (StockCommitted).",
                 "The orders read model could not record Completed (Completed).",
             ],
             saga.Script.Parked.Select(p => p.Reason));

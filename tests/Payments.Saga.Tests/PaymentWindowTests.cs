@@ -16,7 +16,7 @@ public sealed class PaymentWindowQueryTests
         Assert.Equal(new SagaOutcome(OrderStatus.Completed, null), await saga.OutcomeAsync());
         Assert.Equal([ReserveStock, QueryPayment, CommitStock, GrantPoints], saga.Script.Flow);
         Assert.Equal("QueryingPayment", saga.Script.StepAt(QueryPayment));
-        var paid = Assert.Single(saga.Script.Recorded, r => r.Status == OrderStatus.Paid);
+        var paid = Assert.Single(saga.Script.Recorded, r => r.Step == "Paid");
         Assert.Equal((2500L, "EUR"), (paid.PaidAmountMinor, paid.PaidCurrency));
     }
 
@@ -54,7 +54,7 @@ public sealed class PaymentWindowCloseTests
         Assert.Equal(new SagaOutcome(OrderStatus.Cancelled, "timeout"), await saga.OutcomeAsync());
         Assert.Equal([ReserveStock, QueryPayment, ClosePayment, ReleaseStock], saga.Script.Flow);
         Assert.Equal("ClosingPayment", saga.Script.StepAt(ClosePayment));
-        Assert.Equal([OrderStatus.AwaitingPayment, OrderStatus.Cancelled], saga.Script.Recorded.Select(r => r.Status));
+        Assert.Equal(["Registered", "StockReserved", "Cancelled"], saga.Script.Recorded.Select(r => r.Step));
         Assert.Equal("Cancelled", await saga.CustomStatusAsync());
     }
 

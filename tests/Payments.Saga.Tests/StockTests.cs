@@ -81,7 +81,7 @@ public sealed class StockTests
         Assert.Equal(new SagaOutcome(OrderStatus.Refunded, "stock_failed"), await saga.OutcomeAsync());
         Assert.Equal([ReserveStock, CommitStock, ReleaseStock, Refund], saga.Script.Flow);
         Assert.Equal(new RefundRequest(saga.Order.OrderId, "standard", saga.Order.PaymentId, 1800, "EUR", "stock_failed"), Assert.Single(saga.Script.Refunds));
-        Assert.Equal([OrderStatus.AwaitingPayment, OrderStatus.Paid, OrderStatus.Refunded], saga.Script.Recorded.Select(r => r.Status));
+        Assert.Equal(["Registered", "StockReserved", "Paid", "Refunded"], saga.Script.Recorded.Select(r => r.Step));
         Assert.Equal(0, saga.Script.Attempts(GrantPoints));
     }
 

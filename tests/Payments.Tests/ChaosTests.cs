@@ -8,6 +8,7 @@ using Payments.Demo.Invariants;
 using Payments.Demo.Reporting;
 using Payments.LocalHost;
 using Payments.Recovery;
+using Payments.Saga;
 using Payments.Storage;
 using Payments.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -15,8 +16,8 @@ using Xunit.Abstractions;
 namespace Payments.Tests;
 
 /// <summary>
-/// The pipeline under heavy faults at every layer at once, with its host SIGKILLed and restarted
-/// mid-run. This test is the demo's driver: it plays the order service and the customers
+/// The pipeline under heavy faults at every layer at once, with its host SIGKILLed mid-run and
+/// restarted onto the next saga version (a deploy while sagas are in flight). This test is the demo's driver: it plays the order service and the customers
 /// against a local host in a separate process, then checks every invariant on what is left.
 /// </summary>
 public sealed class ChaosTests(ITestOutputHelper output)
@@ -32,7 +33,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
     private static readonly TimeSpan QuietTimeout = TimeSpan.FromMinutes(6);
 
     [Fact]
-    public async Task Under_heavy_faults_and_a_host_killed_mid_run_every_invariant_holds()
+    public async Task Under_heavy_faults_and_a_host_killed_mid_run_and_restarted_on_a_new_saga_version_every_invariant_holds()
     {
         var started = DateTimeOffset.UtcNow;
         var port = FreePort.Next();
@@ -57,6 +58,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             RetrySchedule = [TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)],
         });
         var settings = await ChaosSettingsAsync(prefix, port, grpcPort, gateway);
+        settings["Saga:Version"] = SagaVersions.First;
         var configuration = LocalSettings.Build([], RepoPaths.InRoot("local.settings.json"), settings);
 
         var (plans, stock) = OrderPlanner.Plan(new PlannerOptions
@@ -106,6 +108,8 @@ public sealed class ChaosTests(ITestOutputHelper output)
             host = null;
             output.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} killed the host after {driver.Registered} registrations; restarting");
             await Task.Delay(TimeSpan.FromSeconds(2));
+            // The deploy: the new host stamps new sagas with the next version and replays the old ones on their own steps.
+            settings["Saga:Version"] = SagaVersions.StockMilestones;
             host = await LocalHostProcess.StartAsync(settings, port);
 
             var quiescence = new Quiescence(access);
@@ -146,6 +150,11 @@ public sealed class ChaosTests(ITestOutputHelper output)
             Assert.Contains(snapshot.Orchestrations, o => o.Outcome?.Reason == "second_capture");
             Assert.True(driver.Tally.SagasTerminatedAfterPaid > 0, $"No saga was terminated after Paid: {driver.Tally}");
             Assert.Contains(snapshot.Orders, o => o.Reason == "saga_failed");
+            // Sagas of both versions ran to their end across the deploy, none failed.
+            var versions = await new DurableTables(settings["AzureWebJobsStorage"]!, settings["DurableTaskHubName"]!).OrderSagaVersionsAsync();
+            output.WriteLine("Order sagas by (version, status): " + string.Join(", ", versions.Select(v => $"{v.Key}={v.Value}")));
+            Assert.All(new[] { SagaVersions.First, SagaVersions.StockMilestones }, v => Assert.True(versions.GetValueOrDefault((v, "Completed")) > 0, $"No saga of version {v} completed"));
+            Assert.DoesNotContain(versions.Keys, k => k.Status == "Failed");
         }
         catch (Exception) when (Dump(host, hostOutput))
         {

@@ -108,6 +108,122 @@ public sealed class MoneySafetyTests(MoneySafetyFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task A_saga_terminated_after_committing_part_of_its_stock_is_refunded_and_its_committed_stock_returned()
+    {
+        var stock = Pipeline.Service<StockLedger>();
+        await stock.SetLevelAsync("sku-half1", 5);
+        await stock.SetLevelAsync("sku-half2", 5);
+        var order = new OrderRequest("half1", "cust-half1", [new OrderLine("sku-half1", 2), new OrderLine("sku-half2", 1)], 3100, "EUR", "standard", "pay-half1");
+        await Pipeline.CreatePaymentAsync(order);
+        fixture.Gates.HoldCommitAfterFirstLine(order.OrderId);
+        using (var registered = await Pipeline.Http.PostAsJsonAsync("api/orders", order))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, registered.StatusCode);
+        }
+        await Pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
+        await Pipeline.Gateway.PayAsync(order.PaymentId);
+        await fixture.Gates.CommitRestReachedAsync(order.OrderId);
+        Assert.Equal(new StockLevel("sku-half1", 3, 0, 2), await stock.GetLevelAsync("sku-half1"));
+
+        // The saga dies with one line committed: an operator terminates it.
+        await TerminateAsync(OrderSaga.InstanceId(order.OrderId));
+        fixture.Gates.LetCommitRestGo(order.OrderId);
+        var report = await ReconcileAsync();
+
+        Assert.Equal(1, report.CrashedSettled);
+        Assert.Equal(new SagaOutcome(OrderStatus.Refunded, CrashedSagaSweep.Reason), await RefundOutcomeAsync(order.PaymentId));
+        Assert.Equal(OrderStatus.Refunded, (await Pipeline.Service<OrderBook>().GetAsync(order.OrderId))!.Status);
+        // Stock conserved, and none committed for an order that did not complete.
+        Assert.Equal(new StockLevel("sku-half1", 5, 0, 0), await stock.GetLevelAsync("sku-half1"));
+        Assert.Equal(new StockLevel("sku-half2", 5, 0, 0), await stock.GetLevelAsync("sku-half2"));
+        Assert.Equal((ReservationState.Released, ReservationState.Released),
+            (await stock.GetReservationAsync("sku-half1", order.OrderId), await stock.GetReservationAsync("sku-half2", order.OrderId)));
+        Assert.Equal(1, await Pipeline.RefundCountAsync(order.PaymentId));
+    }
+
+    [Fact]
+    public async Task A_refund_orchestration_that_ends_terminated_is_restarted_by_the_reconciler_and_parked_for_an_operator_if_it_ends_so_again()
+    {
+        await Pipeline.Service<StockLedger>().SetLevelAsync("sku-rcrash", 3);
+        var order = await Pipeline.RegisterOrderAsync("rcrash1", amount: 1700, sku: "sku-rcrash");
+        var second = order.PaymentId + "-again";
+        await Pipeline.CreatePaymentAsync(order, second);
+        await Pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
+        await Pipeline.Gateway.PayAsync(order.PaymentId);
+        Assert.Equal(OrderStatus.Completed, (await Pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
+        var refundId = LatePaymentRefund.InstanceId(second);
+
+        // The second capture's refund starts on arrival and is terminated while it waits on the gateway.
+        fixture.Gates.HoldRefund(second);
+        await Pipeline.Gateway.PayAsync(second);
+        await fixture.Gates.RefundReachedAsync(second);
+        await TerminateAsync(refundId);
+        Assert.Equal(0, await Pipeline.RefundCountAsync(second));
+
+        // The reconciler restarts it (same instance, same input); terminated again, it is parked with its refund.
+        fixture.Gates.OpenRefund(second);
+        fixture.Gates.HoldRefund(second);
+        var first = await ReconcileAsync();
+        Assert.Equal((1, 0), (first.RefundsRestarted, first.RefundsParked));
+        await fixture.Gates.RefundReachedAsync(second);
+        await TerminateAsync(refundId);
+        fixture.Gates.OpenRefund(second);
+        var parked = Pipeline.Service<ParkedItems>();
+        Assert.Equal(second, (await parked.GetAsync(ParkedKinds.RefundCrashed, order.OrderId))?.Refund?.PaymentId);
+
+        var again = await ReconcileAsync();
+        Assert.Equal((0, 1), (again.RefundsRestarted, again.RefundsParked));
+        var parkedRefund = await parked.GetAsync(ParkedKinds.RefundFailed, order.OrderId);
+        Assert.Equal((second, 1700L, PaymentDispatch.SecondCaptureReason), (parkedRefund?.Refund?.PaymentId, parkedRefund?.Refund?.AmountMinor, parkedRefund?.Refund?.Reason));
+        var quiet = await ReconcileAsync();
+        Assert.Equal((0, 0), (quiet.RefundsRestarted, quiet.RefundsParked));
+
+        // The operator's retry pays it back, once.
+        Assert.Equal(RefundRetryResult.Started, await Pipeline.Service<RefundDesk>().RetryAsync(order.OrderId, Pipeline.Durable));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (await Pipeline.RefundCountAsync(second) == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+        Assert.Equal((1, 0), (await Pipeline.RefundCountAsync(second), await Pipeline.RefundCountAsync(order.PaymentId)));
+    }
+
+    [Fact]
+    public async Task A_refund_orchestration_that_ends_terminated_is_restarted_by_the_reconciler_and_refunds_once()
+    {
+        await Pipeline.Service<StockLedger>().SetLevelAsync("sku-rcrash2", 3);
+        var order = await Pipeline.RegisterOrderAsync("rcrash2", amount: 1900, sku: "sku-rcrash2");
+        var second = order.PaymentId + "-again";
+        await Pipeline.CreatePaymentAsync(order, second);
+        await Pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
+        await Pipeline.Gateway.PayAsync(order.PaymentId);
+        Assert.Equal(OrderStatus.Completed, (await Pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
+
+        fixture.Gates.HoldRefund(second);
+        await Pipeline.Gateway.PayAsync(second);
+        await fixture.Gates.RefundReachedAsync(second);
+        await TerminateAsync(LatePaymentRefund.InstanceId(second));
+        fixture.Gates.OpenRefund(second);
+
+        var report = await ReconcileAsync();
+
+        Assert.Equal((1, 0), (report.RefundsRestarted, report.RefundsParked));
+        Assert.Equal(new SagaOutcome(OrderStatus.Refunded, PaymentDispatch.SecondCaptureReason), await RefundOutcomeAsync(second));
+        var again = await ReconcileAsync();
+        Assert.Equal((0, 0), (again.RefundsRestarted, again.RefundsParked));
+        Assert.Equal((1, 0), (await Pipeline.RefundCountAsync(second), await Pipeline.RefundCountAsync(order.PaymentId)));
+        Assert.Equal(OrderStatus.Completed, (await Pipeline.Service<OrderBook>().GetAsync(order.OrderId))!.Status);
+    }
+
+    private async Task TerminateAsync(string instanceId)
+    {
+        await Pipeline.Durable.TerminateInstanceAsync(instanceId, "operator");
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var end = await Pipeline.Durable.WaitForInstanceCompletionAsync(instanceId, cts.Token);
+        Assert.Equal(Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Terminated, end.RuntimeStatus);
+    }
+
+    [Fact]
     public async Task A_second_capture_for_one_order_is_refunded_on_arrival_and_the_order_keeps_its_own_payment()
     {
         await Pipeline.Service<StockLedger>().SetLevelAsync("sku-double", 3);

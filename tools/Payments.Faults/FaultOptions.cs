@@ -44,9 +44,10 @@ public sealed class FaultOptions
     public string PermanentFailureSkus { get; set; } = "";
 
     /// <summary>
-    /// Skus whose stock commit throws a transient failure every time: the saga keeps retrying it while
-    /// its order shows Paid (the demo's operator terminates such sagas to force a failure after Paid),
-    /// then compensates with a refund. Separated by spaces or commas.
+    /// Skus whose stock commit throws a transient failure every time, after committing the order's
+    /// other lines: the saga keeps retrying it while its order shows Paid, holding committed stock (the
+    /// demo's operator terminates such sagas to force a failure after a partial commit), then
+    /// compensates with a refund. Separated by spaces or commas.
     /// </summary>
     public string StallingCommitSkus { get; set; } = "";
 

@@ -9,9 +9,10 @@ namespace Payments.Faults;
 /// <summary>
 /// The stock ledger under injected faults: added latency and transient failures before reserve and
 /// commit, and a commit that reports a permanent failure (without touching the ledger) for the
-/// configured skus, which the saga compensates with a refund; a commit that throws every time for the
-/// stalling skus (the saga sits in its retries, its order Paid). Release is the compensation and
-/// passes through unharmed, as it always has.
+/// configured skus, which the saga compensates with a refund; a commit that dies half-way every time
+/// for an order with a stalling sku: its other lines are committed, then it throws (the saga sits in
+/// its retries, its order Paid, holding committed stock). Release is the compensation and passes
+/// through unharmed, as it always has.
 /// </summary>
 public sealed class FaultyStockReservations : IStockReservations
 {
@@ -59,6 +60,12 @@ public sealed class FaultyStockReservations : IStockReservations
     {
         if (request.Lines.Any(l => options.IsStalling(l.Sku)))
         {
+            // Half-way, as a commit that crashes between lines: whoever settles the order must give these back.
+            var others = request.Lines.Where(l => !options.IsStalling(l.Sku)).ToArray();
+            if (others.Length > 0)
+            {
+                await inner.CommitAsync(request with { Lines = others }, ct);
+            }
             await FaultMetrics.CountAsync(FaultMetrics.StallingStockCommit);
             throw new InjectedFaultException("Injected stalling stock commit failure.");
         }

@@ -13,4 +13,6 @@ public static class ParkedKinds
     public const string SagaCrashed = "saga_crashed";
     /// <summary>A saga still running, its order shown Paid for longer than the reconciler's bound.</summary>
     public const string SagaStuck = "saga_stuck";
+    /// <summary>A refund orchestration that ended Failed or Terminated, restarted once by the reconciler (if it ends so again, its refund is parked as <see cref="RefundFailed"/>).</summary>
+    public const string RefundCrashed = "refund_crashed";
 }

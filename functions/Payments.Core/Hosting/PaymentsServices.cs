@@ -80,6 +80,7 @@ public static class PaymentsServices
         services.AddSingleton<DeadLetterDesk>();
         services.AddSingleton<IndexUpgrade>();
         services.AddSingleton<CrashedSagaSweep>();
+        services.AddSingleton<FailedRefundSweep>();
         services.AddSingleton<Reconciler>();
         services.AddSingleton<ReconciliationStore>();
         services.AddSingleton<StatementStage>();

@@ -12,6 +12,7 @@ public static class PipelineMetrics
     public static readonly Counter<long> ReconciliationDiscrepancies = Meter.CreateCounter<long>("payments.reconciliation.discrepancies", description: "New discrepancies found between the gateway's statement and the ledger.");
     public static readonly Counter<long> StatementLinesMalformed = Meter.CreateCounter<long>("payments.reconciliation.malformed_lines", description: "Statement rows that could not be parsed; isolated and reported, the rest of the statement still reconciled.");
     public static readonly Counter<long> CrashedSagas = Meter.CreateCounter<long>("payments.sagas.crashed", description: "Sagas found failed, terminated or stuck in Paid by the reconciler, tagged by action (refund_started, parked, stuck).");
+    public static readonly Counter<long> CrashedRefunds = Meter.CreateCounter<long>("payments.refunds.crashed", description: "Refund orchestrations found failed or terminated by the reconciler, tagged by action (restarted, parked).");
     public const string LaneDepthName = "payments.lane.depth";
     public const string LaneOldestAgeName = "payments.lane.oldest_age_seconds";
 

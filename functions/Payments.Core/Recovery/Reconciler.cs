@@ -11,7 +11,8 @@ namespace Payments.Recovery;
 /// <summary>
 /// The periodic safety net: relays stored-but-unapplied callbacks, starts sagas whose registration
 /// crashed before starting them, then asks the gateway about orders that have waited for payment
-/// suspiciously long, and last settles sagas that crashed (<see cref="CrashedSagaSweep"/>). The
+/// suspiciously long, and last settles sagas that crashed (<see cref="CrashedSagaSweep"/>) and refunds
+/// that did (<see cref="FailedRefundSweep"/>). The
 /// active query closes the gap of a webhook the gateway never sent (or that was lost), well before
 /// the saga's own window check.
 /// </summary>
@@ -22,6 +23,7 @@ public sealed class Reconciler(
     PaymentDispatch dispatch,
     OrderRegistration registration,
     CrashedSagaSweep crashed,
+    FailedRefundSweep refunds,
     IOptions<ReconcilerOptions> options,
     TimeProvider clock,
     ILogger<Reconciler> log)
@@ -34,7 +36,8 @@ public sealed class Reconciler(
         var relayed = await relay.RelayAsync(durable, ct);
         var (queried, recovered, started, examined) = await QueryStalePaymentsAsync(durable, ct);
         var (settled, parked) = await crashed.SweepAsync(durable, ct);
-        return new ReconcilerReport(relayed, queried, recovered, started, examined, settled, parked);
+        var (refundsRestarted, refundsParked) = await refunds.SweepAsync(durable, ct);
+        return new ReconcilerReport(relayed, queried, recovered, started, examined, settled, parked, refundsRestarted, refundsParked);
     }
 
     private async Task<(int Queried, int Recovered, int SagasStarted, int Examined)> QueryStalePaymentsAsync(DurableTaskClient durable, CancellationToken ct)

@@ -4,4 +4,7 @@ namespace Payments.Recovery;
 /// <param name="OrdersExamined">The due orders the active query read.</param>
 /// <param name="CrashedSettled">Crashed sagas whose captured payment the sweep started refunding, and captures on cancelled orders whose close had failed.</param>
 /// <param name="CrashedParked">Crashed sagas with nothing captured, and sagas stuck in Paid, parked by the sweep.</param>
-public sealed record ReconcilerReport(RelayReport Relay, int Queried, int Recovered, int SagasStarted = 0, int OrdersExamined = 0, int CrashedSettled = 0, int CrashedParked = 0);
+/// <param name="RefundsRestarted">Refund orchestrations found Failed or Terminated and restarted.</param>
+/// <param name="RefundsParked">Refund orchestrations that ended so again after their restart, parked for an operator.</param>
+public sealed record ReconcilerReport(RelayReport Relay, int Queried, int Recovered, int SagasStarted = 0, int OrdersExamined = 0, int CrashedSettled = 0, int CrashedParked = 0,
+    int RefundsRestarted = 0, int RefundsParked = 0);

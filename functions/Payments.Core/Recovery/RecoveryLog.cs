@@ -68,4 +68,10 @@ internal static partial class RecoveryLog
 
     [LoggerMessage(3091, LogLevel.Information, "Retry lane: the backlog outlasted a drain; {Workers} drain workers started across the app's instances")]
     public static partial void LaneScaledOut(this ILogger log, int workers);
+
+    [LoggerMessage(3020, LogLevel.Error, "Parked refund_crashed for order {OrderId}: refund orchestration {InstanceId} of payment {PaymentId} ended {Status}; restarted")]
+    public static partial void CrashedRefundRestarted(this ILogger log, string orderId, string instanceId, string paymentId, Microsoft.DurableTask.Client.OrchestrationRuntimeStatus status);
+
+    [LoggerMessage(3021, LogLevel.Error, "Parked refund_failed for order {OrderId}: refund orchestration {InstanceId} of payment {PaymentId} ended {Status} again after its restart; an operator retries it")]
+    public static partial void CrashedRefundParked(this ILogger log, string orderId, string instanceId, string paymentId, Microsoft.DurableTask.Client.OrchestrationRuntimeStatus status);
 }

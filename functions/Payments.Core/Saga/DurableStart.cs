@@ -13,11 +13,12 @@ internal static class DurableStart
     /// backend would silently restart an existing instance; with them a concurrent duplicate start
     /// fails, and the re-check tells that apart from a real error.
     /// </summary>
-    public static async Task<bool> StartOnceAsync(DurableTaskClient client, string name, string instanceId, object input, CancellationToken ct)
+    /// <param name="version">The orchestration version to stamp the instance with; null leaves it to the client's default.</param>
+    public static async Task<bool> StartOnceAsync(DurableTaskClient client, string name, string instanceId, object input, CancellationToken ct, string? version = null)
     {
         try
         {
-            var options = new StartOrchestrationOptions(instanceId).WithDedupeStatuses(AnyStatus);
+            var options = new StartOrchestrationOptions(instanceId) { Version = version }.WithDedupeStatuses(AnyStatus);
             await client.ScheduleNewOrchestrationInstanceAsync(name, input, options, ct);
             return true;
         }

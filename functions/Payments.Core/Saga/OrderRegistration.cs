@@ -97,7 +97,9 @@ public sealed class OrderRegistration(
 
     private async Task<bool> StartSagaAsync(OrderRequest order, DurableTaskClient durable, CancellationToken ct)
     {
-        var started = await DurableStart.StartOnceAsync(durable, OrderSaga.Name, OrderSaga.InstanceId(order.OrderId), new OrderSagaInput(order, sagaOptions.Value.ToSettings()), ct);
+        // Stamped with this deployment's saga version for life: a later deploy replays it on the steps it started with.
+        var options = sagaOptions.Value;
+        var started = await DurableStart.StartOnceAsync(durable, OrderSaga.Name, OrderSaga.InstanceId(order.OrderId), new OrderSagaInput(order, options.ToSettings()), ct, options.Version);
         if (started)
         {
             log.Registered(order.OrderId);

@@ -6,7 +6,9 @@ namespace Payments.Saga;
 /// <summary>
 /// One order's saga: reserve stock, wait for payment or the payment window, commit stock, grant
 /// points; each compensation sits beside the step it undoes. Deterministic: time comes from the
-/// context, all I/O happens in activities.
+/// context, all I/O happens in activities. Versioned (<see cref="SagaVersions"/>): a step added or
+/// changed since a saga started is gated on the version it was stamped with, so its replay matches
+/// its history.
 /// </summary>
 public static class OrderSaga
 {
@@ -57,6 +59,11 @@ public static class OrderSaga
                 : await steps.FinishAsync(OrderStatus.Cancelled, reason);
         }
 
+        if (SagaVersions.Runs(context, SagaVersions.StockMilestones))
+        {
+            await steps.RecordAsync(OrderStatus.AwaitingPayment, null, "StockReserved");
+        }
+
         steps.Show("AwaitingPayment");
         var paymentWindow = context.CurrentUtcDateTime.Add(input.Settings.PaymentWindow);
         var (paid, declined, closed) = await AwaitPaymentAsync(context, order, paymentWindow);
@@ -79,6 +86,10 @@ public static class OrderSaga
         if (await steps.CommitStockAsync() == CommitResult.Failed)
         {
             return await steps.RefundAndFinishAsync(payment.AmountMinor, payment.Currency, "stock_failed", releaseStock: true);
+        }
+        if (SagaVersions.Runs(context, SagaVersions.StockMilestones))
+        {
+            await steps.RecordAsync(OrderStatus.Paid, null, "StockCommitted");
         }
 
         // Points never undo a payment: when every attempt fails the grant is parked and the order still completes.

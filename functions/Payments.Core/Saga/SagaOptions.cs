@@ -30,6 +30,15 @@ public sealed class SagaOptions
     [Range(0, 1000)]
     public int PointsPerMajorUnit { get; set; } = 1;
 
+    /// <summary>
+    /// The saga version new sagas are started with (<see cref="SagaVersions"/>), and the newest a
+    /// worker of this deployment runs: an in-flight saga keeps the version it started with, and
+    /// <see cref="OrderSaga"/> branches on it. Raised with every change to the saga's steps.
+    /// </summary>
+    [Required]
+    [RegularExpression(SagaVersions.Pattern, ErrorMessage = "Saga:Version must be two to four dotted numbers, such as 2.0 or 2.1.")]
+    public string Version { get; set; } = SagaVersions.Current;
+
     public SagaSettings ToSettings() => new(
         TimeSpan.FromSeconds(PaymentWindowSeconds),
         PointsMaxAttempts,

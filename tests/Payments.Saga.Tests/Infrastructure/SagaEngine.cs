@@ -30,11 +30,12 @@ public sealed class SagaEngine
 
     public static Task<SagaEngine> SharedAsync() => Shared.Value;
 
-    public async Task<SagaRun> StartOrderSagaAsync(SagaScript script, SagaSettings settings)
+    /// <param name="version">The saga version the instance is stamped with, as registration does; this build's current one unless a test says otherwise.</param>
+    public async Task<SagaRun> StartOrderSagaAsync(SagaScript script, SagaSettings settings, string? version = SagaVersions.Current)
     {
         Own(script);
         var instanceId = await Client.ScheduleNewOrchestrationInstanceAsync(
-            OrderSaga.Name, new OrderSagaInput(script.Order, settings), new StartOrchestrationOptions(OrderSaga.InstanceId(script.Order.OrderId)));
+            OrderSaga.Name, new OrderSagaInput(script.Order, settings), new StartOrchestrationOptions(OrderSaga.InstanceId(script.Order.OrderId)) { Version = version });
         return new SagaRun(Client, instanceId, script);
     }
 

@@ -34,19 +34,21 @@ public static class TestSaga
     }
 
     public static async Task<SagaRun> StartAsync(
-        Action<SagaScript>? script = null, SagaSettings? settings = null, long amountMinor = 2500, [CallerMemberName] string test = "", string currency = "EUR")
+        Action<SagaScript>? script = null, SagaSettings? settings = null, long amountMinor = 2500, [CallerMemberName] string test = "", string currency = "EUR",
+        string? version = SagaVersions.Current)
     {
         var scripted = new SagaScript(Order(test, amountMinor, currency));
         script?.Invoke(scripted);
         var engine = await SagaEngine.SharedAsync();
-        return await engine.StartOrderSagaAsync(scripted, settings ?? Settings);
+        return await engine.StartOrderSagaAsync(scripted, settings ?? Settings, version);
     }
 
     /// <summary>Started, past its stock reservation, and waiting for the payment's callback.</summary>
     public static async Task<SagaRun> AwaitingPaymentAsync(
-        Action<SagaScript>? script = null, SagaSettings? settings = null, long amountMinor = 2500, [CallerMemberName] string test = "", string currency = "EUR")
+        Action<SagaScript>? script = null, SagaSettings? settings = null, long amountMinor = 2500, [CallerMemberName] string test = "", string currency = "EUR",
+        string? version = SagaVersions.Current)
     {
-        var saga = await StartAsync(script, settings, amountMinor, test, currency);
+        var saga = await StartAsync(script, settings, amountMinor, test, currency, version);
         await saga.WaitForStepAsync("AwaitingPayment");
         return saga;
     }

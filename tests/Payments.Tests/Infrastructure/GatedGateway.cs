@@ -3,7 +3,7 @@ using Payments.Gateway;
 
 namespace Payments.Tests.Infrastructure;
 
-/// <summary>The gateway port with <see cref="StepGates"/> in front of its close.</summary>
+/// <summary>The gateway port with <see cref="StepGates"/> in front of its close and its refunds.</summary>
 internal sealed class GatedGateway(IPaymentGateway inner, StepGates gates) : IPaymentGateway
 {
     public Task<GatewayPayment> QueryPaymentAsync(PaymentRef payment, CancellationToken ct = default) => inner.QueryPaymentAsync(payment, ct);
@@ -14,7 +14,11 @@ internal sealed class GatedGateway(IPaymentGateway inner, StepGates gates) : IPa
         return await inner.ClosePaymentAsync(payment, ct);
     }
 
-    public Task<RefundResult> RefundAsync(RefundRequest refund, string idempotencyKey, CancellationToken ct = default) => inner.RefundAsync(refund, idempotencyKey, ct);
+    public async Task<RefundResult> RefundAsync(RefundRequest refund, string idempotencyKey, CancellationToken ct = default)
+    {
+        await gates.PassAsync("refund", refund.PaymentId);
+        return await inner.RefundAsync(refund, idempotencyKey, ct);
+    }
 
     public IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, CancellationToken ct = default) => inner.GetStatementAsync(date, ct);
 }

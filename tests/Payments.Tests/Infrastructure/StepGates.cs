@@ -21,6 +21,29 @@ public sealed class StepGates
     /// <summary>Holds every stock commit of <paramref name="orderId"/>; each fails when let go.</summary>
     public void HoldCommit(string orderId) => gates[Key("commit", orderId)] = new Gate();
 
+    /// <summary>Commits the first line of <paramref name="orderId"/>, then holds the rest of its commit (a commit that died half-way); it fails when let go.</summary>
+    public void HoldCommitAfterFirstLine(string orderId) => gates[Key("commit-rest", orderId)] = new Gate();
+
+    public Task CommitRestReachedAsync(string orderId) => gates[Key("commit-rest", orderId)].Reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+    public void LetCommitRestGo(string orderId) => gates[Key("commit-rest", orderId)].Go.TrySetResult();
+
+    internal bool Holds(string step, string id) => gates.ContainsKey(Key(step, id));
+
+    /// <summary>Holds every refund of <paramref name="paymentId"/> at the gateway; each fails when let go.</summary>
+    public void HoldRefund(string paymentId) => gates[Key("refund", paymentId)] = new Gate();
+
+    public Task RefundReachedAsync(string paymentId) => gates[Key("refund", paymentId)].Reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+    /// <summary>Lets the held refund go (it fails) and lets every later refund of the payment through.</summary>
+    public void OpenRefund(string paymentId)
+    {
+        if (gates.TryRemove(Key("refund", paymentId), out var gate))
+        {
+            gate.Go.TrySetResult();
+        }
+    }
+
     public Task CloseReachedAsync(string paymentId) => gates[Key("close", paymentId)].Reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
     public Task CommitReachedAsync(string orderId) => gates[Key("commit", orderId)].Reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
