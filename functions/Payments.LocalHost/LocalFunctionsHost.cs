@@ -132,12 +132,9 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         FailureStrategy = DurableTaskWorkerOptions.VersionFailureStrategy.Reject,
     };
 
-    private static string SagaVersionOf(IConfiguration configuration)
-    {
-        var saga = configuration.GetSection(SagaOptions.Section).Get<SagaOptions>() ?? new SagaOptions();
-        System.ComponentModel.DataAnnotations.Validator.ValidateObject(saga, new(saga), validateAllProperties: true);
-        return saga.Version;
-    }
+    /// <summary>The configured saga version; a bad one (or any bad saga setting) stops start-up in the options' own validation.</summary>
+    private static string SagaVersionOf(IConfiguration configuration) =>
+        (configuration.GetSection(SagaOptions.Section).Get<SagaOptions>() ?? new SagaOptions()).Version;
 
     /// <summary>
     /// The pipeline as the Functions app composes it, plus fault decorators when the configuration

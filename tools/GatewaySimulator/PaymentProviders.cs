@@ -22,5 +22,8 @@ public static class PaymentProviders
     /// </summary>
     public static IReadOnlyList<string> All { get; } = [Standard, Stripe, WeChatPay, Alipay];
 
+    /// <summary>The currency a demo or chaos order on this dialect is priced in: WeChat Pay and Alipay (domestic) settle CNY only.</summary>
+    public static string DemoCurrency(string provider) => provider is WeChatPay or Alipay ? "CNY" : "EUR";
+
     public static bool IsKnown(string? provider) => provider is Adyen || (provider is not null && All.Contains(provider));
 }

@@ -44,7 +44,7 @@ public static class OrderPlanner
             var provider = options.Gateways[random.Next(options.Gateways.Count)];
             var behaviour = behaviours[i];
             var paymentId = behaviour == CustomerBehaviour.PaysAfterUnclosedCancel ? options.UnclosablePaymentPrefix + orderId : $"pay-{orderId}";
-            var order = new OrderRequest(orderId, $"cust-{random.Next(customers):D3}", lines, amount, "EUR", provider, paymentId);
+            var order = new OrderRequest(orderId, $"cust-{random.Next(customers):D3}", lines, amount, GatewaySimulator.PaymentProviders.DemoCurrency(provider), provider, paymentId);
             var start = TimeSpan.FromSeconds(i / options.RegistrationsPerSecond);
             var wrongAmount = random.Next(2) == 0 ? amount - 50 : amount + 100;
             plans.Add(new OrderPlan(order, behaviour, Steps(behaviour, start, options.PaymentWindow, random), wrongAmount));
