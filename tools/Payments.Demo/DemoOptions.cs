@@ -44,9 +44,9 @@ public sealed class DemoOptions
         return names.Length > 0 ? names : GatewaySimulator.PaymentProviders.All;
     }
 
-    /// <summary>An order-service outage of this many seconds (0: none): registrations held, payments and webhooks going on.</summary>
+    /// <summary>An order-service outage of this many seconds (0: none; the default run has one): registrations held, payments and webhooks going on.</summary>
     [Range(0, 3600)]
-    public int OutageSeconds { get; set; }
+    public int OutageSeconds { get; set; } = 10;
 
     /// <summary>When the outage starts, in seconds from the run's start.</summary>
     [Range(0, 3600)]
