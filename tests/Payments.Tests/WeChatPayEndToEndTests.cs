@@ -32,6 +32,20 @@ public sealed class WeChatPayEndToEndTests(WeChatPayEndToEndFixture fixture) : I
     private StockLedger Stock => Pipeline.Service<StockLedger>();
 
     [Fact]
+    public async Task An_order_in_a_currency_wechat_pay_does_not_settle_is_refused_at_registration_and_starts_nothing()
+    {
+        var body = """{"orderId":"wx-eur","customerId":"c1","lines":[{"sku":"sku-wx1","quantity":1}],"amountMinor":1000,"currency":"EUR","provider":"wechatpay","paymentId":"wx-eur-pay"}""";
+
+        using var reply = await Pipeline.Http.PostAsync("api/orders", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, reply.StatusCode);
+        using var problem = JsonDocument.Parse(await reply.Content.ReadAsStringAsync());
+        Assert.Contains("currency: wechatpay settles only CNY.", problem.RootElement.GetProperty("errors").EnumerateArray().Select(e => e.GetString()));
+        Assert.Null(await Pipeline.Durable.GetInstanceAsync(Payments.Saga.OrderSaga.InstanceId("wx-eur")));
+        Assert.Equal(HttpStatusCode.NotFound, (await Pipeline.Http.GetAsync("api/orders/wx-eur")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_wechat_pay_order_paid_in_time_completes_from_its_notification()
     {
         await Stock.SetLevelAsync("sku-wx1", 2);

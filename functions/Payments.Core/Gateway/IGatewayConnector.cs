@@ -29,4 +29,10 @@ public interface IGatewayConnector
 
     /// <summary>The credential setting that keeps outbound calls from being sent, or null when they can be.</summary>
     SecretSetting? UnusableCredential { get; }
+
+    /// <summary>
+    /// The only currencies this gateway settles (orders in another are refused at registration, before
+    /// anyone can pay them), or null for any.
+    /// </summary>
+    IReadOnlyCollection<string>? Currencies => null;
 }

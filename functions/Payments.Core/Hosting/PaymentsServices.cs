@@ -54,7 +54,11 @@ public static class PaymentsServices
         services.AddSingleton<IPaymentGateway>(sp => sp.GetRequiredService<GatewayConnectors>());
         services.AddSingleton(sp => ProviderRegistry.FromConnectors(
             sp.GetRequiredService<GatewayConnectors>().All, sp.GetRequiredService<IOptions<IntakeOptions>>().Value.Tolerance));
-        services.AddSingleton(sp => new KnownProviders(sp.GetRequiredService<ProviderRegistry>().Names));
+        services.AddSingleton(sp => new KnownProviders(
+            sp.GetRequiredService<ProviderRegistry>().Names,
+            sp.GetRequiredService<GatewayConnectors>().All
+                .Where(c => c.Currencies is not null)
+                .ToDictionary(c => c.Name, c => c.Currencies!)));
         services.AddSingleton<SecretsHealth>();
         services.AddSingleton(sp => new InboxStore(
             sp.GetRequiredService<PaymentsStorage>(),

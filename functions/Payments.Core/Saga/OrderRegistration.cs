@@ -25,6 +25,10 @@ public sealed class OrderRegistration(
             return new RegistrationResult.Invalid(["body: an order object is required."]);
         }
         var errors = order.Validate(providers.Names);
+        if (errors.Count == 0 && !providers.Settles(order.Provider, order.Currency))
+        {
+            errors = [$"currency: {order.Provider} settles only {string.Join(", ", providers.Currencies![order.Provider])}."];
+        }
         if (errors.Count > 0)
         {
             return new RegistrationResult.Invalid(errors);

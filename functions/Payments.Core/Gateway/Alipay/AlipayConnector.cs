@@ -15,6 +15,9 @@ public sealed class AlipayConnector(IHttpClientFactory http, IOptions<AlipayOpti
 
     public TimeSpan RetryHorizon => AlipayProvider.RetryHorizon;
 
+    /// <summary>Domestic payments settle in CNY only.</summary>
+    public IReadOnlyCollection<string>? Currencies => ["CNY"];
+
     /// <summary>Alipay's public keys authenticate its notifications, and the app id says which are ours: the webhook side waits for both.</summary>
     public SecretSetting WebhookSecrets => options.Value.AppIdSetting() is { IsSet: false } appId ? appId : options.Value.AlipayPublicKeysSetting();
 

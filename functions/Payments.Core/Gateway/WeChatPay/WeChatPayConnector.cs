@@ -15,6 +15,9 @@ public sealed class WeChatPayConnector(IServiceProvider services, IOptions<WeCha
 
     public TimeSpan RetryHorizon => WeChatPayProvider.RetryHorizon;
 
+    /// <summary>Domestic payments settle in CNY only.</summary>
+    public IReadOnlyCollection<string>? Currencies => ["CNY"];
+
     public SecretSetting WebhookSecrets => options.Value.ApiV3KeySetting();
 
     public IWebhookProvider CreateWebhookProvider(TimeSpan tolerance) =>
