@@ -181,8 +181,8 @@ var logAlerts = [
     name: 'reconciliation-discrepancies'
     severity: 1
     description: 'The daily statement reconciliation found a discrepancy it could not heal by itself.'
-    // Custom metric the reconciler emits once per run with the count of unresolved discrepancies.
-    query: 'customMetrics | where name == "ReconciliationDiscrepancies" and valueSum > 0'
+    // Counter the statement run adds its new discrepancies to (Recovery/PipelineMetrics.cs).
+    query: 'customMetrics | where name == "payments.reconciliation.discrepancies" and valueSum > 0'
   }
   {
     name: 'retry-lane-backlog'

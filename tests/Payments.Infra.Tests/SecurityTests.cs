@@ -89,7 +89,7 @@ public sealed class SecurityTests(DeploymentFixture deployment)
         var logAlerts = CompiledTemplate.ResourcesOfType(deployment.Template, "Microsoft.Insights/scheduledQueryRules").Single();
         var queries = logAlerts.Scope.Variable("logAlerts")!.AsArray().Select(a => a!["query"]!.GetValue<string>()).ToList();
         Assert.Contains(queries, q => q.Contains("Parked ", StringComparison.Ordinal));
-        Assert.Contains(queries, q => q.Contains("ReconciliationDiscrepancies", StringComparison.Ordinal));
+        Assert.Contains(queries, q => q.Contains(Payments.Recovery.PipelineMetrics.ReconciliationDiscrepanciesName, StringComparison.Ordinal));
         Assert.Contains(queries, q => q.Contains("prop__state == \"Failed\"", StringComparison.Ordinal));
     }
 }

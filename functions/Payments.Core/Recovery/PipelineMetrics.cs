@@ -9,7 +9,8 @@ public static class PipelineMetrics
     private static readonly Meter Meter = new(MeterName);
 
     public static readonly Counter<long> DeadLettersParked = Meter.CreateCounter<long>("payments.deadletters.parked", description: "Dead-lettered callbacks parked for an operator.");
-    public static readonly Counter<long> ReconciliationDiscrepancies = Meter.CreateCounter<long>("payments.reconciliation.discrepancies", description: "New discrepancies found between the gateway's statement and the ledger.");
+    public const string ReconciliationDiscrepanciesName = "payments.reconciliation.discrepancies";
+    public static readonly Counter<long> ReconciliationDiscrepancies = Meter.CreateCounter<long>(ReconciliationDiscrepanciesName, description: "New discrepancies found between the gateway's statement and the ledger.");
     public static readonly Counter<long> StatementLinesMalformed = Meter.CreateCounter<long>("payments.reconciliation.malformed_lines", description: "Statement rows that could not be parsed; isolated and reported, the rest of the statement still reconciled.");
     public static readonly Counter<long> CrashedSagas = Meter.CreateCounter<long>("payments.sagas.crashed", description: "Sagas found failed, terminated or stuck in Paid by the reconciler, tagged by action (refund_started, parked, stuck).");
     public static readonly Counter<long> CrashedRefunds = Meter.CreateCounter<long>("payments.refunds.crashed", description: "Refund orchestrations found failed or terminated by the reconciler, tagged by action (restarted, parked).");
