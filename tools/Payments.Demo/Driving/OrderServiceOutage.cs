@@ -98,5 +98,8 @@ public sealed class OrderServiceOutage(PaymentsStorage storage, TimeSpan start, 
             ? $"drained {drained.TotalSeconds:F1} s after registrations resumed ({(drained <= 2 * length ? "within" : "OVER")} 2x the outage)"
             : "NOT drained");
 
+    /// <summary>Every held registration went through and no callback of a held order waits any more.</summary>
+    public bool Drained => drainedAfter is not null;
+
     public bool DrainedInTime => drainedAfter is { } drained && drained <= 2 * length;
 }
