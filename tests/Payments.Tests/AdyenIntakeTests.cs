@@ -58,9 +58,9 @@ public sealed class AdyenIntakeTests(AdyenFixture fixture) : IClassFixture<Adyen
 
         Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
         Assert.Equal("[accepted]", await reply.Content.ReadAsStringAsync());
-        var authorisation = Assert.Single(await RowsAsync("ADYPSP0000000001:AUTHORISATION"));
+        var authorisation = Assert.Single(await RowsAsync("ADYPSP0000000001:AUTHORISATION:true"));
         Assert.Equal((PaymentEventKind.Succeeded, "ADYPSP0000000001", 1130L), (authorisation.Event!.Kind, authorisation.Event.PaymentId, authorisation.Event.AmountMinor));
-        var capture = Assert.Single(await RowsAsync("ADYPSP0000000099:CAPTURE"));
+        var capture = Assert.Single(await RowsAsync("ADYPSP0000000099:CAPTURE:true"));
         Assert.Equal((InboxState.Ignored, "CAPTURE"), (capture.State, capture.EventType));
         // Each row holds its own item, still verifiable on its own.
         Assert.Contains("\"ADYPSP0000000099\"", Encoding.UTF8.GetString(capture.Body));
@@ -83,7 +83,7 @@ public sealed class AdyenIntakeTests(AdyenFixture fixture) : IClassFixture<Adyen
         await Pipeline.Gateway.PayAsync(order.PaymentId);
 
         Assert.Equal(OrderStatus.Completed, (await Pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
-        Assert.Single(await RowsAsync("ADYSIM0000000001:AUTHORISATION"));
+        Assert.Single(await RowsAsync("ADYSIM0000000001:AUTHORISATION:true"));
     }
 
     [Fact]
@@ -97,8 +97,8 @@ public sealed class AdyenIntakeTests(AdyenFixture fixture) : IClassFixture<Adyen
 
         Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized), (first.StatusCode, retry.StatusCode));
         Assert.NotEqual("[accepted]", await first.Content.ReadAsStringAsync());
-        Assert.Single(await RowsAsync("ADYPSP0000000002:AUTHORISATION"));
-        Assert.Empty(await RowsAsync("ADYPSP0000000003:AUTHORISATION"));
+        Assert.Single(await RowsAsync("ADYPSP0000000002:AUTHORISATION:true"));
+        Assert.Empty(await RowsAsync("ADYPSP0000000003:AUTHORISATION:true"));
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public sealed class AdyenIntakeTests(AdyenFixture fixture) : IClassFixture<Adyen
         using var again = await PostAsync(item, item);
 
         Assert.Equal(("[accepted]", "[accepted]"), (await first.Content.ReadAsStringAsync(), await again.Content.ReadAsStringAsync()));
-        var row = Assert.Single(await RowsAsync("ADYPSP0000000004:REFUND"));
+        var row = Assert.Single(await RowsAsync("ADYPSP0000000004:REFUND:true"));
         Assert.Equal((PaymentEventKind.Refunded, "ADYPSP0000000005", "adyen-order-4"), (row.Event!.Kind, row.Event.PaymentId, row.Event.OrderId));
     }
 
@@ -121,8 +121,8 @@ public sealed class AdyenIntakeTests(AdyenFixture fixture) : IClassFixture<Adyen
         using var notABatch = await Pipeline.Http.PostAsync("api/callbacks/adyen", new StringContent("""{"pspReference":"ADYPSP0000000007"}""", Encoding.UTF8, "application/json"));
 
         Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.Unauthorized), (otherAccount.StatusCode, notABatch.StatusCode));
-        Assert.Empty(await RowsAsync("ADYPSP0000000006:AUTHORISATION"));
-        Assert.Empty(await RowsAsync("ADYPSP0000000007:AUTHORISATION"));
+        Assert.Empty(await RowsAsync("ADYPSP0000000006:AUTHORISATION:true"));
+        Assert.Empty(await RowsAsync("ADYPSP0000000007:AUTHORISATION:true"));
     }
 
     [Fact]

@@ -53,7 +53,7 @@ public sealed class GatewaySchemeTests
     {
         var parsed = Assert.IsType<ParseOutcome.Parsed>(new AdyenProvider([AdyenExampleKey], ["TestMerchant"]).Parse(Request("adyen", AdyenExampleItem)));
 
-        Assert.Equal(("7914073381342284:AUTHORISATION", "7914073381342284", "TestPayment-1407325143704", 1130L, "EUR"),
+        Assert.Equal(("7914073381342284:AUTHORISATION:true", "7914073381342284", "TestPayment-1407325143704", 1130L, "EUR"),
             (parsed.Event.EventId, parsed.Event.PaymentId, parsed.Event.OrderId, parsed.Event.AmountMinor, parsed.Event.Currency));
         Assert.IsType<ParseOutcome.Invalid>(new AdyenProvider([AdyenExampleKey], ["OtherMerchant"]).Parse(Request("adyen", AdyenExampleItem)));
     }

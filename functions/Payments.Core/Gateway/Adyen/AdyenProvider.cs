@@ -107,8 +107,11 @@ public sealed class AdyenProvider : IWebhookProvider
             {
                 return new ParseOutcome.Invalid(reader.Errors);
             }
-            var eventId = $"{pspReference}:{eventCode}";
             var success = Field(item, "success") == "true";
+            // Adyen may send one pspReference and eventCode again with another outcome (an authorisation
+            // that failed, then succeeded): the outcome is part of the event's identity, or the later one
+            // would be absorbed as a duplicate of the first.
+            var eventId = $"{pspReference}:{eventCode}:{(success ? "true" : "false")}";
             (PaymentEventKind Kind, string PaymentIdPath)? mapped = (eventCode, success) switch
             {
                 ("AUTHORISATION", true) => (PaymentEventKind.Succeeded, "pspReference"),

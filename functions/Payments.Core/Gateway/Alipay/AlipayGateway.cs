@@ -18,8 +18,8 @@ namespace Payments.Gateway.Alipay;
 public sealed class AlipayGateway(Func<HttpClient> http, AlipayOptions options, TimeProvider clock) : IPaymentGateway
 {
     private const string Provider = AlipayProvider.ProviderName;
-    private const string TradeNotExist = "ACQ.TRADE_NOT_EXIST";
-    private const string TradeStatusError = "ACQ.TRADE_STATUS_ERROR";
+    private const string TradeNotExist = AlipayResponse.TradeNotExist;
+    private const string TradeStatusError = AlipayResponse.TradeStatusError;
 
     // Alipay's out_request_no holds at most 64 characters.
     private const int MaxRequestNoLength = 64;
@@ -136,8 +136,10 @@ public sealed class AlipayGateway(Func<HttpClient> http, AlipayOptions options, 
                 var body = await reply.Content.ReadAsByteArrayAsync(ct);
                 var response = AlipayResponse.Read(body, method, (signed, signature) => AlipaySignature.Verify(publicKeys, signed.Span, signature));
                 // Alipay's own outage answer: worth another try later, unlike a refusal.
-                return response.Code == AlipayResponse.ServiceUnavailable
-                    ? throw new HttpRequestException($"Alipay answered {method} with {response.Code} (service unavailable): {response.SubCode}")
+                // Alipay's own outage or system error: worth another try with the same request, unlike a refusal
+                // (a refund refused for good moves on to a new out_request_no; one that may have gone through must not).
+                return response.Code == AlipayResponse.ServiceUnavailable || response.SubCode == AlipayResponse.SystemError
+                    ? throw new HttpRequestException($"Alipay answered {method} with {response.Code} (service unavailable or system error): {response.SubCode}")
                     : response;
             }
             finally

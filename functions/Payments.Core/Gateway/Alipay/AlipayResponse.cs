@@ -33,11 +33,20 @@ public sealed class AlipayResponse
     public string? Text(string field) =>
         node.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
+    /// <summary>The trade is not at Alipay (never opened by the buyer).</summary>
+    public const string TradeNotExist = "ACQ.TRADE_NOT_EXIST";
+
+    /// <summary>The trade is not in a state the call applies to (e.g. already paid, so not closable).</summary>
+    public const string TradeStatusError = "ACQ.TRADE_STATUS_ERROR";
+
+    /// <summary>Alipay's own failure: the same request may be sent again unchanged.</summary>
+    public const string SystemError = "ACQ.SYSTEM_ERROR";
+
     /// <summary>
     /// Reads a gateway answer for <paramref name="method"/>: the response object (or Alipay's
     /// <c>error_response</c>) and the signature beside it. The signature is checked whenever present;
-    /// an unsigned answer is accepted only as a failure (Alipay leaves some errors unsigned), never as
-    /// a success.
+    /// an unsigned answer is accepted only as a failure that decides nothing (Alipay leaves some errors
+    /// unsigned), never as a success, a trade that does not exist or one that cannot be closed.
     /// </summary>
     public static AlipayResponse Read(byte[] body, string method, Func<ReadOnlyMemory<byte>, string?, bool> verify)
     {
@@ -54,9 +63,11 @@ public sealed class AlipayResponse
         }
         using var document = JsonDocument.Parse(content);
         var response = new AlipayResponse(document.RootElement.Clone());
-        if (!verified && response.IsSuccess)
+        if (!verified && (response.IsSuccess || response.SubCode is TradeNotExist or TradeStatusError))
         {
-            throw new InvalidDataException($"Alipay's answer to {method} claims success without a signature.");
+            // These answers decide what the pipeline does with the money (paid, never created, not closable):
+            // only a signed one is believed; anything else is retried.
+            throw new InvalidDataException($"Alipay's answer to {method} ({(response.IsSuccess ? "success" : response.SubCode)}) is not signed; not trusted.");
         }
         return response;
     }
