@@ -199,7 +199,7 @@ public sealed class StripeConnectorTests(StripeSimulatorFixture fixture) : IClas
         var first = await Stripe.RefundAsync(full, full.IdempotencyKey());
         var again = await Stripe.RefundAsync(full with { Attempt = 2 }, (full with { Attempt = 2 }).IdempotencyKey());
 
-        Assert.Equal("refund-pi_sr-rest-1", full.IdempotencyKey());
+        Assert.Equal("refund1-pi_sr-rest", full.IdempotencyKey());
         Assert.Equal([1000L, 1500L], fixture.Gateway.RefundsOf(payment.PaymentId).Select(r => r.AmountMinor));
         Assert.Equal(first.RefundId, fixture.Gateway.RefundsOf(payment.PaymentId)[1].RefundId);
         // Fully refunded: a later attempt under a new key is answered with a refund that exists, never a new one.

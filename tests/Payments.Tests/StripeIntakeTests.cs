@@ -100,6 +100,11 @@ public sealed class StripeIntakeTests(StripeIntakeFixture fixture) : IClassFixtu
         var letter = Assert.Single(letters);
         Assert.Equal(CallbackIntake.ParkedReason, letter.GetProperty("reason").GetString());
         Assert.Contains(reason, letter.GetProperty("description").GetString(), StringComparison.Ordinal);
+        if (eventId == "evt_si_refund_failed")
+        {
+            // A refund that did not reach the customer names its order, so the operator (and the parked-items alert) see whose money it is.
+            Assert.Equal("sirefund3", letter.GetProperty("orderId").GetString());
+        }
 
         using var again = await Pipeline.Http.SendAsync(TestWebhooks.Stripe(Host, body));
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);

@@ -9,10 +9,12 @@ namespace Payments.Contracts;
 public sealed record RefundRequest(string OrderId, string Provider, string PaymentId, long AmountMinor, string Currency, string Reason, int Attempt = 0)
 {
     /// <summary>
-    /// <c>refund-{paymentId}</c> until the gateway has refused it, then <c>refund-{paymentId}-{attempt}</c>.
+    /// <c>refund-{paymentId}</c> until the gateway has refused it, then <c>refund{attempt}-{paymentId}</c>.
     /// Every path that refunds a payment uses the same first key, so two paths asking at once pay out once.
+    /// The attempt goes before the payment id, which may itself end in <c>-1</c>: no payment's later key
+    /// can be another payment's first.
     /// </summary>
-    public string IdempotencyKey() => Attempt == 0 ? $"refund-{PaymentId}" : $"refund-{PaymentId}-{Attempt}";
+    public string IdempotencyKey() => Attempt == 0 ? $"refund-{PaymentId}" : $"refund{Attempt}-{PaymentId}";
 
     /// <summary>The same refund to try under a new key, after the gateway finally refused this one.</summary>
     public RefundRequest AfterRefusal() => this with { Attempt = Attempt + 1 };

@@ -18,7 +18,7 @@ public abstract record ParseOutcome
     /// shape is one the connector does not read): stored, acknowledged, and parked for an operator,
     /// rather than refused and retried by the gateway for days with the same answer.
     /// </summary>
-    public sealed record Parked(string EventId, string EventType, string Reason) : ParseOutcome;
+    public sealed record Parked(string EventId, string EventType, string Reason, string? OrderId = null) : ParseOutcome;
 
     /// <summary>A malformed or invalid payload; each error names the field at fault.</summary>
     public sealed record Invalid(IReadOnlyList<string> Errors) : ParseOutcome;

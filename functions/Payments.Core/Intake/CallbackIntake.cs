@@ -127,7 +127,7 @@ public sealed class CallbackIntake(
         }
         if (parsed is ParseOutcome.Parked parked)
         {
-            log.CallbackParked(provider.Name, eventId, parked.EventType, parked.Reason);
+            log.CallbackParked(provider.Name, eventId, parked.EventType, parked.OrderId ?? "unknown", parked.Reason);
             return new IntakeResult.Acknowledged(provider.Acknowledgement, "parked");
         }
         if (paymentEvent is null)
@@ -169,7 +169,7 @@ public sealed class CallbackIntake(
     /// names the stored callback, whose raw body stays in the inbox; discarding it settles the callback.
     /// </summary>
     private ParkedLetter IntakeLetter(string provider, ParseOutcome.Parked parked) => new(
-        $"intake-{provider}-{parked.EventId}", provider, parked.EventId, OrderId: null, ParkedReason, $"{parked.EventType}: {parked.Reason}",
+        $"intake-{provider}-{parked.EventId}", provider, parked.EventId, parked.OrderId, ParkedReason, $"{parked.EventType}: {parked.Reason}",
         Attempts: 0, LetterStatus.Parked, clock.GetUtcNow(), Resolution: null, ResolvedAt: null, RawBody: null);
 
     /// <summary>The dead-letter reason of a callback parked at intake.</summary>

@@ -26,6 +26,7 @@ internal static partial class IntakeLog
     [LoggerMessage(1007, LogLevel.Warning, "Dispatch of {Provider} event {EventId} for order {OrderId} failed; left for the outbox relay")]
     public static partial void DispatchFailed(this ILogger log, Exception exception, string provider, string eventId, string orderId);
 
-    [LoggerMessage(1008, LogLevel.Warning, "Parked {Provider} event {EventId} of type {EventType} for an operator: {Reason}")]
-    public static partial void CallbackParked(this ILogger log, string provider, string eventId, string eventType, string reason);
+    // Worded like every other park ("Parked … for order …") so the parked-items alert matches it.
+    [LoggerMessage(1008, LogLevel.Error, "Parked {Provider} event {EventId} of type {EventType} for order {OrderId}, for an operator: {Reason}")]
+    public static partial void CallbackParked(this ILogger log, string provider, string eventId, string eventType, string orderId, string reason);
 }

@@ -143,6 +143,8 @@ public sealed class StatementReconciler(
         {
             var line = new StatementLine(pending.PaymentId, pending.OrderId, lineType, pending.AmountMinor, pending.Currency, occurredAt);
             await reports.CompleteAsync(pending, await ActAsync(pending.Class, line, await orders.GetAsync(pending.OrderId, ct), durable, ct), ct);
+            // The dead attempt never got to count it: the discrepancy alert must still see it.
+            PipelineMetrics.ReconciliationDiscrepancies.Add(1, new KeyValuePair<string, object?>("class", pending.Class.ToString()));
             found++;
         }
 

@@ -121,7 +121,7 @@ public sealed class StripeProvider : IWebhookProvider
             {
                 // A refund that failed or was canceled after Stripe accepted it: the money did not go back.
                 return status is "failed" or "canceled"
-                    ? new ParseOutcome.Parked(eventId, type, $"refund {status} at Stripe after it was accepted: the customer was not paid back.")
+                    ? new ParseOutcome.Parked(eventId, type, $"refund {status} at Stripe after it was accepted: the customer was not paid back.", order.GetString())
                     : new ParseOutcome.Ignored(eventId, type);
             }
 
