@@ -42,7 +42,7 @@ public sealed class DurabilityTests
             }
             foreach (var order in orders)
             {
-                await WaitForAsync(http, order.OrderId, view => view.Step == "AwaitingPayment", first);
+                await first.WaitForOrderAsync(http, order.OrderId, view => view.Step == "AwaitingPayment");
             }
             foreach (var order in paid)
             {
@@ -54,7 +54,7 @@ public sealed class DurabilityTests
         using var second = await LocalHostProcess.StartAsync(settings, port);
         foreach (var order in orders)
         {
-            var view = await WaitForAsync(http, order.OrderId, v => v.Status is "Completed" or "Cancelled" or "Refunded", second);
+            var view = await second.WaitForOrderAsync(http, order.OrderId, v => v.Status is "Completed" or "Cancelled" or "Refunded");
             Assert.Equal(paid.Contains(order) ? ("Completed", (string?)null) : ("Cancelled", "timeout"), (view.Status, view.Reason));
         }
 
@@ -67,20 +67,5 @@ public sealed class DurabilityTests
         }
         Assert.All(gateway.Payments, p => Assert.Equal(0, p.RefundedMinor));
         Assert.Equal(orders.Length - paid.Length, gateway.Payments.Count(p => p.Status == "closed"));
-    }
-
-    private static async Task<OrderView> WaitForAsync(HttpClient http, string orderId, Func<OrderView, bool> done, LocalHostProcess host)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
-        while (DateTime.UtcNow < deadline)
-        {
-            using var reply = await http.GetAsync($"api/orders/{orderId}");
-            if (reply.IsSuccessStatusCode && await reply.Content.ReadFromJsonAsync<OrderView>(JsonSerializerOptions.Web) is { } view && done(view))
-            {
-                return view;
-            }
-            await Task.Delay(250);
-        }
-        throw new TimeoutException($"Order {orderId} did not get there. Host output:\n{host.Output}");
     }
 }

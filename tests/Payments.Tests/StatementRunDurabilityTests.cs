@@ -42,7 +42,7 @@ public sealed class StatementRunDurabilityTests
             }
             foreach (var order in orders)
             {
-                await WaitForOrderAsync(http, order.OrderId, v => v.Step == "AwaitingPayment");
+                await first.WaitForOrderAsync(http, order.OrderId, v => v.Step == "AwaitingPayment");
                 await gateway.PayAsync(order.PaymentId);
             }
             (await http.PostAsync($"api/ops/reconciliation/{today:yyyy-MM-dd}", null)).EnsureSuccessStatusCode();
@@ -63,7 +63,7 @@ public sealed class StatementRunDurabilityTests
         Assert.Single(report.Malformed!);
         foreach (var order in orders)
         {
-            Assert.Equal("Completed", (await WaitForOrderAsync(http, order.OrderId, v => v.Status is "Completed" or "Cancelled" or "Refunded")).Status);
+            Assert.Equal("Completed", (await second.WaitForOrderAsync(http, order.OrderId, v => v.Status is "Completed" or "Cancelled" or "Refunded")).Status);
             Assert.Empty(gateway.RefundsOf(order.PaymentId));
         }
 
@@ -87,20 +87,5 @@ public sealed class StatementRunDurabilityTests
             await Task.Delay(50);
         }
         throw new TimeoutException($"The statement run of {date} never got there.");
-    }
-
-    private static async Task<OrderView> WaitForOrderAsync(HttpClient http, string orderId, Func<OrderView, bool> done)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
-        while (DateTime.UtcNow < deadline)
-        {
-            using var reply = await http.GetAsync($"api/orders/{orderId}");
-            if (reply.IsSuccessStatusCode && await reply.Content.ReadFromJsonAsync<OrderView>(JsonSerializerOptions.Web) is { } view && done(view))
-            {
-                return view;
-            }
-            await Task.Delay(250);
-        }
-        throw new TimeoutException($"Order {orderId} did not get there.");
     }
 }

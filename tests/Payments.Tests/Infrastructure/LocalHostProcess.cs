@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
+using Payments.Saga;
 
 namespace Payments.Tests.Infrastructure;
 
@@ -50,6 +53,25 @@ public sealed class LocalHostProcess : IDisposable
         var host = new LocalHostProcess(Process.Start(start) ?? throw new InvalidOperationException("Local host did not start."));
         await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60));
         return host;
+    }
+
+    /// <summary>
+    /// Polls <c>GET /api/orders/{orderId}</c> on this host until the order view satisfies
+    /// <paramref name="done"/>; the timeout names the order and carries the host's output.
+    /// </summary>
+    public async Task<OrderView> WaitForOrderAsync(HttpClient http, string orderId, Func<OrderView, bool> done)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+        while (DateTime.UtcNow < deadline)
+        {
+            using var reply = await http.GetAsync($"api/orders/{orderId}");
+            if (reply.IsSuccessStatusCode && await reply.Content.ReadFromJsonAsync<OrderView>(JsonSerializerOptions.Web) is { } view && done(view))
+            {
+                return view;
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"Order {orderId} did not get there. Host output:\n{Output}");
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no lease release, no flush; exactly what a crash looks like.</summary>
