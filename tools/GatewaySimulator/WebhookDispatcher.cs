@@ -18,14 +18,10 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
     private readonly TimeProvider clock;
     private readonly ILogger logger;
     private readonly byte[] standardKey;
-    private readonly Uri standardCallback;
-    private readonly Uri stripeCallback;
-    private readonly Uri weChatPayCallback;
+    private readonly string callbackBase;
     private readonly WeChatPayDialect weChatPay;
     private readonly Alipay.AlipayDialect alipay;
-    private readonly Uri alipayCallback;
     private readonly byte[] adyenKey;
-    private readonly Uri adyenCallback;
     private readonly Channel<DeliveryJob> due;
     private readonly CancellationTokenSource stopping = new();
     private readonly Lock gate = new();
@@ -40,9 +36,7 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
     public WebhookDispatcher(SimulatorOptions options, SeededRandom random, StatsCounters stats, HttpClient http, TimeProvider clock, ILogger logger, WeChatPayDialect weChatPay, Alipay.AlipayDialect alipay, byte[] adyenKey)
     {
         this.adyenKey = adyenKey;
-        adyenCallback = new Uri($"{options.CallbackBaseUrl.TrimEnd('/')}/api/callbacks/{PaymentProviders.Adyen}");
         this.alipay = alipay;
-        alipayCallback = new Uri($"{options.CallbackBaseUrl.TrimEnd('/')}/api/callbacks/{PaymentProviders.Alipay}");
         this.options = options;
         this.random = random;
         this.stats = stats;
@@ -50,10 +44,7 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
         this.clock = clock;
         this.logger = logger;
         standardKey = options.StandardKey;
-        var baseUrl = options.CallbackBaseUrl.TrimEnd('/');
-        standardCallback = new Uri($"{baseUrl}/api/callbacks/{PaymentProviders.Standard}");
-        stripeCallback = new Uri($"{baseUrl}/api/callbacks/{PaymentProviders.Stripe}");
-        weChatPayCallback = new Uri($"{baseUrl}/api/callbacks/{PaymentProviders.WeChatPay}");
+        callbackBase = options.CallbackBaseUrl.TrimEnd('/');
         this.weChatPay = weChatPay;
         due = Channel.CreateUnbounded<DeliveryJob>(new UnboundedChannelOptions { SingleReader = options.MaxConcurrentDeliveries == 1 });
         idle.SetResult();
@@ -314,70 +305,46 @@ internal sealed class WebhookDispatcher : IAsyncDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
         timeout.CancelAfter(options.DeliveryTimeout);
 
-        if (message.Provider == PaymentProviders.Alipay)
-        {
-            return await PostAsync(alipayCallback, message.Body, "application/x-www-form-urlencoded; charset=utf-8", timeout.Token, stop).ConfigureAwait(false);
-        }
-
-        if (message.Provider == PaymentProviders.Adyen)
-        {
-            return await PostAsync(adyenCallback, message.Body, "application/json", timeout.Token, stop).ConfigureAwait(false);
-        }
-
-        var isStripe = message.Provider == PaymentProviders.Stripe;
-        var isWeChatPay = message.Provider == PaymentProviders.WeChatPay;
-        using var request = new HttpRequestMessage(HttpMethod.Post, isStripe ? stripeCallback : isWeChatPay ? weChatPayCallback : standardCallback)
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"{callbackBase}/api/callbacks/{message.Provider}"))
         {
             Content = new ByteArrayContent(message.Body),
         };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(
+            message.Provider == PaymentProviders.Alipay ? "application/x-www-form-urlencoded; charset=utf-8" : "application/json");
 
         // Each attempt is signed afresh with the current time, as real gateways do; id and body stay the same.
+        // Alipay's form and Adyen's items carry their signatures inside the body: no signature headers.
         var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
-        if (isWeChatPay)
+        switch (message.Provider)
         {
-            foreach (var (name, value) in weChatPay.SignatureHeaders(timestamp, message.Body))
-            {
-                request.Headers.TryAddWithoutValidation(name, value);
-            }
-        }
-        else if (isStripe)
-        {
-            request.Headers.TryAddWithoutValidation("Stripe-Signature", WebhookSigner.StripeSignature(options.StripeSecret, timestamp, message.Body));
-        }
-        else
-        {
-            request.Headers.TryAddWithoutValidation("webhook-id", message.EventId);
-            request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
-            request.Headers.TryAddWithoutValidation("webhook-signature", WebhookSigner.StandardSignature(standardKey, message.EventId, timestamp, message.Body));
+            case PaymentProviders.Alipay or PaymentProviders.Adyen:
+                break;
+            case PaymentProviders.WeChatPay:
+                foreach (var (name, value) in weChatPay.SignatureHeaders(timestamp, message.Body))
+                {
+                    request.Headers.TryAddWithoutValidation(name, value);
+                }
+                break;
+            case PaymentProviders.Stripe:
+                request.Headers.TryAddWithoutValidation("Stripe-Signature", WebhookSigner.StripeSignature(options.StripeSecret, timestamp, message.Body));
+                break;
+            default:
+                request.Headers.TryAddWithoutValidation("webhook-id", message.EventId);
+                request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
+                request.Headers.TryAddWithoutValidation("webhook-signature", WebhookSigner.StandardSignature(standardKey, message.EventId, timestamp, message.Body));
+                break;
         }
 
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            if (message.Provider == PaymentProviders.Alipay && response.IsSuccessStatusCode)
+            {
+                // Alipay retries anything but the literal "success".
+                var reply = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+                return reply.Trim() == "success" ? (int)response.StatusCode : 500;
+            }
             return (int)response.StatusCode;
-        }
-        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
-        {
-            return null;
-        }
-        catch (HttpRequestException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>A delivery whose signature is inside its body (Alipay's form, Adyen's items): no signature headers.</summary>
-    private async Task<int?> PostAsync(Uri callback, byte[] body, string contentType, CancellationToken timeout, CancellationToken stop)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, callback) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        try
-        {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout).ConfigureAwait(false);
-            // Alipay retries anything but the literal "success"; Adyen takes any 2xx.
-            var reply = await response.Content.ReadAsStringAsync(timeout).ConfigureAwait(false);
-            return callback == alipayCallback && response.IsSuccessStatusCode && reply.Trim() != "success" ? 500 : (int)response.StatusCode;
         }
         catch (OperationCanceledException) when (!stop.IsCancellationRequested)
         {
