@@ -139,10 +139,10 @@ public sealed class StatementReconciler(
 
         // A previous attempt of this chunk that died between recording a discrepancy and its action: finish those first.
         var found = 0;
-        foreach (var (pending, lineType, occurredAt) in await reports.ListPendingAsync(date, chunk.Chunk, ct))
+        foreach (var (pending, lineType, occurredAt) in await reports.ListPendingAsync(date, chunk.Run, chunk.Chunk, ct))
         {
             var line = new StatementLine(pending.PaymentId, pending.OrderId, lineType, pending.AmountMinor, pending.Currency, occurredAt);
-            await reports.CompleteAsync(pending, await ActAsync(pending.Class, line, await orders.GetAsync(pending.OrderId, ct), durable, ct), ct);
+            await reports.CompleteAsync(pending, chunk.Run, await ActAsync(pending.Class, line, await orders.GetAsync(pending.OrderId, ct), durable, ct), ct);
             // The dead attempt never got to count it: the discrepancy alert must still see it.
             PipelineMetrics.ReconciliationDiscrepancies.Add(1, new KeyValuePair<string, object?>("class", pending.Class.ToString()));
             found++;
@@ -165,11 +165,11 @@ public sealed class StatementReconciler(
                 continue;
             }
             var discrepancy = new Discrepancy(date, kind, line.PaymentId, line.OrderId, line.AmountMinor, line.Currency, ReconciliationStore.Pending, Describe(kind, line, order));
-            if (!await reports.AddPendingAsync(discrepancy, chunk.Chunk, line.Type, line.OccurredAt, ct))
+            if (!await reports.AddPendingAsync(discrepancy, chunk.Run, chunk.Chunk, line.Type, line.OccurredAt, ct))
             {
                 continue;
             }
-            await reports.CompleteAsync(discrepancy, await ActAsync(kind, line, order, durable, ct), ct);
+            await reports.CompleteAsync(discrepancy, chunk.Run, await ActAsync(kind, line, order, durable, ct), ct);
             PipelineMetrics.ReconciliationDiscrepancies.Add(1, new KeyValuePair<string, object?>("class", kind.ToString()));
             found++;
         }
@@ -182,10 +182,11 @@ public sealed class StatementReconciler(
     {
         var all = await reports.ListAsync(totals.Date, ct);
         var malformed = await reports.ListMalformedAsync(totals.Date, ct);
-        await reports.FinishRunAsync(totals.Date, totals.NewDiscrepancies, all.Count, malformed.Count, clock.GetUtcNow(), ct);
+        var found = await reports.CountActedByAsync(totals.Date, totals.Run, ct);
+        await reports.FinishRunAsync(totals.Date, found, all.Count, malformed.Count, clock.GetUtcNow(), ct);
         await stage.DeleteRunAsync(totals.Date, totals.Run, ct);
-        log.StatementReconciled(totals.Date, totals.Lines, totals.NewDiscrepancies, all.Count);
-        return new StatementRunResult(totals.Date, totals.Lines, totals.NewDiscrepancies, all.Count, malformed.Count);
+        log.StatementReconciled(totals.Date, totals.Lines, found, all.Count);
+        return new StatementRunResult(totals.Date, totals.Lines, found, all.Count, malformed.Count);
     }
 
     /// <summary>The ledger's captures recorded while this chunk's lines happened (plus the recording lag), by payment id.</summary>

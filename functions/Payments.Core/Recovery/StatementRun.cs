@@ -28,7 +28,6 @@ public static class StatementRun
     {
         var staged = input.Staged
             ?? await context.CallActivityAsync<StagedStatement>(StatementActivityNames.Stage, new StatementStageRequest(input.Date, context.NewGuid()), ChunkRetry);
-        var found = input.NewDiscrepancies;
         var end = Math.Min(staged.Chunks, input.NextChunk + ChunksPerGeneration);
         for (var batch = input.NextChunk; batch < end; batch += ParallelChunks)
         {
@@ -36,14 +35,14 @@ public static class StatementRun
             var chunks = Enumerable.Range(batch, Math.Min(ParallelChunks, end - batch))
                 .Select(chunk => context.CallActivityAsync<ChunkResult>(StatementActivityNames.ReconcileChunk, new StatementChunk(input.Date, staged.Run, chunk), ChunkRetry))
                 .ToList();
-            found += (await Task.WhenAll(chunks)).Sum(r => r.NewDiscrepancies);
+            await Task.WhenAll(chunks);
         }
         if (end < staged.Chunks)
         {
-            context.ContinueAsNew(input with { Staged = staged, NextChunk = end, NewDiscrepancies = found });
+            context.ContinueAsNew(input with { Staged = staged, NextChunk = end });
             return null;
         }
         context.SetCustomStatus("Finishing");
-        return await context.CallActivityAsync<StatementRunResult>(StatementActivityNames.Finish, new StatementRunTotals(input.Date, staged.Run, staged.Lines, found), ChunkRetry);
+        return await context.CallActivityAsync<StatementRunResult>(StatementActivityNames.Finish, new StatementRunTotals(input.Date, staged.Run, staged.Lines), ChunkRetry);
     }
 }

@@ -2,6 +2,6 @@ namespace Payments.Recovery;
 
 /// <summary>
 /// A statement run's state between generations (<c>ContinueAsNew</c>): the day, the staged statement once
-/// staged, the next chunk to reconcile (the cursor) and the new discrepancies found so far.
+/// staged, and the next chunk to reconcile (the cursor). What the run found lives in the report's rows.
 /// </summary>
-public sealed record StatementRunInput(DateOnly Date, StagedStatement? Staged = null, int NextChunk = 0, int NewDiscrepancies = 0);
+public sealed record StatementRunInput(DateOnly Date, StagedStatement? Staged = null, int NextChunk = 0);

@@ -25,9 +25,11 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
     /// <summary>
     /// Writes a discrepancy before its action (<see cref="Pending"/>), with what it takes to act on it
     /// again: a chunk that crashes between acting and recording finds the row on its retry and
-    /// completes it, so the run's result is the same as if nothing had crashed. False when the row exists.
+    /// completes it, so the run's result is the same as if nothing had crashed. The row names the
+    /// run that found it, so the run's count of new discrepancies is read from storage, not from
+    /// results a dead attempt never returned. False when the row exists.
     /// </summary>
-    public async Task<bool> AddPendingAsync(Discrepancy discrepancy, int chunk, string lineType, DateTimeOffset occurredAt, CancellationToken ct)
+    public async Task<bool> AddPendingAsync(Discrepancy discrepancy, Guid run, int chunk, string lineType, DateTimeOffset occurredAt, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.Reconciliation, ct);
         try
@@ -41,6 +43,7 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
                 ["Currency"] = discrepancy.Currency,
                 ["Action"] = Pending,
                 ["Detail"] = discrepancy.Detail,
+                ["Run"] = run.ToString(),
                 ["Chunk"] = chunk,
                 ["LineType"] = lineType,
                 ["OccurredAt"] = occurredAt,
@@ -53,17 +56,27 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
         }
     }
 
-    public async Task CompleteAsync(Discrepancy discrepancy, string action, CancellationToken ct)
+    /// <summary>Records the action taken and the run that took it (a run may complete what an earlier, failed run left pending).</summary>
+    public async Task CompleteAsync(Discrepancy discrepancy, Guid run, string action, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.Reconciliation, ct);
-        await table.UpdateEntityAsync(new TableEntity(Partition(discrepancy.Date), Key(discrepancy.Class, discrepancy.PaymentId)) { ["Action"] = action }, ETag.All, TableUpdateMode.Merge, ct);
+        var row = new TableEntity(Partition(discrepancy.Date), Key(discrepancy.Class, discrepancy.PaymentId)) { ["Action"] = action, ["Run"] = run.ToString() };
+        await table.UpdateEntityAsync(row, ETag.All, TableUpdateMode.Merge, ct);
     }
 
-    /// <summary>Discrepancies of a chunk written but never completed (its last attempt died between the two), with their line's type and time.</summary>
-    public async Task<IReadOnlyList<(Discrepancy Discrepancy, string LineType, DateTimeOffset OccurredAt)>> ListPendingAsync(DateOnly date, int chunk, CancellationToken ct)
+    /// <summary>
+    /// Discrepancies written but never completed, with their line's type and time: those of this
+    /// run's chunk (its last attempt died between the two), and for chunk 0 also those an earlier run
+    /// of the day left behind (that run failed for good; its chunking may have differed, so only one
+    /// chunk adopts them).
+    /// </summary>
+    public async Task<IReadOnlyList<(Discrepancy Discrepancy, string LineType, DateTimeOffset OccurredAt)>> ListPendingAsync(DateOnly date, Guid run, int chunk, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.Reconciliation, ct);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition(date)} and Action eq {Pending} and Chunk eq {chunk}");
+        var id = run.ToString();
+        var filter = chunk == 0
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {Partition(date)} and Action eq {Pending} and ((Run eq {id} and Chunk eq 0) or Run ne {id})")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {Partition(date)} and Action eq {Pending} and Run eq {id} and Chunk eq {chunk}");
         var list = new List<(Discrepancy, string, DateTimeOffset)>();
         await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
         {
@@ -142,6 +155,19 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
             list.Add(new MalformedStatementLine(date, row.GetInt64("LineNumber") ?? 0, row.GetString("Reason") ?? ""));
         }
         return list;
+    }
+
+    /// <summary>The discrepancies a run acted on: its count of new ones, however often its chunks were retried.</summary>
+    public async Task<int> CountActedByAsync(DateOnly date, Guid run, CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableNames.Reconciliation, ct);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition(date)} and Run eq {run.ToString()} and Action ne {Pending}");
+        var count = 0;
+        await foreach (var _ in table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: ct))
+        {
+            count++;
+        }
+        return count;
     }
 
     public async Task<IReadOnlyList<Discrepancy>> ListAsync(DateOnly date, CancellationToken ct)
