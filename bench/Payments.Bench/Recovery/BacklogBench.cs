@@ -9,6 +9,8 @@ using Payments.LocalHost;
 using Payments.Recovery;
 using Payments.Saga;
 using Payments.Storage;
+using Polly;
+using Polly.Retry;
 
 namespace Payments.Benchmarks.Recovery;
 
@@ -27,24 +29,24 @@ public static class BacklogBench
     public static async Task RunAsync(BenchEnvironment env, BenchOptions options, BenchReport report, TextWriter log)
     {
         var prefix = env.NewPrefix("lane");
+        var messages = options.BacklogMessages;
         await using var host = await env.StartHostAsync(prefix, s =>
         {
             s["Lane:DrainConcurrency"] = options.BacklogConcurrency.ToString();
             s["Lane:DrainSeconds"] = "240";
             s["Lane:ScaleOutWorkers"] = "0";
         });
-        var storage = host.Services.GetRequiredService<PaymentsStorage>();
-        var messages = options.BacklogMessages;
 
         log.WriteLine($"  backlog: {options.BacklogOrders} orders to completion, then {messages} lane messages for them");
         var orders = await CompleteOrdersAsync(env, host, prefix, options.BacklogOrders);
+        // Filled on a client with a long timeout and few sends at once: a host's Durable workers polling the
+        // same Azurite once slowed a 16-wide fill past the storage clients' 10 s timeout.
+        var bareQueue = await BareQueueAsync(env, prefix + "-bare1", messages);
+        var bareWideQueue = await BareQueueAsync(env, prefix + "-bare" + options.BacklogConcurrency, messages);
         await SeedLaneAsync(host, orders, messages);
 
-        var bareQueue = await storage.QueueAsync("bare-lane");
-        await FillAsync(bareQueue, messages);
         var bare = await TimeAsync(() => BareLoopAsync(bareQueue, receivers: 1));
-        await FillAsync(bareQueue, messages);
-        var bareWide = await TimeAsync(() => BareLoopAsync(bareQueue, receivers: options.BacklogConcurrency));
+        var bareWide = await TimeAsync(() => BareLoopAsync(bareWideQueue, receivers: options.BacklogConcurrency));
 
         var lane = host.Services.GetRequiredService<RetryLane>();
         var drained = 0;
@@ -120,9 +122,23 @@ public static class BacklogBench
             }
         }));
 
-    private static Task FillAsync(QueueClient queue, int messages) =>
-        Parallel.ForAsync(0, messages, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+    /// <summary>A queue holding <paramref name="messages"/> lane-sized messages, on a client patient enough for a loaded Azurite.</summary>
+    private static async Task<QueueClient> BareQueueAsync(BenchEnvironment env, string name, int messages)
+    {
+        var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(60);
+        var queue = new QueueClient(env.Azurite.ConnectionString, name, options);
+        await queue.CreateIfNotExistsAsync();
+        await Parallel.ForAsync(0, messages, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
             await queue.SendMessageAsync(BinaryData.FromObjectAsJson(new LaneMessage(LaneMessage.CurrentVersion, "standard", $"bare{i}", "bare", 1)), cancellationToken: ct));
+        return queue;
+    }
+
+    // Seeding 10,000 messages beside a polling host can meet a storage timeout on a loaded machine: the
+    // inbox insert is idempotent, so a timed-out pair is simply written again.
+    private static readonly ResiliencePipeline SeedRetry = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions { MaxRetryAttempts = 5, Delay = TimeSpan.FromSeconds(1), BackoffType = DelayBackoffType.Exponential })
+        .Build();
 
     /// <summary>Callbacks stored as queued in the inbox, each with its lane message due now: the state an outage leaves.</summary>
     private static Task SeedLaneAsync(LocalFunctionsHost host, IReadOnlyList<OrderRequest> orders, int messages)
@@ -130,12 +146,22 @@ public static class BacklogBench
         var inbox = host.Services.GetRequiredService<InboxStore>();
         var lane = host.Services.GetRequiredService<IMessageLane>();
         var now = DateTimeOffset.UtcNow;
-        return Parallel.ForAsync(0, messages, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+        return Parallel.ForAsync(0, messages, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
         {
             var order = orders[i % orders.Count];
             var paymentEvent = new PaymentEvent("standard", $"backlog{i}", PaymentEventKind.Succeeded, order.PaymentId, order.OrderId, order.AmountMinor, order.Currency, now);
-            await inbox.TryAddAsync(new InboxEntry("standard", paymentEvent.EventId, [], new Dictionary<string, string>(), now, InboxState.Queued, paymentEvent, "payment.succeeded"), ct);
-            await lane.SendAsync(LaneMessage.For(paymentEvent, 1, now), TimeSpan.Zero, ct);
+            var entry = new InboxEntry("standard", paymentEvent.EventId, [], new Dictionary<string, string>(), now, InboxState.Queued, paymentEvent, "payment.succeeded");
+            // A send that timed out after Azurite took it is sent again: the drain applies the duplicate as a no-op.
+            var sent = false;
+            await SeedRetry.ExecuteAsync(async token =>
+            {
+                await inbox.TryAddAsync(entry, token);
+                if (!sent)
+                {
+                    await lane.SendAsync(LaneMessage.For(paymentEvent, 1, now), TimeSpan.Zero, token);
+                    sent = true;
+                }
+            }, ct);
         });
     }
 
