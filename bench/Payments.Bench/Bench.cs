@@ -7,6 +7,7 @@ using Payments.Benchmarks.Intake;
 using Payments.Benchmarks.Reconciliation;
 using Payments.Benchmarks.Recovery;
 using Payments.Benchmarks.Reporting;
+using Payments.Benchmarks.Requests;
 using Payments.Benchmarks.Saga;
 
 namespace Payments.Benchmarks;
@@ -54,6 +55,8 @@ public static class Bench
                 await (suite switch
                 {
                     "intake" => IntakeBench.RunAsync(env, options, report, output),
+                    "intake-registered" => IntakeBench.RunRegisteredAsync(env, options, report, output),
+                    "requests" => RequestsBench.RunAsync(env, options, report, output),
                     "saga" => SagaBench.RunAsync(env, options, report, output),
                     "reconciliation" => ReconciliationBench.RunAsync(env, options, report, output),
                     "recovery" => RecoveryBench.RunAsync(env, options, report, output),
@@ -105,7 +108,9 @@ public static class Bench
         ["smoke"] = o.Smoke.ToString(),
         ["suites"] = string.Join(",", o.SuiteNames),
         ["intake"] = $"rounds={o.IntakeRounds} phase_s={o.IntakePhaseSeconds} clients={o.IntakeClients} offered_fraction={o.IntakeOfferedFraction}",
+        ["intake-registered"] = $"orders={o.IntakeRegisteredOrders}",
         ["saga"] = $"orders={o.SagaOrders} sweep={o.SagaSweep}",
+        ["requests"] = $"orders={o.RequestOrders} idle_s={o.RequestIdleSeconds}",
         ["reconciliation"] = $"lines={string.Join(",", o.StatementSizes)} ledger_orders={o.LedgerOrders} reconciler_orders={o.ReconcilerOrders} run_lines={string.Join(",", o.RunSizes)} chunk_lines={o.ChunkLines}",
         ["recovery"] = $"windows_s={string.Join(",", o.PaymentWindowSeconds)} active_query_after:period_s={string.Join(",", o.ActiveQueryCases.Select(p => $"{p.After}:{p.Period}"))} " +
             $"lane_backoff:period_s={string.Join(",", o.LaneCases.Select(p => $"{p.Backoff}:{p.Period}"))} orders_per_case={o.RecoveryOrdersPerCase}",

@@ -17,7 +17,7 @@ public sealed class BenchOptions
 {
     public const string Section = "Bench";
 
-    public static readonly string[] AllSuites = ["intake", "saga", "reconciliation", "recovery", "backlog"];
+    public static readonly string[] AllSuites = ["intake", "intake-registered", "saga", "requests", "reconciliation", "recovery", "backlog"];
 
     private const string AtLeast = "{0} must be at least {1}.";
 
@@ -43,6 +43,18 @@ public sealed class BenchOptions
     /// <summary>The fixed offered load as a fraction of the intake's measured saturation throughput.</summary>
     [Range(0.0, 1.0, MinimumIsExclusive = true, ErrorMessage = "{0} must be above {1} and at most {2}.")]
     public double IntakeOfferedFraction { get; set; } = 0.5;
+
+    /// <summary>Orders whose running sagas receive the intake-registered suite's callbacks (declines: each keeps its saga waiting).</summary>
+    [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
+    public int IntakeRegisteredOrders { get; set; } = 200;
+
+    // Requests: storage requests per paid order through the counting proxy.
+    [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
+    public int RequestOrders { get; set; } = 50;
+
+    /// <summary>How long the idle host's background (Durable polling) is measured, to subtract it from the phases.</summary>
+    [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
+    public int RequestIdleSeconds { get; set; } = 10;
 
     // Saga: one burst of payments per configuration.
     [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
@@ -123,6 +135,9 @@ public sealed class BenchOptions
         [Key(nameof(IntakePhaseSeconds))] = "1",
         [Key(nameof(IntakeClients))] = "8",
         [Key(nameof(SagaOrders))] = "10",
+        [Key(nameof(IntakeRegisteredOrders))] = "10",
+        [Key(nameof(RequestOrders))] = "5",
+        [Key(nameof(RequestIdleSeconds))] = "3",
         [Key(nameof(SagaSweep))] = "false",
         [Key(nameof(StatementLines))] = "2000,20000",
         [Key(nameof(LedgerOrders))] = "1000",
@@ -204,12 +219,12 @@ public sealed class BenchOptions
     }
 
     public const string Usage = """
-        Payments benchmarks: intake, saga throughput, statement reconciliation, recovery latency, retry-lane backlog drain.
+        Payments benchmarks: intake (unknown and registered orders), saga throughput, storage requests per order, statement reconciliation, recovery latency, retry-lane backlog drain.
         Settings are keys of the Bench configuration section, shown here with their defaults:
         --Bench:Name value or --Bench:Name=value; a list is one comma-separated value.
           --smoke                                  tiny sizes, well under a minute (the same as --Bench:Smoke true);
                                                    settings given with it override its sizes
-          --Bench:Suites intake,saga,reconciliation,recovery,backlog
+          --Bench:Suites intake,intake-registered,saga,requests,reconciliation,recovery,backlog
                                                    the suites to run, in this order
           --Bench:OutputDirectory DIR              results folder (default bench/results)
          intake
@@ -217,6 +232,11 @@ public sealed class BenchOptions
           --Bench:IntakePhaseSeconds 4             length of each phase
           --Bench:IntakeClients 32                 closed-loop clients
           --Bench:IntakeOfferedFraction 0.5        fixed offered load, as a fraction of intake saturation
+         intake-registered (the intake settings above, for callbacks of orders whose sagas run)
+          --Bench:IntakeRegisteredOrders 200       registered orders the callbacks are for
+         requests (storage requests per paid order, through a counting proxy)
+          --Bench:RequestOrders 50                 orders registered, paid through intake and completed
+          --Bench:RequestIdleSeconds 10            idle host measured first, subtracted from each phase
          saga
           --Bench:SagaOrders 100                   orders per configuration
           --Bench:SagaSweep true                   false skips the partition/concurrency sweep

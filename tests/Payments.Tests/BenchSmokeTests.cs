@@ -17,13 +17,16 @@ public sealed class BenchSmokeTests
 
         var text = output.ToString();
         Assert.True(exitCode == 0, text);
-        foreach (var suite in new[] { "intake", "saga", "reconciliation", "recovery", "backlog" })
+        foreach (var suite in new[] { "intake", "intake-registered", "saga", "requests", "reconciliation", "recovery", "backlog" })
         {
             Assert.Contains(suite, text, StringComparison.OrdinalIgnoreCase);
         }
         // The statement run: a day against the bare range scan of its orders, and two statement sizes for flat memory.
         Assert.Contains("statement run ÷ bare range scan", text);
         Assert.Contains("statement run peak working set", text);
+        // Storage requests per paid order, counted at the proxy, with the account's ceiling derived from them.
+        Assert.Contains("per paid order, all phases", text);
+        Assert.Contains("ceiling per storage account", text);
         Assert.Contains("results-", text);
     }
 }

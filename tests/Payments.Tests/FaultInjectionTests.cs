@@ -6,6 +6,7 @@ using Payments.Faults;
 using Payments.Gateway;
 using Payments.Ledger;
 using Payments.Saga;
+using Payments.Storage;
 using Payments.Tests.Infrastructure;
 
 namespace Payments.Tests;
@@ -79,7 +80,7 @@ public sealed class FaultInjectionTests
         {
             await faultyStock.ReserveAsync(HealthyOrder with { OrderId = $"o{i}" });
             await faultyPoints.GrantAsync(new PointsRequest($"o{i}", "c", 5));
-            await faultyDispatch.ApplyStoredOrDeferAsync(null!, Event($"e{i}"));
+            await faultyDispatch.ApplyStoredOrDeferAsync(null!, Stored($"e{i}"));
             await faultyGateway.QueryPaymentAsync(new PaymentRef($"o{i}", "standard", $"p{i}"));
         }
 
@@ -104,7 +105,7 @@ public sealed class FaultInjectionTests
         var dispatch = new FakeDispatch();
         var faulty = new FaultyCallbackDispatch(dispatch, new FaultOptions { IntakeDispatchFailureRate = 1.0 }, new FaultRandom(1));
 
-        var fault = await Assert.ThrowsAsync<InjectedFaultException>(() => faulty.ApplyStoredOrDeferAsync(null!, Event("e1")));
+        var fault = await Assert.ThrowsAsync<InjectedFaultException>(() => faulty.ApplyStoredOrDeferAsync(null!, Stored("e1")));
 
         Assert.Equal("Injected dispatch failure at intake.", fault.Message);
         Assert.Equal(0, dispatch.Applied);
@@ -156,6 +157,9 @@ public sealed class FaultInjectionTests
         return new SortedDictionary<string, string>(attempts.ToDictionary(a => a.Key, a => a.Value.ToString()), StringComparer.Ordinal);
     }
 
+    private static InboxEntry Stored(string eventId) =>
+        new("standard", eventId, [], new Dictionary<string, string>(), DateTimeOffset.UtcNow, InboxState.Received, Event(eventId), null);
+
     private static PaymentEvent Event(string eventId) =>
         new("standard", eventId, PaymentEventKind.Succeeded, "p-" + eventId, "o-" + eventId, 100, "EUR", DateTimeOffset.UnixEpoch);
 
@@ -197,7 +201,7 @@ public sealed class FaultInjectionTests
     {
         public int Applied;
 
-        public Task<DispatchResult> ApplyStoredOrDeferAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default)
+        public Task<DispatchResult> ApplyStoredOrDeferAsync(DurableTaskClient client, InboxEntry stored, CancellationToken ct = default)
         {
             Interlocked.Increment(ref Applied);
             return Task.FromResult(DispatchResult.Raised);

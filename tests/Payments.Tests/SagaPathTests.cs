@@ -82,6 +82,11 @@ public sealed class SagaPathTests(SagaPathFixture fixture) : IClassFixture<SagaP
 
         await Pipeline.Gateway.PayAsync(order.PaymentId);
         await Pipeline.Gateway.WaitForDeliveriesAsync(TimeSpan.FromSeconds(30));
+        // The order's row still says AwaitingPayment (a terminated saga writes no terminal status), so
+        // intake raised the success on the row's word and marked it Raised; the relay's second look
+        // finds the saga ended and parks the event (design note 34).
+        await Task.Delay(OutboxRelay.SettleTime);
+        await Pipeline.Service<OutboxRelay>().RelayAsync(Pipeline.Durable);
 
         var parked = await Pipeline.Service<ParkedItems>().GetAsync(ParkedKinds.SagaFailed, order.OrderId);
         Assert.NotNull(parked);

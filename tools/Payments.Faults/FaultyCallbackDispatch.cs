@@ -1,6 +1,7 @@
 using Microsoft.DurableTask.Client;
 using Payments.Contracts;
 using Payments.Saga;
+using Payments.Storage;
 using Polly.Simmy.Fault;
 using Polly.Simmy;
 using Polly;
@@ -34,9 +35,9 @@ public sealed class FaultyCallbackDispatch : IStoredCallbackDispatch
             .Build();
     }
 
-    public async Task<DispatchResult> ApplyStoredOrDeferAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default)
+    public async Task<DispatchResult> ApplyStoredOrDeferAsync(DurableTaskClient client, InboxEntry stored, CancellationToken ct = default)
     {
-        using var key = random.Use($"{paymentEvent.Provider}/{paymentEvent.EventId}");
-        return await dispatch.ExecuteAsync(async token => await inner.ApplyStoredOrDeferAsync(client, paymentEvent, token), ct);
+        using var key = random.Use($"{stored.Provider}/{stored.EventId}");
+        return await dispatch.ExecuteAsync(async token => await inner.ApplyStoredOrDeferAsync(client, stored, token), ct);
     }
 }

@@ -1,5 +1,9 @@
 using Payments.Benchmarks.Infrastructure;
 using Payments.Benchmarks.Reporting;
+using Payments.Contracts;
+using Payments.Ledger;
+using Payments.LocalHost;
+using Payments.Saga;
 
 namespace Payments.Benchmarks.Intake;
 
@@ -9,7 +13,7 @@ namespace Payments.Benchmarks.Intake;
 /// rounds so machine drift lands on both sides alike.
 /// </summary>
 /// <remarks>
-/// The callbacks are for orders that were never registered: intake verifies, parses, stores the
+/// The intake suite's callbacks are for orders that were never registered: intake verifies, parses, stores the
 /// row, then dispatch looks the saga up once, finds none, puts the callback on the retry lane (a
 /// Storage queue message) and marks the row queued. So each intake request is the inbox insert
 /// plus a Durable status read, a queue send and a row update, all on the same Azurite; the bare
@@ -17,11 +21,57 @@ namespace Payments.Benchmarks.Intake;
 /// </remarks>
 public static class IntakeBench
 {
-    private const string Suite = "intake";
-
     public static async Task RunAsync(BenchEnvironment env, BenchOptions options, BenchReport report, TextWriter log)
     {
         await using var host = await env.StartHostAsync(env.NewPrefix("intake"));
+        await MeasureAsync("intake", env, host, options, report, log, n => SignedCallbacks.Body("payment.succeeded", $"pay-i{n}", $"unregistered-{n}", 2500));
+    }
+
+    /// <summary>
+    /// The path a gateway waits on in the normal case: callbacks for registered orders whose sagas
+    /// run and wait for payment. Each is a decline (<c>payment.failed</c>) of one of the orders, under
+    /// its own event id: intake stores it and hands it to the running saga, which records it and keeps
+    /// waiting (a decline is not final), so every callback takes the known-order path and the sagas stay
+    /// running for the whole run. Same bare insert, rounds and loads as the intake suite.
+    /// </summary>
+    public static async Task RunRegisteredAsync(BenchEnvironment env, BenchOptions options, BenchReport report, TextWriter log)
+    {
+        await using var host = await env.StartHostAsync(env.NewPrefix("known"));
+        var orders = Enumerable.Range(1, options.IntakeRegisteredOrders)
+            .Select(i => new OrderRequest($"k{i}", $"cust-k{i}", [new OrderLine($"sku-k{i}", 1)], 2500, "EUR", "standard", $"pay-k{i}"))
+            .ToArray();
+        log.WriteLine($"  intake-registered: registering {orders.Length} orders and waiting for their sagas to wait for payment");
+        var stock = host.Services.GetRequiredService<StockLedger>();
+        var registration = host.Services.GetRequiredService<OrderRegistration>();
+        await Parallel.ForEachAsync(orders, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (order, ct) =>
+        {
+            await stock.SetLevelAsync(order.Lines[0].Sku, 1, ct);
+            if (await registration.RegisterAsync(order, host.Durable, ct) is not RegistrationResult.Started)
+            {
+                throw new InvalidOperationException($"Order {order.OrderId} did not start.");
+            }
+        });
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
+        foreach (var order in orders)
+        {
+            while ((await host.Durable.GetInstanceAsync(OrderSaga.InstanceId(order.OrderId), getInputsAndOutputs: true))?.SerializedCustomStatus?.Contains("AwaitingPayment", StringComparison.Ordinal) != true)
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"The saga of {order.OrderId} never waited for payment.");
+                }
+                await Task.Delay(100);
+            }
+        }
+        await MeasureAsync("intake-registered", env, host, options, report, log, n =>
+        {
+            var order = orders[n % orders.Length];
+            return SignedCallbacks.Body("payment.failed", order.PaymentId, order.OrderId, order.AmountMinor);
+        });
+    }
+
+    private static async Task MeasureAsync(string suite, BenchEnvironment env, LocalFunctionsHost host, BenchOptions options, BenchReport report, TextWriter log, Func<long, string> bodyOf)
+    {
         await using var bare = await BareInsertEndpoint.StartAsync(env.Azurite.ConnectionString, env.NewPrefix("bare"), FreePort.Next());
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 1024 }) { Timeout = TimeSpan.FromSeconds(30) };
         var load = new LoadGenerator(http);
@@ -32,13 +82,12 @@ public static class IntakeBench
         Func<HttpRequestMessage> Callbacks(Uri url) => () =>
         {
             var n = Interlocked.Increment(ref sequence);
-            var body = SignedCallbacks.Body("payment.succeeded", $"pay-i{n}", $"unregistered-{n}", 2500);
-            return SignedCallbacks.Post(url, $"msg_bench_{n}", body);
+            return SignedCallbacks.Post(url, $"msg_bench_{n}", bodyOf(n));
         };
         var targets = new (string Name, Func<HttpRequestMessage> Next)[] { (Limit, Callbacks(bare.Url)), ("intake", Callbacks(intakeUrl)) };
 
         var phase = TimeSpan.FromSeconds(options.IntakePhaseSeconds);
-        log.WriteLine($"  intake: warm-up, then {options.IntakeRounds} round(s) x {phase.TotalSeconds:0.#} s per target and mode, {options.IntakeClients} closed-loop clients");
+        log.WriteLine($"  {suite}: warm-up, then {options.IntakeRounds} round(s) x {phase.TotalSeconds:0.#} s per target and mode, {options.IntakeClients} closed-loop clients");
         foreach (var target in targets)
         {
             await load.SaturateAsync(target.Next, options.IntakeClients, TimeSpan.FromSeconds(Math.Max(1, options.IntakePhaseSeconds / 2)));
@@ -47,7 +96,7 @@ public static class IntakeBench
         var saturation = await AlternateAsync(options.IntakeRounds, targets, t => cpu.MeasureAsync(() => load.SaturateAsync(t.Next, options.IntakeClients, phase)));
         var intakeMax = saturation["intake"].Load.PerSecond;
         var offered = Math.Max(5, Math.Round(intakeMax * options.IntakeOfferedFraction / 5) * 5);
-        log.WriteLine($"  intake: fixed offered load {offered:0}/s ({options.IntakeOfferedFraction:P0} of intake saturation)");
+        log.WriteLine($"  {suite}: fixed offered load {offered:0}/s ({options.IntakeOfferedFraction:P0} of intake saturation)");
         var fixedLoad = await AlternateAsync(options.IntakeRounds, targets, t => cpu.MeasureAsync(() => load.OfferAsync(t.Next, offered, phase)));
 
         foreach (var (mode, results) in new[] { ("saturation", saturation), ($"offered {offered:0}/s", fixedLoad) })
@@ -55,27 +104,27 @@ public static class IntakeBench
             foreach (var (name, (result, used)) in results)
             {
                 var @case = $"{name}, {mode}";
-                report.Add(Suite, @case, "throughput", result.PerSecond, "callbacks/s");
-                report.Add(Suite, @case, "p50", result.Latency.Percentile(50), "ms");
-                report.Add(Suite, @case, "p99", result.Latency.Percentile(99), "ms");
-                report.Add(Suite, @case, "Azurite CPU", used.AzuriteCores, "cores");
-                report.Add(Suite, @case, "bench process CPU", used.BenchCores, "cores");
-                report.Add(Suite, @case, "other processes CPU", used.MachineBusyCores - used.AzuriteCores - used.BenchCores, "cores");
+                report.Add(suite, @case, "throughput", result.PerSecond, "callbacks/s");
+                report.Add(suite, @case, "p50", result.Latency.Percentile(50), "ms");
+                report.Add(suite, @case, "p99", result.Latency.Percentile(99), "ms");
+                report.Add(suite, @case, "Azurite CPU", used.AzuriteCores, "cores");
+                report.Add(suite, @case, "bench process CPU", used.BenchCores, "cores");
+                report.Add(suite, @case, "other processes CPU", used.MachineBusyCores - used.AzuriteCores - used.BenchCores, "cores");
                 if (result.Failed > 0)
                 {
-                    report.Add(Suite, @case, "failed", result.Failed, "requests");
+                    report.Add(suite, @case, "failed", result.Failed, "requests");
                 }
             }
         }
         var (bareMax, bareCpu) = (saturation[Limit].Load.PerSecond, saturation[Limit].Cpu);
         var intakeCpu = saturation["intake"].Cpu;
         var ratio = intakeMax / bareMax;
-        report.Add(Suite, "intake ÷ limit, saturation", "throughput ratio", ratio, "×");
-        report.Add(Suite, $"intake ÷ limit, offered {offered:0}/s", "p50 latency ratio",
+        report.Add(suite, "intake ÷ limit, saturation", "throughput ratio", ratio, "×");
+        report.Add(suite, $"intake ÷ limit, offered {offered:0}/s", "p50 latency ratio",
             fixedLoad["intake"].Load.Latency.Percentile(50) / fixedLoad[Limit].Load.Latency.Percentile(50), "×");
-        report.Add(Suite, $"intake ÷ limit, offered {offered:0}/s", "p99 latency ratio",
+        report.Add(suite, $"intake ÷ limit, offered {offered:0}/s", "p99 latency ratio",
             fixedLoad["intake"].Load.Latency.Percentile(99) / fixedLoad[Limit].Load.Latency.Percentile(99), "×");
-        report.Finding(Suite,
+        report.Finding(suite,
             $"Intake saturates at {intakeMax:0} callbacks/s = {ratio:P0} of the bare insert ({bareMax:0}/s). " +
             $"At saturation Azurite used {bareCpu.AzuriteCores:0.00} cores (bare) / {intakeCpu.AzuriteCores:0.00} (intake) and this process " +
             $"{bareCpu.BenchCores:0.00} / {intakeCpu.BenchCores:0.00} of {Environment.ProcessorCount}. " +

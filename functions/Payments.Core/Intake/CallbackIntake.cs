@@ -135,7 +135,7 @@ public sealed class CallbackIntake(
             log.Ignored(provider.Name, eventId, eventType);
             return new IntakeResult.Acknowledged(provider.Acknowledgement, "ignored");
         }
-        return new IntakeResult.Acknowledged(provider.Acknowledgement, await DispatchStoredAsync(paymentEvent, durable, ct));
+        return new IntakeResult.Acknowledged(provider.Acknowledgement, await DispatchStoredAsync(entry, paymentEvent, durable, ct));
     }
 
     /// <summary>
@@ -176,12 +176,12 @@ public sealed class CallbackIntake(
     public const string ParkedReason = "parked_at_intake";
 
     /// <summary>Dispatch after storing; a failure here is not the gateway's problem: the outbox relay re-dispatches.</summary>
-    private async Task<string> DispatchStoredAsync(PaymentEvent paymentEvent, DurableTaskClient durable, CancellationToken ct)
+    private async Task<string> DispatchStoredAsync(InboxEntry entry, PaymentEvent paymentEvent, DurableTaskClient durable, CancellationToken ct)
     {
         try
         {
             // An unknown order: the callback may have outrun its order's registration and waits on the lane.
-            return await dispatch.ApplyStoredOrDeferAsync(durable, paymentEvent, ct) == DispatchResult.UnknownOrder ? "queued" : "applied";
+            return await dispatch.ApplyStoredOrDeferAsync(durable, entry, ct) == DispatchResult.UnknownOrder ? "queued" : "applied";
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {

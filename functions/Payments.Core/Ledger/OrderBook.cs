@@ -77,6 +77,9 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
                 ["Reason"] = change.Reason,
                 ["Step"] = change.Step,
                 ["UpdatedAt"] = clock.GetUtcNow(),
+                // Only a saga step writes through here, so this marks the saga as started (the
+                // registration writes the row before it starts the saga): dispatch's fast path reads it.
+                [SagaRecordedColumn] = true,
             };
             if (change.PaidAmountMinor is { } paid)
             {
@@ -119,6 +122,20 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
     {
         var table = await storage.TableAsync(TableNames.Orders, ct);
         await table.UpsertEntityAsync(new TableEntity(orderId, RowKey) { ["RecoveryRaisedAt"] = clock.GetUtcNow() }, TableUpdateMode.Merge, ct);
+    }
+
+    private const string SagaRecordedColumn = "SagaRecorded";
+
+    /// <summary>One point read of the three columns dispatch decides by; null when the order is unknown.</summary>
+    public async Task<OrderProgress?> GetProgressAsync(string orderId, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Orders, ct);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(orderId, RowKey, select: ["Status", "PaymentId", SagaRecordedColumn], cancellationToken: ct);
+        if (!row.HasValue || !Enum.TryParse<OrderStatus>(row.Value!.GetString("Status"), out var status))
+        {
+            return null;
+        }
+        return new OrderProgress(status, row.Value.GetString("PaymentId") ?? "", row.Value.GetBoolean(SagaRecordedColumn) == true);
     }
 
     public async Task<OrderRecord?> GetAsync(string orderId, CancellationToken ct = default)

@@ -28,7 +28,7 @@ public sealed class OutboxRelay(InboxStore inbox, PaymentDispatch dispatch, Time
             }
             try
             {
-                if (await dispatch.ApplyStoredOrDeferAsync(durable, paymentEvent, ct) == DispatchResult.UnknownOrder)
+                if (await dispatch.ApplyStoredOrDeferAsync(durable, entry, ct) == DispatchResult.UnknownOrder)
                 {
                     unknown++;
                     continue;

@@ -1,5 +1,5 @@
 using Microsoft.DurableTask.Client;
-using Payments.Contracts;
+using Payments.Storage;
 
 namespace Payments.Saga;
 
@@ -13,5 +13,5 @@ namespace Payments.Saga;
 public interface IStoredCallbackDispatch
 {
     /// <inheritdoc cref="PaymentDispatch.ApplyStoredOrDeferAsync"/>
-    Task<DispatchResult> ApplyStoredOrDeferAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default);
+    Task<DispatchResult> ApplyStoredOrDeferAsync(DurableTaskClient client, InboxEntry stored, CancellationToken ct = default);
 }

@@ -2,6 +2,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Payments.Contracts;
+using Payments.Ledger;
 using Payments.Storage;
 
 namespace Payments.Saga;
@@ -26,6 +27,7 @@ public sealed class PaymentDispatch(
     InboxStore inbox,
     IMessageLane lane,
     LaneWaitingIndex waiting,
+    OrderBook orders,
     TimeProvider clock,
     ILogger<PaymentDispatch> log) : IStoredCallbackDispatch
 {
@@ -43,8 +45,14 @@ public sealed class PaymentDispatch(
     /// then looks for the saga once more. Each writes before it reads, so at least one of the two sees
     /// the other: a registration racing the deferral never leaves the callback to the back-off.
     /// </remarks>
-    public async Task<DispatchResult> ApplyStoredOrDeferAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default)
+    public async Task<DispatchResult> ApplyStoredOrDeferAsync(DurableTaskClient client, InboxEntry stored, CancellationToken ct = default)
     {
+        var paymentEvent = stored.Event ?? throw new ArgumentException("A stored callback without a payment event has nothing to dispatch.", nameof(stored));
+        if (stored.State == InboxState.Received && await TryRaiseToRunningSagaAsync(client, paymentEvent, ct))
+        {
+            await inbox.MarkStoredAsync(stored, paymentEvent.Kind == PaymentEventKind.Succeeded ? InboxState.Raised : InboxState.Dispatched, ct);
+            return DispatchResult.Raised;
+        }
         var result = await ApplyStoredAsync(client, paymentEvent, ct);
         if (result != DispatchResult.UnknownOrder)
         {
@@ -63,6 +71,38 @@ public sealed class PaymentDispatch(
             return second;
         }
         return result;
+    }
+
+    /// <summary>
+    /// The known-order fast path: when the order's row shows a saga that has started and not
+    /// finished, the event is raised to it on the row's word, with no Durable status read (a point
+    /// read of three columns instead of the engine's instance query, and no input to deserialize).
+    /// False when the row does not show that (no row yet, a terminal status, a row its saga has not
+    /// written yet, or a success for another payment, which is a second capture): then the full look
+    /// at the instance decides, as before.
+    /// </summary>
+    /// <remarks>
+    /// The row can be stale: it leads the engine on the way out (a saga writes its terminal status
+    /// before its orchestration completes) but a saga that failed or was terminated never writes one,
+    /// and a saga can end between this read and the raise. A raise to an ended instance is dropped by
+    /// the engine. That is the race the look-then-raise of <see cref="ApplyAsync"/> already has, and it
+    /// is closed the same way: a success is marked <see cref="InboxState.Raised"/>, not dispatched, so
+    /// the outbox relay's second look (<see cref="SettleRaisedAsync"/>) applies it against the saga's
+    /// outcome once it has ended: no effect if the saga settled it, a late-payment refund if it
+    /// cancelled, parked beside the crashed-saga sweep if it failed. A decline or refund notice that an
+    /// ended saga drops changes no money, as in that race. The row is never ahead of the saga's start:
+    /// only a saga step marks it (<see cref="OrderProgress.SagaRecorded"/>), so a row whose saga has not
+    /// started yet takes the full path and, its order unknown to the engine, the retry lane.
+    /// </remarks>
+    private async Task<bool> TryRaiseToRunningSagaAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct)
+    {
+        var progress = await orders.GetProgressAsync(paymentEvent.OrderId, ct);
+        if (progress is not { SagaRunning: true } || (paymentEvent.Kind == PaymentEventKind.Succeeded && paymentEvent.PaymentId != progress.PaymentId))
+        {
+            return false;
+        }
+        await client.RaiseEventAsync(OrderSaga.InstanceId(paymentEvent.OrderId), PaymentEvent.SagaEventName, paymentEvent, ct);
+        return true;
     }
 
     /// <summary>

@@ -97,6 +97,49 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
     public Task<bool> MarkDiscardedAsync(string provider, string eventId, CancellationToken ct = default) =>
         MarkAsync(provider, eventId, InboxState.Discarded, from: [InboxState.Queued, InboxState.Received, InboxState.Parked], ct);
 
+    /// <summary>
+    /// Moves a row that is still as it was stored (<see cref="InboxState.Received"/>, written by
+    /// <see cref="TryAddAsync"/> from <paramref name="stored"/>) to <paramref name="state"/> without
+    /// reading it first: its due index row's key follows from what was stored. One transaction instead
+    /// of a read and a transaction.
+    /// </summary>
+    /// <remarks>
+    /// The transaction deletes that due index row, which exists only while the row is Received: if
+    /// anyone moved the row meanwhile (the outbox relay, after its settle time), the delete finds
+    /// nothing, the whole transaction fails and nothing is written; the row is then marked the reading
+    /// way, as it would have been.
+    /// </remarks>
+    public async Task MarkStoredAsync(InboxEntry stored, InboxState state, CancellationToken ct = default)
+    {
+        var dueIndex = IndexKey(InboxState.Received, stored.ReceivedAt, stored.ReceivedAt, stored.ReceivedAt + retention, stored.EventId);
+        if (stored.State != InboxState.Received || state is not (InboxState.Raised or InboxState.Dispatched) || dueIndex.Length == 0)
+        {
+            throw new ArgumentException($"Only a row as stored (Received) moves to Raised or Dispatched here, not {stored.State} to {state}.", nameof(state));
+        }
+        var table = await storage.TableAsync(TableNames.Inbox, ct);
+        var now = clock.GetUtcNow();
+        var newIndex = IndexKey(state, stored.ReceivedAt, now, stored.ReceivedAt + retention, stored.EventId);
+        var rowKey = RowKey(stored.EventId);
+        try
+        {
+            await table.SubmitTransactionAsync(
+            [
+                new(TableTransactionActionType.UpdateMerge, new TableEntity(stored.Provider, rowKey)
+                {
+                    ["State"] = state.ToString(),
+                    [state + "At"] = now,
+                    ["IndexKey"] = newIndex,
+                }, ETag.All),
+                new(TableTransactionActionType.Delete, new TableEntity(stored.Provider, dueIndex), ETag.All),
+                new(TableTransactionActionType.UpsertReplace, IndexRow(stored.Provider, newIndex, stored.EventId)),
+            ], ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            await MarkAsync(stored.Provider, stored.EventId, state, from: null, ct);
+        }
+    }
+
     /// <summary>Moves a row to <paramref name="state"/> and its index row with it, atomically; false when there is no such row (or it is not in <paramref name="from"/>).</summary>
     private async Task<bool> MarkAsync(string provider, string eventId, InboxState state, InboxState[]? from, CancellationToken ct)
     {
