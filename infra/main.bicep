@@ -181,7 +181,7 @@ param sagaPointsPerMajorUnit int = 1
 
 @description('Saga__Version: the saga version new orders\' sagas are stamped with, and the newest this deployment\'s workers run (older in-flight sagas replay their own steps). Raise it with every change to OrderSaga\'s steps (docs/design-notes.md, note 33).')
 @minLength(1)
-param sagaVersion string = '2.0'
+param sagaVersion string = '3.0'
 
 @description('Lane__MaxAttempts: retry-lane attempts before a callback is dead-lettered (with the capped back-off, the lane\'s patience with an order-service outage).')
 @minValue(1)

@@ -25,6 +25,12 @@ public sealed class SagaFunctions(SagaActivities activities)
     [Function(SagaActivityNames.ReserveStock)]
     public Task<ReserveResult> ReserveStock([ActivityTrigger] StockRequest request) => activities.ReserveStockAsync(request);
 
+    [Function(SagaActivityNames.HoldStock)]
+    public Task<ReserveResult> HoldStock([ActivityTrigger] StockRequest request) => activities.HoldStockAsync(request);
+
+    [Function(SagaActivityNames.SettlePaidOrder)]
+    public Task<CommitResult> SettlePaidOrder([ActivityTrigger] PaidOrder paid) => activities.SettlePaidOrderAsync(paid);
+
     [Function(SagaActivityNames.CommitStock)]
     public Task<CommitResult> CommitStock([ActivityTrigger] StockRequest request) => activities.CommitStockAsync(request);
 

@@ -18,12 +18,12 @@ public sealed class PaymentEventTests
         Assert.Equal(new PointsRequest(saga.Order.OrderId, saga.Order.CustomerId, 42), Assert.Single(saga.Script.Requests<PointsRequest>(GrantPoints)));
         Assert.Equal(
             [
-                ("Registered", OrderStatus.AwaitingPayment, null, null), ("StockReserved", OrderStatus.AwaitingPayment, null, null),
+                ("StockReserved", OrderStatus.AwaitingPayment, null, null),
                 ("Paid", OrderStatus.Paid, 4250L, "EUR"), ("StockCommitted", OrderStatus.Paid, null, null), ("Completed", OrderStatus.Completed, null, (string?)null),
             ],
             saga.Script.Recorded.Select(r => (r.Step, r.Status, r.PaidAmountMinor, r.PaidCurrency)));
         Assert.Equal(
-            ("ReservingStock", "CommittingStock", "GrantingPoints"),
+            ("ReservingStock", "SettlingOrder", "SettlingOrder"),
             (saga.Script.StepAt(ReserveStock), saga.Script.StepAt(CommitStock), saga.Script.StepAt(GrantPoints)));
         Assert.Equal("Completed", await saga.CustomStatusAsync());
         Assert.Empty(saga.Script.Parked);
@@ -40,7 +40,7 @@ public sealed class PaymentEventTests
         Assert.Equal([ReserveStock, ReleaseStock, Refund], saga.Script.Flow);
         Assert.Equal(new RefundRequest(saga.Order.OrderId, "standard", saga.Order.PaymentId, 2999, "EUR", "amount_mismatch"), Assert.Single(saga.Script.Refunds));
         Assert.Equal("Refunding", saga.Script.StepAt(Refund));
-        Assert.Equal(["Registered", "StockReserved", "Refunded"], saga.Script.Recorded.Select(r => r.Step));
+        Assert.Equal(["StockReserved", "Refunded"], saga.Script.Recorded.Select(r => r.Step));
         Assert.Equal("Refunded", await saga.CustomStatusAsync());
     }
 

@@ -36,6 +36,22 @@ public sealed class InboxRetentionTests
             new PaymentEvent(provider, eventId, PaymentEventKind.Succeeded, "pi_" + eventId, "o_" + eventId, 100, "EUR", at), null);
 
     [Fact]
+    public async Task Raised_successes_are_listed_by_the_time_they_were_raised_from_their_index()
+    {
+        var (inbox, clock) = await NewInboxAsync();
+        foreach (var (id, minute) in new[] { ("early", 0), ("during", 5), ("late", 10) })
+        {
+            clock.Now = Start.AddMinutes(minute);
+            await inbox.TryAddAsync(Payment(id, clock.Now, InboxState.Received, provider: minute == 5 ? "standard" : "stripe"));
+            await inbox.MarkRaisedAsync(minute == 5 ? "standard" : "stripe", id);
+        }
+        await inbox.MarkDispatchedAsync("stripe", "late"); // settled since: no longer raised
+
+        Assert.Equal(["during"], (await Collect.AllAsync(inbox.ListRaisedBetweenAsync(Start.AddMinutes(1), Start.AddMinutes(20)))).Select(e => e.EventId));
+        Assert.Equal(["early"], (await Collect.AllAsync(inbox.ListRaisedBetweenAsync(Start, Start.AddMinutes(5)))).Select(e => e.EventId));
+    }
+
+    [Fact]
     public async Task Rows_are_purged_only_after_their_retention()
     {
         var (inbox, clock) = await NewInboxAsync();

@@ -70,6 +70,29 @@ public sealed class ActiveQueryTests(LostWebhooksFixture fixture) : IClassFixtur
         Assert.Equal(OrderStatus.Completed, (await pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
         Assert.Equal(25, await pipeline.Service<PointsLedger>().GetBalanceAsync(order.CustomerId));
     }
+
+    [Fact]
+    public async Task A_success_in_the_inbox_that_its_lagging_saga_has_not_recorded_yet_is_not_queried_as_lost()
+    {
+        var pipeline = fixture.Pipeline;
+        await pipeline.Service<StockLedger>().SetLevelAsync("sku-aq", 3);
+        var order = await pipeline.RegisterOrderAsync("aq2", amount: 2500, sku: "sku-aq");
+        await pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
+        // A saga that lags: suspended, it holds the raised event without recording the payment.
+        await pipeline.Durable.SuspendInstanceAsync(OrderSaga.InstanceId(order.OrderId));
+        await pipeline.Gateway.PayAsync(order.PaymentId); // the gateway's own webhook is lost; this one arrives
+        using var reply = await pipeline.Http.SendAsync(TestWebhooks.Standard(pipeline.Host.BaseAddress, "msg-aq2",
+            TestWebhooks.StandardPayment("payment.succeeded", order.PaymentId, order.OrderId, 2500)));
+        Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var report = await pipeline.Function<RecoveryFunctions>().Reconcile(new TimerInfo(), pipeline.Durable, CancellationToken.None);
+
+        Assert.Equal((0, 1), (report.Recovered, report.HeldInInbox));
+        Assert.Equal(OrderStatus.AwaitingPayment, (await pipeline.Service<OrderBook>().GetAsync(order.OrderId))!.Status);
+        await pipeline.Durable.ResumeInstanceAsync(OrderSaga.InstanceId(order.OrderId));
+        Assert.Equal(OrderStatus.Completed, (await pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
+    }
 }
 
 /// <summary>Webhooks lost and no early active query: only the statement can tell.</summary>

@@ -35,6 +35,7 @@ public sealed class SagaVersioningTests
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(60) };
         using var gatewayHttp = new HttpClient { BaseAddress = gateway.BaseAddress };
         var old = Order("ver-old");
+        var mid = Order("ver-mid");
         var fresh = Order("ver-new");
 
         settings["Saga:Version"] = SagaVersions.First;
@@ -47,25 +48,42 @@ public sealed class SagaVersioningTests
 
         // The deploy: the same task hub, a host whose saga version is one newer.
         settings["Saga:Version"] = SagaVersions.StockMilestones;
-        await using var second = await StartHostAsync(settings);
+        await using (var second = await StartHostAsync(settings))
+        {
+            await RegisterAsync(http, gatewayHttp, mid);
+            await WaitForStepAsync(second.Durable, mid.OrderId, "AwaitingPayment");
+        }
+
+        // And the next one (2.0 → 3.0): the 1.0 and 2.0 sagas are still waiting for their payments.
+        settings["Saga:Version"] = SagaVersions.FoldedSteps;
+        await using var third = await StartHostAsync(settings);
         await RegisterAsync(http, gatewayHttp, fresh);
-        await WaitForStepAsync(second.Durable, fresh.OrderId, "AwaitingPayment");
+        await WaitForStepAsync(third.Durable, fresh.OrderId, "AwaitingPayment");
         await gateway.PayAsync(old.PaymentId);
+        await gateway.PayAsync(mid.PaymentId);
         await gateway.PayAsync(fresh.PaymentId);
 
-        foreach (var order in new[] { old, fresh })
+        foreach (var order in new[] { old, mid, fresh })
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-            var end = await second.Durable.WaitForInstanceCompletionAsync(OrderSaga.InstanceId(order.OrderId), getInputsAndOutputs: true, cts.Token);
+            var end = await third.Durable.WaitForInstanceCompletionAsync(OrderSaga.InstanceId(order.OrderId), getInputsAndOutputs: true, cts.Token);
             Assert.True(end.RuntimeStatus == OrchestrationRuntimeStatus.Completed, $"{order.OrderId}: {end.RuntimeStatus} {end.FailureDetails?.ErrorMessage}");
             Assert.Equal(new SagaOutcome(OrderStatus.Completed, null), end.ReadOutputAs<SagaOutcome>());
         }
         var history = new DurableTables(settings["AzureWebJobsStorage"]!, settings["DurableTaskHubName"]!);
         Assert.Equal(SagaVersions.First, await history.VersionAsync(OrderSaga.InstanceId(old.OrderId)));
-        Assert.Equal(SagaVersions.StockMilestones, await history.VersionAsync(OrderSaga.InstanceId(fresh.OrderId)));
+        Assert.Equal(SagaVersions.StockMilestones, await history.VersionAsync(OrderSaga.InstanceId(mid.OrderId)));
+        Assert.Equal(SagaVersions.FoldedSteps, await history.VersionAsync(OrderSaga.InstanceId(fresh.OrderId)));
         Assert.Equal(["Registered", "Paid", "Completed"], await history.RecordedStepsAsync(OrderSaga.InstanceId(old.OrderId)));
-        Assert.Equal(["Registered", "StockReserved", "Paid", "StockCommitted", "Completed"], await history.RecordedStepsAsync(OrderSaga.InstanceId(fresh.OrderId)));
-        Assert.Equal(new StockLevel("sku-ver", 8, 0, 2), await second.Services.GetRequiredService<StockLedger>().GetLevelAsync("sku-ver"));
+        Assert.Equal(["Registered", "StockReserved", "Paid", "StockCommitted", "Completed"], await history.RecordedStepsAsync(OrderSaga.InstanceId(mid.OrderId)));
+        // 3.0: two activities in all, the read-model milestones written inside them.
+        Assert.Equal([SagaActivityNames.HoldStock, SagaActivityNames.SettlePaidOrder], await history.ScheduledActivitiesAsync(OrderSaga.InstanceId(fresh.OrderId)));
+        var orders = third.Services.GetRequiredService<OrderBook>();
+        foreach (var order in new[] { old, mid, fresh })
+        {
+            Assert.Equal((OrderStatus.Completed, "Completed", 1200L), await orders.GetAsync(order.OrderId) is { } row ? (row.Status, row.Step, row.PaidAmountMinor) : default);
+        }
+        Assert.Equal(new StockLevel("sku-ver", 7, 0, 3), await third.Services.GetRequiredService<StockLedger>().GetLevelAsync("sku-ver"));
     }
 
     private static OrderRequest Order(string orderId) =>

@@ -65,6 +65,8 @@ public static class InMemorySagaHost
         registry.AddOrchestrator(OrderSaga.Name, () => new SagaOrchestrator());
         Activity<OrderStateChange>(registry, SagaActivityNames.RecordOrderState, (f, x) => f.RecordOrderState(x));
         Activity<StockRequest, ReserveResult>(registry, SagaActivityNames.ReserveStock, (f, x) => f.ReserveStock(x));
+        Activity<StockRequest, ReserveResult>(registry, SagaActivityNames.HoldStock, (f, x) => f.HoldStock(x));
+        Activity<PaidOrder, CommitResult>(registry, SagaActivityNames.SettlePaidOrder, (f, x) => f.SettlePaidOrder(x));
         Activity<StockRequest, CommitResult>(registry, SagaActivityNames.CommitStock, (f, x) => f.CommitStock(x));
         Activity<StockRequest>(registry, SagaActivityNames.ReleaseStock, (f, x) => f.ReleaseStock(x));
         Activity<PointsRequest>(registry, SagaActivityNames.GrantPoints, (f, x) => f.GrantPoints(x));

@@ -5,6 +5,7 @@ using Payments.Contracts;
 using Payments.Gateway;
 using Payments.Ledger;
 using Payments.Saga;
+using Payments.Storage;
 
 namespace Payments.Recovery;
 
@@ -23,6 +24,7 @@ public sealed class Reconciler(
     PaymentDispatch dispatch,
     OrderRegistration registration,
     CrashedSagaSweep crashed,
+    InboxStore inbox,
     FailedRefundSweep refunds,
     IOptions<ReconcilerOptions> options,
     TimeProvider clock,
@@ -31,19 +33,39 @@ public sealed class Reconciler(
     /// <summary>A raised payment the saga still has not recorded after this long is raised again (the raise may have been lost).</summary>
     private static readonly TimeSpan RaiseAgainAfter = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// A run that queries many orders (slow gateway calls) takes seconds or more: before each query the
+    /// successes raised since the last look are read (a key range of the raised index), so a payment
+    /// raised while the run goes on is not queried as lost either. The overlap covers a raise whose
+    /// index row was written just after a read that its time falls before.
+    /// </summary>
+    private static readonly TimeSpan InboxRefreshAfter = TimeSpan.FromSeconds(2);
+
+    private static readonly TimeSpan InboxRefreshOverlap = TimeSpan.FromSeconds(5);
+
     public async Task<ReconcilerReport> RunAsync(DurableTaskClient durable, CancellationToken ct = default)
     {
+        var raisedReadFrom = clock.GetUtcNow(); // the relay reads every raised row up to a moment after this
         var relayed = await relay.RelayAsync(durable, ct);
-        var (queried, recovered, started, examined) = await QueryStalePaymentsAsync(durable, ct);
+        var inInbox = new HashSet<(string, string)>(relayed.RaisedToRunningSagas ?? new HashSet<(string, string)>());
+        var (queried, recovered, started, examined, held) = await QueryStalePaymentsAsync(durable, inInbox, raisedReadFrom, ct);
         var (settled, parked) = await crashed.SweepAsync(durable, ct);
         var (refundsRestarted, refundsParked) = await refunds.SweepAsync(durable, ct);
-        return new ReconcilerReport(relayed, queried, recovered, started, examined, settled, parked, refundsRestarted, refundsParked);
+        return new ReconcilerReport(relayed, queried, recovered, started, examined, settled, parked, refundsRestarted, refundsParked, held);
     }
 
-    private async Task<(int Queried, int Recovered, int SagasStarted, int Examined)> QueryStalePaymentsAsync(DurableTaskClient durable, CancellationToken ct)
+    /// <param name="inInbox">
+    /// Payments whose success the inbox holds, raised to their still running saga (from the relay pass
+    /// just done, so it costs no extra read). Such a payment is not lost: the saga has its event and
+    /// records it when it gets to it; were the raise itself lost, the relay's settle pass and the saga's
+    /// own query at the window's end still cover it. Querying it would only count a slow saga as a recovery.
+    /// Kept up to date during the run from <paramref name="readUpTo"/> on (<see cref="InboxRefreshAfter"/>).
+    /// </param>
+    private async Task<(int Queried, int Recovered, int SagasStarted, int Examined, int HeldInInbox)> QueryStalePaymentsAsync(
+        DurableTaskClient durable, HashSet<(string OrderId, string PaymentId)> inInbox, DateTimeOffset readUpTo, CancellationToken ct)
     {
         var staleBefore = clock.GetUtcNow() - TimeSpan.FromSeconds(options.Value.ActiveQueryAfterSeconds);
-        int queried = 0, recovered = 0, started = 0, examined = 0;
+        int queried = 0, recovered = 0, started = 0, examined = 0, held = 0;
         // Only orders old enough for either check: healing waits out the registration's own start.
         var dueBefore = clock.GetUtcNow() - TimeSpan.FromSeconds(Math.Min(options.Value.ActiveQueryAfterSeconds, OrderRegistration.StartGrace.TotalSeconds));
         await foreach (var order in orders.ListAwaitingPaymentAsync(dueBefore, ct))
@@ -56,6 +78,23 @@ public sealed class Reconciler(
             // Recently handed to its saga, which has not recorded it yet (a busy saga lags): no second query.
             if (order.RegisteredAt > staleBefore || order.RecoveryRaisedAt > clock.GetUtcNow() - RaiseAgainAfter)
             {
+                continue;
+            }
+            if (clock.GetUtcNow() - readUpTo > InboxRefreshAfter)
+            {
+                var now = clock.GetUtcNow();
+                await foreach (var entry in inbox.ListRaisedBetweenAsync(readUpTo - InboxRefreshOverlap, now, ct))
+                {
+                    if (entry.Event is { } raised)
+                    {
+                        inInbox.Add((raised.OrderId, raised.PaymentId));
+                    }
+                }
+                readUpTo = now;
+            }
+            if (inInbox.Contains((order.OrderId, order.PaymentId)))
+            {
+                held++;
                 continue;
             }
             if (queried++ >= options.Value.MaxActiveQueriesPerRun)
@@ -83,6 +122,6 @@ public sealed class Reconciler(
                 log.ActiveQueryFailed(ex, order.OrderId);
             }
         }
-        return (queried, recovered, started, examined);
+        return (queried, recovered, started, examined, held);
     }
 }

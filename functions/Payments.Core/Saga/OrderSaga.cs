@@ -41,10 +41,16 @@ public static class OrderSaga
         var order = input.Order;
         var steps = new SagaSteps(context, input);
 
-        await steps.RecordAsync(OrderStatus.AwaitingPayment, null, "Registered");
+        // 3.0 folds the read-model milestones into the steps that reach them (the registration
+        // already wrote "Registered"); older versions keep the steps they were started with.
+        var folded = SagaVersions.Runs(context, SagaVersions.FoldedSteps);
+        if (!folded)
+        {
+            await steps.RecordAsync(OrderStatus.AwaitingPayment, null, "Registered");
+        }
 
         steps.Show("ReservingStock");
-        var reserved = await steps.ReserveStockAsync();
+        var reserved = folded ? await steps.HoldStockAsync() : await steps.ReserveStockAsync();
         if (reserved != ReserveResult.Reserved)
         {
             // A reservation that failed part-way may hold some lines; releasing is idempotent per line.
@@ -59,7 +65,7 @@ public static class OrderSaga
                 : await steps.FinishAsync(OrderStatus.Cancelled, reason);
         }
 
-        if (SagaVersions.Runs(context, SagaVersions.StockMilestones))
+        if (SagaVersions.Runs(context, SagaVersions.StockMilestones) && !folded)
         {
             await steps.RecordAsync(OrderStatus.AwaitingPayment, null, "StockReserved");
         }
@@ -79,6 +85,20 @@ public static class OrderSaga
         if (payment.AmountMinor != order.AmountMinor || payment.Currency != order.Currency)
         {
             return await steps.RefundAndFinishAsync(payment.AmountMinor, payment.Currency, "amount_mismatch", releaseStock: true);
+        }
+        if (folded)
+        {
+            // One activity for everything from Paid to Completed; if it fails, the steps below are
+            // taken one by one (each idempotent by (order, step), so what it did is not done twice).
+            steps.Show("SettlingOrder");
+            switch (await steps.SettlePaidOrderAsync(payment))
+            {
+                case CommitResult.Committed:
+                    steps.Show(nameof(OrderStatus.Completed));
+                    return new SagaOutcome(OrderStatus.Completed, null);
+                case CommitResult.Failed:
+                    return await steps.RefundAndFinishAsync(payment.AmountMinor, payment.Currency, "stock_failed", releaseStock: true);
+            }
         }
         await steps.RecordAsync(OrderStatus.Paid, null, "Paid", payment.AmountMinor, payment.Currency);
 

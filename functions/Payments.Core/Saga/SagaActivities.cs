@@ -46,6 +46,43 @@ public sealed class SagaActivities(
 
     public Task ReleaseStockAsync(StockRequest request) => stock.ReleaseAsync(request);
 
+    /// <summary>
+    /// Saga 3.0's first step: the reservation and its read-model milestone in one activity (one
+    /// orchestration episode instead of three). Both halves are idempotent by (order, step), so a
+    /// retried or repeated run converges; a failure throws and the saga takes the two steps apart.
+    /// </summary>
+    public async Task<ReserveResult> HoldStockAsync(StockRequest request)
+    {
+        var result = await ReserveStockAsync(request);
+        if (result == ReserveResult.Reserved)
+        {
+            await RecordOrderStateAsync(new OrderStateChange(request.OrderId, OrderStatus.AwaitingPayment, null, "StockReserved"));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Saga 3.0's whole happy path after a matching payment, in one activity: Paid, the stock commit,
+    /// <c>StockCommitted</c>, the points grant, Completed — the same calls, in the same order, as the
+    /// separate steps of 2.0, each idempotent by (order, step). A permanent commit failure is an answer
+    /// (<see cref="CommitResult.Failed"/>, nothing recorded past Paid); anything else that fails
+    /// throws, and the saga then takes the steps one by one with their own retry policies.
+    /// </summary>
+    public async Task<CommitResult> SettlePaidOrderAsync(PaidOrder paid)
+    {
+        var orderId = paid.Stock.OrderId;
+        await RecordOrderStateAsync(new OrderStateChange(orderId, OrderStatus.Paid, null, "Paid", paid.PaidAmountMinor, paid.PaidCurrency));
+        var committed = await CommitStockAsync(paid.Stock);
+        if (committed == CommitResult.Failed)
+        {
+            return committed;
+        }
+        await RecordOrderStateAsync(new OrderStateChange(orderId, OrderStatus.Paid, null, "StockCommitted"));
+        await GrantPointsAsync(paid.Points);
+        await RecordOrderStateAsync(new OrderStateChange(orderId, OrderStatus.Completed, null, nameof(OrderStatus.Completed)));
+        return committed;
+    }
+
     public async Task GrantPointsAsync(PointsRequest request)
     {
         var result = await points.GrantAsync(request);

@@ -12,4 +12,10 @@ public static class SagaActivityNames
     public const string ClosePayment = nameof(ClosePayment);
     public const string Refund = nameof(Refund);
     public const string Park = nameof(Park);
+
+    /// <summary>Saga 3.0: reserve the stock and record <c>StockReserved</c>, one activity.</summary>
+    public const string HoldStock = nameof(HoldStock);
+
+    /// <summary>Saga 3.0: record Paid, commit the stock, record <c>StockCommitted</c>, grant points, record Completed, one activity.</summary>
+    public const string SettlePaidOrder = nameof(SettlePaidOrder);
 }

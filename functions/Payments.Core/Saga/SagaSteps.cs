@@ -51,6 +51,46 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
         }
     }
 
+    /// <summary>
+    /// Saga 3.0: the reservation and its <c>StockReserved</c> record in one activity, tried once (no
+    /// retry policy: a retry would wait out a back-off the separate steps need not). If it fails, the
+    /// two are taken apart, each with its own retries and failure handling, as in 2.0.
+    /// </summary>
+    public async Task<ReserveResult> HoldStockAsync()
+    {
+        try
+        {
+            return await context.CallActivityAsync<ReserveResult>(SagaActivityNames.HoldStock, Stock);
+        }
+        catch (TaskFailedException)
+        {
+            var reserved = await ReserveStockAsync();
+            if (reserved == ReserveResult.Reserved)
+            {
+                await RecordAsync(OrderStatus.AwaitingPayment, null, "StockReserved");
+            }
+            return reserved;
+        }
+    }
+
+    /// <summary>
+    /// Saga 3.0: Paid, commit, <c>StockCommitted</c>, points and Completed in one activity, tried once.
+    /// Null when it failed: the caller then takes the steps one by one with their own retry policies
+    /// (a points grant that keeps failing must park, not refund, which only the separate steps can tell).
+    /// </summary>
+    public async Task<CommitResult?> SettlePaidOrderAsync(PaymentEvent payment)
+    {
+        var paid = new PaidOrder(Stock, PointsFor(), payment.AmountMinor, payment.Currency);
+        try
+        {
+            return await context.CallActivityAsync<CommitResult>(SagaActivityNames.SettlePaidOrder, paid);
+        }
+        catch (TaskFailedException)
+        {
+            return null;
+        }
+    }
+
     public async Task<CommitResult> CommitStockAsync()
     {
         try
@@ -129,10 +169,10 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
     /// <summary>False when every attempt failed: the grant is then parked for an operator.</summary>
     public async Task<bool> GrantPointsAsync()
     {
-        var points = order.AmountMinor / CurrencyUnits.MinorPerMajor(order.Currency) * settings.PointsPerMajorUnit;
+        var points = PointsFor().Points;
         try
         {
-            await context.CallActivityAsync(SagaActivityNames.GrantPoints, new PointsRequest(order.OrderId, order.CustomerId, points), PointsBackoff);
+            await context.CallActivityAsync(SagaActivityNames.GrantPoints, PointsFor(), PointsBackoff);
             return true;
         }
         catch (TaskFailedException ex)
@@ -141,6 +181,9 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
             return false;
         }
     }
+
+    private PointsRequest PointsFor() =>
+        new(order.OrderId, order.CustomerId, order.AmountMinor / CurrencyUnits.MinorPerMajor(order.Currency) * settings.PointsPerMajorUnit);
 
     public async Task<SagaOutcome> FinishAsync(OrderStatus status, string? reason, bool pointsParked = false)
     {

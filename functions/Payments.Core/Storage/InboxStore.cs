@@ -215,6 +215,26 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
     public IAsyncEnumerable<InboxEntry> ListRaisedAsync(DateTimeOffset raisedBefore, CancellationToken ct = default) =>
         ListIndexedAsync(RaisedPrefix, InboxState.Raised, raisedBefore, ct);
 
+    /// <summary>
+    /// Successes raised to a running saga whose raise was recorded in [<paramref name="from"/>, <paramref name="before"/>),
+    /// still raised: a key-range read of each provider's raised index from <paramref name="from"/> on, then a point read per row.
+    /// </summary>
+    public async IAsyncEnumerable<InboxEntry> ListRaisedBetweenAsync(DateTimeOffset from, DateTimeOffset before, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Inbox, ct);
+        foreach (var provider in providers)
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {provider} and RowKey ge {RaisedPrefix + Ticks(from)} and RowKey lt {RaisedPrefix + Ticks(before)}");
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["EventId"], cancellationToken: ct))
+            {
+                if (await GetAsync(provider, row.GetString("EventId"), ct) is { State: InboxState.Raised } entry)
+                {
+                    yield return entry;
+                }
+            }
+        }
+    }
+
     /// <summary>The rows an index lists up to <paramref name="before"/>, read one by one, that are still in <paramref name="state"/>.</summary>
     private async IAsyncEnumerable<InboxEntry> ListIndexedAsync(string prefix, InboxState state, DateTimeOffset before, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {

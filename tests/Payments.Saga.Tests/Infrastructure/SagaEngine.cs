@@ -78,6 +78,50 @@ public sealed class SagaEngine
         Scripted<PaymentRef>(registry, SagaActivityNames.ClosePayment, x => x.OrderId);
         Scripted<RefundRequest>(registry, SagaActivityNames.Refund, x => x.OrderId);
         Scripted<ParkRequest>(registry, SagaActivityNames.Park, x => x.OrderId);
+        AddFoldedSteps(registry);
+    }
+
+    /// <summary>
+    /// Saga 3.0's folded activities, served as the same sequence of scripted steps that
+    /// <see cref="SagaActivities.HoldStockAsync"/> and <see cref="SagaActivities.SettlePaidOrderAsync"/>
+    /// run, all at the step the saga showed when it called the folded activity: a step scripted to
+    /// fail fails the folded activity there, as a ledger outage would.
+    /// </summary>
+    private void AddFoldedSteps(DurableTaskRegistry registry)
+    {
+        registry.AddActivityFunc<StockRequest, ReserveResult>(SagaActivityNames.HoldStock, async (context, input) =>
+        {
+            var (script, step) = await ScriptAndStepAsync(context, input.OrderId);
+            var reserved = (ReserveResult)script.Run(SagaActivityNames.ReserveStock, input, step)!;
+            if (reserved == ReserveResult.Reserved)
+            {
+                script.Run(SagaActivityNames.RecordOrderState, new OrderStateChange(input.OrderId, OrderStatus.AwaitingPayment, null, "StockReserved"), step);
+            }
+            return reserved;
+        });
+        registry.AddActivityFunc<PaidOrder, CommitResult>(SagaActivityNames.SettlePaidOrder, async (context, paid) =>
+        {
+            var orderId = paid.Stock.OrderId;
+            var (script, step) = await ScriptAndStepAsync(context, orderId);
+            script.Run(SagaActivityNames.RecordOrderState, new OrderStateChange(orderId, OrderStatus.Paid, null, "Paid", paid.PaidAmountMinor, paid.PaidCurrency), step);
+            var committed = (CommitResult)script.Run(SagaActivityNames.CommitStock, paid.Stock, step)!;
+            if (committed == CommitResult.Failed)
+            {
+                return committed;
+            }
+            script.Run(SagaActivityNames.RecordOrderState, new OrderStateChange(orderId, OrderStatus.Paid, null, "StockCommitted"), step);
+            script.Run(SagaActivityNames.GrantPoints, paid.Points, step);
+            script.Run(SagaActivityNames.RecordOrderState, new OrderStateChange(orderId, OrderStatus.Completed, null, "Completed"), step);
+            return committed;
+        });
+    }
+
+    private async Task<(SagaScript Script, string? Step)> ScriptAndStepAsync(TaskActivityContext context, string orderId)
+    {
+        var script = scripts[orderId];
+        script.NoteScheduled(context.Name);
+        var instance = await Client.GetInstanceAsync(context.InstanceId, getInputsAndOutputs: true);
+        return (script, instance?.ReadCustomStatusAs<string>());
     }
 
     /// <summary>
@@ -89,6 +133,7 @@ public sealed class SagaEngine
         registry.AddActivityFunc<TInput, object?>(name, async (context, input) =>
         {
             var script = scripts[orderOf(input)];
+            script.NoteScheduled(name);
             var instance = await Client.GetInstanceAsync(context.InstanceId, getInputsAndOutputs: true);
             return script.Run(name, input, instance?.ReadCustomStatusAs<string>());
         });

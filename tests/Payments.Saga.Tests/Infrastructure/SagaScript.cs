@@ -18,6 +18,7 @@ public sealed class SagaScript
 {
     private readonly Dictionary<string, Behaviour> behaviours = [];
     private readonly List<ActivityCall> calls = [];
+    private readonly List<string> scheduled = [];
     private readonly Lock sync = new();
 
     public SagaScript(OrderRequest order)
@@ -93,6 +94,29 @@ public sealed class SagaScript
     }
 
     public int Attempts(string activity) => Calls.Count(c => c.Activity == activity);
+
+    /// <summary>
+    /// Every activity the engine ran for this order, under the name the saga scheduled it by (a folded
+    /// 3.0 activity once, not the steps it is made of), retries included: what costs episodes.
+    /// </summary>
+    public IReadOnlyList<string> Scheduled
+    {
+        get
+        {
+            lock (sync)
+            {
+                return [.. scheduled];
+            }
+        }
+    }
+
+    internal void NoteScheduled(string activity)
+    {
+        lock (sync)
+        {
+            scheduled.Add(activity);
+        }
+    }
 
     /// <summary>The distinct inputs an activity was called with, in order (retries repeat the same input).</summary>
     public IReadOnlyList<T> Requests<T>(string activity) => [.. Calls.Where(c => c.Activity == activity).Select(c => (T)c.Input).Distinct()];

@@ -5,7 +5,7 @@ using Payments.Saga;
 
 namespace Payments.Tests.Infrastructure;
 
-/// <summary>What the Azure Storage provider keeps of an instance: its version, and the read-model steps its history scheduled.</summary>
+/// <summary>What the Azure Storage provider keeps of an instance: its version, the activities its history scheduled, and the read-model steps among them.</summary>
 internal sealed class DurableTables(string connectionString, string taskHub)
 {
     private readonly TableServiceClient tables = new(connectionString);
@@ -28,6 +28,18 @@ internal sealed class DurableTables(string connectionString, string taskHub)
             counts[key] = counts.GetValueOrDefault(key) + 1;
         }
         return counts;
+    }
+
+    /// <summary>The activities the instance's history scheduled, in order (retries included).</summary>
+    public async Task<IReadOnlyList<string>> ScheduledActivitiesAsync(string instanceId)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {instanceId} and EventType eq {"TaskScheduled"}");
+        var rows = new List<TableEntity>();
+        await foreach (var row in tables.GetTableClient(taskHub + "History").QueryAsync<TableEntity>(filter))
+        {
+            rows.Add(row);
+        }
+        return [.. rows.OrderBy(r => r.GetInt32("EventId")).Select(r => r.GetString("Name"))];
     }
 
     public async Task<IReadOnlyList<string>> RecordedStepsAsync(string instanceId)
