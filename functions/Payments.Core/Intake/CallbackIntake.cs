@@ -33,7 +33,7 @@ public sealed class CallbackIntake(
 
     /// <summary>
     /// Intake with the signature's timestamp checked against <paramref name="verifyAt"/> instead of
-    /// now: only for replaying a captured callback (<see cref="CallbackReplay"/>), whose timestamp is
+    /// now: only for replaying a captured callback (<see cref="CallbackCapture"/>), whose timestamp is
     /// as old as its capture. Signatures are still checked against the current secrets, and the inbox
     /// still takes each (provider, event id) once.
     /// </summary>
