@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using Payments.Intake;
+using Payments.Replay;
 using Payments.Storage;
 using Payments.Tests.Infrastructure;
 
@@ -78,5 +79,26 @@ public sealed class CallbackFixtureRegressionTests(FixtureReplayFixture fixture)
             var again = Assert.Single(await capture.ReplayAsync(one, pipeline.Durable));
             Assert.Equal((captured.RecordedAnswer, "duplicate"), (again.StatusCode, again.Disposition));
         }
+    }
+
+    /// <summary>
+    /// tools/Payments.Replay against this host: raw bytes posted as the gateway posted them pass where
+    /// the scheme has no signing time (Alipay, Adyen) and are refused as stale where it has one, which
+    /// the operator replay endpoint (verifying as of the capture) takes.
+    /// </summary>
+    [Fact]
+    public async Task The_replay_tool_posts_raw_bytes_as_the_gateway_did_and_its_ops_mode_replays_stale_ones()
+    {
+        var pipeline = fixture.Pipeline;
+        FixtureSender Sender(ReplayMode mode) => new(pipeline.Http, new ReplayOptions { Target = pipeline.Http.BaseAddress, Mode = mode });
+        CallbackFixtureFile Load(string name) => Assert.Single(FixtureSender.Load(Path.Combine(Folder, name)));
+
+        Assert.Equal(200, Assert.Single(await Sender(ReplayMode.Raw).SendAsync(Load("alipay.json"), default)).StatusCode);
+        Assert.Equal(200, Assert.Single(await Sender(ReplayMode.Raw).SendAsync(Load("adyen.json"), default)).StatusCode);
+        Assert.Equal(401, Assert.Single(await Sender(ReplayMode.Raw).SendAsync(Load("stripe.json"), default)).StatusCode);
+        var ops = Assert.Single(await Sender(ReplayMode.Ops).SendAsync(Load("stripe.json"), default));
+
+        Assert.Equal(200, ops.StatusCode);
+        Assert.NotNull(await pipeline.Service<InboxStore>().GetAsync("stripe", Load("stripe.json").Fixtures[0].EventId));
     }
 }
