@@ -144,7 +144,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         }
         logging.AddOpenTelemetry(o =>
         {
-            o.IncludeFormattedMessage = true;
+            PipelineTelemetry.ConfigureLogs(o);
             o.SetResourceBuilder(OpenTelemetry.Resources.ResourceBuilder.CreateDefault().AddService(PipelineTelemetry.ServiceName));
             if (!string.IsNullOrWhiteSpace(otlp))
             {

@@ -43,12 +43,7 @@ public static class PipelineTelemetry
             .ConfigureResource(r => r.AddService(ServiceName))
             .WithTracing(t => t.AddSource(TraceSources))
             .WithMetrics(m => m.AddMeter(MeterNames))
-            .WithLogging(configureBuilder: null, configureOptions: o =>
-            {
-                // The alerts match the rendered message (Application Insights' traces.message).
-                o.IncludeFormattedMessage = true;
-                o.ParseStateValues = true;
-            });
+            .WithLogging(configureBuilder: null, configureOptions: ConfigureLogs);
         if (!string.IsNullOrWhiteSpace(configuration[ConnectionStringSetting]))
         {
             telemetry.UseAzureMonitorExporter(o =>
@@ -65,6 +60,16 @@ public static class PipelineTelemetry
             telemetry.UseOtlpExporter(OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf, new Uri(configuration[OtlpEndpointSetting]!));
         }
         return telemetry;
+    }
+
+    /// <summary>
+    /// How log records are exported, by every host and by the test that checks the alerts: with the
+    /// rendered message, which the log alerts match (Application Insights' <c>traces.message</c>).
+    /// </summary>
+    public static void ConfigureLogs(OpenTelemetryLoggerOptions options)
+    {
+        options.IncludeFormattedMessage = true;
+        options.ParseStateValues = true;
     }
 
     /// <summary>Every activity source of one trace through the pipeline.</summary>
