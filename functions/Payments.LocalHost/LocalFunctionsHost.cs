@@ -8,6 +8,10 @@ using Payments.Faults;
 using Payments.Functions;
 using Payments.Hosting;
 using Payments.Saga;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 namespace Payments.LocalHost;
 
@@ -46,9 +50,13 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
             FunctionInvoker.EnsureBindable(function);
         }
 
-        var loggerFactory = LoggerFactory.Create(logging => logging
-            .AddConfiguration(configuration.GetSection("Logging"))
-            .AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss.fff "; }));
+        var loggerFactory = LoggerFactory.Create(logging =>
+        {
+            logging
+                .AddConfiguration(configuration.GetSection("Logging"))
+                .AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss.fff "; });
+            AddLogExport(logging, configuration, options);
+        });
         var sidecar = await DurableSidecar.StartAsync(
             configuration["AzureWebJobsStorage"] ?? throw new InvalidOperationException("The setting 'AzureWebJobsStorage' is required."),
             configuration["DurableTaskHubName"] ?? throw new InvalidOperationException("The setting 'DurableTaskHubName' is required."),
@@ -84,6 +92,11 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         builder.Services.AddSingleton(loggerFactory);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
         AddPipelineServices(builder.Services, builder.Configuration);
+        var telemetry = builder.Services.AddPipelineTelemetry(builder.Configuration);
+        if (options.ConsoleTelemetry)
+        {
+            telemetry.WithTracing(t => t.AddConsoleExporter()).WithMetrics(m => m.AddConsoleExporter());
+        }
         var sagaVersion = SagaVersionOf(configuration);
         builder.Services.AddDurableTaskClient(client =>
         {
@@ -116,6 +129,36 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         }
         await app.StartAsync(ct);
         return new LocalFunctionsHost(app, sidecar, channel);
+    }
+
+    /// <summary>
+    /// The local host's logs go through its own logger factory (the Durable sidecar needs one before
+    /// the app exists), so they reach OpenTelemetry here rather than through the app's services.
+    /// </summary>
+    private static void AddLogExport(ILoggingBuilder logging, IConfiguration configuration, LocalHostOptions options)
+    {
+        var otlp = configuration[PipelineTelemetry.OtlpEndpointSetting];
+        if (string.IsNullOrWhiteSpace(otlp) && !options.ConsoleTelemetry)
+        {
+            return;
+        }
+        logging.AddOpenTelemetry(o =>
+        {
+            PipelineTelemetry.ConfigureLogs(o);
+            o.SetResourceBuilder(OpenTelemetry.Resources.ResourceBuilder.CreateDefault().AddService(PipelineTelemetry.ServiceName));
+            if (!string.IsNullOrWhiteSpace(otlp))
+            {
+                o.AddOtlpExporter(e =>
+                {
+                    e.Endpoint = new Uri(new Uri(otlp), "v1/logs");
+                    e.Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf;
+                });
+            }
+            if (options.ConsoleTelemetry)
+            {
+                o.AddConsoleExporter();
+            }
+        });
     }
 
     /// <summary>

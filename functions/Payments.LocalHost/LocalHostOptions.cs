@@ -16,6 +16,12 @@ public sealed class LocalHostOptions
     public int DurableGrpcPort { get; set; }
 
     /// <summary>The Azure Storage provider backs off to 30 s between empty polls by default; locally that looks hung.</summary>
+    /// <summary>
+    /// Prints the pipeline's spans, metrics and logs as OpenTelemetry sees them to the console (what an
+    /// exporter would send). Off by default; <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> sends them to a collector instead.
+    /// </summary>
+    public bool ConsoleTelemetry { get; set; }
+
     [Range(50, 30_000)]
     public int MaxQueuePollingMs { get; set; } = 1000;
 

@@ -24,6 +24,21 @@ public sealed class MetricAlertTests(DeploymentFixture deployment)
     public void The_discrepancy_alert_queries_the_counter_the_statement_run_emits() =>
         Assert.Contains($"name == \"{PipelineMetrics.ReconciliationDiscrepanciesName}\"", QueryOf("reconciliation-discrepancies"), StringComparison.Ordinal);
 
+    /// <summary>
+    /// The alerts query Application Insights, so the app must send there: the host in OpenTelemetry
+    /// mode, and the worker's exporter given the component's connection string and the identity it
+    /// signs in with (the component takes no keys). What is sent is checked by AlertTelemetryTests.
+    /// </summary>
+    [Fact]
+    public void The_app_exports_its_telemetry_to_the_application_insights_the_alerts_query()
+    {
+        var host = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Repo.PathOf("host.json")))!;
+        Assert.Equal("OpenTelemetry", host["telemetryMode"]?.GetValue<string>());
+        var names = CompiledTemplate.FindAppSettings(deployment.Template).Names;
+        Assert.Contains(Payments.Hosting.PipelineTelemetry.ConnectionStringSetting, names);
+        Assert.Contains(Payments.Hosting.PipelineTelemetry.AuthenticationSetting, names);
+    }
+
     private string QueryOf(string alertName)
     {
         var logAlerts = CompiledTemplate.ResourcesOfType(deployment.Template, "Microsoft.Insights/scheduledQueryRules").Single();

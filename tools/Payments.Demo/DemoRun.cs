@@ -22,12 +22,7 @@ namespace Payments.Demo;
 /// </summary>
 public static class DemoRun
 {
-    // What recovery paths log but do not meter; the core's own message templates, matched exactly.
-    private const string RelayTemplate = "Outbox relay: {Relayed} relayed, {Unknown} queued for unknown orders, {Failed} failed";
-    private const string LaneTemplate = "Retry lane: {Applied} applied, {Retried} retried, {DeadLettered} dead-lettered";
-    private const string DrainRedriveTemplate = "Dead letter {MessageId} re-driven: its order exists now";
-    private const string ActiveQueryTemplate = "Active query recovered payment {PaymentId} of order {OrderId}: its webhook never arrived";
-    private const string Recovered = "payments.callbacks.recovered";
+    private const string Recovered = PipelineMetrics.CallbacksRecoveredName;
 
     /// <returns>0 when every invariant holds and the pipeline went quiet; 1 otherwise.</returns>
     public static async Task<int> RunAsync(string[] args, CancellationToken ct)
@@ -140,15 +135,14 @@ public static class DemoRun
         var verdicts = WithOnlineChecks(InvariantChecker.Check(snapshot), settledOnline, statements, unseen);
         var (queued, queuedThenApplied) = await InboxJourneys.CountAsync(access.Storage, ct);
         var recovery = new RecoveryCounts(
-            OutboxRelayed: runLog.Sum(RelayTemplate, "Relayed"),
+            OutboxRelayed: meter.Total(PipelineMetrics.OutboxRelayedName),
             QueuedOnLane: queued,
             QueuedThenApplied: queuedThenApplied,
-            LaneDeadLettered: runLog.Sum(LaneTemplate, "DeadLettered"),
-            RedrivenByDrain: runLog.Count(DrainRedriveTemplate),
+            LaneDeadLettered: meter.Total(PipelineMetrics.LaneDeadLetteredName),
+            RedrivenByDrain: meter.Total(PipelineMetrics.DeadLettersRedrivenName, "drain"),
             RedrivenByOperator: redriven.Values.Count(v => v == nameof(RedriveResult.Applied)),
             DeadLettersParked: snapshot.DeadLetters.Count(l => l.Status == LetterStatus.Parked),
             ActiveQuery: meter.Total(Recovered, "active_query"),
-            ActiveQueryPayments: runLog.Distinct(ActiveQueryTemplate, "PaymentId"),
             Statement: meter.Total(Recovered, "statement"));
         runLog.Flush();
         var injected = new InjectedFaults(faults.Seed, [.. FaultMetrics.Kinds.Select(k => (k, meter.Total(FaultMetrics.InjectedName, k)))]);

@@ -29,6 +29,13 @@ public interface IWebhookProvider
     /// </summary>
     IReadOnlyList<WebhookRequest>? Items(WebhookRequest request) => [request];
 
+    /// <summary>
+    /// The request body that carries one stored callback (<see cref="Items"/> in reverse), for capture
+    /// and replay: the stored body itself, unless the gateway batches, when it is a one-item batch
+    /// around the item's bytes as received.
+    /// </summary>
+    byte[] RequestBody(byte[] storedBody) => storedBody;
+
     /// <summary>Checks signature and timestamp over the raw body bytes, exactly as received.</summary>
     bool Verify(WebhookRequest request, DateTimeOffset now);
 

@@ -75,6 +75,7 @@ public static class PaymentsServices
         services.AddSingleton<PaymentDispatch>();
         services.AddSingleton<IStoredCallbackDispatch>(sp => sp.GetRequiredService<PaymentDispatch>());
         services.AddSingleton<CallbackIntake>();
+        services.AddSingleton<CallbackCapture>();
         services.AddSingleton<OrderRegistration>();
         services.AddSingleton<OrderQuery>();
         services.AddSingleton<OutboxRelay>();

@@ -28,7 +28,29 @@ public sealed class CallbackIntake(
     /// </summary>
     public const int MaxSignatureHeaderChars = 4 * 1024;
 
-    public async Task<IntakeResult> AcceptAsync(IncomingCallback callback, DurableTaskClient durable, CancellationToken ct)
+    public async Task<IntakeResult> AcceptAsync(IncomingCallback callback, DurableTaskClient durable, CancellationToken ct) =>
+        await AcceptAsync(callback, durable, verifyAt: null, ct);
+
+    /// <summary>
+    /// Intake with the signature's timestamp checked against <paramref name="verifyAt"/> instead of
+    /// now: only for replaying a captured callback (<see cref="CallbackCapture"/>), whose timestamp is
+    /// as old as its capture. Signatures are still checked against the current secrets, and the inbox
+    /// still takes each (provider, event id) once.
+    /// </summary>
+    public async Task<IntakeResult> AcceptAsync(IncomingCallback callback, DurableTaskClient durable, DateTimeOffset? verifyAt, CancellationToken ct)
+    {
+        using var span = PipelineTrace.Source.StartActivity(PipelineTrace.Intake, System.Diagnostics.ActivityKind.Server);
+        span?.SetTag(PipelineTrace.ProviderTag, callback.Provider);
+        var result = await AcceptVerifiedAtAsync(callback, durable, verifyAt, ct);
+        span?.SetTag(PipelineTrace.OutcomeTag, result switch
+        {
+            IntakeResult.Acknowledged a => a.Disposition,
+            _ => result.GetType().Name.ToLowerInvariant(),
+        });
+        return result;
+    }
+
+    private async Task<IntakeResult> AcceptVerifiedAtAsync(IncomingCallback callback, DurableTaskClient durable, DateTimeOffset? verifyAt, CancellationToken ct)
     {
         var providerName = callback.Provider;
         if (providers.Find(providerName) is not { } provider)
@@ -58,7 +80,7 @@ public sealed class CallbackIntake(
         }
         if (items.Count == 1)
         {
-            return await AcceptItemAsync(provider, items[0], durable, ct);
+            return await AcceptItemAsync(provider, items[0], durable, verifyAt, ct);
         }
 
         // A batch (Adyen): each item verified, parsed and stored on its own, so one bad item costs
@@ -67,7 +89,7 @@ public sealed class CallbackIntake(
         var results = new List<IntakeResult>(items.Count);
         foreach (var item in items)
         {
-            var result = await AcceptItemAsync(provider, item, durable, ct);
+            var result = await AcceptItemAsync(provider, item, durable, verifyAt, ct);
             if (result is IntakeResult.Unavailable)
             {
                 // Storage is down: the rest would wait out the same timeouts past the gateway's deadline.
@@ -79,9 +101,9 @@ public sealed class CallbackIntake(
     }
 
     /// <summary>One callback: verify, parse, store once, dispatch.</summary>
-    private async Task<IntakeResult> AcceptItemAsync(IWebhookProvider provider, WebhookRequest webhook, DurableTaskClient durable, CancellationToken ct)
+    private async Task<IntakeResult> AcceptItemAsync(IWebhookProvider provider, WebhookRequest webhook, DurableTaskClient durable, DateTimeOffset? verifyAt, CancellationToken ct)
     {
-        if (!provider.Verify(webhook, clock.GetUtcNow()))
+        if (!provider.Verify(webhook, verifyAt ?? clock.GetUtcNow()))
         {
             log.SignatureRejected(provider.Name);
             return new IntakeResult.Unauthorized();
@@ -101,6 +123,11 @@ public sealed class CallbackIntake(
             ParseOutcome.Parked k => (k.EventId, (PaymentEvent?)null, k.EventType, InboxState.Parked),
             _ => throw new InvalidOperationException("Unexpected parse outcome."),
         };
+        System.Diagnostics.Activity.Current?.SetTag(PipelineTrace.EventIdTag, eventId);
+        if (paymentEvent is not null)
+        {
+            System.Diagnostics.Activity.Current?.SetTag(PipelineTrace.OrderIdTag, paymentEvent.OrderId);
+        }
         var entry = new InboxEntry(provider.Name, eventId, webhook.Body, webhook.Headers, clock.GetUtcNow(), state, paymentEvent, eventType);
 
         InboxAddResult added;
@@ -112,7 +139,9 @@ public sealed class CallbackIntake(
             {
                 await letters.ParkAsync(IntakeLetter(provider.Name, park), ct);
             }
+            using var inboxSpan = PipelineTrace.Source.StartActivity(PipelineTrace.InboxAdd);
             added = await inbox.TryAddAsync(entry, ct);
+            inboxSpan?.SetTag(PipelineTrace.OutcomeTag, added.ToString());
         }
         catch (Exception ex) when (StorageFailure.IsUnavailable(ex) && !ct.IsCancellationRequested)
         {

@@ -154,6 +154,7 @@ public sealed class DeadLetterDesk(
             log.RedriveFailed(ex, delivery.MessageId);
             return false;
         }
+        PipelineMetrics.DeadLettersRedriven.Add(1, new KeyValuePair<string, object?>("by", "drain"));
         log.Redriven(delivery.MessageId);
         return true;
     }

@@ -67,6 +67,10 @@ public sealed class OutboxRelay(InboxStore inbox, PaymentDispatch dispatch, Time
                 log.RelayFailed(ex, entry.Provider, entry.EventId);
             }
         }
+        if (relayed > 0)
+        {
+            PipelineMetrics.OutboxRelayed.Add(relayed);
+        }
         if (relayed + unknown + failed > 0)
         {
             log.Relayed(relayed, unknown, failed);

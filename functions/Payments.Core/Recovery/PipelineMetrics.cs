@@ -23,5 +23,19 @@ public static class PipelineMetrics
     /// <summary>How long the oldest callback a drain handled had been on the lane: a lane that is not keeping up grows this.</summary>
     public static readonly Gauge<double> LaneOldestAge = Meter.CreateGauge<double>(LaneOldestAgeName, unit: "s", description: "Age of the oldest callback the last retry-lane drain handled, since it first went on the lane.");
 
-    public static readonly Counter<long> CallbacksRecovered = Meter.CreateCounter<long>("payments.callbacks.recovered", description: "Payments recovered by a path other than their webhook, tagged by path.");
+    public const string OutboxRelayedName = "payments.outbox.relayed";
+    public const string LaneDeadLetteredName = "payments.lane.dead_lettered";
+    public const string DeadLettersRedrivenName = "payments.deadletters.redriven";
+    public const string CallbacksRecoveredName = "payments.callbacks.recovered";
+
+    /// <summary>Stored callbacks whose dispatch failed at intake and the outbox relay applied later.</summary>
+    public static readonly Counter<long> OutboxRelayed = Meter.CreateCounter<long>(OutboxRelayedName, unit: "{callback}", description: "Stored callbacks the outbox relay dispatched after intake's dispatch failed.");
+
+    /// <summary>Callbacks the retry lane gave up on after its last attempt (they go to dead-letter handling).</summary>
+    public static readonly Counter<long> LaneDeadLettered = Meter.CreateCounter<long>(LaneDeadLetteredName, unit: "{callback}", description: "Callbacks dead-lettered by the retry lane after its last attempt.");
+
+    /// <summary>Dead letters applied again because their order exists now, tagged by who re-drove them (drain, operator).</summary>
+    public static readonly Counter<long> DeadLettersRedriven = Meter.CreateCounter<long>(DeadLettersRedrivenName, unit: "{callback}", description: "Dead-lettered callbacks re-driven and applied, tagged by who re-drove them.");
+
+    public static readonly Counter<long> CallbacksRecovered = Meter.CreateCounter<long>(CallbacksRecoveredName, description: "Payments recovered by a path other than their webhook, tagged by path.");
 }

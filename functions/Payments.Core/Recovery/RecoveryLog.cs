@@ -1,8 +1,12 @@
 using Microsoft.Extensions.Logging;
+using Payments.Contracts;
 
 namespace Payments.Recovery;
 
-/// <summary>The recovery paths' log messages, declared once. Operators alert on metrics, not on this text.</summary>
+/// <summary>
+/// The recovery paths' log messages, declared once. Alerts read metrics, except the parked-items alert,
+/// which matches every park's "Parked … for order …" (checked against emitted logs by AlertTelemetryTests).
+/// </summary>
 internal static partial class RecoveryLog
 {
     [LoggerMessage(3001, LogLevel.Warning, "Relay of {Provider} event {EventId} failed; next pass retries")]
@@ -74,4 +78,8 @@ internal static partial class RecoveryLog
 
     [LoggerMessage(3021, LogLevel.Error, "Parked refund_failed for order {OrderId}: refund orchestration {InstanceId} of payment {PaymentId} ended {Status} again after its restart; an operator retries it")]
     public static partial void CrashedRefundParked(this ILogger log, string orderId, string instanceId, string paymentId, Microsoft.DurableTask.Client.OrchestrationRuntimeStatus status);
+
+    // Worded like every other park ("Parked … for order …") so the parked-items alert matches it.
+    [LoggerMessage(3092, LogLevel.Error, "Parked reconciliation_{Kind} for order {OrderId}: {Reason}")]
+    public static partial void StatementDiscrepancyParked(this ILogger log, DiscrepancyClass kind, string orderId, string reason);
 }

@@ -51,6 +51,7 @@ public sealed class RetryLane(
     /// <summary>One drain: the timer's, or one scale-out worker's.</summary>
     public async Task<LaneDrainReport> DrainAsync(DurableTaskClient durable, CancellationToken ct = default)
     {
+        using var span = PipelineTrace.Source.StartActivity(PipelineTrace.LaneDrain);
         await RecordDepthAsync(ct);
         var run = new DrainRun(clock.GetUtcNow() + Options.DrainBudget);
         await Task.WhenAll(Enumerable.Range(0, Options.DrainConcurrency).Select(_ => ReceiveLoopAsync(run, durable, ct)));
@@ -58,6 +59,10 @@ public sealed class RetryLane(
         if (run.OldestAge is { } oldest)
         {
             PipelineMetrics.LaneOldestAge.Record(oldest.TotalSeconds);
+        }
+        if (report.DeadLettered > 0)
+        {
+            PipelineMetrics.LaneDeadLettered.Add(report.DeadLettered);
         }
         if (report.Settled + report.Abandoned + report.LocksLost > 0)
         {

@@ -242,6 +242,7 @@ public sealed class StatementReconciler(
                 };
             default:
                 await parked.ParkAsync(new ParkRequest(line.OrderId, "reconciliation_" + kind, $"Statement {line.OccurredAt:yyyy-MM-dd}: {kind}", Describe(kind, line, order)), ct);
+                log.StatementDiscrepancyParked(kind, line.OrderId, $"statement {line.OccurredAt:yyyy-MM-dd}, payment {line.PaymentId}");
                 return "parked";
         }
     }

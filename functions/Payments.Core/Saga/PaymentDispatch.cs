@@ -167,6 +167,18 @@ public sealed class PaymentDispatch(
 
     public async Task<DispatchResult> ApplyAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default)
     {
+        // The raise below carries this span's context into the saga's own (Microsoft.DurableTask) spans.
+        using var span = PipelineTrace.Source.StartActivity(PipelineTrace.Dispatch);
+        span?.SetTag(PipelineTrace.ProviderTag, paymentEvent.Provider);
+        span?.SetTag(PipelineTrace.EventIdTag, paymentEvent.EventId);
+        span?.SetTag(PipelineTrace.OrderIdTag, paymentEvent.OrderId);
+        var result = await ApplyUntracedAsync(client, paymentEvent, ct);
+        span?.SetTag(PipelineTrace.OutcomeTag, result.ToString());
+        return result;
+    }
+
+    private async Task<DispatchResult> ApplyUntracedAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct)
+    {
         var instanceId = OrderSaga.InstanceId(paymentEvent.OrderId);
         var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, ct);
         if (instance is null)

@@ -27,7 +27,8 @@ internal static partial class SagaLog
     [LoggerMessage(2006, LogLevel.Information, "Payment event {EventId} for unknown order {OrderId}")]
     public static partial void UnknownOrder(this ILogger log, string eventId, string orderId);
 
-    [LoggerMessage(2007, LogLevel.Error, "Payment event {EventId} for order {OrderId} found its saga {Status}; parked")]
+    // Worded like every other park so the parked-items alert matches it.
+    [LoggerMessage(2007, LogLevel.Error, "Parked saga_failed for order {OrderId}: payment event {EventId} found its saga {Status}")]
     public static partial void SagaNotRunning(this ILogger log, string eventId, string orderId, OrchestrationRuntimeStatus status);
 
     [LoggerMessage(2008, LogLevel.Warning, "Payment {PaymentId} the order {OrderId} will not keep: refund started ({Reason})")]

@@ -247,6 +247,36 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
         }
     }
 
+    /// <summary>
+    /// Stored callbacks of one provider (or all), received in [<paramref name="from"/>, <paramref name="to"/>):
+    /// a query on the partition and the received time, for operators exporting callbacks.
+    /// </summary>
+    public async IAsyncEnumerable<InboxEntry> ListReceivedAsync(string? provider, DateTimeOffset? from, DateTimeOffset? to, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Inbox, ct);
+        var clauses = new List<string>();
+        if (provider is not null)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"PartitionKey eq {provider}"));
+        }
+        if (from is { } start)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"ReceivedAt ge {start}"));
+        }
+        if (to is { } end)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"ReceivedAt lt {end}"));
+        }
+        var filter = clauses.Count == 0 ? null : string.Join(" and ", clauses);
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+        {
+            if (!row.RowKey.StartsWith(IndexMark, StringComparison.Ordinal))
+            {
+                yield return ToEntry(row);
+            }
+        }
+    }
+
     public async IAsyncEnumerable<InboxEntry> ListAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Inbox, ct);

@@ -11,7 +11,7 @@ public abstract class PipelineFixture : IAsyncLifetime
 
     public async Task InitializeAsync() => pipeline = await StartAsync();
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (pipeline is not null)
         {

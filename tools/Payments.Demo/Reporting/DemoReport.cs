@@ -70,7 +70,7 @@ public static class DemoReport
         w.WriteLine($"  outbox relay (stored, dispatch failed at intake)       {Show(r.OutboxRelayed)}");
         w.WriteLine($"  retry lane (callback outran its order)                 {Math.Max(0, laneOnly)}   (queued {r.QueuedOnLane}; dead-lettered after the lane's last attempt: {Show(r.LaneDeadLettered)})");
         w.WriteLine($"  dead letter re-driven by the drain (order exists now)  {Show(r.RedrivenByDrain)}");
-        w.WriteLine($"  active query (webhook lost or slow)                    {Show(r.ActiveQueryPayments)}   (meter: {Show(r.ActiveQuery)}; distinct payments in the log)");
+        w.WriteLine($"  active query (webhook lost or slow)                    {Show(r.ActiveQuery)}");
         var healed = run.FinalStatements.SelectMany(s => s.Discrepancies)
             .Where(d => d.Action is "refund_started" or "payment_applied")
             .ToArray();

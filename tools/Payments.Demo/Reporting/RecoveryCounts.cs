@@ -2,7 +2,7 @@ namespace Payments.Demo.Reporting;
 
 /// <summary>
 /// How callbacks that did not simply arrive and apply were recovered. Counts that only an
-/// in-process host can give (its meter, its logs) are null when the host ran in another process.
+/// in-process host can give (its meter) are null when the host ran in another process.
 /// </summary>
 public sealed record RecoveryCounts(
     long? OutboxRelayed,
@@ -13,5 +13,4 @@ public sealed record RecoveryCounts(
     int RedrivenByOperator,
     int DeadLettersParked,
     long? ActiveQuery,
-    int? ActiveQueryPayments,
     long? Statement);

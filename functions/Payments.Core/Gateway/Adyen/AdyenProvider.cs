@@ -41,6 +41,14 @@ public sealed class AdyenProvider : IWebhookProvider
 
     public WebhookAcknowledgement Acknowledgement { get; } = new(200, "text/plain", "[accepted]");
 
+    /// <summary>A one-item batch around the stored item's bytes, untouched, so its signature still holds.</summary>
+    public byte[] RequestBody(byte[] storedBody) =>
+    [
+        .. Encoding.UTF8.GetBytes($"{{\"live\":\"false\",\"notificationItems\":[{{\"{ItemProperty}\":"),
+        .. storedBody,
+        .. "}]}"u8,
+    ];
+
     /// <summary>Each <c>NotificationRequestItem</c> exactly as it appears in the batch, so it can be verified again later.</summary>
     public IReadOnlyList<WebhookRequest>? Items(WebhookRequest request)
     {
