@@ -101,7 +101,9 @@ public sealed class PaymentDispatch(
         {
             return false;
         }
+        using var span = StartDispatchSpan(paymentEvent);
         await client.RaiseEventAsync(OrderSaga.InstanceId(paymentEvent.OrderId), PaymentEvent.SagaEventName, paymentEvent, ct);
+        span?.SetTag(PipelineTrace.OutcomeTag, DispatchResult.Raised.ToString());
         return true;
     }
 
@@ -167,14 +169,20 @@ public sealed class PaymentDispatch(
 
     public async Task<DispatchResult> ApplyAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default)
     {
-        // The raise below carries this span's context into the saga's own (Microsoft.DurableTask) spans.
-        using var span = PipelineTrace.Source.StartActivity(PipelineTrace.Dispatch);
-        span?.SetTag(PipelineTrace.ProviderTag, paymentEvent.Provider);
-        span?.SetTag(PipelineTrace.EventIdTag, paymentEvent.EventId);
-        span?.SetTag(PipelineTrace.OrderIdTag, paymentEvent.OrderId);
+        using var span = StartDispatchSpan(paymentEvent);
         var result = await ApplyUntracedAsync(client, paymentEvent, ct);
         span?.SetTag(PipelineTrace.OutcomeTag, result.ToString());
         return result;
+    }
+
+    // A raise made under this span carries its context into the saga's own (Microsoft.DurableTask) spans.
+    private static System.Diagnostics.Activity? StartDispatchSpan(PaymentEvent paymentEvent)
+    {
+        var span = PipelineTrace.Source.StartActivity(PipelineTrace.Dispatch);
+        span?.SetTag(PipelineTrace.ProviderTag, paymentEvent.Provider);
+        span?.SetTag(PipelineTrace.EventIdTag, paymentEvent.EventId);
+        span?.SetTag(PipelineTrace.OrderIdTag, paymentEvent.OrderId);
+        return span;
     }
 
     private async Task<DispatchResult> ApplyUntracedAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct)
