@@ -74,4 +74,10 @@ internal static partial class RecoveryLog
 
     [LoggerMessage(3021, LogLevel.Error, "Parked refund_failed for order {OrderId}: refund orchestration {InstanceId} of payment {PaymentId} ended {Status} again after its restart; an operator retries it")]
     public static partial void CrashedRefundParked(this ILogger log, string orderId, string instanceId, string paymentId, Microsoft.DurableTask.Client.OrchestrationRuntimeStatus status);
+
+    [LoggerMessage(3022, LogLevel.Error, "Statement {Date}: the {Provider} statement could not be read ({Reason}); its lines are left out of this pass, the other gateways' are reconciled, and the run asks again")]
+    public static partial void StatementSourceFailed(this ILogger log, Exception exception, DateOnly date, string provider, string reason);
+
+    [LoggerMessage(3023, LogLevel.Error, "Statement {Date}: run {InstanceId} gave up: {Reason}; the day's report says failed, and the next start runs it afresh")]
+    public static partial void StatementRunFailed(this ILogger log, DateOnly date, string instanceId, string reason);
 }
