@@ -24,6 +24,15 @@ public sealed class MetricAlertTests(DeploymentFixture deployment)
     public void The_discrepancy_alert_queries_the_counter_the_statement_run_emits() =>
         Assert.Contains($"name == \"{PipelineMetrics.ReconciliationDiscrepanciesName}\"", QueryOf("reconciliation-discrepancies"), StringComparison.Ordinal);
 
+    [Fact]
+    public void The_incomplete_statement_alert_queries_both_counters_the_statement_run_emits()
+    {
+        var query = QueryOf("statement-run-incomplete");
+
+        Assert.Contains($"name == \"{PipelineMetrics.StatementRunsFailedName}\"", query, StringComparison.Ordinal);
+        Assert.Contains($"name == \"{PipelineMetrics.StatementSourcesFailedName}\"", query, StringComparison.Ordinal);
+    }
+
     private string QueryOf(string alertName)
     {
         var logAlerts = CompiledTemplate.ResourcesOfType(deployment.Template, "Microsoft.Insights/scheduledQueryRules").Single();
