@@ -56,6 +56,15 @@ public sealed class FaultyPaymentGateway : IPaymentGateway
 
     public async IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, [EnumeratorCancellation] CancellationToken ct = default)
     {
+        if (StatementProviders.Count == 0)
+        {
+            // A port that is one gateway: nothing to single out.
+            await foreach (var entry in inner.GetStatementAsync(date, ct))
+            {
+                yield return entry;
+            }
+            yield break;
+        }
         foreach (var provider in StatementProviders)
         {
             await foreach (var entry in GetStatementAsync(date, provider, ct))

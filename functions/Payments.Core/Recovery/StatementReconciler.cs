@@ -104,7 +104,12 @@ public sealed class StatementReconciler(
                 await done;
             }
         }
-        IReadOnlyList<string> providers = request.Providers ?? gateway.StatementProviders;
+        // A port that is one gateway names no sources: its whole statement is the one source.
+        IReadOnlyList<string?> providers = [null];
+        if ((request.Providers ?? gateway.StatementProviders) is { Count: > 0 } named)
+        {
+            providers = named;
+        }
         foreach (var provider in providers)
         {
             var (firstChunk, rowsBefore) = (chunks, rows);
@@ -131,9 +136,10 @@ public sealed class StatementReconciler(
             chunk = new List<StatementEntry>(size);
             (chunks, rows) = (firstChunk, rowsBefore);
             var reason = Reason(failure);
-            failures.Add(new StatementSourceFailure(provider, reason));
-            log.StatementSourceFailed(failure, request.Date, provider, reason);
-            PipelineMetrics.StatementSourcesFailed.Add(1, new KeyValuePair<string, object?>("provider", provider));
+            var name = provider ?? WholeStatement;
+            failures.Add(new StatementSourceFailure(name, reason));
+            log.StatementSourceFailed(failure, request.Date, name, reason);
+            PipelineMetrics.StatementSourcesFailed.Add(1, new KeyValuePair<string, object?>("provider", name));
         }
         await Task.WhenAll(uploads);
         if (request.Providers is null)
@@ -148,7 +154,7 @@ public sealed class StatementReconciler(
 
         // Only the gateway's own reading is caught (the call, the download, a statement cut short);
         // what the callback throws is storage's and fails the step.
-        async Task<Exception?> ReadSourceAsync(string provider, Func<StatementEntry, Task> stageEntry)
+        async Task<Exception?> ReadSourceAsync(string? provider, Func<StatementEntry, Task> stageEntry)
         {
             IAsyncEnumerator<StatementEntry>? entries = null;
             try
@@ -158,7 +164,7 @@ public sealed class StatementReconciler(
                     StatementEntry entry;
                     try
                     {
-                        entries ??= gateway.GetStatementAsync(request.Date, provider, ct).GetAsyncEnumerator(ct);
+                        entries ??= (provider is null ? gateway.GetStatementAsync(request.Date, ct) : gateway.GetStatementAsync(request.Date, provider, ct)).GetAsyncEnumerator(ct);
                         if (!await entries.MoveNextAsync())
                         {
                             return null;
@@ -183,12 +189,15 @@ public sealed class StatementReconciler(
                     catch (Exception ex) when (!ct.IsCancellationRequested)
                     {
                         // Closing a download that already failed or finished: nothing of the statement is lost.
-                        log.StatementSourceFailed(ex, request.Date, provider, "closing its download failed");
+                        log.StatementSourceFailed(ex, request.Date, provider ?? WholeStatement, "closing its download failed");
                     }
                 }
             }
         }
     }
+
+    /// <summary>The name a failure of a port without named sources is reported under (and asked again by).</summary>
+    private const string WholeStatement = "gateway";
 
     /// <summary>What the report says about a gateway that could not be read: the error, never the statement's content.</summary>
     private static string Reason(Exception failure) => failure switch
