@@ -243,6 +243,11 @@ param reconcilerStatementChunkLines int = 5000
 @maxValue(1440)
 param reconcilerStatementIndexLagMinutes int = 15
 
+@description('Reconciler__StatementSourceRetrySeconds: how long a statement run waits before asking again a gateway whose statement could not be read (six tries).')
+@minValue(1)
+@maxValue(86400)
+param reconcilerStatementSourceRetrySeconds int = 600
+
 @description('Gateway__BaseUrl: the payment gateway API.')
 param gatewayBaseUrl string
 
@@ -547,6 +552,7 @@ module functionApp 'modules/functionapp.bicep' = {
       Reconciler__StuckPaidAfterMinutes: string(reconcilerStuckPaidAfterMinutes)
       Reconciler__StatementChunkLines: string(reconcilerStatementChunkLines)
       Reconciler__StatementIndexLagMinutes: string(reconcilerStatementIndexLagMinutes)
+      Reconciler__StatementSourceRetrySeconds: string(reconcilerStatementSourceRetrySeconds)
       ServiceBus__FullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
       ServiceBus__credential: 'managedidentity'
       ServiceBus__clientId: identity.outputs.clientId

@@ -6,7 +6,7 @@ using Payments.Saga;
 
 namespace Payments.Functions;
 
-/// <summary>The statement run as a Durable orchestrator function and its three activities (stage, one chunk, finish).</summary>
+/// <summary>The statement run as a Durable orchestrator function and its activities (stage, one chunk, finish, and the record of a run that gave up).</summary>
 public sealed class StatementFunctions(StatementReconciler statements)
 {
     [Function(StatementRun.Name)]
@@ -23,4 +23,7 @@ public sealed class StatementFunctions(StatementReconciler statements)
 
     [Function(StatementActivityNames.Finish)]
     public Task<StatementRunResult> Finish([ActivityTrigger] StatementRunTotals totals) => statements.FinishAsync(totals);
+
+    [Function(StatementActivityNames.Fail)]
+    public Task Fail([ActivityTrigger] StatementRunFailure failure) => statements.FailAsync(failure);
 }

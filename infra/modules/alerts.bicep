@@ -185,6 +185,13 @@ var logAlerts = [
     query: 'customMetrics | where name == "payments.reconciliation.discrepancies" and valueSum > 0'
   }
   {
+    name: 'statement-run-incomplete'
+    severity: 1
+    description: 'A statement run gave up after its retries, or a gateway statement could not be read (the run asks it again): that day is not fully reconciled. GET /api/ops/reconciliation/{date} shows failure and sourceFailures.'
+    // Counters the statement run adds to (Recovery/PipelineMetrics.cs).
+    query: 'customMetrics | where (name == "payments.reconciliation.runs_failed" or name == "payments.reconciliation.sources_failed") and valueSum > 0'
+  }
+  {
     name: 'retry-lane-backlog'
     severity: 2
     description: 'The retry lane is growing: callbacks wait for orders that do not appear (order service down or slow?) or the drain does not keep up. Depth and age of the oldest callback are in the payments.lane.* metrics.'

@@ -39,6 +39,15 @@ public sealed class MetricAlertTests(DeploymentFixture deployment)
         Assert.Contains(Payments.Hosting.PipelineTelemetry.AuthenticationSetting, names);
     }
 
+    [Fact]
+    public void The_incomplete_statement_alert_queries_both_counters_the_statement_run_emits()
+    {
+        var query = QueryOf("statement-run-incomplete");
+
+        Assert.Contains($"name == \"{PipelineMetrics.StatementRunsFailedName}\"", query, StringComparison.Ordinal);
+        Assert.Contains($"name == \"{PipelineMetrics.StatementSourcesFailedName}\"", query, StringComparison.Ordinal);
+    }
+
     private string QueryOf(string alertName)
     {
         var logAlerts = CompiledTemplate.ResourcesOfType(deployment.Template, "Microsoft.Insights/scheduledQueryRules").Single();

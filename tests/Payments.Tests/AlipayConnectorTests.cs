@@ -130,6 +130,34 @@ public sealed class AlipayConnectorTests(AlipaySimulatorFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task A_day_without_a_bill_is_an_empty_statement_not_an_error() =>
+        // Alipay answers isp.bill_not_exist for a day with no trade and no refund (the simulator too).
+        Assert.Empty(await Infrastructure.Collect.AllAsync(Alipay.GetStatementAsync(new DateOnly(2020, 1, 1))));
+
+    [Fact]
+    public void A_bill_row_that_cannot_be_read_is_isolated_by_its_row_and_column_and_the_rows_after_it_still_count()
+    {
+        string Row(string outTradeNo, string amount, string finished) =>
+            $"\t2026112522001,\t{outTradeNo},交易,茶叶,2026-11-25 09:00:00,{finished},门店,收银台,买家,{amount},{amount},0.00,0.00,0.00,0.00,,,,ord-1";
+        var header = $"{AlipayBill.TradeNo},{AlipayBill.OutTradeNo},{AlipayBill.BusinessType},商品名称,创建时间,{AlipayBill.FinishedAt},门店编号,门店名称,对方账户,{AlipayBill.OrderAmount},商家实收（元）,支付宝红包（元）,集分宝（元）,支付宝优惠（元）,商家优惠（元）,券核销金额（元）,券名称,商家红包消费金额（元）,{AlipayBill.Remark}";
+        var text = string.Join("\r\n",
+            "#支付宝业务明细查询", header,
+            Row("pay-a", "12.34", "2026-11-25 09:00:05"),
+            Row("pay-b", "12.3x", "2026-11-25 09:00:05"),
+            Row("pay-c", "10.00", "yesterday"),
+            Row("", "10.00", "2026-11-25 09:00:05"),
+            Row("pay-d", "5.00", "2026-11-25 09:00:09"),
+            "#业务明细列表结束");
+
+        var entries = AlipayBill.Read(AlipayBill.FileEncoding.GetBytes(text));
+
+        Assert.Equal(["pay-a", "pay-d"], entries.Where(e => e.Line is not null).Select(e => e.Line!.PaymentId));
+        Assert.Equal([(2L, AlipayBill.OrderAmount), (3L, AlipayBill.FinishedAt), (4L, AlipayBill.OutTradeNo)],
+            entries.Where(e => e.Line is null).Select(e => (e.LineNumber, e.Problem!.Split(' ')[0])));
+        Assert.All(entries.Where(e => e.Problem is not null), e => Assert.DoesNotContain("12.3x", e.Problem!, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task An_answer_signed_by_another_key_is_not_believed()
     {
         using var other = System.Security.Cryptography.RSA.Create(2048);

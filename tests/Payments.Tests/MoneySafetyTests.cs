@@ -169,23 +169,77 @@ public sealed class MoneySafetyTests(MoneySafetyFixture fixture) : IClassFixture
         await TerminateAsync(refundId);
         fixture.Gates.OpenRefund(second);
         var parked = Pipeline.Service<ParkedItems>();
-        Assert.Equal(second, (await parked.GetAsync(ParkedKinds.RefundCrashed, order.OrderId))?.Refund?.PaymentId);
+        Assert.Equal(second, (await parked.GetAsync(ParkedKinds.RefundCrashed, refundId))?.Refund?.PaymentId);
 
         var again = await ReconcileAsync();
         Assert.Equal((0, 1), (again.RefundsRestarted, again.RefundsParked));
-        var parkedRefund = await parked.GetAsync(ParkedKinds.RefundFailed, order.OrderId);
+        var parkedRefund = await parked.GetAsync(ParkedKinds.RefundFailed, refundId);
+        Assert.Equal((order.OrderId, refundId), (parkedRefund?.OrderId, parkedRefund?.Key));
         Assert.Equal((second, 1700L, PaymentDispatch.SecondCaptureReason), (parkedRefund?.Refund?.PaymentId, parkedRefund?.Refund?.AmountMinor, parkedRefund?.Refund?.Reason));
         var quiet = await ReconcileAsync();
         Assert.Equal((0, 0), (quiet.RefundsRestarted, quiet.RefundsParked));
 
         // The operator's retry pays it back, once.
-        Assert.Equal(RefundRetryResult.Started, await Pipeline.Service<RefundDesk>().RetryAsync(order.OrderId, Pipeline.Durable));
+        Assert.Equal(RefundRetryResult.Started, await Pipeline.Service<RefundDesk>().RetryAsync(refundId, Pipeline.Durable));
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (await Pipeline.RefundCountAsync(second) == 0 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(200);
         }
         Assert.Equal((1, 0), (await Pipeline.RefundCountAsync(second), await Pipeline.RefundCountAsync(order.PaymentId)));
+    }
+
+    [Fact]
+    public async Task Two_crashed_refunds_of_one_order_are_each_restarted_once_then_each_parked_under_its_own_key_and_retried_by_the_operator()
+    {
+        await Pipeline.Service<StockLedger>().SetLevelAsync("sku-rcrash3", 3);
+        var order = await Pipeline.RegisterOrderAsync("rcrash3", amount: 1300, sku: "sku-rcrash3");
+        string[] extra = [order.PaymentId + "-b", order.PaymentId + "-c"];
+        foreach (var payment in extra)
+        {
+            await Pipeline.CreatePaymentAsync(order, payment);
+        }
+        await Pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
+        await Pipeline.Gateway.PayAsync(order.PaymentId);
+        Assert.Equal(OrderStatus.Completed, (await Pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
+
+        // Two more captures of the one order: two refund orchestrations, both terminated at the gateway's door.
+        foreach (var payment in extra)
+        {
+            fixture.Gates.HoldRefund(payment);
+            await Pipeline.Gateway.PayAsync(payment);
+            await fixture.Gates.RefundReachedAsync(payment);
+            await TerminateAsync(LatePaymentRefund.InstanceId(payment));
+            fixture.Gates.OpenRefund(payment);
+            fixture.Gates.HoldRefund(payment);
+        }
+        var first = await ReconcileAsync();
+        Assert.Equal((2, 0), (first.RefundsRestarted, first.RefundsParked));
+        foreach (var payment in extra)
+        {
+            await fixture.Gates.RefundReachedAsync(payment);
+            await TerminateAsync(LatePaymentRefund.InstanceId(payment));
+            fixture.Gates.OpenRefund(payment);
+        }
+
+        // Each ended so again after its one restart: each parked for the operator, none restarted again.
+        var again = await ReconcileAsync();
+        Assert.Equal((0, 2), (again.RefundsRestarted, again.RefundsParked));
+        var quiet = await ReconcileAsync();
+        Assert.Equal((0, 0), (quiet.RefundsRestarted, quiet.RefundsParked));
+        var parked = Pipeline.Service<ParkedItems>();
+        foreach (var payment in extra)
+        {
+            var item = await parked.GetAsync(ParkedKinds.RefundFailed, LatePaymentRefund.InstanceId(payment));
+            Assert.Equal((order.OrderId, payment), (item?.OrderId, item?.Refund?.PaymentId));
+            Assert.Equal(RefundRetryResult.Started, await Pipeline.Service<RefundDesk>().RetryAsync(LatePaymentRefund.InstanceId(payment), Pipeline.Durable));
+        }
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while ((await Pipeline.RefundCountAsync(extra[0]) == 0 || await Pipeline.RefundCountAsync(extra[1]) == 0) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+        Assert.Equal((1, 1, 0), (await Pipeline.RefundCountAsync(extra[0]), await Pipeline.RefundCountAsync(extra[1]), await Pipeline.RefundCountAsync(order.PaymentId)));
     }
 
     [Fact]

@@ -16,7 +16,10 @@ public sealed class TradeBillTests
 
     private static string Totals(int count) => $"`{count},`88.80,`88.80,`0.00,`0.00000,`93.80,`88.80";
 
-    private static Task<List<StatementLine>> ReadAsync(params string[] lines) =>
+    private static async Task<List<StatementLine>> ReadAsync(params string[] lines) =>
+        [.. (await EntriesAsync(lines)).Select(e => e.Line ?? throw new InvalidDataException($"line {e.LineNumber}: {e.Problem}"))];
+
+    private static Task<List<StatementEntry>> EntriesAsync(params string[] lines) =>
         Collect.AllAsync(TradeBill.ReadAsync(new StringReader(string.Join("\r\n", lines) + "\r\n")));
 
     [Fact]
@@ -52,14 +55,27 @@ public sealed class TradeBillTests
     [Theory]
     [InlineData("`88.801,", "more decimals")]
     [InlineData("`8a.80,", "not a decimal")]
-    public async Task An_amount_that_is_not_exact_yuan_and_fen_refuses_the_bill(string amount, string expected)
+    public async Task A_row_whose_amount_is_not_exact_yuan_and_fen_is_isolated_and_the_rows_after_it_still_count(string amount, string expected)
     {
         // The order amount (订单金额) is what a capture line reads.
         var broken = ReplaceLast(Payment, "`0.60%,`88.80,", "`0.60%," + amount);
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => ReadAsync(Header, broken, TotalsHeader, Totals(1)));
+        var entries = await EntriesAsync(Header, broken, Refund, TotalsHeader, Totals(2));
 
-        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        var malformed = entries[0];
+        Assert.Equal(2, malformed.LineNumber);
+        Assert.Null(malformed.Line);
+        Assert.Contains(expected, malformed.Problem, StringComparison.Ordinal);
+        Assert.DoesNotContain(amount.Trim('`', ','), malformed.Problem, StringComparison.Ordinal);
+        Assert.Equal(("refund", 8880L), (entries[1].Line!.Type, entries[1].Line!.AmountMinor));
+    }
+
+    [Fact]
+    public async Task A_row_whose_time_is_unreadable_is_isolated()
+    {
+        var entries = await EntriesAsync(Header, Payment.Replace("`2026-11-25 09:15:02,", "`25/11/2026,", StringComparison.Ordinal), TotalsHeader, Totals(1));
+
+        Assert.Contains("交易时间", Assert.Single(entries).Problem, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -72,11 +88,13 @@ public sealed class TradeBillTests
     }
 
     [Fact]
-    public async Task A_row_with_a_field_missing_names_its_line()
+    public async Task A_row_with_a_field_missing_is_isolated_by_its_line_and_the_rows_after_it_still_count()
     {
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => ReadAsync(Header, Payment[..Payment.LastIndexOf(",`", StringComparison.Ordinal)], TotalsHeader, Totals(1)));
+        var entries = await EntriesAsync(Header, Payment[..Payment.LastIndexOf(",`", StringComparison.Ordinal)], Refund, TotalsHeader, Totals(2));
 
-        Assert.Contains("line 2", error.Message, StringComparison.Ordinal);
+        Assert.Equal((2L, (StatementLine?)null), (entries[0].LineNumber, entries[0].Line));
+        Assert.Contains("fields under", entries[0].Problem, StringComparison.Ordinal);
+        Assert.Equal((3L, "refund"), (entries[1].LineNumber, entries[1].Line!.Type));
     }
 
     [Fact]

@@ -7,4 +7,6 @@ internal enum PaymentEventKind
     Refunded,
     /// <summary>Closed (canceled) before payment; only Stripe's dialect announces it.</summary>
     Closed,
+    /// <summary>A refund the gateway accepted failed afterwards (the money did not go back); only Stripe's dialect announces it.</summary>
+    RefundFailed,
 }

@@ -113,7 +113,7 @@ internal sealed class PaymentStore(SeededRandom random, TimeProvider clock, Acti
         }
     }
 
-    public StoreResult<RefundSnapshot> Refund(string paymentId, string idempotencyKey, long amountMinor, string currency)
+    public StoreResult<RefundSnapshot> Refund(string paymentId, string idempotencyKey, long amountMinor, string currency, IReadOnlyDictionary<string, string>? metadata = null)
     {
         lock (gate)
         {
@@ -154,7 +154,18 @@ internal sealed class PaymentStore(SeededRandom random, TimeProvider clock, Acti
 
             var now = clock.GetUtcNow();
             var refundId = "re_" + random.Draw(r => SeededRandom.Alphanumeric(r, 24));
-            var refund = new RefundSnapshot(refundId, paymentId, amountMinor, currency, "succeeded", now);
+            if (record.FailuresAfterAcceptanceScripted > 0)
+            {
+                // Accepted, then failed at the bank: answered pending, kept as failed (a replay of the key
+                // says failed, as Stripe's refund would by then), no money moved, the failure announced.
+                record.FailuresAfterAcceptanceScripted--;
+                var accepted = new RefundSnapshot(refundId, paymentId, amountMinor, currency, "pending", now, metadata);
+                var failed = accepted with { Status = "failed" };
+                record.RefundsByKey.Add(idempotencyKey, failed);
+                emit(new PaymentEvent(PaymentEventKind.RefundFailed, record.Snapshot(), now, record.ChargeId, failed));
+                return new(StoreOutcome.Ok, accepted);
+            }
+            var refund = new RefundSnapshot(refundId, paymentId, amountMinor, currency, "succeeded", now, metadata);
             record.RefundedMinor += amountMinor;
             record.RefundsByKey.Add(idempotencyKey, refund);
             ledger.Add(new LedgerEntry(paymentId, record.OrderId, "refund", amountMinor, currency, now, ledger.Count + 1, record.Provider, refundId));
@@ -212,9 +223,11 @@ internal sealed class PaymentStore(SeededRandom random, TimeProvider clock, Acti
     /// new refunds are refused, and while <paramref name="loseAnswers"/> holds every refund is performed
     /// (or replayed) but its answer never reaches the caller; while <paramref name="loseListAnswers"/>
     /// holds, neither does the answer to a listing of the payment's refunds once one exists (a gateway
-    /// that degrades right after creating the refund).
+    /// that degrades right after creating the refund). The next <paramref name="failuresAfterAcceptance"/>
+    /// new refunds are accepted (answered <c>pending</c>) and then fail: no money moves, and the payment's
+    /// dialect is told (Stripe: <c>charge.refund.updated</c> with status <c>failed</c>).
     /// </summary>
-    public bool ScriptRefundFaults(string paymentId, int refusals, bool loseAnswers, bool loseListAnswers)
+    public bool ScriptRefundFaults(string paymentId, int refusals, bool loseAnswers, bool loseListAnswers, int failuresAfterAcceptance = 0)
     {
         lock (gate)
         {
@@ -223,6 +236,7 @@ internal sealed class PaymentStore(SeededRandom random, TimeProvider clock, Acti
                 return false;
             }
             record.RefusalsScripted = refusals;
+            record.FailuresAfterAcceptanceScripted = failuresAfterAcceptance;
             record.LoseRefundAnswers = loseAnswers;
             record.LoseRefundListAnswers = loseListAnswers;
             return true;
@@ -309,6 +323,8 @@ internal sealed class PaymentStore(SeededRandom random, TimeProvider clock, Acti
         public Dictionary<string, RefundSnapshot> RefundsByKey { get; } = new(StringComparer.Ordinal);
 
         public int RefusalsScripted { get; set; }
+
+        public int FailuresAfterAcceptanceScripted { get; set; }
 
         public bool LoseRefundAnswers { get; set; }
 

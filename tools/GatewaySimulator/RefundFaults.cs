@@ -2,6 +2,7 @@ namespace GatewaySimulator;
 
 /// <summary>
 /// Body of <c>POST /sim/payments/{id}/refund-faults</c>: refuse the next N refunds; lose every refund
-/// answer (and, with <see cref="LoseListAnswers"/>, every answer listing the payment's refunds) while set.
+/// answer (and, with <see cref="LoseListAnswers"/>, every answer listing the payment's refunds) while set;
+/// accept the next <see cref="FailAfterAcceptance"/> refunds and then fail them (the money never goes back).
 /// </summary>
-internal sealed record RefundFaults(int Refuse = 0, bool LoseAnswers = false, bool LoseListAnswers = false);
+internal sealed record RefundFaults(int Refuse = 0, bool LoseAnswers = false, bool LoseListAnswers = false, int FailAfterAcceptance = 0);

@@ -7,4 +7,5 @@ public sealed record RefundSnapshot(
     long AmountMinor,
     string Currency,
     string Status,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    IReadOnlyDictionary<string, string>? Metadata = null);

@@ -112,7 +112,10 @@ internal static class StripeApi
             amount = parsed;
         }
         var refundAmount = amount ?? payment.PaidAmountMinor - payment.RefundedMinor;
-        var result = store.Refund(intentId, key, refundAmount, payment.Currency);
+        // metadata[name]=value, as Stripe.net sends a dictionary; kept on the refund and shown wherever Stripe shows it.
+        var metadata = form.Keys.Where(k => k.StartsWith("metadata[", StringComparison.Ordinal) && k.EndsWith(']'))
+            .ToDictionary(k => k["metadata[".Length..^1], k => form[k].ToString(), StringComparer.Ordinal);
+        var result = store.Refund(intentId, key, refundAmount, payment.Currency, metadata);
         return result.Outcome switch
         {
             StoreOutcome.Ok => StripeAnswer.Done(Ok(Refund(result.Value!, payment.OrderId, store.ChargeOf(intentId)))),
@@ -207,7 +210,7 @@ internal static class StripeApi
         };
     }
 
-    private static object Refund(RefundSnapshot refund, string orderId, string? chargeId) => new
+    internal static object Refund(RefundSnapshot refund, string orderId, string? chargeId) => new
     {
         id = refund.RefundId,
         @object = "refund",
@@ -215,7 +218,7 @@ internal static class StripeApi
         charge = chargeId,
         created = refund.CreatedAt.ToUnixTimeSeconds(),
         currency = refund.Currency.ToLowerInvariant(),
-        metadata = new Dictionary<string, string> { ["order_id"] = orderId },
+        metadata = new Dictionary<string, string>(refund.Metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal) { ["order_id"] = orderId },
         payment_intent = refund.PaymentId,
         reason = (string?)null,
         status = refund.Status,

@@ -14,6 +14,8 @@ internal static class WebhookPayloads
     public static WebhookMessage? Build(PaymentEvent paymentEvent, Random random, long sequence, WeChatPayDialect weChatPay, Alipay.AlipayDialect alipay, byte[] adyenKey) =>
         paymentEvent.Payment.Provider switch
         {
+            // Only Stripe announces a refund that failed after it was accepted (charge.refund.updated).
+            not PaymentProviders.Stripe when paymentEvent.Kind == PaymentEventKind.RefundFailed => null,
             PaymentProviders.Stripe => BuildStripe(paymentEvent, "evt_" + SeededRandom.Alphanumeric(random, 24), sequence),
             PaymentProviders.WeChatPay => WeChatPayNotifications.Build(paymentEvent, random, sequence, weChatPay),
             PaymentProviders.Adyen => Adyen.AdyenNotifications.Build(adyenKey, paymentEvent, sequence),
@@ -59,6 +61,7 @@ internal static class WebhookPayloads
             PaymentEventKind.Succeeded => "payment_intent.succeeded",
             PaymentEventKind.Failed => "payment_intent.payment_failed",
             PaymentEventKind.Closed => "payment_intent.canceled",
+            PaymentEventKind.RefundFailed => "charge.refund.updated",
             _ => "charge.refunded",
         };
 
@@ -71,6 +74,14 @@ internal static class WebhookPayloads
             json.WriteString("type", type);
             json.WriteBoolean("livemode", false);
             json.WriteStartObject("data");
+            if (paymentEvent.Kind == PaymentEventKind.RefundFailed)
+            {
+                // The Refund itself, as charge.refund.updated carries it, metadata included.
+                json.WritePropertyName("object");
+                JsonSerializer.Serialize(json, StripeApi.Refund(paymentEvent.Refund!, payment.OrderId, paymentEvent.ChargeId));
+                json.WriteEndObject();
+                return;
+            }
             json.WriteStartObject("object");
             if (paymentEvent.Kind == PaymentEventKind.Refunded)
             {

@@ -107,7 +107,7 @@ public static class DemoRun
         IReadOnlySet<string> unseen = new HashSet<string>();
         try
         {
-            await quiescence.WaitAsync(plans.Count, () => driving.IsCompleted, lastStep + TimeSpan.FromSeconds(demo.QuietTimeoutSeconds), progress, Console.WriteLine, ct);
+            await quiescence.WaitAsync(plans.Count, () => driving.IsCompleted, lastStep + demo.QuietTimeout(), progress, Console.WriteLine, ct);
             await driving;
 
             // Before any end-of-day work: the online paths alone must have settled every capture.
@@ -123,7 +123,7 @@ public static class DemoRun
             refundedBefore = simulator.Payments.Where(p => p.RefundedMinor > 0).Select(p => p.PaymentId).ToHashSet();
             statements = await desk.ReconcileStatementsAsync(started, ct);
             redriven = await desk.RedriveAllDeadLettersAsync(ct);
-            await quiescence.WaitAsync(plans.Count, () => true, TimeSpan.FromSeconds(demo.QuietTimeoutSeconds), progress, Console.WriteLine, ct);
+            await quiescence.WaitAsync(plans.Count, () => true, demo.QuietTimeout(), progress, Console.WriteLine, ct);
         }
         catch (TimeoutException ex)
         {
@@ -149,7 +149,7 @@ public static class DemoRun
         DemoReport.Write(Console.Out, new RunSummary(plans, driver.Tally, simulator.Stats, snapshot, verdicts, recovery, statements, refundedBefore, redriven, clock.Elapsed, failure, injected));
         if (outage is not null)
         {
-            await Task.WhenAny(outageWatch, Task.Delay(TimeSpan.FromSeconds(demo.QuietTimeoutSeconds), ct));
+            await Task.WhenAny(outageWatch, Task.Delay(demo.QuietTimeout(), ct));
             Console.WriteLine(outage.Summary());
         }
         Console.WriteLine($"Pipeline log: {runLog.Path}");

@@ -18,9 +18,10 @@ public static class FaultMetrics
     public const string PermanentStockCommit = "permanent_stock_commit";
     public const string StallingStockCommit = "stalling_stock_commit";
     public const string UnclosablePayment = "unclosable_payment";
+    public const string Statement = "statement";
 
     /// <summary>Every kind the counter is tagged with, in report order.</summary>
-    public static IReadOnlyList<string> Kinds { get; } = [Stock, Points, IntakeDispatch, Gateway, PermanentStockCommit, StallingStockCommit, UnclosablePayment];
+    public static IReadOnlyList<string> Kinds { get; } = [Stock, Points, IntakeDispatch, Gateway, PermanentStockCommit, StallingStockCommit, UnclosablePayment, Statement];
 
     private static readonly Meter Meter = new(MeterName);
     private static readonly Counter<long> Injected = Meter.CreateCounter<long>(InjectedName, description: "Faults injected by the demo's and tests' fault decorators, tagged by kind.");

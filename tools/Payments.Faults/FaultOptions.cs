@@ -58,6 +58,20 @@ public sealed class FaultOptions
     /// </summary>
     public string UnclosablePaymentPrefix { get; set; } = "";
 
+    /// <summary>
+    /// Gateways (provider names, separated by spaces or commas) whose statement download breaks off:
+    /// each of their first <see cref="StatementReadFailures"/> statement reads yields its first row and
+    /// then fails, as a gateway outage mid-download would. Empty: off.
+    /// </summary>
+    public string FailingStatementProviders { get; set; } = "";
+
+    /// <summary>How many statement reads of each <see cref="FailingStatementProviders"/> gateway fail before one goes through.</summary>
+    [Range(0, 1_000_000)]
+    public int StatementReadFailures { get; set; } = 1;
+
+    public bool HasFailingStatement(string provider) =>
+        FailingStatementProviders.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries).Contains(provider, StringComparer.Ordinal);
+
     public bool IsUnclosable(string paymentId) =>
         UnclosablePaymentPrefix.Length > 0 && paymentId.StartsWith(UnclosablePaymentPrefix, StringComparison.Ordinal);
 

@@ -1,4 +1,12 @@
 namespace Payments.Contracts;
 
-/// <summary>Something the saga could not finish on its own and hands to an operator.</summary>
-public sealed record ParkRequest(string OrderId, string Kind, string Reason, string Detail, RefundRequest? Refund = null);
+/// <summary>
+/// Something the saga could not finish on its own and hands to an operator. One item per (kind,
+/// <see cref="ItemKey"/>): the order id, unless the item is one of several of its kind an order can
+/// have (a refund orchestration of one of its payments parks under its instance id, so two refunds of
+/// one order never share a row).
+/// </summary>
+public sealed record ParkRequest(string OrderId, string Kind, string Reason, string Detail, RefundRequest? Refund = null, string? Key = null)
+{
+    public string ItemKey => Key ?? OrderId;
+}

@@ -41,14 +41,21 @@ public sealed class GatewayConnectors : IPaymentGateway
 
     public async IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        // A connector that cannot be called (its key unset or unresolved; health reports it) must not
-        // keep the other gateways' statements from being reconciled.
-        foreach (var connector in All.Where(c => c.UnusableCredential is null))
+        foreach (var provider in StatementProviders)
         {
-            await foreach (var line in connector.Outbound.GetStatementAsync(date, ct))
+            await foreach (var line in GetStatementAsync(date, provider, ct))
             {
                 yield return line;
             }
         }
     }
+
+    /// <summary>
+    /// The connectors that can be called, by name. One that cannot (its key unset or unresolved; health
+    /// reports it) is left out rather than failing the day: the others' statements are still reconciled.
+    /// </summary>
+    public IReadOnlyList<string> StatementProviders => [.. All.Where(c => c.UnusableCredential is null).Select(c => c.Name)];
+
+    public IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, string provider, CancellationToken ct = default) =>
+        For(provider).Outbound.GetStatementAsync(date, ct);
 }

@@ -17,4 +17,15 @@ public interface IPaymentGateway
 
     /// <summary>The day's settlement statement, streamed; a row that cannot be parsed comes as a malformed entry, not an exception.</summary>
     IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, CancellationToken ct = default);
+
+    /// <summary>
+    /// The gateways whose statements <see cref="GetStatementAsync(DateOnly, CancellationToken)"/> puts
+    /// together, each readable on its own, so one gateway that cannot be read does not keep the others'
+    /// lines from being reconciled. Empty for a port that is one gateway.
+    /// </summary>
+    IReadOnlyList<string> StatementProviders => [];
+
+    /// <summary>One gateway's statement of the day (one of <see cref="StatementProviders"/>).</summary>
+    IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, string provider, CancellationToken ct = default) =>
+        GetStatementAsync(date, ct);
 }

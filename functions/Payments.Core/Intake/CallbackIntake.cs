@@ -16,6 +16,7 @@ public sealed class CallbackIntake(
     ProviderRegistry providers,
     InboxStore inbox,
     DeadLetterStore letters,
+    ParkedItems parkedItems,
     IStoredCallbackDispatch dispatch,
     IOptions<IntakeOptions> options,
     TimeProvider clock,
@@ -138,6 +139,14 @@ public sealed class CallbackIntake(
             if (parsed is ParseOutcome.Parked park)
             {
                 await letters.ParkAsync(IntakeLetter(provider.Name, park), ct);
+                if (park.Refund is { } refund)
+                {
+                    // A refund the gateway failed after accepting it: the operator's refund retry
+                    // (POST /api/ops/refunds/{key}/retry) asks for it again under the next attempt's key.
+                    await parkedItems.ParkAsync(new ParkRequest(refund.OrderId, ParkedKinds.RefundFailed,
+                        $"The refund of {refund.AmountMinor} {refund.Currency} ({refund.Reason}) failed at {provider.Name} after it was accepted; retry it.",
+                        $"{park.EventType} {eventId}: {park.Reason}", refund, LatePaymentRefund.InstanceId(refund.PaymentId)), ct);
+                }
             }
             using var inboxSpan = PipelineTrace.Source.StartActivity(PipelineTrace.InboxAdd);
             added = await inbox.TryAddAsync(entry, ct);

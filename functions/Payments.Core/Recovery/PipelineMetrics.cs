@@ -11,6 +11,10 @@ public static class PipelineMetrics
     public static readonly Counter<long> DeadLettersParked = Meter.CreateCounter<long>("payments.deadletters.parked", description: "Dead-lettered callbacks parked for an operator.");
     public const string ReconciliationDiscrepanciesName = "payments.reconciliation.discrepancies";
     public static readonly Counter<long> ReconciliationDiscrepancies = Meter.CreateCounter<long>(ReconciliationDiscrepanciesName, description: "New discrepancies found between the gateway's statement and the ledger.");
+    public const string StatementSourcesFailedName = "payments.reconciliation.sources_failed";
+    public const string StatementRunsFailedName = "payments.reconciliation.runs_failed";
+    public static readonly Counter<long> StatementSourcesFailed = Meter.CreateCounter<long>(StatementSourcesFailedName, description: "Gateway statements that could not be read for a statement run, tagged by provider; the run retries them while the others are reconciled.");
+    public static readonly Counter<long> StatementRunsFailed = Meter.CreateCounter<long>(StatementRunsFailedName, description: "Statement runs that gave up after their retries, tagged by the step that failed.");
     public static readonly Counter<long> StatementLinesMalformed = Meter.CreateCounter<long>("payments.reconciliation.malformed_lines", description: "Statement rows that could not be parsed; isolated and reported, the rest of the statement still reconciled.");
     public static readonly Counter<long> CrashedSagas = Meter.CreateCounter<long>("payments.sagas.crashed", description: "Sagas found failed, terminated or stuck in Paid by the reconciler, tagged by action (refund_started, parked, stuck).");
     public static readonly Counter<long> CrashedRefunds = Meter.CreateCounter<long>("payments.refunds.crashed", description: "Refund orchestrations found failed or terminated by the reconciler, tagged by action (restarted, parked).");

@@ -39,4 +39,12 @@ public sealed class ReconcilerOptions
     /// </summary>
     [Range(1, 1_440)]
     public int StatementIndexLagMinutes { get; set; } = 15;
+
+    /// <summary>
+    /// How long a statement run waits before asking again a gateway whose statement could not be read
+    /// (down, refusing, a download cut short); the other gateways' lines are reconciled meanwhile.
+    /// Six tries: with the default 600 s, an outage of about an hour.
+    /// </summary>
+    [Range(1, 86_400)]
+    public int StatementSourceRetrySeconds { get; set; } = 600;
 }

@@ -82,4 +82,10 @@ internal static partial class RecoveryLog
     // Worded like every other park ("Parked … for order …") so the parked-items alert matches it.
     [LoggerMessage(3092, LogLevel.Error, "Parked reconciliation_{Kind} for order {OrderId}: {Reason}")]
     public static partial void StatementDiscrepancyParked(this ILogger log, DiscrepancyClass kind, string orderId, string reason);
+
+    [LoggerMessage(3022, LogLevel.Error, "Statement {Date}: the {Provider} statement could not be read ({Reason}); its lines are left out of this pass, the other gateways' are reconciled, and the run asks again")]
+    public static partial void StatementSourceFailed(this ILogger log, Exception exception, DateOnly date, string provider, string reason);
+
+    [LoggerMessage(3023, LogLevel.Error, "Statement {Date}: run {InstanceId} gave up: {Reason}; the day's report says failed, and the next start runs it afresh")]
+    public static partial void StatementRunFailed(this ILogger log, DateOnly date, string instanceId, string reason);
 }

@@ -14,13 +14,14 @@ namespace Payments.Recovery;
 /// </summary>
 public sealed class RefundDesk(ParkedItems parked, IOptions<SagaOptions> sagaOptions)
 {
-    public async Task<RefundRetryResult> RetryAsync(string orderId, DurableTaskClient durable, CancellationToken ct = default)
+    /// <param name="key">The parked refund's key: its order id, or (a refund orchestration the reconciler gave up on) that instance's id.</param>
+    public async Task<RefundRetryResult> RetryAsync(string key, DurableTaskClient durable, CancellationToken ct = default)
     {
-        if (!OrderRequest.IsId(orderId) || await parked.GetAsync(ParkedKinds.RefundFailed, orderId, ct) is not { Refund: { } refund })
+        if (!OrderRequest.IsId(key) || await parked.GetAsync(ParkedKinds.RefundFailed, key, ct) is not { Refund: { } refund })
         {
             return RefundRetryResult.NotParked;
         }
-        var retry = await parked.CountOperatorRetryAsync(ParkedKinds.RefundFailed, orderId, ct);
+        var retry = await parked.CountOperatorRetryAsync(ParkedKinds.RefundFailed, key, ct);
         var input = new LatePaymentInput(refund with { Reason = refund.Reason + "_operator_retry" }, sagaOptions.Value.ToSettings());
         await durable.ScheduleNewOrchestrationInstanceAsync(LatePaymentRefund.Name, input,
             new Microsoft.DurableTask.StartOrchestrationOptions($"refund-op-{refund.PaymentId}-{retry}"), ct);

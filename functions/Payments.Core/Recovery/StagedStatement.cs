@@ -1,4 +1,9 @@
+using Payments.Contracts;
+
 namespace Payments.Recovery;
 
-/// <summary>A day's statement copied into a run's chunks: the run's id, how many chunks, how many rows.</summary>
-public sealed record StagedStatement(DateOnly Date, Guid Run, int Chunks, long Lines);
+/// <summary>
+/// A day's statement copied into a run's chunks: the run's id, how many chunks, how many rows, and the
+/// gateways whose statement could not be read (none of their rows is staged; the run asks them again).
+/// </summary>
+public sealed record StagedStatement(DateOnly Date, Guid Run, int Chunks, long Lines, IReadOnlyList<StatementSourceFailure>? FailedSources = null);

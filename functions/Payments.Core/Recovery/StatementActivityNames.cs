@@ -6,4 +6,5 @@ public static class StatementActivityNames
     public const string Stage = "StageStatement";
     public const string ReconcileChunk = "ReconcileStatementChunk";
     public const string Finish = "FinishStatementRun";
+    public const string Fail = "FailStatementRun";
 }

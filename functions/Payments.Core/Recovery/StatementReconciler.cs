@@ -59,8 +59,8 @@ public sealed class StatementReconciler(
         {
             // A finished run of the day is started afresh (a second run changes nothing but the report's
             // "new" count); a concurrent start of a running one is refused, not restarted.
-            var options = new StartOrchestrationOptions(instanceId).WithDedupeStatuses(Unfinished);
-            await durable.ScheduleNewOrchestrationInstanceAsync(StatementRun.Name, new StatementRunInput(date), options, ct);
+            var start = new StartOrchestrationOptions(instanceId).WithDedupeStatuses(Unfinished);
+            await durable.ScheduleNewOrchestrationInstanceAsync(StatementRun.Name, new StatementRunInput(date, Policy: StatementRunPolicy.From(options.Value)), start, ct);
             return new StatementRunStart(date, instanceId, AlreadyRunning: false);
         }
         catch (Exception) when (!ct.IsCancellationRequested)
@@ -77,13 +77,20 @@ public sealed class StatementReconciler(
     private static readonly OrchestrationRuntimeStatus[] Unfinished =
         [.. StartOrchestrationOptionsExtensions.ValidDedupeStatuses.Where(s => s is OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending)];
 
-    /// <summary>Copies the day's statement into chunk blobs of <see cref="ReconcilerOptions.StatementChunkLines"/> rows each.</summary>
+    /// <summary>
+    /// Copies the day's statement into chunk blobs of <see cref="ReconcilerOptions.StatementChunkLines"/>
+    /// rows each, gateway by gateway (a chunk never mixes two). A gateway whose statement cannot be read,
+    /// or breaks off half-way, is isolated: its chunks are dropped, it is logged, counted and listed in the
+    /// report and in the result for the run to ask again, and the other gateways are staged. A failure to
+    /// write a chunk is storage's, not the gateway's: it fails the step, which the run retries.
+    /// </summary>
     public async Task<StagedStatement> StageAsync(StatementStageRequest request, CancellationToken ct = default)
     {
         var size = options.Value.StatementChunkLines;
         var chunk = new List<StatementEntry>(size);
-        var chunks = 0;
-        long rows = 0;
+        var chunks = request.FirstChunk;
+        var rows = request.LinesBefore;
+        var failures = new List<StatementSourceFailure>();
         // A few chunk uploads in flight while the next chunk is read: memory holds at most that many chunks.
         var uploads = new List<Task>();
         async Task UploadAsync()
@@ -97,23 +104,113 @@ public sealed class StatementReconciler(
                 await done;
             }
         }
-        await foreach (var entry in gateway.GetStatementAsync(request.Date, ct))
+        // A port that is one gateway names no sources: its whole statement is the one source.
+        IReadOnlyList<string?> providers = [null];
+        if ((request.Providers ?? gateway.StatementProviders) is { Count: > 0 } named)
         {
-            chunk.Add(entry);
-            rows++;
-            if (chunk.Count == size)
-            {
-                await UploadAsync();
-            }
+            providers = named;
         }
-        if (chunk.Count > 0)
+        foreach (var provider in providers)
         {
-            await UploadAsync();
+            var (firstChunk, rowsBefore) = (chunks, rows);
+            var failure = await ReadSourceAsync(provider, async entry =>
+            {
+                chunk.Add(entry);
+                rows++;
+                if (chunk.Count == size)
+                {
+                    await UploadAsync();
+                }
+            });
+            if (failure is null)
+            {
+                if (chunk.Count > 0)
+                {
+                    await UploadAsync();
+                }
+                continue;
+            }
+            // Drop what was staged of this gateway: the retry stages all of it again, over these chunk numbers.
+            await Task.WhenAll(uploads);
+            uploads.Clear();
+            chunk = new List<StatementEntry>(size);
+            (chunks, rows) = (firstChunk, rowsBefore);
+            var reason = Reason(failure);
+            var name = provider ?? WholeStatement;
+            failures.Add(new StatementSourceFailure(name, reason));
+            log.StatementSourceFailed(failure, request.Date, name, reason);
+            PipelineMetrics.StatementSourcesFailed.Add(1, new KeyValuePair<string, object?>("provider", name));
         }
         await Task.WhenAll(uploads);
-        await reports.StartRunAsync(request.Date, rows, chunks, clock.GetUtcNow(), ct);
-        return new StagedStatement(request.Date, request.Run, chunks, rows);
+        if (request.Providers is null)
+        {
+            await reports.StartRunAsync(request.Date, rows, chunks, failures, clock.GetUtcNow(), ct);
+        }
+        else
+        {
+            await reports.ExtendRunAsync(request.Date, rows, chunks, failures, ct);
+        }
+        return new StagedStatement(request.Date, request.Run, chunks, rows, failures);
+
+        // Only the gateway's own reading is caught (the call, the download, a statement cut short);
+        // what the callback throws is storage's and fails the step.
+        async Task<Exception?> ReadSourceAsync(string? provider, Func<StatementEntry, Task> stageEntry)
+        {
+            IAsyncEnumerator<StatementEntry>? entries = null;
+            try
+            {
+                while (true)
+                {
+                    StatementEntry entry;
+                    try
+                    {
+                        entries ??= (provider is null ? gateway.GetStatementAsync(request.Date, ct) : gateway.GetStatementAsync(request.Date, provider, ct)).GetAsyncEnumerator(ct);
+                        if (!await entries.MoveNextAsync())
+                        {
+                            return null;
+                        }
+                        entry = entries.Current;
+                    }
+                    catch (Exception ex) when (!ct.IsCancellationRequested)
+                    {
+                        return ex;
+                    }
+                    await stageEntry(entry);
+                }
+            }
+            finally
+            {
+                if (entries is not null)
+                {
+                    try
+                    {
+                        await entries.DisposeAsync();
+                    }
+                    catch (Exception ex) when (!ct.IsCancellationRequested)
+                    {
+                        // Closing a download that already failed or finished: nothing of the statement is lost.
+                        log.StatementSourceFailed(ex, request.Date, provider ?? WholeStatement, "closing its download failed");
+                    }
+                }
+            }
+        }
     }
+
+    /// <summary>The name a failure of a port without named sources is reported under (and asked again by).</summary>
+    private const string WholeStatement = "gateway";
+
+    /// <summary>What the report says about a gateway that could not be read: the error, never the statement's content.</summary>
+    private static string Reason(Exception failure) => failure switch
+    {
+        GatewayRefusedException refused => refused.Message,
+        HttpRequestException http => $"HTTP {(http.StatusCode is { } code ? (int)code : 0)} ({http.HttpRequestError})",
+        TaskCanceledException => "timed out",
+        _ => failure.GetType().Name,
+    };
+
+    /// <summary>Records that the day's run gave up, with why (the run has already logged and counted it).</summary>
+    public Task FailAsync(StatementRunFailure failure, CancellationToken ct = default) =>
+        reports.FailRunAsync(failure.Date, failure.Reason, clock.GetUtcNow(), ct);
 
     /// <summary>Reconciles one chunk and checkpoints the run past it. Idempotent: a retried chunk finds its rows already recorded.</summary>
     public async Task<ChunkResult> ReconcileChunkAsync(StatementChunk chunk, DurableTaskClient durable, CancellationToken ct = default)

@@ -8,6 +8,9 @@ namespace Payments.Recovery;
 /// Each chunk is its own activity (up to <see cref="ParallelChunks"/> at once), so no function run grows
 /// with the statement; Durable's history is the checkpoint, so a crashed host resumes at the chunks it was on; every generation of
 /// <see cref="ChunksPerGeneration"/> chunks starts afresh with the cursor, so the history stays small.
+/// A gateway whose statement could not be read is asked again after the others' chunks (its lines
+/// become more chunks of the same run); a run that gives up says so in the day's report, in an error
+/// log and on <c>payments.reconciliation.runs_failed</c>.
 /// </summary>
 public static class StatementRun
 {
@@ -19,21 +22,52 @@ public static class StatementRun
     /// <summary>Chunks reconciled side by side (fan-out, fan-in): their ledger reads overlap instead of queueing.</summary>
     public const int ParallelChunks = 4;
 
-    public static string InstanceId(DateOnly date) => $"statement-{date:yyyy-MM-dd}";
+    // Room enough in the report for an exception's type and first line; never a payload.
+    private const int MaxReasonLength = 500;
 
-    // A chunk that failed (storage blip, a host that died mid-chunk) is tried again; every step is idempotent.
-    private static readonly TaskOptions ChunkRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(5, TimeSpan.FromSeconds(2), 2, TimeSpan.FromMinutes(1)));
+    public static string InstanceId(DateOnly date) => $"statement-{date:yyyy-MM-dd}";
 
     public static async Task<StatementRunResult?> RunAsync(TaskOrchestrationContext context, StatementRunInput input)
     {
+        var policy = input.Policy ?? StatementRunPolicy.Default;
+        // A step that failed (storage blip, a host that died mid-chunk) is tried again; every step is idempotent.
+        var retry = policy.StepRetry();
+        try
+        {
+            return await RunStepsAsync(context, input, policy, retry);
+        }
+        catch (TaskFailedException ex)
+        {
+            var reason = $"{ex.TaskName} failed after {policy.StepAttempts} attempts: {ex.FailureDetails.ErrorType}: {ex.FailureDetails.ErrorMessage}";
+            reason = reason.Length > MaxReasonLength ? reason[..MaxReasonLength] : reason;
+            context.CreateReplaySafeLogger(typeof(StatementRun)).StatementRunFailed(input.Date, context.InstanceId, reason);
+            if (!context.IsReplaying)
+            {
+                PipelineMetrics.StatementRunsFailed.Add(1, new KeyValuePair<string, object?>("step", ex.TaskName));
+            }
+            context.SetCustomStatus("Failed");
+            try
+            {
+                await context.CallActivityAsync(StatementActivityNames.Fail, new StatementRunFailure(input.Date, reason), retry);
+            }
+            catch (TaskFailedException)
+            {
+                // Storage is still down: the error log and the metric above are what the operator gets.
+            }
+            throw;
+        }
+    }
+
+    private static async Task<StatementRunResult?> RunStepsAsync(TaskOrchestrationContext context, StatementRunInput input, StatementRunPolicy policy, TaskOptions retry)
+    {
         var staged = input.Staged
-            ?? await context.CallActivityAsync<StagedStatement>(StatementActivityNames.Stage, new StatementStageRequest(input.Date, context.NewGuid()), ChunkRetry);
+            ?? await context.CallActivityAsync<StagedStatement>(StatementActivityNames.Stage, new StatementStageRequest(input.Date, context.NewGuid()), retry);
         var end = Math.Min(staged.Chunks, input.NextChunk + ChunksPerGeneration);
         for (var batch = input.NextChunk; batch < end; batch += ParallelChunks)
         {
             context.SetCustomStatus($"Chunks {batch + 1}-{Math.Min(end, batch + ParallelChunks)} of {staged.Chunks}");
             var chunks = Enumerable.Range(batch, Math.Min(ParallelChunks, end - batch))
-                .Select(chunk => context.CallActivityAsync<ChunkResult>(StatementActivityNames.ReconcileChunk, new StatementChunk(input.Date, staged.Run, chunk), ChunkRetry))
+                .Select(chunk => context.CallActivityAsync<ChunkResult>(StatementActivityNames.ReconcileChunk, new StatementChunk(input.Date, staged.Run, chunk), retry))
                 .ToList();
             await Task.WhenAll(chunks);
         }
@@ -42,7 +76,18 @@ public static class StatementRun
             context.ContinueAsNew(input with { Staged = staged, NextChunk = end });
             return null;
         }
+        if (staged.FailedSources is { Count: > 0 } failed && input.SourceRetries < policy.SourceRetries)
+        {
+            // The gateways that were read are reconciled; the ones that were not get another try, their
+            // lines staged as further chunks of this run.
+            context.SetCustomStatus($"Waiting to read again: {string.Join(", ", failed.Select(f => f.Provider))}");
+            await context.CreateTimer(policy.SourceRetryDelay, CancellationToken.None);
+            var more = await context.CallActivityAsync<StagedStatement>(StatementActivityNames.Stage,
+                new StatementStageRequest(input.Date, staged.Run, [.. failed.Select(f => f.Provider)], staged.Chunks, staged.Lines), retry);
+            context.ContinueAsNew(input with { Staged = more, NextChunk = end, SourceRetries = input.SourceRetries + 1 });
+            return null;
+        }
         context.SetCustomStatus("Finishing");
-        return await context.CallActivityAsync<StatementRunResult>(StatementActivityNames.Finish, new StatementRunTotals(input.Date, staged.Run, staged.Lines), ChunkRetry);
+        return await context.CallActivityAsync<StatementRunResult>(StatementActivityNames.Finish, new StatementRunTotals(input.Date, staged.Run, staged.Lines), retry);
     }
 }

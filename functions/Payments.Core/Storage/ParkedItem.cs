@@ -2,5 +2,5 @@ using Payments.Contracts;
 
 namespace Payments.Storage;
 
-/// <summary>Something the pipeline could not finish by itself, waiting for an operator.</summary>
-public sealed record ParkedItem(string OrderId, string Kind, string Reason, string Detail, DateTimeOffset ParkedAt, RefundRequest? Refund, int OperatorRetries);
+/// <summary>Something the pipeline could not finish by itself, waiting for an operator; <see cref="Key"/> names it for the operator's actions (its order id, or a refund orchestration's instance id).</summary>
+public sealed record ParkedItem(string OrderId, string Kind, string Reason, string Detail, DateTimeOffset ParkedAt, RefundRequest? Refund, int OperatorRetries, string? Key = null);

@@ -5,16 +5,18 @@ using Payments.Contracts;
 namespace Payments.Storage;
 
 /// <summary>
-/// Parked work, one row per (order, kind): parking the same problem twice keeps one row with the
-/// latest detail, so a retried saga step never floods the operator's list.
+/// Parked work, one row per (kind, item key — the order id unless the request names another key):
+/// parking the same problem twice keeps one row with the latest detail, so a retried saga step never
+/// floods the operator's list.
 /// </summary>
 public sealed class ParkedItems(PaymentsStorage storage, TimeProvider clock)
 {
     public async Task ParkAsync(ParkRequest request, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Parked, ct);
-        await table.UpsertEntityAsync(new TableEntity(request.Kind, request.OrderId)
+        await table.UpsertEntityAsync(new TableEntity(request.Kind, request.ItemKey)
         {
+            ["OrderId"] = request.OrderId,
             ["Reason"] = request.Reason,
             // Exception messages can be long; keep what fits an operator's screen and a table cell.
             ["Detail"] = request.Detail.Length > 2000 ? request.Detail[..2000] : request.Detail,
@@ -42,18 +44,19 @@ public sealed class ParkedItems(PaymentsStorage storage, TimeProvider clock)
         }
     }
 
-    public async Task<ParkedItem?> GetAsync(string kind, string orderId, CancellationToken ct = default)
+    /// <summary>The item of a kind under its key: an order id, or the other key it was parked under.</summary>
+    public async Task<ParkedItem?> GetAsync(string kind, string key, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Parked, ct);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(kind, orderId, cancellationToken: ct);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(kind, key, cancellationToken: ct);
         return row.HasValue ? ToItem(row.Value!) : null;
     }
 
     /// <summary>Counts an operator's retry on the item and returns the new count (it names the retry's orchestration).</summary>
-    public async Task<int> CountOperatorRetryAsync(string kind, string orderId, CancellationToken ct = default)
+    public async Task<int> CountOperatorRetryAsync(string kind, string key, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Parked, ct);
-        var row = (await table.GetEntityAsync<TableEntity>(kind, orderId, cancellationToken: ct)).Value;
+        var row = (await table.GetEntityAsync<TableEntity>(kind, key, cancellationToken: ct)).Value;
         var retries = (row.GetInt32("OperatorRetries") ?? 0) + 1;
         row["OperatorRetries"] = retries;
         await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Merge, ct);
@@ -61,11 +64,13 @@ public sealed class ParkedItems(PaymentsStorage storage, TimeProvider clock)
     }
 
     private static ParkedItem ToItem(TableEntity row) => new(
-        row.RowKey,
+        // Rows parked before the key could differ from the order carry no OrderId column: their key is the order.
+        row.GetString("OrderId") ?? row.RowKey,
         row.PartitionKey,
         row.GetString("Reason") ?? "",
         row.GetString("Detail") ?? "",
         row.GetDateTimeOffset("ParkedAt") ?? default,
         row.GetString("Refund") is { } refund ? JsonSerializer.Deserialize<RefundRequest>(refund) : null,
-        row.GetInt32("OperatorRetries") ?? 0);
+        row.GetInt32("OperatorRetries") ?? 0,
+        row.RowKey);
 }

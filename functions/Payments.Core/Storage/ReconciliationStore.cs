@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Azure.Data.Tables;
 using Azure;
 using Payments.Contracts;
@@ -89,12 +90,24 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
     public Task MarkPendingAsync(DateOnly date, CancellationToken ct) =>
         MergeSummaryAsync(date, new() { ["Finished"] = false, ["ChunksDone"] = 0 }, ct);
 
-    /// <summary>Starts a run's summary: not finished, no chunk done, nothing new yet.</summary>
-    public Task StartRunAsync(DateOnly date, long lines, int chunks, DateTimeOffset at, CancellationToken ct) =>
+    /// <summary>
+    /// Starts a run's summary: not finished, no chunk done, nothing new yet, no failure; the gateways
+    /// whose statement could not be read are listed.
+    /// </summary>
+    public Task StartRunAsync(DateOnly date, long lines, int chunks, IReadOnlyList<StatementSourceFailure> failedSources, DateTimeOffset at, CancellationToken ct) =>
         MergeSummaryAsync(date, new()
         {
             ["Lines"] = lines, ["Chunks"] = chunks, ["ChunksDone"] = 0, ["Finished"] = false, ["NewDiscrepancies"] = 0, ["StartedAt"] = at,
+            ["SourceFailures"] = JsonSerializer.Serialize(failedSources), ["Failure"] = "",
         }, ct);
+
+    /// <summary>A retry of gateways that could not be read added their lines as further chunks; those still failing are listed.</summary>
+    public Task ExtendRunAsync(DateOnly date, long lines, int chunks, IReadOnlyList<StatementSourceFailure> failedSources, CancellationToken ct) =>
+        MergeSummaryAsync(date, new() { ["Lines"] = lines, ["Chunks"] = chunks, ["SourceFailures"] = JsonSerializer.Serialize(failedSources) }, ct);
+
+    /// <summary>A run that gave up: finished, with the reason, so a reader of the report is not left polling.</summary>
+    public Task FailRunAsync(DateOnly date, string reason, DateTimeOffset at, CancellationToken ct) =>
+        MergeSummaryAsync(date, new() { ["Finished"] = true, ["Failure"] = reason, ["LastRunAt"] = at }, ct);
 
     /// <summary>
     /// A chunk's checkpoint in the summary: the highest chunk finished (chunks run a few at a time, so
@@ -201,7 +214,9 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
         }
         var row = summary.Value!;
         return new StatementReport(date, row.GetInt64("Lines") ?? 0, row.GetInt32("NewDiscrepancies") ?? 0, await ListAsync(date, ct),
-            await ListMalformedAsync(date, ct), row.GetBoolean("Finished") ?? true, row.GetInt32("ChunksDone") ?? 0, row.GetInt32("Chunks") ?? 0);
+            await ListMalformedAsync(date, ct), row.GetBoolean("Finished") ?? true, row.GetInt32("ChunksDone") ?? 0, row.GetInt32("Chunks") ?? 0,
+            row.GetString("SourceFailures") is { Length: > 0 } sources ? JsonSerializer.Deserialize<List<StatementSourceFailure>>(sources) : [],
+            row.GetString("Failure") is { Length: > 0 } failure ? failure : null);
     }
 
     private static Discrepancy ToDiscrepancy(DateOnly date, TableEntity row) =>

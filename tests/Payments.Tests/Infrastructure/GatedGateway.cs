@@ -21,4 +21,8 @@ internal sealed class GatedGateway(IPaymentGateway inner, StepGates gates) : IPa
     }
 
     public IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, CancellationToken ct = default) => inner.GetStatementAsync(date, ct);
+
+    public IReadOnlyList<string> StatementProviders => inner.StatementProviders;
+
+    public IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, string provider, CancellationToken ct = default) => inner.GetStatementAsync(date, provider, ct);
 }

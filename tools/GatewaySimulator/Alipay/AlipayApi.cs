@@ -60,7 +60,7 @@ internal static partial class AlipayApi
             "alipay.trade.query" => Answer(dialect, name, Query(store, Text("out_trade_no"))),
             "alipay.trade.close" => Answer(dialect, name, Close(store, Text("out_trade_no"))),
             "alipay.trade.refund" => Answer(dialect, name, Refund(store, Text("out_trade_no"), Text("refund_amount"), Text("out_request_no"))),
-            "alipay.data.dataservice.bill.downloadurl.query" => Answer(dialect, name, BillUrl(request, Text("bill_type"), Text("bill_date"))),
+            "alipay.data.dataservice.bill.downloadurl.query" => Answer(dialect, name, BillUrl(request, store, Text("bill_type"), Text("bill_date"))),
             _ => Answer(dialect, "error_response", Failure("40002", "Invalid Arguments", "isv.invalid-method")),
         };
     }
@@ -129,9 +129,11 @@ internal static partial class AlipayApi
         return answer;
     }
 
-    private static Dictionary<string, object?> BillUrl(HttpRequest request, string? billType, string? billDate)
+    private static Dictionary<string, object?> BillUrl(HttpRequest request, PaymentStore store, string? billType, string? billDate)
     {
-        if (billType != "trade" || !DateOnly.TryParseExact(billDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+        // As Alipay does, a day without a trade or a refund has no bill: the answer is isp.bill_not_exist.
+        if (billType != "trade" || !DateOnly.TryParseExact(billDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+            || store.AlipayLedger(day).Count == 0)
         {
             return Failure("40004", "Business Failed", "isp.bill_not_exist");
         }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Payments.Contracts;
 using Payments.Ledger;
 using Payments.Saga;
+using Payments.Storage;
 using Polly.Retry;
 using Polly;
 
@@ -173,7 +174,7 @@ public sealed class CustomerDriver(PipelineAccess access, OrderServiceOutage? ou
         var deadline = DateTime.UtcNow + PaidPatience;
         while (DateTime.UtcNow < deadline)
         {
-            var status = await PollAsync(() => orders.GetAsync(orderId, ct));
+            var status = await PollAsync(() => orders.GetAsync(orderId, ct), ct);
             if (status?.Status == OrderStatus.Paid && await TryTerminateAsync(orderId, ct))
             {
                 Interlocked.Increment(ref terminated);
@@ -202,15 +203,16 @@ public sealed class CustomerDriver(PipelineAccess access, OrderServiceOutage? ou
         }
     }
 
-    private static async Task<OrderRecord?> PollAsync(Func<Task<OrderRecord?>> read)
+    private static async Task<OrderRecord?> PollAsync(Func<Task<OrderRecord?>> read, CancellationToken ct)
     {
         try
         {
             return await read();
         }
-        catch (Azure.RequestFailedException)
+        catch (Exception ex) when (ex is Azure.RequestFailedException || (StorageFailure.IsUnavailable(ex) && !ct.IsCancellationRequested))
         {
-            return null; // storage busy; look again
+            // Storage busy: an answer refused, or (a loaded machine) every try of the SDK timed out; look again.
+            return null;
         }
     }
 

@@ -8,7 +8,9 @@ namespace Payments.Gateway.Alipay;
 /// Alipay's trade bill (<c>bill_type=trade</c>): a zip of GBK-encoded CSV files, of which the
 /// business detail (业务明细) lists every trade (交易) and refund (退款) of one China Standard Time
 /// day, framed by <c>#</c> comment lines above and below the table. Amounts are yuan (refunds
-/// negative); each row becomes a <see cref="StatementLine"/> in fen.
+/// negative); each row becomes a <see cref="StatementLine"/> in fen, numbered by its row in the detail
+/// table. A row that cannot be read (no yuan amount, no finish time, no merchant order number) becomes a
+/// <see cref="StatementEntry.Malformed"/> naming the column, never its content; the rows after it still count.
 /// </summary>
 public static class AlipayBill
 {
@@ -27,7 +29,7 @@ public static class AlipayBill
     public static Encoding FileEncoding => Encoding.GetEncoding("GB18030");
 
     /// <summary>The detail lines of a downloaded bill (the zip, or one detail CSV on its own).</summary>
-    public static IReadOnlyList<StatementLine> Read(byte[] download)
+    public static IReadOnlyList<StatementEntry> Read(byte[] download)
     {
         if (download is [(byte)'P', (byte)'K', ..])
         {
@@ -54,9 +56,9 @@ public static class AlipayBill
     private static string Table(string text) =>
         string.Join('\n', text.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0 && !l.StartsWith('#')));
 
-    private static List<StatementLine> ReadDetail(string text)
+    private static List<StatementEntry> ReadDetail(string text)
     {
-        var lines = new List<StatementLine>();
+        var entries = new List<StatementEntry>();
         using var reader = Sep.New(',').Reader(o => o with { Unescape = true }).FromText(Table(text));
         foreach (var row in reader)
         {
@@ -70,12 +72,18 @@ public static class AlipayBill
             {
                 continue;
             }
-            var amountText = Col(row, OrderAmount).TrimStart('-');
-            var amount = AlipayAmount.ToFen(amountText) ?? throw new InvalidDataException($"Alipay's bill row {row.RowIndex} has no yuan amount in {OrderAmount}.");
-            var finished = AlipayProvider.ChinaTime(Col(row, FinishedAt)) ?? throw new InvalidDataException($"Alipay's bill row {row.RowIndex} has no {FinishedAt}.");
-            lines.Add(new StatementLine(Col(row, OutTradeNo), Col(row, Remark), type, amount, AlipayAmount.Currency, finished));
+            var paymentId = Col(row, OutTradeNo);
+            var amount = AlipayAmount.ToFen(Col(row, OrderAmount).TrimStart('-'));
+            var finished = AlipayProvider.ChinaTime(Col(row, FinishedAt));
+            entries.Add((paymentId, amount, finished) switch
+            {
+                ({ Length: 0 }, _, _) => StatementEntry.Malformed(row.RowIndex, $"{OutTradeNo} is empty"),
+                (_, null, _) => StatementEntry.Malformed(row.RowIndex, $"{OrderAmount} is not an amount in yuan"),
+                (_, _, null) => StatementEntry.Malformed(row.RowIndex, $"{FinishedAt} is not a time"),
+                _ => StatementEntry.Parsed(row.RowIndex, new StatementLine(paymentId, Col(row, Remark), type, amount.Value, AlipayAmount.Currency, finished.Value)),
+            });
         }
-        return lines;
+        return entries;
     }
 
     // Alipay pads cells with tabs (so spreadsheets keep long numbers as text) and spaces.

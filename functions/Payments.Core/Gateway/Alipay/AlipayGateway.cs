@@ -20,6 +20,7 @@ public sealed class AlipayGateway(Func<HttpClient> http, AlipayOptions options, 
     private const string Provider = AlipayProvider.ProviderName;
     private const string TradeNotExist = AlipayResponse.TradeNotExist;
     private const string TradeStatusError = AlipayResponse.TradeStatusError;
+    private const string BillNotExist = AlipayResponse.BillNotExist;
 
     // Alipay's out_request_no holds at most 64 characters.
     private const int MaxRequestNoLength = 64;
@@ -80,6 +81,11 @@ public sealed class AlipayGateway(Func<HttpClient> http, AlipayOptions options, 
     {
         var response = await CallAsync("alipay.data.dataservice.bill.downloadurl.query",
             new { bill_type = "trade", bill_date = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }, ct);
+        if (response.SubCode == BillNotExist)
+        {
+            // No trade and no refund that day: Alipay has no bill to give. An empty statement, not an outage.
+            yield break;
+        }
         if (!response.IsSuccess)
         {
             throw Refused("bill", date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), response);
@@ -89,10 +95,9 @@ public sealed class AlipayGateway(Func<HttpClient> http, AlipayOptions options, 
         using var bill = await http().GetAsync(new Uri(url), HttpCompletionOption.ResponseHeadersRead, ct);
         bill.EnsureSuccessStatusCode();
         var bytes = await bill.Content.ReadAsByteArrayAsync(ct);
-        long number = 0;
-        foreach (var line in AlipayBill.Read(bytes))
+        foreach (var entry in AlipayBill.Read(bytes))
         {
-            yield return StatementEntry.Parsed(++number, line);
+            yield return entry;
         }
     }
 

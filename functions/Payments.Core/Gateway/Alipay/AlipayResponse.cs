@@ -39,6 +39,9 @@ public sealed class AlipayResponse
     /// <summary>The trade is not in a state the call applies to (e.g. already paid, so not closable).</summary>
     public const string TradeStatusError = "ACQ.TRADE_STATUS_ERROR";
 
+    /// <summary>The bill query's answer for a day without a bill (no trade, no refund): an empty statement.</summary>
+    public const string BillNotExist = "isp.bill_not_exist";
+
     /// <summary>Alipay's own failure: the same request may be sent again unchanged.</summary>
     public const string SystemError = "ACQ.SYSTEM_ERROR";
 
@@ -63,7 +66,7 @@ public sealed class AlipayResponse
         }
         using var document = JsonDocument.Parse(content);
         var response = new AlipayResponse(document.RootElement.Clone());
-        if (!verified && (response.IsSuccess || response.SubCode is TradeNotExist or TradeStatusError))
+        if (!verified && (response.IsSuccess || response.SubCode is TradeNotExist or TradeStatusError or BillNotExist))
         {
             // These answers decide what the pipeline does with the money (paid, never created, not closable):
             // only a signed one is believed; anything else is retried.

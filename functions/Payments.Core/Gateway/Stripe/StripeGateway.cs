@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Payments.Contracts;
 using Payments.Secrets;
@@ -92,7 +93,15 @@ public sealed class StripeGateway(Func<IStripeClient> client, SecretSetting apiK
                 PaymentIntent = refund.PaymentId,
                 Amount = remaining,
                 // The order id rides along, so the refund's balance transaction names its order on the statement.
-                Metadata = new Dictionary<string, string> { ["order_id"] = refund.OrderId, ["reason"] = refund.Reason },
+                // The total asked for and the attempt's number too: should Stripe fail the refund after accepting
+                // it, its charge.refund.updated event says what to ask again, and under which key.
+                Metadata = new Dictionary<string, string>
+                {
+                    ["order_id"] = refund.OrderId,
+                    ["reason"] = refund.Reason,
+                    ["refund_total"] = refund.AmountMinor.ToString(CultureInfo.InvariantCulture),
+                    ["attempt"] = refund.Attempt.ToString(CultureInfo.InvariantCulture),
+                },
             };
             var created = await refunds.CreateAsync(options, new RequestOptions { IdempotencyKey = idempotencyKey }, ct);
             return new RefundResult(created.Id);
@@ -119,9 +128,9 @@ public sealed class StripeGateway(Func<IStripeClient> client, SecretSetting apiK
         {
             // Numbered by balance transaction, payment or not, so a malformed one can be found in the dashboard's list.
             number++;
-            if (ToLine(transaction) is { } line)
+            if (ToEntry(number, transaction) is { } entry)
             {
-                yield return StatementEntry.Parsed(number, line);
+                yield return entry;
             }
         }
     }
@@ -136,6 +145,27 @@ public sealed class StripeGateway(Func<IStripeClient> client, SecretSetting apiK
         "canceled" => new GatewayPayment(GatewayPaymentState.Closed, 0, Currency(intent.Currency)),
         _ => new GatewayPayment(GatewayPaymentState.Pending, 0, Currency(intent.Currency)),
     };
+
+    /// <summary>
+    /// A balance transaction as a statement entry: a payment's movement parsed, one that names a payment
+    /// but cannot be read (its source not expanded, no currency code) malformed by its number, and any
+    /// other movement (fees, payouts) null: it is no payment's.
+    /// </summary>
+    public static StatementEntry? ToEntry(long number, BalanceTransaction transaction)
+    {
+        if (transaction.Type is "charge" or "payment" or "refund" or "payment_refund")
+        {
+            if (transaction.Source is null)
+            {
+                return StatementEntry.Malformed(number, $"{transaction.Type} without its source (expand data.source)");
+            }
+            if (transaction.Currency is not { Length: 3 } currency || !currency.All(char.IsAsciiLetter))
+            {
+                return StatementEntry.Malformed(number, $"{transaction.Type} without an ISO 4217 currency");
+            }
+        }
+        return ToLine(transaction) is { } line ? StatementEntry.Parsed(number, line) : null;
+    }
 
     /// <summary>Charges become captures and refunds refunds (Stripe books them negative); other movements (fees, payouts) are no payment's.</summary>
     public static StatementLine? ToLine(BalanceTransaction transaction)

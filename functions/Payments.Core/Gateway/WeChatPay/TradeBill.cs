@@ -11,8 +11,11 @@ namespace Payments.Gateway.WeChatPay;
 /// row of totals. Fields are never quoted, so a detail row is split on <c>,`</c> — the field boundary the
 /// backquotes mark — which keeps a comma inside a product name from shifting the columns. Columns are
 /// found by name (WeChat Pay says their order is not fixed). Amounts are decimal yuan: they become minor
-/// units exactly, or the bill is refused. Times are China Standard Time. The totals row's transaction
-/// count must equal the detail rows read, so a truncated download is an error, not a short statement.
+/// units exactly. Times are China Standard Time. A row that cannot be read (fields missing, an amount
+/// that is not exact yuan and fen, a time that is not one) becomes a <see cref="StatementEntry.Malformed"/>
+/// naming its line and the column at fault, never its content, and the rows after it still count. The
+/// totals row's transaction count must equal the detail rows read, so a truncated download is an
+/// error for the whole bill, not a short statement.
 /// </summary>
 public static class TradeBill
 {
@@ -30,7 +33,7 @@ public static class TradeBill
     private const string AttachColumn = "商户数据包";
     private const string CountColumn = "总交易单数";
 
-    public static async IAsyncEnumerable<StatementLine> ReadAsync(TextReader reader, [EnumeratorCancellation] CancellationToken ct = default)
+    public static async IAsyncEnumerable<StatementEntry> ReadAsync(TextReader reader, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var header = await reader.ReadLineAsync(ct) ?? throw new InvalidDataException("Trade bill: empty.");
         var columns = Columns(header.TrimStart('\uFEFF'));
@@ -58,11 +61,12 @@ public static class TradeBill
                 yield break;
             }
             var fields = line[1..].Split(",`");
+            rows++;
             if (fields.Length != columns.Count)
             {
-                throw new InvalidDataException($"Trade bill line {lineNumber}: {fields.Length} fields under {columns.Count} columns.");
+                yield return StatementEntry.Malformed(lineNumber, $"{fields.Length} fields under {columns.Count} columns");
+                continue;
             }
-            rows++;
             var lineCurrency = fields[currency].Trim().ToUpperInvariant();
             var (type, amountColumn) = fields[state].Trim() switch
             {
@@ -77,24 +81,56 @@ public static class TradeBill
             }
             var paymentId = fields[outTradeNo].Trim();
             var orderId = attach >= 0 && fields[attach].Trim() is { Length: > 0 } a ? a : paymentId;
-            yield return new StatementLine(paymentId, orderId, type, Minor(fields[amountColumn], lineCurrency, lineNumber), lineCurrency, Time(fields[time], lineNumber));
+            if (paymentId.Length == 0)
+            {
+                yield return StatementEntry.Malformed(lineNumber, $"{OutTradeNoColumn} is empty");
+                continue;
+            }
+            if (lineCurrency.Length != 3 || !lineCurrency.All(char.IsAsciiLetterUpper))
+            {
+                yield return StatementEntry.Malformed(lineNumber, $"{CurrencyColumn} is not an ISO 4217 code");
+                continue;
+            }
+            if (AmountProblem(fields[amountColumn], lineCurrency, out var minor) is { } problem)
+            {
+                yield return StatementEntry.Malformed(lineNumber, $"{(amountColumn == orderAmount ? "the order amount" : "the refund amount")} {problem}");
+                continue;
+            }
+            if (!TryTime(fields[time], out var at))
+            {
+                yield return StatementEntry.Malformed(lineNumber, $"{TimeColumn} is not yyyy-MM-dd HH:mm:ss");
+                continue;
+            }
+            yield return StatementEntry.Parsed(lineNumber, new StatementLine(paymentId, orderId, type, minor, lineCurrency, at));
         }
         throw new InvalidDataException($"Trade bill: no totals after {rows} rows; the download is incomplete.");
     }
 
     /// <summary>A decimal amount in major units (yuan) as minor units (fen) of the currency, exactly.</summary>
-    public static long Minor(string amount, string currency, int lineNumber = 0)
+    public static long Minor(string amount, string currency, int lineNumber = 0) =>
+        AmountProblem(amount, currency, out var minor) is { } problem
+            ? throw new InvalidDataException($"Trade bill line {lineNumber}: the amount {problem}.")
+            : minor;
+
+    /// <summary>Why <paramref name="amount"/> is not an exact amount of <paramref name="currency"/> (without repeating it), or null with its minor units.</summary>
+    private static string? AmountProblem(string amount, string currency, out long minorUnits)
     {
+        minorUnits = 0;
         if (!decimal.TryParse(amount.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var major))
         {
-            throw new InvalidDataException($"Trade bill line {lineNumber}: amount '{amount}' is not a decimal.");
+            return "is not a decimal";
         }
         var minor = major * CurrencyUnits.MinorPerMajor(currency);
         if (minor != decimal.Truncate(minor))
         {
-            throw new InvalidDataException($"Trade bill line {lineNumber}: amount '{amount}' has more decimals than {currency} has minor units.");
+            return $"has more decimals than {currency} has minor units";
         }
-        return (long)minor;
+        if (minor > long.MaxValue)
+        {
+            return "is too large";
+        }
+        minorUnits = (long)minor;
+        return null;
     }
 
     private static async Task CheckTotalsAsync(TextReader reader, string totalsHeader, long rows, CancellationToken ct)
@@ -131,8 +167,10 @@ public static class TradeBill
     private static int Require(Dictionary<string, int> columns, string name) =>
         columns.TryGetValue(name, out var index) ? index : throw new InvalidDataException($"Trade bill: no '{name}' column.");
 
-    private static DateTimeOffset Time(string value, int lineNumber) =>
-        DateTime.TryParseExact(value.Trim(), "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var local)
-            ? new DateTimeOffset(local, ChinaStandardTime)
-            : throw new InvalidDataException($"Trade bill line {lineNumber}: time '{value}' is not yyyy-MM-dd HH:mm:ss.");
+    private static bool TryTime(string value, out DateTimeOffset at)
+    {
+        var ok = DateTime.TryParseExact(value.Trim(), "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var local);
+        at = ok ? new DateTimeOffset(local, ChinaStandardTime) : default;
+        return ok;
+    }
 }

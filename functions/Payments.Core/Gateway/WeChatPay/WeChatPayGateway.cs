@@ -108,10 +108,10 @@ public sealed class WeChatPayGateway(HttpClient http, IOptions<WeChatPayOptions>
 
         await using var file = await DownloadAsync(bill, ct);
         using var reader = new StreamReader(file, Encoding.UTF8);
-        long number = 0;
-        await foreach (var line in TradeBill.ReadAsync(reader, ct))
+        // Numbered by the bill's own lines (the header is line 1), so a malformed row can be found in the file.
+        await foreach (var entry in TradeBill.ReadAsync(reader, ct))
         {
-            yield return StatementEntry.Parsed(++number, line);
+            yield return entry;
         }
     }
 
