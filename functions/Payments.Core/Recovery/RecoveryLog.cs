@@ -74,4 +74,10 @@ internal static partial class RecoveryLog
 
     [LoggerMessage(3021, LogLevel.Error, "Parked refund_failed for order {OrderId}: refund orchestration {InstanceId} of payment {PaymentId} ended {Status} again after its restart; an operator retries it")]
     public static partial void CrashedRefundParked(this ILogger log, string orderId, string instanceId, string paymentId, Microsoft.DurableTask.Client.OrchestrationRuntimeStatus status);
+
+    [LoggerMessage(3040, LogLevel.Warning, "Could not note retry-lane attempt {Attempt} of {Provider} event {EventId} on its stored callback (storage unavailable)")]
+    public static partial void LaneAttemptNotNoted(this ILogger log, Exception exception, int attempt, string provider, string eventId);
+
+    [LoggerMessage(3041, LogLevel.Warning, "Could not note the active query's answer for order {OrderId} (storage unavailable)")]
+    public static partial void ActiveQueryNotNoted(this ILogger log, Exception exception, string orderId);
 }

@@ -2,5 +2,16 @@ using Payments.Contracts;
 
 namespace Payments.Storage;
 
-/// <summary>Something the pipeline could not finish by itself, waiting for an operator.</summary>
-public sealed record ParkedItem(string OrderId, string Kind, string Reason, string Detail, DateTimeOffset ParkedAt, RefundRequest? Refund, int OperatorRetries);
+/// <summary>Something the pipeline could not finish by itself, waiting for an operator (<see cref="Open"/>) or resolved by one.</summary>
+public sealed record ParkedItem(
+    string OrderId,
+    string Kind,
+    string Reason,
+    string Detail,
+    DateTimeOffset ParkedAt,
+    RefundRequest? Refund,
+    int OperatorRetries,
+    bool Open = true,
+    string? Resolution = null,
+    string? ResolvedBy = null,
+    DateTimeOffset? ResolvedAt = null);

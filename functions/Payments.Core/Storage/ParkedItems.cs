@@ -20,6 +20,8 @@ public sealed class ParkedItems(PaymentsStorage storage, TimeProvider clock)
             ["Detail"] = request.Detail.Length > 2000 ? request.Detail[..2000] : request.Detail,
             ["ParkedAt"] = clock.GetUtcNow(),
             ["Refund"] = request.Refund is null ? null : JsonSerializer.Serialize(request.Refund),
+            // Parked (again): open for an operator, whatever an earlier resolution said.
+            ["Open"] = true,
         }, TableUpdateMode.Merge, ct);
     }
 
@@ -60,6 +62,28 @@ public sealed class ParkedItems(PaymentsStorage storage, TimeProvider clock)
         return retries;
     }
 
+    /// <summary>
+    /// An operator's resolution of a parked item (discarded, or a retry started): the row stays, closed,
+    /// with who and why. False when no such item is parked. Parking the same problem again reopens it.
+    /// </summary>
+    public async Task<bool> ResolveAsync(string kind, string orderId, string resolution, string resolvedBy, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Parked, ct);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(kind, orderId, select: ["PartitionKey"], cancellationToken: ct);
+        if (!row.HasValue)
+        {
+            return false;
+        }
+        await table.UpdateEntityAsync(new TableEntity(kind, orderId)
+        {
+            ["Open"] = false,
+            ["Resolution"] = resolution.Length > 2000 ? resolution[..2000] : resolution,
+            ["ResolvedBy"] = resolvedBy,
+            ["ResolvedAt"] = clock.GetUtcNow(),
+        }, row.Value!.ETag, TableUpdateMode.Merge, ct);
+        return true;
+    }
+
     private static ParkedItem ToItem(TableEntity row) => new(
         row.RowKey,
         row.PartitionKey,
@@ -67,5 +91,9 @@ public sealed class ParkedItems(PaymentsStorage storage, TimeProvider clock)
         row.GetString("Detail") ?? "",
         row.GetDateTimeOffset("ParkedAt") ?? default,
         row.GetString("Refund") is { } refund ? JsonSerializer.Deserialize<RefundRequest>(refund) : null,
-        row.GetInt32("OperatorRetries") ?? 0);
+        row.GetInt32("OperatorRetries") ?? 0,
+        row.GetBoolean("Open") ?? true,
+        row.GetString("Resolution"),
+        row.GetString("ResolvedBy"),
+        row.GetDateTimeOffset("ResolvedAt"));
 }
