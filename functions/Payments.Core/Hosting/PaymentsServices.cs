@@ -94,6 +94,7 @@ public static class PaymentsServices
         services.AddSingleton<OperatorAudit>();
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<TimelineReader>();
+        services.TryAddSingleton<IOrchestrationHistory, DurableClientHistory>();
         services.AddSingleton<OperatorWork>();
         services.AddTransient<SagaActivities>();
 

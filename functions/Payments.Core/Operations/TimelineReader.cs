@@ -1,5 +1,4 @@
 using System.Text.Json;
-using DurableTask.Core.History;
 using Microsoft.DurableTask.Client;
 using Payments.Contracts;
 using Payments.Ledger;
@@ -21,7 +20,8 @@ public sealed class TimelineReader(
     DeadLetterStore letters,
     ParkedItems parked,
     ReconciliationStore statements,
-    AuditTrail audit)
+    AuditTrail audit,
+    IOrchestrationHistory histories)
 {
     /// <summary>Inputs and outputs are cut to this many characters on the page.</summary>
     public const int MaxPayloadChars = 400;
@@ -119,7 +119,7 @@ public sealed class TimelineReader(
         }
 
         var fromHistory = await AddSagasAsync(entries, order, durable, ct);
-        return new PaymentTimeline(order, [.. entries.OrderBy(e => e.At)], fromHistory);
+        return new PaymentTimeline(order, order.Status.ToString(), [.. entries.OrderBy(e => e.At)], fromHistory);
     }
 
     /// <summary>The raw body of a stored callback, for the timeline's "raw body" on demand (null when purged).</summary>
@@ -174,7 +174,7 @@ public sealed class TimelineReader(
     /// The order's saga and its refund orchestrations, from the Durable history where the backend
     /// serves it; otherwise each instance's status, custom status and output. True when history was read.
     /// </summary>
-    private static async Task<bool> AddSagasAsync(List<TimelineEntry> entries, OrderRecord order, DurableTaskClient durable, CancellationToken ct)
+    private async Task<bool> AddSagasAsync(List<TimelineEntry> entries, OrderRecord order, DurableTaskClient durable, CancellationToken ct)
     {
         var instances = new List<string> { OrderSaga.InstanceId(order.OrderId), LatePaymentRefund.InstanceId(order.PaymentId) };
         var fromHistory = false;
@@ -193,16 +193,8 @@ public sealed class TimelineReader(
             {
                 continue;
             }
-            IList<HistoryEvent>? history = null;
-            try
-            {
-                history = await durable.GetOrchestrationHistoryAsync(instanceId, ct);
-            }
-            catch (Exception ex) when (ex is NotSupportedException or NotImplementedException || ex.GetType().Name == "RpcException")
-            {
-                // This backend serves no history: the instance's own status below still shows where it stands.
-            }
-            if (history is { Count: > 0 })
+            var history = await histories.ReadAsync(instanceId, durable, ct);
+            if (history.Count > 0)
             {
                 fromHistory = true;
                 entries.AddRange(FromHistory(instanceId, history));
@@ -214,54 +206,54 @@ public sealed class TimelineReader(
         return fromHistory;
     }
 
-    private static IEnumerable<TimelineEntry> FromHistory(string instanceId, IList<HistoryEvent> history)
+    private static IEnumerable<TimelineEntry> FromHistory(string instanceId, IReadOnlyList<SagaHistoryEvent> history)
     {
         var source = instanceId.StartsWith("order-", StringComparison.Ordinal) ? "saga" : "refund";
         var scheduled = new Dictionary<int, string>();
-        var attempts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var calls = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var e in history)
         {
-            var at = new DateTimeOffset(DateTime.SpecifyKind(e.Timestamp, DateTimeKind.Utc));
-            switch (e)
+            var task = e.ScheduledId is { } id ? scheduled.GetValueOrDefault(id, "activity") : "activity";
+            switch (e.EventType)
             {
-                case ExecutionStartedEvent started:
-                    yield return new(at, source, $"{instanceId}: started {started.Name}", $"input {Cut(started.Input)}");
+                case "ExecutionStarted":
+                    yield return new(e.At, source, $"{instanceId}: started {e.Name}", $"input {Cut(e.Input)}");
                     break;
-                case TaskScheduledEvent task:
-                    var name = task.Name ?? "activity";
-                    scheduled[task.EventId] = name;
-                    var attempt = attempts[name] = attempts.GetValueOrDefault(name) + 1;
-                    yield return new(at, source, $"{instanceId}: {name} scheduled" + (attempt > 1 ? $" (call {attempt})" : ""), $"input {Cut(task.Input)}{RefundKey(task)}");
+                case "TaskScheduled":
+                    var name = e.Name ?? "activity";
+                    scheduled[e.EventId] = name;
+                    var call = calls[name] = calls.GetValueOrDefault(name) + 1;
+                    yield return new(e.At, source, $"{instanceId}: {name} scheduled" + (call > 1 ? $" (call {call})" : ""), $"input {Cut(e.Input)}{RefundKey(name, e.Input)}");
                     break;
-                case TaskCompletedEvent done:
-                    yield return new(at, source, $"{instanceId}: {scheduled.GetValueOrDefault(done.TaskScheduledId, "activity")} completed", $"output {Cut(done.Result)}");
+                case "TaskCompleted":
+                    yield return new(e.At, source, $"{instanceId}: {task} completed", $"output {Cut(e.Result)}");
                     break;
-                case TaskFailedEvent failed:
-                    yield return new(at, source, $"{instanceId}: {scheduled.GetValueOrDefault(failed.TaskScheduledId, "activity")} failed", Cut(failed.FailureDetails?.ErrorMessage ?? failed.Reason));
+                case "TaskFailed":
+                    yield return new(e.At, source, $"{instanceId}: {task} failed", Cut(e.Failure));
                     break;
-                case TimerCreatedEvent timer:
-                    yield return new(at, source, $"{instanceId}: timer set", $"fires at {timer.FireAt:O}");
+                case "TimerCreated":
+                    yield return new(e.At, source, $"{instanceId}: timer set", $"fires at {e.Result}");
                     break;
-                case TimerFiredEvent fired:
-                    yield return new(at, source, $"{instanceId}: timer fired", $"set for {fired.FireAt:O}");
+                case "TimerFired":
+                    yield return new(e.At, source, $"{instanceId}: timer fired", $"set for {e.Result}");
                     break;
-                case EventRaisedEvent raised:
-                    yield return new(at, source, $"{instanceId}: event {raised.Name} received", $"input {Cut(raised.Input)}");
+                case "EventRaised":
+                    yield return new(e.At, source, $"{instanceId}: event {e.Name} received", $"input {Cut(e.Input)}");
                     break;
-                case ExecutionCompletedEvent completed:
-                    yield return new(at, source, $"{instanceId}: {completed.OrchestrationStatus}", $"output {Cut(completed.Result)}");
+                case "ExecutionCompleted":
+                    yield return new(e.At, source, $"{instanceId}: {e.Name}", $"output {Cut(e.Result)}" + (e.Failure is null ? "" : $"; failure {Cut(e.Failure)}"));
                     break;
-                case ExecutionTerminatedEvent terminated:
-                    yield return new(at, source, $"{instanceId}: terminated", Cut(terminated.Input));
+                case "ExecutionTerminated":
+                    yield return new(e.At, source, $"{instanceId}: terminated", Cut(e.Input));
                     break;
             }
         }
     }
 
     /// <summary>A refund activity's idempotency key, read from its input.</summary>
-    private static string RefundKey(TaskScheduledEvent task)
+    private static string RefundKey(string name, string? input)
     {
-        if (task.Name != SagaActivityNames.Refund || task.Input is not { Length: > 0 } input)
+        if (name != SagaActivityNames.Refund || input is not { Length: > 0 })
         {
             return "";
         }

@@ -65,7 +65,7 @@ async function openTimeline(orderId) {
   const timeline = await api(`/timeline/${encodeURIComponent(orderId)}`);
   const order = timeline.order;
   const summary = el('div', { className: 'summary' },
-    el('h2', { textContent: `Order ${order.orderId}: ${order.status}${order.reason ? ` (${order.reason})` : ''}` }),
+    el('h2', { textContent: `Order ${order.orderId}: ${timeline.status}${order.reason ? ` (${order.reason})` : ''}` }),
     el('div', { textContent: `Payment ${order.paymentId} via ${order.provider}, ${order.amountMinor} ${order.currency}, customer ${order.customerId}` +
       (order.paidAmountMinor != null ? `, paid ${order.paidAmountMinor}` : '') }),
     el('div', { textContent: timeline.fromDurableHistory ? 'Saga steps from the Durable history.' : 'Saga steps: this backend serves no Durable history; instance status shown.' }));
