@@ -210,7 +210,9 @@ public sealed class TimelineReader(
     {
         var source = instanceId.StartsWith("order-", StringComparison.Ordinal) ? "saga" : "refund";
         var scheduled = new Dictionary<int, string>();
-        var calls = new Dictionary<string, int>(StringComparer.Ordinal);
+        // A task scheduled again after its last call failed is a retry (the Durable retry policy's, or the saga's own loop).
+        var retries = new Dictionary<string, int>(StringComparer.Ordinal);
+        var failed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var e in history)
         {
             var task = e.ScheduledId is { } id ? scheduled.GetValueOrDefault(id, "activity") : "activity";
@@ -222,13 +224,14 @@ public sealed class TimelineReader(
                 case "TaskScheduled":
                     var name = e.Name ?? "activity";
                     scheduled[e.EventId] = name;
-                    var call = calls[name] = calls.GetValueOrDefault(name) + 1;
-                    yield return new(e.At, source, $"{instanceId}: {name} scheduled" + (call > 1 ? $" (call {call})" : ""), $"input {Cut(e.Input)}{RefundKey(name, e.Input)}");
+                    var retry = failed.Remove(name) ? retries[name] = retries.GetValueOrDefault(name) + 1 : 0;
+                    yield return new(e.At, source, $"{instanceId}: {name} scheduled" + (retry > 0 ? $" (retry {retry})" : ""), $"input {Cut(e.Input)}{RefundKey(name, e.Input)}");
                     break;
                 case "TaskCompleted":
                     yield return new(e.At, source, $"{instanceId}: {task} completed", $"output {Cut(e.Result)}");
                     break;
                 case "TaskFailed":
+                    failed.Add(task);
                     yield return new(e.At, source, $"{instanceId}: {task} failed", Cut(e.Failure));
                     break;
                 case "TimerCreated":

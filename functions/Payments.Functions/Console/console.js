@@ -7,9 +7,10 @@ const code = new URLSearchParams(location.search).get('code');
 const $ = (selector) => document.querySelector(selector);
 const state = { view: 'search', orderId: null };
 
-function el(tag, props = {}, ...children) {
+function el(tag, { dataset, ...props } = {}, ...children) {
   const node = document.createElement(tag);
   Object.assign(node, props);
+  Object.assign(node.dataset, dataset);
   for (const child of children) node.append(child ?? '');
   return node;
 }
