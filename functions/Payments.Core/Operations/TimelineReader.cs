@@ -262,7 +262,11 @@ public sealed class TimelineReader(
         }
         try
         {
-            return JsonSerializer.Deserialize<RefundRequest>(input, JsonSerializerOptions.Web) is { PaymentId: not null } refund ? $"; idempotency key {refund.IdempotencyKey()}" : "";
+            // The worker records an activity's input as a one-element array.
+            var refund = input.TrimStart().StartsWith('[')
+                ? JsonSerializer.Deserialize<RefundRequest[]>(input, JsonSerializerOptions.Web)?.FirstOrDefault()
+                : JsonSerializer.Deserialize<RefundRequest>(input, JsonSerializerOptions.Web);
+            return refund is { PaymentId: not null } ? $"; idempotency key {refund.IdempotencyKey()}" : "";
         }
         catch (JsonException)
         {

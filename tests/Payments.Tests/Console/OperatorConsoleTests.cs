@@ -136,6 +136,33 @@ public sealed class OperatorConsoleTests(ConsoleFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Retrying_a_parked_refund_closes_the_item_with_who_and_why_and_the_timeline_names_its_idempotency_key()
+    {
+        var order = await ConsoleScenarios.LostThenRecoveredAsync(Pipeline, "refund1");
+        var refund = new Payments.Contracts.RefundRequest(order.OrderId, order.Provider, order.PaymentId, order.AmountMinor, order.Currency, "late_payment", Attempt: 1);
+        await Pipeline.Service<ParkedItems>().ParkAsync(new Payments.Contracts.ParkRequest(order.OrderId, Payments.Contracts.ParkedKinds.RefundFailed, "gateway_refused", "refused twice", refund));
+        var item = Assert.Single((await GetAsync("api/ops/console/work")).GetProperty("items").EnumerateArray(), i => i.GetProperty("orderId").GetString() == order.OrderId);
+        Assert.Equal(["retry_refund", "discard"], item.GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
+
+        var (status, run) = await ActAsync(new { action = "retry_refund", filter = new { kind = "refund_failed", ids = new[] { item.GetProperty("id").GetString() } }, dryRun = false, reason = "customer confirmed" }, "gina@local");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("RefundRetryStarted", Assert.Single(run.GetProperty("items").EnumerateArray()).GetProperty("outcome").GetString());
+        var parked = (await Pipeline.Service<ParkedItems>().GetAsync(Payments.Contracts.ParkedKinds.RefundFailed, order.OrderId))!;
+        Assert.Equal(("gina@local [unverified]", "refund retry started: customer confirmed"), (parked.ResolvedBy, parked.Resolution));
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
+        {
+            await Pipeline.Durable.WaitForInstanceCompletionAsync($"refund-op-{order.PaymentId}-1", getInputsAndOutputs: false, cts.Token);
+        }
+        var timeline = await GetAsync($"api/ops/console/timeline/{order.OrderId}");
+        var refundCall = Assert.Single(timeline.GetProperty("entries").EnumerateArray(),
+            e => e.GetProperty("source").GetString() == "refund" && e.GetProperty("title").GetString() == $"refund-op-{order.PaymentId}-1: Refund scheduled");
+        Assert.EndsWith($"; idempotency key refund1-{order.PaymentId}", refundCall.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains(Titles(timeline), t => t == "Parked refund_failed resolved by gina@local [unverified]");
+        Assert.Contains(Titles(timeline), t => t == $"gina@local [unverified] retries the parked refund of order {order.OrderId}");
+    }
+
+    [Fact]
     public async Task The_work_queue_groups_waiting_items_by_kind_and_reason_with_counts_and_age()
     {
         await ConsoleScenarios.ParkedWithoutCallbackAsync(Pipeline, "group1");
