@@ -107,7 +107,7 @@ public sealed class DeadLetterFunctions(
         {
             return refused;
         }
-        audit.Record(caller, "retries the parked refund of order", orderId);
+        await audit.RecordAsync(caller, "retries the parked refund of order", orderId, orderId, ct: ct);
         return await refunds.RetryAsync(orderId, durable, ct) == RefundRetryResult.Started
             ? HttpReply.JsonBody(202, new { orderId, status = "refund_retry_started" })
             : HttpReply.Problem(404, "No parked refund for this order.", orderId);
@@ -138,7 +138,7 @@ public sealed class DeadLetterFunctions(
         {
             return HttpReply.Problem(400, "Date must be yyyy-MM-dd.");
         }
-        audit.Record(caller, "runs the statement reconciliation of", date);
+        await audit.RecordAsync(caller, "runs the statement reconciliation of", date, ct: ct);
         var run = await statements.StartAsync(durable, day, ct);
         // 202 at once: the run is an orchestration (statement-{date}); its report, with its progress, is at the Location.
         var location = $"/api/ops/reconciliation/{date}";

@@ -23,7 +23,7 @@ public sealed class MaintenanceFunctions(IndexUpgrade upgrade, OperatorAudit aud
         {
             return refused;
         }
-        audit.Record(caller, "re-indexes rows written before the (state, time) indexes", "all");
+        await audit.RecordAsync(caller, "re-indexes rows written before the (state, time) indexes", "all", ct: ct);
         return HttpReply.JsonBody(200, await upgrade.RunAsync(ct));
     }
 }

@@ -42,7 +42,7 @@ public sealed class OperatorFunctions(StockLedger stock, ParkedItems parked, Ope
         {
             return HttpReply.Problem(400, "Invalid stock level.", errors: ["available: a non-negative integer.", "sku: 1-64 letters, digits, '_' or '-'."]);
         }
-        audit.Record(caller, $"sets the available stock to {body.Available} of sku", sku);
+        await audit.RecordAsync(caller, $"sets the available stock to {body.Available} of sku", sku, ct: ct);
         ETag? ifMatch = request.Headers.IfMatch is [{ Length: > 0 } tag] ? new ETag(tag) : null;
         return await stock.SetAvailableAsync(sku, body.Available, ifMatch, ct) is { } level
             ? Level(level)

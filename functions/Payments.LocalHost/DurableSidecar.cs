@@ -14,13 +14,17 @@ internal sealed class DurableSidecar : IAsyncDisposable
 {
     private readonly WebApplication app;
 
-    private DurableSidecar(WebApplication app, Uri address)
+    private DurableSidecar(WebApplication app, Uri address, IOrchestrationServiceClient backend)
     {
         this.app = app;
         Address = address;
+        Backend = backend;
     }
 
     public Uri Address { get; }
+
+    /// <summary>The Azure Storage backend itself, for what the gRPC server does not serve (the history).</summary>
+    public IOrchestrationServiceClient Backend { get; }
 
     public static async Task<DurableSidecar> StartAsync(string connectionString, string taskHub, LocalHostOptions options, ILoggerFactory loggerFactory, CancellationToken ct)
     {
@@ -54,7 +58,7 @@ internal sealed class DurableSidecar : IAsyncDisposable
         var app = builder.Build();
         app.MapGrpcService<TaskHubGrpcServer>();
         await app.StartAsync(ct);
-        return new DurableSidecar(app, new Uri(app.Urls.First()));
+        return new DurableSidecar(app, new Uri(app.Urls.First()), service);
     }
 
     public async ValueTask DisposeAsync()

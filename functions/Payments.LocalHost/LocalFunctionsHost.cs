@@ -91,6 +91,8 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
+        // The sidecar's gRPC server streams no history: the console reads it from the backend (before the core's default).
+        builder.Services.AddSingleton<Payments.Operations.IOrchestrationHistory>(new BackendHistory(sidecar.Backend));
         AddPipelineServices(builder.Services, builder.Configuration);
         var telemetry = builder.Services.AddPipelineTelemetry(builder.Configuration);
         if (options.ConsoleTelemetry)

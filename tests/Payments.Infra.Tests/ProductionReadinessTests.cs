@@ -128,6 +128,19 @@ public sealed class ProductionReadinessTests(DeploymentFixture deployment)
     }
 
     [Fact]
+    public void The_operator_console_is_behind_entra_id_sign_in_and_excluding_it_is_caught()
+    {
+        var template = deployment.TemplateCopy();
+        var auth = CompiledTemplate.ResourcesOfType(template, "Microsoft.Web/sites/config").Single(c => c.Name.Contains("authsettingsV2", StringComparison.Ordinal));
+        var excluded = auth.Properties["globalValidation"]!["excludedPaths"]!.AsArray();
+        Assert.DoesNotContain(excluded, p => "/api/ops/console".StartsWith(p!.GetValue<string>(), StringComparison.Ordinal));
+
+        excluded.Add("/api/ops/console");
+
+        Assert.Equal(["/api/ops/console is excluded from authentication"], ProductionChecks.AuthProblems(ProdDeployment(template)));
+    }
+
+    [Fact]
     public void Key_vault_audit_service_bus_storage_and_app_logs_reach_the_workspace()
     {
         Assert.Empty(ProductionChecks.DiagnosticsProblems(ProdDeployment()));

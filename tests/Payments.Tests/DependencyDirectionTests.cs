@@ -9,7 +9,7 @@ namespace Payments.Tests;
 /// <summary>
 /// The core's folders depend on each other one way only: shared records and secrets, then storage
 /// adapters, then gateway (the port and its connectors, one folder each) and ledgers, then the saga,
-/// then intake and recovery, then the composition root. A folder may use the ones below it, never one
+/// then intake and recovery, then the operator console's read and action side (Operations), then the composition root. A folder may use the ones below it, never one
 /// beside or above it.
 /// </summary>
 public sealed class DependencyDirectionTests
@@ -27,10 +27,11 @@ public sealed class DependencyDirectionTests
         { "Saga", ["Contracts", "Storage", "Gateway", "Ledger"] },
         { "Intake", ["Contracts", "Secrets", "Storage", "Gateway", "Saga"] },
         { "Recovery", ["Contracts", "Storage", "Gateway", "Ledger", "Saga"] },
-        { "Hosting", ["Contracts", "Secrets", "Storage", "Gateway", "Ledger", "Saga", "Intake", "Recovery"] },
+        { "Operations", ["Contracts", "Storage", "Ledger", "Saga", "Recovery"] },
+        { "Hosting", ["Contracts", "Secrets", "Storage", "Gateway", "Ledger", "Saga", "Intake", "Recovery", "Operations"] },
     };
 
-    private static readonly string[] Folders = ["Contracts", "Secrets", "Storage", "Gateway", "Ledger", "Saga", "Intake", "Recovery", "Hosting"];
+    private static readonly string[] Folders = ["Contracts", "Secrets", "Storage", "Gateway", "Ledger", "Saga", "Intake", "Recovery", "Operations", "Hosting"];
 
     // One folder per gateway connector under Gateway/ (namespace Payments.Gateway.{Name}).
     private static readonly string[] ConnectorFolders = ["Simulator", "Stripe", "WeChatPay", "Alipay", "Adyen"];

@@ -68,4 +68,10 @@ public sealed class DemoOptions
 
     /// <summary>Start a private in-memory Azurite even when one already listens on the default ports.</summary>
     public bool OwnAzurite { get; set; }
+
+    /// <summary>
+    /// Leave the pipeline (local host, simulator, Azurite) up after the report, printing the operator
+    /// console's address, until Ctrl+C.
+    /// </summary>
+    public bool KeepRunning { get; set; }
 }

@@ -153,7 +153,34 @@ public static class DemoRun
             Console.WriteLine(outage.Summary());
         }
         Console.WriteLine($"Pipeline log: {runLog.Path}");
-        return verdicts.AllHold && failure is null && (outage?.DrainedInTime ?? true) ? 0 : 1;
+        var exitCode = verdicts.AllHold && failure is null && (outage?.DrainedInTime ?? true) ? 0 : 1;
+        if (demo.KeepRunning)
+        {
+            await KeepRunningAsync(host.BaseAddress, plans, ct);
+        }
+        return exitCode;
+    }
+
+    /// <summary>Leaves the pipeline up for the operator console until Ctrl+C; the local host needs no function key.</summary>
+    private static async Task KeepRunningAsync(Uri baseAddress, IReadOnlyList<OrderPlan> plans, CancellationToken ct)
+    {
+        var console = new Uri(baseAddress, "api/ops/console");
+        Console.WriteLine();
+        Console.WriteLine($"Operator console: {console}");
+        // "I paid and my order is cancelled": a payment that landed after the saga cancelled, refunded by the pipeline.
+        if (plans.FirstOrDefault(p => p.Behaviour == CustomerBehaviour.PaysAfterUnclosedCancel) is { } late)
+        {
+            Console.WriteLine($"  a late payment's timeline: {console}?q={late.Order.PaymentId}");
+        }
+        Console.WriteLine("The pipeline keeps running (timers on); Ctrl+C stops it.");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            Console.WriteLine("Stopping.");
+        }
     }
 
     /// <summary>

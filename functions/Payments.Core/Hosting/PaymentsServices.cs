@@ -17,6 +17,7 @@ using Payments.Gateway.Stripe;
 using Payments.Gateway.WeChatPay;
 using Payments.Intake;
 using Payments.Ledger;
+using Payments.Operations;
 using Payments.Recovery;
 using Payments.Saga;
 using Payments.Storage;
@@ -92,6 +93,10 @@ public static class PaymentsServices
         services.AddSingleton<StatementReconciler>();
         services.AddSingleton<RefundDesk>();
         services.AddSingleton<OperatorAudit>();
+        services.AddSingleton<AuditTrail>();
+        services.AddSingleton<TimelineReader>();
+        services.TryAddSingleton<IOrchestrationHistory, DurableClientHistory>();
+        services.AddSingleton<OperatorWork>();
         services.AddTransient<SagaActivities>();
 
         return services;

@@ -129,7 +129,9 @@ public sealed class CallbackIntake(
         {
             System.Diagnostics.Activity.Current?.SetTag(PipelineTrace.OrderIdTag, paymentEvent.OrderId);
         }
-        var entry = new InboxEntry(provider.Name, eventId, webhook.Body, webhook.Headers, clock.GetUtcNow(), state, paymentEvent, eventType);
+        var receivedAt = clock.GetUtcNow();
+        var entry = new InboxEntry(provider.Name, eventId, webhook.Body, webhook.Headers, receivedAt, state, paymentEvent, eventType,
+            [new CallbackDelivery(receivedAt, FromGateway, "200 stored")]);
 
         InboxAddResult added;
         try
@@ -161,6 +163,7 @@ public sealed class CallbackIntake(
         if (added == InboxAddResult.Duplicate)
         {
             log.Duplicate(provider.Name, eventId);
+            await NoteDuplicateAsync(provider.Name, eventId, receivedAt, ct);
             return new IntakeResult.Acknowledged(provider.Acknowledgement, "duplicate");
         }
         if (parsed is ParseOutcome.Parked parked)
@@ -209,6 +212,25 @@ public sealed class CallbackIntake(
     private ParkedLetter IntakeLetter(string provider, ParseOutcome.Parked parked) => new(
         $"intake-{provider}-{parked.EventId}", provider, parked.EventId, parked.OrderId, ParkedReason, $"{parked.EventType}: {parked.Reason}",
         Attempts: 0, LetterStatus.Parked, clock.GetUtcNow(), Resolution: null, ResolvedAt: null, RawBody: null);
+
+    /// <summary>The source of a delivery posted by the gateway (beside the retry lane's attempts).</summary>
+    public const string FromGateway = "gateway";
+
+    /// <summary>
+    /// Notes a duplicate delivery on the stored callback for the operator's timeline. Only a record:
+    /// the duplicate is acknowledged whether or not the note could be written.
+    /// </summary>
+    private async Task NoteDuplicateAsync(string provider, string eventId, DateTimeOffset at, CancellationToken ct)
+    {
+        try
+        {
+            await inbox.NoteDeliveryAsync(provider, eventId, new CallbackDelivery(at, FromGateway, "200 duplicate"), ct);
+        }
+        catch (Exception ex) when (StorageFailure.IsUnavailable(ex) && !ct.IsCancellationRequested)
+        {
+            log.DeliveryNotNoted(ex, provider, eventId);
+        }
+    }
 
     /// <summary>The dead-letter reason of a callback parked at intake.</summary>
     public const string ParkedReason = "parked_at_intake";

@@ -29,4 +29,7 @@ internal static partial class IntakeLog
     // Worded like every other park ("Parked … for order …") so the parked-items alert matches it.
     [LoggerMessage(1008, LogLevel.Error, "Parked {Provider} event {EventId} of type {EventType} for order {OrderId}, for an operator: {Reason}")]
     public static partial void CallbackParked(this ILogger log, string provider, string eventId, string eventType, string orderId, string reason);
+
+    [LoggerMessage(1040, LogLevel.Warning, "Could not note a duplicate delivery of {Provider} event {EventId} on its stored callback (storage unavailable); acknowledged anyway")]
+    public static partial void DeliveryNotNoted(this ILogger log, Exception exception, string provider, string eventId);
 }

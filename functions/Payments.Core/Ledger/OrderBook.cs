@@ -138,6 +138,36 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
         return new OrderProgress(status, row.Value.GetString("PaymentId") ?? "", row.Value.GetBoolean(SagaRecordedColumn) == true);
     }
 
+    /// <summary>Keeps the latest active query at the gateway and its answer on the order's row, for the operator's timeline.</summary>
+    public async Task NoteActiveQueryAsync(string orderId, string answer, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Orders, ct);
+        await table.UpdateEntityAsync(new TableEntity(orderId, RowKey) { ["LastQueryAt"] = clock.GetUtcNow(), ["LastQueryAnswer"] = answer }, ETag.All, TableUpdateMode.Merge, ct);
+    }
+
+    /// <summary>
+    /// Orders whose <paramref name="column"/> (<c>PaymentId</c> or <c>CustomerId</c>) equals
+    /// <paramref name="value"/>: a filtered read of the read model (no index by either), for the
+    /// operator console's search, never for the pipeline's own paths.
+    /// </summary>
+    public async IAsyncEnumerable<OrderRecord> FindAsync(string column, string value, int take, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        if (column is not ("PaymentId" or "CustomerId"))
+        {
+            throw new ArgumentOutOfRangeException(nameof(column), column, "Search by PaymentId or CustomerId.");
+        }
+        var table = await storage.TableAsync(TableNames.Orders, ct);
+        var found = 0;
+        await foreach (var row in table.QueryAsync<TableEntity>($"{column} eq '{value.Replace("'", "''", StringComparison.Ordinal)}'", cancellationToken: ct))
+        {
+            yield return ToRecord(row);
+            if (++found == take)
+            {
+                yield break;
+            }
+        }
+    }
+
     public async Task<OrderRecord?> GetAsync(string orderId, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Orders, ct);
@@ -321,5 +351,7 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
         row.GetDateTimeOffset("RegisteredAt") ?? default,
         row.GetDateTimeOffset("UpdatedAt") ?? default,
         row.GetString("Lines") is { } lines ? JsonSerializer.Deserialize<List<OrderLine>>(lines) ?? [] : [],
-        row.GetDateTimeOffset("RecoveryRaisedAt"));
+        row.GetDateTimeOffset("RecoveryRaisedAt"),
+        row.GetDateTimeOffset("LastQueryAt"),
+        row.GetString("LastQueryAnswer"));
 }

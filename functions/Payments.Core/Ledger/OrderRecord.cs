@@ -17,7 +17,9 @@ public sealed record OrderRecord(
     DateTimeOffset RegisteredAt,
     DateTimeOffset UpdatedAt,
     IReadOnlyList<OrderLine> Lines,
-    DateTimeOffset? RecoveryRaisedAt = null)
+    DateTimeOffset? RecoveryRaisedAt = null,
+    DateTimeOffset? LastQueryAt = null,
+    string? LastQueryAnswer = null)
 {
     public OrderRequest ToRequest() => new(OrderId, CustomerId, Lines, AmountMinor, Currency, Provider, PaymentId);
 }

@@ -15,6 +15,7 @@ public sealed class DeadLetterDesk(
     DeadLetterStore letters,
     InboxStore inbox,
     PaymentDispatch dispatch,
+    OperatorAudit audit,
     TimeProvider clock,
     ILogger<DeadLetterDesk> log)
 {
@@ -53,7 +54,11 @@ public sealed class DeadLetterDesk(
     }
 
     /// <summary>An operator's re-drive of one parked letter; <paramref name="caller"/> is recorded with the resolution.</summary>
-    public async Task<RedriveResult> RedriveAsync(string letterId, DurableTaskClient durable, OperatorCaller caller, CancellationToken ct = default)
+    public async Task<RedriveResult> RedriveAsync(string letterId, DurableTaskClient durable, OperatorCaller caller, CancellationToken ct = default) =>
+        await RedriveAsync(letterId, durable, caller, reason: null, ct);
+
+    /// <summary>An operator's re-drive of one parked letter, with the operator's reason (kept in the audit trail when it applies).</summary>
+    public async Task<RedriveResult> RedriveAsync(string letterId, DurableTaskClient durable, OperatorCaller caller, string? reason, CancellationToken ct = default)
     {
         var letter = await letters.GetAsync(letterId, ct);
         if (letter is null)
@@ -73,9 +78,12 @@ public sealed class DeadLetterDesk(
             return RedriveResult.StillUnknownOrder;
         }
         // Dispatch is idempotent (the saga ignores a repeated event), so losing this race to a second operator applies nothing twice.
-        return await letters.ResolveAsync(letterId, LetterStatus.Redriven, $"Re-driven by {caller.AuditName} at {clock.GetUtcNow():O}.", caller.AuditName, ct)
-            ? RedriveResult.Applied
-            : RedriveResult.AlreadyResolved;
+        if (!await letters.ResolveAsync(letterId, LetterStatus.Redriven, $"Re-driven by {caller.AuditName} at {clock.GetUtcNow():O}." + (reason is null ? "" : $" {reason}"), caller.AuditName, ct))
+        {
+            return RedriveResult.AlreadyResolved;
+        }
+        await audit.RecordAsync(caller, "re-drives dead letter", letterId, letter.OrderId, reason, ct);
+        return RedriveResult.Applied;
     }
 
     /// <summary>
@@ -125,7 +133,9 @@ public sealed class DeadLetterDesk(
         {
             return false;
         }
-        if (await letters.GetAsync(letterId, ct) is { Provider: { } provider, EventId: { } eventId })
+        var letter = await letters.GetAsync(letterId, ct);
+        await audit.RecordAsync(caller, "discards dead letter", letterId, letter?.OrderId, reason, ct);
+        if (letter is { Provider: { } provider, EventId: { } eventId })
         {
             await inbox.MarkDiscardedAsync(provider, eventId, ct);
         }

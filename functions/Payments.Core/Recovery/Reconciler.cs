@@ -104,6 +104,7 @@ public sealed class Reconciler(
             try
             {
                 var payment = await gateway.QueryPaymentAsync(new PaymentRef(order.OrderId, order.Provider, order.PaymentId), ct);
+                await NoteQueryAsync(order.OrderId, payment.State == GatewayPaymentState.Paid ? $"{payment.State} {payment.PaidAmountMinor} {payment.Currency}" : payment.State.ToString(), ct);
                 if (payment.State != GatewayPaymentState.Paid)
                 {
                     continue;
@@ -120,8 +121,22 @@ public sealed class Reconciler(
             catch (Exception ex) when (!ct.IsCancellationRequested)
             {
                 log.ActiveQueryFailed(ex, order.OrderId);
+                await NoteQueryAsync(order.OrderId, $"failed: {ex.GetType().Name}", ct);
             }
         }
         return (queried, recovered, started, examined, held);
+    }
+
+    /// <summary>Keeps the query's answer on the order's row for the operator's timeline; a record only, so an outage does not stop the run.</summary>
+    private async Task NoteQueryAsync(string orderId, string answer, CancellationToken ct)
+    {
+        try
+        {
+            await orders.NoteActiveQueryAsync(orderId, answer, ct);
+        }
+        catch (Exception ex) when (StorageFailure.IsUnavailable(ex) && !ct.IsCancellationRequested)
+        {
+            log.ActiveQueryNotNoted(ex, orderId);
+        }
     }
 }

@@ -88,4 +88,10 @@ internal static partial class RecoveryLog
 
     [LoggerMessage(3023, LogLevel.Error, "Statement {Date}: run {InstanceId} gave up: {Reason}; the day's report says failed, and the next start runs it afresh")]
     public static partial void StatementRunFailed(this ILogger log, DateOnly date, string instanceId, string reason);
+
+    [LoggerMessage(3040, LogLevel.Warning, "Could not note retry-lane attempt {Attempt} of {Provider} event {EventId} on its stored callback (storage unavailable)")]
+    public static partial void LaneAttemptNotNoted(this ILogger log, Exception exception, int attempt, string provider, string eventId);
+
+    [LoggerMessage(3041, LogLevel.Warning, "Could not note the active query's answer for order {OrderId} (storage unavailable)")]
+    public static partial void ActiveQueryNotNoted(this ILogger log, Exception exception, string orderId);
 }

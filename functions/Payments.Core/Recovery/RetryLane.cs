@@ -223,6 +223,7 @@ public sealed class RetryLane(
                 }
                 // Applied here: it waits for its order no more. (Whoever applied it earlier removed its entry then.)
                 await waiting.RemoveAsync(message.OrderId, message.Provider, message.EventId, ct);
+                await NoteAttemptAsync(message, "applied", ct);
             }
             await delivery.CompleteAsync(ct);
             return Settled.Applied;
@@ -235,6 +236,7 @@ public sealed class RetryLane(
 
     private async Task<Settled> RetryOrDeadLetterAsync(ILaneDelivery delivery, LaneMessage message, string reason, string description, CancellationToken ct)
     {
+        await NoteAttemptAsync(message, message.Attempt >= Options.MaxAttempts ? $"dead-lettered: {reason}" : $"retry scheduled: {reason}", ct);
         if (message.Attempt >= Options.MaxAttempts)
         {
             // The dead letter is the operator's now (the desk re-drives it): a late registration no longer applies it behind the desk's back.
@@ -252,6 +254,19 @@ public sealed class RetryLane(
         log.LaneDeadLettering(delivery.MessageId, reason);
         await delivery.DeadLetterAsync(reason, description, ct);
         return Settled.DeadLettered;
+    }
+
+    /// <summary>Notes the attempt on the stored callback for the operator's timeline; a record only, so an outage does not fail the attempt.</summary>
+    private async Task NoteAttemptAsync(LaneMessage message, string answer, CancellationToken ct)
+    {
+        try
+        {
+            await inbox.NoteDeliveryAsync(message.Provider, message.EventId, new CallbackDelivery(clock.GetUtcNow(), $"retry-lane attempt {message.Attempt}", answer), ct);
+        }
+        catch (Exception ex) when (StorageFailure.IsUnavailable(ex) && !ct.IsCancellationRequested)
+        {
+            log.LaneAttemptNotNoted(ex, message.Attempt, message.Provider, message.EventId);
+        }
     }
 
     public static bool TryRead(BinaryData body, out LaneMessage? message)

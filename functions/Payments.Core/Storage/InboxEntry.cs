@@ -2,7 +2,7 @@ using Payments.Contracts;
 
 namespace Payments.Storage;
 
-/// <summary>A callback exactly as received, plus what it was parsed into.</summary>
+/// <summary>A callback exactly as received, plus what it was parsed into and each time it was delivered (gateway retries, retry-lane attempts).</summary>
 public sealed record InboxEntry(
     string Provider,
     string EventId,
@@ -11,4 +11,5 @@ public sealed record InboxEntry(
     DateTimeOffset ReceivedAt,
     InboxState State,
     PaymentEvent? Event,
-    string? EventType);
+    string? EventType,
+    IReadOnlyList<CallbackDelivery>? Deliveries = null);

@@ -51,6 +51,7 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
             ["State"] = entry.State.ToString(),
             ["EventType"] = entry.EventType,
             ["IndexKey"] = index,
+            ["Deliveries"] = entry.Deliveries is { Count: > 0 } deliveries ? JsonSerializer.Serialize(deliveries) : null,
         };
         if (entry.Event is { } e)
         {
@@ -277,6 +278,61 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
         }
     }
 
+    /// <summary>The stored callbacks with this gateway event id, one point read per provider (for the operator console's search).</summary>
+    public async Task<IReadOnlyList<InboxEntry>> FindByEventIdAsync(string eventId, CancellationToken ct = default)
+    {
+        var found = new List<InboxEntry>();
+        foreach (var provider in providers)
+        {
+            if (await GetAsync(provider, eventId, ct) is { } entry)
+            {
+                found.Add(entry);
+            }
+        }
+        return found;
+    }
+
+    /// <summary>At most this many deliveries are kept per callback (the latest): a gateway retrying for days must not grow a row without bound.</summary>
+    public const int MaxDeliveriesKept = 20;
+
+    /// <summary>
+    /// Adds a delivery of a stored callback (a gateway's duplicate post, a retry-lane attempt) to its
+    /// row, for the operator's timeline. False when the row is gone (purged after its retention).
+    /// </summary>
+    public async Task<bool> NoteDeliveryAsync(string provider, string eventId, CallbackDelivery delivery, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Inbox, ct);
+        return await ETagRetry.Pipeline.ExecuteAsync(async token =>
+        {
+            var row = await table.GetEntityIfExistsAsync<TableEntity>(provider, RowKey(eventId), select: ["Deliveries"], cancellationToken: token);
+            if (!row.HasValue)
+            {
+                return false;
+            }
+            var deliveries = row.Value!.GetString("Deliveries") is { } json ? JsonSerializer.Deserialize<List<CallbackDelivery>>(json) ?? [] : [];
+            deliveries.Add(delivery);
+            var patch = new TableEntity(provider, RowKey(eventId)) { ["Deliveries"] = JsonSerializer.Serialize(deliveries.TakeLast(MaxDeliveriesKept)) };
+            await table.UpdateEntityAsync(patch, row.Value.ETag, TableUpdateMode.Merge, token);
+            return true;
+        }, ct);
+    }
+
+    /// <summary>
+    /// The stored callbacks that name an order: a filtered read of the whole inbox (no index by order),
+    /// for the operator console's timeline, never for the pipeline's own paths.
+    /// </summary>
+    public async IAsyncEnumerable<InboxEntry> ListForOrderAsync(string orderId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Inbox, ct);
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"OrderId eq {orderId}"), cancellationToken: ct))
+        {
+            if (!row.RowKey.StartsWith(IndexMark, StringComparison.Ordinal))
+            {
+                yield return ToEntry(row);
+            }
+        }
+    }
+
     public async IAsyncEnumerable<InboxEntry> ListAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Inbox, ct);
@@ -396,6 +452,7 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
             row.GetDateTimeOffset("ReceivedAt") ?? default,
             state,
             paymentEvent,
-            row.GetString("EventType"));
+            row.GetString("EventType"),
+            row.GetString("Deliveries") is { } deliveries ? JsonSerializer.Deserialize<List<CallbackDelivery>>(deliveries) : null);
     }
 }

@@ -22,6 +22,8 @@ public sealed class ParkedItems(PaymentsStorage storage, TimeProvider clock)
             ["Detail"] = request.Detail.Length > 2000 ? request.Detail[..2000] : request.Detail,
             ["ParkedAt"] = clock.GetUtcNow(),
             ["Refund"] = request.Refund is null ? null : JsonSerializer.Serialize(request.Refund),
+            // Parked (again): open for an operator, whatever an earlier resolution said.
+            ["Open"] = true,
         }, TableUpdateMode.Merge, ct);
     }
 
@@ -63,6 +65,28 @@ public sealed class ParkedItems(PaymentsStorage storage, TimeProvider clock)
         return retries;
     }
 
+    /// <summary>
+    /// An operator's resolution of a parked item (discarded, or a retry started): the row stays, closed,
+    /// with who and why. False when no such item is parked. Parking the same problem again reopens it.
+    /// </summary>
+    public async Task<bool> ResolveAsync(string kind, string key, string resolution, string resolvedBy, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Parked, ct);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(kind, key, select: ["PartitionKey"], cancellationToken: ct);
+        if (!row.HasValue)
+        {
+            return false;
+        }
+        await table.UpdateEntityAsync(new TableEntity(kind, key)
+        {
+            ["Open"] = false,
+            ["Resolution"] = resolution.Length > 2000 ? resolution[..2000] : resolution,
+            ["ResolvedBy"] = resolvedBy,
+            ["ResolvedAt"] = clock.GetUtcNow(),
+        }, row.Value!.ETag, TableUpdateMode.Merge, ct);
+        return true;
+    }
+
     private static ParkedItem ToItem(TableEntity row) => new(
         // Rows parked before the key could differ from the order carry no OrderId column: their key is the order.
         row.GetString("OrderId") ?? row.RowKey,
@@ -72,5 +96,9 @@ public sealed class ParkedItems(PaymentsStorage storage, TimeProvider clock)
         row.GetDateTimeOffset("ParkedAt") ?? default,
         row.GetString("Refund") is { } refund ? JsonSerializer.Deserialize<RefundRequest>(refund) : null,
         row.GetInt32("OperatorRetries") ?? 0,
-        row.RowKey);
+        row.RowKey,
+        row.GetBoolean("Open") ?? true,
+        row.GetString("Resolution"),
+        row.GetString("ResolvedBy"),
+        row.GetDateTimeOffset("ResolvedAt"));
 }

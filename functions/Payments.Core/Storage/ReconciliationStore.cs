@@ -195,6 +195,37 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
         return list;
     }
 
+    /// <summary>The statement findings that name an order, over every reconciled day (a filtered read, for the operator console).</summary>
+    public async Task<IReadOnlyList<Discrepancy>> ListForOrderAsync(string orderId, CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableNames.Reconciliation, ct);
+        var list = new List<Discrepancy>();
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"OrderId eq {orderId}"), cancellationToken: ct))
+        {
+            if (DateOnly.TryParseExact(row.PartitionKey, "yyyy-MM-dd", out var date))
+            {
+                list.Add(ToDiscrepancy(date, row));
+            }
+        }
+        return list;
+    }
+
+    /// <summary>The latest <paramref name="take"/> reconciled days, newest first, each with its summary (no findings).</summary>
+    public async Task<IReadOnlyList<StatementReport>> ListReportsAsync(int take, CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableNames.Reconciliation, ct);
+        var list = new List<StatementReport>();
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {SummaryKey}"), cancellationToken: ct))
+        {
+            if (DateOnly.TryParseExact(row.PartitionKey, "yyyy-MM-dd", out var date))
+            {
+                list.Add(new StatementReport(date, row.GetInt64("Lines") ?? 0, row.GetInt32("NewDiscrepancies") ?? 0, [], [],
+                    row.GetBoolean("Finished") ?? true, row.GetInt32("ChunksDone") ?? 0, row.GetInt32("Chunks") ?? 0));
+            }
+        }
+        return [.. list.OrderByDescending(r => r.Date).Take(take)];
+    }
+
     /// <summary>Whether the date's latest run has finished: one point read, for pollers.</summary>
     public async Task<bool> IsFinishedAsync(DateOnly date, CancellationToken ct)
     {

@@ -16,4 +16,6 @@ public static class TableNames
     public const string Parked = "Parked";
     public const string DeadLetters = "DeadLetters";
     public const string Reconciliation = "Reconciliation";
+    /// <summary>Every operator action, who took it and why; rows are only ever added.</summary>
+    public const string OperatorAudit = "OperatorAudit";
 }

@@ -1,0 +1,137 @@
+using Microsoft.DurableTask.Client;
+using Payments.Contracts;
+using Payments.Ledger;
+using Payments.Recovery;
+using Payments.Storage;
+
+namespace Payments.Operations;
+
+/// <summary>
+/// The work that needs an operator, for the console: parked dead letters and open parked items,
+/// listed and grouped by kind and reason; and the operator's actions on one, selected, or all
+/// matching a filter (re-drive, discard with a reason, retry a refund), throttled, with a dry run.
+/// Every action goes through the desks that already own it (<see cref="DeadLetterDesk"/>,
+/// <see cref="RefundDesk"/>) and into the audit trail.
+/// </summary>
+public sealed class OperatorWork(
+    DeadLetterStore letters,
+    ParkedItems parked,
+    DeadLetterDesk desk,
+    RefundDesk refunds,
+    OrderBook orders,
+    OperatorAudit audit,
+    TimeProvider clock)
+{
+    public const string DeadLetter = "dead_letter";
+    public const string Redrive = "redrive";
+    public const string Discard = "discard";
+    public const string RetryRefund = "retry_refund";
+
+    /// <summary>At most this many items per bulk run; a larger set is worked through by running again.</summary>
+    public const int MaxItemsPerRun = 200;
+
+    public async Task<IReadOnlyList<WorkItem>> ListAsync(WorkFilter? filter = null, CancellationToken ct = default)
+    {
+        var items = new List<WorkItem>();
+        await foreach (var letter in letters.ListAsync(ct))
+        {
+            if (letter.Status == LetterStatus.Parked)
+            {
+                items.Add(new WorkItem(letter.Id, DeadLetter, letter.Reason, letter.OrderId, letter.Provider, letter.Description, letter.ParkedAt,
+                    letter.Provider is null || letter.EventId is null ? [Discard] : [Redrive, Discard]));
+            }
+        }
+        await foreach (var item in parked.ListAsync(ct))
+        {
+            if (item.Open)
+            {
+                items.Add(new WorkItem($"{item.Kind}/{item.Key ?? item.OrderId}", item.Kind, item.Reason, item.OrderId, item.Refund?.Provider, item.Detail, item.ParkedAt,
+                    item.Kind == ParkedKinds.RefundFailed && item.Refund is not null ? [RetryRefund, Discard] : [Discard]));
+            }
+        }
+        var now = clock.GetUtcNow();
+        return [.. items.Where(i => filter is null || filter.Matches(i, now)).OrderBy(i => i.Since)];
+    }
+
+    public static IReadOnlyList<WorkGroup> Group(IEnumerable<WorkItem> items, DateTimeOffset now) =>
+        [.. items.GroupBy(i => (i.Kind, i.Reason))
+            .Select(g => new WorkGroup(g.Key.Kind, g.Key.Reason, g.Count(), g.Min(i => i.Since), Math.Round((now - g.Min(i => i.Since)).TotalMinutes, 1)))
+            .OrderByDescending(g => g.Count)];
+
+    /// <summary>
+    /// Applies <paramref name="request"/> to each matching item that offers its action, oldest first,
+    /// one every 1/<see cref="BulkRequest.PerSecond"/> seconds; a dry run only lists them. The run
+    /// itself is audited (with its filter), and each item's action by its desk.
+    /// </summary>
+    public async Task<BulkReport> RunAsync(BulkRequest request, DurableTaskClient durable, OperatorCaller caller, CancellationToken ct = default)
+    {
+        var matching = (await ListAsync(request.Filter, ct)).Where(i => i.Actions.Contains(request.Action)).ToList();
+        var chosen = matching.Take(MaxItemsPerRun).ToList();
+        var truncated = matching.Count > chosen.Count;
+        if (request.DryRun)
+        {
+            return new BulkReport(request.Action, DryRun: true, matching.Count, truncated,
+                [.. chosen.Select(i => new BulkOutcome(i.Id, i.Kind, i.OrderId, "would " + request.Action))]);
+        }
+        await audit.RecordAsync(caller, $"runs {request.Action} on {chosen.Count} item(s) at {request.PerSecond}/s matching", Describe(request.Filter), reason: request.Reason, ct: ct);
+        var pause = TimeSpan.FromSeconds(1 / request.PerSecond);
+        var outcomes = new List<BulkOutcome>(chosen.Count);
+        foreach (var item in chosen)
+        {
+            if (outcomes.Count > 0)
+            {
+                await Task.Delay(pause, clock, ct);
+            }
+            outcomes.Add(new BulkOutcome(item.Id, item.Kind, item.OrderId, await ApplyAsync(item, request, durable, caller, ct)));
+        }
+        return new BulkReport(request.Action, DryRun: false, matching.Count, truncated, outcomes);
+    }
+
+    private async Task<string> ApplyAsync(WorkItem item, BulkRequest request, DurableTaskClient durable, OperatorCaller caller, CancellationToken ct)
+    {
+        if (item.Kind == DeadLetter)
+        {
+            return request.Action == Redrive
+                ? (await desk.RedriveAsync(item.Id, durable, caller, request.Reason, ct)).ToString()
+                : await desk.DiscardAsync(item.Id, request.Reason!, caller, ct) ? "Discarded" : "AlreadyResolved";
+        }
+        var orderId = item.OrderId!;
+        // A parked item's key: its order id, or for a crashed refund its orchestration's instance id (two refunds of one order).
+        var key = item.Id[(item.Kind.Length + 1)..];
+        if (request.Action == RetryRefund)
+        {
+            if (await refunds.RetryAsync(key, durable, ct) != RefundRetryResult.Started)
+            {
+                return "NotParked";
+            }
+            await parked.ResolveAsync(item.Kind, key, "refund retry started" + (request.Reason is null ? "" : $": {request.Reason}"), caller.AuditName, ct);
+            await audit.RecordAsync(caller, "retries the parked refund of order", orderId, orderId, request.Reason, ct);
+            return "RefundRetryStarted";
+        }
+        if (!await parked.ResolveAsync(item.Kind, key, $"discarded: {request.Reason}", caller.AuditName, ct))
+        {
+            return "NotParked";
+        }
+        await audit.RecordAsync(caller, $"discards parked {item.Kind} of order", orderId, orderId, request.Reason, ct);
+        return "Discarded";
+    }
+
+    /// <summary>The live counts: orders by state (a read of the read model) and the waiting work.</summary>
+    public async Task<LiveCounts> CountAsync(CancellationToken ct = default)
+    {
+        var byStatus = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var total = 0;
+        await foreach (var order in orders.ListAsync(ct: ct))
+        {
+            var key = order.Status.ToString();
+            byStatus[key] = byStatus.GetValueOrDefault(key) + 1;
+            total++;
+        }
+        var work = await ListAsync(ct: ct);
+        return new LiveCounts(clock.GetUtcNow(), byStatus, total, work.Count(w => w.Kind == DeadLetter), work.Count(w => w.Kind != DeadLetter));
+    }
+
+    private static string Describe(WorkFilter filter) => filter.Ids is { Count: > 0 } ids
+        ? $"ids [{string.Join(", ", ids.Take(20))}{(ids.Count > 20 ? ", …" : "")}]"
+        : $"kind={filter.Kind ?? "*"} reason={filter.Reason ?? "*"} provider={filter.Provider ?? "*"} olderThanMinutes={filter.OlderThanMinutes?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "*"}";
+}

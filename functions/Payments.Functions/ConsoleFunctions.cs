@@ -1,0 +1,112 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
+using Payments.Functions.Http;
+using Payments.Hosting;
+using Payments.Operations;
+using Payments.Storage;
+
+namespace Payments.Functions;
+
+/// <summary>
+/// The operator console at <c>/api/ops/console</c>: a static page and script (embedded, no build
+/// chain) and the JSON it reads under <c>/api/ops/console/…</c> — search, one timeline per order,
+/// the waiting work grouped, bulk actions with a dry run, the audit trail, reconciliation reports,
+/// live counts. Function-key protected and behind the operator sign-in like every <c>/api/ops</c> route.
+/// </summary>
+public sealed class ConsoleFunctions(
+    TimelineReader timelines,
+    OperatorWork work,
+    AuditTrail audit,
+    ReconciliationStore reports,
+    TimeProvider clock,
+    IOptions<OperatorAccessOptions> access)
+{
+    [Function("ConsolePage")]
+    public IActionResult Page([HttpTrigger(AuthorizationLevel.Function, "get", Route = "ops/console")] HttpRequest request)
+    {
+        if (OperatorPrincipal.Refuse(request, access.Value, out _) is { } refused)
+        {
+            return refused;
+        }
+        var (page, contentType) = ConsoleAsset.Find("index.html")!.Value;
+        // The function key (when the page was opened with one) rides along on the asset links; the script adds it to its calls.
+        var code = request.Query["code"].FirstOrDefault() is { Length: > 0 } key ? "?code=" + Uri.EscapeDataString(key) : "";
+        return HttpReply.Text(200, contentType, page.Replace("{{code}}", code, StringComparison.Ordinal));
+    }
+
+    [Function("ConsoleAsset")]
+    public IActionResult Asset([HttpTrigger(AuthorizationLevel.Function, "get", Route = "ops/console/assets/{name}")] HttpRequest request, string name) =>
+        OperatorPrincipal.Refuse(request, access.Value, out _) ?? (ConsoleAsset.Find(name) is { } asset
+            ? HttpReply.Text(200, asset.ContentType, asset.Text)
+            : HttpReply.Problem(404, "No such console file."));
+
+    [Function("ConsoleSearch")]
+    public async Task<IActionResult> Search([HttpTrigger(AuthorizationLevel.Function, "get", Route = "ops/console/search")] HttpRequest request, CancellationToken ct) =>
+        OperatorPrincipal.Refuse(request, access.Value, out _) ?? HttpReply.JsonBody(200, await timelines.SearchAsync(request.Query["q"].FirstOrDefault() ?? "", ct));
+
+    [Function("ConsoleTimeline")]
+    public async Task<IActionResult> Timeline(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "ops/console/timeline/{orderId}")] HttpRequest request,
+        string orderId,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken ct) =>
+        OperatorPrincipal.Refuse(request, access.Value, out _)
+        ?? (await timelines.ReadAsync(orderId, durable, ct) is { } timeline ? HttpReply.JsonBody(200, timeline) : HttpReply.Problem(404, "No such order.", orderId));
+
+    [Function("ConsoleCallbackBody")]
+    public async Task<IActionResult> CallbackBody(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "ops/console/callbacks/{provider}/{eventId}/body")] HttpRequest request,
+        string provider,
+        string eventId,
+        CancellationToken ct) =>
+        OperatorPrincipal.Refuse(request, access.Value, out _)
+        ?? (await timelines.RawBodyAsync(provider, Uri.UnescapeDataString(eventId), ct) is { } body
+            ? new HttpReply(200, "text/plain; charset=utf-8", body)
+            : HttpReply.Problem(404, "No stored callback (it may have been purged after its retention)."));
+
+    [Function("ConsoleWork")]
+    public async Task<IActionResult> Work([HttpTrigger(AuthorizationLevel.Function, "get", Route = "ops/console/work")] HttpRequest request, CancellationToken ct)
+    {
+        if (OperatorPrincipal.Refuse(request, access.Value, out _) is { } refused)
+        {
+            return refused;
+        }
+        var items = await work.ListAsync(ct: ct);
+        return HttpReply.JsonBody(200, new { groups = OperatorWork.Group(items, clock.GetUtcNow()), items });
+    }
+
+    [Function("ConsoleAction")]
+    public async Task<IActionResult> Act(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "ops/console/actions")] HttpRequest request,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken ct)
+    {
+        if (OperatorPrincipal.Refuse(request, access.Value, out var caller) is { } refused)
+        {
+            return refused;
+        }
+        var (ok, body) = await JsonRequest.TryReadAsync<BulkRequest>(request, ct);
+        if (!ok || body is null || body.Filter is null)
+        {
+            return HttpReply.Problem(400, "Malformed action.", "Send {action, filter, reason?, perSecond?, dryRun?}.");
+        }
+        return body.Validate() is { Count: > 0 } errors
+            ? HttpReply.Problem(400, "Invalid action.", errors: errors)
+            : HttpReply.JsonBody(200, await work.RunAsync(body, durable, caller, ct));
+    }
+
+    [Function("ConsoleAudit")]
+    public async Task<IActionResult> Audit([HttpTrigger(AuthorizationLevel.Function, "get", Route = "ops/console/audit")] HttpRequest request, CancellationToken ct) =>
+        OperatorPrincipal.Refuse(request, access.Value, out _) ?? HttpReply.JsonBody(200, await audit.ListAsync(200, request.Query["orderId"].FirstOrDefault(), ct));
+
+    [Function("ConsoleReports")]
+    public async Task<IActionResult> Reports([HttpTrigger(AuthorizationLevel.Function, "get", Route = "ops/console/reports")] HttpRequest request, CancellationToken ct) =>
+        OperatorPrincipal.Refuse(request, access.Value, out _) ?? HttpReply.JsonBody(200, await reports.ListReportsAsync(31, ct));
+
+    [Function("ConsoleLive")]
+    public async Task<IActionResult> Live([HttpTrigger(AuthorizationLevel.Function, "get", Route = "ops/console/live")] HttpRequest request, CancellationToken ct) =>
+        OperatorPrincipal.Refuse(request, access.Value, out _) ?? HttpReply.JsonBody(200, await work.CountAsync(ct));
+}
