@@ -80,7 +80,7 @@ public sealed class CaptureFunctions(CallbackCapture capture, OperatorAudit audi
         {
             return HttpReply.Problem(400, "Not a fixture file.", $"Expected format {CallbackFixtureFile.CurrentFormat}, at most {MaxFixtureFileBytes} bytes.");
         }
-        audit.Record(caller, $"replays {file.Fixtures.Count} captured callbacks", string.Join(',', file.Fixtures.Select(f => $"{f.Provider}/{f.EventId}").Take(20)));
+        await audit.RecordAsync(caller, $"replays {file.Fixtures.Count} captured callbacks", string.Join(',', file.Fixtures.Select(f => $"{f.Provider}/{f.EventId}").Take(20)), ct: ct);
         return HttpReply.JsonBody(200, await capture.ReplayAsync(file, durable, ct));
     }
 
