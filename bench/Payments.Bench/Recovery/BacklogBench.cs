@@ -37,13 +37,16 @@ public static class BacklogBench
             s["Lane:ScaleOutWorkers"] = "0";
         });
 
+        var stopwatch = Stopwatch.StartNew();
         log.WriteLine($"  backlog: {options.BacklogOrders} orders to completion, then {messages} lane messages for them");
         var orders = await CompleteOrdersAsync(env, host, prefix, options.BacklogOrders);
         // Filled on a client with a long timeout and few sends at once: a host's Durable workers polling the
         // same Azurite once slowed a 16-wide fill past the storage clients' 10 s timeout.
         var bareQueue = await BareQueueAsync(env, prefix + "-bare1", messages);
         var bareWideQueue = await BareQueueAsync(env, prefix + "-bare" + options.BacklogConcurrency, messages);
+        log.WriteLine($"  backlog: orders completed, bare queues filled ({stopwatch.Elapsed.TotalSeconds:0} s); seeding the lane");
         await SeedLaneAsync(host, orders, messages);
+        log.WriteLine($"  backlog: lane seeded ({stopwatch.Elapsed.TotalSeconds:0} s); timing the loops and the drain");
 
         var bare = await TimeAsync(() => BareLoopAsync(bareQueue, receivers: 1));
         var bareWide = await TimeAsync(() => BareLoopAsync(bareWideQueue, receivers: options.BacklogConcurrency));
