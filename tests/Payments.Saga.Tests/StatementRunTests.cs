@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Payments.Contracts;
@@ -49,6 +50,23 @@ public sealed class StatementRunTests : IAsyncLifetime
     public async Task A_run_that_gives_up_records_the_failed_step_and_its_cause_in_the_days_report()
     {
         var script = new Script(new DateOnly(2026, 1, 2)) { ChunkFailures = int.MaxValue };
+        var givenUp = new List<string?>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == PipelineMetrics.MeterName && instrument.Name == PipelineMetrics.StatementRunsFailedName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            lock (givenUp)
+            {
+                givenUp.Add(tags.ToArray().Single(t => t.Key == "step").Value?.ToString());
+            }
+        });
+        listener.Start();
 
         var run = await RunAsync(script);
 
@@ -59,6 +77,11 @@ public sealed class StatementRunTests : IAsyncLifetime
         Assert.Contains($"{StatementActivityNames.ReconcileChunk} failed after 10 attempts", failure.Reason, StringComparison.Ordinal);
         Assert.Contains("storage is down", failure.Reason, StringComparison.Ordinal);
         Assert.Empty(script.Finished);
+        // The counter the statement-run-incomplete alert queries (AlertTelemetryTests leaves this one to here).
+        lock (givenUp)
+        {
+            Assert.Contains(StatementActivityNames.ReconcileChunk, givenUp);
+        }
     }
 
     [Fact]

@@ -33,7 +33,13 @@ public sealed class AlertTelemetryFixture : PipelineFixture
         }));
     }
 
-    protected override Task<PipelineHost> StartAsync() => PipelineHost.StartAsync("alerts", services: s => s.AddSingleton(logs));
+    // The standard gateway's statement breaks off on its first read (tools/Payments.Faults), so the run reports the source and reads it again.
+    protected override Task<PipelineHost> StartAsync() => PipelineHost.StartAsync("alerts", settings =>
+    {
+        settings["Faults:FailingStatementProviders"] = "standard";
+        settings["Faults:StatementReadFailures"] = "1";
+        settings["Reconciler:StatementSourceRetrySeconds"] = "1";
+    }, services: s => s.AddSingleton(logs));
 
     public override async Task DisposeAsync()
     {
@@ -59,12 +65,19 @@ public sealed partial class AlertTelemetryTests(AlertTelemetryFixture fixture) :
         ["failed-orchestrations"] = "Host.Triggers.DurableTask",
     };
 
+    /// <summary>
+    /// Metrics only a statement run that gives up after minutes of retries emits: driven on the
+    /// in-memory engine by Payments.Saga.Tests' StatementRunTests, which checks the counter.
+    /// </summary>
+    private static readonly HashSet<string> EmittedByAGivenUpRun = [PipelineMetrics.StatementRunsFailedName];
+
     [Fact]
     public async Task Every_alert_query_matches_telemetry_the_pipeline_emits_on_the_path_it_watches()
     {
         var pipeline = fixture.Pipeline;
         // A payment for an order this pipeline never saw: its webhook waits on the retry lane, and the
-        // day's statement finds it paid but unknown locally, a discrepancy parked for an operator.
+        // day's statement (read twice: the first read breaks off) finds it paid but unknown locally, a
+        // discrepancy parked for an operator.
         (await pipeline.GatewayHttp.PostAsJsonAsync("v1/payments", new { paymentId = "pay-alert-ghost", orderId = "alert-ghost", amountMinor = 900, currency = "EUR", provider = "standard" })).EnsureSuccessStatusCode();
         await pipeline.Gateway.PayAsync("pay-alert-ghost");
         await pipeline.Gateway.WaitForDeliveriesAsync(TimeSpan.FromSeconds(30));
@@ -90,7 +103,7 @@ public sealed partial class AlertTelemetryTests(AlertTelemetryFixture fixture) :
             {
                 var names = MetricName().Matches(query).Select(m => m.Groups[1].Value).ToArray();
                 Assert.True(names.Length > 0, $"{name}: no metric name in '{query}'");
-                Assert.All(names, n => Assert.True(metrics.Contains(n), $"{name} queries metric '{n}', which was not emitted; emitted: {string.Join(", ", metrics.Order())}"));
+                Assert.All(names, n => Assert.True(metrics.Contains(n) || EmittedByAGivenUpRun.Contains(n), $"{name} queries metric '{n}', which was not emitted; emitted: {string.Join(", ", metrics.Order())}"));
             }
             else if (query.StartsWith("traces", StringComparison.Ordinal))
             {

@@ -49,6 +49,12 @@ public static class PipelineTelemetry
             telemetry.UseAzureMonitorExporter(o =>
             {
                 o.ConnectionString = configuration[ConnectionStringSetting];
+                // Unsampled: the alerts and the operators' audit read individual log lines ("Parked … for
+                // order …", "Operator audit: …"), which the exporter's default rate-limited sampling and its
+                // trace-based log sampler would drop with their trace.
+                o.TracesPerSecond = null;
+                o.SamplingRatio = 1.0F;
+                o.EnableTraceBasedLogsSampler = false;
                 if (ManagedIdentityClientId(configuration[AuthenticationSetting]) is { } clientId)
                 {
                     o.Credential = new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));

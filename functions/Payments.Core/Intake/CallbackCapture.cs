@@ -23,17 +23,36 @@ public sealed class CallbackCapture(ProviderRegistry providers, InboxStore inbox
     /// <summary>Every stored callback the filter matches, oldest first, at most <paramref name="limit"/>.</summary>
     public async Task<CallbackFixtureFile> ExportAsync(CallbackFilter filter, int limit, CancellationToken ct = default)
     {
-        var fixtures = new List<CallbackFixture>();
+        // The inbox is not in time order: keep the oldest `limit` seen so far (a max-heap on age), so memory holds
+        // at most `limit` bodies however many rows the filter scans.
+        var oldest = new PriorityQueue<CallbackFixture, CallbackFixture>(Comparer<CallbackFixture>.Create((a, b) => ExportOrder.Compare(b, a)));
         await foreach (var entry in inbox.ListReceivedAsync(filter.Provider, filter.From, filter.To, ct))
         {
-            if (filter.Matches(entry) && ToFixture(entry) is { } fixture)
+            if (limit > 0 && filter.Matches(entry) && ToFixture(entry) is { } fixture)
             {
-                fixtures.Add(fixture);
+                if (oldest.Count < limit)
+                {
+                    oldest.Enqueue(fixture, fixture);
+                }
+                else if (ExportOrder.Compare(fixture, oldest.Peek()) < 0)
+                {
+                    oldest.DequeueEnqueue(fixture, fixture);
+                }
             }
         }
-        return new CallbackFixtureFile(CallbackFixtureFile.CurrentFormat, clock.GetUtcNow(),
-            [.. fixtures.OrderBy(f => f.ReceivedAt).ThenBy(f => f.Provider, StringComparer.Ordinal).ThenBy(f => f.EventId, StringComparer.Ordinal).Take(limit)]);
+        return new CallbackFixtureFile(CallbackFixtureFile.CurrentFormat, clock.GetUtcNow(), [.. oldest.UnorderedItems.Select(i => i.Element).Order(ExportOrder)]);
     }
+
+    private static readonly Comparer<CallbackFixture> ExportOrder = Comparer<CallbackFixture>.Create((a, b) =>
+    {
+        var byTime = a.ReceivedAt.CompareTo(b.ReceivedAt);
+        if (byTime != 0)
+        {
+            return byTime;
+        }
+        var byProvider = string.CompareOrdinal(a.Provider, b.Provider);
+        return byProvider != 0 ? byProvider : string.CompareOrdinal(a.EventId, b.EventId);
+    });
 
     /// <summary>Each fixture checked against the current secrets, now and as of its capture.</summary>
     public IReadOnlyList<FixtureVerdict> Verify(CallbackFixtureFile file) =>

@@ -141,13 +141,16 @@ public sealed class CallbackIntake(
             if (parsed is ParseOutcome.Parked park)
             {
                 await letters.ParkAsync(IntakeLetter(provider.Name, park), ct);
-                if (park.Refund is { } refund)
+                // A refund the gateway failed after accepting it: the operator's refund retry
+                // (POST /api/ops/refunds/{key}/retry) asks for it again under the next attempt's key. Parked
+                // once per event: a redelivery (or a replay) must not reopen an item an operator resolved.
+                var detail = $"{park.EventType} {eventId}: {park.Reason}";
+                if (park.Refund is { } refund
+                    && (await parkedItems.GetAsync(ParkedKinds.RefundFailed, LatePaymentRefund.InstanceId(refund.PaymentId), ct))?.Detail != detail)
                 {
-                    // A refund the gateway failed after accepting it: the operator's refund retry
-                    // (POST /api/ops/refunds/{key}/retry) asks for it again under the next attempt's key.
                     await parkedItems.ParkAsync(new ParkRequest(refund.OrderId, ParkedKinds.RefundFailed,
                         $"The refund of {refund.AmountMinor} {refund.Currency} ({refund.Reason}) failed at {provider.Name} after it was accepted; retry it.",
-                        $"{park.EventType} {eventId}: {park.Reason}", refund, LatePaymentRefund.InstanceId(refund.PaymentId)), ct);
+                        detail, refund, LatePaymentRefund.InstanceId(refund.PaymentId)), ct);
                 }
             }
             using var inboxSpan = PipelineTrace.Source.StartActivity(PipelineTrace.InboxAdd);

@@ -30,6 +30,9 @@ public sealed class OperatorWork(
     /// <summary>At most this many items per bulk run; a larger set is worked through by running again.</summary>
     public const int MaxItemsPerRun = 200;
 
+    /// <summary>A run's throttled actions stay well inside the front end's 230 s request limit.</summary>
+    public const int MaxRunSeconds = 180;
+
     public async Task<IReadOnlyList<WorkItem>> ListAsync(WorkFilter? filter = null, CancellationToken ct = default)
     {
         var items = new List<WorkItem>();
@@ -66,7 +69,8 @@ public sealed class OperatorWork(
     public async Task<BulkReport> RunAsync(BulkRequest request, DurableTaskClient durable, OperatorCaller caller, CancellationToken ct = default)
     {
         var matching = (await ListAsync(request.Filter, ct)).Where(i => i.Actions.Contains(request.Action)).ToList();
-        var chosen = matching.Take(MaxItemsPerRun).ToList();
+        // What the throttle lets through within one HTTP request's time; the rest is left to the next run.
+        var chosen = matching.Take(Math.Min(MaxItemsPerRun, (int)Math.Max(1, request.PerSecond * MaxRunSeconds))).ToList();
         var truncated = matching.Count > chosen.Count;
         if (request.DryRun)
         {

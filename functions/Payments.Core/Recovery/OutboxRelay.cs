@@ -19,7 +19,6 @@ public sealed class OutboxRelay(InboxStore inbox, PaymentDispatch dispatch, Time
     public async Task<RelayReport> RelayAsync(DurableTaskClient durable, CancellationToken ct = default)
     {
         int relayed = 0, unknown = 0, failed = 0, examined = 0, settled = 0;
-        var running = new HashSet<(string OrderId, string PaymentId)>();
         await foreach (var entry in inbox.ListUndispatchedAsync(clock.GetUtcNow() - SettleTime, ct))
         {
             examined++;
@@ -43,7 +42,7 @@ public sealed class OutboxRelay(InboxStore inbox, PaymentDispatch dispatch, Time
             }
         }
         // Every raised row, the newest too: a raised row was dispatched already (the settle time is for
-        // rows intake may still be dispatching), and the reconciler needs them all (RaisedToRunningSagas).
+        // rows intake may still be dispatching).
         await foreach (var entry in inbox.ListRaisedAsync(clock.GetUtcNow(), ct))
         {
             if (entry.Event is not { } raised)
@@ -55,10 +54,6 @@ public sealed class OutboxRelay(InboxStore inbox, PaymentDispatch dispatch, Time
                 if (await dispatch.SettleRaisedAsync(durable, raised, ct))
                 {
                     settled++;
-                }
-                else
-                {
-                    running.Add((raised.OrderId, raised.PaymentId));
                 }
             }
             catch (Exception ex) when (!ct.IsCancellationRequested)
@@ -75,6 +70,6 @@ public sealed class OutboxRelay(InboxStore inbox, PaymentDispatch dispatch, Time
         {
             log.Relayed(relayed, unknown, failed);
         }
-        return new RelayReport(relayed, unknown, failed, examined, settled, running);
+        return new RelayReport(relayed, unknown, failed, examined, settled);
     }
 }

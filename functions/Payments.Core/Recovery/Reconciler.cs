@@ -45,21 +45,23 @@ public sealed class Reconciler(
 
     public async Task<ReconcilerReport> RunAsync(DurableTaskClient durable, CancellationToken ct = default)
     {
-        var raisedReadFrom = clock.GetUtcNow(); // the relay reads every raised row up to a moment after this
         var relayed = await relay.RelayAsync(durable, ct);
-        var inInbox = new HashSet<(string, string)>(relayed.RaisedToRunningSagas ?? new HashSet<(string, string)>());
-        var (queried, recovered, started, examined, held) = await QueryStalePaymentsAsync(durable, inInbox, raisedReadFrom, ct);
+        // Only a recent raise holds the query back (as long as the reconciler's own raise does), read before the first query.
+        var raisedReadFrom = clock.GetUtcNow() - RaiseAgainAfter;
+        var (queried, recovered, started, examined, held) = await QueryStalePaymentsAsync(durable, [], raisedReadFrom, ct);
         var (settled, parked) = await crashed.SweepAsync(durable, ct);
         var (refundsRestarted, refundsParked) = await refunds.SweepAsync(durable, ct);
         return new ReconcilerReport(relayed, queried, recovered, started, examined, settled, parked, refundsRestarted, refundsParked, held);
     }
 
     /// <param name="inInbox">
-    /// Payments whose success the inbox holds, raised to their still running saga (from the relay pass
-    /// just done, so it costs no extra read). Such a payment is not lost: the saga has its event and
-    /// records it when it gets to it; were the raise itself lost, the relay's settle pass and the saga's
-    /// own query at the window's end still cover it. Querying it would only count a slow saga as a recovery.
-    /// Kept up to date during the run from <paramref name="readUpTo"/> on (<see cref="InboxRefreshAfter"/>).
+    /// Payments whose success the inbox holds, raised to their still running saga less than
+    /// <see cref="RaiseAgainAfter"/> ago, as the reconciler's own raise holds it back: a slow saga is not
+    /// counted as a recovery. An older raise the saga has still not recorded is queried:
+    /// the Durable engine can drop an event raised to an instance whose start it has not processed yet
+    /// ("Discarding … No such instance"), and the payment must not wait for the window's end (days, for
+    /// some gateways). Read from the raised index from <paramref name="readUpTo"/> on and kept up to date
+    /// during the run (<see cref="InboxRefreshAfter"/>).
     /// </param>
     private async Task<(int Queried, int Recovered, int SagasStarted, int Examined, int HeldInInbox)> QueryStalePaymentsAsync(
         DurableTaskClient durable, HashSet<(string OrderId, string PaymentId)> inInbox, DateTimeOffset readUpTo, CancellationToken ct)

@@ -17,7 +17,7 @@ public sealed class RefundDesk(ParkedItems parked, IOptions<SagaOptions> sagaOpt
     /// <param name="key">The parked refund's key: its order id, or (a refund orchestration the reconciler gave up on) that instance's id.</param>
     public async Task<RefundRetryResult> RetryAsync(string key, DurableTaskClient durable, CancellationToken ct = default)
     {
-        if (!OrderRequest.IsId(key) || await parked.GetAsync(ParkedKinds.RefundFailed, key, ct) is not { Refund: { } refund })
+        if (!IsKey(key) || await parked.GetAsync(ParkedKinds.RefundFailed, key, ct) is not { Refund: { } refund })
         {
             return RefundRetryResult.NotParked;
         }
@@ -27,4 +27,7 @@ public sealed class RefundDesk(ParkedItems parked, IOptions<SagaOptions> sagaOpt
             new Microsoft.DurableTask.StartOrchestrationOptions($"refund-op-{refund.PaymentId}-{retry}"), ct);
         return RefundRetryResult.Started;
     }
+
+    // An order id, or a refund instance id (refund-{paymentId}, refund-op-{paymentId}-{n}): longer than an id, same characters.
+    private static bool IsKey(string key) => key.Length <= 128 && key.Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal).All(char.IsAsciiLetterOrDigit) && key.Length > 0;
 }

@@ -219,8 +219,7 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
         {
             if (DateOnly.TryParseExact(row.PartitionKey, "yyyy-MM-dd", out var date))
             {
-                list.Add(new StatementReport(date, row.GetInt64("Lines") ?? 0, row.GetInt32("NewDiscrepancies") ?? 0, [], [],
-                    row.GetBoolean("Finished") ?? true, row.GetInt32("ChunksDone") ?? 0, row.GetInt32("Chunks") ?? 0));
+                list.Add(ToReport(date, row, [], []));
             }
         }
         return [.. list.OrderByDescending(r => r.Date).Take(take)];
@@ -243,12 +242,15 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
         {
             return null;
         }
-        var row = summary.Value!;
-        return new StatementReport(date, row.GetInt64("Lines") ?? 0, row.GetInt32("NewDiscrepancies") ?? 0, await ListAsync(date, ct),
-            await ListMalformedAsync(date, ct), row.GetBoolean("Finished") ?? true, row.GetInt32("ChunksDone") ?? 0, row.GetInt32("Chunks") ?? 0,
+        return ToReport(date, summary.Value!, await ListAsync(date, ct), await ListMalformedAsync(date, ct));
+    }
+
+    // A run that gave up is finished too: its Failure and SourceFailures say how, in every view of the report.
+    private static StatementReport ToReport(DateOnly date, TableEntity row, IReadOnlyList<Discrepancy> discrepancies, IReadOnlyList<MalformedStatementLine> malformed) =>
+        new(date, row.GetInt64("Lines") ?? 0, row.GetInt32("NewDiscrepancies") ?? 0, discrepancies,
+            malformed, row.GetBoolean("Finished") ?? true, row.GetInt32("ChunksDone") ?? 0, row.GetInt32("Chunks") ?? 0,
             row.GetString("SourceFailures") is { Length: > 0 } sources ? JsonSerializer.Deserialize<List<StatementSourceFailure>>(sources) : [],
             row.GetString("Failure") is { Length: > 0 } failure ? failure : null);
-    }
 
     private static Discrepancy ToDiscrepancy(DateOnly date, TableEntity row) =>
         new(date, Enum.Parse<DiscrepancyClass>(row.GetString("Class")), row.GetString("PaymentId"), row.GetString("OrderId"),

@@ -27,7 +27,7 @@ public sealed class ConsoleBrowserTests(ConsoleBrowser console) : IClassFixture<
         var deliveries = page.Locator("tr.entry-callback");
         await Expect(deliveries).ToHaveCountAsync(2);
         await Expect(deliveries.Nth(1)).ToContainTextAsync("duplicate: yes");
-        await Expect(page.Locator("tr.entry-saga", new() { HasText = "GrantPoints completed" })).ToHaveCountAsync(1);
+        await Expect(page.Locator("tr.entry-saga", new() { HasText = "SettlePaidOrder completed" })).ToHaveCountAsync(1);
         await Expect(page.Locator("#timeline .summary")).ToContainTextAsync("Saga steps from the Durable history.");
 
         await deliveries.First.Locator("button.raw-body").ClickAsync();

@@ -65,9 +65,9 @@ public sealed class OperatorConsoleTests(ConsoleFixture fixture) : IClassFixture
         Assert.All(deliveries, d => Assert.Contains("signature verified", d.GetProperty("detail").GetString(), StringComparison.Ordinal));
         // The saga's steps come from the Durable history, with each activity's input and output.
         Assert.True(timeline.GetProperty("fromDurableHistory").GetBoolean());
-        Assert.Contains(Titles(timeline), t => t.EndsWith("ReserveStock scheduled", StringComparison.Ordinal));
+        Assert.Contains(Titles(timeline), t => t.EndsWith("HoldStock scheduled", StringComparison.Ordinal));
         Assert.Contains(Titles(timeline), t => t.EndsWith("event PaymentEvent received", StringComparison.Ordinal));
-        Assert.Contains(Titles(timeline), t => t.EndsWith("GrantPoints completed", StringComparison.Ordinal));
+        Assert.Contains(Titles(timeline), t => t.EndsWith("SettlePaidOrder completed", StringComparison.Ordinal));
         // Time order: the query's recovery comes before the gateway's late redelivery.
         Assert.True(entries.IndexOf(query) < entries.IndexOf(deliveries[0]));
 
