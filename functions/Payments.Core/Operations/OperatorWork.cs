@@ -40,7 +40,7 @@ public sealed class OperatorWork(
         {
             if (letter.Status == LetterStatus.Parked)
             {
-                items.Add(new WorkItem(letter.Id, DeadLetter, letter.Reason, letter.OrderId, letter.Provider, letter.Description, letter.ParkedAt,
+                items.Add(new WorkItem(DeadLetter, letter.Id, letter.Reason, letter.OrderId, letter.Provider, letter.Description, letter.ParkedAt,
                     letter.Provider is null || letter.EventId is null ? [Discard] : [Redrive, Discard]));
             }
         }
@@ -48,7 +48,7 @@ public sealed class OperatorWork(
         {
             if (item.Open)
             {
-                items.Add(new WorkItem($"{item.Kind}/{item.Key ?? item.OrderId}", item.Kind, item.Reason, item.OrderId, item.Refund?.Provider, item.Detail, item.ParkedAt,
+                items.Add(new WorkItem(item.Kind, item.Key ?? item.OrderId, item.Reason, item.OrderId, item.Refund?.Provider, item.Detail, item.ParkedAt,
                     item.Kind == ParkedKinds.RefundFailed && item.Refund is not null ? [RetryRefund, Discard] : [Discard]));
             }
         }
@@ -96,12 +96,12 @@ public sealed class OperatorWork(
         if (item.Kind == DeadLetter)
         {
             return request.Action == Redrive
-                ? (await desk.RedriveAsync(item.Id, durable, caller, request.Reason, ct)).ToString()
-                : await desk.DiscardAsync(item.Id, request.Reason!, caller, ct) ? "Discarded" : "AlreadyResolved";
+                ? (await desk.RedriveAsync(item.Key, durable, caller, request.Reason, ct)).ToString()
+                : await desk.DiscardAsync(item.Key, request.Reason!, caller, ct) ? "Discarded" : "AlreadyResolved";
         }
         var orderId = item.OrderId!;
         // A parked item's key: its order id, or for a crashed refund its orchestration's instance id (two refunds of one order).
-        var key = item.Id[(item.Kind.Length + 1)..];
+        var key = item.Key;
         if (request.Action == RetryRefund)
         {
             if (await refunds.RetryAsync(key, durable, ct) != RefundRetryResult.Started)

@@ -143,6 +143,8 @@ public sealed class OperatorConsoleTests(ConsoleFixture fixture) : IClassFixture
         await Pipeline.Service<ParkedItems>().ParkAsync(new Payments.Contracts.ParkRequest(order.OrderId, Payments.Contracts.ParkedKinds.RefundFailed, "gateway_refused", "refused twice", refund));
         var item = Assert.Single((await GetAsync("api/ops/console/work")).GetProperty("items").EnumerateArray(), i => i.GetProperty("orderId").GetString() == order.OrderId);
         Assert.Equal(["retry_refund", "discard"], item.GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
+        // The item's key is its own field; the id the console selects by stays kind/key.
+        Assert.Equal((order.OrderId, $"refund_failed/{order.OrderId}"), (item.GetProperty("key").GetString(), item.GetProperty("id").GetString()));
 
         var (status, run) = await ActAsync(new { action = "retry_refund", filter = new { kind = "refund_failed", ids = new[] { item.GetProperty("id").GetString() } }, dryRun = false, reason = "customer confirmed" }, "gina@local");
 
