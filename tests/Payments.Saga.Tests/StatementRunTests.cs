@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Payments.Contracts;
 using Payments.DevKit;
 using Payments.Recovery;
@@ -50,23 +50,7 @@ public sealed class StatementRunTests : IAsyncLifetime
     public async Task A_run_that_gives_up_records_the_failed_step_and_its_cause_in_the_days_report()
     {
         var script = new Script(new DateOnly(2026, 1, 2)) { ChunkFailures = int.MaxValue };
-        var givenUp = new List<string?>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == PipelineMetrics.MeterName && instrument.Name == PipelineMetrics.StatementRunsFailedName)
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
-        {
-            lock (givenUp)
-            {
-                givenUp.Add(tags.ToArray().Single(t => t.Key == "step").Value?.ToString());
-            }
-        });
-        listener.Start();
+        using var givenUp = new MetricCollector<long>(PipelineMetrics.StatementRunsFailed);
 
         var run = await RunAsync(script);
 
@@ -78,10 +62,7 @@ public sealed class StatementRunTests : IAsyncLifetime
         Assert.Contains("storage is down", failure.Reason, StringComparison.Ordinal);
         Assert.Empty(script.Finished);
         // The counter the statement-run-incomplete alert queries (AlertTelemetryTests leaves this one to here).
-        lock (givenUp)
-        {
-            Assert.Contains(StatementActivityNames.ReconcileChunk, givenUp);
-        }
+        Assert.Contains(StatementActivityNames.ReconcileChunk, givenUp.GetMeasurementSnapshot().Select(m => m.Tags["step"]?.ToString()));
     }
 
     [Fact]

@@ -1,6 +1,6 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Payments.Contracts;
 using Payments.Ledger;
 using Payments.Recovery;
@@ -37,23 +37,8 @@ public sealed class StatementSourceFailureTests(StatementSourceFailureFixture fi
     [Fact]
     public async Task A_gateway_whose_statement_breaks_off_is_reported_and_read_again_by_the_run_while_the_other_gateways_lines_are_reconciled()
     {
-        var failures = new List<string>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == PipelineMetrics.MeterName && instrument.Name == "payments.reconciliation.sources_failed")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
-        {
-            lock (failures)
-            {
-                failures.Add(tags.ToArray().Single(t => t.Key == "provider").Value?.ToString() ?? "");
-            }
-        });
-        listener.Start();
+        // Every statement read that failed, as the sources-failed counter records it (tagged by provider).
+        using var failures = new MetricCollector<long>(PipelineMetrics.StatementSourcesFailed);
         await Pipeline.Service<StockLedger>().SetLevelAsync("sku-sf", 10);
         var orders = new List<OrderRequest>();
         foreach (var (id, provider) in new[] { ("sf-std1", "standard"), ("sf-str1", "stripe"), ("sf-str2", "stripe"), ("sf-std2", "standard") })
@@ -94,10 +79,8 @@ public sealed class StatementSourceFailureTests(StatementSourceFailureFixture fi
         }
         // The lines staged from the broken-off reads were dropped, not counted twice.
         Assert.Equal(4, report.Lines);
-        lock (failures)
-        {
-            Assert.Equal(Enumerable.Repeat("stripe", StatementSourceFailureFixture.StripeReadFailures), failures);
-        }
+        Assert.Equal(Enumerable.Repeat("stripe", StatementSourceFailureFixture.StripeReadFailures),
+            failures.GetMeasurementSnapshot().Select(m => m.Tags["provider"]?.ToString() ?? ""));
     }
 
     private async Task<StatementReport> ReportWhenAsync(DateOnly day, Func<StatementReport, bool> condition)
