@@ -1,10 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Payments.Contracts;
 using Payments.Ledger;
 using Payments.Recovery;
+using Payments.Saga;
 using Payments.Storage;
 using Payments.Tests.Infrastructure;
 
@@ -155,6 +158,36 @@ public sealed class LaneBacklogTests(LaneBacklogFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task A_nudge_raises_a_waiting_callback_only_once_the_engine_has_started_the_saga_so_the_raise_is_not_dropped()
+    {
+        await Pipeline.Service<StockLedger>().SetLevelAsync("sku-pending", 1);
+        var order = Order("pending1", "sku-pending");
+        await Pipeline.CreatePaymentAsync(order);
+        using (var reply = await PostSuccessAsync(order, "msg_pending1"))
+        {
+            Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
+        }
+        Assert.Equal(InboxState.Queued, (await Pipeline.Service<InboxStore>().GetAsync("standard", "msg_pending1"))!.State);
+        // The registration's row, and its saga as the engine holds it before the provider has dequeued
+        // its start (Pending): scheduled a few seconds out, so that state lasts long enough to see.
+        Assert.True(await Pipeline.Service<OrderBook>().TryRegisterAsync(order, Guid.NewGuid()));
+        var saga = Pipeline.Service<IOptions<SagaOptions>>().Value;
+        await Pipeline.Durable.ScheduleNewOrchestrationInstanceAsync(OrderSaga.Name, new OrderSagaInput(order, saga.ToSettings()),
+            new StartOrchestrationOptions(OrderSaga.InstanceId(order.OrderId)) { Version = saga.Version, StartAt = DateTimeOffset.UtcNow.AddSeconds(3) });
+
+        var engine = new DropsEventsBeforeStart(Pipeline.Durable);
+
+        var applied = await Pipeline.Service<PaymentDispatch>().ApplyWaitingAsync(engine, order.OrderId);
+
+        // Raised before the saga started, the event would be discarded and the saga would wait out its
+        // window: the lane message (five minutes away) finds the row raised and raises nothing again.
+        Assert.Equal(0, engine.Discarded);
+        Assert.Equal(1, applied);
+        Assert.Equal(OrderStatus.Completed, (await Pipeline.WaitForOutcomeAsync(order.OrderId, TimeSpan.FromSeconds(60))).Status);
+        Assert.Empty(await Pipeline.Service<LaneWaitingIndex>().ListAsync(order.OrderId));
+    }
+
+    [Fact]
     public async Task An_order_service_outage_ends_with_every_callback_applied_and_none_parked()
     {
         var orders = Enumerable.Range(0, 5).Select(i => Order($"outage{i}", "sku-outage")).ToArray();
@@ -179,6 +212,60 @@ public sealed class LaneBacklogTests(LaneBacklogFixture fixture) : IClassFixture
         }
         Assert.Empty(await Collect.AllAsync(Pipeline.Service<DeadLetterStore>().ListAsync()));
         Assert.DoesNotContain(await Collect.AllAsync(Pipeline.Service<ParkedItems>().ListAsync()), p => p.OrderId.StartsWith("outage", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The engine as the Durable Azure Storage provider can behave under load, made certain: an event
+    /// raised while the instance is still Pending (its start not processed yet) is discarded, as the
+    /// provider discards an event it dequeues before the instance's start ("No such instance").
+    /// Everything else is the test host's own client.
+    /// </summary>
+    private sealed class DropsEventsBeforeStart(DurableTaskClient inner) : DurableTaskClient(inner.Name)
+    {
+        private int discarded;
+
+        public int Discarded => discarded;
+
+        public override async Task RaiseEventAsync(string instanceId, string eventName, object? eventPayload = null, CancellationToken cancellation = default)
+        {
+            if (await inner.GetInstanceAsync(instanceId, cancellation) is { RuntimeStatus: OrchestrationRuntimeStatus.Pending })
+            {
+                Interlocked.Increment(ref discarded);
+                return;
+            }
+            await inner.RaiseEventAsync(instanceId, eventName, eventPayload, cancellation);
+        }
+
+        public override Task<string> ScheduleNewOrchestrationInstanceAsync(TaskName orchestratorName, object? input = null, StartOrchestrationOptions? options = null, CancellationToken cancellation = default) =>
+            inner.ScheduleNewOrchestrationInstanceAsync(orchestratorName, input, options, cancellation);
+
+        public override Task<OrchestrationMetadata> WaitForInstanceStartAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) =>
+            inner.WaitForInstanceStartAsync(instanceId, getInputsAndOutputs, cancellation);
+
+        public override Task<OrchestrationMetadata> WaitForInstanceCompletionAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) =>
+            inner.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs, cancellation);
+
+        public override Task TerminateInstanceAsync(string instanceId, TerminateInstanceOptions? options = null, CancellationToken cancellation = default) =>
+            inner.TerminateInstanceAsync(instanceId, options, cancellation);
+
+        public override Task SuspendInstanceAsync(string instanceId, string? reason = null, CancellationToken cancellation = default) =>
+            inner.SuspendInstanceAsync(instanceId, reason, cancellation);
+
+        public override Task ResumeInstanceAsync(string instanceId, string? reason = null, CancellationToken cancellation = default) =>
+            inner.ResumeInstanceAsync(instanceId, reason, cancellation);
+
+        public override Task<OrchestrationMetadata?> GetInstancesAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) =>
+            inner.GetInstancesAsync(instanceId, getInputsAndOutputs, cancellation);
+
+        public override AsyncPageable<OrchestrationMetadata> GetAllInstancesAsync(OrchestrationQuery? filter = null) => inner.GetAllInstancesAsync(filter);
+
+        public override Task<PurgeResult> PurgeInstanceAsync(string instanceId, PurgeInstanceOptions? options = null, CancellationToken cancellation = default) =>
+            inner.PurgeInstanceAsync(instanceId, options, cancellation);
+
+        public override Task<PurgeResult> PurgeAllInstancesAsync(PurgeInstancesFilter filter, PurgeInstanceOptions? options = null, CancellationToken cancellation = default) =>
+            inner.PurgeAllInstancesAsync(filter, options, cancellation);
+
+        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     /// <summary>Messages due now (other tests' messages waiting out their five-minute back-off are not).</summary>

@@ -108,15 +108,40 @@ public sealed class PaymentDispatch(
     }
 
     /// <summary>
+    /// How long the registration's nudge waits for the engine to process its saga's start before it
+    /// leaves the waiting callbacks to their lane messages (a minute apart at most, note 31).
+    /// </summary>
+    public static readonly TimeSpan NudgeStartPatience = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// The registration's nudge: applies every callback that waits on the retry lane for this order
     /// (read from the waiting list, not the lane), so a callback that outran its order is applied as
     /// soon as the order exists. Its lane message still comes and then finds the row applied. Returns
     /// how many were applied.
     /// </summary>
+    /// <remarks>
+    /// The nudge runs right after the saga's start was scheduled, so it raises only once the engine
+    /// reports the saga started (no longer Pending), waiting up to <see cref="NudgeStartPatience"/>:
+    /// the Durable Azure Storage provider discards an event it dequeues for an instance whose start it
+    /// has not processed ("No such instance"), and a success marked raised is not raised again by the
+    /// lane. A saga that does not start in time leaves its callbacks listed and on the lane, which
+    /// applies them at their next back-off. Only orders with waiting callbacks wait; the others'
+    /// registrations read an empty list and return.
+    /// </remarks>
     public async Task<int> ApplyWaitingAsync(DurableTaskClient client, string orderId, CancellationToken ct = default)
     {
+        var listed = await waiting.ListAsync(orderId, ct);
+        if (listed.Count == 0)
+        {
+            return 0;
+        }
+        if (!await SagaStartedAsync(client, orderId, ct))
+        {
+            log.WaitingCallbacksLeftToLane(orderId, listed.Count, NudgeStartPatience);
+            return 0;
+        }
         var applied = 0;
-        foreach (var (provider, eventId) in await waiting.ListAsync(orderId, ct))
+        foreach (var (provider, eventId) in listed)
         {
             var entry = await inbox.GetAsync(provider, eventId, ct);
             if (entry?.Event is { } paymentEvent && entry.State is not (InboxState.Dispatched or InboxState.Raised or InboxState.Discarded))
@@ -130,6 +155,22 @@ public sealed class PaymentDispatch(
             await waiting.RemoveAsync(orderId, provider, eventId, ct);
         }
         return applied;
+    }
+
+    /// <summary>True once the engine has processed the order's saga start (any status but Pending); false when that takes longer than <see cref="NudgeStartPatience"/>.</summary>
+    private async Task<bool> SagaStartedAsync(DurableTaskClient client, string orderId, CancellationToken ct)
+    {
+        using var timeout = new CancellationTokenSource(NudgeStartPatience, clock);
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+        try
+        {
+            await client.WaitForInstanceStartAsync(OrderSaga.InstanceId(orderId), patience.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     /// <summary>

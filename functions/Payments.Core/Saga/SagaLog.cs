@@ -48,4 +48,7 @@ internal static partial class SagaLog
 
     [LoggerMessage(2051, LogLevel.Warning, "Order {OrderId} registered, but its waiting callbacks could not be applied now; the retry lane applies them")]
     public static partial void WaitingCallbacksDeferred(this ILogger log, Exception exception, string orderId);
+
+    [LoggerMessage(2052, LogLevel.Warning, "Order {OrderId}: its saga had not started within {Patience}, so its {Waiting} waiting callbacks are left to the retry lane")]
+    public static partial void WaitingCallbacksLeftToLane(this ILogger log, string orderId, int waiting, TimeSpan patience);
 }
