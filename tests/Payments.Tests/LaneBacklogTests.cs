@@ -168,13 +168,12 @@ public sealed class LaneBacklogTests(LaneBacklogFixture fixture) : IClassFixture
             Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
         }
         Assert.Equal(InboxState.Queued, (await Pipeline.Service<InboxStore>().GetAsync("standard", "msg_pending1"))!.State);
-        // The registration's row, and its saga as the engine holds it before the provider has dequeued
-        // its start (Pending): scheduled a few seconds out, so that state lasts long enough to see.
+        // What the registration does: its row, then its saga, which stays Pending until the provider has
+        // polled its control queue and run the first episode; the nudge follows at once.
         Assert.True(await Pipeline.Service<OrderBook>().TryRegisterAsync(order, Guid.NewGuid()));
         var saga = Pipeline.Service<IOptions<SagaOptions>>().Value;
         await Pipeline.Durable.ScheduleNewOrchestrationInstanceAsync(OrderSaga.Name, new OrderSagaInput(order, saga.ToSettings()),
-            new StartOrchestrationOptions(OrderSaga.InstanceId(order.OrderId)) { Version = saga.Version, StartAt = DateTimeOffset.UtcNow.AddSeconds(3) });
-
+            new StartOrchestrationOptions(OrderSaga.InstanceId(order.OrderId)) { Version = saga.Version });
         var engine = new DropsEventsBeforeStart(Pipeline.Durable);
 
         var applied = await Pipeline.Service<PaymentDispatch>().ApplyWaitingAsync(engine, order.OrderId);
@@ -185,6 +184,27 @@ public sealed class LaneBacklogTests(LaneBacklogFixture fixture) : IClassFixture
         Assert.Equal(1, applied);
         Assert.Equal(OrderStatus.Completed, (await Pipeline.WaitForOutcomeAsync(order.OrderId, TimeSpan.FromSeconds(60))).Status);
         Assert.Empty(await Pipeline.Service<LaneWaitingIndex>().ListAsync(order.OrderId));
+    }
+
+    [Fact]
+    public async Task A_nudge_whose_saga_does_not_start_in_time_leaves_the_callback_listed_and_on_the_lane_unraised()
+    {
+        var order = Order("pending2", "sku-pending");
+        await Pipeline.CreatePaymentAsync(order);
+        using (var reply = await PostSuccessAsync(order, "msg_pending2"))
+        {
+            Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
+        }
+        Assert.True(await Pipeline.Service<OrderBook>().TryRegisterAsync(order, Guid.NewGuid()));
+        // A saga whose start the engine keeps deferring: Pending for longer than the nudge's patience.
+        var engine = new DropsEventsBeforeStart(Pipeline.Durable, stuckPending: OrderSaga.InstanceId(order.OrderId));
+
+        var applied = await Pipeline.Service<PaymentDispatch>().ApplyWaitingAsync(engine, order.OrderId);
+
+        // Nothing raised into the Pending saga: the callback is still queued and listed, for its lane message.
+        Assert.Equal((0, 0), (applied, engine.Discarded));
+        Assert.Equal(InboxState.Queued, (await Pipeline.Service<InboxStore>().GetAsync("standard", "msg_pending2"))!.State);
+        Assert.Single(await Pipeline.Service<LaneWaitingIndex>().ListAsync(order.OrderId));
     }
 
     [Fact]
@@ -217,10 +237,11 @@ public sealed class LaneBacklogTests(LaneBacklogFixture fixture) : IClassFixture
     /// <summary>
     /// The engine as the Durable Azure Storage provider can behave under load, made certain: an event
     /// raised while the instance is still Pending (its start not processed yet) is discarded, as the
-    /// provider discards an event it dequeues before the instance's start ("No such instance").
-    /// Everything else is the test host's own client.
+    /// provider discards an event it dequeues before the instance's start ("No such instance"); and
+    /// optionally one instance whose start stays deferred (Pending, never started). Everything else is
+    /// the test host's own client.
     /// </summary>
-    private sealed class DropsEventsBeforeStart(DurableTaskClient inner) : DurableTaskClient(inner.Name)
+    private sealed class DropsEventsBeforeStart(DurableTaskClient inner, string? stuckPending = null) : DurableTaskClient(inner.Name)
     {
         private int discarded;
 
@@ -228,7 +249,7 @@ public sealed class LaneBacklogTests(LaneBacklogFixture fixture) : IClassFixture
 
         public override async Task RaiseEventAsync(string instanceId, string eventName, object? eventPayload = null, CancellationToken cancellation = default)
         {
-            if (await inner.GetInstanceAsync(instanceId, cancellation) is { RuntimeStatus: OrchestrationRuntimeStatus.Pending })
+            if (await GetInstanceAsync(instanceId, cancellation) is { RuntimeStatus: OrchestrationRuntimeStatus.Pending })
             {
                 Interlocked.Increment(ref discarded);
                 return;
@@ -236,11 +257,22 @@ public sealed class LaneBacklogTests(LaneBacklogFixture fixture) : IClassFixture
             await inner.RaiseEventAsync(instanceId, eventName, eventPayload, cancellation);
         }
 
+        public override async Task<OrchestrationMetadata?> GetInstancesAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) =>
+            instanceId == stuckPending
+                ? new OrchestrationMetadata(OrderSaga.Name, instanceId) { RuntimeStatus = OrchestrationRuntimeStatus.Pending }
+                : await inner.GetInstancesAsync(instanceId, getInputsAndOutputs, cancellation);
+
+        public override async Task<OrchestrationMetadata> WaitForInstanceStartAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default)
+        {
+            if (instanceId == stuckPending)
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, cancellation);
+            }
+            return await inner.WaitForInstanceStartAsync(instanceId, getInputsAndOutputs, cancellation);
+        }
+
         public override Task<string> ScheduleNewOrchestrationInstanceAsync(TaskName orchestratorName, object? input = null, StartOrchestrationOptions? options = null, CancellationToken cancellation = default) =>
             inner.ScheduleNewOrchestrationInstanceAsync(orchestratorName, input, options, cancellation);
-
-        public override Task<OrchestrationMetadata> WaitForInstanceStartAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) =>
-            inner.WaitForInstanceStartAsync(instanceId, getInputsAndOutputs, cancellation);
 
         public override Task<OrchestrationMetadata> WaitForInstanceCompletionAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) =>
             inner.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs, cancellation);
@@ -253,9 +285,6 @@ public sealed class LaneBacklogTests(LaneBacklogFixture fixture) : IClassFixture
 
         public override Task ResumeInstanceAsync(string instanceId, string? reason = null, CancellationToken cancellation = default) =>
             inner.ResumeInstanceAsync(instanceId, reason, cancellation);
-
-        public override Task<OrchestrationMetadata?> GetInstancesAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) =>
-            inner.GetInstancesAsync(instanceId, getInputsAndOutputs, cancellation);
 
         public override AsyncPageable<OrchestrationMetadata> GetAllInstancesAsync(OrchestrationQuery? filter = null) => inner.GetAllInstancesAsync(filter);
 

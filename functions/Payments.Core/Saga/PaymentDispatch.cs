@@ -157,9 +157,18 @@ public sealed class PaymentDispatch(
         return applied;
     }
 
-    /// <summary>True once the engine has processed the order's saga start (any status but Pending); false when that takes longer than <see cref="NudgeStartPatience"/>.</summary>
+    /// <summary>
+    /// True once the engine has processed the order's saga start (any status but Pending); false when
+    /// there is no saga (a repeated registration racing the first one's start) or its start takes
+    /// longer than <see cref="NudgeStartPatience"/>.
+    /// </summary>
     private async Task<bool> SagaStartedAsync(DurableTaskClient client, string orderId, CancellationToken ct)
     {
+        var instance = await client.GetInstanceAsync(OrderSaga.InstanceId(orderId), ct);
+        if (instance is null || instance.RuntimeStatus != OrchestrationRuntimeStatus.Pending)
+        {
+            return instance is not null;
+        }
         using var timeout = new CancellationTokenSource(NudgeStartPatience, clock);
         using var patience = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
         try
