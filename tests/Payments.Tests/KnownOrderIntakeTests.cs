@@ -171,6 +171,7 @@ public sealed class KnownOrderIntakeTests(CountedPipelineFixture fixture) : ICla
         Assert.Equal(1, during("read model: orders", StorageRequestClassifier.Read));
         Assert.Equal(1, during("durable: instances table", StorageRequestClassifier.Read));
         Assert.Equal(0, during("intake: inbox", StorageRequestClassifier.Read)); // the queued mark does not read the row
+        Assert.Equal(2, during("intake: inbox", StorageRequestClassifier.Write)); // the insert and the queued mark, one transaction each
         Assert.Equal(InboxState.Queued, (await Pipeline.Service<InboxStore>().GetAsync("standard", "msg_unknown1_paid"))!.State);
     }
 
