@@ -48,9 +48,10 @@ public sealed class FaultyCallbackDispatch : IStoredCallbackDispatch
         return await dispatch.ExecuteAsync(async token => await inner.RaiseBeforeStoringAsync(client, paymentEvent, token), ct);
     }
 
-    public async Task<DispatchResult> ApplyStoredOrDeferAsync(DurableTaskClient client, InboxEntry stored, OrderRowLook looked, CancellationToken ct = default)
-    {
-        using var key = random.Use($"{stored.Provider}/{stored.EventId}");
-        return await dispatch.ExecuteAsync(async token => await inner.ApplyStoredOrDeferAsync(client, stored, looked, token), ct);
-    }
+    /// <summary>
+    /// Not faulted: intake calls this only after <see cref="RaiseBeforeStoringAsync"/> passed, and one
+    /// decision per callback keeps the configured rate the rate of callbacks left to the relay.
+    /// </summary>
+    public Task<DispatchResult> ApplyStoredOrDeferAsync(DurableTaskClient client, InboxEntry stored, OrderRowLook looked, CancellationToken ct = default) =>
+        inner.ApplyStoredOrDeferAsync(client, stored, looked, ct);
 }
