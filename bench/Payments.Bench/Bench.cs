@@ -108,7 +108,7 @@ public static class Bench
         ["smoke"] = o.Smoke.ToString(),
         ["suites"] = string.Join(",", o.SuiteNames),
         ["intake"] = $"rounds={o.IntakeRounds} phase_s={o.IntakePhaseSeconds} clients={o.IntakeClients} offered_fraction={o.IntakeOfferedFraction}",
-        ["intake-registered"] = $"orders={o.IntakeRegisteredOrders}",
+        ["intake-registered"] = $"orders={o.IntakeRegisteredOrders} durable_storage={o.IntakeDurableStorage}",
         ["saga"] = $"orders={o.SagaOrders} sweep={o.SagaSweep}",
         ["requests"] = $"orders={o.RequestOrders} idle_s={o.RequestIdleSeconds}",
         ["reconciliation"] = $"lines={string.Join(",", o.StatementSizes)} ledger_orders={o.LedgerOrders} reconciler_orders={o.ReconcilerOrders} run_lines={string.Join(",", o.RunSizes)} chunk_lines={o.ChunkLines}",

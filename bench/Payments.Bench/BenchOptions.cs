@@ -48,6 +48,14 @@ public sealed class BenchOptions
     [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
     public int IntakeRegisteredOrders { get; set; } = 200;
 
+    /// <summary>
+    /// Where the intake-registered suite's host keeps its Durable state, one measurement per item:
+    /// <c>separate</c> (its own Azurite, as the task hub can have its own storage account in Azure, so
+    /// the saga's episodes do not share the Azurite thread the inbox, orders and bare insert use) and
+    /// <c>shared</c> (one Azurite for everything, the old measurement).
+    /// </summary>
+    public string IntakeDurableStorage { get; set; } = "separate,shared";
+
     // Requests: storage requests per paid order through the counting proxy.
     [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
     public int RequestOrders { get; set; } = 50;
@@ -117,6 +125,8 @@ public sealed class BenchOptions
 
     // The lists as the suites read them; Bind has already refused any item these could not parse.
     public IReadOnlyList<string> SuiteNames => Items(Suites);
+
+    public IReadOnlyList<string> IntakeDurableStorages => Items(IntakeDurableStorage);
 
     public IReadOnlyList<int> StatementSizes => Counts(nameof(StatementLines), StatementLines);
 
@@ -204,6 +214,10 @@ public sealed class BenchOptions
         {
             yield return Refused(nameof(Suites), $"'{suite}' is not a suite; the suites are {string.Join(", ", AllSuites)}");
         }
+        if (IntakeDurableStorages.Count == 0 || IntakeDurableStorages.Except(["separate", "shared"]).Any())
+        {
+            yield return Refused(nameof(IntakeDurableStorage), "must list separate, shared or both");
+        }
         const string Count = "a whole number of at least 1";
         // The timers run on a seconds cron field (*/S), which only fires evenly when S divides 60.
         const string Schedule = "first:period in whole seconds, both at least 1, the period dividing 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20 or 30)";
@@ -234,6 +248,9 @@ public sealed class BenchOptions
           --Bench:IntakeOfferedFraction 0.5        fixed offered load, as a fraction of intake saturation
          intake-registered (the intake settings above, for callbacks of orders whose sagas run)
           --Bench:IntakeRegisteredOrders 200       registered orders the callbacks are for
+          --Bench:IntakeDurableStorage separate,shared  the host's Durable state on its own Azurite (separate,
+                                                   as its own storage account in Azure) and/or on the one
+                                                   the inbox and the bare insert use (shared); one run each
          requests (storage requests per paid order, through a counting proxy)
           --Bench:RequestOrders 50                 orders registered, paid through intake and completed
           --Bench:RequestIdleSeconds 10            idle host measured first, subtracted from each phase

@@ -206,6 +206,12 @@ public sealed class FaultInjectionTests
             Interlocked.Increment(ref Applied);
             return Task.FromResult(DispatchResult.Raised);
         }
+
+        public Task<OrderRowLook> RaiseBeforeStoringAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default) =>
+            Task.FromResult(OrderRowLook.FullLookNeeded);
+
+        public Task<DispatchResult> ApplyStoredOrDeferAsync(DurableTaskClient client, InboxEntry stored, OrderRowLook looked, CancellationToken ct = default) =>
+            ApplyStoredOrDeferAsync(client, stored, ct);
     }
 
     private sealed class FakeGateway : IPaymentGateway

@@ -5,22 +5,26 @@ namespace Payments.Benchmarks.Infrastructure;
 /// <summary>
 /// Where the CPU went during a phase: Azurite is one Node.js process whose request handling runs on
 /// a single thread, so Azurite near 1.0 core means Azurite is the wall; this process (hosts, Durable
-/// worker, load generator, all in one) near the machine's core count means the CPU is.
+/// worker, load generator, all in one) near the machine's core count means the CPU is. A second
+/// Azurite that holds only the Durable task hub, where a suite starts one, is measured on its own.
 /// </summary>
-public sealed class CpuMeter(int azuriteProcessId)
+public sealed class CpuMeter(int azuriteProcessId, int? durableAzuriteProcessId = null)
 {
     public async Task<(T Result, CpuUse Cpu)> MeasureAsync<T>(Func<Task<T>> phase)
     {
-        var (azurite0, self0, machine0, wall) = (AzuriteCpu(), SelfCpu(), MachineTicks(), Stopwatch.StartNew());
+        var (azurite0, durable0, self0, machine0, wall) = (TreeCpu(azuriteProcessId), DurableCpu(), SelfCpu(), MachineTicks(), Stopwatch.StartNew());
         var result = await phase();
         var seconds = wall.Elapsed.TotalSeconds;
         var machine1 = MachineTicks();
         return (result, new CpuUse(
-            (AzuriteCpu() - azurite0).TotalSeconds / seconds,
+            (TreeCpu(azuriteProcessId) - azurite0).TotalSeconds / seconds,
             (SelfCpu() - self0).TotalSeconds / seconds,
             (machine1.Busy - machine0.Busy) / TicksPerSecond / seconds,
-            (machine1.Steal - machine0.Steal) / TicksPerSecond / seconds));
+            (machine1.Steal - machine0.Steal) / TicksPerSecond / seconds,
+            (DurableCpu() - durable0).TotalSeconds / seconds));
     }
+
+    private TimeSpan DurableCpu() => durableAzuriteProcessId is { } pid ? TreeCpu(pid) : TimeSpan.Zero;
 
     // USER_HZ: /proc/stat counts in 1/100 s on Linux.
     private const double TicksPerSecond = 100;
@@ -45,11 +49,11 @@ public sealed class CpuMeter(int azuriteProcessId)
         return self.TotalProcessorTime;
     }
 
-    private TimeSpan AzuriteCpu()
+    private static TimeSpan TreeCpu(int rootProcessId)
     {
         // The npm shim may run Azurite as a child of the started process; count the whole tree we started.
         var total = TimeSpan.Zero;
-        foreach (var pid in TreeOf(azuriteProcessId))
+        foreach (var pid in TreeOf(rootProcessId))
         {
             try
             {

@@ -34,13 +34,39 @@ public static class IntakeBench
     /// waiting (a decline is not final), so every callback takes the known-order path and the sagas stay
     /// running for the whole run. Same bare insert, rounds and loads as the intake suite.
     /// </summary>
+    /// <remarks>
+    /// Each decline also costs its saga an orchestration episode (history read and append, control-queue
+    /// dequeue and delete), which is the saga's work, not the gateway's wait. In Azure the task hub can
+    /// live in its own storage account (docs/scale.md), so by default the host's Durable state is put
+    /// on a second Azurite (<c>separate</c>): the inbox, the orders and the bare insert share one Azurite
+    /// thread and the episodes do not. <c>shared</c> keeps the old single-Azurite measurement as its
+    /// own rows (suite <c>intake-registered, one Azurite</c>).
+    /// </remarks>
     public static async Task RunRegisteredAsync(BenchEnvironment env, BenchOptions options, BenchReport report, TextWriter log)
     {
-        await using var host = await env.StartHostAsync(env.NewPrefix("known"));
+        foreach (var storage in options.IntakeDurableStorages)
+        {
+            // A fresh Azurite for each variant: one variant's tens of thousands of inbox rows must not slow the next.
+            await using var own = await BenchEnvironment.StartAsync(env.RepoRoot);
+            await using var durableAzurite = storage == "separate" ? await AzuriteProcess.StartAsync(env.RepoRoot) : null;
+            await RunRegisteredAsync(durableAzurite is null ? "intake-registered, one Azurite" : "intake-registered", durableAzurite, own, options, report, log);
+        }
+    }
+
+    private static async Task RunRegisteredAsync(string suite, AzuriteProcess? durableAzurite, BenchEnvironment env, BenchOptions options, BenchReport report, TextWriter log)
+    {
+        await using var host = await env.StartHostAsync(env.NewPrefix("known"), settings =>
+        {
+            if (durableAzurite is not null)
+            {
+                settings["AzureWebJobsStorage"] = durableAzurite.ConnectionString;
+            }
+        });
+        var tag = env.NewPrefix("k");
         var orders = Enumerable.Range(1, options.IntakeRegisteredOrders)
-            .Select(i => new OrderRequest($"k{i}", $"cust-k{i}", [new OrderLine($"sku-k{i}", 1)], 2500, "EUR", "standard", $"pay-k{i}"))
+            .Select(i => new OrderRequest($"{tag}o{i}", $"cust-{tag}-{i}", [new OrderLine($"sku-{tag}-{i}", 1)], 2500, "EUR", "standard", $"pay-{tag}-{i}"))
             .ToArray();
-        log.WriteLine($"  intake-registered: registering {orders.Length} orders and waiting for their sagas to wait for payment");
+        log.WriteLine($"  {suite}: registering {orders.Length} orders and waiting for their sagas to wait for payment");
         var stock = host.Services.GetRequiredService<StockLedger>();
         var registration = host.Services.GetRequiredService<OrderRegistration>();
         await Parallel.ForEachAsync(orders, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (order, ct) =>
@@ -63,19 +89,20 @@ public static class IntakeBench
                 await Task.Delay(100);
             }
         }
-        await MeasureAsync("intake-registered", env, host, options, report, log, n =>
+        await MeasureAsync(suite, env, host, options, report, log, n =>
         {
             var order = orders[n % orders.Length];
             return SignedCallbacks.Body("payment.failed", order.PaymentId, order.OrderId, order.AmountMinor);
-        });
+        }, durableAzurite);
     }
 
-    private static async Task MeasureAsync(string suite, BenchEnvironment env, LocalFunctionsHost host, BenchOptions options, BenchReport report, TextWriter log, Func<long, string> bodyOf)
+    private static async Task MeasureAsync(string suite, BenchEnvironment env, LocalFunctionsHost host, BenchOptions options, BenchReport report, TextWriter log, Func<long, string> bodyOf,
+        AzuriteProcess? durableAzurite = null)
     {
         await using var bare = await BareInsertEndpoint.StartAsync(env.Azurite.ConnectionString, env.NewPrefix("bare"), FreePort.Next());
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 1024 }) { Timeout = TimeSpan.FromSeconds(30) };
         var load = new LoadGenerator(http);
-        var cpu = new CpuMeter(env.Azurite.ProcessId);
+        var cpu = new CpuMeter(env.Azurite.ProcessId, durableAzurite?.ProcessId);
 
         var intakeUrl = new Uri(host.BaseAddress, "api/callbacks/standard");
         var sequence = 0L;
@@ -108,8 +135,12 @@ public static class IntakeBench
                 report.Add(suite, @case, "p50", result.Latency.Percentile(50), "ms");
                 report.Add(suite, @case, "p99", result.Latency.Percentile(99), "ms");
                 report.Add(suite, @case, "Azurite CPU", used.AzuriteCores, "cores");
+                if (durableAzurite is not null)
+                {
+                    report.Add(suite, @case, "Durable Azurite CPU", used.DurableAzuriteCores, "cores");
+                }
                 report.Add(suite, @case, "bench process CPU", used.BenchCores, "cores");
-                report.Add(suite, @case, "other processes CPU", used.MachineBusyCores - used.AzuriteCores - used.BenchCores, "cores");
+                report.Add(suite, @case, "other processes CPU", used.MachineBusyCores - used.AzuriteCores - used.DurableAzuriteCores - used.BenchCores, "cores");
                 if (result.Failed > 0)
                 {
                     report.Add(suite, @case, "failed", result.Failed, "requests");
@@ -129,7 +160,9 @@ public static class IntakeBench
             $"At saturation Azurite used {bareCpu.AzuriteCores:0.00} cores (bare) / {intakeCpu.AzuriteCores:0.00} (intake) and this process " +
             $"{bareCpu.BenchCores:0.00} / {intakeCpu.BenchCores:0.00} of {Environment.ProcessorCount}. " +
             $"Azurite CPU per request: bare {1000 * bareCpu.AzuriteCores / bareMax:0.00} ms, intake {1000 * intakeCpu.AzuriteCores / intakeMax:0.00} ms; " +
-            $"bench-process CPU per request: bare {1000 * bareCpu.BenchCores / bareMax:0.00} ms, intake {1000 * intakeCpu.BenchCores / intakeMax:0.00} ms.");
+            $"bench-process CPU per request: bare {1000 * bareCpu.BenchCores / bareMax:0.00} ms, intake {1000 * intakeCpu.BenchCores / intakeMax:0.00} ms" +
+            (durableAzurite is null ? "." : $"; the Durable task hub's own Azurite: {intakeCpu.DurableAzuriteCores:0.00} cores, {1000 * intakeCpu.DurableAzuriteCores / intakeMax:0.00} ms per intake request.") +
+            $" Other processes: {bareCpu.MachineBusyCores - bareCpu.AzuriteCores - bareCpu.DurableAzuriteCores - bareCpu.BenchCores:0.00} / {intakeCpu.MachineBusyCores - intakeCpu.AzuriteCores - intakeCpu.DurableAzuriteCores - intakeCpu.BenchCores:0.00} cores.");
     }
 
     private const string Limit = "bare insert (limit)";
@@ -156,7 +189,7 @@ public static class IntakeBench
             var elapsed = TimeSpan.FromTicks(p.Value.Sum(r => r.Load.Elapsed.Ticks));
             double Weighted(Func<CpuUse, double> of) => p.Value.Sum(r => of(r.Cpu) * r.Load.Elapsed.TotalSeconds) / elapsed.TotalSeconds;
             return (new LoadResult(p.Value.Sum(r => r.Load.Completed), p.Value.Sum(r => r.Load.Failed), elapsed, latency, p.Value[0].Load.OfferedPerSecond),
-                new CpuUse(Weighted(c => c.AzuriteCores), Weighted(c => c.BenchCores), Weighted(c => c.MachineBusyCores), Weighted(c => c.StealCores)));
+                new CpuUse(Weighted(c => c.AzuriteCores), Weighted(c => c.BenchCores), Weighted(c => c.MachineBusyCores), Weighted(c => c.StealCores), Weighted(c => c.DurableAzuriteCores)));
         });
     }
 }

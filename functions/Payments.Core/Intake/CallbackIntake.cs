@@ -129,6 +129,13 @@ public sealed class CallbackIntake(
         {
             System.Diagnostics.Activity.Current?.SetTag(PipelineTrace.OrderIdTag, paymentEvent.OrderId);
         }
+        // A running saga gets the event before the callback is stored, so the row is stored already applied
+        // and needs no mark after the raise (PaymentDispatch.RaiseBeforeStoringAsync says why that is safe).
+        var looked = paymentEvent is null ? null : await LookBeforeStoringAsync(paymentEvent, durable, ct);
+        if (looked == OrderRowLook.RaisedToRunningSaga)
+        {
+            state = PaymentDispatch.StateAfterRaise(paymentEvent!.Kind);
+        }
         var receivedAt = clock.GetUtcNow();
         var entry = new InboxEntry(provider.Name, eventId, webhook.Body, webhook.Headers, receivedAt, state, paymentEvent, eventType,
             [new CallbackDelivery(receivedAt, FromGateway, "200 stored")]);
@@ -179,7 +186,31 @@ public sealed class CallbackIntake(
             log.Ignored(provider.Name, eventId, eventType);
             return new IntakeResult.Acknowledged(provider.Acknowledgement, "ignored");
         }
-        return new IntakeResult.Acknowledged(provider.Acknowledgement, await DispatchStoredAsync(entry, paymentEvent, durable, ct));
+        var disposition = looked switch
+        {
+            OrderRowLook.RaisedToRunningSaga => "applied",
+            { } look => await DispatchStoredAsync(entry, paymentEvent, look, durable, ct),
+            null => "stored",
+        };
+        return new IntakeResult.Acknowledged(provider.Acknowledgement, disposition);
+    }
+
+    /// <summary>
+    /// The look at the order's row (and the raise to its running saga) before storing; null when it
+    /// failed: the callback is then stored unapplied and left to the outbox relay, as when a dispatch
+    /// after storing fails (an outage of storage itself then fails the insert too, and the gateway retries).
+    /// </summary>
+    private async Task<OrderRowLook?> LookBeforeStoringAsync(PaymentEvent paymentEvent, DurableTaskClient durable, CancellationToken ct)
+    {
+        try
+        {
+            return await dispatch.RaiseBeforeStoringAsync(durable, paymentEvent, ct);
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            log.DispatchFailed(ex, paymentEvent.Provider, paymentEvent.EventId, paymentEvent.OrderId);
+            return null;
+        }
     }
 
     /// <summary>
@@ -239,12 +270,12 @@ public sealed class CallbackIntake(
     public const string ParkedReason = "parked_at_intake";
 
     /// <summary>Dispatch after storing; a failure here is not the gateway's problem: the outbox relay re-dispatches.</summary>
-    private async Task<string> DispatchStoredAsync(InboxEntry entry, PaymentEvent paymentEvent, DurableTaskClient durable, CancellationToken ct)
+    private async Task<string> DispatchStoredAsync(InboxEntry entry, PaymentEvent paymentEvent, OrderRowLook looked, DurableTaskClient durable, CancellationToken ct)
     {
         try
         {
             // An unknown order: the callback may have outrun its order's registration and waits on the lane.
-            return await dispatch.ApplyStoredOrDeferAsync(durable, entry, ct) == DispatchResult.UnknownOrder ? "queued" : "applied";
+            return await dispatch.ApplyStoredOrDeferAsync(durable, entry, looked, ct) == DispatchResult.UnknownOrder ? "queued" : "applied";
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {

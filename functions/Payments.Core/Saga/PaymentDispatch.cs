@@ -48,19 +48,78 @@ public sealed class PaymentDispatch(
     public async Task<DispatchResult> ApplyStoredOrDeferAsync(DurableTaskClient client, InboxEntry stored, CancellationToken ct = default)
     {
         var paymentEvent = stored.Event ?? throw new ArgumentException("A stored callback without a payment event has nothing to dispatch.", nameof(stored));
-        if (stored.State == InboxState.Received && await TryRaiseToRunningSagaAsync(client, paymentEvent, ct))
+        if (stored.State == InboxState.Received && await TryRaiseToRunningSagaAsync(client, paymentEvent, ct) == OrderRowLook.RaisedToRunningSaga)
         {
-            await inbox.MarkStoredAsync(stored, paymentEvent.Kind == PaymentEventKind.Succeeded ? InboxState.Raised : InboxState.Dispatched, ct);
+            await inbox.MarkStoredAsync(stored, StateAfterRaise(paymentEvent.Kind), ct);
             return DispatchResult.Raised;
         }
-        var result = await ApplyStoredAsync(client, paymentEvent, ct);
-        if (result != DispatchResult.UnknownOrder)
+        return await ApplyOrDeferAsync(client, stored, paymentEvent, ct);
+    }
+
+    /// <summary>
+    /// Intake's dispatch of a callback it has just stored (still <see cref="InboxState.Received"/>) after
+    /// <see cref="RaiseBeforeStoringAsync"/> found no running saga on the order's row: with no row at all,
+    /// straight to the retry lane (no saga can have existed when the row was read: registration writes the
+    /// row before it starts the saga, and the deferral's own look after listing the callback catches one
+    /// started since); otherwise the full look at the instance, then the lane if the order is unknown.
+    /// </summary>
+    public async Task<DispatchResult> ApplyStoredOrDeferAsync(DurableTaskClient client, InboxEntry stored, OrderRowLook looked, CancellationToken ct = default)
+    {
+        var paymentEvent = stored.Event ?? throw new ArgumentException("A stored callback without a payment event has nothing to dispatch.", nameof(stored));
+        if (looked == OrderRowLook.RaisedToRunningSaga)
         {
-            return result;
+            throw new ArgumentException("A callback raised before it was stored has nothing left to dispatch.", nameof(looked));
         }
+        return looked == OrderRowLook.NoOrderRow
+            ? await DeferAsync(client, stored, paymentEvent, DispatchResult.UnknownOrder, ct)
+            : await ApplyOrDeferAsync(client, stored, paymentEvent, ct);
+    }
+
+    /// <summary>
+    /// Intake's first step for a verified callback, before it is stored: reads the order's row and, when
+    /// it shows a running saga, raises the event to it, so the callback is then stored already in its
+    /// final state (<see cref="StateAfterRaise"/>) and needs no mark after the raise: three requests
+    /// (row read, raise, insert) instead of four. The caller stores the callback whatever this returns,
+    /// and acknowledges only once it is stored.
+    /// </summary>
+    /// <remarks>
+    /// Raising first is what keeps this safe: a stored row in a raised or dispatched state always has its
+    /// raise behind it, so there is no window in which a stored callback waits on a raise that a crash
+    /// would lose. A crash (or a failed insert) after the raise leaves the saga holding an event the inbox
+    /// has not stored and the gateway has not had acknowledged: the gateway delivers it again, this path
+    /// raises it again, and the saga takes it as the duplicate it is (it settles one success and notes a
+    /// decline once, see <see cref="OrderSaga"/>). The price: a duplicate delivery of a running saga's
+    /// callback is raised again before the inbox's insert turns it away (one control-queue message and one
+    /// saga episode that changes nothing). The row's staleness is handled as on the relay's path
+    /// (<see cref="TryRaiseToRunningSagaAsync"/>): a success is stored <see cref="InboxState.Raised"/> so
+    /// the outbox relay's second look settles it if the saga ended meanwhile.
+    /// </remarks>
+    public Task<OrderRowLook> RaiseBeforeStoringAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default) =>
+        TryRaiseToRunningSagaAsync(client, paymentEvent, ct);
+
+    /// <summary>The state of a callback raised to a running saga: a success is not known to be settled until the saga ends.</summary>
+    public static InboxState StateAfterRaise(PaymentEventKind kind) => kind == PaymentEventKind.Succeeded ? InboxState.Raised : InboxState.Dispatched;
+
+    private async Task<DispatchResult> ApplyOrDeferAsync(DurableTaskClient client, InboxEntry stored, PaymentEvent paymentEvent, CancellationToken ct)
+    {
+        var result = await ApplyStoredAsync(client, paymentEvent, ct);
+        return result == DispatchResult.UnknownOrder ? await DeferAsync(client, stored, paymentEvent, result, ct) : result;
+    }
+
+    /// <summary>Puts a stored callback whose order is unknown on the retry lane, lists it for the registration's nudge, and looks once more.</summary>
+    private async Task<DispatchResult> DeferAsync(DurableTaskClient client, InboxEntry stored, PaymentEvent paymentEvent, DispatchResult result, CancellationToken ct)
+    {
         var now = clock.GetUtcNow();
         await lane.SendAsync(LaneMessage.For(paymentEvent, attempt: 1, queuedAt: now), laneOptions.Value.Backoff(1), ct);
-        await inbox.MarkQueuedAsync(paymentEvent.Provider, paymentEvent.EventId, ct);
+        if (stored.State == InboxState.Received)
+        {
+            // No read: the row is as stored unless someone moved it, and then the mark falls back to reading it.
+            await inbox.MarkStoredAsync(stored, InboxState.Queued, ct);
+        }
+        else
+        {
+            await inbox.MarkQueuedAsync(paymentEvent.Provider, paymentEvent.EventId, ct);
+        }
         // Listed last: a deferral cut short before this leaves no entry behind for a callback that the
         // relay then applies; one cut short after it leaves a queued row, which its lane message settles.
         await waiting.AddAsync(paymentEvent.OrderId, paymentEvent.Provider, paymentEvent.EventId, now, ct);
@@ -77,9 +136,9 @@ public sealed class PaymentDispatch(
     /// The known-order fast path: when the order's row shows a saga that has started and not
     /// finished, the event is raised to it on the row's word, with no Durable status read (a point
     /// read of three columns instead of the engine's instance query, and no input to deserialize).
-    /// False when the row does not show that (no row yet, a terminal status, a row its saga has not
-    /// written yet, or a success for another payment, which is a second capture): then the full look
-    /// at the instance decides, as before.
+    /// Otherwise it says why not: no row at all, or a row that does not vouch for a running saga (a
+    /// terminal status, a row its saga has not written yet, or a success for another payment, which is
+    /// a second capture); then the full look at the instance decides, as before.
     /// </summary>
     /// <remarks>
     /// The row can be stale: it leads the engine on the way out (a saga writes its terminal status
@@ -94,17 +153,21 @@ public sealed class PaymentDispatch(
     /// only a saga step marks it (<see cref="OrderProgress.SagaRecorded"/>), so a row whose saga has not
     /// started yet takes the full path and, its order unknown to the engine, the retry lane.
     /// </remarks>
-    private async Task<bool> TryRaiseToRunningSagaAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct)
+    private async Task<OrderRowLook> TryRaiseToRunningSagaAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct)
     {
         var progress = await orders.GetProgressAsync(paymentEvent.OrderId, ct);
-        if (progress is not { SagaRunning: true } || (paymentEvent.Kind == PaymentEventKind.Succeeded && paymentEvent.PaymentId != progress.PaymentId))
+        if (progress is null)
         {
-            return false;
+            return OrderRowLook.NoOrderRow;
+        }
+        if (!progress.SagaRunning || (paymentEvent.Kind == PaymentEventKind.Succeeded && paymentEvent.PaymentId != progress.PaymentId))
+        {
+            return OrderRowLook.FullLookNeeded;
         }
         using var span = StartDispatchSpan(paymentEvent);
         await client.RaiseEventAsync(OrderSaga.InstanceId(paymentEvent.OrderId), PaymentEvent.SagaEventName, paymentEvent, ct);
         span?.SetTag(PipelineTrace.OutcomeTag, DispatchResult.Raised.ToString());
-        return true;
+        return OrderRowLook.RaisedToRunningSaga;
     }
 
     /// <summary>

@@ -53,6 +53,11 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
             ["IndexKey"] = index,
             ["Deliveries"] = entry.Deliveries is { Count: > 0 } deliveries ? JsonSerializer.Serialize(deliveries) : null,
         };
+        if (entry.State is InboxState.Raised or InboxState.Dispatched)
+        {
+            // Stored already applied (intake raised it before storing): stamped as a mark would stamp it.
+            row[entry.State + "At"] = entry.ReceivedAt;
+        }
         if (entry.Event is { } e)
         {
             row["Kind"] = e.Kind.ToString();
@@ -100,44 +105,48 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
 
     /// <summary>
     /// Moves a row that is still as it was stored (<see cref="InboxState.Received"/>, written by
-    /// <see cref="TryAddAsync"/> from <paramref name="stored"/>) to <paramref name="state"/> without
-    /// reading it first: its due index row's key follows from what was stored. One transaction instead
-    /// of a read and a transaction.
+    /// <see cref="TryAddAsync"/> from <paramref name="stored"/>) to <paramref name="state"/> (raised,
+    /// dispatched, or queued on the retry lane) without reading it first: its due index row's key follows
+    /// from what was stored. One transaction instead of a read and a transaction.
     /// </summary>
     /// <remarks>
     /// The transaction deletes that due index row, which exists only while the row is Received: if
-    /// anyone moved the row meanwhile (the outbox relay, after its settle time), the delete finds
-    /// nothing, the whole transaction fails and nothing is written; the row is then marked the reading
-    /// way, as it would have been.
+    /// anyone moved the row meanwhile (the outbox relay after its settle time, a registration's nudge),
+    /// the delete finds nothing, the whole transaction fails and nothing is written; the row is then
+    /// marked the reading way, as it would have been (a queued mark then moves only a row not yet applied).
     /// </remarks>
     public async Task MarkStoredAsync(InboxEntry stored, InboxState state, CancellationToken ct = default)
     {
         var dueIndex = IndexKey(InboxState.Received, stored.ReceivedAt, stored.ReceivedAt, stored.ReceivedAt + retention, stored.EventId);
-        if (stored.State != InboxState.Received || state is not (InboxState.Raised or InboxState.Dispatched) || dueIndex.Length == 0)
+        if (stored.State != InboxState.Received || state is not (InboxState.Raised or InboxState.Dispatched or InboxState.Queued) || dueIndex.Length == 0)
         {
-            throw new ArgumentException($"Only a row as stored (Received) moves to Raised or Dispatched here, not {stored.State} to {state}.", nameof(state));
+            throw new ArgumentException($"Only a row as stored (Received) moves to Raised, Dispatched or Queued here, not {stored.State} to {state}.", nameof(state));
         }
         var table = await storage.TableAsync(TableNames.Inbox, ct);
         var now = clock.GetUtcNow();
         var newIndex = IndexKey(state, stored.ReceivedAt, now, stored.ReceivedAt + retention, stored.EventId);
         var rowKey = RowKey(stored.EventId);
+        List<TableTransactionAction> actions =
+        [
+            new(TableTransactionActionType.UpdateMerge, new TableEntity(stored.Provider, rowKey)
+            {
+                ["State"] = state.ToString(),
+                [state + "At"] = now,
+                ["IndexKey"] = newIndex,
+            }, ETag.All),
+            new(TableTransactionActionType.Delete, new TableEntity(stored.Provider, dueIndex), ETag.All),
+        ];
+        if (newIndex.Length > 0)
+        {
+            actions.Add(new(TableTransactionActionType.UpsertReplace, IndexRow(stored.Provider, newIndex, stored.EventId)));
+        }
         try
         {
-            await table.SubmitTransactionAsync(
-            [
-                new(TableTransactionActionType.UpdateMerge, new TableEntity(stored.Provider, rowKey)
-                {
-                    ["State"] = state.ToString(),
-                    [state + "At"] = now,
-                    ["IndexKey"] = newIndex,
-                }, ETag.All),
-                new(TableTransactionActionType.Delete, new TableEntity(stored.Provider, dueIndex), ETag.All),
-                new(TableTransactionActionType.UpsertReplace, IndexRow(stored.Provider, newIndex, stored.EventId)),
-            ], ct);
+            await table.SubmitTransactionAsync(actions, ct);
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
-            await MarkAsync(stored.Provider, stored.EventId, state, from: null, ct);
+            await MarkAsync(stored.Provider, stored.EventId, state, from: state == InboxState.Queued ? [InboxState.Received, InboxState.Queued] : null, ct);
         }
     }
 
