@@ -20,14 +20,22 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
     /// storage client's own retry of a timed-out insert finds the row its first attempt wrote: the
     /// registration id tells that 409 apart from another registration's.
     /// </summary>
-    public async Task<bool> TryRegisterAsync(OrderRequest order, Guid registrationId, CancellationToken ct = default)
+    public async Task<bool> TryRegisterAsync(OrderRequest order, Guid registrationId, CancellationToken ct = default) =>
+        await TryRegisterRowAsync(order, registrationId, ct) is not null;
+
+    /// <summary>
+    /// <see cref="TryRegisterAsync"/>, answering with the ETag of the row this registration wrote (null
+    /// when another registration's row stands): the saga's first record starts from it
+    /// (<see cref="CarryRegistered"/>) instead of reading the row back.
+    /// </summary>
+    public async Task<string?> TryRegisterRowAsync(OrderRequest order, Guid registrationId, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Orders, ct);
         var now = clock.GetUtcNow();
         await IndexAwaitingPaymentAsync(order.OrderId, now, registrationId, ct);
         try
         {
-            await table.AddEntityAsync(new TableEntity(order.OrderId, RowKey)
+            var added = await table.AddEntityAsync(new TableEntity(order.OrderId, RowKey)
             {
                 ["CustomerId"] = order.CustomerId,
                 ["Provider"] = order.Provider,
@@ -41,7 +49,7 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
                 ["RegistrationId"] = registrationId,
                 ["Lines"] = JsonSerializer.Serialize(order.Lines),
             }, ct);
-            return true;
+            return added.Headers.ETag?.ToString() ?? "";
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -50,8 +58,9 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
             if (!ours)
             {
                 await UnindexAwaitingPaymentAsync(order.OrderId, now, registrationId, ct); // the first registration's index row stands
+                return null;
             }
-            return ours;
+            return existing.Value!.ETag.ToString();
         }
     }
 
@@ -71,6 +80,22 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
     public OrderRowCarry Carry(string orderId) => new(orderId);
 
     /// <summary>
+    /// A carrier that starts from the row as its registration wrote it (<paramref name="registeredETag"/>,
+    /// from <see cref="TryRegisterRowAsync"/>: awaiting payment, no capture), so the saga's first record
+    /// writes without reading. A row changed since (a recovery path's note, a re-run of the step) fails
+    /// that write with 412, and the change is then decided on the row read afresh.
+    /// </summary>
+    public OrderRowCarry CarryRegistered(string orderId, string? registeredETag)
+    {
+        var carry = new OrderRowCarry(orderId);
+        if (!string.IsNullOrEmpty(registeredETag))
+        {
+            carry.Keep(new TableEntity(orderId, RowKey) { ["Status"] = nameof(OrderStatus.AwaitingPayment), ETag = new ETag(registeredETag) });
+        }
+        return carry;
+    }
+
+    /// <summary>
     /// <see cref="ApplyAsync(OrderStateChange, CancellationToken)"/>, starting from the row <paramref name="carried"/>
     /// holds when it holds one: the check and the write are decided against that copy's ETag, so a
     /// row changed meanwhile (a recovery path's note, another step) fails the write with 412 and the
@@ -87,6 +112,10 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
         return await ETagRetry.Pipeline.ExecuteAsync(async token =>
         {
             var known = carried?.Take();
+            if (known is not null && change.PaidAmountMinor is not null && known.GetString("CaptureKey") is null && known.GetString("PaymentId") is null)
+            {
+                known = null; // a registered copy knows no payment id to key the capture by: read the row
+            }
             var current = known ?? await ReadForChangeAsync(table, change.OrderId, token);
             if (current is not null && Enum.TryParse<OrderStatus>(current.GetString("Status"), out var shown) && Stage(shown) > Stage(change.Status))
             {

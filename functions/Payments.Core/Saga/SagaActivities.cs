@@ -58,7 +58,9 @@ public sealed class SagaActivities(
         var result = await ReserveStockAsync(request);
         if (result == ReserveResult.Reserved)
         {
-            await RecordOrderStateAsync(new OrderStateChange(request.OrderId, OrderStatus.AwaitingPayment, null, "StockReserved"));
+            // Written on the registration's ETag when the saga was given it: no read of the row in the usual case.
+            await RecordOrderStateAsync(new OrderStateChange(request.OrderId, OrderStatus.AwaitingPayment, null, "StockReserved"),
+                orders.CarryRegistered(request.OrderId, request.OrderRowETag));
         }
         return result;
     }
