@@ -52,6 +52,36 @@ public sealed class InboxRetentionTests
     }
 
     [Fact]
+    public async Task A_raised_row_settled_on_the_index_key_it_was_read_with_moves_once_and_one_moved_meanwhile_is_marked_the_reading_way()
+    {
+        var (inbox, clock) = await NewInboxAsync();
+        await inbox.TryAddAsync(Payment("settle1", clock.Now, InboxState.Received));
+        await inbox.MarkRaisedAsync("stripe", "settle1");
+        await inbox.TryAddAsync(Payment("settle2", clock.Now, InboxState.Received));
+        await inbox.MarkRaisedAsync("stripe", "settle2");
+        clock.Now = Start.AddMinutes(1);
+        var read = await Collect.AllAsync(inbox.ListRaisedAsync(clock.Now));
+        Assert.Equal(["settle1", "settle2"], read.Select(e => e.EventId).Order());
+
+        // settle2 is raised again after the relay read it (its raised index row moves): the read copy is stale.
+        clock.Now = Start.AddMinutes(2);
+        await inbox.MarkRaisedAsync("stripe", "settle2");
+        foreach (var entry in read)
+        {
+            await inbox.MarkRaisedDispatchedAsync(entry);
+        }
+
+        foreach (var id in new[] { "settle1", "settle2" })
+        {
+            Assert.Equal(InboxState.Dispatched, (await inbox.GetAsync("stripe", id))!.State);
+        }
+        // No raised index row is left behind for either (the stale one's transaction failed and the reading mark moved it).
+        Assert.Empty(await Collect.AllAsync(inbox.ListRaisedAsync(Start.AddDays(1))));
+        Assert.Empty(await Collect.AllAsync(inbox.ReadIndexAsync("!raised|", Start.AddDays(1))));
+        Assert.Equal(2, (await Collect.AllAsync(inbox.ReadIndexAsync(InboxStore.SettledIndex, Start.AddDays(10)))).Count);
+    }
+
+    [Fact]
     public async Task Rows_are_purged_only_after_their_retention()
     {
         var (inbox, clock) = await NewInboxAsync();

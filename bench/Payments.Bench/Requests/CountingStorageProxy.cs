@@ -20,6 +20,7 @@ public sealed partial class CountingStorageProxy : IAsyncDisposable
     private readonly ConcurrentDictionary<StorageRequestKey, long> requests = new();
     private readonly ConcurrentDictionary<StorageRequestKey, long> entities = new();
     private readonly ConcurrentDictionary<string, long> statuses = new();
+    private readonly ConcurrentDictionary<(StorageRequestKey Key, int Status), long> refusals = new();
     private StorageRequestClassifier classifier = new("\0", "\0");
 
     private CountingStorageProxy(WebApplication app, HttpMessageInvoker invoker, int blobPort, int queuePort, int tablePort)
@@ -47,6 +48,9 @@ public sealed partial class CountingStorageProxy : IAsyncDisposable
 
     /// <summary>Responses by status class (2xx, 3xx, 4xx, 5xx): a 409 of a conditional insert is a request too.</summary>
     public IReadOnlyDictionary<string, long> Statuses() => new Dictionary<string, long>(statuses);
+
+    /// <summary>Every 4xx response by the request's key and its status (404 of a point read that missed, 409 of an insert that lost…): each is a billed request.</summary>
+    public IReadOnlyDictionary<(StorageRequestKey Key, int Status), long> Refusals() => new Dictionary<(StorageRequestKey Key, int Status), long>(refusals);
 
     public static async Task<CountingStorageProxy> StartAsync(AzuriteProcess azurite)
     {
@@ -96,6 +100,10 @@ public sealed partial class CountingStorageProxy : IAsyncDisposable
             }
             await forwarder.SendAsync(context, destination, invoker, config, HttpTransformer.Default);
             proxy.statuses.AddOrUpdate($"{context.Response.StatusCode / 100}xx", 1, (_, n) => n + 1);
+            if (context.Response.StatusCode is >= 400 and < 500)
+            {
+                proxy.refusals.AddOrUpdate((key, context.Response.StatusCode), 1, (_, n) => n + 1);
+            }
         });
         await app.StartAsync();
         return proxy;

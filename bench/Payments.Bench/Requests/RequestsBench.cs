@@ -107,6 +107,10 @@ public static class RequestsBench
         {
             report.Add(Suite, "all phases and setup", $"responses {status}", n, "requests");
         }
+        foreach (var ((key, status), n) in proxy.Refusals().OrderBy(p => p.Key.Key.Step, StringComparer.Ordinal).ThenBy(p => p.Key.Status))
+        {
+            report.Add(Suite, "4xx responses, all phases and setup", $"{status} {key.Step} ({key.Service} {key.Kind})", n, "requests");
+        }
     }
 
     private sealed record Phase(IReadOnlyDictionary<StorageRequestKey, long> Requests, IReadOnlyDictionary<StorageRequestKey, long> Entities, TimeSpan Duration)

@@ -20,14 +20,22 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
     /// storage client's own retry of a timed-out insert finds the row its first attempt wrote: the
     /// registration id tells that 409 apart from another registration's.
     /// </summary>
-    public async Task<bool> TryRegisterAsync(OrderRequest order, Guid registrationId, CancellationToken ct = default)
+    public async Task<bool> TryRegisterAsync(OrderRequest order, Guid registrationId, CancellationToken ct = default) =>
+        await TryRegisterRowAsync(order, registrationId, ct) is not null;
+
+    /// <summary>
+    /// <see cref="TryRegisterAsync"/>, answering with the ETag of the row this registration wrote (null
+    /// when another registration's row stands): the saga's first record starts from it
+    /// (<see cref="CarryRegistered"/>) instead of reading the row back.
+    /// </summary>
+    public async Task<string?> TryRegisterRowAsync(OrderRequest order, Guid registrationId, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Orders, ct);
         var now = clock.GetUtcNow();
         await IndexAwaitingPaymentAsync(order.OrderId, now, registrationId, ct);
         try
         {
-            await table.AddEntityAsync(new TableEntity(order.OrderId, RowKey)
+            var added = await table.AddEntityAsync(new TableEntity(order.OrderId, RowKey)
             {
                 ["CustomerId"] = order.CustomerId,
                 ["Provider"] = order.Provider,
@@ -41,7 +49,7 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
                 ["RegistrationId"] = registrationId,
                 ["Lines"] = JsonSerializer.Serialize(order.Lines),
             }, ct);
-            return true;
+            return added.Headers.ETag?.ToString() ?? "";
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -50,8 +58,9 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
             if (!ours)
             {
                 await UnindexAwaitingPaymentAsync(order.OrderId, now, registrationId, ct); // the first registration's index row stands
+                return null;
             }
-            return ours;
+            return existing.Value!.ETag.ToString();
         }
     }
 
@@ -61,13 +70,54 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
     /// refused, decided against the row's current ETag so a concurrent write cannot slip between the
     /// check and the write.
     /// </summary>
-    public async Task<RecordResult> ApplyAsync(OrderStateChange change, CancellationToken ct = default)
+    public Task<RecordResult> ApplyAsync(OrderStateChange change, CancellationToken ct = default) => ApplyAsync(change, carried: null, ct);
+
+    /// <summary>
+    /// For several changes of one order written one after another by the same activity (a folded
+    /// saga step): each change after the first starts from the row as the previous one left it
+    /// (<see cref="OrderRowCarry"/>), not from a read.
+    /// </summary>
+    public OrderRowCarry Carry(string orderId) => new(orderId);
+
+    /// <summary>
+    /// A carrier that starts from the row as its registration wrote it (<paramref name="registeredETag"/>,
+    /// from <see cref="TryRegisterRowAsync"/>: awaiting payment, no capture), so the saga's first record
+    /// writes without reading. A row changed since (a recovery path's note, a re-run of the step) fails
+    /// that write with 412, and the change is then decided on the row read afresh.
+    /// </summary>
+    public OrderRowCarry CarryRegistered(string orderId, string? registeredETag)
     {
+        var carry = new OrderRowCarry(orderId);
+        if (!string.IsNullOrEmpty(registeredETag))
+        {
+            carry.Keep(new TableEntity(orderId, RowKey) { ["Status"] = nameof(OrderStatus.AwaitingPayment), ETag = new ETag(registeredETag) });
+        }
+        return carry;
+    }
+
+    /// <summary>
+    /// <see cref="ApplyAsync(OrderStateChange, CancellationToken)"/>, starting from the row <paramref name="carried"/>
+    /// holds when it holds one: the check and the write are decided against that copy's ETag, so a
+    /// row changed meanwhile (a recovery path's note, another step) fails the write with 412 and the
+    /// retry reads it as usual. The capture index is not written again when it already says what this
+    /// change would write (same key, same status, no new amount): that merge would change nothing.
+    /// </summary>
+    public async Task<RecordResult> ApplyAsync(OrderStateChange change, OrderRowCarry? carried, CancellationToken ct = default)
+    {
+        if (carried is not null && carried.OrderId != change.OrderId)
+        {
+            throw new ArgumentException($"The row carried is order {carried.OrderId}'s, not {change.OrderId}'s.", nameof(carried));
+        }
         var table = await storage.TableAsync(TableNames.Orders, ct);
         return await ETagRetry.Pipeline.ExecuteAsync(async token =>
         {
-            var current = await table.GetEntityIfExistsAsync<TableEntity>(change.OrderId, RowKey, select: ["Status", "PaymentId", "Provider", "Currency", "CaptureKey"], cancellationToken: token);
-            if (current.HasValue && Enum.TryParse<OrderStatus>(current.Value!.GetString("Status"), out var shown) && Stage(shown) > Stage(change.Status))
+            var known = carried?.Take();
+            if (known is not null && change.PaidAmountMinor is not null && known.GetString("CaptureKey") is null && known.GetString("PaymentId") is null)
+            {
+                known = null; // a registered copy knows no payment id to key the capture by: read the row
+            }
+            var current = known ?? await ReadForChangeAsync(table, change.OrderId, token);
+            if (current is not null && Enum.TryParse<OrderStatus>(current.GetString("Status"), out var shown) && Stage(shown) > Stage(change.Status))
             {
                 return RecordResult.Stale;
             }
@@ -87,26 +137,51 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
                 patch["PaidCurrency"] = change.PaidCurrency;
             }
             // A captured order is indexed by the hour its payment was recorded (once; later states update that row).
-            var captureKey = current.HasValue ? current.Value!.GetString("CaptureKey") : null;
-            if (captureKey is null && change.PaidAmountMinor is not null && current.HasValue)
+            var captureKey = current?.GetString("CaptureKey");
+            if (captureKey is null && change.PaidAmountMinor is not null && current is not null)
             {
-                captureKey = CaptureKey(clock.GetUtcNow(), current.Value!.GetString("PaymentId") ?? "");
+                captureKey = CaptureKey(clock.GetUtcNow(), current.GetString("PaymentId") ?? "");
                 patch["CaptureKey"] = captureKey;
             }
-            if (current.HasValue)
-            {
-                await table.UpdateEntityAsync(patch, current.Value!.ETag, TableUpdateMode.Merge, token);
-            }
-            else
+            if (current is null)
             {
                 await table.AddEntityAsync(patch, token);
+                return RecordResult.Recorded; // a row without the registration's columns: nothing to carry or index
             }
-            if (captureKey is not null)
+            var written = await table.UpdateEntityAsync(patch, current.ETag, TableUpdateMode.Merge, token);
+            var indexed = known?.GetString(IndexedColumn);
+            var indexAs = $"{captureKey}|{change.Status}";
+            if (captureKey is not null && (indexAs != indexed || change.PaidAmountMinor is not null))
             {
-                await IndexCaptureAsync(captureKey, change.OrderId, current.Value!, change.Status, change.PaidAmountMinor, token);
+                await IndexCaptureAsync(captureKey, change.OrderId, current, change.Status, change.PaidAmountMinor, token);
+                indexed = indexAs;
             }
+            // What the row now holds, for the carrier's next change: the columns read plus this write's.
+            if (written.Headers.ETag is not { } etag)
+            {
+                return RecordResult.Recorded;
+            }
+            carried?.Keep(new TableEntity(change.OrderId, RowKey)
+            {
+                ["Status"] = change.Status.ToString(),
+                ["PaymentId"] = current.GetString("PaymentId"),
+                ["Provider"] = current.GetString("Provider"),
+                ["Currency"] = current.GetString("Currency"),
+                ["CaptureKey"] = captureKey,
+                [IndexedColumn] = indexed,
+                ETag = etag,
+            });
             return RecordResult.Recorded;
         }, ct);
+    }
+
+    // Not a column of the table: the carried copy's note of what the capture index was last written with.
+    private const string IndexedColumn = "~Indexed";
+
+    private static async Task<TableEntity?> ReadForChangeAsync(TableClient table, string orderId, CancellationToken ct)
+    {
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(orderId, RowKey, select: ["Status", "PaymentId", "Provider", "Currency", "CaptureKey"], cancellationToken: ct);
+        return row.HasValue ? row.Value : null;
     }
 
     /// <summary>How far along the saga a status is: awaiting payment, paid, then any terminal state.</summary>

@@ -6,7 +6,8 @@ namespace Payments.Ledger;
 
 /// <summary>
 /// Loyalty points per customer: a balance row plus one grant row per order in the customer's
-/// partition, written together in one entity-group transaction, so a grant happens once per order.
+/// partition, written together in one entity-group transaction, so a grant happens once per order
+/// (the grant row's insert is what refuses a second one).
 /// </summary>
 public sealed class PointsLedger(PaymentsStorage storage) : IPointsGrants
 {
@@ -15,13 +16,16 @@ public sealed class PointsLedger(PaymentsStorage storage) : IPointsGrants
     public async Task<GrantResult> GrantAsync(PointsRequest request, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Points, ct);
+        // The first attempt does not look for the grant row: the transaction's Add of it fails with 409
+        // when an earlier attempt granted already (the balance is then left as it was), and only the retry reads it.
+        var lookFirst = false;
         return await ETagRetry.Pipeline.ExecuteAsync(async token =>
         {
-            var grant = await table.GetEntityIfExistsAsync<TableEntity>(request.CustomerId, GrantKey(request.OrderId), cancellationToken: token);
-            if (grant.HasValue)
+            if (lookFirst && (await table.GetEntityIfExistsAsync<TableEntity>(request.CustomerId, GrantKey(request.OrderId), select: ["OrderId"], cancellationToken: token)).HasValue)
             {
                 return GrantResult.AlreadyGranted;
             }
+            lookFirst = true;
             var balance = await table.GetEntityIfExistsAsync<TableEntity>(request.CustomerId, BalanceKey, cancellationToken: token);
             var current = balance.HasValue ? balance.Value!.GetInt64("Points") ?? 0 : 0;
             var newBalance = new TableEntity(request.CustomerId, BalanceKey) { ["Points"] = current + request.Points };

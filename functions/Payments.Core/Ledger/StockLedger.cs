@@ -99,16 +99,21 @@ public sealed class StockLedger(PaymentsStorage storage) : IStockReservations
     /// </summary>
     public async Task<CommitResult> CommitAsync(StockRequest request, CancellationToken ct = default)
     {
-        foreach (var line in request.Lines)
+        var table = await storage.TableAsync(TableNames.Stock, ct);
+        var checkedRows = new TableEntity[request.Lines.Count];
+        for (var i = 0; i < request.Lines.Count; i++)
         {
-            if (await GetReservationAsync(line.Sku, request.OrderId, ct) is not (ReservationState.Reserved or ReservationState.Committed))
+            var row = await table.GetEntityIfExistsAsync<TableEntity>(request.Lines[i].Sku, ReservationKey(request.OrderId), cancellationToken: ct);
+            if (!row.HasValue || StateOf(row.Value!) is not (ReservationState.Reserved or ReservationState.Committed))
             {
                 return CommitResult.Failed;
             }
+            checkedRows[i] = row.Value!;
         }
-        foreach (var line in request.Lines)
+        for (var i = 0; i < request.Lines.Count; i++)
         {
-            if (!await CommitLineAsync(line.Sku, request.OrderId, ct))
+            // The row just checked is the first attempt's copy (its ETag guards the move); a retry reads it again.
+            if (!await CommitLineAsync(request.Lines[i].Sku, request.OrderId, checkedRows[i], ct))
             {
                 return CommitResult.Failed;
             }
@@ -145,25 +150,38 @@ public sealed class StockLedger(PaymentsStorage storage) : IStockReservations
     }
 
     /// <summary>True when the line is reserved for the order (now or by an earlier attempt); false when out of stock or already released.</summary>
+    /// <remarks>
+    /// The first attempt does not read the reservation row: it is almost never there, and the
+    /// transaction's <c>Add</c> of it fails with 409 when it is (an earlier attempt's reservation, or a
+    /// release's marker), which leaves the level untouched. Only then, or after any other conflict, is
+    /// the row read and the decision made from what it says. One point read (and one 404) less per line.
+    /// </remarks>
     private async Task<bool> ReserveLineAsync(OrderLine line, string orderId, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.Stock, ct);
+        var lookFirst = false;
         return await ETagRetry.Pipeline.ExecuteAsync(async token =>
         {
-            var existing = await table.GetEntityIfExistsAsync<TableEntity>(line.Sku, ReservationKey(orderId), cancellationToken: token);
-            if (existing.HasValue)
+            if (lookFirst)
             {
-                // Released: this reserve arrives after its order's release (a paused worker's stale copy). Refused.
-                return StateOf(existing.Value!) != ReservationState.Released;
+                var existing = await table.GetEntityIfExistsAsync<TableEntity>(line.Sku, ReservationKey(orderId), cancellationToken: token);
+                if (existing.HasValue)
+                {
+                    // Released: this reserve arrives after its order's release (a paused worker's stale copy). Refused.
+                    return StateOf(existing.Value!) != ReservationState.Released;
+                }
             }
+            lookFirst = true;
             var levelRow = await table.GetEntityIfExistsAsync<TableEntity>(line.Sku, LevelKey, cancellationToken: token);
             if (!levelRow.HasValue || ToLevel(levelRow.Value!).Available < line.Quantity)
             {
-                return false;
+                // Out of stock, unless an earlier attempt reserved this line already: only the reservation row can say.
+                var existing = await table.GetEntityIfExistsAsync<TableEntity>(line.Sku, ReservationKey(orderId), cancellationToken: token);
+                return existing.HasValue && StateOf(existing.Value!) != ReservationState.Released;
             }
             var level = ToLevel(levelRow.Value!);
-            // Add, not upsert: a release that marked this line meanwhile makes the transaction fail with 409,
-            // and the retry reads the marker.
+            // Add, not upsert: a reservation or a release's marker already there makes the transaction fail
+            // with 409, and the retry reads it.
             await table.SubmitTransactionAsync(
             [
                 new TableTransactionAction(TableTransactionActionType.UpdateReplace,
@@ -175,25 +193,22 @@ public sealed class StockLedger(PaymentsStorage storage) : IStockReservations
     }
 
     /// <summary>True when the line is committed (now or by an earlier attempt); false when it is not reserved (released, or never reserved).</summary>
-    private async Task<bool> CommitLineAsync(string sku, string orderId, CancellationToken ct)
+    private async Task<bool> CommitLineAsync(string sku, string orderId, TableEntity? known, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.Stock, ct);
         return await ETagRetry.Pipeline.ExecuteAsync(async token =>
         {
-            var reservation = await table.GetEntityIfExistsAsync<TableEntity>(sku, ReservationKey(orderId), cancellationToken: token);
-            if (!reservation.HasValue)
-            {
-                return false;
-            }
-            switch (StateOf(reservation.Value!))
+            var reservation = known ?? await ReadReservationAsync(table, sku, orderId, token);
+            known = null;
+            switch (reservation is null ? ReservationState.Released : StateOf(reservation))
             {
                 case ReservationState.Committed:
                     return true;
                 case ReservationState.Released:
                     return false;
             }
-            var quantity = reservation.Value!.GetInt64("Quantity") ?? 0;
-            await MoveAsync(table, sku, reservation.Value, ReservationState.Committed,
+            var quantity = reservation!.GetInt64("Quantity") ?? 0;
+            await MoveAsync(table, sku, reservation, ReservationState.Committed,
                 level => level with { Reserved = level.Reserved - quantity, Committed = level.Committed + quantity }, token);
             return true;
         }, ct);
@@ -227,6 +242,12 @@ public sealed class StockLedger(PaymentsStorage storage) : IStockReservations
                     break;
             }
         }, ct);
+    }
+
+    private static async Task<TableEntity?> ReadReservationAsync(TableClient table, string sku, string orderId, CancellationToken ct)
+    {
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(sku, ReservationKey(orderId), cancellationToken: ct);
+        return row.HasValue ? row.Value : null;
     }
 
     /// <summary>Moves one reservation row to <paramref name="to"/> and adjusts the level with it, both guarded by their ETags.</summary>

@@ -45,13 +45,13 @@ public sealed class OutboxRelay(InboxStore inbox, PaymentDispatch dispatch, Time
         // rows intake may still be dispatching).
         await foreach (var entry in inbox.ListRaisedAsync(clock.GetUtcNow(), ct))
         {
-            if (entry.Event is not { } raised)
+            if (entry.Event is null)
             {
                 continue;
             }
             try
             {
-                if (await dispatch.SettleRaisedAsync(durable, raised, ct))
+                if (await dispatch.SettleRaisedAsync(durable, entry, ct))
                 {
                     settled++;
                 }

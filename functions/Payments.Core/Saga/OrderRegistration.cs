@@ -37,7 +37,8 @@ public sealed class OrderRegistration(
         // The read-model row is the first-writer gate: only its writer starts the saga, because a
         // start racing another start for the same instance id is not reliably refused by the backend.
         var instanceId = OrderSaga.InstanceId(order.OrderId);
-        if (!await orders.TryRegisterAsync(order, Guid.NewGuid(), ct))
+        var registeredRow = await orders.TryRegisterRowAsync(order, Guid.NewGuid(), ct);
+        if (registeredRow is null)
         {
             var existing = await orders.GetAsync(order.OrderId, ct);
             if (existing is null || existing.PaymentId != order.PaymentId || existing.AmountMinor != order.AmountMinor
@@ -56,7 +57,7 @@ public sealed class OrderRegistration(
             }
         }
 
-        var started = await StartSagaAsync(order, durable, ct);
+        var started = await StartSagaAsync(order, durable, ct, registeredRow);
         await ApplyWaitingCallbacksAsync(order.OrderId, durable, ct);
         return started ? new RegistrationResult.Started(order.OrderId) : new RegistrationResult.AlreadyRegistered(order.OrderId);
     }
@@ -99,11 +100,12 @@ public sealed class OrderRegistration(
         return started;
     }
 
-    private async Task<bool> StartSagaAsync(OrderRequest order, DurableTaskClient durable, CancellationToken ct)
+    /// <param name="registeredRow">The ETag of the order row this registration wrote, handed to the saga's first record; null when healing.</param>
+    private async Task<bool> StartSagaAsync(OrderRequest order, DurableTaskClient durable, CancellationToken ct, string? registeredRow = null)
     {
         // Stamped with this deployment's saga version for life: a later deploy replays it on the steps it started with.
         var options = sagaOptions.Value;
-        var started = await DurableStart.StartOnceAsync(durable, OrderSaga.Name, OrderSaga.InstanceId(order.OrderId), new OrderSagaInput(order, options.ToSettings()), ct, options.Version);
+        var started = await DurableStart.StartOnceAsync(durable, OrderSaga.Name, OrderSaga.InstanceId(order.OrderId), new OrderSagaInput(order, options.ToSettings(), registeredRow), ct, options.Version);
         if (started)
         {
             log.Registered(order.OrderId);

@@ -265,18 +265,26 @@ public sealed class PaymentDispatch(
     }
 
     /// <summary>
-    /// The second look at a success raised to a running saga: once the saga has ended, the event is
-    /// applied again against its outcome (no effect when the saga settled this payment, a refund when
-    /// it cancelled without it) and the row marked dispatched. False while the saga still runs.
+    /// The second look at a success raised to a running saga, from its inbox row as the outbox relay
+    /// read it: once the saga has ended, the event is applied again against its outcome (no effect
+    /// when the saga settled this payment, a refund when it cancelled without it) and the row marked
+    /// dispatched. False while the saga still runs. One instance read (with input and output) decides
+    /// both, and the row moves on the index key it was read with, without being read again.
     /// </summary>
-    public async Task<bool> SettleRaisedAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default)
+    public async Task<bool> SettleRaisedAsync(DurableTaskClient client, InboxEntry raised, CancellationToken ct = default)
     {
-        if (await client.GetInstanceAsync(OrderSaga.InstanceId(paymentEvent.OrderId), ct) is not { IsCompleted: true })
+        var paymentEvent = raised.Event ?? throw new ArgumentException("A raised row without a payment event has nothing to settle.", nameof(raised));
+        var instance = await client.GetInstanceAsync(OrderSaga.InstanceId(paymentEvent.OrderId), getInputsAndOutputs: true, ct);
+        if (instance is not { IsCompleted: true })
         {
             return false;
         }
-        await ApplyAsync(client, paymentEvent, ct);
-        await inbox.MarkDispatchedAsync(paymentEvent.Provider, paymentEvent.EventId, ct);
+        using (var span = StartDispatchSpan(paymentEvent))
+        {
+            var result = await ApplyToInstanceAsync(client, paymentEvent, instance, ct);
+            span?.SetTag(PipelineTrace.OutcomeTag, result.ToString());
+        }
+        await inbox.MarkRaisedDispatchedAsync(raised, ct);
         return true;
     }
 
@@ -300,13 +308,19 @@ public sealed class PaymentDispatch(
 
     private async Task<DispatchResult> ApplyUntracedAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct)
     {
-        var instanceId = OrderSaga.InstanceId(paymentEvent.OrderId);
-        var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, ct);
+        var instance = await client.GetInstanceAsync(OrderSaga.InstanceId(paymentEvent.OrderId), getInputsAndOutputs: true, ct);
         if (instance is null)
         {
             log.UnknownOrder(paymentEvent.EventId, paymentEvent.OrderId);
             return DispatchResult.UnknownOrder;
         }
+        return await ApplyToInstanceAsync(client, paymentEvent, instance, ct);
+    }
+
+    /// <summary>What the event means for the saga as <paramref name="instance"/> (read with its input and output) shows it.</summary>
+    private async Task<DispatchResult> ApplyToInstanceAsync(DurableTaskClient client, PaymentEvent paymentEvent, OrchestrationMetadata instance, CancellationToken ct)
+    {
+        var instanceId = instance.InstanceId;
         var order = instance.ReadInputAs<OrderSagaInput>()?.Order;
         if (paymentEvent.Kind == PaymentEventKind.Succeeded && order is not null && paymentEvent.PaymentId != order.PaymentId)
         {

@@ -19,9 +19,11 @@ public sealed class SagaActivities(
     IPaymentGateway gateway,
     ILogger<SagaActivities> log)
 {
-    public async Task RecordOrderStateAsync(OrderStateChange change)
+    public Task RecordOrderStateAsync(OrderStateChange change) => RecordOrderStateAsync(change, carried: null);
+
+    private async Task RecordOrderStateAsync(OrderStateChange change, OrderRowCarry? carried)
     {
-        if (await orders.ApplyAsync(change) == RecordResult.Stale)
+        if (await orders.ApplyAsync(change, carried) == RecordResult.Stale)
         {
             log.StaleRecordRefused(change.OrderId, change.Status, change.Step);
         }
@@ -56,7 +58,9 @@ public sealed class SagaActivities(
         var result = await ReserveStockAsync(request);
         if (result == ReserveResult.Reserved)
         {
-            await RecordOrderStateAsync(new OrderStateChange(request.OrderId, OrderStatus.AwaitingPayment, null, "StockReserved"));
+            // Written on the registration's ETag when the saga was given it: no read of the row in the usual case.
+            await RecordOrderStateAsync(new OrderStateChange(request.OrderId, OrderStatus.AwaitingPayment, null, "StockReserved"),
+                orders.CarryRegistered(request.OrderId, request.OrderRowETag));
         }
         return result;
     }
@@ -71,15 +75,17 @@ public sealed class SagaActivities(
     public async Task<CommitResult> SettlePaidOrderAsync(PaidOrder paid)
     {
         var orderId = paid.Stock.OrderId;
-        await RecordOrderStateAsync(new OrderStateChange(orderId, OrderStatus.Paid, null, "Paid", paid.PaidAmountMinor, paid.PaidCurrency));
+        // The order row is read once: each record after the first writes on the ETag the previous one returned.
+        var row = orders.Carry(orderId);
+        await RecordOrderStateAsync(new OrderStateChange(orderId, OrderStatus.Paid, null, "Paid", paid.PaidAmountMinor, paid.PaidCurrency), row);
         var committed = await CommitStockAsync(paid.Stock);
         if (committed == CommitResult.Failed)
         {
             return committed;
         }
-        await RecordOrderStateAsync(new OrderStateChange(orderId, OrderStatus.Paid, null, "StockCommitted"));
+        await RecordOrderStateAsync(new OrderStateChange(orderId, OrderStatus.Paid, null, "StockCommitted"), row);
         await GrantPointsAsync(paid.Points);
-        await RecordOrderStateAsync(new OrderStateChange(orderId, OrderStatus.Completed, null, nameof(OrderStatus.Completed)));
+        await RecordOrderStateAsync(new OrderStateChange(orderId, OrderStatus.Completed, null, nameof(OrderStatus.Completed)), row);
         return committed;
     }
 

@@ -60,7 +60,7 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
     {
         try
         {
-            return await context.CallActivityAsync<ReserveResult>(SagaActivityNames.HoldStock, Stock);
+            return await context.CallActivityAsync<ReserveResult>(SagaActivityNames.HoldStock, Stock with { OrderRowETag = input.RegisteredRowETag });
         }
         catch (TaskFailedException)
         {

@@ -2,7 +2,11 @@ using Payments.Contracts;
 
 namespace Payments.Storage;
 
-/// <summary>A callback exactly as received, plus what it was parsed into and each time it was delivered (gateway retries, retry-lane attempts).</summary>
+/// <summary>
+/// A callback exactly as received, plus what it was parsed into and each time it was delivered (gateway
+/// retries, retry-lane attempts). <see cref="IndexKey"/>: the key of the index row its state had when it
+/// was read (null for an entry not read from the inbox), so a later move can delete that row without reading.
+/// </summary>
 public sealed record InboxEntry(
     string Provider,
     string EventId,
@@ -12,4 +16,5 @@ public sealed record InboxEntry(
     InboxState State,
     PaymentEvent? Event,
     string? EventType,
-    IReadOnlyList<CallbackDelivery>? Deliveries = null);
+    IReadOnlyList<CallbackDelivery>? Deliveries = null,
+    string? IndexKey = null);

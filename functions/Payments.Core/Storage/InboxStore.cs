@@ -150,6 +150,43 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
         }
     }
 
+    /// <summary>
+    /// The relay's second look settled a raised success: moves the row read as <paramref name="raised"/>
+    /// (<see cref="InboxState.Raised"/>, with its <see cref="InboxEntry.IndexKey"/>) to Dispatched without
+    /// reading it again. As in <see cref="MarkStoredAsync"/>, the transaction deletes the raised index row
+    /// read with it: if anyone moved the row meanwhile, that row is gone, the transaction fails, nothing
+    /// is written, and the row is marked the reading way.
+    /// </summary>
+    public async Task MarkRaisedDispatchedAsync(InboxEntry raised, CancellationToken ct = default)
+    {
+        if (raised.State != InboxState.Raised || raised.IndexKey is not { Length: > 0 } raisedIndex || !raisedIndex.StartsWith(RaisedPrefix, StringComparison.Ordinal))
+        {
+            await MarkDispatchedAsync(raised.Provider, raised.EventId, ct);
+            return;
+        }
+        var table = await storage.TableAsync(TableNames.Inbox, ct);
+        var now = clock.GetUtcNow();
+        var newIndex = IndexKey(InboxState.Dispatched, raised.ReceivedAt, now, raised.ReceivedAt + retention, raised.EventId);
+        try
+        {
+            await table.SubmitTransactionAsync(
+            [
+                new(TableTransactionActionType.UpdateMerge, new TableEntity(raised.Provider, RowKey(raised.EventId))
+                {
+                    ["State"] = nameof(InboxState.Dispatched),
+                    [nameof(InboxState.Dispatched) + "At"] = now,
+                    ["IndexKey"] = newIndex,
+                }, ETag.All),
+                new(TableTransactionActionType.Delete, new TableEntity(raised.Provider, raisedIndex), ETag.All),
+                new(TableTransactionActionType.UpsertReplace, IndexRow(raised.Provider, newIndex, raised.EventId)),
+            ], ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            await MarkDispatchedAsync(raised.Provider, raised.EventId, ct);
+        }
+    }
+
     /// <summary>Moves a row to <paramref name="state"/> and its index row with it, atomically; false when there is no such row (or it is not in <paramref name="from"/>).</summary>
     private async Task<bool> MarkAsync(string provider, string eventId, InboxState state, InboxState[]? from, CancellationToken ct)
     {
@@ -462,6 +499,7 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
             state,
             paymentEvent,
             row.GetString("EventType"),
-            row.GetString("Deliveries") is { } deliveries ? JsonSerializer.Deserialize<List<CallbackDelivery>>(deliveries) : null);
+            row.GetString("Deliveries") is { } deliveries ? JsonSerializer.Deserialize<List<CallbackDelivery>>(deliveries) : null,
+            row.GetString("IndexKey"));
     }
 }
