@@ -179,17 +179,42 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
         return list;
     }
 
-    /// <summary>The discrepancies a run acted on: its count of new ones, however often its chunks were retried.</summary>
-    public async Task<int> CountActedByAsync(DateOnly date, Guid run, CancellationToken ct)
+    /// <summary>
+    /// What a finishing run reports, counted from storage: the day's discrepancy rows, those this run
+    /// acted on (its count of new ones, however often its chunks were retried), and the malformed
+    /// lines. One read of each partition, the two side by side, only the columns the counts need.
+    /// </summary>
+    public async Task<(int Discrepancies, int ActedByRun, int Malformed)> TallyAsync(DateOnly date, Guid run, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.Reconciliation, ct);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition(date)} and Run eq {run.ToString()} and Action ne {Pending}");
-        var count = 0;
-        await foreach (var _ in table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: ct))
+        var id = run.ToString();
+        async Task<(int All, int Acted)> DiscrepanciesAsync()
         {
-            count++;
+            var (all, acted) = (0, 0);
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition(date)} and RowKey ne {SummaryKey}");
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["Action", "Run"], cancellationToken: ct))
+            {
+                all++;
+                if (row.GetString("Run") == id && row.GetString("Action") != Pending)
+                {
+                    acted++;
+                }
+            }
+            return (all, acted);
         }
-        return count;
+        async Task<int> MalformedAsync()
+        {
+            var count = 0;
+            await foreach (var _ in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {MalformedPartition(date)}"), select: ["RowKey"], cancellationToken: ct))
+            {
+                count++;
+            }
+            return count;
+        }
+        var discrepancies = DiscrepanciesAsync();
+        var malformed = MalformedAsync();
+        await Task.WhenAll(discrepancies, malformed);
+        return ((await discrepancies).All, (await discrepancies).Acted, await malformed);
     }
 
     public async Task<IReadOnlyList<Discrepancy>> ListAsync(DateOnly date, CancellationToken ct)
