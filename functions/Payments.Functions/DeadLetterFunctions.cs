@@ -96,10 +96,15 @@ public sealed class DeadLetterFunctions(
             : HttpReply.Problem(409, "Not a parked dead letter.", id);
     }
 
+    /// <summary>
+    /// Retries the parked refund under <paramref name="key"/> (the key the console shows: the refund's
+    /// instance id, or the order id of an item parked before refunds were keyed by instance). An
+    /// optional JSON body <c>{"reason": …}</c> (with a JSON content type) goes into the audit and the item's resolution.
+    /// </summary>
     [Function("RetryParkedRefund")]
     public async Task<IActionResult> RetryRefund(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "ops/refunds/{orderId}/retry")] HttpRequest request,
-        string orderId,
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "ops/refunds/{key}/retry")] HttpRequest request,
+        string key,
         [DurableClient] DurableTaskClient durable,
         CancellationToken ct)
     {
@@ -107,10 +112,18 @@ public sealed class DeadLetterFunctions(
         {
             return refused;
         }
-        await audit.RecordAsync(caller, "retries the parked refund of order", orderId, orderId, ct: ct);
-        return await refunds.RetryAsync(orderId, durable, ct) == RefundRetryResult.Started
-            ? HttpReply.JsonBody(202, new { orderId, status = "refund_retry_started" })
-            : HttpReply.Problem(404, "No parked refund for this order.", orderId);
+        var (ok, body) = request.HasJsonContentType() ? await JsonRequest.TryReadAsync<RetryRequest>(request, ct) : (true, null);
+        if (!ok)
+        {
+            return HttpReply.Problem(400, "A JSON body must read {\"reason\": \"…\"}; or send none.");
+        }
+        var retry = await refunds.RetryAsync(key, durable, caller, body?.Reason, ct);
+        return retry.Result switch
+        {
+            RefundRetryResult.Started => HttpReply.JsonBody(202, new { key, status = "refund_retry_started", retry.InstanceId }),
+            RefundRetryResult.AlreadyResolved => HttpReply.Problem(409, "This parked refund is already resolved (a retry was started, or it was discarded).", key),
+            _ => HttpReply.Problem(404, "No parked refund under this key.", key),
+        };
     }
 
     [Function("GetReconciliationReport")]
@@ -158,4 +171,6 @@ public sealed class DeadLetterFunctions(
     };
 
     private sealed record DiscardRequest(string? Reason);
+
+    private sealed record RetryRequest(string? Reason);
 }

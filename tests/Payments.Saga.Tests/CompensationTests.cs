@@ -18,6 +18,8 @@ public sealed class CompensationTests
         var refund = Assert.Single(saga.Script.Refunds);
         var parked = Assert.Single(saga.Script.Parked);
         Assert.Equal((ParkedKinds.RefundFailed, refund), (parked.Kind, parked.Refund));
+        // Keyed like a refund orchestration of the payment, not by the order: a failed second-capture refund of it is another item.
+        Assert.Equal((LatePaymentRefund.InstanceId(refund.PaymentId), refund.OrderId), (parked.ItemKey, parked.OrderId));
         Assert.Equal(3000, refund.AmountMinor);
         Assert.Contains("Refund failed as scripted", parked.Detail);
         Assert.Equal(OrderStatus.RefundPending, saga.Script.Recorded[^1].Status);

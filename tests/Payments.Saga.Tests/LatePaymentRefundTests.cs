@@ -40,6 +40,8 @@ public sealed class LatePaymentRefundTests
         Assert.Equal(TestSaga.Settings.ActivityMaxAttempts, refund.Script.Attempts(Refund));
         var parked = Assert.Single(refund.Script.Parked);
         Assert.Equal((ParkedKinds.RefundFailed, Assert.Single(refund.Script.Refunds)), (parked.Kind, parked.Refund));
+        // Under the refund orchestration's instance id: another refund of the same order is another item.
+        Assert.Equal((LatePaymentRefund.InstanceId(parked.Refund!.PaymentId), parked.Refund.OrderId), (parked.ItemKey, parked.OrderId));
         Assert.Contains("Refund failed as scripted", parked.Detail);
         Assert.Equal("RefundPending", await refund.CustomStatusAsync());
     }

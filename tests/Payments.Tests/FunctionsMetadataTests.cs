@@ -26,7 +26,7 @@ public sealed class FunctionsMetadataTests
     [InlineData("RedriveDeadLetter", "ops/dead-letters/{id}/redrive", "post", "Function")]
     [InlineData("RedriveAllDeadLetters", "ops/dead-letters/redrive-all", "post", "Function")]
     [InlineData("DiscardDeadLetter", "ops/dead-letters/{id}/discard", "post", "Function")]
-    [InlineData("RetryParkedRefund", "ops/refunds/{orderId}/retry", "post", "Function")]
+    [InlineData("RetryParkedRefund", "ops/refunds/{key}/retry", "post", "Function")]
     [InlineData("GetReconciliationReport", "ops/reconciliation/{date}", "get", "Function")]
     [InlineData("RunReconciliation", "ops/reconciliation/{date}", "post", "Function")]
     [InlineData("ReindexLegacyRows", "ops/maintenance/reindex", "post", "Function")]

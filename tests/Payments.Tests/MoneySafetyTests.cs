@@ -33,6 +33,8 @@ public sealed class MoneySafetyFixture : PipelineFixture
 /// </summary>
 public sealed class MoneySafetyTests(MoneySafetyFixture fixture) : IClassFixture<MoneySafetyFixture>
 {
+    private static readonly OperatorCaller Operator = new("test-operator", null, Verified: false);
+
     private PipelineHost Pipeline => fixture.Pipeline;
 
     private Task<ReconcilerReport> ReconcileAsync() =>
@@ -180,7 +182,7 @@ public sealed class MoneySafetyTests(MoneySafetyFixture fixture) : IClassFixture
         Assert.Equal((0, 0), (quiet.RefundsRestarted, quiet.RefundsParked));
 
         // The operator's retry pays it back, once.
-        Assert.Equal(RefundRetryResult.Started, await Pipeline.Service<RefundDesk>().RetryAsync(refundId, Pipeline.Durable));
+        Assert.Equal(RefundRetryResult.Started, (await Pipeline.Service<RefundDesk>().RetryAsync(refundId, Pipeline.Durable, Operator)).Result);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (await Pipeline.RefundCountAsync(second) == 0 && DateTime.UtcNow < deadline)
         {
@@ -232,7 +234,7 @@ public sealed class MoneySafetyTests(MoneySafetyFixture fixture) : IClassFixture
         {
             var item = await parked.GetAsync(ParkedKinds.RefundFailed, LatePaymentRefund.InstanceId(payment));
             Assert.Equal((order.OrderId, payment), (item?.OrderId, item?.Refund?.PaymentId));
-            Assert.Equal(RefundRetryResult.Started, await Pipeline.Service<RefundDesk>().RetryAsync(LatePaymentRefund.InstanceId(payment), Pipeline.Durable));
+            Assert.Equal(RefundRetryResult.Started, (await Pipeline.Service<RefundDesk>().RetryAsync(LatePaymentRefund.InstanceId(payment), Pipeline.Durable, Operator)).Result);
         }
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while ((await Pipeline.RefundCountAsync(extra[0]) == 0 || await Pipeline.RefundCountAsync(extra[1]) == 0) && DateTime.UtcNow < deadline)

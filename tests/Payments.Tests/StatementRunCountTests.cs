@@ -22,7 +22,7 @@ public sealed class StatementRunCountTests(StatementRunCountFixture fixture) : I
     private PipelineHost Pipeline => fixture.Pipeline;
 
     [Fact]
-    public async Task A_chunk_retried_after_acting_counts_its_discrepancy_once_and_a_failed_runs_pending_row_is_finished_by_the_next_run()
+    public async Task A_chunk_retried_after_acting_counts_its_discrepancy_once_and_pending_rows_of_a_failed_run_or_from_before_runs_were_named_are_finished_by_the_next_run()
     {
         (await Pipeline.GatewayHttp.PostAsJsonAsync("v1/payments", new { paymentId = "pay-count-ghost", orderId = "count-ghost", amountMinor = 700, currency = "EUR", provider = "standard" })).EnsureSuccessStatusCode();
         await Pipeline.Gateway.PayAsync("pay-count-ghost");
@@ -33,6 +33,15 @@ public sealed class StatementRunCountTests(StatementRunCountFixture fixture) : I
         var failedRun = Guid.NewGuid();
         var stranded = new Discrepancy(date, DiscrepancyClass.UnknownLocally, "pay-count-stranded", "count-stranded", 300, "EUR", ReconciliationStore.Pending, "left by a failed run");
         Assert.True(await reports.AddPendingAsync(stranded, failedRun, 99, "capture", DateTimeOffset.UtcNow, CancellationToken.None));
+        // And one written before pending rows named their run: no Run, no Chunk column.
+        var legacy = new Discrepancy(date, DiscrepancyClass.UnknownLocally, "pay-count-legacy", "count-legacy", 400, "EUR", ReconciliationStore.Pending, "left before runs were named");
+        Assert.True(await reports.AddPendingAsync(legacy, failedRun, 0, "capture", DateTimeOffset.UtcNow, CancellationToken.None));
+        var table = await Pipeline.Service<PaymentsStorage>().TableAsync(TableNames.Reconciliation);
+        await foreach (var row in table.QueryAsync<Azure.Data.Tables.TableEntity>("PaymentId eq 'pay-count-legacy'"))
+        {
+            Assert.True(row.Remove("Run") && row.Remove("Chunk"));
+            await table.UpdateEntityAsync(row, row.ETag, Azure.Data.Tables.TableUpdateMode.Replace);
+        }
 
         var run = Guid.NewGuid();
         var staged = await reconciler.StageAsync(new StatementStageRequest(date, run));
@@ -41,10 +50,11 @@ public sealed class StatementRunCountTests(StatementRunCountFixture fixture) : I
         await reconciler.ReconcileChunkAsync(new StatementChunk(date, run, 0), Pipeline.Durable); // the retry of a chunk whose result was lost
         var result = await reconciler.FinishAsync(new StatementRunTotals(date, run, staged.Lines));
 
-        Assert.Equal(2, result.NewDiscrepancies);
+        Assert.Equal(3, result.NewDiscrepancies);
         var rows = (await reports.ListAsync(date, CancellationToken.None)).ToDictionary(d => d.PaymentId, d => d.Action);
         Assert.Equal("parked", rows["pay-count-ghost"]);
         Assert.Equal("parked", rows["pay-count-stranded"]);
+        Assert.Equal("parked", rows["pay-count-legacy"]);
         Assert.Equal(0, (await Pipeline.ReconcileStatementAsync(date)).NewDiscrepancies);
     }
 }

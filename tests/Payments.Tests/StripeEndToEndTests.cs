@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Payments.Contracts;
 using Payments.Ledger;
+using Payments.Saga;
 using Payments.Storage;
 using Payments.Tests.Infrastructure;
 
@@ -109,12 +110,12 @@ public sealed class StripeEndToEndTests(StripeEndToEndFixture fixture) : IClassF
         // Stripe refused the refund once and replays that refusal for its key: every retry of the saga
         // gets it again, so the refund is parked, its next try under the next attempt's key.
         Assert.Equal(new SagaOutcome(OrderStatus.RefundPending, "amount_mismatch"), await Pipeline.WaitForOutcomeAsync(order.OrderId));
-        var parked = await Pipeline.Service<ParkedItems>().GetAsync(ParkedKinds.RefundFailed, order.OrderId);
+        var parked = await Pipeline.Service<ParkedItems>().GetAsync(ParkedKinds.RefundFailed, LatePaymentRefund.InstanceId(order.PaymentId));
         Assert.Equal(1, parked!.Refund!.Attempt);
         Assert.Contains("balance_insufficient", parked.Detail, StringComparison.Ordinal);
         Assert.Empty(Pipeline.Gateway.RefundsOf(order.PaymentId));
 
-        using var retry = await Pipeline.Http.PostAsync($"api/ops/refunds/{order.OrderId}/retry", null);
+        using var retry = await Pipeline.Http.PostAsync($"api/ops/refunds/{LatePaymentRefund.InstanceId(order.PaymentId)}/retry", null);
         Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var retried = await Pipeline.Durable.WaitForInstanceCompletionAsync($"refund-op-{order.PaymentId}-1", getInputsAndOutputs: true, cts.Token);
@@ -137,7 +138,7 @@ public sealed class StripeEndToEndTests(StripeEndToEndFixture fixture) : IClassF
         // intent's refunds first and recognises it instead of asking again.
         Assert.Equal(new SagaOutcome(OrderStatus.Refunded, "amount_mismatch"), await Pipeline.WaitForOutcomeAsync(order.OrderId));
         Assert.Equal(2400, Assert.Single(Pipeline.Gateway.RefundsOf(order.PaymentId)).AmountMinor);
-        Assert.Null(await Pipeline.Service<ParkedItems>().GetAsync(ParkedKinds.RefundFailed, order.OrderId));
+        Assert.Null(await Pipeline.Service<ParkedItems>().GetAsync(ParkedKinds.RefundFailed, LatePaymentRefund.InstanceId(order.PaymentId)));
     }
 
     [Fact]
@@ -152,7 +153,7 @@ public sealed class StripeEndToEndTests(StripeEndToEndFixture fixture) : IClassF
         // Stripe created the refund, but neither its answer nor any later listing reaches the saga:
         // parked with the same attempt (nothing was refused), the refund already paid out.
         Assert.Equal(new SagaOutcome(OrderStatus.RefundPending, "amount_mismatch"), await Pipeline.WaitForOutcomeAsync(order.OrderId));
-        Assert.Equal(0, (await Pipeline.Service<ParkedItems>().GetAsync(ParkedKinds.RefundFailed, order.OrderId))!.Refund!.Attempt);
+        Assert.Equal(0, (await Pipeline.Service<ParkedItems>().GetAsync(ParkedKinds.RefundFailed, LatePaymentRefund.InstanceId(order.PaymentId)))!.Refund!.Attempt);
         Assert.Single(Pipeline.Gateway.RefundsOf(order.PaymentId));
 
         // A day later Stripe has forgotten the key, so the same key is a new request; the operator's
@@ -162,7 +163,7 @@ public sealed class StripeEndToEndTests(StripeEndToEndFixture fixture) : IClassF
         {
             expired.EnsureSuccessStatusCode();
         }
-        using (var retry = await Pipeline.Http.PostAsync($"api/ops/refunds/{order.OrderId}/retry", null))
+        using (var retry = await Pipeline.Http.PostAsync($"api/ops/refunds/{LatePaymentRefund.InstanceId(order.PaymentId)}/retry", null))
         {
             Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
         }

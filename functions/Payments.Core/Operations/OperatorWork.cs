@@ -100,17 +100,17 @@ public sealed class OperatorWork(
                 : await desk.DiscardAsync(item.Key, request.Reason!, caller, ct) ? "Discarded" : "AlreadyResolved";
         }
         var orderId = item.OrderId!;
-        // A parked item's key: its order id, or for a crashed refund its orchestration's instance id (two refunds of one order).
+        // A parked item's key: its order id, or for a refund its orchestration's instance id (an order can have several refunds).
         var key = item.Key;
         if (request.Action == RetryRefund)
         {
-            if (await refunds.RetryAsync(key, durable, ct) != RefundRetryResult.Started)
+            // The same operation as POST /api/ops/refunds/{key}/retry: it resolves the item and audits the outcome.
+            return (await refunds.RetryAsync(key, durable, caller, request.Reason, ct)).Result switch
             {
-                return "NotParked";
-            }
-            await parked.ResolveAsync(item.Kind, key, "refund retry started" + (request.Reason is null ? "" : $": {request.Reason}"), caller.AuditName, ct);
-            await audit.RecordAsync(caller, "retries the parked refund of order", orderId, orderId, request.Reason, ct);
-            return "RefundRetryStarted";
+                RefundRetryResult.Started => "RefundRetryStarted",
+                RefundRetryResult.AlreadyResolved => "AlreadyResolved",
+                _ => "NotParked",
+            };
         }
         if (!await parked.ResolveAsync(item.Kind, key, $"discarded: {request.Reason}", caller.AuditName, ct))
         {

@@ -180,11 +180,12 @@ public sealed class TimelineReader(
         var fromHistory = false;
         for (var retry = 1; retry <= 20; retry++)
         {
-            if (await durable.GetInstanceAsync($"refund-op-{order.PaymentId}-{retry}", getInputsAndOutputs: false, ct) is null)
+            var retryId = LatePaymentRefund.OperatorRetryInstanceId(order.PaymentId, retry);
+            if (await durable.GetInstanceAsync(retryId, getInputsAndOutputs: false, ct) is null)
             {
                 break;
             }
-            instances.Add($"refund-op-{order.PaymentId}-{retry}");
+            instances.Add(retryId);
         }
         foreach (var instanceId in instances)
         {

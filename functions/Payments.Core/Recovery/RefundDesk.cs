@@ -11,21 +11,64 @@ namespace Payments.Recovery;
 /// The parked refund carries its attempt: the same idempotency key as the failed try unless the gateway
 /// finally refused it (<see cref="LatePaymentRefund.RetryAfter"/>), and the connector checks the
 /// payment's refunds before creating one, so no number of retries can refund twice.
+/// One operation for every caller (<c>POST /api/ops/refunds/{key}/retry</c>, the console's bulk
+/// <c>retry_refund</c>): claim the open item, start the retry, resolve the item naming the retry, and
+/// audit what happened — also a refusal — so a second retry of a resolved item is refused, not run.
 /// </summary>
-public sealed class RefundDesk(ParkedItems parked, IOptions<SagaOptions> sagaOptions)
+public sealed class RefundDesk(ParkedItems parked, OperatorAudit audit, IOptions<SagaOptions> sagaOptions)
 {
-    /// <param name="key">The parked refund's key: its order id, or (a refund orchestration the reconciler gave up on) that instance's id.</param>
-    public async Task<RefundRetryResult> RetryAsync(string key, DurableTaskClient durable, CancellationToken ct = default)
+    /// <summary>A payment's retries are numbered 1, 2, …; far more than any operator would ask for.</summary>
+    private const int MaxRetriesPerPayment = 100;
+
+    /// <param name="key">
+    /// The parked refund's key: its refund orchestration's instance id (<c>refund-{paymentId}</c>, or a
+    /// retry's <c>refund-op-{paymentId}-{n}</c>), or, for items parked before refunds were keyed so, its order id.
+    /// </param>
+    public async Task<RefundRetry> RetryAsync(string key, DurableTaskClient durable, OperatorCaller caller, string? reason = null, CancellationToken ct = default)
     {
-        if (!IsKey(key) || await parked.GetAsync(ParkedKinds.RefundFailed, key, ct) is not { Refund: { } refund })
+        var (retry, item) = await StartAsync(key, durable, ct);
+        if (item is null)
         {
-            return RefundRetryResult.NotParked;
+            return retry; // nothing parked under this key: nothing acted on, nothing to audit
         }
-        var retry = await parked.CountOperatorRetryAsync(ParkedKinds.RefundFailed, key, ct);
+        if (retry.Result == RefundRetryResult.Started)
+        {
+            // The retry is running: the item is done for the operator. A retry that fails again parks under its own instance id.
+            await parked.ResolveAsync(ParkedKinds.RefundFailed, key,
+                $"refund retry started as {retry.InstanceId}" + (reason is null ? "" : $": {reason}"), caller.AuditName, ct);
+        }
+        await audit.RecordAsync(caller,
+            retry.Result == RefundRetryResult.Started ? $"retries (as {retry.InstanceId}) the parked refund" : "is refused (already resolved) a retry of the parked refund",
+            key, item.OrderId, reason, ct);
+        return retry;
+    }
+
+    private async Task<(RefundRetry Retry, ParkedItem? Item)> StartAsync(string key, DurableTaskClient durable, CancellationToken ct)
+    {
+        if (!IsKey(key) || await parked.GetAsync(ParkedKinds.RefundFailed, key, ct) is not { Refund: { } refund } item)
+        {
+            return (new(RefundRetryResult.NotParked), null);
+        }
+        // The claim is a conditional write: of two retries racing on one item, one starts it.
+        if (!item.Open || await parked.CountOperatorRetryAsync(ParkedKinds.RefundFailed, key, ct) is null)
+        {
+            return (new(RefundRetryResult.AlreadyResolved), item);
+        }
         var input = new LatePaymentInput(refund with { Reason = refund.Reason + "_operator_retry" }, sagaOptions.Value.ToSettings());
-        await durable.ScheduleNewOrchestrationInstanceAsync(LatePaymentRefund.Name, input,
-            new Microsoft.DurableTask.StartOrchestrationOptions($"refund-op-{refund.PaymentId}-{retry}"), ct);
-        return RefundRetryResult.Started;
+        // Numbered per payment, not per item: one payment can have several items (its refund, a retry of
+        // it that failed in turn, an item parked under the order id before refunds were keyed by
+        // instance), and each item counting from 1 named two retries alike. The first number not taken
+        // is started once (dedupe on every status), so numbers stay contiguous for the timeline.
+        for (var n = 1; n <= MaxRetriesPerPayment; n++)
+        {
+            var instanceId = LatePaymentRefund.OperatorRetryInstanceId(refund.PaymentId, n);
+            if (await durable.GetInstanceAsync(instanceId, getInputsAndOutputs: false, ct) is null
+                && await DurableStart.StartOnceAsync(durable, LatePaymentRefund.Name, instanceId, input, ct))
+            {
+                return (new(RefundRetryResult.Started, instanceId), item);
+            }
+        }
+        throw new InvalidOperationException($"Payment {refund.PaymentId} has {MaxRetriesPerPayment} refund retries already; look at them before starting another.");
     }
 
     // An order id, or a refund instance id (refund-{paymentId}, refund-op-{paymentId}-{n}): longer than an id, same characters.

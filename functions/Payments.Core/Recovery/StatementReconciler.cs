@@ -216,6 +216,8 @@ public sealed class StatementReconciler(
     public async Task<ChunkResult> ReconcileChunkAsync(StatementChunk chunk, DurableTaskClient durable, CancellationToken ct = default)
     {
         var date = chunk.Date;
+        // The chunk's rows and what a dead attempt left pending do not depend on each other: read side by side.
+        var pendingRead = reports.ListPendingAsync(date, chunk.Run, chunk.Chunk, ct);
         var entries = (await stage.ReadChunkAsync(date, chunk.Run, chunk.Chunk, ct)).ToObjectFromJson<List<StatementEntry>>()
             ?? throw new InvalidDataException($"Statement chunk {chunk.Chunk} of {date} is empty.");
         var firstPosition = (long)chunk.Chunk * options.Value.StatementChunkLines;
@@ -236,7 +238,7 @@ public sealed class StatementReconciler(
 
         // A previous attempt of this chunk that died between recording a discrepancy and its action: finish those first.
         var found = 0;
-        foreach (var (pending, lineType, occurredAt) in await reports.ListPendingAsync(date, chunk.Run, chunk.Chunk, ct))
+        foreach (var (pending, lineType, occurredAt) in await pendingRead)
         {
             var line = new StatementLine(pending.PaymentId, pending.OrderId, lineType, pending.AmountMinor, pending.Currency, occurredAt);
             await reports.CompleteAsync(pending, chunk.Run, await ActAsync(pending.Class, line, await orders.GetAsync(pending.OrderId, ct), durable, ct), ct);
@@ -277,13 +279,13 @@ public sealed class StatementReconciler(
     /// <summary>Stores the run's outcome in the day's summary and deletes the staged copy.</summary>
     public async Task<StatementRunResult> FinishAsync(StatementRunTotals totals, CancellationToken ct = default)
     {
-        var all = await reports.ListAsync(totals.Date, ct);
-        var malformed = await reports.ListMalformedAsync(totals.Date, ct);
-        var found = await reports.CountActedByAsync(totals.Date, totals.Run, ct);
-        await reports.FinishRunAsync(totals.Date, found, all.Count, malformed.Count, clock.GetUtcNow(), ct);
-        await stage.DeleteRunAsync(totals.Date, totals.Run, ct);
-        log.StatementReconciled(totals.Date, totals.Lines, found, all.Count);
-        return new StatementRunResult(totals.Date, totals.Lines, found, all.Count, malformed.Count);
+        var (all, found, malformed) = await reports.TallyAsync(totals.Date, totals.Run, ct);
+        // Both idempotent, so side by side: a retried finish writes the same summary and finds fewer blobs.
+        await Task.WhenAll(
+            reports.FinishRunAsync(totals.Date, found, all, malformed, clock.GetUtcNow(), ct),
+            stage.DeleteRunAsync(totals.Date, totals.Run, ct));
+        log.StatementReconciled(totals.Date, totals.Lines, found, all);
+        return new StatementRunResult(totals.Date, totals.Lines, found, all, malformed);
     }
 
     /// <summary>The ledger's captures recorded while this chunk's lines happened (plus the recording lag), by payment id.</summary>

@@ -5,7 +5,7 @@ namespace Payments.Recovery;
 /// <summary>
 /// A day's statement reconciliation as a Durable orchestration, one instance per day
 /// (<c>statement-{date}</c>): stage the statement into chunks, reconcile chunk after chunk, finish.
-/// Each chunk is its own activity (up to <see cref="ParallelChunks"/> at once), so no function run grows
+/// Each chunk is its own activity (up to <see cref="ParallelChunks"/> at once, a new one as each ends), so no function run grows
 /// with the statement; Durable's history is the checkpoint, so a crashed host resumes at the chunks it was on; every generation of
 /// <see cref="ChunksPerGeneration"/> chunks starts afresh with the cursor, so the history stays small.
 /// A gateway whose statement could not be read is asked again after the others' chunks (its lines
@@ -63,13 +63,20 @@ public static class StatementRun
         var staged = input.Staged
             ?? await context.CallActivityAsync<StagedStatement>(StatementActivityNames.Stage, new StatementStageRequest(input.Date, context.NewGuid()), retry);
         var end = Math.Min(staged.Chunks, input.NextChunk + ChunksPerGeneration);
-        for (var batch = input.NextChunk; batch < end; batch += ParallelChunks)
+        // A sliding window, not batches: the next chunk starts as soon as any one finishes, so one slow
+        // chunk no longer holds three idle slots until it is done. Chunks are scheduled in the same order
+        // as before (chunk k is the generation's k-th task), so a run's history replays either way.
+        var inFlight = new List<Task<ChunkResult>>(ParallelChunks);
+        for (var next = input.NextChunk; next < end || inFlight.Count > 0;)
         {
-            context.SetCustomStatus($"Chunks {batch + 1}-{Math.Min(end, batch + ParallelChunks)} of {staged.Chunks}");
-            var chunks = Enumerable.Range(batch, Math.Min(ParallelChunks, end - batch))
-                .Select(chunk => context.CallActivityAsync<ChunkResult>(StatementActivityNames.ReconcileChunk, new StatementChunk(input.Date, staged.Run, chunk), retry))
-                .ToList();
-            await Task.WhenAll(chunks);
+            for (; next < end && inFlight.Count < ParallelChunks; next++)
+            {
+                inFlight.Add(context.CallActivityAsync<ChunkResult>(StatementActivityNames.ReconcileChunk, new StatementChunk(input.Date, staged.Run, next), retry));
+            }
+            context.SetCustomStatus($"Chunks up to {next} of {staged.Chunks} started, {inFlight.Count} running");
+            var done = await Task.WhenAny(inFlight);
+            inFlight.Remove(done);
+            await done; // a chunk that failed for good fails the run here
         }
         if (end < staged.Chunks)
         {

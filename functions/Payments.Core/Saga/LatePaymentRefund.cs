@@ -16,6 +16,9 @@ public static class LatePaymentRefund
 
     public static string InstanceId(string paymentId) => $"refund-{paymentId}";
 
+    /// <summary>The <paramref name="n"/>th operator retry of a payment's refund (numbered per payment, from 1).</summary>
+    public static string OperatorRetryInstanceId(string paymentId, int n) => $"refund-op-{paymentId}-{n}";
+
     /// <summary>
     /// The refund an operator's retry will ask for. After a final refusal (the last attempt's answer
     /// was the gateway's refusal) under a new idempotency key, since a gateway that replays answers per
@@ -53,7 +56,9 @@ public static class LatePaymentRefund
         {
             await context.CallActivityAsync(
                 SagaActivityNames.Park,
-                new ParkRequest(refund.OrderId, ParkedKinds.RefundFailed, $"Refund of {refund.AmountMinor} {refund.Currency} ({refund.Reason}) failed.", ex.Message, RetryAfter(refund, ex)),
+                // Under this refund's own instance id, not the order: an order can have several refunds (its
+                // payment, a second capture, an operator's retry), each failing with its own retry context.
+                new ParkRequest(refund.OrderId, ParkedKinds.RefundFailed, $"Refund of {refund.AmountMinor} {refund.Currency} ({refund.Reason}) failed.", ex.Message, RetryAfter(refund, ex), context.InstanceId),
                 retry);
             outcome = new SagaOutcome(OrderStatus.RefundPending, refund.Reason);
         }

@@ -160,7 +160,10 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
         }
         catch (TaskFailedException ex)
         {
-            await ParkAsync(ParkedKinds.RefundFailed, $"Refund of {amountMinor} {currency} ({reason}) failed after {settings.ActivityMaxAttempts} attempts.", ex.Message, LatePaymentRefund.RetryAfter(refund, ex));
+            // Keyed like a refund orchestration of this payment (refund-{paymentId}), not by the order, so a
+            // failed refund of a second capture of the same order is a second item, not a replacement.
+            await ParkAsync(ParkedKinds.RefundFailed, $"Refund of {amountMinor} {currency} ({reason}) failed after {settings.ActivityMaxAttempts} attempts.", ex.Message,
+                LatePaymentRefund.RetryAfter(refund, ex), LatePaymentRefund.InstanceId(order.PaymentId));
             return await FinishAsync(OrderStatus.RefundPending, reason);
         }
         return await FinishAsync(OrderStatus.Refunded, reason);
@@ -198,11 +201,11 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
     /// reconciler's crashed-saga sweep then finds it and settles its payment (refund) or parks it
     /// loudly, instead of the order ending quietly with nobody told.
     /// </summary>
-    private async Task ParkAsync(string kind, string reason, string detail, RefundRequest? refund = null)
+    private async Task ParkAsync(string kind, string reason, string detail, RefundRequest? refund = null, string? key = null)
     {
         try
         {
-            await context.CallActivityAsync(SagaActivityNames.Park, new ParkRequest(order.OrderId, kind, reason, detail, refund), PointsBackoff);
+            await context.CallActivityAsync(SagaActivityNames.Park, new ParkRequest(order.OrderId, kind, reason, detail, refund, key), PointsBackoff);
         }
         catch (TaskFailedException ex)
         {

@@ -54,14 +54,27 @@ public sealed class ParkedItems(PaymentsStorage storage, TimeProvider clock)
         return row.HasValue ? ToItem(row.Value!) : null;
     }
 
-    /// <summary>Counts an operator's retry on the item and returns the new count (it names the retry's orchestration).</summary>
-    public async Task<int> CountOperatorRetryAsync(string kind, string key, CancellationToken ct = default)
+    /// <summary>
+    /// Claims the open item for an operator's retry: counts the retry and returns the new count; null
+    /// when the item is resolved, or another retry claimed it first (the count is an ETag-conditional write).
+    /// </summary>
+    public async Task<int?> CountOperatorRetryAsync(string kind, string key, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Parked, ct);
         var row = (await table.GetEntityAsync<TableEntity>(kind, key, cancellationToken: ct)).Value;
+        if (row.GetBoolean("Open") == false)
+        {
+            return null;
+        }
         var retries = (row.GetInt32("OperatorRetries") ?? 0) + 1;
-        row["OperatorRetries"] = retries;
-        await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Merge, ct);
+        try
+        {
+            await table.UpdateEntityAsync(new TableEntity(kind, key) { ["OperatorRetries"] = retries }, row.ETag, TableUpdateMode.Merge, ct);
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 412)
+        {
+            return null;
+        }
         return retries;
     }
 

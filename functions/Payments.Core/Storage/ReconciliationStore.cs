@@ -69,18 +69,27 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
     /// Discrepancies written but never completed, with their line's type and time: those of this
     /// run's chunk (its last attempt died between the two), and for chunk 0 also those an earlier run
     /// of the day left behind (that run failed for good; its chunking may have differed, so only one
-    /// chunk adopts them).
+    /// chunk adopts them), including rows written before pending rows named their run.
     /// </summary>
+    /// <remarks>
+    /// Chunk 0 reads every pending row of the day and picks on this side: a row without a Run column
+    /// matches no comparison on it in a table filter, not even <c>Run ne …</c>, so a filter never
+    /// returned those. Pending rows are few (written just before their action), so the read is small.
+    /// </remarks>
     public async Task<IReadOnlyList<(Discrepancy Discrepancy, string LineType, DateTimeOffset OccurredAt)>> ListPendingAsync(DateOnly date, Guid run, int chunk, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.Reconciliation, ct);
         var id = run.ToString();
         var filter = chunk == 0
-            ? TableClient.CreateQueryFilter($"PartitionKey eq {Partition(date)} and Action eq {Pending} and ((Run eq {id} and Chunk eq 0) or Run ne {id})")
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {Partition(date)} and Action eq {Pending}")
             : TableClient.CreateQueryFilter($"PartitionKey eq {Partition(date)} and Action eq {Pending} and Run eq {id} and Chunk eq {chunk}");
         var list = new List<(Discrepancy, string, DateTimeOffset)>();
         await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
         {
+            if (chunk == 0 && row.GetString("Run") == id && row.GetInt32("Chunk") is not 0)
+            {
+                continue; // another chunk of this run: that chunk's own retry completes it
+            }
             list.Add((ToDiscrepancy(date, row), row.GetString("LineType") ?? "capture", row.GetDateTimeOffset("OccurredAt") ?? default));
         }
         return list;
@@ -170,17 +179,42 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
         return list;
     }
 
-    /// <summary>The discrepancies a run acted on: its count of new ones, however often its chunks were retried.</summary>
-    public async Task<int> CountActedByAsync(DateOnly date, Guid run, CancellationToken ct)
+    /// <summary>
+    /// What a finishing run reports, counted from storage: the day's discrepancy rows, those this run
+    /// acted on (its count of new ones, however often its chunks were retried), and the malformed
+    /// lines. One read of each partition, the two side by side, only the columns the counts need.
+    /// </summary>
+    public async Task<(int Discrepancies, int ActedByRun, int Malformed)> TallyAsync(DateOnly date, Guid run, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.Reconciliation, ct);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition(date)} and Run eq {run.ToString()} and Action ne {Pending}");
-        var count = 0;
-        await foreach (var _ in table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: ct))
+        var id = run.ToString();
+        async Task<(int All, int Acted)> DiscrepanciesAsync()
         {
-            count++;
+            var (all, acted) = (0, 0);
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition(date)} and RowKey ne {SummaryKey}");
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["Action", "Run"], cancellationToken: ct))
+            {
+                all++;
+                if (row.GetString("Run") == id && row.GetString("Action") != Pending)
+                {
+                    acted++;
+                }
+            }
+            return (all, acted);
         }
-        return count;
+        async Task<int> MalformedAsync()
+        {
+            var count = 0;
+            await foreach (var _ in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {MalformedPartition(date)}"), select: ["RowKey"], cancellationToken: ct))
+            {
+                count++;
+            }
+            return count;
+        }
+        var discrepancies = DiscrepanciesAsync();
+        var malformed = MalformedAsync();
+        await Task.WhenAll(discrepancies, malformed);
+        return ((await discrepancies).All, (await discrepancies).Acted, await malformed);
     }
 
     public async Task<IReadOnlyList<Discrepancy>> ListAsync(DateOnly date, CancellationToken ct)

@@ -28,17 +28,19 @@ public sealed class StatementStage(PaymentsStorage storage)
     public async Task DeleteRunAsync(DateOnly date, Guid run, CancellationToken ct)
     {
         var container = await storage.ContainerAsync(Container, ct);
-        await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, Folder(date, run), ct))
-        {
-            try
+        // Side by side: a million-line statement leaves 200 chunks, and one delete after another was the finish's longest wait.
+        await Parallel.ForEachAsync(container.GetBlobsAsync(BlobTraits.None, BlobStates.None, Folder(date, run), ct),
+            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (blob, token) =>
             {
-                await container.DeleteBlobAsync(blob.Name, cancellationToken: ct);
-            }
-            catch (RequestFailedException ex) when (ex.Status == 404)
-            {
-                // A retried finish already deleted it.
-            }
-        }
+                try
+                {
+                    await container.DeleteBlobAsync(blob.Name, cancellationToken: token);
+                }
+                catch (RequestFailedException ex) when (ex.Status == 404)
+                {
+                    // A retried finish already deleted it.
+                }
+            });
     }
 
     private static string Folder(DateOnly date, Guid run) => $"{date:yyyy-MM-dd}/{run:N}/";

@@ -140,6 +140,7 @@ public sealed class OperatorConsoleTests(ConsoleFixture fixture) : IClassFixture
     {
         var order = await ConsoleScenarios.LostThenRecoveredAsync(Pipeline, "refund1");
         var refund = new Payments.Contracts.RefundRequest(order.OrderId, order.Provider, order.PaymentId, order.AmountMinor, order.Currency, "late_payment", Attempt: 1);
+        // Parked under the order id, as refunds were before they were keyed by their instance id: still retryable by that key.
         await Pipeline.Service<ParkedItems>().ParkAsync(new Payments.Contracts.ParkRequest(order.OrderId, Payments.Contracts.ParkedKinds.RefundFailed, "gateway_refused", "refused twice", refund));
         var item = Assert.Single((await GetAsync("api/ops/console/work")).GetProperty("items").EnumerateArray(), i => i.GetProperty("orderId").GetString() == order.OrderId);
         Assert.Equal(["retry_refund", "discard"], item.GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
@@ -151,7 +152,9 @@ public sealed class OperatorConsoleTests(ConsoleFixture fixture) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("RefundRetryStarted", Assert.Single(run.GetProperty("items").EnumerateArray()).GetProperty("outcome").GetString());
         var parked = (await Pipeline.Service<ParkedItems>().GetAsync(Payments.Contracts.ParkedKinds.RefundFailed, order.OrderId))!;
-        Assert.Equal(("gina@local [unverified]", "refund retry started: customer confirmed"), (parked.ResolvedBy, parked.Resolution));
+        Assert.Equal(("gina@local [unverified]", $"refund retry started as refund-op-{order.PaymentId}-1: customer confirmed"), (parked.ResolvedBy, parked.Resolution));
+        var (again, rerun) = await ActAsync(new { action = "retry_refund", filter = new { kind = "refund_failed", ids = new[] { item.GetProperty("id").GetString() } }, dryRun = false, reason = "twice" }, "gina@local");
+        Assert.Equal((HttpStatusCode.OK, 0), (again, rerun.GetProperty("items").GetArrayLength())); // resolved: no longer offered
         using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
         {
             await Pipeline.Durable.WaitForInstanceCompletionAsync($"refund-op-{order.PaymentId}-1", getInputsAndOutputs: false, cts.Token);
@@ -161,7 +164,7 @@ public sealed class OperatorConsoleTests(ConsoleFixture fixture) : IClassFixture
             e => e.GetProperty("source").GetString() == "refund" && e.GetProperty("title").GetString() == $"refund-op-{order.PaymentId}-1: Refund scheduled");
         Assert.EndsWith($"; idempotency key refund1-{order.PaymentId}", refundCall.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains(Titles(timeline), t => t == "Parked refund_failed resolved by gina@local [unverified]");
-        Assert.Contains(Titles(timeline), t => t == $"gina@local [unverified] retries the parked refund of order {order.OrderId}");
+        Assert.Contains(Titles(timeline), t => t == $"gina@local [unverified] retries (as refund-op-{order.PaymentId}-1) the parked refund {order.OrderId}");
     }
 
     [Fact]

@@ -1,0 +1,4 @@
+namespace Payments.Recovery;
+
+/// <summary>What an operator's refund retry did, and when it started one, the retry's orchestration (<c>refund-op-{paymentId}-{n}</c>).</summary>
+public sealed record RefundRetry(RefundRetryResult Result, string? InstanceId = null);
