@@ -111,6 +111,40 @@ public sealed class RefundCompensationTests(SagaPathFixture fixture) : IClassFix
         }
     }
 
+    [Fact]
+    public async Task Two_retries_of_one_parked_refund_at_the_same_moment_start_one_refund_and_a_parking_again_clears_the_claim()
+    {
+        await Pipeline.Service<Payments.Ledger.StockLedger>().SetLevelAsync("sku-rf3", 0);
+        var order = await Pipeline.RegisterOrderWithoutPaymentAsync("rf3", amount: 2100, sku: "sku-rf3");
+        Assert.Equal(OrderStatus.Cancelled, (await Pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
+        await Pipeline.CreatePaymentAsync(order);
+        await Pipeline.Gateway.PayAsync(order.PaymentId);
+        var key = LatePaymentRefund.InstanceId(order.PaymentId);
+        var parked = Pipeline.Service<ParkedItems>();
+        var request = new ParkRequest(order.OrderId, ParkedKinds.RefundFailed, "refused", "409",
+            new RefundRequest(order.OrderId, "standard", order.PaymentId, 2100, "EUR", "late_payment"), key);
+        await parked.ParkAsync(request);
+
+        // The console's bulk retry and the route on one item, together: both name one retry, and only it runs.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+        {
+            using var retry = await Pipeline.Http.PostAsync($"api/ops/refunds/{key}/retry", null);
+            return (retry.StatusCode, await retry.Content.ReadAsStringAsync());
+        }));
+        Assert.All(answers, a => Assert.True(a.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.Conflict, a.Item2));
+        Assert.All(answers.Where(a => a.StatusCode == HttpStatusCode.Accepted), a => Assert.Contains($"refund-op-{order.PaymentId}-1", a.Item2));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var retried = await Pipeline.Durable.WaitForInstanceCompletionAsync($"refund-op-{order.PaymentId}-1", getInputsAndOutputs: true, cts.Token);
+        Assert.Equal(OrderStatus.Refunded, retried.ReadOutputAs<SagaOutcome>()!.Status);
+        Assert.Null(await Pipeline.Durable.GetInstanceAsync($"refund-op-{order.PaymentId}-2"));
+        Assert.Equal(1, await Pipeline.RefundCountAsync(order.PaymentId));
+        Assert.Equal((false, 1), ((await parked.GetAsync(ParkedKinds.RefundFailed, key))!.Open, (await parked.GetAsync(ParkedKinds.RefundFailed, key))!.OperatorRetries));
+
+        // Parked again (a new failure under the same key): open, unclaimed, and its retry is the payment's next.
+        await parked.ParkAsync(request);
+        Assert.Equal($"refund-op-{order.PaymentId}-2", await RetryAsync(key));
+    }
+
     private async Task RefuseRefundsAsync(string paymentId, int refusals)
     {
         using var scripted = await Pipeline.GatewayHttp.PostAsJsonAsync($"sim/payments/{paymentId}/refund-faults", new { refuse = refusals });

@@ -34,7 +34,7 @@ public sealed class RefundDesk(ParkedItems parked, OperatorAudit audit, IOptions
         if (retry.Result == RefundRetryResult.Started)
         {
             // The retry is running: the item is done for the operator. A retry that fails again parks under its own instance id.
-            await parked.ResolveAsync(ParkedKinds.RefundFailed, key,
+            await parked.ResolveRetriedAsync(ParkedKinds.RefundFailed, key, retry.InstanceId!,
                 $"refund retry started as {retry.InstanceId}" + (reason is null ? "" : $": {reason}"), caller.AuditName, ct);
         }
         await audit.RecordAsync(caller,
@@ -49,26 +49,35 @@ public sealed class RefundDesk(ParkedItems parked, OperatorAudit audit, IOptions
         {
             return (new(RefundRetryResult.NotParked), null);
         }
-        // The claim is a conditional write: of two retries racing on one item, one starts it.
-        if (!item.Open || await parked.CountOperatorRetryAsync(ParkedKinds.RefundFailed, key, ct) is null)
+        if (!item.Open || await NextFreeRetryAsync(refund.PaymentId, durable, ct) is not { } proposed
+            || await parked.ClaimRetryAsync(ParkedKinds.RefundFailed, key, proposed, ct) is not { } claimed)
         {
             return (new(RefundRetryResult.AlreadyResolved), item);
         }
+        // Every caller that claimed this item (two racing retries, or one after a crash between the claim and
+        // the start) starts the same retry, once: the engine dedupes the instance id.
         var input = new LatePaymentInput(refund with { Reason = refund.Reason + "_operator_retry" }, sagaOptions.Value.ToSettings());
-        // Numbered per payment, not per item: one payment can have several items (its refund, a retry of
-        // it that failed in turn, an item parked under the order id before refunds were keyed by
-        // instance), and each item counting from 1 named two retries alike. The first number not taken
-        // is started once (dedupe on every status), so numbers stay contiguous for the timeline.
+        await DurableStart.StartOnceAsync(durable, LatePaymentRefund.Name, claimed, input, ct);
+        return (new(RefundRetryResult.Started, claimed), item);
+    }
+
+    /// <summary>
+    /// Numbered per payment, not per item: one payment can have several items (its refund, a retry of it
+    /// that failed in turn, an item parked under the order id before refunds were keyed by instance), and
+    /// each item counting from 1 named two retries alike. The first number not taken keeps the numbers
+    /// contiguous for the timeline.
+    /// </summary>
+    private static async Task<string> NextFreeRetryAsync(string paymentId, DurableTaskClient durable, CancellationToken ct)
+    {
         for (var n = 1; n <= MaxRetriesPerPayment; n++)
         {
-            var instanceId = LatePaymentRefund.OperatorRetryInstanceId(refund.PaymentId, n);
-            if (await durable.GetInstanceAsync(instanceId, getInputsAndOutputs: false, ct) is null
-                && await DurableStart.StartOnceAsync(durable, LatePaymentRefund.Name, instanceId, input, ct))
+            var instanceId = LatePaymentRefund.OperatorRetryInstanceId(paymentId, n);
+            if (await durable.GetInstanceAsync(instanceId, getInputsAndOutputs: false, ct) is null)
             {
-                return (new(RefundRetryResult.Started, instanceId), item);
+                return instanceId;
             }
         }
-        throw new InvalidOperationException($"Payment {refund.PaymentId} has {MaxRetriesPerPayment} refund retries already; look at them before starting another.");
+        throw new InvalidOperationException($"Payment {paymentId} has {MaxRetriesPerPayment} refund retries already; look at them before starting another.");
     }
 
     // An order id, or a refund instance id (refund-{paymentId}, refund-op-{paymentId}-{n}): longer than an id, same characters.

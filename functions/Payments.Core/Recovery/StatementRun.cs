@@ -76,7 +76,23 @@ public static class StatementRun
             context.SetCustomStatus($"Chunks up to {next} of {staged.Chunks} started, {inFlight.Count} running");
             var done = await Task.WhenAny(inFlight);
             inFlight.Remove(done);
-            await done; // a chunk that failed for good fails the run here
+            if (done.IsFaulted)
+            {
+                // A chunk that failed for good fails the run, but only once its siblings have ended: a later
+                // run adopts this run's pending rows and must not act on one beside a chunk still running.
+                foreach (var sibling in inFlight)
+                {
+                    try
+                    {
+                        await sibling;
+                    }
+                    catch (TaskFailedException)
+                    {
+                        // Failed too: the run fails with the first failure below.
+                    }
+                }
+                await done;
+            }
         }
         if (end < staged.Chunks)
         {

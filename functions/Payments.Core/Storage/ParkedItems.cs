@@ -22,8 +22,9 @@ public sealed class ParkedItems(PaymentsStorage storage, TimeProvider clock)
             ["Detail"] = request.Detail.Length > 2000 ? request.Detail[..2000] : request.Detail,
             ["ParkedAt"] = clock.GetUtcNow(),
             ["Refund"] = request.Refund is null ? null : JsonSerializer.Serialize(request.Refund),
-            // Parked (again): open for an operator, whatever an earlier resolution said.
+            // Parked (again): open for an operator, whatever an earlier resolution said, and no retry claimed for this failure.
             ["Open"] = true,
+            [RetryColumn] = "",
         }, TableUpdateMode.Merge, ct);
     }
 
@@ -55,28 +56,69 @@ public sealed class ParkedItems(PaymentsStorage storage, TimeProvider clock)
     }
 
     /// <summary>
-    /// Claims the open item for an operator's retry: counts the retry and returns the new count; null
-    /// when the item is resolved, or another retry claimed it first (the count is an ETag-conditional write).
+    /// Claims the open item for an operator's retry under <paramref name="proposedRetry"/> (a refund
+    /// instance id) and returns the retry the item is claimed for: the proposed one, or the one an earlier
+    /// or concurrent claim recorded (the claim is an ETag-conditional write, and a claimed item keeps its
+    /// retry until it is parked again), so every caller starts the same retry and none starts a second.
+    /// Null when the item is resolved.
     /// </summary>
-    public async Task<int?> CountOperatorRetryAsync(string kind, string key, CancellationToken ct = default)
+    public async Task<string?> ClaimRetryAsync(string kind, string key, string proposedRetry, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Parked, ct);
-        var row = (await table.GetEntityAsync<TableEntity>(kind, key, cancellationToken: ct)).Value;
-        if (row.GetBoolean("Open") == false)
+        while (true)
         {
-            return null;
+            var row = (await table.GetEntityAsync<TableEntity>(kind, key, cancellationToken: ct)).Value;
+            if (row.GetBoolean("Open") == false)
+            {
+                return null;
+            }
+            if (row.GetString(RetryColumn) is { Length: > 0 } claimed)
+            {
+                return claimed;
+            }
+            try
+            {
+                await table.UpdateEntityAsync(new TableEntity(kind, key)
+                {
+                    [RetryColumn] = proposedRetry,
+                    ["OperatorRetries"] = (row.GetInt32("OperatorRetries") ?? 0) + 1,
+                }, row.ETag, TableUpdateMode.Merge, ct);
+                return proposedRetry;
+            }
+            catch (Azure.RequestFailedException ex) when (ex.Status == 412)
+            {
+                // Claimed, resolved or parked again meanwhile: read what it says now.
+            }
         }
-        var retries = (row.GetInt32("OperatorRetries") ?? 0) + 1;
-        try
-        {
-            await table.UpdateEntityAsync(new TableEntity(kind, key) { ["OperatorRetries"] = retries }, row.ETag, TableUpdateMode.Merge, ct);
-        }
-        catch (Azure.RequestFailedException ex) when (ex.Status == 412)
-        {
-            return null;
-        }
-        return retries;
     }
+
+    /// <summary>
+    /// Resolves an item claimed for <paramref name="retry"/> once that retry has started. Left open when the
+    /// item was parked again after the claim (a new failure, which clears the claim): that one is still the operator's.
+    /// </summary>
+    public async Task ResolveRetriedAsync(string kind, string key, string retry, string resolution, string resolvedBy, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Parked, ct);
+        while (true)
+        {
+            var row = (await table.GetEntityAsync<TableEntity>(kind, key, cancellationToken: ct)).Value;
+            if (row.GetBoolean("Open") == false || row.GetString(RetryColumn) != retry)
+            {
+                return;
+            }
+            try
+            {
+                await table.UpdateEntityAsync(Resolution(kind, key, resolution, resolvedBy), row.ETag, TableUpdateMode.Merge, ct);
+                return;
+            }
+            catch (Azure.RequestFailedException ex) when (ex.Status == 412)
+            {
+                // Changed meanwhile: look again.
+            }
+        }
+    }
+
+    private const string RetryColumn = "RetryInstance";
 
     /// <summary>
     /// An operator's resolution of a parked item (discarded, or a retry started): the row stays, closed,
@@ -90,15 +132,17 @@ public sealed class ParkedItems(PaymentsStorage storage, TimeProvider clock)
         {
             return false;
         }
-        await table.UpdateEntityAsync(new TableEntity(kind, key)
-        {
-            ["Open"] = false,
-            ["Resolution"] = resolution.Length > 2000 ? resolution[..2000] : resolution,
-            ["ResolvedBy"] = resolvedBy,
-            ["ResolvedAt"] = clock.GetUtcNow(),
-        }, row.Value!.ETag, TableUpdateMode.Merge, ct);
+        await table.UpdateEntityAsync(Resolution(kind, key, resolution, resolvedBy), row.Value!.ETag, TableUpdateMode.Merge, ct);
         return true;
     }
+
+    private TableEntity Resolution(string kind, string key, string resolution, string resolvedBy) => new(kind, key)
+    {
+        ["Open"] = false,
+        ["Resolution"] = resolution.Length > 2000 ? resolution[..2000] : resolution,
+        ["ResolvedBy"] = resolvedBy,
+        ["ResolvedAt"] = clock.GetUtcNow(),
+    };
 
     private static ParkedItem ToItem(TableEntity row) => new(
         // Rows parked before the key could differ from the order carry no OrderId column: their key is the order.
