@@ -218,13 +218,13 @@ public sealed class RetryLane(
             }
             if (entry.State is not (InboxState.Dispatched or InboxState.Raised))
             {
-                if (await dispatch.ApplyStoredAsync(durable, paymentEvent, ct) == DispatchResult.UnknownOrder)
+                // Applied here, the row is marked and the attempt noted in one inbox write from the row as read.
+                if (await dispatch.ApplyStoredAsync(durable, entry, Attempt(message, "applied"), ct) == DispatchResult.UnknownOrder)
                 {
                     return await RetryOrDeadLetterAsync(delivery, message, "unknown_order", $"Order {message.OrderId} still unknown after {message.Attempt} attempts.", ct);
                 }
-                // Applied here: it waits for its order no more. (Whoever applied it earlier removed its entry then.)
+                // It waits for its order no more. (Whoever applied it earlier removed its entry then.)
                 await waiting.RemoveAsync(message.OrderId, message.Provider, message.EventId, ct);
-                await NoteAttemptAsync(message, "applied", ct);
             }
             await delivery.CompleteAsync(ct);
             return Settled.Applied;
@@ -262,13 +262,15 @@ public sealed class RetryLane(
     {
         try
         {
-            await inbox.NoteDeliveryAsync(message.Provider, message.EventId, new CallbackDelivery(clock.GetUtcNow(), $"retry-lane attempt {message.Attempt}", answer), ct);
+            await inbox.NoteDeliveryAsync(message.Provider, message.EventId, Attempt(message, answer), ct);
         }
         catch (Exception ex) when (StorageFailure.IsUnavailable(ex) && !ct.IsCancellationRequested)
         {
             log.LaneAttemptNotNoted(ex, message.Attempt, message.Provider, message.EventId);
         }
     }
+
+    private CallbackDelivery Attempt(LaneMessage message, string answer) => new(clock.GetUtcNow(), $"retry-lane attempt {message.Attempt}", answer);
 
     public static bool TryRead(BinaryData body, out LaneMessage? message)
     {

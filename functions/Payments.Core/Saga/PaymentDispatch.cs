@@ -265,6 +265,25 @@ public sealed class PaymentDispatch(
     }
 
     /// <summary>
+    /// The retry lane's apply of a callback it has just read from the inbox (not yet applied): as
+    /// <see cref="ApplyStoredAsync(DurableTaskClient, PaymentEvent, CancellationToken)"/>, but the row is
+    /// marked from <paramref name="stored"/> as read (its ETag and index key) in one write that also notes
+    /// <paramref name="delivery"/>, instead of a read-then-write mark and a read-then-write note
+    /// (<see cref="InboxStore.MarkReadAppliedAsync"/>; a row changed since it was read falls back to those).
+    /// </summary>
+    public async Task<DispatchResult> ApplyStoredAsync(DurableTaskClient client, InboxEntry stored, CallbackDelivery delivery, CancellationToken ct = default)
+    {
+        var paymentEvent = stored.Event ?? throw new ArgumentException("A stored callback without a payment event has nothing to dispatch.", nameof(stored));
+        var result = await ApplyAsync(client, paymentEvent, ct);
+        if (result != DispatchResult.UnknownOrder)
+        {
+            var state = result == DispatchResult.Raised && paymentEvent.Kind == PaymentEventKind.Succeeded ? InboxState.Raised : InboxState.Dispatched;
+            await inbox.MarkReadAppliedAsync(stored, state, delivery, ct);
+        }
+        return result;
+    }
+
+    /// <summary>
     /// The second look at a success raised to a running saga, from its inbox row as the outbox relay
     /// read it: once the saga has ended, the event is applied again against its outcome (no effect
     /// when the saga settled this payment, a refund when it cancelled without it) and the row marked
