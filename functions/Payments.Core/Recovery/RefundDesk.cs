@@ -49,8 +49,8 @@ public sealed class RefundDesk(ParkedItems parked, OperatorAudit audit, IOptions
         {
             return (new(RefundRetryResult.NotParked), null);
         }
-        if (!item.Open || await NextFreeRetryAsync(refund.PaymentId, durable, ct) is not { } proposed
-            || await parked.ClaimRetryAsync(ParkedKinds.RefundFailed, key, proposed, ct) is not { } claimed)
+        if (!item.Open
+            || await parked.ClaimRetryAsync(ParkedKinds.RefundFailed, key, await NextFreeRetryAsync(refund.PaymentId, durable, ct), ct) is not { } claimed)
         {
             return (new(RefundRetryResult.AlreadyResolved), item);
         }

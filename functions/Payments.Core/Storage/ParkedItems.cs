@@ -65,7 +65,7 @@ public sealed class ParkedItems(PaymentsStorage storage, TimeProvider clock)
     public async Task<string?> ClaimRetryAsync(string kind, string key, string proposedRetry, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Parked, ct);
-        while (true)
+        for (var attempt = 1; ; attempt++)
         {
             var row = (await table.GetEntityAsync<TableEntity>(kind, key, cancellationToken: ct)).Value;
             if (row.GetBoolean("Open") == false)
@@ -85,7 +85,7 @@ public sealed class ParkedItems(PaymentsStorage storage, TimeProvider clock)
                 }, row.ETag, TableUpdateMode.Merge, ct);
                 return proposedRetry;
             }
-            catch (Azure.RequestFailedException ex) when (ex.Status == 412)
+            catch (Azure.RequestFailedException ex) when (ex.Status == 412 && attempt < MaxConditionalAttempts)
             {
                 // Claimed, resolved or parked again meanwhile: read what it says now.
             }
@@ -99,7 +99,7 @@ public sealed class ParkedItems(PaymentsStorage storage, TimeProvider clock)
     public async Task ResolveRetriedAsync(string kind, string key, string retry, string resolution, string resolvedBy, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Parked, ct);
-        while (true)
+        for (var attempt = 1; ; attempt++)
         {
             var row = (await table.GetEntityAsync<TableEntity>(kind, key, cancellationToken: ct)).Value;
             if (row.GetBoolean("Open") == false || row.GetString(RetryColumn) != retry)
@@ -111,7 +111,7 @@ public sealed class ParkedItems(PaymentsStorage storage, TimeProvider clock)
                 await table.UpdateEntityAsync(Resolution(kind, key, resolution, resolvedBy), row.ETag, TableUpdateMode.Merge, ct);
                 return;
             }
-            catch (Azure.RequestFailedException ex) when (ex.Status == 412)
+            catch (Azure.RequestFailedException ex) when (ex.Status == 412 && attempt < MaxConditionalAttempts)
             {
                 // Changed meanwhile: look again.
             }
@@ -119,6 +119,9 @@ public sealed class ParkedItems(PaymentsStorage storage, TimeProvider clock)
     }
 
     private const string RetryColumn = "RetryInstance";
+
+    /// <summary>Each 412 means another writer moved the item on; past a few, the caller gets the conflict.</summary>
+    private const int MaxConditionalAttempts = 5;
 
     /// <summary>
     /// An operator's resolution of a parked item (discarded, or a retry started): the row stays, closed,
