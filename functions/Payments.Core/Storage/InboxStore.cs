@@ -125,24 +125,9 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
         var table = await storage.TableAsync(TableNames.Inbox, ct);
         var now = clock.GetUtcNow();
         var newIndex = IndexKey(state, stored.ReceivedAt, now, stored.ReceivedAt + retention, stored.EventId);
-        var rowKey = RowKey(stored.EventId);
-        List<TableTransactionAction> actions =
-        [
-            new(TableTransactionActionType.UpdateMerge, new TableEntity(stored.Provider, rowKey)
-            {
-                ["State"] = state.ToString(),
-                [state + "At"] = now,
-                ["IndexKey"] = newIndex,
-            }, ETag.All),
-            new(TableTransactionActionType.Delete, new TableEntity(stored.Provider, dueIndex), ETag.All),
-        ];
-        if (newIndex.Length > 0)
-        {
-            actions.Add(new(TableTransactionActionType.UpsertReplace, IndexRow(stored.Provider, newIndex, stored.EventId)));
-        }
         try
         {
-            await table.SubmitTransactionAsync(actions, ct);
+            await table.SubmitTransactionAsync(MoveActions(stored.Provider, stored.EventId, state, now, dueIndex, newIndex, ETag.All), ct);
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
@@ -169,17 +154,7 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
         var newIndex = IndexKey(InboxState.Dispatched, raised.ReceivedAt, now, raised.ReceivedAt + retention, raised.EventId);
         try
         {
-            await table.SubmitTransactionAsync(
-            [
-                new(TableTransactionActionType.UpdateMerge, new TableEntity(raised.Provider, RowKey(raised.EventId))
-                {
-                    ["State"] = nameof(InboxState.Dispatched),
-                    [nameof(InboxState.Dispatched) + "At"] = now,
-                    ["IndexKey"] = newIndex,
-                }, ETag.All),
-                new(TableTransactionActionType.Delete, new TableEntity(raised.Provider, raisedIndex), ETag.All),
-                new(TableTransactionActionType.UpsertReplace, IndexRow(raised.Provider, newIndex, raised.EventId)),
-            ], ct);
+            await table.SubmitTransactionAsync(MoveActions(raised.Provider, raised.EventId, InboxState.Dispatched, now, raisedIndex, newIndex, ETag.All), ct);
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
@@ -214,21 +189,7 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
         var oldIndex = read.IndexKey ?? "";
         var newIndex = IndexKey(state, read.ReceivedAt, now, read.ReceivedAt + retention, read.EventId);
         var deliveries = (read.Deliveries ?? []).Append(delivery).TakeLast(MaxDeliveriesKept);
-        List<TableTransactionAction> actions =
-        [
-            new(TableTransactionActionType.UpdateMerge, new TableEntity(read.Provider, RowKey(read.EventId))
-            {
-                ["State"] = state.ToString(),
-                [state + "At"] = now,
-                ["IndexKey"] = newIndex,
-                ["Deliveries"] = JsonSerializer.Serialize(deliveries),
-            }, new ETag(etag)),
-        ];
-        if (oldIndex.Length > 0 && oldIndex != newIndex)
-        {
-            actions.Add(new(TableTransactionActionType.Delete, new TableEntity(read.Provider, oldIndex), ETag.All));
-        }
-        actions.Add(new(TableTransactionActionType.UpsertReplace, IndexRow(read.Provider, newIndex, read.EventId)));
+        var actions = MoveActions(read.Provider, read.EventId, state, now, oldIndex, newIndex, new ETag(etag), JsonSerializer.Serialize(deliveries));
         try
         {
             await table.SubmitTransactionAsync(actions, ct);
@@ -259,24 +220,38 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
             var oldIndex = row.GetString("IndexKey") ?? "";
             var now = clock.GetUtcNow();
             var newIndex = IndexKey(state, receivedAt, now, row.GetDateTimeOffset("ExpiresAt") ?? receivedAt + retention, eventId);
-            var patch = new TableEntity(provider, row.RowKey)
-            {
-                ["State"] = state.ToString(),
-                [state + "At"] = now,
-                ["IndexKey"] = newIndex,
-            };
-            List<TableTransactionAction> actions = [new(TableTransactionActionType.UpdateMerge, patch, row.ETag)];
-            if (oldIndex.Length > 0 && oldIndex != newIndex)
-            {
-                actions.Add(new(TableTransactionActionType.Delete, new TableEntity(provider, oldIndex), ETag.All));
-            }
-            if (newIndex.Length > 0 && newIndex != oldIndex)
-            {
-                actions.Add(new(TableTransactionActionType.UpsertReplace, IndexRow(provider, newIndex, eventId)));
-            }
-            await table.SubmitTransactionAsync(actions, token);
+            await table.SubmitTransactionAsync(MoveActions(provider, eventId, state, now, oldIndex, newIndex, row.ETag), token);
             return true;
         }, ct);
+    }
+
+    /// <summary>
+    /// The one transaction every mark submits: the row moved to <paramref name="state"/> (its merge
+    /// conditional on <paramref name="rowETag"/>), its old index row deleted and its new one written. The
+    /// delete of the old index row is what fails the whole transaction when someone moved the row first.
+    /// </summary>
+    private static List<TableTransactionAction> MoveActions(string provider, string eventId, InboxState state, DateTimeOffset now, string oldIndex, string newIndex, ETag rowETag, string? deliveries = null)
+    {
+        var patch = new TableEntity(provider, RowKey(eventId))
+        {
+            ["State"] = state.ToString(),
+            [state + "At"] = now,
+            ["IndexKey"] = newIndex,
+        };
+        if (deliveries is not null)
+        {
+            patch["Deliveries"] = deliveries;
+        }
+        List<TableTransactionAction> actions = [new(TableTransactionActionType.UpdateMerge, patch, rowETag)];
+        if (oldIndex.Length > 0 && oldIndex != newIndex)
+        {
+            actions.Add(new(TableTransactionActionType.Delete, new TableEntity(provider, oldIndex), ETag.All));
+        }
+        if (newIndex.Length > 0 && newIndex != oldIndex)
+        {
+            actions.Add(new(TableTransactionActionType.UpsertReplace, IndexRow(provider, newIndex, eventId)));
+        }
+        return actions;
     }
 
     public async Task<InboxEntry?> GetAsync(string provider, string eventId, CancellationToken ct = default)
