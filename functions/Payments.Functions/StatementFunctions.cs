@@ -15,7 +15,8 @@ public sealed class StatementFunctions(StatementReconciler statements)
         StatementRun.RunAsync(context, context.GetInput<StatementRunInput>()!);
 
     [Function(StatementActivityNames.Stage)]
-    public Task<StagedStatement> Stage([ActivityTrigger] StatementStageRequest request) => statements.StageAsync(request);
+    public Task<StagedStatement> Stage([ActivityTrigger] StatementStageRequest request, [DurableClient] DurableTaskClient durable) =>
+        statements.StageAsync(request, durable);
 
     [Function(StatementActivityNames.ReconcileChunk)]
     public Task<ChunkResult> ReconcileChunk([ActivityTrigger] StatementChunk chunk, [DurableClient] DurableTaskClient durable) =>

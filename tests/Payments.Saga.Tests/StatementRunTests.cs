@@ -92,11 +92,39 @@ public sealed class StatementRunTests : IAsyncLifetime
         Assert.Single(script.Finished);
     }
 
-    private async Task<OrchestrationMetadata> RunAsync(Script script)
+    [Fact]
+    public async Task A_day_the_staging_step_reconciled_in_full_ends_with_that_step()
+    {
+        var script = new Script(new DateOnly(2026, 1, 5));
+
+        var run = await RunAsync(script, Fast with { InlineChunks = StatementRun.ParallelChunks });
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, run.RuntimeStatus);
+        Assert.Equal(StatementRun.ParallelChunks, Assert.Single(script.Stages).ReconcileChunks);
+        Assert.Empty(script.ChunkAttempts);
+        Assert.Empty(script.Finished);
+        Assert.Equal(3L, run.ReadOutputAs<StatementRunResult>()!.Lines);
+    }
+
+    [Fact]
+    public async Task Chunks_the_staging_step_reconciled_are_not_scheduled_again_and_the_rest_are_before_the_finish()
+    {
+        var script = new Script(new DateOnly(2026, 1, 6)) { SourceFailures = 1 };
+
+        var run = await RunAsync(script, Fast with { InlineChunks = 2 });
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, run.RuntimeStatus);
+        // Chunks 0 and 1 by the first staging; stripe's chunk 2, staged again after its read failed, by its own activity.
+        Assert.Equal([(2, null), (0, "stripe")], script.Stages.Select(s => (s.ReconcileChunks, s.Providers is null ? null : string.Join(',', s.Providers))));
+        Assert.Equal([2], script.ChunkAttempts.Keys.Order());
+        Assert.Equal(3L, Assert.Single(script.Finished).Lines);
+    }
+
+    private async Task<OrchestrationMetadata> RunAsync(Script script, StatementRunPolicy? policy = null)
     {
         scripts[script.Date] = script;
         var client = engine!.Client;
-        var id = await client.ScheduleNewOrchestrationInstanceAsync(StatementRun.Name, new StatementRunInput(script.Date, Policy: Fast),
+        var id = await client.ScheduleNewOrchestrationInstanceAsync(StatementRun.Name, new StatementRunInput(script.Date, Policy: policy ?? Fast),
             new StartOrchestrationOptions(StatementRun.InstanceId(script.Date)));
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         return await client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, patience.Token);
@@ -138,9 +166,17 @@ public sealed class StatementRunTests : IAsyncLifetime
                 Stages.Add(request);
                 var stripeFails = Stages.Count <= SourceFailures;
                 IReadOnlyList<StatementSourceFailure> failed = stripeFails ? [new("stripe", "InjectedFaultException")] : [];
-                return request.Providers is null
-                    ? new StagedStatement(date, request.Run, stripeFails ? 2 : 3, stripeFails ? 2 : 3, failed)
-                    : new StagedStatement(date, request.Run, request.FirstChunk + (stripeFails ? 0 : 1), request.LinesBefore + (stripeFails ? 0 : 1), failed);
+                if (request.Providers is not null)
+                {
+                    return new StagedStatement(date, request.Run, request.FirstChunk + (stripeFails ? 0 : 1), request.LinesBefore + (stripeFails ? 0 : 1), failed);
+                }
+                // The first staging reconciles its first chunks itself, and finishes a day it reconciled in full.
+                var chunks = stripeFails ? 2 : 3;
+                var reconciled = Math.Min(chunks, request.ReconcileChunks);
+                var finished = request.ReconcileChunks > 0 && reconciled == chunks && failed.Count == 0
+                    ? new StatementRunResult(date, chunks, 0, 0, 0)
+                    : null;
+                return new StagedStatement(date, request.Run, chunks, chunks, failed, reconciled, finished);
             }
         }
 

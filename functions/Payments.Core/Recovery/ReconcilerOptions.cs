@@ -34,6 +34,16 @@ public sealed class ReconcilerOptions
     public int StatementChunkLines { get; set; } = 5_000;
 
     /// <summary>
+    /// Chunks the staging step reconciles itself, from memory, as it reads them, instead of staging
+    /// them for activities of their own: a day of up to this many chunks is one activity (read,
+    /// reconcile, finish) instead of three hops and a blob round trip per chunk. The step then holds
+    /// this many chunks' work, so it bounds that step's run time as <see cref="StatementChunkLines"/>
+    /// bounds a chunk's. 0: every chunk is staged and reconciled by its own activity.
+    /// </summary>
+    [Range(0, StatementRun.ParallelChunks)]
+    public int StatementInlineChunks { get; set; } = StatementRun.ParallelChunks;
+
+    /// <summary>
     /// How long after a capture the pipeline may record it and still have the statement run find it
     /// by range read (webhook delays, retries); a capture recorded later costs one point read, not a wrong verdict.
     /// </summary>

@@ -84,18 +84,35 @@ public sealed class StatementReconciler(
     /// report and in the result for the run to ask again, and the other gateways are staged. A failure to
     /// write a chunk is storage's, not the gateway's: it fails the step, which the run retries.
     /// </summary>
-    public async Task<StagedStatement> StageAsync(StatementStageRequest request, CancellationToken ct = default)
+    /// <remarks>
+    /// A first staging reconciles its first <see cref="StatementStageRequest.ReconcileChunks"/> chunks
+    /// itself, from memory, as <see cref="ReconcileChunkAsync"/> would from their blobs, and when that
+    /// was the whole day (every gateway read) finishes the run as well. A retried step does all of it
+    /// again, which is safe for the same reason a retried chunk is: a chunk completes what a dead
+    /// attempt left pending before acting, and never acts twice on a discrepancy.
+    /// </remarks>
+    public async Task<StagedStatement> StageAsync(StatementStageRequest request, DurableTaskClient? durable = null, CancellationToken ct = default)
     {
         var size = options.Value.StatementChunkLines;
         var chunk = new List<StatementEntry>(size);
         var chunks = request.FirstChunk;
         var rows = request.LinesBefore;
         var failures = new List<StatementSourceFailure>();
-        // A few chunk uploads in flight while the next chunk is read: memory holds at most that many chunks.
+        // Numbers below this are reconciled here: a source that fails is staged again over the same
+        // numbers, so whatever a number finally holds was reconciled (or staged) last.
+        var inline = request.Providers is null ? request.ReconcileChunks : 0;
+        if (inline > 0 && durable is null)
+        {
+            throw new ArgumentNullException(nameof(durable), "Reconciling chunks while staging acts through the Durable client.");
+        }
+        // A few chunks in flight (uploads, or reconciliations of the first) while the next is read: memory holds at most that many chunks.
         var uploads = new List<Task>();
         async Task UploadAsync()
         {
-            uploads.Add(stage.WriteChunkAsync(request.Date, request.Run, chunks++, BinaryData.FromObjectAsJson(chunk), ct));
+            var number = chunks++;
+            uploads.Add(number < inline
+                ? ReconcileAsync(new StatementChunk(request.Date, request.Run, number), chunk, reports.ListPendingAsync(request.Date, request.Run, number, ct), durable!, ct)
+                : stage.WriteChunkAsync(request.Date, request.Run, number, BinaryData.FromObjectAsJson(chunk), ct));
             chunk = new List<StatementEntry>(size);
             if (uploads.Count >= StatementRun.ParallelChunks)
             {
@@ -142,15 +159,20 @@ public sealed class StatementReconciler(
             PipelineMetrics.StatementSourcesFailed.Add(1, new KeyValuePair<string, object?>("provider", name));
         }
         await Task.WhenAll(uploads);
+        var reconciled = Math.Min(chunks, inline);
         if (request.Providers is null)
         {
-            await reports.StartRunAsync(request.Date, rows, chunks, failures, clock.GetUtcNow(), ct);
+            await reports.StartRunAsync(request.Date, rows, chunks, reconciled, failures, clock.GetUtcNow(), ct);
         }
         else
         {
             await reports.ExtendRunAsync(request.Date, rows, chunks, failures, ct);
         }
-        return new StagedStatement(request.Date, request.Run, chunks, rows, failures);
+        // The whole day reconciled here: the run's last step too, rather than one more hop for it.
+        var finished = inline > 0 && reconciled == chunks && failures.Count == 0
+            ? await FinishAsync(new StatementRunTotals(request.Date, request.Run, rows), ct)
+            : null;
+        return new StagedStatement(request.Date, request.Run, chunks, rows, failures, reconciled, finished);
 
         // Only the gateway's own reading is caught (the call, the download, a statement cut short);
         // what the callback throws is storage's and fails the step.
@@ -215,11 +237,21 @@ public sealed class StatementReconciler(
     /// <summary>Reconciles one chunk and checkpoints the run past it. Idempotent: a retried chunk finds its rows already recorded.</summary>
     public async Task<ChunkResult> ReconcileChunkAsync(StatementChunk chunk, DurableTaskClient durable, CancellationToken ct = default)
     {
-        var date = chunk.Date;
         // The chunk's rows and what a dead attempt left pending do not depend on each other: read side by side.
-        var pendingRead = reports.ListPendingAsync(date, chunk.Run, chunk.Chunk, ct);
-        var entries = (await stage.ReadChunkAsync(date, chunk.Run, chunk.Chunk, ct)).ToObjectFromJson<List<StatementEntry>>()
-            ?? throw new InvalidDataException($"Statement chunk {chunk.Chunk} of {date} is empty.");
+        var pendingRead = reports.ListPendingAsync(chunk.Date, chunk.Run, chunk.Chunk, ct);
+        var entries = (await stage.ReadChunkAsync(chunk.Date, chunk.Run, chunk.Chunk, ct)).ToObjectFromJson<List<StatementEntry>>()
+            ?? throw new InvalidDataException($"Statement chunk {chunk.Chunk} of {chunk.Date} is empty.");
+        var result = await ReconcileAsync(chunk, entries, pendingRead, durable, ct);
+        await reports.SaveProgressAsync(chunk.Date, chunk.Chunk + 1, ct);
+        return result;
+    }
+
+    /// <summary>One chunk's rows against the ledger: first what a dead attempt left pending, then each line the capture index cannot settle.</summary>
+    private async Task<ChunkResult> ReconcileAsync(
+        StatementChunk chunk, List<StatementEntry> entries, Task<IReadOnlyList<(Discrepancy Discrepancy, string LineType, DateTimeOffset OccurredAt)>> pendingRead,
+        DurableTaskClient durable, CancellationToken ct)
+    {
+        var date = chunk.Date;
         var firstPosition = (long)chunk.Chunk * options.Value.StatementChunkLines;
         var malformed = 0;
         var lines = new List<StatementLine>(entries.Count);
@@ -272,7 +304,6 @@ public sealed class StatementReconciler(
             PipelineMetrics.ReconciliationDiscrepancies.Add(1, new KeyValuePair<string, object?>("class", kind.ToString()));
             found++;
         }
-        await reports.SaveProgressAsync(date, chunk.Chunk + 1, ct);
         return new ChunkResult(lines.Count, found, malformed, pointReads);
     }
 

@@ -5,6 +5,8 @@ namespace Payments.Recovery;
 /// <summary>
 /// A day's statement reconciliation as a Durable orchestration, one instance per day
 /// (<c>statement-{date}</c>): stage the statement into chunks, reconcile chunk after chunk, finish.
+/// The staging step reconciles the first few chunks itself (<see cref="StatementRunPolicy.InlineChunks"/>),
+/// so an ordinary day is one activity, and only the rest are staged for chunk activities.
 /// Each chunk is its own activity (up to <see cref="ParallelChunks"/> at once, a new one as each ends), so no function run grows
 /// with the statement; Durable's history is the checkpoint, so a crashed host resumes at the chunks it was on; every generation of
 /// <see cref="ChunksPerGeneration"/> chunks starts afresh with the cursor, so the history stays small.
@@ -61,13 +63,18 @@ public static class StatementRun
     private static async Task<StatementRunResult?> RunStepsAsync(TaskOrchestrationContext context, StatementRunInput input, StatementRunPolicy policy, TaskOptions retry)
     {
         var staged = input.Staged
-            ?? await context.CallActivityAsync<StagedStatement>(StatementActivityNames.Stage, new StatementStageRequest(input.Date, context.NewGuid()), retry);
+            ?? await context.CallActivityAsync<StagedStatement>(StatementActivityNames.Stage,
+                new StatementStageRequest(input.Date, context.NewGuid(), ReconcileChunks: policy.InlineChunks), retry);
+        if (staged.Finished is { } finished)
+        {
+            return finished; // a day short enough for the staging step to reconcile and finish it
+        }
         var end = Math.Min(staged.Chunks, input.NextChunk + ChunksPerGeneration);
         // A sliding window, not batches: the next chunk starts as soon as any one finishes, so one slow
         // chunk no longer holds three idle slots until it is done. Chunks are scheduled in the same order
         // as before (chunk k is the generation's k-th task), so a run's history replays either way.
         var inFlight = new List<Task<ChunkResult>>(ParallelChunks);
-        for (var next = input.NextChunk; next < end || inFlight.Count > 0;)
+        for (var next = Math.Max(input.NextChunk, staged.ReconciledChunks); next < end || inFlight.Count > 0;)
         {
             for (; next < end && inFlight.Count < ParallelChunks; next++)
             {

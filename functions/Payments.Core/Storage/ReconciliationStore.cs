@@ -100,13 +100,13 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
         MergeSummaryAsync(date, new() { ["Finished"] = false, ["ChunksDone"] = 0 }, ct);
 
     /// <summary>
-    /// Starts a run's summary: not finished, no chunk done, nothing new yet, no failure; the gateways
-    /// whose statement could not be read are listed.
+    /// Starts a run's summary: not finished, the chunks the staging reconciled itself done, nothing new
+    /// yet, no failure; the gateways whose statement could not be read are listed.
     /// </summary>
-    public Task StartRunAsync(DateOnly date, long lines, int chunks, IReadOnlyList<StatementSourceFailure> failedSources, DateTimeOffset at, CancellationToken ct) =>
+    public Task StartRunAsync(DateOnly date, long lines, int chunks, int chunksDone, IReadOnlyList<StatementSourceFailure> failedSources, DateTimeOffset at, CancellationToken ct) =>
         MergeSummaryAsync(date, new()
         {
-            ["Lines"] = lines, ["Chunks"] = chunks, ["ChunksDone"] = 0, ["Finished"] = false, ["NewDiscrepancies"] = 0, ["StartedAt"] = at,
+            ["Lines"] = lines, ["Chunks"] = chunks, ["ChunksDone"] = chunksDone, ["Finished"] = false, ["NewDiscrepancies"] = 0, ["StartedAt"] = at,
             ["SourceFailures"] = JsonSerializer.Serialize(failedSources), ["Failure"] = "",
         }, ct);
 
