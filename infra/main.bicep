@@ -238,6 +238,11 @@ param reconcilerStuckPaidAfterMinutes int = 360
 @maxValue(50000)
 param reconcilerStatementChunkLines int = 5000
 
+@description('Reconciler__StatementInlineChunks: chunks the statement run\'s staging step reconciles itself instead of staging them for chunk activities (a day of up to this many chunks is one activity); 0 stages every chunk.')
+@minValue(0)
+@maxValue(16)
+param reconcilerStatementInlineChunks int = 8
+
 @description('Reconciler__StatementIndexLagMinutes: how late after a capture the pipeline may record it and the statement run still find it by range read.')
 @minValue(1)
 @maxValue(1440)
@@ -551,6 +556,7 @@ module functionApp 'modules/functionapp.bicep' = {
       Reconciler__MaxActiveQueriesPerRun: string(reconcilerMaxActiveQueriesPerRun)
       Reconciler__StuckPaidAfterMinutes: string(reconcilerStuckPaidAfterMinutes)
       Reconciler__StatementChunkLines: string(reconcilerStatementChunkLines)
+      Reconciler__StatementInlineChunks: string(reconcilerStatementInlineChunks)
       Reconciler__StatementIndexLagMinutes: string(reconcilerStatementIndexLagMinutes)
       Reconciler__StatementSourceRetrySeconds: string(reconcilerStatementSourceRetrySeconds)
       ServiceBus__FullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace

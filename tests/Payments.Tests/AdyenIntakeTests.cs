@@ -128,10 +128,8 @@ public sealed class AdyenIntakeTests(AdyenFixture fixture) : IClassFixture<Adyen
     [Fact]
     public async Task A_batch_meeting_a_storage_outage_is_answered_503_so_adyen_retries_it()
     {
-        var deadPort = FreePort.Next(); // nothing listens here
         var settings = await PipelineHost.SettingsAsync("adyenoutage", FreePort.Next());
-        settings["PaymentsStorage:ConnectionString"] =
-            $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Azurite.AccountKey};TableEndpoint=http://127.0.0.1:{deadPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{deadPort}/devstoreaccount1;";
+        settings["PaymentsStorage:ConnectionString"] = Azurite.Unreachable();
         settings["Gateway:BaseUrl"] = "http://127.0.0.1:9";
         settings["Connectors:Adyen:HmacKeys"] = Convert.ToHexString(AdyenFixture.Key);
         settings["Connectors:Adyen:MerchantAccounts"] = AdyenFixture.MerchantAccount;

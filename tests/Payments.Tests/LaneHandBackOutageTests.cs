@@ -91,9 +91,7 @@ public sealed class LaneHandBackOutageTests
             settings["Lane:DrainConcurrency"] = "1";
             if (storageDown)
             {
-                var deadPort = FreePort.Next(); // nothing listens here
-                settings["PaymentsStorage:ConnectionString"] =
-                    $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Azurite.AccountKey};TableEndpoint=http://127.0.0.1:{deadPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{deadPort}/devstoreaccount1;";
+                settings["PaymentsStorage:ConnectionString"] = Azurite.Unreachable();
             }
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
             var services = new ServiceCollection().AddFakeLogging().AddPaymentsCore(configuration);

@@ -17,10 +17,8 @@ public sealed class StorageOutageTests(IntakeFixture fixture) : IClassFixture<In
     [Fact]
     public async Task Intake_answers_503_when_the_inbox_table_is_unreachable()
     {
-        var deadPort = FreePort.Next(); // nothing listens here
         var settings = await PipelineHost.SettingsAsync("outage", FreePort.Next());
-        settings["PaymentsStorage:ConnectionString"] =
-            $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Azurite.AccountKey};TableEndpoint=http://127.0.0.1:{deadPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{deadPort}/devstoreaccount1;";
+        settings["PaymentsStorage:ConnectionString"] = Azurite.Unreachable();
         settings["Gateway:BaseUrl"] = "http://127.0.0.1:9";
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         await using var services = new ServiceCollection().AddLogging().AddPaymentsCore(configuration).BuildServiceProvider();

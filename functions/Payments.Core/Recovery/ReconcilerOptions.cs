@@ -34,14 +34,15 @@ public sealed class ReconcilerOptions
     public int StatementChunkLines { get; set; } = 5_000;
 
     /// <summary>
-    /// Chunks the staging step reconciles itself, from memory, as it reads them, instead of staging
-    /// them for activities of their own: a day of up to this many chunks is one activity (read,
-    /// reconcile, finish) instead of three hops and a blob round trip per chunk. The step then holds
-    /// this many chunks' work, so it bounds that step's run time as <see cref="StatementChunkLines"/>
-    /// bounds a chunk's. 0: every chunk is staged and reconciled by its own activity.
+    /// Chunks the staging step reconciles itself, from memory, as it reads them (a few at a time),
+    /// instead of staging them for activities of their own: a day of up to this many chunks is one
+    /// activity (read, reconcile, finish) instead of three hops and a blob round trip per chunk. The
+    /// step then does this many chunks' work, so this bounds its run time as <see cref="StatementChunkLines"/>
+    /// bounds a chunk's: by default 40,000 lines, seconds of work against the host's five-minute
+    /// <c>functionTimeout</c>. 0: every chunk is staged and reconciled by its own activity.
     /// </summary>
-    [Range(0, StatementRun.ParallelChunks)]
-    public int StatementInlineChunks { get; set; } = StatementRun.ParallelChunks;
+    [Range(0, 16)]
+    public int StatementInlineChunks { get; set; } = 8;
 
     /// <summary>
     /// How long after a capture the pipeline may record it and still have the statement run find it

@@ -232,16 +232,27 @@ public sealed class PaymentDispatch(
         {
             return instance is not null;
         }
-        using var timeout = new CancellationTokenSource(NudgeStartPatience, clock);
-        using var patience = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+        return await WaitForStartAsync(client, instance.InstanceId, NudgeStartPatience, getInputsAndOutputs: false, ct) is not null;
+    }
+
+    /// <summary>
+    /// How long a dispatch waits for a saga the engine reports Pending (scheduled, start not processed
+    /// yet) before it leaves the event to the retry lane: short, as a gateway may be waiting on it.
+    /// </summary>
+    public static readonly TimeSpan PendingStartPatience = TimeSpan.FromSeconds(1);
+
+    /// <summary>The instance once the engine has processed its start, or null if that takes longer than <paramref name="patience"/>.</summary>
+    private async Task<OrchestrationMetadata?> WaitForStartAsync(DurableTaskClient client, string instanceId, TimeSpan patience, bool getInputsAndOutputs, CancellationToken ct)
+    {
+        using var timeout = new CancellationTokenSource(patience, clock);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
         try
         {
-            await client.WaitForInstanceStartAsync(OrderSaga.InstanceId(orderId), patience.Token);
-            return true;
+            return await client.WaitForInstanceStartAsync(instanceId, getInputsAndOutputs, linked.Token);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return false;
+            return null;
         }
     }
 
@@ -332,6 +343,19 @@ public sealed class PaymentDispatch(
         {
             log.UnknownOrder(paymentEvent.EventId, paymentEvent.OrderId);
             return DispatchResult.UnknownOrder;
+        }
+        if (instance.RuntimeStatus == OrchestrationRuntimeStatus.Pending)
+        {
+            // The Azure Storage provider discards an event it dequeues before it has processed the
+            // instance's start ("No such instance"), and a success marked raised is not raised again
+            // for minutes: wait briefly for the start, else treat the order as not there yet, so the
+            // retry lane (or the caller's next attempt) applies the event once the saga runs.
+            instance = await WaitForStartAsync(client, instance.InstanceId, PendingStartPatience, getInputsAndOutputs: true, ct);
+            if (instance is null)
+            {
+                log.SagaNotStartedYet(paymentEvent.EventId, paymentEvent.OrderId, PendingStartPatience);
+                return DispatchResult.UnknownOrder;
+            }
         }
         return await ApplyToInstanceAsync(client, paymentEvent, instance, ct);
     }

@@ -51,4 +51,7 @@ internal static partial class SagaLog
 
     [LoggerMessage(2052, LogLevel.Warning, "Order {OrderId}: its saga had not started within {Patience}, so its {Waiting} waiting callbacks are left to the retry lane")]
     public static partial void WaitingCallbacksLeftToLane(this ILogger log, string orderId, int waiting, TimeSpan patience);
+
+    [LoggerMessage(2053, LogLevel.Information, "Payment event {EventId} for order {OrderId}: its saga had not started within {Patience}; left to the retry lane")]
+    public static partial void SagaNotStartedYet(this ILogger log, string eventId, string orderId, TimeSpan patience);
 }

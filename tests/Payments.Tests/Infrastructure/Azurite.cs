@@ -16,4 +16,12 @@ public static class Azurite
     });
 
     public static Task<AzuriteProcess> SharedAsync() => SharedInstance.Value;
+
+    /// <summary>A storage connection string whose table and queue endpoints are a free port nothing listens on: storage that is down.</summary>
+    public static string Unreachable()
+    {
+        var port = FreePort.Next();
+        return $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};"
+            + $"TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
+    }
 }
