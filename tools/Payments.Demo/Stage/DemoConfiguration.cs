@@ -28,7 +28,7 @@ public static class DemoConfiguration
         ["Saga:PointsMaxAttempts"] = "5",
         ["RetryLaneSchedule"] = "*/2 * * * * *",
         ["ReconcilerSchedule"] = "*/5 * * * * *",
-        ["DeadLetterSchedule"] = "*/10 * * * * *",
+        ["DeadLetterSchedule"] = "*/5 * * * * *",
         ["Reconciler:ActiveQueryAfterSeconds"] = "10",
         ["Lane:BackoffSeconds"] = "1",
         ["Lane:MaxBackoffSeconds"] = "4",
