@@ -172,7 +172,7 @@ public static class ReconciliationBench
         }
         report.Finding(Suite,
             $"The statement run reconciles a day of {orders:N0} orders at {ratio:0.00}× the throughput of a bare range scan of the same orders on the same Azurite " +
-            $"({orders / runTime:0} vs {scanned / scanTime:0} lines/s, {day.Chunks} chunks, up to {new Payments.Recovery.ReconcilerOptions().StatementInlineChunks} of them reconciled by the staging step itself): each chunk reads its orders with key-range queries " +
+            $"({orders / runTime:0} vs {scanned / scanTime:0} lines/s, {day.Chunks} chunks, up to {host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ReconcilerOptions>>().Value.StatementInlineChunks} of them reconciled by the staging step itself): each chunk reads its orders with key-range queries " +
             "of the capture index, never a point read per line." +
             (runs.Count >= 2 ? $" {runs[^1].Lines:N0} lines took {runs[^1].Seconds:0} s with a phase peak working set of {runs[^1].Memory.PhasePeakWorkingSetBytes / 1048576.0:0} MB " +
                 $"(vs {runs[0].Memory.PhasePeakWorkingSetBytes / 1048576.0:0} MB at {runs[0].Lines:N0} lines)." : ""));

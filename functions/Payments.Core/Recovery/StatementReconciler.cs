@@ -12,7 +12,7 @@ namespace Payments.Recovery;
 
 /// <summary>
 /// Daily settlement reconciliation, in the steps the <see cref="StatementRun"/> orchestration calls:
-/// stage the gateway's statement into chunks (streamed; memory holds one chunk), reconcile each chunk
+/// stage the gateway's statement into chunks (streamed; memory holds a few chunks), reconcile each chunk
 /// against the ledger, finish with the stored report. Each chunk reads the ledger in bulk: one
 /// key-range read of the capture index over the chunk's time span, keyed by payment id; only a line
 /// the index cannot settle (a discrepancy candidate, or a capture the index does not know) reads its
@@ -89,7 +89,9 @@ public sealed class StatementReconciler(
     /// itself, from memory, as <see cref="ReconcileChunkAsync"/> would from their blobs, and when that
     /// was the whole day (every gateway read) finishes the run as well. A retried step does all of it
     /// again, which is safe for the same reason a retried chunk is: a chunk completes what a dead
-    /// attempt left pending before acting, and never acts twice on a discrepancy.
+    /// attempt left pending before acting, and a discrepancy recorded once is not acted on again. The
+    /// malformed lines of the reconciled positions are withdrawn first, since a retry (or a gateway
+    /// that fails half-way, whose positions go to the next gateway's lines) can put other lines there.
     /// </remarks>
     public async Task<StagedStatement> StageAsync(StatementStageRequest request, DurableTaskClient? durable = null, CancellationToken ct = default)
     {
@@ -105,6 +107,7 @@ public sealed class StatementReconciler(
         {
             throw new ArgumentNullException(nameof(durable), "Reconciling chunks while staging acts through the Durable client.");
         }
+        await reports.RemoveMalformedAsync(request.Date, (long)request.FirstChunk * size, (long)inline * size, ct);
         // A few chunks in flight (uploads, or reconciliations of the first) while the next is read: memory holds at most that many chunks.
         var uploads = new List<Task>();
         async Task UploadAsync()
@@ -127,38 +130,16 @@ public sealed class StatementReconciler(
         {
             providers = named;
         }
-        foreach (var provider in providers)
+        try
         {
-            var (firstChunk, rowsBefore) = (chunks, rows);
-            var failure = await ReadSourceAsync(provider, async entry =>
-            {
-                chunk.Add(entry);
-                rows++;
-                if (chunk.Count == size)
-                {
-                    await UploadAsync();
-                }
-            });
-            if (failure is null)
-            {
-                if (chunk.Count > 0)
-                {
-                    await UploadAsync();
-                }
-                continue;
-            }
-            // Drop what was staged of this gateway: the retry stages all of it again, over these chunk numbers.
-            await Task.WhenAll(uploads);
-            uploads.Clear();
-            chunk = new List<StatementEntry>(size);
-            (chunks, rows) = (firstChunk, rowsBefore);
-            var reason = Reason(failure);
-            var name = provider ?? WholeStatement;
-            failures.Add(new StatementSourceFailure(name, reason));
-            log.StatementSourceFailed(failure, request.Date, name, reason);
-            PipelineMetrics.StatementSourcesFailed.Add(1, new KeyValuePair<string, object?>("provider", name));
+            await StageSourcesAsync();
         }
-        await Task.WhenAll(uploads);
+        catch (Exception) when (uploads.Count > 0)
+        {
+            // The step fails, but not while a chunk it started still acts: its retry (or the next run) adopts that chunk's pending rows.
+            await Task.WhenAll(uploads).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
         var reconciled = Math.Min(chunks, inline);
         if (request.Providers is null)
         {
@@ -173,6 +154,46 @@ public sealed class StatementReconciler(
             ? await FinishAsync(new StatementRunTotals(request.Date, request.Run, rows), ct)
             : null;
         return new StagedStatement(request.Date, request.Run, chunks, rows, failures, reconciled, finished);
+
+        async Task StageSourcesAsync()
+        {
+            foreach (var provider in providers)
+            {
+                var (firstChunk, rowsBefore) = (chunks, rows);
+                var failure = await ReadSourceAsync(provider, async entry =>
+                {
+                    chunk.Add(entry);
+                    rows++;
+                    if (chunk.Count == size)
+                    {
+                        await UploadAsync();
+                    }
+                });
+                if (failure is null)
+                {
+                    if (chunk.Count > 0)
+                    {
+                        await UploadAsync();
+                    }
+                    continue;
+                }
+                // Drop what was staged of this gateway: the retry stages all of it again, over later chunk numbers,
+                // and these numbers go to the next gateway. Chunks of it reconciled here stay reconciled (their
+                // lines are real; the retry finds their discrepancies recorded), but their malformed lines are
+                // withdrawn: their positions are the next gateway's now, and the retry records them at its own.
+                await Task.WhenAll(uploads);
+                uploads.Clear();
+                await reports.RemoveMalformedAsync(request.Date, (long)firstChunk * size, (long)Math.Min(chunks, inline) * size, ct);
+                chunk = new List<StatementEntry>(size);
+                (chunks, rows) = (firstChunk, rowsBefore);
+                var reason = Reason(failure);
+                var name = provider ?? WholeStatement;
+                failures.Add(new StatementSourceFailure(name, reason));
+                log.StatementSourceFailed(failure, request.Date, name, reason);
+                PipelineMetrics.StatementSourcesFailed.Add(1, new KeyValuePair<string, object?>("provider", name));
+            }
+            await Task.WhenAll(uploads);
+        }
 
         // Only the gateway's own reading is caught (the call, the download, a statement cut short);
         // what the callback throws is storage's and fails the step.
@@ -363,6 +384,12 @@ public sealed class StatementReconciler(
                 // (or a payment that is not the order's own) a refund keyed by that payment id.
                 var recovered = PaymentEvent.Recovered("statement", order!.Provider, line.PaymentId, line.OrderId, line.AmountMinor, line.Currency, line.OccurredAt);
                 var result = await dispatch.ApplyAsync(durable, recovered, ct);
+                if (result == DispatchResult.UnknownOrder)
+                {
+                    // The order's row exists but its saga is missing or has not started: a captured payment
+                    // nothing online will settle, so an operator gets it rather than a silent "no effect".
+                    return await ParkAsync(kind, line, order, ct);
+                }
                 PipelineMetrics.CallbacksRecovered.Add(1, new KeyValuePair<string, object?>("path", "statement"));
                 return result switch
                 {
@@ -371,10 +398,15 @@ public sealed class StatementReconciler(
                     _ => "no_effect",
                 };
             default:
-                await parked.ParkAsync(new ParkRequest(line.OrderId, "reconciliation_" + kind, $"Statement {line.OccurredAt:yyyy-MM-dd}: {kind}", Describe(kind, line, order)), ct);
-                log.StatementDiscrepancyParked(kind, line.OrderId, $"statement {line.OccurredAt:yyyy-MM-dd}, payment {line.PaymentId}");
-                return "parked";
+                return await ParkAsync(kind, line, order, ct);
         }
+    }
+
+    private async Task<string> ParkAsync(DiscrepancyClass kind, StatementLine line, OrderRecord? order, CancellationToken ct)
+    {
+        await parked.ParkAsync(new ParkRequest(line.OrderId, "reconciliation_" + kind, $"Statement {line.OccurredAt:yyyy-MM-dd}: {kind}", Describe(kind, line, order)), ct);
+        log.StatementDiscrepancyParked(kind, line.OrderId, $"statement {line.OccurredAt:yyyy-MM-dd}, payment {line.PaymentId}");
+        return "parked";
     }
 
     private static string Describe(DiscrepancyClass kind, StatementLine line, OrderRecord? order) =>

@@ -123,7 +123,8 @@ public sealed class PaymentDispatch(
         // Listed last: a deferral cut short before this leaves no entry behind for a callback that the
         // relay then applies; one cut short after it leaves a queued row, which its lane message settles.
         await waiting.AddAsync(paymentEvent.OrderId, paymentEvent.Provider, paymentEvent.EventId, now, ct);
-        var second = await ApplyStoredAsync(client, paymentEvent, ct);
+        // No second wait for a Pending saga's start: the first look waited already, and a gateway waits on this.
+        var second = await ApplyStoredAsync(client, paymentEvent, waitForStart: false, ct);
         if (second != DispatchResult.UnknownOrder)
         {
             await waiting.RemoveAsync(paymentEvent.OrderId, paymentEvent.Provider, paymentEvent.EventId, ct);
@@ -261,9 +262,12 @@ public sealed class PaymentDispatch(
     /// handed to a running saga, not yet known to be settled), unless its order is unknown yet (then
     /// the row is left for the caller to queue or retry).
     /// </summary>
-    public async Task<DispatchResult> ApplyStoredAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default)
+    public Task<DispatchResult> ApplyStoredAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default) =>
+        ApplyStoredAsync(client, paymentEvent, waitForStart: true, ct);
+
+    private async Task<DispatchResult> ApplyStoredAsync(DurableTaskClient client, PaymentEvent paymentEvent, bool waitForStart, CancellationToken ct)
     {
-        var result = await ApplyAsync(client, paymentEvent, ct);
+        var result = await ApplyAsync(client, paymentEvent, waitForStart, ct);
         if (result == DispatchResult.Raised && paymentEvent.Kind == PaymentEventKind.Succeeded)
         {
             await inbox.MarkRaisedAsync(paymentEvent.Provider, paymentEvent.EventId, ct);
@@ -318,10 +322,13 @@ public sealed class PaymentDispatch(
         return true;
     }
 
-    public async Task<DispatchResult> ApplyAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default)
+    public Task<DispatchResult> ApplyAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct = default) =>
+        ApplyAsync(client, paymentEvent, waitForStart: true, ct);
+
+    private async Task<DispatchResult> ApplyAsync(DurableTaskClient client, PaymentEvent paymentEvent, bool waitForStart, CancellationToken ct)
     {
         using var span = StartDispatchSpan(paymentEvent);
-        var result = await ApplyUntracedAsync(client, paymentEvent, ct);
+        var result = await ApplyUntracedAsync(client, paymentEvent, waitForStart, ct);
         span?.SetTag(PipelineTrace.OutcomeTag, result.ToString());
         return result;
     }
@@ -336,7 +343,7 @@ public sealed class PaymentDispatch(
         return span;
     }
 
-    private async Task<DispatchResult> ApplyUntracedAsync(DurableTaskClient client, PaymentEvent paymentEvent, CancellationToken ct)
+    private async Task<DispatchResult> ApplyUntracedAsync(DurableTaskClient client, PaymentEvent paymentEvent, bool waitForStart, CancellationToken ct)
     {
         var instance = await client.GetInstanceAsync(OrderSaga.InstanceId(paymentEvent.OrderId), getInputsAndOutputs: true, ct);
         if (instance is null)
@@ -344,18 +351,19 @@ public sealed class PaymentDispatch(
             log.UnknownOrder(paymentEvent.EventId, paymentEvent.OrderId);
             return DispatchResult.UnknownOrder;
         }
-        if (instance.RuntimeStatus == OrchestrationRuntimeStatus.Pending)
+        if (instance.RuntimeStatus == OrchestrationRuntimeStatus.Pending && !IsSecondCapture(paymentEvent, instance))
         {
             // The Azure Storage provider discards an event it dequeues before it has processed the
             // instance's start ("No such instance"), and a success marked raised is not raised again
             // for minutes: wait briefly for the start, else treat the order as not there yet, so the
-            // retry lane (or the caller's next attempt) applies the event once the saga runs.
-            instance = await WaitForStartAsync(client, instance.InstanceId, PendingStartPatience, getInputsAndOutputs: true, ct);
-            if (instance is null)
+            // caller's next attempt (the retry lane's, the relay's, the active query's) applies it once the saga runs.
+            var started = waitForStart ? await WaitForStartAsync(client, instance.InstanceId, PendingStartPatience, getInputsAndOutputs: true, ct) : null;
+            if (started is null)
             {
                 log.SagaNotStartedYet(paymentEvent.EventId, paymentEvent.OrderId, PendingStartPatience);
                 return DispatchResult.UnknownOrder;
             }
+            instance = started;
         }
         return await ApplyToInstanceAsync(client, paymentEvent, instance, ct);
     }
@@ -364,8 +372,7 @@ public sealed class PaymentDispatch(
     private async Task<DispatchResult> ApplyToInstanceAsync(DurableTaskClient client, PaymentEvent paymentEvent, OrchestrationMetadata instance, CancellationToken ct)
     {
         var instanceId = instance.InstanceId;
-        var order = instance.ReadInputAs<OrderSagaInput>()?.Order;
-        if (paymentEvent.Kind == PaymentEventKind.Succeeded && order is not null && paymentEvent.PaymentId != order.PaymentId)
+        if (IsSecondCapture(paymentEvent, instance))
         {
             // Not the payment this order settles by, whatever its saga is doing: the customer paid twice.
             await StartRefundAsync(client, paymentEvent, SecondCaptureReason, ct);
@@ -394,6 +401,12 @@ public sealed class PaymentDispatch(
         }
         return DispatchResult.NoEffect;
     }
+
+    /// <summary>A success for another payment than the one this order settles by (read from the saga's input): the customer paid twice.</summary>
+    private static bool IsSecondCapture(PaymentEvent paymentEvent, OrchestrationMetadata instance) =>
+        paymentEvent.Kind == PaymentEventKind.Succeeded
+        && instance.ReadInputAs<OrderSagaInput>()?.Order is { } order
+        && paymentEvent.PaymentId != order.PaymentId;
 
     /// <summary>
     /// Starts the one refund orchestration of a payment (<c>refund-{paymentId}</c>); false when it

@@ -52,6 +52,6 @@ internal static partial class SagaLog
     [LoggerMessage(2052, LogLevel.Warning, "Order {OrderId}: its saga had not started within {Patience}, so its {Waiting} waiting callbacks are left to the retry lane")]
     public static partial void WaitingCallbacksLeftToLane(this ILogger log, string orderId, int waiting, TimeSpan patience);
 
-    [LoggerMessage(2053, LogLevel.Information, "Payment event {EventId} for order {OrderId}: its saga had not started within {Patience}; left to the retry lane")]
+    [LoggerMessage(2053, LogLevel.Warning, "Payment event {EventId} for order {OrderId}: its saga is scheduled but had not started within {Patience}; not raised, applied on a later attempt")]
     public static partial void SagaNotStartedYet(this ILogger log, string eventId, string orderId, TimeSpan patience);
 }

@@ -167,6 +167,26 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
         }, TableUpdateMode.Replace, ct);
     }
 
+    /// <summary>
+    /// Withdraws the malformed lines recorded at statement positions [<paramref name="from"/>, <paramref name="to"/>):
+    /// positions whose lines are about to be reconciled again, possibly as other lines.
+    /// </summary>
+    public async Task RemoveMalformedAsync(DateOnly date, long from, long to, CancellationToken ct)
+    {
+        if (from >= to)
+        {
+            return;
+        }
+        var table = await storage.TableAsync(TableNames.Reconciliation, ct);
+        var partition = MalformedPartition(date);
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {partition} and RowKey ge {from.ToString("D12", System.Globalization.CultureInfo.InvariantCulture)} and RowKey lt {to.ToString("D12", System.Globalization.CultureInfo.InvariantCulture)}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: ct))
+        {
+            await table.DeleteEntityAsync(partition, row.RowKey, ETag.All, ct);
+        }
+    }
+
     public async Task<IReadOnlyList<MalformedStatementLine>> ListMalformedAsync(DateOnly date, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.Reconciliation, ct);

@@ -214,8 +214,8 @@ public static class DemoReport
     /// </summary>
     private static void WriteLatencyByBehaviour(TextWriter w, IReadOnlyList<OrderPlan> plans, IReadOnlyList<PaymentLatency> latencies)
     {
-        var behaviour = plans.ToDictionary(p => p.Order.OrderId, p => p.Behaviour);
-        foreach (var group in latencies.GroupBy(l => behaviour.GetValueOrDefault(l.OrderId)).OrderByDescending(g => g.Max(l => l.Latency)))
+        var behaviour = plans.ToDictionary(p => p.Order.OrderId, p => p.Behaviour.ToString());
+        foreach (var group in latencies.GroupBy(l => behaviour.TryGetValue(l.OrderId, out var b) ? b : "(not in the plan)").OrderByDescending(g => g.Max(l => l.Latency)))
         {
             w.WriteLine($"    {group.Key,-28} n={group.Count(),-4} {Percentiles([.. group])}");
         }
