@@ -25,15 +25,36 @@ public sealed class PendingSagaDispatchTests(IntakeFixture fixture) : IClassFixt
         Assert.True(await Pipeline.Service<OrderBook>().TryRegisterAsync(order, Guid.NewGuid()));
         await using var engine = new DropsEventsBeforeStart(Pipeline.Durable, stuckPending: OrderSaga.InstanceId(order.OrderId));
 
-        using var webhook = TestWebhooks.Standard(Pipeline.Host.BaseAddress, "msg_pending1_paid",
-            TestWebhooks.StandardPayment("payment.succeeded", order.PaymentId, order.OrderId, order.AmountMinor));
-        var headers = webhook.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
-        var bytes = await webhook.Content!.ReadAsByteArrayAsync();
-        var result = await Pipeline.Service<CallbackIntake>().AcceptAsync(new IncomingCallback("standard", headers, new MemoryStream(bytes), bytes.Length), engine, CancellationToken.None);
+        var result = await AcceptAsync(engine, "msg_pending1_paid", TestWebhooks.StandardPayment("payment.succeeded", order.PaymentId, order.OrderId, order.AmountMinor));
 
         // Stored and queued for the lane, whose next attempt applies it once the saga runs; nothing raised into the void.
         Assert.IsType<IntakeResult.Acknowledged>(result);
         Assert.Equal(0, engine.Discarded);
         Assert.Equal(InboxState.Queued, (await Pipeline.Service<InboxStore>().GetAsync("standard", "msg_pending1_paid"))!.State);
+    }
+
+    [Fact]
+    public async Task A_second_capture_for_an_order_whose_saga_has_not_started_is_refunded_at_once()
+    {
+        var order = new OrderRequest("pending2", "cust-pending2", [new OrderLine("sku-pending", 1)], 2500, "EUR", "standard", "pay-pending2");
+        Assert.True(await Pipeline.Service<OrderBook>().TryRegisterAsync(order, Guid.NewGuid()));
+        var settings = Pipeline.Service<Microsoft.Extensions.Options.IOptions<SagaOptions>>().Value.ToSettings();
+        await using var engine = new DropsEventsBeforeStart(Pipeline.Durable, OrderSaga.InstanceId(order.OrderId), new OrderSagaInput(order, settings));
+
+        // The customer paid twice: a success for another payment id than the one the order settles by.
+        var result = await AcceptAsync(engine, "msg_pending2_second", TestWebhooks.StandardPayment("payment.succeeded", "pay-pending2-b", order.OrderId, order.AmountMinor));
+
+        Assert.IsType<IntakeResult.Acknowledged>(result);
+        Assert.Equal(0, engine.Discarded);
+        Assert.NotNull(await Pipeline.Durable.GetInstanceAsync(LatePaymentRefund.InstanceId("pay-pending2-b")));
+        Assert.Equal(InboxState.Dispatched, (await Pipeline.Service<InboxStore>().GetAsync("standard", "msg_pending2_second"))!.State);
+    }
+
+    private async Task<IntakeResult> AcceptAsync(Microsoft.DurableTask.Client.DurableTaskClient durable, string webhookId, string body)
+    {
+        using var webhook = TestWebhooks.Standard(Pipeline.Host.BaseAddress, webhookId, body);
+        var headers = webhook.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
+        var bytes = await webhook.Content!.ReadAsByteArrayAsync();
+        return await Pipeline.Service<CallbackIntake>().AcceptAsync(new IncomingCallback("standard", headers, new MemoryStream(bytes), bytes.Length), durable, CancellationToken.None);
     }
 }

@@ -11,7 +11,8 @@ namespace Payments.Tests.Infrastructure;
 /// optionally one instance whose start stays deferred (Pending, never started). Everything else is
 /// the test host's own client.
 /// </summary>
-public sealed class DropsEventsBeforeStart(DurableTaskClient inner, string? stuckPending = null) : DurableTaskClient(inner.Name)
+/// <param name="stuckPendingInput">The stuck instance's input, as the engine would return it when asked for inputs.</param>
+public sealed class DropsEventsBeforeStart(DurableTaskClient inner, string? stuckPending = null, object? stuckPendingInput = null) : DurableTaskClient(inner.Name)
 {
     private int discarded;
 
@@ -32,8 +33,9 @@ public sealed class DropsEventsBeforeStart(DurableTaskClient inner, string? stuc
             ? new OrchestrationMetadata(OrderSaga.Name, instanceId)
             {
                 RuntimeStatus = OrchestrationRuntimeStatus.Pending,
-                // Readable as the engine's answer is when inputs are asked for (here: no input).
+                // Readable as the engine's answer is when inputs are asked for.
                 DataConverter = getInputsAndOutputs ? Microsoft.DurableTask.Converters.JsonDataConverter.Default : null,
+                SerializedInput = getInputsAndOutputs && stuckPendingInput is not null ? Microsoft.DurableTask.Converters.JsonDataConverter.Default.Serialize(stuckPendingInput) : null,
             }
             : await inner.GetInstancesAsync(instanceId, getInputsAndOutputs, cancellation);
 
