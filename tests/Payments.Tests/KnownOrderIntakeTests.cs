@@ -120,7 +120,7 @@ public sealed class KnownOrderIntakeTests(CountedPipelineFixture fixture) : ICla
         using var channel = Grpc.Net.Client.GrpcChannel.ForAddress("http://127.0.0.1:9");
         await using var unreachable = new Microsoft.DurableTask.Client.Grpc.GrpcDurableTaskClient("unreachable",
             new Microsoft.DurableTask.Client.Grpc.GrpcDurableTaskClientOptions { Channel = channel }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        var result = await AcceptAsync("msg_noraise1_paid", TestWebhooks.StandardPayment("payment.succeeded", order.PaymentId, order.OrderId, order.AmountMinor), unreachable);
+        var result = await Pipeline.AcceptStandardAsync("msg_noraise1_paid", TestWebhooks.StandardPayment("payment.succeeded", order.PaymentId, order.OrderId, order.AmountMinor), unreachable);
 
         Assert.Equal("stored", Assert.IsType<Intake.IntakeResult.Acknowledged>(result).Disposition);
         Assert.Equal(InboxState.Received, (await Pipeline.Service<InboxStore>().GetAsync("standard", "msg_noraise1_paid"))!.State);
@@ -173,14 +173,6 @@ public sealed class KnownOrderIntakeTests(CountedPipelineFixture fixture) : ICla
         Assert.Equal(0, during("intake: inbox", StorageRequestClassifier.Read)); // the queued mark does not read the row
         Assert.Equal(2, during("intake: inbox", StorageRequestClassifier.Write)); // the insert and the queued mark, one transaction each
         Assert.Equal(InboxState.Queued, (await Pipeline.Service<InboxStore>().GetAsync("standard", "msg_unknown1_paid"))!.State);
-    }
-
-    private async Task<Intake.IntakeResult> AcceptAsync(string webhookId, string body, Microsoft.DurableTask.Client.DurableTaskClient durable)
-    {
-        using var request = TestWebhooks.Standard(Pipeline.Host.BaseAddress, webhookId, body);
-        var headers = request.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
-        var bytes = await request.Content!.ReadAsByteArrayAsync();
-        return await Pipeline.Service<Intake.CallbackIntake>().AcceptAsync(new Intake.IncomingCallback("standard", headers, new MemoryStream(bytes), bytes.Length), durable, CancellationToken.None);
     }
 
     /// <summary>Requests since <paramref name="before"/> of one step and kind.</summary>

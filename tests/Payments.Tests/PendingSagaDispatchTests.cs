@@ -25,7 +25,7 @@ public sealed class PendingSagaDispatchTests(IntakeFixture fixture) : IClassFixt
         Assert.True(await Pipeline.Service<OrderBook>().TryRegisterAsync(order, Guid.NewGuid()));
         await using var engine = new DropsEventsBeforeStart(Pipeline.Durable, stuckPending: OrderSaga.InstanceId(order.OrderId));
 
-        var result = await AcceptAsync(engine, "msg_pending1_paid", TestWebhooks.StandardPayment("payment.succeeded", order.PaymentId, order.OrderId, order.AmountMinor));
+        var result = await Pipeline.AcceptStandardAsync("msg_pending1_paid", TestWebhooks.StandardPayment("payment.succeeded", order.PaymentId, order.OrderId, order.AmountMinor), engine);
 
         // Stored and queued for the lane, whose next attempt applies it once the saga runs; nothing raised into the void.
         Assert.IsType<IntakeResult.Acknowledged>(result);
@@ -42,19 +42,11 @@ public sealed class PendingSagaDispatchTests(IntakeFixture fixture) : IClassFixt
         await using var engine = new DropsEventsBeforeStart(Pipeline.Durable, OrderSaga.InstanceId(order.OrderId), new OrderSagaInput(order, settings));
 
         // The customer paid twice: a success for another payment id than the one the order settles by.
-        var result = await AcceptAsync(engine, "msg_pending2_second", TestWebhooks.StandardPayment("payment.succeeded", "pay-pending2-b", order.OrderId, order.AmountMinor));
+        var result = await Pipeline.AcceptStandardAsync("msg_pending2_second", TestWebhooks.StandardPayment("payment.succeeded", "pay-pending2-b", order.OrderId, order.AmountMinor), engine);
 
         Assert.IsType<IntakeResult.Acknowledged>(result);
         Assert.Equal(0, engine.Discarded);
         Assert.NotNull(await Pipeline.Durable.GetInstanceAsync(LatePaymentRefund.InstanceId("pay-pending2-b")));
         Assert.Equal(InboxState.Dispatched, (await Pipeline.Service<InboxStore>().GetAsync("standard", "msg_pending2_second"))!.State);
-    }
-
-    private async Task<IntakeResult> AcceptAsync(Microsoft.DurableTask.Client.DurableTaskClient durable, string webhookId, string body)
-    {
-        using var webhook = TestWebhooks.Standard(Pipeline.Host.BaseAddress, webhookId, body);
-        var headers = webhook.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
-        var bytes = await webhook.Content!.ReadAsByteArrayAsync();
-        return await Pipeline.Service<CallbackIntake>().AcceptAsync(new IncomingCallback("standard", headers, new MemoryStream(bytes), bytes.Length), durable, CancellationToken.None);
     }
 }

@@ -157,6 +157,15 @@ public sealed class PipelineHost : IAsyncDisposable
     /// Runs the day's statement reconciliation as an operator does: <c>POST /api/ops/reconciliation/{date}</c>
     /// (202), wait for the <c>statement-{date}</c> orchestration, then read the stored report.
     /// </summary>
+    /// <summary>A signed standard-gateway callback handed to intake directly, with <paramref name="durable"/> as its Durable client (one that fails or drops, for a test).</summary>
+    public async Task<Intake.IntakeResult> AcceptStandardAsync(string webhookId, string body, DurableTaskClient durable)
+    {
+        using var request = TestWebhooks.Standard(Host.BaseAddress, webhookId, body);
+        var headers = request.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
+        var bytes = await request.Content!.ReadAsByteArrayAsync();
+        return await Service<Intake.CallbackIntake>().AcceptAsync(new Intake.IncomingCallback("standard", headers, new MemoryStream(bytes), bytes.Length), durable, CancellationToken.None);
+    }
+
     public async Task<StatementReport> ReconcileStatementAsync(DateOnly? date = null)
     {
         var day = date ?? DateOnly.FromDateTime(DateTime.UtcNow);
