@@ -162,22 +162,17 @@ public sealed class StockLedger(PaymentsStorage storage) : IStockReservations
         var lookFirst = false;
         return await ETagRetry.Pipeline.ExecuteAsync(async token =>
         {
-            if (lookFirst)
+            if (lookFirst && await GetReservationAsync(line.Sku, orderId, token) is { } state)
             {
-                var existing = await table.GetEntityIfExistsAsync<TableEntity>(line.Sku, ReservationKey(orderId), cancellationToken: token);
-                if (existing.HasValue)
-                {
-                    // Released: this reserve arrives after its order's release (a paused worker's stale copy). Refused.
-                    return StateOf(existing.Value!) != ReservationState.Released;
-                }
+                // Released: this reserve arrives after its order's release (a paused worker's stale copy). Refused.
+                return state != ReservationState.Released;
             }
             lookFirst = true;
             var levelRow = await table.GetEntityIfExistsAsync<TableEntity>(line.Sku, LevelKey, cancellationToken: token);
             if (!levelRow.HasValue || ToLevel(levelRow.Value!).Available < line.Quantity)
             {
                 // Out of stock, unless an earlier attempt reserved this line already: only the reservation row can say.
-                var existing = await table.GetEntityIfExistsAsync<TableEntity>(line.Sku, ReservationKey(orderId), cancellationToken: token);
-                return existing.HasValue && StateOf(existing.Value!) != ReservationState.Released;
+                return await GetReservationAsync(line.Sku, orderId, token) is { } earlier && earlier != ReservationState.Released;
             }
             var level = ToLevel(levelRow.Value!);
             // Add, not upsert: a reservation or a release's marker already there makes the transaction fail

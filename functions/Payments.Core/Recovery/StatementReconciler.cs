@@ -100,8 +100,8 @@ public sealed class StatementReconciler(
         var chunks = request.FirstChunk;
         var rows = request.LinesBefore;
         var failures = new List<StatementSourceFailure>();
-        // Numbers below this are reconciled here: a source that fails is staged again over the same
-        // numbers, so whatever a number finally holds was reconciled (or staged) last.
+        // Numbers below this are reconciled here. A source that fails hands its numbers to the next source
+        // (and is staged again later, after them), so whatever a number finally holds was reconciled last.
         var inline = request.Providers is null ? request.ReconcileChunks : 0;
         if (inline > 0 && durable is null)
         {

@@ -292,8 +292,7 @@ public sealed class PaymentDispatch(
         var result = await ApplyAsync(client, paymentEvent, ct);
         if (result != DispatchResult.UnknownOrder)
         {
-            var state = result == DispatchResult.Raised && paymentEvent.Kind == PaymentEventKind.Succeeded ? InboxState.Raised : InboxState.Dispatched;
-            await inbox.MarkReadAppliedAsync(stored, state, delivery, ct);
+            await inbox.MarkReadAppliedAsync(stored, result == DispatchResult.Raised ? StateAfterRaise(paymentEvent.Kind) : InboxState.Dispatched, delivery, ct);
         }
         return result;
     }

@@ -160,7 +160,7 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
     public async Task AddMalformedAsync(MalformedStatementLine line, long position, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.Reconciliation, ct);
-        await table.UpsertEntityAsync(new TableEntity(MalformedPartition(line.Date), position.ToString("D12", System.Globalization.CultureInfo.InvariantCulture))
+        await table.UpsertEntityAsync(new TableEntity(MalformedPartition(line.Date), MalformedKey(position))
         {
             ["LineNumber"] = line.LineNumber,
             ["Reason"] = line.Reason,
@@ -180,7 +180,7 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
         var table = await storage.TableAsync(TableNames.Reconciliation, ct);
         var partition = MalformedPartition(date);
         var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {partition} and RowKey ge {from.ToString("D12", System.Globalization.CultureInfo.InvariantCulture)} and RowKey lt {to.ToString("D12", System.Globalization.CultureInfo.InvariantCulture)}");
+            $"PartitionKey eq {partition} and RowKey ge {MalformedKey(from)} and RowKey lt {MalformedKey(to)}");
         await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: ct))
         {
             await table.DeleteEntityAsync(partition, row.RowKey, ETag.All, ct);
@@ -313,6 +313,9 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
     private static string Partition(DateOnly date) => date.ToString("yyyy-MM-dd");
 
     private static string MalformedPartition(DateOnly date) => Partition(date) + "|malformed";
+
+    /// <summary>A malformed line's row key: its position in the staged statement, zero-padded so keys sort as positions.</summary>
+    private static string MalformedKey(long position) => position.ToString("D12", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Key(DiscrepancyClass kind, string paymentId) => $"{kind}:{Uri.EscapeDataString(paymentId)}";
 }
