@@ -223,6 +223,11 @@ param laneScaleOutWorkers int = 4
 @maxValue(86400)
 param reconcilerActiveQueryAfterSeconds int = 120
 
+@description('Reconciler__ActiveQueryMaxIntervalSeconds: longest wait between two active queries of one unpaid order (each waits twice the one before).')
+@minValue(1)
+@maxValue(86400)
+param reconcilerActiveQueryMaxIntervalSeconds int = 1800
+
 @description('Reconciler__MaxActiveQueriesPerRun: gateway queries per reconciler run.')
 @minValue(1)
 @maxValue(10000)
@@ -553,6 +558,7 @@ module functionApp 'modules/functionapp.bicep' = {
       Lane__DrainConcurrency: string(laneDrainConcurrency)
       Lane__ScaleOutWorkers: string(laneScaleOutWorkers)
       Reconciler__ActiveQueryAfterSeconds: string(reconcilerActiveQueryAfterSeconds)
+      Reconciler__ActiveQueryMaxIntervalSeconds: string(reconcilerActiveQueryMaxIntervalSeconds)
       Reconciler__MaxActiveQueriesPerRun: string(reconcilerMaxActiveQueriesPerRun)
       Reconciler__StuckPaidAfterMinutes: string(reconcilerStuckPaidAfterMinutes)
       Reconciler__StatementChunkLines: string(reconcilerStatementChunkLines)

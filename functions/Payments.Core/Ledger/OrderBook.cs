@@ -213,12 +213,22 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
         return new OrderProgress(status, row.Value.GetString("PaymentId") ?? "", row.Value.GetBoolean(SagaRecordedColumn) == true);
     }
 
-    /// <summary>Keeps the latest active query at the gateway and its answer on the order's row, for the operator's timeline.</summary>
-    public async Task NoteActiveQueryAsync(string orderId, string answer, CancellationToken ct = default)
+    /// <summary>
+    /// Keeps the latest active query at the gateway, its answer and how many the order has had on the
+    /// order's row: the operator's timeline shows them and the reconciler spaces the next query by them.
+    /// </summary>
+    public async Task NoteActiveQueryAsync(string orderId, string answer, int queriesSoFar, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Orders, ct);
-        await table.UpdateEntityAsync(new TableEntity(orderId, RowKey) { ["LastQueryAt"] = clock.GetUtcNow(), ["LastQueryAnswer"] = answer }, ETag.All, TableUpdateMode.Merge, ct);
+        await table.UpdateEntityAsync(new TableEntity(orderId, RowKey)
+        {
+            ["LastQueryAt"] = clock.GetUtcNow(),
+            ["LastQueryAnswer"] = answer,
+            [ActiveQueriesColumn] = queriesSoFar,
+        }, ETag.All, TableUpdateMode.Merge, ct);
     }
+
+    private const string ActiveQueriesColumn = "ActiveQueries";
 
     /// <summary>
     /// Orders whose <paramref name="column"/> (<c>PaymentId</c> or <c>CustomerId</c>) equals
@@ -428,5 +438,7 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
         row.GetString("Lines") is { } lines ? JsonSerializer.Deserialize<List<OrderLine>>(lines) ?? [] : [],
         row.GetDateTimeOffset("RecoveryRaisedAt"),
         row.GetDateTimeOffset("LastQueryAt"),
-        row.GetString("LastQueryAnswer"));
+        row.GetString("LastQueryAnswer"),
+        // A row queried by a build that did not count its queries has had one at least.
+        row.GetInt32(ActiveQueriesColumn) ?? (row.GetDateTimeOffset("LastQueryAt") is null ? 0 : 1));
 }

@@ -19,7 +19,8 @@ public sealed record OrderRecord(
     IReadOnlyList<OrderLine> Lines,
     DateTimeOffset? RecoveryRaisedAt = null,
     DateTimeOffset? LastQueryAt = null,
-    string? LastQueryAnswer = null)
+    string? LastQueryAnswer = null,
+    int ActiveQueries = 0)
 {
     public OrderRequest ToRequest() => new(OrderId, CustomerId, Lines, AmountMinor, Currency, Provider, PaymentId);
 }

@@ -73,7 +73,7 @@ public sealed class TimelineReader(
         };
         if (order.LastQueryAt is { } queriedAt)
         {
-            entries.Add(new(queriedAt, "query", "Active query at the gateway (latest)", $"answer: {order.LastQueryAnswer}"));
+            entries.Add(new(queriedAt, "query", $"Active query at the gateway (latest of {order.ActiveQueries})", $"answer: {order.LastQueryAnswer}"));
         }
 
         var orderLetters = new List<ParkedLetter>();

@@ -66,7 +66,6 @@ public sealed class Reconciler(
     private async Task<(int Queried, int Recovered, int SagasStarted, int Examined, int HeldInInbox)> QueryStalePaymentsAsync(
         DurableTaskClient durable, HashSet<(string OrderId, string PaymentId)> inInbox, DateTimeOffset readUpTo, CancellationToken ct)
     {
-        var staleBefore = clock.GetUtcNow() - TimeSpan.FromSeconds(options.Value.ActiveQueryAfterSeconds);
         int queried = 0, recovered = 0, started = 0, examined = 0, held = 0;
         // Only orders old enough for either check: healing waits out the registration's own start.
         var dueBefore = clock.GetUtcNow() - TimeSpan.FromSeconds(Math.Min(options.Value.ActiveQueryAfterSeconds, OrderRegistration.StartGrace.TotalSeconds));
@@ -77,8 +76,9 @@ public sealed class Reconciler(
             {
                 started++;
             }
-            // Recently handed to its saga, which has not recorded it yet (a busy saga lags): no second query.
-            if (order.RegisteredAt > staleBefore || order.RecoveryRaisedAt > clock.GetUtcNow() - RaiseAgainAfter)
+            // Not due yet (too young, or queried a short while ago), or recently handed to its saga, which
+            // has not recorded it yet (a busy saga lags): no query.
+            if (!ActiveQuerySchedule.IsDue(order, clock.GetUtcNow(), options.Value) || order.RecoveryRaisedAt > clock.GetUtcNow() - RaiseAgainAfter)
             {
                 continue;
             }
@@ -106,7 +106,7 @@ public sealed class Reconciler(
             try
             {
                 var payment = await gateway.QueryPaymentAsync(new PaymentRef(order.OrderId, order.Provider, order.PaymentId), ct);
-                await NoteQueryAsync(order.OrderId, payment.State == GatewayPaymentState.Paid ? $"{payment.State} {payment.PaidAmountMinor} {payment.Currency}" : payment.State.ToString(), ct);
+                await NoteQueryAsync(order, payment.State == GatewayPaymentState.Paid ? $"{payment.State} {payment.PaidAmountMinor} {payment.Currency}" : payment.State.ToString(), ct);
                 if (payment.State != GatewayPaymentState.Paid)
                 {
                     continue;
@@ -123,22 +123,25 @@ public sealed class Reconciler(
             catch (Exception ex) when (!ct.IsCancellationRequested)
             {
                 log.ActiveQueryFailed(ex, order.OrderId);
-                await NoteQueryAsync(order.OrderId, $"failed: {ex.GetType().Name}", ct);
+                await NoteQueryAsync(order, $"failed: {ex.GetType().Name}", ct);
             }
         }
         return (queried, recovered, started, examined, held);
     }
 
-    /// <summary>Keeps the query's answer on the order's row for the operator's timeline; a record only, so an outage does not stop the run.</summary>
-    private async Task NoteQueryAsync(string orderId, string answer, CancellationToken ct)
+    /// <summary>
+    /// Keeps the query and its answer on the order's row, for the operator's timeline and the next
+    /// query's spacing; an outage does not stop the run (the order is then queried again at the next).
+    /// </summary>
+    private async Task NoteQueryAsync(OrderRecord order, string answer, CancellationToken ct)
     {
         try
         {
-            await orders.NoteActiveQueryAsync(orderId, answer, ct);
+            await orders.NoteActiveQueryAsync(order.OrderId, answer, order.ActiveQueries + 1, ct);
         }
         catch (Exception ex) when (StorageFailure.IsUnavailable(ex) && !ct.IsCancellationRequested)
         {
-            log.ActiveQueryNotNoted(ex, orderId);
+            log.ActiveQueryNotNoted(ex, order.OrderId);
         }
     }
 }

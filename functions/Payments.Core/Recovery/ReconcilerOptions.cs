@@ -14,6 +14,13 @@ public sealed class ReconcilerOptions
     [Range(1, 86_400)]
     public int ActiveQueryAfterSeconds { get; set; } = 120;
 
+    /// <summary>
+    /// The longest wait between two active queries of one order: after the first, each waits twice
+    /// the one before (<see cref="ActiveQuerySchedule"/>), up to this.
+    /// </summary>
+    [Range(1, 86_400)]
+    public int ActiveQueryMaxIntervalSeconds { get; set; } = 1_800;
+
     /// <summary>Bounds the gateway calls one reconciler run makes.</summary>
     [Range(1, 10_000)]
     public int MaxActiveQueriesPerRun { get; set; } = 200;
