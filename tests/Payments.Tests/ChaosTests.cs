@@ -137,7 +137,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             using var report = new StringWriter();
             DemoReport.Write(report, new RunSummary(plans, driver.Tally, gateway.Stats, snapshot, verdicts,
                 new RecoveryCounts(null, queued, queuedThenApplied, null, null, redriven.Values.Count(v => v == nameof(RedriveResult.Applied)),
-                    snapshot.DeadLetters.Count(l => l.Status == LetterStatus.Parked), null, null),
+                    snapshot.DeadLetters.Count(l => l.Status == LetterStatus.Parked), null, null, null),
                 statements, refundedBefore, redriven, DateTimeOffset.UtcNow - started, null));
             output.WriteLine(report.ToString());
 

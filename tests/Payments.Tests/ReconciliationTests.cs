@@ -93,6 +93,28 @@ public sealed class ActiveQueryTests(LostWebhooksFixture fixture) : IClassFixtur
         await pipeline.Durable.ResumeInstanceAsync(OrderSaga.InstanceId(order.OrderId));
         Assert.Equal(OrderStatus.Completed, (await pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
     }
+
+    [Fact]
+    public async Task A_success_stored_moments_ago_whose_dispatch_failed_is_left_to_the_relay_not_queried_as_lost()
+    {
+        var pipeline = fixture.Pipeline;
+        await pipeline.Service<StockLedger>().SetLevelAsync("sku-aqh", 3);
+        var order = await pipeline.RegisterOrderAsync("aqh1", amount: 1800, sku: "sku-aqh");
+        await pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
+        await pipeline.Gateway.PayAsync(order.PaymentId); // the gateway's webhook is lost
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // past Reconciler:ActiveQueryAfterSeconds
+        // A delivery that intake stored just now and could not hand to the saga, as after a dispatch failure.
+        var stored = new PaymentEvent("standard", "msg_aqh1_paid", PaymentEventKind.Succeeded, order.PaymentId, order.OrderId, 1800, "EUR", DateTimeOffset.UtcNow);
+        await pipeline.Service<InboxStore>().TryAddAsync(new InboxEntry("standard", stored.EventId, [], new Dictionary<string, string>(), DateTimeOffset.UtcNow, InboxState.Received, stored, null));
+
+        var first = await pipeline.Function<RecoveryFunctions>().Reconcile(new TimerInfo(), pipeline.Durable, CancellationToken.None);
+        await Task.Delay(OutboxRelay.SettleTime);
+        var second = await pipeline.Function<RecoveryFunctions>().Reconcile(new TimerInfo(), pipeline.Durable, CancellationToken.None);
+
+        Assert.Equal((0, 1), (first.Recovered, first.HeldInInbox));
+        Assert.Equal((1, 0), (first.Relay.Relayed + second.Relay.Relayed, second.Recovered));
+        Assert.Equal(OrderStatus.Completed, (await pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
+    }
 }
 
 /// <summary>Webhooks lost and no early active query: only the statement can tell.</summary>

@@ -143,6 +143,7 @@ public static class DemoRun
             RedrivenByOperator: redriven.Values.Count(v => v == nameof(RedriveResult.Applied)),
             DeadLettersParked: snapshot.DeadLetters.Count(l => l.Status == LetterStatus.Parked),
             ActiveQuery: meter.Total(Recovered, "active_query"),
+            ActiveQueriesMade: meter.Total(PipelineMetrics.ActiveQueriesName),
             Statement: meter.Total(Recovered, "statement"));
         runLog.Flush();
         var injected = new InjectedFaults(faults.Seed, [.. FaultMetrics.Kinds.Select(k => (k, meter.Total(FaultMetrics.InjectedName, k)))]);

@@ -41,5 +41,10 @@ public static class PipelineMetrics
     /// <summary>Dead letters applied again because their order exists now, tagged by who re-drove them (drain, operator).</summary>
     public static readonly Counter<long> DeadLettersRedriven = Meter.CreateCounter<long>(DeadLettersRedrivenName, unit: "{callback}", description: "Dead-lettered callbacks re-driven and applied, tagged by who re-drove them.");
 
+    public const string ActiveQueriesName = "payments.active_queries";
+
+    /// <summary>Gateway calls the reconciler makes for orders still awaiting payment, tagged by the answer (Pending, Paid, …, error).</summary>
+    public static readonly Counter<long> ActiveQueries = Meter.CreateCounter<long>(ActiveQueriesName, unit: "{query}", description: "Active payment queries at the gateway for orders still awaiting payment, tagged by answer.");
+
     public static readonly Counter<long> CallbacksRecovered = Meter.CreateCounter<long>(CallbacksRecoveredName, description: "Payments recovered by a path other than their webhook, tagged by path.");
 }

@@ -48,14 +48,33 @@ public sealed class Reconciler(
         var relayed = await relay.RelayAsync(durable, ct);
         // Only a recent raise holds the query back (as long as the reconciler's own raise does), read before the first query.
         var raisedReadFrom = clock.GetUtcNow() - RaiseAgainAfter;
-        var (queried, recovered, started, examined, held) = await QueryStalePaymentsAsync(durable, [], raisedReadFrom, ct);
+        var inInbox = await StoredNotYetRelayedAsync(ct);
+        var (queried, recovered, started, examined, held) = await QueryStalePaymentsAsync(durable, inInbox, raisedReadFrom, ct);
         var (settled, parked) = await crashed.SweepAsync(durable, ct);
         var (refundsRestarted, refundsParked) = await refunds.SweepAsync(durable, ct);
         return new ReconcilerReport(relayed, queried, recovered, started, examined, settled, parked, refundsRestarted, refundsParked, held);
     }
 
+    /// <summary>
+    /// Successes intake stored moments ago and could not dispatch, too young for the relay that just ran
+    /// (<see cref="OutboxRelay.SettleTime"/>): the pipeline has them and the relay applies them next run,
+    /// so their orders are not queried as lost. One read of the due index; it holds failed dispatches only.
+    /// </summary>
+    private async Task<HashSet<(string OrderId, string PaymentId)>> StoredNotYetRelayedAsync(CancellationToken ct)
+    {
+        var stored = new HashSet<(string OrderId, string PaymentId)>();
+        await foreach (var entry in inbox.ListUndispatchedAsync(clock.GetUtcNow(), ct))
+        {
+            if (entry.Event is { Kind: PaymentEventKind.Succeeded } received)
+            {
+                stored.Add((received.OrderId, received.PaymentId));
+            }
+        }
+        return stored;
+    }
+
     /// <param name="inInbox">
-    /// Payments whose success the inbox holds, raised to their still running saga less than
+    /// Payments whose success the inbox holds: stored and not yet relayed, or raised to their still running saga less than
     /// <see cref="RaiseAgainAfter"/> ago, as the reconciler's own raise holds it back: a slow saga is not
     /// counted as a recovery. An older raise the saga has still not recorded is queried:
     /// the Durable engine can drop an event raised to an instance whose start it has not processed yet
@@ -106,6 +125,7 @@ public sealed class Reconciler(
             try
             {
                 var payment = await gateway.QueryPaymentAsync(new PaymentRef(order.OrderId, order.Provider, order.PaymentId), ct);
+                PipelineMetrics.ActiveQueries.Add(1, new KeyValuePair<string, object?>("answer", payment.State.ToString()));
                 await NoteQueryAsync(order, payment.State == GatewayPaymentState.Paid ? $"{payment.State} {payment.PaidAmountMinor} {payment.Currency}" : payment.State.ToString(), ct);
                 if (payment.State != GatewayPaymentState.Paid)
                 {
@@ -122,6 +142,7 @@ public sealed class Reconciler(
             }
             catch (Exception ex) when (!ct.IsCancellationRequested)
             {
+                PipelineMetrics.ActiveQueries.Add(1, new KeyValuePair<string, object?>("answer", "error"));
                 log.ActiveQueryFailed(ex, order.OrderId);
                 await NoteQueryAsync(order, $"failed: {ex.GetType().Name}", ct);
             }

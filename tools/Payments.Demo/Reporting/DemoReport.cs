@@ -71,7 +71,7 @@ public static class DemoReport
         w.WriteLine($"  outbox relay (stored, dispatch failed at intake)       {Show(r.OutboxRelayed)}");
         w.WriteLine($"  retry lane (callback outran its order)                 {Math.Max(0, laneOnly)}   (queued {r.QueuedOnLane}; dead-lettered after the lane's last attempt: {Show(r.LaneDeadLettered)})");
         w.WriteLine($"  dead letter re-driven by the drain (order exists now)  {Show(r.RedrivenByDrain)}");
-        w.WriteLine($"  active query (webhook lost or slow)                    {Show(r.ActiveQuery)}");
+        w.WriteLine($"  active query (webhook lost or slow)                    {Show(r.ActiveQuery)}   (gateway queries made: {Show(r.ActiveQueriesMade)})");
         var healed = run.FinalStatements.SelectMany(s => s.Discrepancies)
             .Where(d => d.Action is "refund_started" or "payment_applied")
             .ToArray();
@@ -109,6 +109,7 @@ public static class DemoReport
             + $"{latencies.Count - owned.Length} never notified, settled by the statement, left out): {Percentiles(owned)}");
         w.WriteLine("  by what the customer did (from the later of capture and registration):");
         WriteLatencyByBehaviour(w, run.Plans, owned);
+        WriteSlowest(w, run.Plans, snapshot, owned);
 
         w.WriteLine();
         w.WriteLine("Invariants");
@@ -220,6 +221,19 @@ public static class DemoReport
             w.WriteLine($"    {group.Key,-28} n={group.Count(),-4} {Percentiles([.. group])}");
         }
     }
+
+    /// <summary>The tail by name: the slowest payments, what their customer did, and whether the active query settled them.</summary>
+    private static void WriteSlowest(TextWriter w, IReadOnlyList<OrderPlan> plans, LedgerSnapshot snapshot, IReadOnlyList<PaymentLatency> sorted)
+    {
+        var behaviour = plans.ToDictionary(p => p.Order.OrderId, p => p.Behaviour.ToString());
+        var queried = snapshot.Orders.Where(o => o.RecoveryRaisedAt is not null).Select(o => o.OrderId).ToHashSet(StringComparer.Ordinal);
+        var slowest = sorted.Reverse().Take(SlowestShown).Select(l =>
+            $"{l.OrderId} {l.Latency.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s ({behaviour.GetValueOrDefault(l.OrderId, "?")}"
+            + (queried.Contains(l.OrderId) ? ", active query" : "") + ")");
+        w.WriteLine($"  slowest: {string.Join("; ", slowest)}");
+    }
+
+    private const int SlowestShown = 5;
 
     private static string Percentiles(IReadOnlyList<PaymentLatency> sorted) =>
         $"p50 {Percentile(sorted, 0.50)}  p95 {Percentile(sorted, 0.95)}  p99 {Percentile(sorted, 0.99)}  max {Percentile(sorted, 1.0)}";

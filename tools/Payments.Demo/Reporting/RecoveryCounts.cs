@@ -13,4 +13,5 @@ public sealed record RecoveryCounts(
     int RedrivenByOperator,
     int DeadLettersParked,
     long? ActiveQuery,
+    long? ActiveQueriesMade,
     long? Statement);
