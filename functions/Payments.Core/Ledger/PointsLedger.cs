@@ -53,7 +53,7 @@ public sealed class PointsLedger(PaymentsStorage storage) : IPointsGrants
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Points, ct);
-        await foreach (var row in table.QueryAsync<TableEntity>(e => e.RowKey != BalanceKey, cancellationToken: ct))
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey ne {BalanceKey}"), cancellationToken: ct))
         {
             yield return (row.PartitionKey, row.GetString("OrderId"), row.GetInt64("Points") ?? 0);
         }

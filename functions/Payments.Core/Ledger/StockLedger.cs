@@ -134,7 +134,7 @@ public sealed class StockLedger(PaymentsStorage storage) : IStockReservations
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Stock, ct);
-        await foreach (var row in table.QueryAsync<TableEntity>(e => e.RowKey != LevelKey, cancellationToken: ct))
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey ne {LevelKey}"), cancellationToken: ct))
         {
             yield return (row.PartitionKey, row.GetString("OrderId"), StateOf(row), row.GetInt64("Quantity") ?? 0);
         }
@@ -143,7 +143,7 @@ public sealed class StockLedger(PaymentsStorage storage) : IStockReservations
     public async IAsyncEnumerable<StockLevel> ListLevelsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Stock, ct);
-        await foreach (var row in table.QueryAsync<TableEntity>(e => e.RowKey == LevelKey, cancellationToken: ct))
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {LevelKey}"), cancellationToken: ct))
         {
             yield return ToLevel(row);
         }

@@ -74,7 +74,7 @@ public sealed class DeadLetterStore(PaymentsStorage storage, TimeProvider clock)
     public async IAsyncEnumerable<ParkedLetter> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.DeadLetters, ct);
-        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == Partition, cancellationToken: ct))
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), cancellationToken: ct))
         {
             if (!row.RowKey.StartsWith(IndexMark, StringComparison.Ordinal))
             {

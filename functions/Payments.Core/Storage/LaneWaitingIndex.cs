@@ -28,7 +28,7 @@ public sealed class LaneWaitingIndex(PaymentsStorage storage)
     {
         var table = await storage.TableAsync(TableNames.LaneWaiting, ct);
         var waiting = new List<(string, string)>();
-        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == Key(orderId), select: ["Provider", "EventId"], cancellationToken: ct))
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Key(orderId)}"), select: ["Provider", "EventId"], cancellationToken: ct))
         {
             waiting.Add((row.GetString("Provider"), row.GetString("EventId")));
         }

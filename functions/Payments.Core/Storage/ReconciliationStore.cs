@@ -192,7 +192,7 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
         var table = await storage.TableAsync(TableNames.Reconciliation, ct);
         var partition = MalformedPartition(date);
         var list = new List<MalformedStatementLine>();
-        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition, cancellationToken: ct))
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), cancellationToken: ct))
         {
             list.Add(new MalformedStatementLine(date, row.GetInt64("LineNumber") ?? 0, row.GetString("Reason") ?? ""));
         }
@@ -242,7 +242,7 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
         var table = await storage.TableAsync(TableNames.Reconciliation, ct);
         var partition = Partition(date);
         var list = new List<Discrepancy>();
-        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition && e.RowKey != SummaryKey, cancellationToken: ct))
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ne {SummaryKey}"), cancellationToken: ct))
         {
             list.Add(ToDiscrepancy(date, row));
         }

@@ -78,7 +78,7 @@ public sealed class SnapshotLoader(PaymentsStorage storage, IPaymentGateway gate
     {
         var table = await storage.TableAsync(TableNames.Points, ct);
         var balances = new Dictionary<string, long>();
-        await foreach (var row in table.QueryAsync<TableEntity>(e => e.RowKey == "balance", cancellationToken: ct))
+        await foreach (var row in table.QueryAsync<TableEntity>("RowKey eq 'balance'", cancellationToken: ct))
         {
             balances[row.PartitionKey] = row.GetInt64("Points") ?? 0;
         }
