@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
@@ -62,11 +63,34 @@ public static class FunctionInvoker
             return returned;
         }
         await task;
-        var type = task.GetType();
-        return type.IsGenericType && type.GetGenericArguments()[0].Name != "VoidTaskResult"
-            ? type.GetProperty(nameof(Task<object>.Result))!.GetValue(task)
-            : null;
+        return ResultReaders.GetOrAdd(task.GetType(), ResultReaderFor)(task);
     }
+
+    /// <summary>
+    /// One typed reader per task type, kept for the host's life: a reflection read of <c>Result</c>
+    /// emits an invoke stub whenever the runtime's reflection cache for the type has been collected,
+    /// and those stubs were dozens of dynamic methods a minute to compile and finalize under load.
+    /// </summary>
+    private static readonly ConcurrentDictionary<Type, Func<Task, object?>> ResultReaders = new();
+
+    private static Func<Task, object?> ResultReaderFor(Type taskType)
+    {
+        var type = taskType;
+        while (type is not null && !(type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Task<>)))
+        {
+            type = type.BaseType;
+        }
+        // A plain Task, or a Task<VoidTaskResult> (what an async Task method returns), has no result to hand back.
+        if (type is null || type.GetGenericArguments()[0].Name == "VoidTaskResult")
+        {
+            return _ => null;
+        }
+        return typeof(FunctionInvoker).GetMethod(nameof(ResultOf), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(type.GetGenericArguments()[0])
+            .CreateDelegate<Func<Task, object?>>();
+    }
+
+    private static object? ResultOf<T>(Task task) => ((Task<T>)task).Result;
 
     private static object? Bind(ParameterInfo parameter, FunctionEntry function, IServiceProvider services, HttpContext? http, object? triggerValue, CancellationToken ct)
     {
