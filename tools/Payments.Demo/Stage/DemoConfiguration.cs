@@ -29,7 +29,7 @@ public static class DemoConfiguration
         ["RetryLaneSchedule"] = "*/2 * * * * *",
         ["ReconcilerSchedule"] = "*/2 * * * * *",
         ["DeadLetterSchedule"] = "*/5 * * * * *",
-        ["Reconciler:ActiveQueryAfterSeconds"] = "5",
+        ["Reconciler:ActiveQueryAfterSeconds"] = "8",
         ["Lane:BackoffSeconds"] = "1",
         ["Lane:MaxBackoffSeconds"] = "4",
         ["Lane:MaxAttempts"] = "4",
