@@ -1,3 +1,4 @@
+using Payments.Gateway;
 using Payments.Ledger;
 
 namespace Payments.Recovery;
@@ -9,17 +10,33 @@ namespace Payments.Recovery;
 /// <see cref="ReconcilerOptions.ActiveQueryMaxIntervalSeconds"/>. Most orders that wait long are
 /// abandoned, not lost: spacing their queries keeps the gateway calls a few per order over a whole
 /// payment window, where a query every run made one per run, so the first query can come early.
+/// A gateway that answered Paid is asked again at the next run: that payment is captured and not
+/// settled yet (its dispatch failed, or its raise was lost), so it does not back off.
 /// </summary>
 public static class ActiveQuerySchedule
 {
+    /// <summary>
+    /// Slack for the timer: a query is stamped when its answer comes back, a little later in its run
+    /// than the run's start, so a run exactly one interval later would otherwise find it not quite due
+    /// and leave it to the run after.
+    /// </summary>
+    private const double TimerSlack = 0.1;
+
     public static bool IsDue(OrderRecord order, DateTimeOffset now, ReconcilerOptions options)
     {
         if (now - order.RegisteredAt < TimeSpan.FromSeconds(options.ActiveQueryAfterSeconds))
         {
             return false;
         }
-        return order.LastQueryAt is not { } last || now - last >= IntervalAfter(order.ActiveQueries, options);
+        if (order.LastQueryAt is not { } last || AnsweredPaid(order))
+        {
+            return true;
+        }
+        return now - last >= IntervalAfter(order.ActiveQueries, options) * (1 - TimerSlack);
     }
+
+    private static bool AnsweredPaid(OrderRecord order) =>
+        order.LastQueryAnswer?.StartsWith(nameof(GatewayPaymentState.Paid), StringComparison.Ordinal) == true;
 
     /// <summary>The wait after the <paramref name="queriesSoFar"/>-th query before the next one.</summary>
     public static TimeSpan IntervalAfter(int queriesSoFar, ReconcilerOptions options)

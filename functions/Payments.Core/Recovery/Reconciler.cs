@@ -45,10 +45,11 @@ public sealed class Reconciler(
 
     public async Task<ReconcilerReport> RunAsync(DurableTaskClient durable, CancellationToken ct = default)
     {
+        var relayedFrom = clock.GetUtcNow();
         var relayed = await relay.RelayAsync(durable, ct);
         // Only a recent raise holds the query back (as long as the reconciler's own raise does), read before the first query.
         var raisedReadFrom = clock.GetUtcNow() - RaiseAgainAfter;
-        var inInbox = await StoredNotYetRelayedAsync(ct);
+        var inInbox = await StoredNotYetRelayedAsync(relayedFrom - OutboxRelay.SettleTime, ct);
         var (queried, recovered, started, examined, held) = await QueryStalePaymentsAsync(durable, inInbox, raisedReadFrom, ct);
         var (settled, parked) = await crashed.SweepAsync(durable, ct);
         var (refundsRestarted, refundsParked) = await refunds.SweepAsync(durable, ct);
@@ -56,16 +57,18 @@ public sealed class Reconciler(
     }
 
     /// <summary>
-    /// Successes intake stored moments ago and could not dispatch, too young for the relay that just ran
-    /// (<see cref="OutboxRelay.SettleTime"/>): the pipeline has them and the relay applies them next run,
-    /// so their orders are not queried as lost. One read of the due index; it holds failed dispatches only.
+    /// Successes intake stored since <paramref name="leftToIntakeFrom"/> and could not dispatch: too
+    /// young for the relay that just ran (<see cref="OutboxRelay.SettleTime"/>), which applies them next
+    /// run, so their orders are not queried as lost. An older row still undispatched is one the relay
+    /// failed on, and holds nothing: the query goes ahead. One read of the due index, which holds failed
+    /// dispatches only.
     /// </summary>
-    private async Task<HashSet<(string OrderId, string PaymentId)>> StoredNotYetRelayedAsync(CancellationToken ct)
+    private async Task<HashSet<(string OrderId, string PaymentId)>> StoredNotYetRelayedAsync(DateTimeOffset leftToIntakeFrom, CancellationToken ct)
     {
         var stored = new HashSet<(string OrderId, string PaymentId)>();
         await foreach (var entry in inbox.ListUndispatchedAsync(clock.GetUtcNow(), ct))
         {
-            if (entry.Event is { Kind: PaymentEventKind.Succeeded } received)
+            if (entry.ReceivedAt >= leftToIntakeFrom && entry.Event is { Kind: PaymentEventKind.Succeeded } received)
             {
                 stored.Add((received.OrderId, received.PaymentId));
             }
