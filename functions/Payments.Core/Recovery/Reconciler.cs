@@ -60,15 +60,15 @@ public sealed class Reconciler(
     /// Successes intake stored since <paramref name="leftToIntakeFrom"/> and could not dispatch: too
     /// young for the relay that just ran (<see cref="OutboxRelay.SettleTime"/>), which applies them next
     /// run, so their orders are not queried as lost. An older row still undispatched is one the relay
-    /// failed on, and holds nothing: the query goes ahead. One read of the due index, which holds failed
-    /// dispatches only.
+    /// failed on, and holds nothing: the query goes ahead. One read of the due index from that time on
+    /// (the relay read what comes before), which holds failed dispatches only.
     /// </summary>
     private async Task<HashSet<(string OrderId, string PaymentId)>> StoredNotYetRelayedAsync(DateTimeOffset leftToIntakeFrom, CancellationToken ct)
     {
         var stored = new HashSet<(string OrderId, string PaymentId)>();
-        await foreach (var entry in inbox.ListUndispatchedAsync(clock.GetUtcNow(), ct))
+        await foreach (var entry in inbox.ListUndispatchedAsync(leftToIntakeFrom, clock.GetUtcNow(), ct))
         {
-            if (entry.ReceivedAt >= leftToIntakeFrom && entry.Event is { Kind: PaymentEventKind.Succeeded } received)
+            if (entry.Event is { Kind: PaymentEventKind.Succeeded } received)
             {
                 stored.Add((received.OrderId, received.PaymentId));
             }

@@ -266,16 +266,25 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
     /// a key-range read of each provider's due index, then a point read per due row.
     /// </summary>
     public IAsyncEnumerable<InboxEntry> ListUndispatchedAsync(DateTimeOffset receivedBefore, CancellationToken ct = default) =>
-        ListIndexedAsync(DuePrefix, InboxState.Received, receivedBefore, ct);
+        ListIndexedAsync(DuePrefix, InboxState.Received, from: null, receivedBefore, ct);
+
+    /// <summary>The same, for rows that arrived in [<paramref name="receivedFrom"/>, <paramref name="receivedBefore"/>) only.</summary>
+    public IAsyncEnumerable<InboxEntry> ListUndispatchedAsync(DateTimeOffset receivedFrom, DateTimeOffset receivedBefore, CancellationToken ct = default) =>
+        ListIndexedAsync(DuePrefix, InboxState.Received, receivedFrom, receivedBefore, ct);
 
     /// <summary>The index rows of one kind, in time order, up to <paramref name="before"/>: (provider, event id).</summary>
-    public async IAsyncEnumerable<(string Provider, string EventId)> ReadIndexAsync(string prefix, DateTimeOffset before, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    public IAsyncEnumerable<(string Provider, string EventId)> ReadIndexAsync(string prefix, DateTimeOffset before, CancellationToken ct = default) =>
+        ReadIndexAsync(prefix, from: null, before, ct);
+
+    /// <summary>The index rows of one kind, in time order, from <paramref name="from"/> (or the first) up to <paramref name="before"/>.</summary>
+    private async IAsyncEnumerable<(string Provider, string EventId)> ReadIndexAsync(string prefix, DateTimeOffset? from, DateTimeOffset before, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var table = await storage.TableAsync(TableNames.Inbox, ct);
+        var lowest = from is { } start ? prefix + Ticks(start) : prefix;
         var upTo = prefix + Ticks(before);
         foreach (var provider in providers)
         {
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {provider} and RowKey ge {prefix} and RowKey lt {upTo}");
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {provider} and RowKey ge {lowest} and RowKey lt {upTo}");
             await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", "EventId"], cancellationToken: ct))
             {
                 yield return (row.PartitionKey, row.GetString("EventId"));
@@ -291,32 +300,19 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
 
     /// <summary>Successes raised to a running saga before <paramref name="raisedBefore"/>, whose settlement is not yet confirmed (read from their index, not a scan).</summary>
     public IAsyncEnumerable<InboxEntry> ListRaisedAsync(DateTimeOffset raisedBefore, CancellationToken ct = default) =>
-        ListIndexedAsync(RaisedPrefix, InboxState.Raised, raisedBefore, ct);
+        ListIndexedAsync(RaisedPrefix, InboxState.Raised, from: null, raisedBefore, ct);
 
     /// <summary>
     /// Successes raised to a running saga whose raise was recorded in [<paramref name="from"/>, <paramref name="before"/>),
     /// still raised: a key-range read of each provider's raised index from <paramref name="from"/> on, then a point read per row.
     /// </summary>
-    public async IAsyncEnumerable<InboxEntry> ListRaisedBetweenAsync(DateTimeOffset from, DateTimeOffset before, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
-    {
-        var table = await storage.TableAsync(TableNames.Inbox, ct);
-        foreach (var provider in providers)
-        {
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {provider} and RowKey ge {RaisedPrefix + Ticks(from)} and RowKey lt {RaisedPrefix + Ticks(before)}");
-            await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["EventId"], cancellationToken: ct))
-            {
-                if (await GetAsync(provider, row.GetString("EventId"), ct) is { State: InboxState.Raised } entry)
-                {
-                    yield return entry;
-                }
-            }
-        }
-    }
+    public IAsyncEnumerable<InboxEntry> ListRaisedBetweenAsync(DateTimeOffset from, DateTimeOffset before, CancellationToken ct = default) =>
+        ListIndexedAsync(RaisedPrefix, InboxState.Raised, from, before, ct);
 
-    /// <summary>The rows an index lists up to <paramref name="before"/>, read one by one, that are still in <paramref name="state"/>.</summary>
-    private async IAsyncEnumerable<InboxEntry> ListIndexedAsync(string prefix, InboxState state, DateTimeOffset before, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    /// <summary>The rows an index lists from <paramref name="from"/> (or the first) up to <paramref name="before"/>, read one by one, that are still in <paramref name="state"/>.</summary>
+    private async IAsyncEnumerable<InboxEntry> ListIndexedAsync(string prefix, InboxState state, DateTimeOffset? from, DateTimeOffset before, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        await foreach (var (provider, eventId) in ReadIndexAsync(prefix, before, ct))
+        await foreach (var (provider, eventId) in ReadIndexAsync(prefix, from, before, ct))
         {
             if (await GetAsync(provider, eventId, ct) is { } entry && entry.State == state)
             {
