@@ -359,7 +359,7 @@ public sealed class PaymentDispatch(
             var started = waitForStart ? await WaitForStartAsync(client, instance.InstanceId, PendingStartPatience, getInputsAndOutputs: true, ct) : null;
             if (started is null)
             {
-                log.SagaNotStartedYet(paymentEvent.EventId, paymentEvent.OrderId, PendingStartPatience);
+                log.SagaNotStartedYet(paymentEvent.EventId, paymentEvent.OrderId, waitForStart ? PendingStartPatience : TimeSpan.Zero);
                 return DispatchResult.UnknownOrder;
             }
             instance = started;
