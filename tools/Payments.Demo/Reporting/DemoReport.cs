@@ -108,8 +108,9 @@ public static class DemoReport
         w.WriteLine($"  from the later of capture and registration, n={owned.Length} (a payment made before its order exists waits for the order service; "
             + $"{latencies.Count - owned.Length} never notified, settled by the statement, left out): {Percentiles(owned)}");
         w.WriteLine("  by what the customer did (from the later of capture and registration):");
-        WriteLatencyByBehaviour(w, run.Plans, owned);
-        WriteSlowest(w, run.Plans, snapshot, owned);
+        var behaviour = run.Plans.ToDictionary(p => p.Order.OrderId, p => p.Behaviour.ToString());
+        WriteLatencyByBehaviour(w, behaviour, owned);
+        WriteSlowest(w, behaviour, snapshot, owned);
 
         w.WriteLine();
         w.WriteLine("Invariants");
@@ -213,9 +214,8 @@ public static class DemoReport
     /// The same latencies by what the customer did: the tail is read per scenario, since some
     /// scenarios wait by design (a payment made before its order exists, a saga an operator terminates).
     /// </summary>
-    private static void WriteLatencyByBehaviour(TextWriter w, IReadOnlyList<OrderPlan> plans, IReadOnlyList<PaymentLatency> latencies)
+    private static void WriteLatencyByBehaviour(TextWriter w, IReadOnlyDictionary<string, string> behaviour, IReadOnlyList<PaymentLatency> latencies)
     {
-        var behaviour = plans.ToDictionary(p => p.Order.OrderId, p => p.Behaviour.ToString());
         foreach (var group in latencies.GroupBy(l => behaviour.TryGetValue(l.OrderId, out var b) ? b : "(not in the plan)").OrderByDescending(g => g.Max(l => l.Latency)))
         {
             w.WriteLine($"    {group.Key,-28} n={group.Count(),-4} {Percentiles([.. group])}");
@@ -223,9 +223,8 @@ public static class DemoReport
     }
 
     /// <summary>The tail by name: the slowest payments, what their customer did, and whether the active query settled them.</summary>
-    private static void WriteSlowest(TextWriter w, IReadOnlyList<OrderPlan> plans, LedgerSnapshot snapshot, IReadOnlyList<PaymentLatency> sorted)
+    private static void WriteSlowest(TextWriter w, IReadOnlyDictionary<string, string> behaviour, LedgerSnapshot snapshot, IReadOnlyList<PaymentLatency> sorted)
     {
-        var behaviour = plans.ToDictionary(p => p.Order.OrderId, p => p.Behaviour.ToString());
         var queried = snapshot.Orders.Where(o => o.RecoveryRaisedAt is not null).Select(o => o.OrderId).ToHashSet(StringComparer.Ordinal);
         var slowest = sorted.Reverse().Take(SlowestShown).Select(l =>
             $"{l.OrderId} {l.Latency.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s ({behaviour.GetValueOrDefault(l.OrderId, "?")}"
