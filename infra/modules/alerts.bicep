@@ -185,6 +185,13 @@ var logAlerts = [
     query: 'customMetrics | where name == "payments.reconciliation.discrepancies" and valueSum > 0'
   }
   {
+    name: 'provider-mismatch'
+    severity: 1
+    description: 'A verified callback or statement line of one gateway named an order registered with another gateway: parked as provider_mismatch, never applied. A leaked webhook secret, or two gateways whose ids collide: see GET /api/ops/parked.'
+    // Counter dispatch and the statement run add to (Saga/SagaMetrics.cs).
+    query: 'customMetrics | where name == "payments.callbacks.provider_mismatch" and valueSum > 0'
+  }
+  {
     name: 'statement-run-incomplete'
     severity: 1
     description: 'A statement run gave up after its retries, or a gateway statement could not be read (the run asks it again): that day is not fully reconciled. GET /api/ops/reconciliation/{date} shows failure and sourceFailures.'

@@ -24,6 +24,10 @@ public sealed class MetricAlertTests(DeploymentFixture deployment)
     public void The_discrepancy_alert_queries_the_counter_the_statement_run_emits() =>
         Assert.Contains($"name == \"{PipelineMetrics.ReconciliationDiscrepanciesName}\"", QueryOf("reconciliation-discrepancies"), StringComparison.Ordinal);
 
+    [Fact]
+    public void The_provider_mismatch_alert_queries_the_counter_dispatch_and_the_statement_emit() =>
+        Assert.Contains($"name == \"{Payments.Saga.SagaMetrics.ProviderMismatchesName}\"", QueryOf("provider-mismatch"), StringComparison.Ordinal);
+
     /// <summary>
     /// The alerts query Application Insights, so the app must send there: the host in OpenTelemetry
     /// mode, and the worker's exporter given the component's connection string and the identity it

@@ -98,6 +98,18 @@ public sealed class PaymentEventTests
     }
 
     [Fact]
+    public async Task Success_from_another_gateway_than_the_order_s_is_ignored()
+    {
+        var saga = await TestSaga.AwaitingPaymentAsync(settings: TestSaga.DeclineWindow);
+
+        await saga.RaiseAsync(PaymentEventKind.Succeeded, provider: "adyen");
+        await saga.FailAsync();
+
+        Assert.Equal(new SagaOutcome(OrderStatus.Cancelled, "payment_failed"), await saga.OutcomeAsync());
+        Assert.Equal([ReserveStock, QueryPayment, ClosePayment, ReleaseStock], saga.Script.Flow);
+    }
+
+    [Fact]
     public async Task Payment_that_arrives_while_stock_is_being_reserved_is_applied_once_the_saga_waits()
     {
         var saga = await TestSaga.StartAsync();

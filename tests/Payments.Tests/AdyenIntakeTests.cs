@@ -150,6 +150,32 @@ public sealed class AdyenIntakeTests(AdyenFixture fixture) : IClassFixture<Adyen
         Assert.Equal(503, http.Response.StatusCode);
     }
 
+    /// <summary>
+    /// A correctly signed AUTHORISATION naming another gateway's order and payment is accepted (Adyen
+    /// must not redeliver it) and parked, never raised: one unit short, it would have refunded the order.
+    /// </summary>
+    [Fact]
+    public async Task An_authorisation_naming_another_gateway_s_order_is_accepted_parked_and_never_applied()
+    {
+        await Pipeline.Service<Ledger.StockLedger>().SetLevelAsync("sku-adyen-mm", 5);
+        var order = await Pipeline.RegisterOrderAsync("adyen-mm-standard", amount: 1130, sku: "sku-adyen-mm");
+        await Pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
+
+        using (var reply = await PostAsync(Item(order.PaymentId, "AUTHORISATION", order.OrderId, 1129)))
+        {
+            Assert.Equal("[accepted]", await reply.Content.ReadAsStringAsync());
+        }
+
+        var parked = await Pipeline.Service<ParkedItems>().GetAsync(ParkedKinds.ProviderMismatch, $"adyen:{order.PaymentId}:AUTHORISATION:true");
+        Assert.Equal(order.OrderId, parked?.OrderId);
+        using (var paid = await Pipeline.Http.SendAsync(TestWebhooks.Standard(Pipeline.Host.BaseAddress, "msg_adyen_mm_paid",
+            TestWebhooks.StandardPayment("payment.succeeded", order.PaymentId, order.OrderId, order.AmountMinor))))
+        {
+            Assert.Equal(HttpStatusCode.OK, paid.StatusCode);
+        }
+        Assert.Equal(OrderStatus.Completed, (await Pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
+    }
+
     private async Task<List<InboxEntry>> RowsAsync(string eventId) =>
         (await Collect.AllAsync(Pipeline.Service<InboxStore>().ListAllAsync())).Where(e => e.Provider == "adyen" && e.EventId == eventId).ToList();
 

@@ -15,4 +15,6 @@ public enum DiscrepancyClass
     RefundedAtGatewayOnly,
     /// <summary>Captured under a payment id that is not the order's own (a second capture for one order). Healed: refunded.</summary>
     OtherPaymentCaptured,
+    /// <summary>A line of one gateway's statement names an order registered with another gateway. Parked, never applied.</summary>
+    ProviderMismatch,
 }

@@ -15,4 +15,6 @@ public static class ParkedKinds
     public const string SagaStuck = "saga_stuck";
     /// <summary>A refund orchestration that ended Failed or Terminated, restarted once by the reconciler (if it ends so again, its refund is parked as <see cref="RefundFailed"/>).</summary>
     public const string RefundCrashed = "refund_crashed";
+    /// <summary>A verified callback (or statement line) of one gateway that named an order registered with another; never applied.</summary>
+    public const string ProviderMismatch = "provider_mismatch";
 }

@@ -11,6 +11,9 @@ public static class PipelineTrace
 {
     public const string SourceName = "Payments.Pipeline";
 
+    /// <summary>The pipeline's meter, named as its activity source.</summary>
+    public const string MeterName = SourceName;
+
     /// <summary>The Durable Task SDK's activity source: the saga's and its activities' spans.</summary>
     public const string DurableTaskSourceName = "Microsoft.DurableTask";
 

@@ -56,6 +56,12 @@ public sealed class GatewayConnectors : IPaymentGateway
     /// </summary>
     public IReadOnlyList<string> StatementProviders => [.. All.Where(c => c.UnusableCredential is null).Select(c => c.Name)];
 
-    public IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, string provider, CancellationToken ct = default) =>
-        For(provider).Outbound.GetStatementAsync(date, ct);
+    public async IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, string provider, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        // Each line names the gateway it came from: a line may only ever move an order of that gateway.
+        await foreach (var entry in For(provider).Outbound.GetStatementAsync(date, ct))
+        {
+            yield return entry.Line is { } line ? entry with { Line = line with { Provider = provider } } : entry;
+        }
+    }
 }

@@ -205,12 +205,12 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
     public async Task<OrderProgress?> GetProgressAsync(string orderId, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Orders, ct);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(orderId, RowKey, select: ["Status", "PaymentId", SagaRecordedColumn], cancellationToken: ct);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(orderId, RowKey, select: ["Status", "Provider", "PaymentId", SagaRecordedColumn], cancellationToken: ct);
         if (!row.HasValue || !Enum.TryParse<OrderStatus>(row.Value!.GetString("Status"), out var status))
         {
             return null;
         }
-        return new OrderProgress(status, row.Value.GetString("PaymentId") ?? "", row.Value.GetBoolean(SagaRecordedColumn) == true);
+        return new OrderProgress(status, row.Value.GetString("Provider") ?? "", row.Value.GetString("PaymentId") ?? "", row.Value.GetBoolean(SagaRecordedColumn) == true);
     }
 
     /// <summary>

@@ -1,11 +1,12 @@
 using System.Diagnostics.Metrics;
+using Payments.Contracts;
 
 namespace Payments.Recovery;
 
 /// <summary>The counters operators alert on (Application Insights picks up this meter).</summary>
 public static class PipelineMetrics
 {
-    public const string MeterName = "Payments.Pipeline";
+    public const string MeterName = PipelineTrace.MeterName;
     private static readonly Meter Meter = new(MeterName);
 
     public static readonly Counter<long> DeadLettersParked = Meter.CreateCounter<long>("payments.deadletters.parked", description: "Dead-lettered callbacks parked for an operator.");

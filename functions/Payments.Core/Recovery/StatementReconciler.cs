@@ -363,6 +363,8 @@ public sealed class StatementReconciler(
 
     public static DiscrepancyClass? Classify(StatementLine line, LedgerPayment? order) => (line.Type, order) switch
     {
+        // Before anything else: a gateway's statement speaks only for orders registered with that gateway.
+        (_, { } o) when line.Provider is { } provider && !string.Equals(provider, o.Provider, StringComparison.Ordinal) => DiscrepancyClass.ProviderMismatch,
         ("capture", null) => DiscrepancyClass.UnknownLocally,
         // Before any status: a capture under another payment id is never the order's settlement, whatever the order's state.
         ("capture", { } o) when o.PaymentId != line.PaymentId => DiscrepancyClass.OtherPaymentCaptured,
@@ -382,7 +384,7 @@ public sealed class StatementReconciler(
             case DiscrepancyClass.PaidButUnknown or DiscrepancyClass.PaidButCancelled or DiscrepancyClass.OtherPaymentCaptured:
                 // The same path a late webhook takes: a running saga gets the payment, a cancelled order
                 // (or a payment that is not the order's own) a refund keyed by that payment id.
-                var recovered = PaymentEvent.Recovered("statement", order!.Provider, line.PaymentId, line.OrderId, line.AmountMinor, line.Currency, line.OccurredAt);
+                var recovered = PaymentEvent.Recovered("statement", line.Provider ?? order!.Provider, line.PaymentId, line.OrderId, line.AmountMinor, line.Currency, line.OccurredAt);
                 var result = await dispatch.ApplyAsync(durable, recovered, ct);
                 if (result == DispatchResult.UnknownOrder)
                 {
@@ -397,6 +399,10 @@ public sealed class StatementReconciler(
                     DispatchResult.LatePaymentRefund => "refund_started",
                     _ => "no_effect",
                 };
+            case DiscrepancyClass.ProviderMismatch:
+                SagaMetrics.ProviderMismatches.Add(1,
+                    new KeyValuePair<string, object?>("provider", line.Provider), new KeyValuePair<string, object?>("order_provider", order?.Provider));
+                return await ParkAsync(kind, line, order, ct);
             default:
                 return await ParkAsync(kind, line, order, ct);
         }
@@ -410,6 +416,6 @@ public sealed class StatementReconciler(
     }
 
     private static string Describe(DiscrepancyClass kind, StatementLine line, OrderRecord? order) =>
-        $"{kind}: gateway {line.Type} {line.AmountMinor} {line.Currency} for payment {line.PaymentId}; ledger "
-        + (order is null ? "has no such order" : $"says {order.Status}, paid {order.PaidAmountMinor?.ToString() ?? "nothing"} {order.Currency}");
+        $"{kind}: {line.Provider ?? "gateway"} {line.Type} {line.AmountMinor} {line.Currency} for payment {line.PaymentId}; ledger "
+        + (order is null ? "has no such order" : $"says {order.Provider} order {order.Status}, paid {order.PaidAmountMinor?.ToString() ?? "nothing"} {order.Currency}");
 }

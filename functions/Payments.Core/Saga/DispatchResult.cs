@@ -13,4 +13,6 @@ public enum DispatchResult
     NoEffect,
     /// <summary>The saga crashed or was terminated; the event is parked with the saga for an operator.</summary>
     SagaFailed,
+    /// <summary>The event came from another gateway than the order's: parked as evidence, never applied.</summary>
+    ProviderMismatch,
 }

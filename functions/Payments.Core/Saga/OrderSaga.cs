@@ -139,8 +139,10 @@ public static class OrderSaga
             }
             var received = await callback;
             // Refund notices and events for some other payment do not decide this order (dispatch
-            // refunds another payment's capture itself); a decline is noted, and the wait goes on.
-            if (received.PaymentId != order.PaymentId || received.Kind == PaymentEventKind.Refunded)
+            // refunds another payment's capture itself), nor does any event of another gateway than the
+            // order's (dispatch parks those before raising; this holds if one is raised anyway); a decline
+            // is noted, and the wait goes on.
+            if (received.PaymentId != order.PaymentId || received.Kind == PaymentEventKind.Refunded || !PaymentDispatch.BelongsTo(received, order))
             {
                 continue;
             }

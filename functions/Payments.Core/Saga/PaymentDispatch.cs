@@ -161,7 +161,8 @@ public sealed class PaymentDispatch(
         {
             return OrderRowLook.NoOrderRow;
         }
-        if (!progress.SagaRunning || (paymentEvent.Kind == PaymentEventKind.Succeeded && paymentEvent.PaymentId != progress.PaymentId))
+        if (!progress.SagaRunning || !string.Equals(progress.Provider, paymentEvent.Provider, StringComparison.Ordinal)
+            || (paymentEvent.Kind == PaymentEventKind.Succeeded && paymentEvent.PaymentId != progress.PaymentId))
         {
             return OrderRowLook.FullLookNeeded;
         }
@@ -371,6 +372,13 @@ public sealed class PaymentDispatch(
     private async Task<DispatchResult> ApplyToInstanceAsync(DurableTaskClient client, PaymentEvent paymentEvent, OrchestrationMetadata instance, CancellationToken ct)
     {
         var instanceId = instance.InstanceId;
+        if (instance.ReadInputAs<OrderSagaInput>()?.Order is { } order && !BelongsTo(paymentEvent, order))
+        {
+            // Before anything else, a second capture's refund included: an event moves only an order of its
+            // own gateway, however well it is signed (a leaked secret, or two gateways' ids colliding).
+            await ParkProviderMismatchAsync(paymentEvent, order.Provider, ct);
+            return DispatchResult.ProviderMismatch;
+        }
         if (IsSecondCapture(paymentEvent, instance))
         {
             // Not the payment this order settles by, whatever its saga is doing: the customer paid twice.
@@ -399,6 +407,25 @@ public sealed class PaymentDispatch(
             return DispatchResult.LatePaymentRefund;
         }
         return DispatchResult.NoEffect;
+    }
+
+    /// <summary>Whether <paramref name="paymentEvent"/> came from the gateway <paramref name="order"/> was registered with.</summary>
+    public static bool BelongsTo(PaymentEvent paymentEvent, OrderRequest order) =>
+        string.Equals(paymentEvent.Provider, order.Provider, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Parks an event that names an order of another gateway, one item per event (each is evidence),
+    /// counts it and logs it in the words the parked-items alert matches. The event is never applied.
+    /// </summary>
+    private async Task ParkProviderMismatchAsync(PaymentEvent paymentEvent, string orderProvider, CancellationToken ct)
+    {
+        log.ProviderMismatch(paymentEvent.OrderId, paymentEvent.Provider, paymentEvent.EventId, orderProvider);
+        SagaMetrics.ProviderMismatches.Add(1,
+            new KeyValuePair<string, object?>("provider", paymentEvent.Provider), new KeyValuePair<string, object?>("order_provider", orderProvider));
+        await parked.ParkAsync(new ParkRequest(paymentEvent.OrderId, ParkedKinds.ProviderMismatch,
+            $"A {paymentEvent.Provider} {paymentEvent.Kind} event named an order registered with {orderProvider}; not applied.",
+            $"{paymentEvent.Provider} event {paymentEvent.EventId}: {paymentEvent.AmountMinor} {paymentEvent.Currency} for payment {paymentEvent.PaymentId}",
+            Key: $"{paymentEvent.Provider}:{paymentEvent.EventId}"), ct);
     }
 
     /// <summary>A success for another payment than the one this order settles by (read from the saga's input): the customer paid twice.</summary>

@@ -27,6 +27,9 @@ internal static partial class SagaLog
     [LoggerMessage(2006, LogLevel.Information, "Payment event {EventId} for unknown order {OrderId}")]
     public static partial void UnknownOrder(this ILogger log, string eventId, string orderId);
 
+    [LoggerMessage(2020, LogLevel.Warning, "Parked provider_mismatch for order {OrderId}: a {Provider} event {EventId} named an order of {OrderProvider}")]
+    public static partial void ProviderMismatch(this ILogger log, string orderId, string provider, string eventId, string orderProvider);
+
     // Worded like every other park so the parked-items alert matches it.
     [LoggerMessage(2007, LogLevel.Error, "Parked saga_failed for order {OrderId}: payment event {EventId} found its saga {Status}")]
     public static partial void SagaNotRunning(this ILogger log, string eventId, string orderId, OrchestrationRuntimeStatus status);

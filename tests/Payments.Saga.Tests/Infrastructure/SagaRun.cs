@@ -19,9 +19,9 @@ public sealed class SagaRun(DurableTaskClient client, string instanceId, SagaScr
     public Task FailAsync() => RaiseAsync(PaymentEventKind.Failed);
 
     /// <summary>A callback as dispatch raises it; each gets its own event id, like a gateway's separate notices.</summary>
-    public Task RaiseAsync(PaymentEventKind kind, string? paymentId = null, long? amountMinor = null, string? currency = null) =>
+    public Task RaiseAsync(PaymentEventKind kind, string? paymentId = null, long? amountMinor = null, string? currency = null, string? provider = null) =>
         client.RaiseEventAsync(instanceId, PaymentEvent.SagaEventName, new PaymentEvent(
-            Order.Provider,
+            provider ?? Order.Provider,
             $"evt_{Order.OrderId}_{Interlocked.Increment(ref events)}",
             kind,
             paymentId ?? Order.PaymentId,
