@@ -71,6 +71,7 @@ public static class PaymentsServices
         services.AddSingleton<PointsLedger>();
         services.AddSingleton<IPointsGrants>(sp => sp.GetRequiredService<PointsLedger>());
         services.AddSingleton<OrderBook>();
+        services.AddSingleton<MoneyLedger>();
         services.AddSingleton<ParkedItems>();
         services.AddSingleton<LaneWaitingIndex>();
         services.AddSingleton<PaymentDispatch>();

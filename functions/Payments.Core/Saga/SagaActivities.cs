@@ -15,11 +15,19 @@ public sealed class SagaActivities(
     IStockReservations stock,
     IPointsGrants points,
     OrderBook orders,
+    MoneyLedger money,
     ParkedItems parked,
     IPaymentGateway gateway,
     ILogger<SagaActivities> log)
 {
-    public Task RecordOrderStateAsync(OrderStateChange change) => RecordOrderStateAsync(change, carried: null);
+    public async Task RecordOrderStateAsync(OrderStateChange change)
+    {
+        await RecordOrderStateAsync(change, carried: null);
+        if (change is { Status: OrderStatus.Paid, PaidAmountMinor: { } amount, PaidCurrency: { } currency, Provider: { } provider, PaymentId: { } paymentId })
+        {
+            await money.RecordCaptureAsync(change.OrderId, provider, paymentId, amount, currency, "saga");
+        }
+    }
 
     private async Task RecordOrderStateAsync(OrderStateChange change, OrderRowCarry? carried)
     {
@@ -78,6 +86,7 @@ public sealed class SagaActivities(
         // The order row is read once: each record after the first writes on the ETag the previous one returned.
         var row = orders.Carry(orderId);
         await RecordOrderStateAsync(new OrderStateChange(orderId, OrderStatus.Paid, null, "Paid", paid.PaidAmountMinor, paid.PaidCurrency), row);
+        await RecordCaptureAsync(paid);
         var committed = await CommitStockAsync(paid.Stock);
         if (committed == CommitResult.Failed)
         {
@@ -88,6 +97,11 @@ public sealed class SagaActivities(
         await RecordOrderStateAsync(new OrderStateChange(orderId, OrderStatus.Completed, null, nameof(OrderStatus.Completed)), row);
         return committed;
     }
+
+    /// <summary>Saga 3.0's record of the capture it settles by, in the money ledger (idempotent).</summary>
+    private Task RecordCaptureAsync(PaidOrder paid) => paid is { Provider: { } provider, PaymentId: { } paymentId }
+        ? money.RecordCaptureAsync(paid.Stock.OrderId, provider, paymentId, paid.PaidAmountMinor, paid.PaidCurrency, "saga")
+        : Task.CompletedTask;
 
     public async Task GrantPointsAsync(PointsRequest request)
     {
@@ -103,9 +117,31 @@ public sealed class SagaActivities(
     /// The idempotency key is the payment (and the attempt, once the gateway refused it): whichever
     /// path asks, a payment is refunded at most once.
     /// </summary>
+    /// <remarks>
+    /// The money ledger gets the refund before the gateway is asked (so a crash after the gateway's
+    /// acceptance still leaves a refund to follow) and the gateway's answer after: accepted is
+    /// <see cref="RefundState.Pending"/> until the gateway says paid, and the refund tracker follows it
+    /// there. A refund the pipeline decides by itself refunds a whole capture, so that capture is recorded too.
+    /// </remarks>
     public async Task<RefundResult> RefundAsync(RefundRequest request)
     {
-        var result = await gateway.RefundAsync(request, request.IdempotencyKey());
+        var key = request.IdempotencyKey();
+        if (request.RequestKey is null)
+        {
+            await money.RecordCaptureAsync(request.OrderId, request.Provider, request.PaymentId, request.AmountMinor, request.Currency, "refund");
+        }
+        await money.RequestRefundAsync(request, key, request.StartedBy);
+        RefundResult result;
+        try
+        {
+            result = await gateway.RefundAsync(request, key);
+        }
+        catch (GatewayRefusedException ex)
+        {
+            await money.ObserveRefundAsync(request.OrderId, key, RefundState.Failed, "answer", detail: ex.Message);
+            throw;
+        }
+        await money.ObserveRefundAsync(request.OrderId, key, result.State, "answer", result.RefundId);
         log.Refunded(request.OrderId, request.PaymentId, request.Reason);
         return result;
     }

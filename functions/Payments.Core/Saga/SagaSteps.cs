@@ -30,7 +30,9 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
         {
             await context.CallActivityAsync(
                 SagaActivityNames.RecordOrderState,
-                new OrderStateChange(order.OrderId, status, reason, step, paidAmount, paidCurrency),
+                paidAmount is null
+                    ? new OrderStateChange(order.OrderId, status, reason, step)
+                    : new OrderStateChange(order.OrderId, status, reason, step, paidAmount, paidCurrency, order.Provider, order.PaymentId),
                 StepRetry);
         }
         catch (TaskFailedException ex)
@@ -80,7 +82,7 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
     /// </summary>
     public async Task<CommitResult?> SettlePaidOrderAsync(PaymentEvent payment)
     {
-        var paid = new PaidOrder(Stock, PointsFor(), payment.AmountMinor, payment.Currency);
+        var paid = new PaidOrder(Stock, PointsFor(), payment.AmountMinor, payment.Currency, order.Provider, order.PaymentId);
         try
         {
             return await context.CallActivityAsync<CommitResult>(SagaActivityNames.SettlePaidOrder, paid);

@@ -13,6 +13,10 @@ public static class TableNames
     public const string LaneWaiting = "LaneWaiting";
     /// <summary>Index of captured orders by the hour their payment was recorded: what the statement run range-reads per chunk.</summary>
     public const string OrdersByCapture = "OrdersByCapture";
+    /// <summary>The money ledger: every capture and refund of an order, by order id (<c>Ledger/MoneyLedger</c>).</summary>
+    public const string Money = "Money";
+    /// <summary>Refunds not final yet, with when the refund tracker asks next: what the tracker reads.</summary>
+    public const string MoneyOpen = "MoneyOpen";
     public const string Parked = "Parked";
     public const string DeadLetters = "DeadLetters";
     public const string Reconciliation = "Reconciliation";

@@ -31,7 +31,8 @@ public sealed class RefundParticipantTests : IAsyncLifetime
         var storage = await LedgerStorage.CreateAsync("refund");
         var options = Options.Create(new GatewayOptions { BaseUrl = gateway.BaseAddress.ToString() });
         activities = new SagaActivities(
-            new StockLedger(storage), new PointsLedger(storage), new OrderBook(storage, TimeProvider.System), new ParkedItems(storage, TimeProvider.System),
+            new StockLedger(storage), new PointsLedger(storage), new OrderBook(storage, TimeProvider.System), new MoneyLedger(storage, TimeProvider.System),
+            new ParkedItems(storage, TimeProvider.System),
             new HttpPaymentGateway(gatewayHttp, options), NullLogger<SagaActivities>.Instance);
     }
 

@@ -1,0 +1,305 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Payments.Contracts;
+using Payments.Storage;
+
+namespace Payments.Ledger;
+
+/// <summary>
+/// The money ledger: one row per capture and per refund of an order (partition = order id), in the
+/// charge's currency, with its state to the end and every observation that moved it. Every path that
+/// learns about money writes here; the refund tracker, the money monitor and the console read it.
+/// Refunds not final yet are also listed in a small index (<see cref="TableNames.MoneyOpen"/>), which is
+/// what the tracker reads: its size is the number of refunds in flight, never the ledger's history.
+/// </summary>
+public sealed class MoneyLedger(PaymentsStorage storage, TimeProvider clock)
+{
+    private const string OpenPartition = "refund";
+    private const int MaxObservations = 20;
+
+    public static string CaptureKey(string paymentId) => $"{MoneyKinds.Capture}:{paymentId}";
+
+    public static string RefundKey(string key) => $"{MoneyKinds.Refund}:{key}";
+
+    /// <summary>The key of a refund someone else started, known by the gateway's refund id.</summary>
+    public static string GatewayRefundKey(string gatewayRefundId) => $"gw-{gatewayRefundId}";
+
+    /// <summary>Records a capture once (later observations of the same capture change nothing).</summary>
+    public async Task RecordCaptureAsync(string orderId, string provider, string paymentId, long amountMinor, string currency, string source, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Money, ct);
+        var now = clock.GetUtcNow();
+        try
+        {
+            await table.AddEntityAsync(Row(orderId, CaptureKey(paymentId), MoneyKinds.Capture, provider, paymentId, amountMinor, currency,
+                nameof(RefundState.Succeeded), "customer", "payment", null, now, [new MoneyObservation(now, source, nameof(RefundState.Succeeded))]), ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // Recorded already, by this path or another.
+        }
+    }
+
+    /// <summary>
+    /// Records a refund about to be asked of the gateway under <paramref name="key"/> (its idempotency key),
+    /// listed as open until it is final. False when the ledger has it already (a retried activity, a second path).
+    /// </summary>
+    public async Task<bool> RequestRefundAsync(RefundRequest refund, string key, string initiator, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        // Listed first: a refund recorded but not listed would never be followed to its end.
+        await ListOpenAsync(refund.OrderId, key, refund.Provider, now, ct);
+        var table = await storage.TableAsync(TableNames.Money, ct);
+        try
+        {
+            await table.AddEntityAsync(Row(refund.OrderId, RefundKey(key), MoneyKinds.Refund, refund.Provider, refund.PaymentId, refund.AmountMinor, refund.Currency,
+                nameof(RefundState.Requested), initiator, refund.Reason, null, now, [new MoneyObservation(now, "request", nameof(RefundState.Requested))]), ct);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Records a refund the gateway reports that the pipeline did not ask for (a dashboard or merchant
+    /// console refund, seen by a notice, a query or the statement), keyed by the gateway's refund id.
+    /// False when it was recorded already (the observation is then applied to the row as it stands).
+    /// </summary>
+    public async Task<bool> RecordExternalRefundAsync(string orderId, string provider, string paymentId, string gatewayRefundId, long amountMinor, string currency,
+        RefundState state, string source, string initiator = MoneyInitiators.Gateway, CancellationToken ct = default)
+    {
+        var key = GatewayRefundKey(gatewayRefundId);
+        var now = clock.GetUtcNow();
+        if (!state.IsFinal())
+        {
+            await ListOpenAsync(orderId, key, provider, now, ct);
+        }
+        var table = await storage.TableAsync(TableNames.Money, ct);
+        try
+        {
+            await table.AddEntityAsync(Row(orderId, RefundKey(key), MoneyKinds.Refund, provider, paymentId, amountMinor, currency,
+                state.ToString(), initiator, "external", gatewayRefundId, now, [new MoneyObservation(now, source, state.ToString())]), ct);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            await ObserveRefundAsync(orderId, key, state, source, gatewayRefundId, null, ct);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Applies what a path learnt about a refund: the state moves forward only (a final state is final;
+    /// a contradicting observation is kept beside it, for the operator), the gateway's refund id is
+    /// remembered, and a final refund leaves the open list. Null when the ledger has no such refund.
+    /// </summary>
+    public async Task<MoneyObservationResult?> ObserveRefundAsync(string orderId, string key, RefundState state, string source, string? gatewayRefundId = null,
+        string? detail = null, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Money, ct);
+        var result = await ETagRetry.Pipeline.ExecuteAsync(async token =>
+        {
+            var found = await table.GetEntityIfExistsAsync<TableEntity>(orderId, RefundKey(key), cancellationToken: token);
+            if (!found.HasValue)
+            {
+                return null;
+            }
+            var row = found.Value!;
+            var before = Enum.TryParse<RefundState>(row.GetString("State"), out var s) ? s : RefundState.Requested;
+            var moved = before.CanMove(state);
+            var observations = Observations(row);
+            if (!moved && observations.Count > 0 && observations[^1].State == state.ToString() && observations[^1].Source == source)
+            {
+                return new MoneyObservationResult(ToMovement(row), before, Moved: false); // the same word again: nothing to keep
+            }
+            var now = clock.GetUtcNow();
+            observations.Add(new MoneyObservation(now, source, state.ToString(), detail is { Length: > 200 } ? detail[..200] : detail));
+            row["UpdatedAt"] = now;
+            row["Observations"] = JsonSerializer.Serialize(observations.TakeLast(MaxObservations));
+            if (moved)
+            {
+                row["State"] = state.ToString();
+            }
+            if (gatewayRefundId is { Length: > 0 } && row.GetString("GatewayRefundId") is null or "")
+            {
+                row["GatewayRefundId"] = gatewayRefundId;
+            }
+            await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, token);
+            return new MoneyObservationResult(ToMovement(row), before, moved);
+        }, ct);
+        if (result is { Movement.RefundState: { } after } && after.IsFinal())
+        {
+            await UnlistOpenAsync(orderId, key, ct);
+        }
+        return result;
+    }
+
+    /// <summary>The refund of an order recorded under <paramref name="key"/>, or the one the gateway knows by <paramref name="gatewayRefundId"/>.</summary>
+    public async Task<MoneyMovement?> FindRefundAsync(string orderId, string? key, string? gatewayRefundId, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Money, ct);
+        if (key is { Length: > 0 })
+        {
+            var byKey = await table.GetEntityIfExistsAsync<TableEntity>(orderId, RefundKey(key), cancellationToken: ct);
+            if (byKey.HasValue)
+            {
+                return ToMovement(byKey.Value!);
+            }
+        }
+        if (gatewayRefundId is not { Length: > 0 })
+        {
+            return null;
+        }
+        await foreach (var row in table.QueryAsync<TableEntity>($"PartitionKey eq '{Quote(orderId)}' and GatewayRefundId eq '{Quote(gatewayRefundId)}'", cancellationToken: ct))
+        {
+            return ToMovement(row);
+        }
+        return null;
+    }
+
+    /// <summary>Every movement of an order's money, oldest first.</summary>
+    public async Task<IReadOnlyList<MoneyMovement>> ListAsync(string orderId, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Money, ct);
+        var movements = new List<MoneyMovement>();
+        await foreach (var row in table.QueryAsync<TableEntity>($"PartitionKey eq '{Quote(orderId)}'", cancellationToken: ct))
+        {
+            movements.Add(ToMovement(row));
+        }
+        return [.. movements.OrderBy(m => m.CreatedAt)];
+    }
+
+    /// <summary>Every movement of every order (the demo's and the tests' invariant checker; never a timer's read).</summary>
+    public async IAsyncEnumerable<MoneyMovement> ListAllAsync([EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Money, ct);
+        await foreach (var row in table.QueryAsync<TableEntity>(cancellationToken: ct))
+        {
+            yield return ToMovement(row);
+        }
+    }
+
+    /// <summary>Refunds not final yet whose next check is due by <paramref name="dueBy"/>: the open list only.</summary>
+    public async IAsyncEnumerable<OpenRefund> ListOpenRefundsAsync(DateTimeOffset dueBy, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.MoneyOpen, ct);
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {OpenPartition} and NextCheckAt le {dueBy}"), cancellationToken: ct))
+        {
+            var (orderId, key) = SplitOpenKey(row.RowKey);
+            yield return new OpenRefund(orderId, key, row.GetString("Provider") ?? "", row.GetDateTimeOffset("ListedAt") ?? dueBy, row.GetInt32("Checks") ?? 0);
+        }
+    }
+
+    /// <summary>When the tracker asks about an open refund next, and how many times it has asked.</summary>
+    public async Task RescheduleAsync(OpenRefund refund, DateTimeOffset nextCheckAt, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.MoneyOpen, ct);
+        try
+        {
+            await table.UpdateEntityAsync(new TableEntity(OpenPartition, OpenKey(refund.OrderId, refund.Key))
+            {
+                ["NextCheckAt"] = nextCheckAt,
+                ["Checks"] = refund.Checks + 1,
+            }, ETag.All, TableUpdateMode.Merge, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Final meanwhile (a notice came): nothing left to schedule.
+        }
+    }
+
+    private async Task ListOpenAsync(string orderId, string key, string provider, DateTimeOffset now, CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableNames.MoneyOpen, ct);
+        try
+        {
+            await table.AddEntityAsync(new TableEntity(OpenPartition, OpenKey(orderId, key))
+            {
+                ["Provider"] = provider,
+                ["ListedAt"] = now,
+                ["NextCheckAt"] = now,
+                ["Checks"] = 0,
+            }, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // Listed already: a retried request keeps its schedule.
+        }
+    }
+
+    private async Task UnlistOpenAsync(string orderId, string key, CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableNames.MoneyOpen, ct);
+        try
+        {
+            await table.DeleteEntityAsync(OpenPartition, OpenKey(orderId, key), ETag.All, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Unlisted already.
+        }
+    }
+
+    // Order ids and refund keys hold no ':' (OrderRequest.IsId), so the first ':' splits them.
+    private static string OpenKey(string orderId, string key) => $"{orderId}:{key}";
+
+    private static (string OrderId, string Key) SplitOpenKey(string rowKey)
+    {
+        var at = rowKey.IndexOf(':', StringComparison.Ordinal);
+        return (rowKey[..at], rowKey[(at + 1)..]);
+    }
+
+    private static string Quote(string value) => value.Replace("'", "''", StringComparison.Ordinal);
+
+    private static TableEntity Row(string orderId, string rowKey, string kind, string provider, string paymentId, long amountMinor, string currency,
+        string state, string initiator, string reason, string? gatewayRefundId, DateTimeOffset now, IReadOnlyList<MoneyObservation> observations) =>
+        new(orderId, rowKey)
+        {
+            ["Kind"] = kind,
+            ["Provider"] = provider,
+            ["PaymentId"] = paymentId,
+            ["AmountMinor"] = amountMinor,
+            ["Currency"] = currency,
+            ["State"] = state,
+            ["Initiator"] = initiator,
+            ["Reason"] = reason,
+            ["GatewayRefundId"] = gatewayRefundId,
+            ["CreatedAt"] = now,
+            ["UpdatedAt"] = now,
+            ["Observations"] = JsonSerializer.Serialize(observations),
+        };
+
+    private static List<MoneyObservation> Observations(TableEntity row) =>
+        row.GetString("Observations") is { Length: > 0 } json ? JsonSerializer.Deserialize<List<MoneyObservation>>(json) ?? [] : [];
+
+    private static MoneyMovement ToMovement(TableEntity row)
+    {
+        var kindAndKey = row.RowKey;
+        var at = kindAndKey.IndexOf(':', StringComparison.Ordinal);
+        return new MoneyMovement(
+            row.PartitionKey,
+            row.GetString("Kind") ?? kindAndKey[..Math.Max(at, 0)],
+            at < 0 ? kindAndKey : kindAndKey[(at + 1)..],
+            row.GetString("Provider") ?? "",
+            row.GetString("PaymentId") ?? "",
+            row.GetInt64("AmountMinor") ?? 0,
+            row.GetString("Currency") ?? "",
+            row.GetString("State") ?? "",
+            row.GetString("Initiator") ?? "",
+            row.GetString("Reason") ?? "",
+            row.GetString("GatewayRefundId") is { Length: > 0 } id ? id : null,
+            row.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.MinValue,
+            row.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue,
+            Observations(row));
+    }
+}
+
+/// <summary>What an observation did to a refund: its row after, the state before, and whether the state moved.</summary>
+public sealed record MoneyObservationResult(MoneyMovement Movement, RefundState Before, bool Moved);
+
+/// <summary>A refund on the open list: not final yet, followed by the refund tracker.</summary>
+public sealed record OpenRefund(string OrderId, string Key, string Provider, DateTimeOffset ListedAt, int Checks);

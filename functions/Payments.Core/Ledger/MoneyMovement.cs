@@ -1,0 +1,41 @@
+using Payments.Contracts;
+
+namespace Payments.Ledger;
+
+/// <summary>What moved a money movement, and when: an outbound answer, a notice, a query, a statement line.</summary>
+public sealed record MoneyObservation(DateTimeOffset At, string Source, string State, string? Detail = null);
+
+/// <summary>The kinds of money movement the ledger keeps.</summary>
+public static class MoneyKinds
+{
+    public const string Capture = "capture";
+    public const string Refund = "refund";
+    public const string Dispute = "dispute";
+}
+
+/// <summary>
+/// One movement of a customer's money, in the charge's own currency and minor units: a capture, a
+/// refund (keyed by the pipeline's idempotency key, or by the gateway's refund id when someone else
+/// started it) or a dispute, with its state, who started it and every observation that moved it.
+/// </summary>
+public sealed record MoneyMovement(
+    string OrderId,
+    string Kind,
+    string Key,
+    string Provider,
+    string PaymentId,
+    long AmountMinor,
+    string Currency,
+    string State,
+    string Initiator,
+    string Reason,
+    string? GatewayRefundId,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<MoneyObservation> Observations)
+{
+    public RefundState? RefundState => Kind == MoneyKinds.Refund && Enum.TryParse<RefundState>(State, out var state) ? state : null;
+
+    /// <summary>The refund as it would be asked for again (an operator's retry, under the next key).</summary>
+    public RefundRequest ToRefundRequest(int attempt) => new(OrderId, Provider, PaymentId, AmountMinor, Currency, Reason, attempt);
+}
