@@ -236,6 +236,12 @@ public sealed class FaultInjectionTests
             return Task.FromResult(new RefundResult("r1"));
         }
 
+        public Task<GatewayRefund> QueryRefundAsync(RefundRef refund, CancellationToken ct = default)
+        {
+            Interlocked.Increment(ref Calls);
+            return Task.FromResult(new GatewayRefund(RefundState.Succeeded, "r1"));
+        }
+
         public async IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
         {
             await Task.Yield();

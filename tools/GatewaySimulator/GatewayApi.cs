@@ -15,6 +15,8 @@ internal static class GatewayApi
             store.Find(paymentId) is { } payment ? Results.Ok(payment) : ApiResults.Error(StatusCodes.Status404NotFound, "payment not found"));
         v1.MapPost("/payments/{paymentId}/close", (string paymentId) => Close(store, paymentId));
         v1.MapPost("/payments/{paymentId}/refunds", (string paymentId, HttpRequest request) => RefundAsync(store, paymentId, request));
+        v1.MapGet("/payments/{paymentId}/refunds/{refundId}", (string paymentId, string refundId) =>
+            store.FindRefund(paymentId, refundId) is { } refund ? Results.Ok(refund) : ApiResults.Error(StatusCodes.Status404NotFound, "refund not found"));
         v1.MapGet("/statements/{date}", (string date, HttpContext context) => WriteStatementAsync(store, date, malformedStatementLines, context));
     }
 

@@ -159,13 +159,13 @@ internal sealed class PaymentStore(SeededRandom random, TimeProvider clock, Acti
                 // Accepted, then failed at the bank: answered pending, kept as failed (a replay of the key
                 // says failed, as Stripe's refund would by then), no money moved, the failure announced.
                 record.FailuresAfterAcceptanceScripted--;
-                var accepted = new RefundSnapshot(refundId, paymentId, amountMinor, currency, "pending", now, metadata);
+                var accepted = new RefundSnapshot(refundId, paymentId, amountMinor, currency, "pending", now, metadata, idempotencyKey);
                 var failed = accepted with { Status = "failed" };
                 record.RefundsByKey.Add(idempotencyKey, failed);
                 emit(new PaymentEvent(PaymentEventKind.RefundFailed, record.Snapshot(), now, record.ChargeId, failed));
                 return new(StoreOutcome.Ok, accepted);
             }
-            var refund = new RefundSnapshot(refundId, paymentId, amountMinor, currency, "succeeded", now, metadata);
+            var refund = new RefundSnapshot(refundId, paymentId, amountMinor, currency, "succeeded", now, metadata, idempotencyKey);
             record.RefundedMinor += amountMinor;
             record.RefundsByKey.Add(idempotencyKey, refund);
             ledger.Add(new LedgerEntry(paymentId, record.OrderId, "refund", amountMinor, currency, now, ledger.Count + 1, record.Provider, refundId));
@@ -279,6 +279,26 @@ internal sealed class PaymentStore(SeededRandom random, TimeProvider clock, Acti
     }
 
     /// <summary>Every refund of a payment, oldest first (one per distinct Idempotency-Key).</summary>
+    /// <summary>A refund of the payment, by its refund id or the idempotency key it was created under.</summary>
+    public RefundSnapshot? FindRefund(string paymentId, string refundIdOrKey)
+    {
+        lock (gate)
+        {
+            return payments.TryGetValue(paymentId, out var record)
+                ? record.RefundsByKey.TryGetValue(refundIdOrKey, out var byKey) ? byKey : record.RefundsByKey.Values.FirstOrDefault(r => r.RefundId == refundIdOrKey)
+                : null;
+        }
+    }
+
+    /// <summary>A refund of any payment, by its refund id (Stripe's <c>GET /v1/refunds/{id}</c>) or its idempotency key (WeChat Pay's out_refund_no).</summary>
+    public RefundSnapshot? FindRefund(string refundIdOrKey)
+    {
+        lock (gate)
+        {
+            return payments.Values.SelectMany(p => p.RefundsByKey.Values).FirstOrDefault(r => r.RefundId == refundIdOrKey || r.IdempotencyKey == refundIdOrKey);
+        }
+    }
+
     public IReadOnlyList<RefundSnapshot> RefundsOf(string paymentId)
     {
         lock (gate)

@@ -8,4 +8,5 @@ public sealed record RefundSnapshot(
     string Currency,
     string Status,
     DateTimeOffset CreatedAt,
-    IReadOnlyDictionary<string, string>? Metadata = null);
+    IReadOnlyDictionary<string, string>? Metadata = null,
+    string? IdempotencyKey = null);

@@ -23,6 +23,10 @@ internal static class StripeApi
         v1.MapPost("/payment_intents/{id}/cancel", (string id) => Cancel(store, id));
         v1.MapPost("/refunds", (HttpRequest request) => RefundAsync(store, replies, request));
         v1.MapGet("/refunds", (HttpRequest request) => ListRefunds(store, request));
+        v1.MapGet("/refunds/{id}", (string id) =>
+            store.FindRefund(id) is { } refund && FindIntent(store, refund.PaymentId) is { } payment
+                ? Ok(Refund(refund, payment.OrderId, store.ChargeOf(payment.PaymentId)))
+                : Missing("refund", id, "id"));
         v1.MapGet("/balance_transactions", (HttpRequest request) => ListBalanceTransactions(store, request));
     }
 

@@ -14,8 +14,8 @@ internal static class WebhookPayloads
     public static WebhookMessage? Build(PaymentEvent paymentEvent, Random random, long sequence, WeChatPayDialect weChatPay, Alipay.AlipayDialect alipay, byte[] adyenKey) =>
         paymentEvent.Payment.Provider switch
         {
-            // Only Stripe announces a refund that failed after it was accepted (charge.refund.updated).
-            not PaymentProviders.Stripe when paymentEvent.Kind == PaymentEventKind.RefundFailed => null,
+            // Stripe (charge.refund.updated) and WeChat Pay (REFUND.ABNORMAL) announce a refund that failed after it was accepted.
+            not (PaymentProviders.Stripe or PaymentProviders.WeChatPay) when paymentEvent.Kind == PaymentEventKind.RefundFailed => null,
             PaymentProviders.Stripe => BuildStripe(paymentEvent, "evt_" + SeededRandom.Alphanumeric(random, 24), sequence),
             PaymentProviders.WeChatPay => WeChatPayNotifications.Build(paymentEvent, random, sequence, weChatPay),
             PaymentProviders.Adyen => Adyen.AdyenNotifications.Build(adyenKey, paymentEvent, sequence),

@@ -54,6 +54,12 @@ public sealed class FaultyPaymentGateway : IPaymentGateway
         return await call.ExecuteAsync(async token => await inner.RefundAsync(refund, idempotencyKey, token), ct);
     }
 
+    public async Task<GatewayRefund> QueryRefundAsync(RefundRef refund, CancellationToken ct = default)
+    {
+        using var key = random.Use(refund.PaymentId);
+        return await call.ExecuteAsync(async token => await inner.QueryRefundAsync(refund, token), ct);
+    }
+
     public async IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, [EnumeratorCancellation] CancellationToken ct = default)
     {
         if (StatementProviders.Count == 0)

@@ -5,4 +5,4 @@ namespace Payments.Contracts;
 /// names the capture (provider and payment id) for the money ledger.
 /// </summary>
 public sealed record OrderStateChange(string OrderId, OrderStatus Status, string? Reason, string Step, long? PaidAmountMinor = null, string? PaidCurrency = null,
-    string? Provider = null, string? PaymentId = null);
+    string? Provider = null, string? PaymentId = null, OrderChangeCause Cause = OrderChangeCause.Saga);

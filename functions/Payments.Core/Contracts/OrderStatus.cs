@@ -8,6 +8,8 @@ public enum OrderStatus
     Completed,
     Cancelled,
     Refunded,
-    /// <summary>A refund the gateway kept rejecting; parked for an operator.</summary>
+    /// <summary>A refund the gateway kept rejecting, or one that failed after it was accepted; parked for an operator.</summary>
     RefundPending,
+    /// <summary>Completed, then part of its payment refunded after the sale (an after-sales refund, a refund made at the gateway).</summary>
+    PartiallyRefunded,
 }

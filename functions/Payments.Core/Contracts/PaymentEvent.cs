@@ -2,7 +2,10 @@ namespace Payments.Contracts;
 
 /// <summary>
 /// One gateway callback normalized across providers; the only shape the saga and the recovery
-/// paths ever see. Amounts are in minor units of <see cref="Currency"/>.
+/// paths ever see. Amounts are in minor units of <see cref="Currency"/>. A refund notice names the
+/// gateway's refund id where it has one; its amount is that refund's. A notice that names no order
+/// (WeChat Pay's refund notices, a Stripe Dashboard refund) has an empty <see cref="OrderId"/> until
+/// intake finds the order by the payment's capture in the money ledger.
 /// </summary>
 public sealed record PaymentEvent(
     string Provider,
@@ -12,8 +15,11 @@ public sealed record PaymentEvent(
     string OrderId,
     long AmountMinor,
     string Currency,
-    DateTimeOffset OccurredAt)
+    DateTimeOffset OccurredAt,
+    string? RefundId = null)
 {
+    public bool IsRefundNotice => Kind is PaymentEventKind.Refunded or PaymentEventKind.RefundFailed;
+
     /// <summary>The Durable external-event name payment events are raised under.</summary>
     public const string SagaEventName = "PaymentEvent";
 

@@ -8,4 +8,6 @@ public enum PaymentEventKind
     Refunded,
     /// <summary>The payment was closed at the gateway (e.g. a canceled PaymentIntent): nothing can be paid on it any more.</summary>
     Closed,
+    /// <summary>A refund failed or was closed after the gateway accepted it (WeChat Pay's REFUND.ABNORMAL, Adyen's REFUND_FAILED): the money did not go back.</summary>
+    RefundFailed,
 }

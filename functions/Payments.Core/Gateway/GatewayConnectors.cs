@@ -39,6 +39,9 @@ public sealed class GatewayConnectors : IPaymentGateway
     public Task<RefundResult> RefundAsync(RefundRequest refund, string idempotencyKey, CancellationToken ct = default) =>
         For(refund.Provider).Outbound.RefundAsync(refund, idempotencyKey, ct);
 
+    public Task<GatewayRefund> QueryRefundAsync(RefundRef refund, CancellationToken ct = default) =>
+        For(refund.Provider).Outbound.QueryRefundAsync(refund, ct);
+
     public async IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, [EnumeratorCancellation] CancellationToken ct = default)
     {
         foreach (var provider in StatementProviders)

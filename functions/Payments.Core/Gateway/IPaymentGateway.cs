@@ -15,6 +15,14 @@ public interface IPaymentGateway
     /// <summary>Refunds with an idempotency key, so a retried refund is never paid out twice.</summary>
     Task<RefundResult> RefundAsync(RefundRequest refund, string idempotencyKey, CancellationToken ct = default);
 
+    /// <summary>
+    /// Where a refund stands at the gateway (Stripe's refund retrieve, WeChat Pay's refund query by
+    /// <c>out_refund_no</c>, Alipay's <c>alipay.trade.fastpay.refund.query</c>): what follows a refund
+    /// the gateway accepted to its final state. A gateway without such a query throws <see cref="NotSupportedException"/>
+    /// (its notices are then the only word).
+    /// </summary>
+    Task<GatewayRefund> QueryRefundAsync(RefundRef refund, CancellationToken ct = default);
+
     /// <summary>The day's settlement statement, streamed; a row that cannot be parsed comes as a malformed entry, not an exception.</summary>
     IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, CancellationToken ct = default);
 

@@ -72,6 +72,8 @@ public static class PaymentsServices
         services.AddSingleton<IPointsGrants>(sp => sp.GetRequiredService<PointsLedger>());
         services.AddSingleton<OrderBook>();
         services.AddSingleton<MoneyLedger>();
+        services.AddSingleton<RefundFollowUp>();
+        services.AddSingleton<AfterSalesRefunds>();
         services.AddSingleton<ParkedItems>();
         services.AddSingleton<LaneWaitingIndex>();
         services.AddSingleton<PaymentDispatch>();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Payments.Contracts;
 using Payments.Gateway;
+using Payments.Ledger;
 using Payments.Saga;
 using Payments.Storage;
 
@@ -17,6 +18,8 @@ public sealed class CallbackIntake(
     InboxStore inbox,
     DeadLetterStore letters,
     ParkedItems parkedItems,
+    MoneyLedger money,
+    RefundFollowUp refunds,
     IStoredCallbackDispatch dispatch,
     IOptions<IntakeOptions> options,
     TimeProvider clock,
@@ -116,6 +119,18 @@ public sealed class CallbackIntake(
             log.PayloadRejected(provider.Name, invalid.Errors.Count);
             return new IntakeResult.Invalid(invalid.Errors);
         }
+        if (parsed is ParseOutcome.Parsed { Event.OrderId: "" } orphan)
+        {
+            try
+            {
+                parsed = await FindOrderAsync(provider.Name, orphan.Event, ct);
+            }
+            catch (Exception ex) when (StorageFailure.IsUnavailable(ex) && !ct.IsCancellationRequested)
+            {
+                log.InboxUnavailable(ex, provider.Name, orphan.Event.EventId);
+                return new IntakeResult.Unavailable();
+            }
+        }
 
         var (eventId, paymentEvent, eventType, state) = parsed switch
         {
@@ -152,7 +167,9 @@ public sealed class CallbackIntake(
                 // (POST /api/ops/refunds/{key}/retry) asks for it again under the next attempt's key. Parked
                 // once per event: a redelivery (or a replay) must not reopen an item an operator resolved.
                 var detail = $"{park.EventType} {eventId}: {park.Reason}";
-                if (park.Refund is { } refund
+                // The money ledger's refund, when it has it, is marked failed and parked with its retry from what it recorded.
+                if (park.Refund is { Attempt: > 0 } refund
+                    && await refunds.ObserveAsync(refund.OrderId, (refund with { Attempt = refund.Attempt - 1 }).IdempotencyKey(), RefundState.Failed, "notice", detail: detail, ct: ct) is null
                     && (await parkedItems.GetAsync(ParkedKinds.RefundFailed, LatePaymentRefund.InstanceId(refund.PaymentId), ct))?.Detail != detail)
                 {
                     await parkedItems.ParkAsync(new ParkRequest(refund.OrderId, ParkedKinds.RefundFailed,
@@ -194,6 +211,17 @@ public sealed class CallbackIntake(
         };
         return new IntakeResult.Acknowledged(provider.Acknowledgement, disposition);
     }
+
+    /// <summary>
+    /// A notice that names no order (WeChat Pay's refund notices, a Stripe Dashboard refund) belongs to
+    /// the order whose capture of that payment the money ledger recorded; with none, it is kept and
+    /// parked for an operator rather than applied to a guess.
+    /// </summary>
+    private async Task<ParseOutcome> FindOrderAsync(string provider, PaymentEvent orphan, CancellationToken ct) =>
+        await money.FindOrderAsync(provider, orphan.PaymentId, ct) is { } orderId
+            ? new ParseOutcome.Parsed(orphan with { OrderId = orderId })
+            : new ParseOutcome.Parked(orphan.EventId, orphan.Kind.ToString(),
+                $"a {orphan.Kind} notice for payment {orphan.PaymentId}, of which the money ledger has no capture: applied to no order.");
 
     /// <summary>
     /// The look at the order's row (and the raise to its running saga) before storing; null when it

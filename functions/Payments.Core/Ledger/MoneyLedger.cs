@@ -26,9 +26,14 @@ public sealed class MoneyLedger(PaymentsStorage storage, TimeProvider clock)
     /// <summary>The key of a refund someone else started, known by the gateway's refund id.</summary>
     public static string GatewayRefundKey(string gatewayRefundId) => $"gw-{gatewayRefundId}";
 
-    /// <summary>Records a capture once (later observations of the same capture change nothing).</summary>
+    /// <summary>
+    /// Records a capture once (later observations of the same capture change nothing), and which order
+    /// its payment id belongs to, for refund notices that name no order.
+    /// </summary>
     public async Task RecordCaptureAsync(string orderId, string provider, string paymentId, long amountMinor, string currency, string source, CancellationToken ct = default)
     {
+        var refs = await storage.TableAsync(TableNames.MoneyRefs, ct);
+        await refs.UpsertEntityAsync(new TableEntity(provider, PaymentRef(paymentId)) { ["OrderId"] = orderId }, TableUpdateMode.Replace, ct);
         var table = await storage.TableAsync(TableNames.Money, ct);
         var now = clock.GetUtcNow();
         try
@@ -54,8 +59,11 @@ public sealed class MoneyLedger(PaymentsStorage storage, TimeProvider clock)
         var table = await storage.TableAsync(TableNames.Money, ct);
         try
         {
-            await table.AddEntityAsync(Row(refund.OrderId, RefundKey(key), MoneyKinds.Refund, refund.Provider, refund.PaymentId, refund.AmountMinor, refund.Currency,
-                nameof(RefundState.Requested), initiator, refund.Reason, null, now, [new MoneyObservation(now, "request", nameof(RefundState.Requested))]), ct);
+            var row = Row(refund.OrderId, RefundKey(key), MoneyKinds.Refund, refund.Provider, refund.PaymentId, refund.AmountMinor, refund.Currency,
+                nameof(RefundState.Requested), initiator, refund.Reason, null, now, [new MoneyObservation(now, "request", nameof(RefundState.Requested))]);
+            row["Attempt"] = refund.Attempt;
+            row["RequestKey"] = refund.RequestKey;
+            await table.AddEntityAsync(row, ct);
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
@@ -137,6 +145,20 @@ public sealed class MoneyLedger(PaymentsStorage storage, TimeProvider clock)
         }
         return result;
     }
+
+    /// <summary>The order a captured payment belongs to, or null when the ledger has no capture of it.</summary>
+    public async Task<string?> FindOrderAsync(string provider, string paymentId, CancellationToken ct = default)
+    {
+        if (!OrderRequest.IsId(paymentId))
+        {
+            return null;
+        }
+        var refs = await storage.TableAsync(TableNames.MoneyRefs, ct);
+        var row = await refs.GetEntityIfExistsAsync<TableEntity>(provider, PaymentRef(paymentId), select: ["OrderId"], cancellationToken: ct);
+        return row.HasValue ? row.Value!.GetString("OrderId") : null;
+    }
+
+    private static string PaymentRef(string paymentId) => $"pay:{paymentId}";
 
     /// <summary>The refund of an order recorded under <paramref name="key"/>, or the one the gateway knows by <paramref name="gatewayRefundId"/>.</summary>
     public async Task<MoneyMovement?> FindRefundAsync(string orderId, string? key, string? gatewayRefundId, CancellationToken ct = default)
@@ -294,7 +316,9 @@ public sealed class MoneyLedger(PaymentsStorage storage, TimeProvider clock)
             row.GetString("GatewayRefundId") is { Length: > 0 } id ? id : null,
             row.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.MinValue,
             row.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue,
-            Observations(row));
+            Observations(row),
+            row.GetInt32("Attempt") ?? 0,
+            row.GetString("RequestKey") is { Length: > 0 } requestKey ? requestKey : null);
     }
 }
 

@@ -32,10 +32,16 @@ public sealed record MoneyMovement(
     string? GatewayRefundId,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    IReadOnlyList<MoneyObservation> Observations)
+    IReadOnlyList<MoneyObservation> Observations,
+    int Attempt = 0,
+    string? RequestKey = null)
 {
     public RefundState? RefundState => Kind == MoneyKinds.Refund && Enum.TryParse<RefundState>(State, out var state) ? state : null;
 
-    /// <summary>The refund as it would be asked for again (an operator's retry, under the next key).</summary>
-    public RefundRequest ToRefundRequest(int attempt) => new(OrderId, Provider, PaymentId, AmountMinor, Currency, Reason, attempt);
+    /// <summary>Whether this refund can still pay out, or did: requested, pending or succeeded.</summary>
+    public bool CountsAgainstCapture => RefundState is { } state && state is not (Contracts.RefundState.Failed or Contracts.RefundState.Closed);
+
+    /// <summary>The same refund asked for again under the next attempt's key (it failed or was closed under this one).</summary>
+    public RefundRequest NextAttempt() => new(OrderId, Provider, PaymentId, AmountMinor, Currency, Reason, Attempt + 1, RequestKey,
+        Initiator == MoneyInitiators.Pipeline ? null : Initiator);
 }

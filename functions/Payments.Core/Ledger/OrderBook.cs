@@ -65,10 +65,11 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
     }
 
     /// <summary>
-    /// Writes a saga step's status. The read model never goes backwards: a change from an earlier
-    /// step than the row shows (a paused worker's stale copy of "Paid" landing after "Completed") is
-    /// refused, decided against the row's current ETag so a concurrent write cannot slip between the
-    /// check and the write.
+    /// Writes a saga step's status. The read model never goes backwards and no terminal state overwrites
+    /// another: a change the lifecycle does not allow from the row's state (<see cref="OrderLifecycle"/>: a
+    /// paused worker's stale copy of "Paid" landing after "Completed", a crashed saga's refund landing on a
+    /// completed order) is refused, decided against the row's current ETag so a concurrent write cannot
+    /// slip between the check and the write.
     /// </summary>
     public Task<RecordResult> ApplyAsync(OrderStateChange change, CancellationToken ct = default) => ApplyAsync(change, carried: null, ct);
 
@@ -117,7 +118,7 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
                 known = null; // a registered copy knows no payment id to key the capture by: read the row
             }
             var current = known ?? await ReadForChangeAsync(table, change.OrderId, token);
-            if (current is not null && Enum.TryParse<OrderStatus>(current.GetString("Status"), out var shown) && Stage(shown) > Stage(change.Status))
+            if (current is not null && Enum.TryParse<OrderStatus>(current.GetString("Status"), out var shown) && !OrderLifecycle.Allows(shown, change.Status, change.Cause))
             {
                 return RecordResult.Stale;
             }
@@ -185,13 +186,6 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
     }
 
     /// <summary>How far along the saga a status is: awaiting payment, paid, then any terminal state.</summary>
-    private static int Stage(OrderStatus status) => status switch
-    {
-        OrderStatus.AwaitingPayment => 0,
-        OrderStatus.Paid => 1,
-        _ => 2,
-    };
-
     /// <summary>Notes that a recovery path handed this order's payment to its saga, so the next run does not again.</summary>
     public async Task MarkRecoveryRaisedAsync(string orderId, CancellationToken ct = default)
     {

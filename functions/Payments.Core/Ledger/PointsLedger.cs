@@ -41,6 +41,59 @@ public sealed class PointsLedger(PaymentsStorage storage) : IPointsGrants
         }, ct);
     }
 
+    /// <summary>
+    /// Reverses points granted for an order, as a reversal row (its cause and key: one per refund) beside
+    /// the grant, in the same transaction as the balance: every change of a customer's points is traceable
+    /// to its order and cause. <paramref name="refundedShare"/> is the share of the order's capture refunded
+    /// so far, this refund included: the grant's reversals then add up to that share of it (rounded up, so
+    /// a full refund leaves no point behind), never more than was granted; nothing when nothing was granted.
+    /// </summary>
+    public async Task<PointsReversal> ReverseAsync(string customerId, string orderId, string reversalKey, string cause, decimal refundedShare, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Points, ct);
+        return await ETagRetry.Pipeline.ExecuteAsync(async token =>
+        {
+            var reversalRow = ReversalKey(orderId, reversalKey);
+            if ((await table.GetEntityIfExistsAsync<TableEntity>(customerId, reversalRow, select: ["Points"], cancellationToken: token)) is { HasValue: true } done)
+            {
+                return new PointsReversal(done.Value!.GetInt64("Points") ?? 0, AlreadyReversed: true);
+            }
+            var grant = await table.GetEntityIfExistsAsync<TableEntity>(customerId, GrantKey(orderId), select: ["Points"], cancellationToken: token);
+            var granted = grant.HasValue ? grant.Value!.GetInt64("Points") ?? 0 : 0;
+            var reversedSoFar = 0L;
+            await foreach (var earlier in table.QueryAsync<TableEntity>(
+                $"PartitionKey eq '{customerId}' and RowKey ge '{ReversalPrefix(orderId)}' and RowKey lt '{ReversalPrefix(orderId)}~'", select: ["Points"], cancellationToken: token))
+            {
+                reversedSoFar += earlier.GetInt64("Points") ?? 0;
+            }
+            var points = (long)Math.Ceiling(granted * Math.Clamp(refundedShare, 0m, 1m)) - reversedSoFar;
+            if (points <= 0)
+            {
+                return new PointsReversal(0, AlreadyReversed: false);
+            }
+            var balance = await table.GetEntityAsync<TableEntity>(customerId, BalanceKey, cancellationToken: token);
+            await table.SubmitTransactionAsync(
+            [
+                new TableTransactionAction(TableTransactionActionType.UpdateReplace,
+                    new TableEntity(customerId, BalanceKey) { ["Points"] = (balance.Value.GetInt64("Points") ?? 0) - points }, balance.Value.ETag),
+                new TableTransactionAction(TableTransactionActionType.Add,
+                    new TableEntity(customerId, reversalRow) { ["OrderId"] = orderId, ["Points"] = points, ["Cause"] = cause }),
+            ], token);
+            return new PointsReversal(points, AlreadyReversed: false);
+        }, ct);
+    }
+
+    /// <summary>Every reversal row: (customer, order, points reversed, cause).</summary>
+    public async IAsyncEnumerable<(string CustomerId, string OrderId, long Points, string Cause)> ListReversalsAsync(
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Points, ct);
+        await foreach (var row in table.QueryAsync<TableEntity>("RowKey ge 'reversal-' and RowKey lt 'reversal.'", cancellationToken: ct))
+        {
+            yield return (row.PartitionKey, row.GetString("OrderId"), row.GetInt64("Points") ?? 0, row.GetString("Cause") ?? "");
+        }
+    }
+
     public async Task<long> GetBalanceAsync(string customerId, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Points, ct);
@@ -48,16 +101,20 @@ public sealed class PointsLedger(PaymentsStorage storage) : IPointsGrants
         return balance.HasValue ? balance.Value!.GetInt64("Points") ?? 0 : 0;
     }
 
-    /// <summary>Every grant row: (customer, order, points).</summary>
+    /// <summary>Every grant row: (customer, order, points). Reversals are rows of their own (<see cref="ListReversalsAsync"/>).</summary>
     public async IAsyncEnumerable<(string CustomerId, string OrderId, long Points)> ListGrantsAsync(
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Points, ct);
-        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey ne {BalanceKey}"), cancellationToken: ct))
+        await foreach (var row in table.QueryAsync<TableEntity>("RowKey ge 'grant-' and RowKey lt 'grant.'", cancellationToken: ct))
         {
             yield return (row.PartitionKey, row.GetString("OrderId"), row.GetInt64("Points") ?? 0);
         }
     }
 
     private static string GrantKey(string orderId) => $"grant-{orderId}";
+
+    private static string ReversalPrefix(string orderId) => $"reversal-{orderId}:";
+
+    private static string ReversalKey(string orderId, string reversalKey) => ReversalPrefix(orderId) + reversalKey;
 }

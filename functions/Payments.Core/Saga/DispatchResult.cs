@@ -13,6 +13,8 @@ public enum DispatchResult
     NoEffect,
     /// <summary>The saga crashed or was terminated; the event is parked with the saga for an operator.</summary>
     SagaFailed,
+    /// <summary>A refund notice, applied to the money ledger (and to the order, for a refund someone else made).</summary>
+    RefundNotice,
     /// <summary>The event came from another gateway than the order's: parked as evidence, never applied.</summary>
     ProviderMismatch,
 }

@@ -65,7 +65,7 @@ public static class LatePaymentRefund
         if (input.RecordOrder)
         {
             await context.CallActivityAsync(SagaActivityNames.RecordOrderState,
-                new OrderStateChange(refund.OrderId, outcome.Status, refund.Reason, outcome.Status.ToString()), retry);
+                new OrderStateChange(refund.OrderId, outcome.Status, refund.Reason, outcome.Status.ToString(), Cause: OrderChangeCause.Refund), retry);
         }
         context.SetCustomStatus(outcome.Status.ToString());
         return outcome;

@@ -142,7 +142,7 @@ public static class OrderSaga
             // refunds another payment's capture itself), nor does any event of another gateway than the
             // order's (dispatch parks those before raising; this holds if one is raised anyway); a decline
             // is noted, and the wait goes on.
-            if (received.PaymentId != order.PaymentId || received.Kind == PaymentEventKind.Refunded || !PaymentDispatch.BelongsTo(received, order))
+            if (received.PaymentId != order.PaymentId || received.IsRefundNotice || !PaymentDispatch.BelongsTo(received, order))
             {
                 continue;
             }

@@ -28,6 +28,7 @@ public sealed class PaymentDispatch(
     IMessageLane lane,
     LaneWaitingIndex waiting,
     OrderBook orders,
+    RefundFollowUp refunds,
     TimeProvider clock,
     ILogger<PaymentDispatch> log) : IStoredCallbackDispatch
 {
@@ -161,7 +162,8 @@ public sealed class PaymentDispatch(
         {
             return OrderRowLook.NoOrderRow;
         }
-        if (!progress.SagaRunning || !string.Equals(progress.Provider, paymentEvent.Provider, StringComparison.Ordinal)
+        // A refund notice is the money ledger's, not the saga's: it takes the full look.
+        if (!progress.SagaRunning || paymentEvent.IsRefundNotice || !string.Equals(progress.Provider, paymentEvent.Provider, StringComparison.Ordinal)
             || (paymentEvent.Kind == PaymentEventKind.Succeeded && paymentEvent.PaymentId != progress.PaymentId))
         {
             return OrderRowLook.FullLookNeeded;
@@ -379,6 +381,13 @@ public sealed class PaymentDispatch(
             await ParkProviderMismatchAsync(paymentEvent, order.Provider, ct);
             return DispatchResult.ProviderMismatch;
         }
+        if (paymentEvent.IsRefundNotice)
+        {
+            // Whatever the saga's state: a refund notice moves the money ledger (and, for a refund someone
+            // else made, the order), never the saga.
+            await refunds.ApplyNoticeAsync(paymentEvent, ct);
+            return DispatchResult.RefundNotice;
+        }
         if (IsSecondCapture(paymentEvent, instance))
         {
             // Not the payment this order settles by, whatever its saga is doing: the customer paid twice.
@@ -393,6 +402,20 @@ public sealed class PaymentDispatch(
 
         if (instance.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
         {
+            // The crashed-saga sweep decided this order already: a capture on an order it cancelled is
+            // refunded as any late payment; one on an order it completed with this payment changes nothing.
+            if (paymentEvent.Kind == PaymentEventKind.Succeeded && await orders.GetAsync(paymentEvent.OrderId, ct) is { } decided)
+            {
+                if (decided.Status == OrderStatus.Cancelled)
+                {
+                    await StartRefundAsync(client, paymentEvent, LatePaymentReason, ct);
+                    return DispatchResult.LatePaymentRefund;
+                }
+                if (decided.Status == OrderStatus.Completed && decided.PaymentId == paymentEvent.PaymentId)
+                {
+                    return DispatchResult.NoEffect;
+                }
+            }
             // The reconciler's crashed-saga sweep settles the order's payment; the event is parked beside it.
             log.SagaNotRunning(paymentEvent.EventId, paymentEvent.OrderId, instance.RuntimeStatus);
             await parked.ParkAsync(new ParkRequest(paymentEvent.OrderId, ParkedKinds.SagaFailed,
@@ -438,9 +461,12 @@ public sealed class PaymentDispatch(
     /// Starts the one refund orchestration of a payment (<c>refund-{paymentId}</c>); false when it
     /// already exists. The reconciler settles a crashed saga through here too.
     /// </summary>
-    public async Task<bool> StartRefundOnceAsync(DurableTaskClient client, LatePaymentInput input, CancellationToken ct = default)
+    public Task<bool> StartRefundOnceAsync(DurableTaskClient client, LatePaymentInput input, CancellationToken ct = default) =>
+        StartRefundOnceAsync(client, LatePaymentRefund.InstanceId(input.Refund.PaymentId), input, ct);
+
+    /// <summary>Starts a refund orchestration under <paramref name="instanceId"/> (an after-sales refund's own); false when it already exists.</summary>
+    public async Task<bool> StartRefundOnceAsync(DurableTaskClient client, string instanceId, LatePaymentInput input, CancellationToken ct = default)
     {
-        var instanceId = LatePaymentRefund.InstanceId(input.Refund.PaymentId);
         if (await client.GetInstanceAsync(instanceId, ct) is not null)
         {
             return false;

@@ -16,6 +16,7 @@ public sealed class SagaActivities(
     IPointsGrants points,
     OrderBook orders,
     MoneyLedger money,
+    RefundFollowUp refunds,
     ParkedItems parked,
     IPaymentGateway gateway,
     ILogger<SagaActivities> log)
@@ -138,10 +139,11 @@ public sealed class SagaActivities(
         }
         catch (GatewayRefusedException ex)
         {
+            // Refused, so nothing to follow: the caller parks it with its retry.
             await money.ObserveRefundAsync(request.OrderId, key, RefundState.Failed, "answer", detail: ex.Message);
             throw;
         }
-        await money.ObserveRefundAsync(request.OrderId, key, result.State, "answer", result.RefundId);
+        await refunds.ObserveAsync(request.OrderId, key, result.State, "answer", result.RefundId);
         log.Refunded(request.OrderId, request.PaymentId, request.Reason);
         return result;
     }

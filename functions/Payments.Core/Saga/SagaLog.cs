@@ -27,6 +27,19 @@ internal static partial class SagaLog
     [LoggerMessage(2006, LogLevel.Information, "Payment event {EventId} for unknown order {OrderId}")]
     public static partial void UnknownOrder(this ILogger log, string eventId, string orderId);
 
+    [LoggerMessage(2021, LogLevel.Warning, "Refund notice for order {OrderId} ({Provider} event {EventId}, {Kind}) matches no refund in the money ledger")]
+    public static partial void RefundNoticeUnmatched(this ILogger log, string orderId, string provider, string eventId, PaymentEventKind kind);
+
+    [LoggerMessage(2022, LogLevel.Warning, "Refund {RefundId} of order {OrderId} made at {Provider} outside the pipeline: {AmountMinor} {Currency}, recorded and applied to the order")]
+    public static partial void ExternalRefundRecorded(this ILogger log, string orderId, string provider, string refundId, long amountMinor, string currency);
+
+    // Worded like every other park so the parked-items alert matches it.
+    [LoggerMessage(2023, LogLevel.Error, "Parked refund_failed for order {OrderId}: refund {RefundKey} ended {State} at {Provider} after it was accepted")]
+    public static partial void RefundFailedAfterAcceptance(this ILogger log, string orderId, string refundKey, string provider, RefundState state);
+
+    [LoggerMessage(2024, LogLevel.Information, "Order {OrderId} reversed to {Status}: {RefundedMinor} of {CapturedMinor} refunded, {Points} points taken back")]
+    public static partial void OrderReversed(this ILogger log, string orderId, OrderStatus status, long refundedMinor, long capturedMinor, long points);
+
     [LoggerMessage(2020, LogLevel.Warning, "Parked provider_mismatch for order {OrderId}: a {Provider} event {EventId} named an order of {OrderProvider}")]
     public static partial void ProviderMismatch(this ILogger log, string orderId, string provider, string eventId, string orderProvider);
 

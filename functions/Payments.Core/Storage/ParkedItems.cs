@@ -11,15 +11,26 @@ namespace Payments.Storage;
 /// </summary>
 public sealed class ParkedItems(PaymentsStorage storage, TimeProvider clock)
 {
+    /// <summary>
+    /// Parks the item, or parks it again with new detail (open once more, no retry claimed). The same
+    /// problem parked again (the same detail: a redelivered event, a sweep that looks again) leaves an
+    /// item an operator resolved resolved: one more look at an old fact is not news.
+    /// </summary>
     public async Task ParkAsync(ParkRequest request, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Parked, ct);
+        var detail = request.Detail.Length > 2000 ? request.Detail[..2000] : request.Detail;
+        var existing = await table.GetEntityIfExistsAsync<TableEntity>(request.Kind, request.ItemKey, select: ["Open", "Detail"], cancellationToken: ct);
+        if (existing.HasValue && existing.Value!.GetBoolean("Open") == false && existing.Value.GetString("Detail") == detail)
+        {
+            return;
+        }
         await table.UpsertEntityAsync(new TableEntity(request.Kind, request.ItemKey)
         {
             ["OrderId"] = request.OrderId,
             ["Reason"] = request.Reason,
             // Exception messages can be long; keep what fits an operator's screen and a table cell.
-            ["Detail"] = request.Detail.Length > 2000 ? request.Detail[..2000] : request.Detail,
+            ["Detail"] = detail,
             ["ParkedAt"] = clock.GetUtcNow(),
             ["Refund"] = request.Refund is null ? null : JsonSerializer.Serialize(request.Refund),
             // Parked (again): open for an operator, whatever an earlier resolution said, and no retry claimed for this failure.

@@ -17,6 +17,8 @@ public static class TableNames
     public const string Money = "Money";
     /// <summary>Refunds not final yet, with when the refund tracker asks next: what the tracker reads.</summary>
     public const string MoneyOpen = "MoneyOpen";
+    /// <summary>Which order a payment id belongs to, by provider: how a refund notice that names no order finds it.</summary>
+    public const string MoneyRefs = "MoneyRefs";
     public const string Parked = "Parked";
     public const string DeadLetters = "DeadLetters";
     public const string Reconciliation = "Reconciliation";

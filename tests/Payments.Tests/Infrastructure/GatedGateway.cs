@@ -20,6 +20,8 @@ internal sealed class GatedGateway(IPaymentGateway inner, StepGates gates) : IPa
         return await inner.RefundAsync(refund, idempotencyKey, ct);
     }
 
+    public Task<GatewayRefund> QueryRefundAsync(RefundRef refund, CancellationToken ct = default) => inner.QueryRefundAsync(refund, ct);
+
     public IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, CancellationToken ct = default) => inner.GetStatementAsync(date, ct);
 
     public IReadOnlyList<string> StatementProviders => inner.StatementProviders;

@@ -30,9 +30,12 @@ public sealed class RefundParticipantTests : IAsyncLifetime
         gatewayHttp = new HttpClient { BaseAddress = gateway.BaseAddress };
         var storage = await LedgerStorage.CreateAsync("refund");
         var options = Options.Create(new GatewayOptions { BaseUrl = gateway.BaseAddress.ToString() });
+        var orders = new OrderBook(storage, TimeProvider.System);
+        var money = new MoneyLedger(storage, TimeProvider.System);
+        var parked = new ParkedItems(storage, TimeProvider.System);
         activities = new SagaActivities(
-            new StockLedger(storage), new PointsLedger(storage), new OrderBook(storage, TimeProvider.System), new MoneyLedger(storage, TimeProvider.System),
-            new ParkedItems(storage, TimeProvider.System),
+            new StockLedger(storage), new PointsLedger(storage), orders, money,
+            new RefundFollowUp(money, orders, new PointsLedger(storage), parked, NullLogger<RefundFollowUp>.Instance), parked,
             new HttpPaymentGateway(gatewayHttp, options), NullLogger<SagaActivities>.Instance);
     }
 

@@ -27,6 +27,10 @@ internal static class WeChatPayApi
             : Missing());
         v3.MapPost("/pay/transactions/out-trade-no/{outTradeNo}/close", (string outTradeNo) => Close(store, outTradeNo));
         v3.MapPost("/refund/domestic/refunds", (HttpRequest request) => RefundAsync(store, request));
+        v3.MapGet("/refund/domestic/refunds/{outRefundNo}", (string outRefundNo) =>
+            store.FindRefund(outRefundNo) is { IdempotencyKey: { } key } refund && key == outRefundNo && Find(store, refund.PaymentId) is { } payment
+                ? Results.Json(RefundObject(store, payment, refund))
+                : Error(StatusCodes.Status404NotFound, "RESOURCE_NOT_EXISTS", "退款单不存在"));
         v3.MapGet("/bill/tradebill", (HttpRequest request) => TradeBill(store, bills, request));
         endpoints.MapGet(BillDownloadPath, (string? token) =>
             token is not null && bills.TryGetValue(token, out var bill) ? Results.Bytes(bill, "application/octet-stream") : Error(StatusCodes.Status404NotFound, "RESOURCE_NOT_EXISTS", "账单不存在"));
@@ -86,26 +90,41 @@ internal static class WeChatPayApi
         var result = store.Refund(outTradeNo, outRefundNo, refund.Value, currency);
         return result.Outcome switch
         {
-            StoreOutcome.Ok => Results.Json(new
-            {
-                refund_id = result.Value!.RefundId,
-                out_refund_no = outRefundNo,
-                transaction_id = store.ChargeOf(outTradeNo),
-                out_trade_no = outTradeNo,
-                channel = "ORIGINAL",
-                user_received_account = "支付用户零钱",
-                create_time = WeChatPayDialect.ChinaTime(result.Value.CreatedAt),
-                // Accepted; the money reaches the payer later (REFUND.SUCCESS follows).
-                status = "PROCESSING",
-                funds_account = "AVAILABLE",
-                amount = new { total = payment.PaidAmountMinor, refund = result.Value.AmountMinor, payer_total = payment.PaidAmountMinor, payer_refund = result.Value.AmountMinor, currency },
-            }),
+            // Accepted; the money reaches the payer later (REFUND.SUCCESS, or REFUND.ABNORMAL, follows).
+            StoreOutcome.Ok => Results.Json(RefundObject(store, payment, result.Value!, answeringCreate: true)),
             StoreOutcome.Invalid => Error(StatusCodes.Status400BadRequest, "INVALID_REQUEST", "out_refund_no 已用于不同的请求参数"),
             StoreOutcome.Unprocessable => Error(StatusCodes.Status403Forbidden, "NOT_ENOUGH", "退款金额超过可退金额"),
             StoreOutcome.NotFound => Error(StatusCodes.Status404NotFound, "RESOURCE_NOT_EXISTS", "订单不存在"),
             _ => Error(StatusCodes.Status400BadRequest, "INVALID_REQUEST", "订单未支付，不能退款"),
         };
     }
+
+    /// <summary>
+    /// A refund as the create answer and the query describe it: PROCESSING while the money is on its way
+    /// (always, in the create answer), then SUCCESS, or ABNORMAL for one that failed after acceptance.
+    /// </summary>
+    private static object RefundObject(PaymentStore store, PaymentSnapshot payment, RefundSnapshot refund, bool answeringCreate = false) => new
+    {
+        refund_id = refund.RefundId,
+        out_refund_no = refund.IdempotencyKey,
+        transaction_id = store.ChargeOf(payment.PaymentId),
+        out_trade_no = payment.PaymentId,
+        channel = "ORIGINAL",
+        user_received_account = "支付用户零钱",
+        create_time = WeChatPayDialect.ChinaTime(refund.CreatedAt),
+        success_time = !answeringCreate && refund.Status == "succeeded" ? WeChatPayDialect.ChinaTime(refund.CreatedAt) : null,
+        status = answeringCreate ? "PROCESSING" : RefundStatus(refund),
+        funds_account = "AVAILABLE",
+        amount = new { total = payment.PaidAmountMinor, refund = refund.AmountMinor, payer_total = payment.PaidAmountMinor, payer_refund = refund.AmountMinor, currency = refund.Currency },
+    };
+
+    public static string RefundStatus(RefundSnapshot refund) => refund.Status switch
+    {
+        "succeeded" => "SUCCESS",
+        "failed" => "ABNORMAL",
+        "canceled" => "CLOSED",
+        _ => "PROCESSING",
+    };
 
     private static IResult TradeBill(PaymentStore store, ConcurrentDictionary<string, byte[]> bills, HttpRequest request)
     {

@@ -19,6 +19,9 @@ public sealed class AdyenIntakeOnlyGateway : IPaymentGateway
     public Task<RefundResult> RefundAsync(RefundRequest refund, string idempotencyKey, CancellationToken ct = default) =>
         throw NotSupported("refund", refund.PaymentId);
 
+    public Task<GatewayRefund> QueryRefundAsync(RefundRef refund, CancellationToken ct = default) =>
+        throw NotSupported("query the refund of", refund.PaymentId);
+
     public IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, CancellationToken ct = default) =>
         AsyncEnumerable.Empty<StatementEntry>();
 

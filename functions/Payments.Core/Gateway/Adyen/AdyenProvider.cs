@@ -126,6 +126,8 @@ public sealed class AdyenProvider : IWebhookProvider
                 ("AUTHORISATION", false) => (PaymentEventKind.Failed, "pspReference"),
                 // A refund's own pspReference is the refund's; the payment is its originalReference.
                 ("REFUND", true) => (PaymentEventKind.Refunded, "originalReference"),
+                // A refund Adyen refused, or one that failed after it succeeded (REFUND_FAILED): no money went back.
+                ("REFUND", false) or ("REFUND_FAILED", _) => (PaymentEventKind.RefundFailed, "originalReference"),
                 _ => null,
             };
             if (mapped is not { } kind)
@@ -139,7 +141,8 @@ public sealed class AdyenProvider : IWebhookProvider
             var occurredAt = reader.IsoTime(item, "eventDate");
             return reader.HasErrors
                 ? new ParseOutcome.Invalid(reader.Errors)
-                : new ParseOutcome.Parsed(new PaymentEvent(Name, eventId, kind.Kind, paymentId, orderId, amount, currency, occurredAt));
+                : new ParseOutcome.Parsed(new PaymentEvent(Name, eventId, kind.Kind, paymentId, orderId, amount, currency, occurredAt,
+                    kind.Kind is PaymentEventKind.Refunded or PaymentEventKind.RefundFailed ? pspReference : null));
         }
     }
 

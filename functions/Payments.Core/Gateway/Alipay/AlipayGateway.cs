@@ -73,8 +73,29 @@ public sealed class AlipayGateway(Func<HttpClient> http, AlipayOptions options, 
             out_request_no = requestNo,
             refund_reason = refund.Reason,
         }, ct);
-        // Alipay answers a repeated out_request_no with the first refund's result: paid out once.
-        return response.IsSuccess ? new RefundResult(requestNo) : throw Refused("refund", refund.PaymentId, response);
+        // Alipay answers a repeated out_request_no with the first refund's result: paid out once. fund_change
+        // Y says this call moved the money; N says it did not (refunded already by this number, or not yet):
+        // the refund query decides that one.
+        return response.IsSuccess
+            ? new RefundResult(requestNo, response.Text("fund_change") == "Y" ? RefundState.Succeeded : RefundState.Pending)
+            : throw Refused("refund", refund.PaymentId, response);
+    }
+
+    /// <summary>
+    /// <c>alipay.trade.fastpay.refund.query</c> by the refund's <c>out_request_no</c>: <c>refund_status</c>
+    /// <c>REFUND_SUCCESS</c> is paid; an answer without it is a refund Alipay has not (or not yet) made.
+    /// </summary>
+    public async Task<GatewayRefund> QueryRefundAsync(RefundRef refund, CancellationToken ct = default)
+    {
+        var requestNo = RequestNo(refund.IdempotencyKey);
+        var response = await CallAsync("alipay.trade.fastpay.refund.query", new { out_trade_no = refund.PaymentId, out_request_no = requestNo }, ct);
+        if (!response.IsSuccess)
+        {
+            throw Refused("refund query", refund.PaymentId, response);
+        }
+        return response.Text("refund_status") == "REFUND_SUCCESS"
+            ? new GatewayRefund(RefundState.Succeeded, requestNo)
+            : new GatewayRefund(RefundState.Requested, requestNo);
     }
 
     public async IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, [EnumeratorCancellation] CancellationToken ct = default)

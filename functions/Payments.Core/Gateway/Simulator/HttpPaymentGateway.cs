@@ -67,8 +67,31 @@ public sealed class HttpPaymentGateway(HttpClient http, IOptions<GatewayOptions>
         using var response = await http.SendAsync(request, ct);
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<RefundBody>(ct) ?? throw new InvalidDataException("Empty refund body.");
-        return new RefundResult(body.RefundId);
+        return new RefundResult(body.RefundId, StateOf(body.Status));
     }
+
+    public async Task<GatewayRefund> QueryRefundAsync(RefundRef refund, CancellationToken ct = default)
+    {
+        RefuseWithoutCredentials();
+        var id = refund.GatewayRefundId ?? refund.IdempotencyKey;
+        using var response = await http.GetAsync($"v1/payments/{Uri.EscapeDataString(refund.PaymentId)}/refunds/{Uri.EscapeDataString(id)}", ct);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            // Not created (yet): the gateway has nothing under this key.
+            return new GatewayRefund(RefundState.Requested);
+        }
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<RefundBody>(ct) ?? throw new InvalidDataException("Empty refund body.");
+        return new GatewayRefund(StateOf(body.Status), body.RefundId);
+    }
+
+    private static RefundState StateOf(string? status) => status switch
+    {
+        "pending" => RefundState.Pending,
+        "failed" => RefundState.Failed,
+        "canceled" => RefundState.Closed,
+        _ => RefundState.Succeeded,
+    };
 
     public async IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, [EnumeratorCancellation] CancellationToken ct = default)
     {
@@ -101,5 +124,5 @@ public sealed class HttpPaymentGateway(HttpClient http, IOptions<GatewayOptions>
 
     private sealed record PaymentBody(string? Status, long PaidAmountMinor, string? Currency);
 
-    private sealed record RefundBody(string RefundId);
+    private sealed record RefundBody(string RefundId, string? Status = null);
 }

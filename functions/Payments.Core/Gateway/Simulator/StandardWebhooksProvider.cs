@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Payments.Contracts;
 
 namespace Payments.Gateway.Simulator;
@@ -79,6 +80,7 @@ public sealed class StandardWebhooksProvider : IWebhookProvider
                 "payment.succeeded" => PaymentEventKind.Succeeded,
                 "payment.failed" => PaymentEventKind.Failed,
                 "payment.refunded" => PaymentEventKind.Refunded,
+                "refund.failed" => PaymentEventKind.RefundFailed,
                 _ => null,
             };
             if (kind is null)
@@ -91,9 +93,10 @@ public sealed class StandardWebhooksProvider : IWebhookProvider
             var orderId = reader.Identifier(root, "data.order_id");
             var amount = reader.AmountMinor(root, "data.amount");
             var currency = reader.Currency(root, "data.currency");
+            var refundId = reader.Find(root, "data.refund_id") is { ValueKind: JsonValueKind.String } ? reader.Identifier(root, "data.refund_id") : null;
             return reader.HasErrors
                 ? new ParseOutcome.Invalid(reader.Errors)
-                : new ParseOutcome.Parsed(new PaymentEvent(Name, eventId, kind.Value, paymentId, orderId, amount, currency, occurredAt));
+                : new ParseOutcome.Parsed(new PaymentEvent(Name, eventId, kind.Value, paymentId, orderId, amount, currency, occurredAt, refundId));
         }
     }
 

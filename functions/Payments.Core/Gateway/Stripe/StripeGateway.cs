@@ -86,7 +86,7 @@ public sealed class StripeGateway(Func<IStripeClient> client, SecretSetting apiK
             var remaining = refund.AmountMinor - live.Sum(r => r.Amount);
             if (live.Count > 0 && remaining <= 0)
             {
-                return new RefundResult(live[0].Id);
+                return new RefundResult(live[0].Id, StateOf(live[0].Status));
             }
             var options = new RefundCreateOptions
             {
@@ -104,13 +104,37 @@ public sealed class StripeGateway(Func<IStripeClient> client, SecretSetting apiK
                 },
             };
             var created = await refunds.CreateAsync(options, new RequestOptions { IdempotencyKey = idempotencyKey }, ct);
-            return new RefundResult(created.Id);
+            return new RefundResult(created.Id, StateOf(created.Status));
         }
         catch (StripeException ex) when (IsRefusal(ex))
         {
             throw Refused("refund", refund.PaymentId, ex);
         }
     }
+
+    /// <summary>Stripe's refund retrieve (<c>GET /v1/refunds/{id}</c>); a refund whose id the pipeline never learnt cannot be asked about.</summary>
+    public async Task<GatewayRefund> QueryRefundAsync(RefundRef refund, CancellationToken ct = default)
+    {
+        var id = refund.GatewayRefundId ?? throw new InvalidOperationException($"The refund {refund.IdempotencyKey} of {refund.PaymentId} has no Stripe refund id to retrieve.");
+        try
+        {
+            var found = await new RefundService(Client()).GetAsync(id, cancellationToken: ct);
+            return new GatewayRefund(StateOf(found.Status), found.Id);
+        }
+        catch (StripeException ex) when (IsRefusal(ex))
+        {
+            throw Refused("refund query", refund.PaymentId, ex);
+        }
+    }
+
+    /// <summary>A Stripe Refund's <c>status</c>: <c>pending</c> and <c>requires_action</c> are on their way, <c>succeeded</c> paid, <c>failed</c> and <c>canceled</c> not.</summary>
+    public static RefundState StateOf(string? status) => status switch
+    {
+        "succeeded" => RefundState.Succeeded,
+        "failed" => RefundState.Failed,
+        "canceled" => RefundState.Closed,
+        _ => RefundState.Pending,
+    };
 
     public async IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, [EnumeratorCancellation] CancellationToken ct = default)
     {

@@ -114,16 +114,28 @@ public sealed class StripeProvider : IWebhookProvider
             {
                 return new ParseOutcome.Parked(eventId, type, $"api_version '{Printable(version)}' is not the supported {SupportedApiVersion}: not read.");
             }
-            if (reader.Find(root, "data.object.metadata.order_id") is not { ValueKind: JsonValueKind.String } order || string.IsNullOrEmpty(order.GetString()))
+            // A Refund object (charge.refund.updated) made in the Dashboard has no metadata (Stripe does not copy
+            // the PaymentIntent's): it names its payment, and intake finds the order by that payment's capture.
+            var refundObject = type == "charge.refund.updated";
+            var orderId = reader.Find(root, "data.object.metadata.order_id") is { ValueKind: JsonValueKind.String } order && !string.IsNullOrEmpty(order.GetString())
+                ? order.GetString()!
+                : null;
+            if (orderId is null && !refundObject)
             {
                 return new ParseOutcome.Parked(eventId, type, "no metadata.order_id: the payment names no order of this pipeline.");
             }
-            if (type == "charge.refund.updated" && reader.Text(root, "data.object.status") is var status and not "succeeded")
+            if (refundObject && reader.Text(root, "data.object.status") is var status and not "succeeded")
             {
                 // A refund that failed or was canceled after Stripe accepted it: the money did not go back.
-                return status is "failed" or "canceled"
-                    ? new ParseOutcome.Parked(eventId, type, $"refund {status} at Stripe after it was accepted: the customer was not paid back.", order.GetString(), FailedRefund(root, order.GetString()!))
-                    : new ParseOutcome.Ignored(eventId, type);
+                if (status is not ("failed" or "canceled"))
+                {
+                    return new ParseOutcome.Ignored(eventId, type);
+                }
+                if (orderId is not null)
+                {
+                    return new ParseOutcome.Parked(eventId, type, $"refund {status} at Stripe after it was accepted: the customer was not paid back.", orderId, FailedRefund(root, orderId));
+                }
+                kind = PaymentEventKind.RefundFailed;
             }
 
             var occurredAt = reader.UnixTime(root, "created");
@@ -136,8 +148,8 @@ public sealed class StripeProvider : IWebhookProvider
                 _ => ("data.object.payment_intent", "data.object.amount"),
             };
             var paymentEvent = new PaymentEvent(Name, eventId, kind.Value, reader.Identifier(root, paymentIdPath),
-                reader.Identifier(root, "data.object.metadata.order_id"), reader.AmountMinor(root, amountPath),
-                reader.Currency(root, "data.object.currency"), occurredAt);
+                orderId is null ? "" : reader.Identifier(root, "data.object.metadata.order_id"), reader.AmountMinor(root, amountPath),
+                reader.Currency(root, "data.object.currency"), occurredAt, refundObject ? reader.Identifier(root, "data.object.id") : null);
             return reader.HasErrors ? new ParseOutcome.Invalid(reader.Errors) : new ParseOutcome.Parsed(paymentEvent);
         }
     }

@@ -85,11 +85,34 @@ public sealed class WeChatPayGateway(HttpClient http, IOptions<WeChatPayOptions>
             new StringContent(JsonSerializer.Serialize(body, Json), Encoding.UTF8, "application/json"), ct);
         await EnsureSuccessAsync(response, "refund", refund.PaymentId, ct);
         var created = await response.Content.ReadFromJsonAsync<Refund>(Json, ct) ?? throw new InvalidDataException("WeChat Pay: empty refund.");
-        // PROCESSING is accepted: the money moves later (REFUND.SUCCESS, and the bill); ABNORMAL and CLOSED did not go through.
+        // PROCESSING is accepted: the money moves later (REFUND.SUCCESS, the refund query, the bill); ABNORMAL and CLOSED did not go through.
         return created.Status is "SUCCESS" or "PROCESSING"
-            ? new RefundResult(created.RefundId ?? throw new InvalidDataException("WeChat Pay: refund without refund_id."))
+            ? new RefundResult(created.RefundId ?? throw new InvalidDataException("WeChat Pay: refund without refund_id."), StateOf(created.Status))
             : throw new GatewayRefusedException(Provider, "refund", refund.PaymentId, (int)response.StatusCode, "refund_status", created.Status, null);
     }
+
+    /// <summary><c>GET /v3/refund/domestic/refunds/{out_refund_no}</c>: the refund by the pipeline's own number for it.</summary>
+    public async Task<GatewayRefund> QueryRefundAsync(RefundRef refund, CancellationToken ct = default)
+    {
+        RefuseWithoutCredentials();
+        using var response = await http.GetAsync("v3/refund/domestic/refunds/" + Uri.EscapeDataString(RefundNumber(refund.IdempotencyKey)), ct);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return new GatewayRefund(RefundState.Requested);
+        }
+        await EnsureSuccessAsync(response, "refund query", refund.PaymentId, ct);
+        var found = await response.Content.ReadFromJsonAsync<Refund>(Json, ct) ?? throw new InvalidDataException("WeChat Pay: empty refund.");
+        return new GatewayRefund(StateOf(found.Status), found.RefundId);
+    }
+
+    /// <summary>A refund's <c>status</c>: PROCESSING on its way, SUCCESS paid, ABNORMAL (e.g. the payer's card closed) and CLOSED not.</summary>
+    public static RefundState StateOf(string? status) => status switch
+    {
+        "SUCCESS" => RefundState.Succeeded,
+        "ABNORMAL" => RefundState.Failed,
+        "CLOSED" => RefundState.Closed,
+        _ => RefundState.Pending,
+    };
 
     public async IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, [EnumeratorCancellation] CancellationToken ct = default)
     {

@@ -101,9 +101,10 @@ public sealed class WeChatPayProvider : IWebhookProvider
             {
                 return new ParseOutcome.Invalid(errors);
             }
-            if (type != "TRANSACTION.SUCCESS")
+            var refund = type is "REFUND.SUCCESS" or "REFUND.ABNORMAL" or "REFUND.CLOSED";
+            if (type != "TRANSACTION.SUCCESS" && !refund)
             {
-                // REFUND.SUCCESS / ABNORMAL / CLOSED and anything newer: stored, acknowledged, not applied.
+                // Anything newer: stored, acknowledged, not applied.
                 return new ParseOutcome.Ignored(eventId, type);
             }
             if (!PayloadReader.TryParse(plaintext, out var decrypted))
@@ -112,7 +113,9 @@ public sealed class WeChatPayProvider : IWebhookProvider
             }
             using (decrypted)
             {
-                return ParseTransaction(decrypted!.RootElement, reader, eventId, createdAt);
+                return refund
+                    ? ParseRefund(decrypted!.RootElement, reader, eventId, type, createdAt)
+                    : ParseTransaction(decrypted!.RootElement, reader, eventId, createdAt);
             }
         }
     }
@@ -202,6 +205,29 @@ public sealed class WeChatPayProvider : IWebhookProvider
         return errors.Count > 0
             ? new ParseOutcome.Invalid(errors)
             : new ParseOutcome.Parsed(new PaymentEvent(Name, eventId, PaymentEventKind.Succeeded, paymentId, orderId, amount, currency, occurredAt));
+    }
+
+    /// <summary>
+    /// A refund's end: REFUND.SUCCESS paid, REFUND.ABNORMAL (e.g. the payer's card closed) and REFUND.CLOSED
+    /// not. The resource names the payment (<c>out_trade_no</c>) and the refund (<c>refund_id</c>), not the
+    /// order and not a currency (domestic refunds are CNY): intake finds the order by the payment's capture.
+    /// </summary>
+    private ParseOutcome ParseRefund(JsonElement refund, PayloadReader reader, string eventId, string type, DateTimeOffset createdAt)
+    {
+        var paymentId = reader.Identifier(refund, "out_trade_no");
+        var refundId = reader.Identifier(refund, "refund_id");
+        var mchid = reader.Text(refund, "mchid");
+        var amount = reader.AmountMinor(refund, "amount.refund");
+        var occurredAt = reader.Find(refund, "success_time") is { ValueKind: JsonValueKind.String } ? reader.IsoTime(refund, "success_time") : createdAt;
+        var errors = reader.Errors.ToList();
+        if (mchid.Length > 0 && mchid != merchantId)
+        {
+            errors.Add("mchid: not this merchant's id.");
+        }
+        var kind = type == "REFUND.SUCCESS" ? PaymentEventKind.Refunded : PaymentEventKind.RefundFailed;
+        return errors.Count > 0
+            ? new ParseOutcome.Invalid(errors)
+            : new ParseOutcome.Parsed(new PaymentEvent(Name, eventId, kind, paymentId, "", amount, "CNY", occurredAt, refundId));
     }
 
     private static byte[]? TryBase64(string value)

@@ -1,0 +1,134 @@
+using Microsoft.Extensions.Logging;
+using Payments.Contracts;
+using Payments.Ledger;
+using Payments.Storage;
+
+namespace Payments.Saga;
+
+/// <summary>
+/// What every path that learns about a refund does with it (the refund call's answer, a notice, the
+/// refund tracker's query): the money ledger takes the observation, and the refund's end is acted on
+/// once — a refund that failed or was closed after it was accepted is parked for an operator with a
+/// retry under the next key (and an order recorded Refunded by it shows RefundPending); an after-sales
+/// refund or one made at the gateway that succeeded reverses the order: Refunded or PartiallyRefunded,
+/// and the customer's points in proportion.
+/// </summary>
+public sealed class RefundFollowUp(MoneyLedger money, OrderBook orders, PointsLedger points, ParkedItems parked, ILogger<RefundFollowUp> log)
+{
+    public const string ExternalReason = "refunded_at_gateway";
+
+    /// <summary>Applies an observation of the refund recorded under <paramref name="key"/>; null when the ledger has no such refund.</summary>
+    public async Task<MoneyObservationResult?> ObserveAsync(string orderId, string key, RefundState state, string source, string? gatewayRefundId = null,
+        string? detail = null, CancellationToken ct = default)
+    {
+        var result = await money.ObserveRefundAsync(orderId, key, state, source, gatewayRefundId, detail, ct);
+        if (result is not { Moved: true, Movement: var movement })
+        {
+            return result;
+        }
+        if (state is RefundState.Failed or RefundState.Closed)
+        {
+            await ParkFailedAsync(movement, state, source, ct);
+        }
+        else if (state == RefundState.Succeeded && IsReversal(movement))
+        {
+            await ReverseOrderAsync(movement, ct);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// A refund notice from the gateway: applied to the refund the ledger knows (by the gateway's refund
+    /// id, else the one refund of that payment and amount the gateway has not named yet), or, when the
+    /// ledger knows none and the notice says money went back, recorded as a refund someone else made
+    /// (a dashboard or merchant-console refund) and the order reversed.
+    /// </summary>
+    public async Task<RefundNoticeResult> ApplyNoticeAsync(PaymentEvent notice, CancellationToken ct = default)
+    {
+        var state = notice.Kind == PaymentEventKind.Refunded ? RefundState.Succeeded : RefundState.Failed;
+        var known = await FindAsync(notice, ct);
+        var detail = $"{notice.Provider} event {notice.EventId}";
+        if (known is not null)
+        {
+            await ObserveAsync(notice.OrderId, known.Key, state, "notice", notice.RefundId, detail, ct);
+            return RefundNoticeResult.Applied;
+        }
+        if (state != RefundState.Succeeded || notice.RefundId is not { Length: > 0 } refundId)
+        {
+            // A failure of a refund the ledger never had, or a refund the gateway names no id for: nothing to key it by.
+            log.RefundNoticeUnmatched(notice.OrderId, notice.Provider, notice.EventId, notice.Kind);
+            return RefundNoticeResult.Unmatched;
+        }
+        if (await money.RecordExternalRefundAsync(notice.OrderId, notice.Provider, notice.PaymentId, refundId, notice.AmountMinor, notice.Currency, state, "notice", ct: ct))
+        {
+            log.ExternalRefundRecorded(notice.OrderId, notice.Provider, refundId, notice.AmountMinor, notice.Currency);
+            if (await money.FindRefundAsync(notice.OrderId, MoneyLedger.GatewayRefundKey(refundId), null, ct) is { } recorded)
+            {
+                await ReverseOrderAsync(recorded, ct);
+            }
+        }
+        return RefundNoticeResult.External;
+    }
+
+    private async Task<MoneyMovement?> FindAsync(PaymentEvent notice, CancellationToken ct)
+    {
+        if (await money.FindRefundAsync(notice.OrderId, null, notice.RefundId, ct) is { } byId)
+        {
+            return byId;
+        }
+        var candidates = (await money.ListAsync(notice.OrderId, ct))
+            .Where(m => m.Kind == MoneyKinds.Refund && m.PaymentId == notice.PaymentId && m.AmountMinor == notice.AmountMinor
+                && (m.GatewayRefundId is null || notice.RefundId is null || m.GatewayRefundId == notice.RefundId))
+            .ToList();
+        // An open refund first: a notice is news about one still on its way.
+        return candidates.FirstOrDefault(m => m.RefundState is { } s && !s.IsFinal()) ?? (notice.RefundId is null ? candidates.FirstOrDefault() : null);
+    }
+
+    private static bool IsReversal(MoneyMovement movement) => movement.RequestKey is not null || movement.Initiator == MoneyInitiators.Gateway;
+
+    private async Task ParkFailedAsync(MoneyMovement movement, RefundState state, string source, CancellationToken ct)
+    {
+        var parkKey = movement.RequestKey is { } requestKey ? AfterSalesRefunds.InstanceId(movement.OrderId, requestKey) : LatePaymentRefund.InstanceId(movement.PaymentId);
+        var retry = movement.Initiator == MoneyInitiators.Gateway ? null : movement.NextAttempt();
+        await parked.ParkAsync(new ParkRequest(movement.OrderId, ParkedKinds.RefundFailed,
+            $"The refund of {movement.AmountMinor} {movement.Currency} ({movement.Reason}) ended {state} at {movement.Provider} after it was accepted: the customer was not paid back; retry it.",
+            $"{source}: refund {movement.Key}" + (movement.GatewayRefundId is { } id ? $" ({id})" : ""), retry, parkKey), ct);
+        log.RefundFailedAfterAcceptance(movement.OrderId, movement.Key, movement.Provider, state);
+        SagaMetrics.RefundsFailed.Add(1, new KeyValuePair<string, object?>("provider", movement.Provider), new KeyValuePair<string, object?>("state", state.ToString()));
+        if (movement.RequestKey is null && await orders.GetAsync(movement.OrderId, ct) is { Status: OrderStatus.Refunded } order && order.PaymentId == movement.PaymentId)
+        {
+            await orders.ApplyAsync(new OrderStateChange(movement.OrderId, OrderStatus.RefundPending, order.Reason, "RefundFailed", Cause: OrderChangeCause.Refund), ct);
+        }
+    }
+
+    /// <summary>
+    /// A refund of a completed order's payment succeeded: the order is Refunded once refunds cover the
+    /// capture, PartiallyRefunded before; the customer's points are reversed by the share refunded so far.
+    /// </summary>
+    private async Task ReverseOrderAsync(MoneyMovement refund, CancellationToken ct)
+    {
+        if (await orders.GetAsync(refund.OrderId, ct) is not { PaidAmountMinor: > 0 } order || order.PaymentId != refund.PaymentId
+            || order.Status is not (OrderStatus.Completed or OrderStatus.PartiallyRefunded or OrderStatus.Refunded))
+        {
+            return; // not a settled order's own payment: the saga or its compensation decides that order
+        }
+        var captured = order.PaidAmountMinor!.Value;
+        var refunded = (await money.ListAsync(refund.OrderId, ct))
+            .Where(m => m.Kind == MoneyKinds.Refund && m.PaymentId == order.PaymentId && m.RefundState == RefundState.Succeeded)
+            .Sum(m => m.AmountMinor);
+        var status = refunded >= captured ? OrderStatus.Refunded : OrderStatus.PartiallyRefunded;
+        var reason = refund.Initiator == MoneyInitiators.Gateway ? ExternalReason : refund.Reason;
+        await orders.ApplyAsync(new OrderStateChange(order.OrderId, status, reason, "Reversed", Cause: OrderChangeCause.Reversal), ct);
+        var reversed = await points.ReverseAsync(order.CustomerId, order.OrderId, refund.Key, $"{refund.Initiator}:{refund.Reason}", (decimal)refunded / captured, ct);
+        log.OrderReversed(order.OrderId, status, refunded, captured, reversed.Points);
+        SagaMetrics.PointsReversed.Add(reversed.AlreadyReversed ? 0 : reversed.Points);
+    }
+}
+
+/// <summary>What a refund notice did: applied to a refund the ledger knows, recorded as someone else's refund, or matched nothing.</summary>
+public enum RefundNoticeResult
+{
+    Applied,
+    External,
+    Unmatched,
+}
