@@ -124,7 +124,7 @@ public sealed class WeChatPayIntakeTests(WeChatPayIntakeFixture fixture) : IClas
     }
 
     [Fact]
-    public async Task A_refund_notification_is_acknowledged_and_kept_but_not_applied()
+    public async Task A_refund_notification_for_a_payment_with_no_recorded_capture_is_acknowledged_kept_and_parked()
     {
         var refund = JsonSerializer.Serialize(new { mchid = WeChatPay.MerchantId, out_trade_no = "pay-wx-r", out_refund_no = "refund-pay-wx-r", refund_id = "50000000382019052709732678859", refund_status = "SUCCESS", amount = new { total = 100, refund = 100, payer_total = 100, payer_refund = 100 } });
         var body = WeChatPay.Notification("EV-wx-refund", "REFUND.SUCCESS", refund, associatedData: "refund");
@@ -133,6 +133,7 @@ public sealed class WeChatPayIntakeTests(WeChatPayIntakeFixture fixture) : IClas
 
         Assert.Equal(HttpStatusCode.NoContent, reply.StatusCode);
         var row = await StoredAsync("EV-wx-refund");
-        Assert.Equal((InboxState.Ignored, "REFUND.SUCCESS"), (row!.State, row.EventType));
+        // No capture of pay-wx-r in the money ledger: the notice names no order, so it is applied to none.
+        Assert.Equal((InboxState.Parked, nameof(PaymentEventKind.Refunded)), (row!.State, row.EventType));
     }
 }

@@ -25,7 +25,7 @@ public static class OrderLifecycle
         [(OrderStatus.AwaitingPayment, OrderChangeCause.Saga)] =
             [OrderStatus.AwaitingPayment, OrderStatus.Paid, OrderStatus.Completed, OrderStatus.Cancelled, OrderStatus.Refunded, OrderStatus.RefundPending],
         [(OrderStatus.AwaitingPayment, OrderChangeCause.Refund)] = [OrderStatus.Refunded, OrderStatus.RefundPending],
-        [(OrderStatus.Paid, OrderChangeCause.Saga)] = [OrderStatus.Paid, OrderStatus.Completed, OrderStatus.Refunded, OrderStatus.RefundPending],
+        [(OrderStatus.Paid, OrderChangeCause.Saga)] = [OrderStatus.Paid, OrderStatus.Completed, OrderStatus.Cancelled, OrderStatus.Refunded, OrderStatus.RefundPending],
         [(OrderStatus.Paid, OrderChangeCause.Refund)] = [OrderStatus.Refunded, OrderStatus.RefundPending],
         [(OrderStatus.Completed, OrderChangeCause.Saga)] = [OrderStatus.Completed],
         [(OrderStatus.Completed, OrderChangeCause.Reversal)] = [OrderStatus.PartiallyRefunded, OrderStatus.Refunded],

@@ -74,6 +74,7 @@ public static class PaymentsServices
         services.AddSingleton<MoneyLedger>();
         services.AddSingleton<RefundFollowUp>();
         services.AddSingleton<AfterSalesRefunds>();
+        services.AddSingleton<RefundTracker>();
         services.AddSingleton<ParkedItems>();
         services.AddSingleton<LaneWaitingIndex>();
         services.AddSingleton<PaymentDispatch>();

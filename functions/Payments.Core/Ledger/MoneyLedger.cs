@@ -217,7 +217,7 @@ public sealed class MoneyLedger(PaymentsStorage storage, TimeProvider clock)
     }
 
     /// <summary>When the tracker asks about an open refund next, and how many times it has asked.</summary>
-    public async Task RescheduleAsync(OpenRefund refund, DateTimeOffset nextCheckAt, CancellationToken ct = default)
+    public async Task RescheduleAsync(OpenRefund refund, DateTimeOffset nextCheckAt, bool asked = true, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.MoneyOpen, ct);
         try
@@ -225,7 +225,7 @@ public sealed class MoneyLedger(PaymentsStorage storage, TimeProvider clock)
             await table.UpdateEntityAsync(new TableEntity(OpenPartition, OpenKey(refund.OrderId, refund.Key))
             {
                 ["NextCheckAt"] = nextCheckAt,
-                ["Checks"] = refund.Checks + 1,
+                ["Checks"] = asked ? refund.Checks + 1 : refund.Checks,
             }, ETag.All, TableUpdateMode.Merge, ct);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)

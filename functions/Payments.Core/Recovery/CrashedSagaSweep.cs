@@ -20,6 +20,9 @@ namespace Payments.Recovery;
 /// </summary>
 public sealed class CrashedSagaSweep(
     OrderBook orders,
+    StockLedger stock,
+    IPointsGrants points,
+    MoneyLedger money,
     IPaymentGateway gateway,
     PaymentDispatch dispatch,
     ParkedItems parked,
@@ -45,14 +48,14 @@ public sealed class CrashedSagaSweep(
         int settled = 0, parkedCount = 0;
         await foreach (var instance in durable.GetAllInstancesAsync(Crashed).WithCancellation(ct))
         {
-            if (instance.ReadInputAs<OrderSagaInput>()?.Order is not { } order
+            if (instance.ReadInputAs<OrderSagaInput>() is not { Order: { } order } input
                 || await durable.GetInstanceAsync(LatePaymentRefund.InstanceId(order.PaymentId), ct) is not null)
             {
                 continue; // not ours to read, or already being settled
             }
             try
             {
-                switch (await SettleAsync(durable, instance, order, ct))
+                switch (await SettleAsync(durable, instance, input, ct))
                 {
                     case true:
                         settled++;
@@ -109,37 +112,73 @@ public sealed class CrashedSagaSweep(
         return refunded;
     }
 
-    /// <returns>True when a refund was started; false when the saga was parked now with nothing captured; null when nothing changed.</returns>
-    private async Task<bool?> SettleAsync(DurableTaskClient durable, OrchestrationMetadata instance, OrderRequest order, CancellationToken ct)
+    /// <summary>
+    /// Decides a saga that failed or was terminated from what it did, never from the gateway's word
+    /// alone: only once no activity of it can still be running (<see cref="ReconcilerOptions.CrashedSagaGraceSeconds"/>);
+    /// not at all when it had recorded its end (that decision stands); forward when it had committed the
+    /// stock of a captured payment (points granted once, Completed: the customer paid and gets the goods);
+    /// back when it had not (refund, stock released, Refunded); and with nothing captured, the payment is
+    /// closed, the stock released and the order Cancelled, so a capture that lands later is refunded as any
+    /// late payment and the active query stops asking.
+    /// </summary>
+    /// <returns>True when the sweep settled the payment now (completed or refunding); false when it cancelled the order or parked it with nothing captured; null when nothing changed.</returns>
+    private async Task<bool?> SettleAsync(DurableTaskClient durable, OrchestrationMetadata instance, OrderSagaInput input, CancellationToken ct)
     {
-        var alreadyParked = await parked.GetAsync(ParkedKinds.SagaCrashed, order.OrderId, ct);
-        if (alreadyParked is not null && alreadyParked.ParkedAt < clock.GetUtcNow() - UnclosedWatch)
+        var order = input.Order;
+        if (instance.LastUpdatedAt > clock.GetUtcNow() - TimeSpan.FromSeconds(options.Value.CrashedSagaGraceSeconds)
+            || await orders.GetAsync(order.OrderId, ct) is { } row && OrderLifecycle.IsTerminal(row.Status))
         {
-            return null; // parked a day ago with nothing captured: the statement covers anything later
+            return null;
         }
-        var payment = await gateway.QueryPaymentAsync(new PaymentRef(order.OrderId, order.Provider, order.PaymentId), ct);
         var cause = $"Saga {instance.InstanceId} is {instance.RuntimeStatus}: {instance.FailureDetails?.ErrorMessage ?? "terminated"}";
-        if (payment.State == GatewayPaymentState.Paid)
+        var payment = await gateway.QueryPaymentAsync(new PaymentRef(order.OrderId, order.Provider, order.PaymentId), ct);
+        if (payment.State != GatewayPaymentState.Paid)
         {
-            await parked.ParkAsync(new ParkRequest(order.OrderId, ParkedKinds.SagaCrashed,
-                $"The saga ended {instance.RuntimeStatus} after its payment was captured; refunding {payment.PaidAmountMinor} {payment.Currency}.", cause), ct);
-            var refund = new RefundRequest(order.OrderId, order.Provider, order.PaymentId, payment.PaidAmountMinor, payment.Currency, Reason);
-            await dispatch.StartRefundOnceAsync(durable, new LatePaymentInput(refund, dispatch.RefundSettings, new StockRequest(order.OrderId, order.Lines), RecordOrder: true), ct);
-            PipelineMetrics.CrashedSagas.Add(1, new KeyValuePair<string, object?>("action", "refund_started"));
-            log.CrashedSagaRefunded(order.OrderId, order.PaymentId, instance.RuntimeStatus);
+            var close = await gateway.ClosePaymentAsync(new PaymentRef(order.OrderId, order.Provider, order.PaymentId), ct);
+            if (!close.AlreadyPaid)
+            {
+                await stock.ReleaseAsync(new StockRequest(order.OrderId, order.Lines), ct);
+                await orders.ApplyAsync(new OrderStateChange(order.OrderId, OrderStatus.Cancelled, Reason, nameof(OrderStatus.Cancelled)), ct);
+                await ParkAsync(order, $"The saga ended {instance.RuntimeStatus} before its payment; the payment was closed, the stock released and the order cancelled.", cause, ct);
+                PipelineMetrics.CrashedSagas.Add(1, new KeyValuePair<string, object?>("action", "cancelled"));
+                log.CrashedSagaParked(order.OrderId, instance.RuntimeStatus, payment.State);
+                return false;
+            }
+            payment = new GatewayPayment(GatewayPaymentState.Paid, close.PaidAmountMinor, close.Currency); // paid just before the close
+        }
+        if (payment.PaidAmountMinor == order.AmountMinor && payment.Currency == order.Currency && await CommittedAsync(order, ct))
+        {
+            await points.GrantAsync(PointsRequest.For(order, input.Settings.PointsPerMajorUnit), ct);
+            await money.RecordCaptureAsync(order.OrderId, order.Provider, order.PaymentId, payment.PaidAmountMinor, payment.Currency, "crashed_saga_sweep", ct);
+            await orders.ApplyAsync(new OrderStateChange(order.OrderId, OrderStatus.Completed, Reason, nameof(OrderStatus.Completed)), ct);
+            await ParkAsync(order, $"The saga ended {instance.RuntimeStatus} after it committed the stock of its captured payment; the sweep completed the order.", cause, ct);
+            PipelineMetrics.CrashedSagas.Add(1, new KeyValuePair<string, object?>("action", "completed"));
+            log.CrashedSagaCompleted(order.OrderId, order.PaymentId, instance.RuntimeStatus);
             return true;
         }
-        // Nothing captured (yet): an operator decides; the next sweep looks at the gateway again.
-        if (alreadyParked is null)
-        {
-            await parked.ParkAsync(new ParkRequest(order.OrderId, ParkedKinds.SagaCrashed,
-                $"The saga ended {instance.RuntimeStatus}; its payment is {payment.State} at the gateway.", cause), ct);
-            PipelineMetrics.CrashedSagas.Add(1, new KeyValuePair<string, object?>("action", "parked"));
-            log.CrashedSagaParked(order.OrderId, instance.RuntimeStatus, payment.State);
-            return false;
-        }
-        return null;
+        await ParkAsync(order, $"The saga ended {instance.RuntimeStatus} after its payment was captured and before its stock was committed; refunding {payment.PaidAmountMinor} {payment.Currency}.", cause, ct);
+        var refund = new RefundRequest(order.OrderId, order.Provider, order.PaymentId, payment.PaidAmountMinor, payment.Currency, Reason);
+        await dispatch.StartRefundOnceAsync(durable, new LatePaymentInput(refund, dispatch.RefundSettings, new StockRequest(order.OrderId, order.Lines), RecordOrder: true), ct);
+        PipelineMetrics.CrashedSagas.Add(1, new KeyValuePair<string, object?>("action", "refund_started"));
+        log.CrashedSagaRefunded(order.OrderId, order.PaymentId, instance.RuntimeStatus);
+        return true;
     }
+
+    /// <summary>Every line of the order's stock committed: the saga got past its commit step.</summary>
+    private async Task<bool> CommittedAsync(OrderRequest order, CancellationToken ct)
+    {
+        foreach (var line in order.Lines)
+        {
+            if (await stock.GetReservationAsync(line.Sku, order.OrderId, ct) != ReservationState.Committed)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Task ParkAsync(OrderRequest order, string reason, string cause, CancellationToken ct) =>
+        parked.ParkAsync(new ParkRequest(order.OrderId, ParkedKinds.SagaCrashed, reason, cause, ReopenResolved: false), ct);
 
     /// <summary>Orders the read model has shown Paid for longer than any saga step should take, their saga still running.</summary>
     private async Task<int> ParkStuckAsync(DurableTaskClient durable, CancellationToken ct)

@@ -18,6 +18,9 @@ public static class PipelineMetrics
     public static readonly Counter<long> StatementRunsFailed = Meter.CreateCounter<long>(StatementRunsFailedName, description: "Statement runs that gave up after their retries, tagged by the step that failed.");
     public static readonly Counter<long> StatementLinesMalformed = Meter.CreateCounter<long>("payments.reconciliation.malformed_lines", description: "Statement rows that could not be parsed; isolated and reported, the rest of the statement still reconciled.");
     public static readonly Counter<long> CrashedSagas = Meter.CreateCounter<long>("payments.sagas.crashed", description: "Sagas found failed, terminated or stuck in Paid by the reconciler, tagged by action (refund_started, parked, stuck).");
+    public const string RefundsOverdueName = "payments.refunds.overdue";
+    public static readonly Counter<long> RefundsOverdue = Meter.CreateCounter<long>(RefundsOverdueName, unit: "{refund}",
+        description: "Looks at refunds still not final past Reconciler:RefundOverdueAfterHours (accepted, not paid out), tagged by provider.");
     public static readonly Counter<long> CrashedRefunds = Meter.CreateCounter<long>("payments.refunds.crashed", description: "Refund orchestrations found failed or terminated by the reconciler, tagged by action (restarted, parked).");
     public const string LaneDepthName = "payments.lane.depth";
     public const string LaneOldestAgeName = "payments.lane.oldest_age_seconds";

@@ -26,6 +26,7 @@ public sealed class Reconciler(
     CrashedSagaSweep crashed,
     InboxStore inbox,
     FailedRefundSweep refunds,
+    RefundTracker refundTracker,
     IOptions<ReconcilerOptions> options,
     TimeProvider clock,
     ILogger<Reconciler> log)
@@ -51,9 +52,10 @@ public sealed class Reconciler(
         var raisedReadFrom = clock.GetUtcNow() - RaiseAgainAfter;
         var inInbox = await StoredNotYetRelayedAsync(relayedFrom - OutboxRelay.SettleTime, ct);
         var (queried, recovered, started, examined, held) = await QueryStalePaymentsAsync(durable, inInbox, raisedReadFrom, ct);
+        var tracked = await refundTracker.TrackAsync(ct);
         var (settled, parked) = await crashed.SweepAsync(durable, ct);
         var (refundsRestarted, refundsParked) = await refunds.SweepAsync(durable, ct);
-        return new ReconcilerReport(relayed, queried, recovered, started, examined, settled, parked, refundsRestarted, refundsParked, held);
+        return new ReconcilerReport(relayed, queried, recovered, started, examined, settled, parked, refundsRestarted, refundsParked, held, tracked);
     }
 
     /// <summary>

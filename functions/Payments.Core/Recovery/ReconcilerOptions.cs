@@ -21,6 +21,33 @@ public sealed class ReconcilerOptions
     [Range(1, 86_400)]
     public int ActiveQueryMaxIntervalSeconds { get; set; } = 1_800;
 
+    /// <summary>
+    /// A refund the gateway accepted but has not paid out is first asked about this long after it was
+    /// requested (WeChat Pay's guidance: after a minute), then each time twice as long after, up to
+    /// <see cref="RefundMaxCheckIntervalSeconds"/> (<see cref="RefundTracker"/>).
+    /// </summary>
+    [Range(1, 86_400)]
+    public int RefundFirstCheckSeconds { get; set; } = 60;
+
+    [Range(1, 86_400)]
+    public int RefundMaxCheckIntervalSeconds { get; set; } = 3_600;
+
+    /// <summary>
+    /// A refund not final this long after it was requested is overdue: counted (<c>payments.refunds.overdue</c>)
+    /// and alerted. Card refunds settle within days at every gateway here; most within minutes.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int RefundOverdueAfterHours { get; set; } = 72;
+
+    /// <summary>
+    /// How long after a saga failed or was terminated the sweep waits before it reads what the saga did:
+    /// terminating an orchestration does not stop an activity it had started (the Functions host lets it
+    /// run to its <c>functionTimeout</c>, 5 minutes here), and one still running may yet commit the stock,
+    /// grant the points and record Completed. Deciding earlier is guessing.
+    /// </summary>
+    [Range(0, 86_400)]
+    public int CrashedSagaGraceSeconds { get; set; } = 600;
+
     /// <summary>Bounds the gateway calls one reconciler run makes.</summary>
     [Range(1, 10_000)]
     public int MaxActiveQueriesPerRun { get; set; } = 200;

@@ -52,6 +52,9 @@ internal static partial class RecoveryLog
     public static partial void OperatorActed(this ILogger log, string caller, string action, string target);
 
     // The next three start like the saga's park message, so the parked-items alert (infra/modules/alerts.bicep) fires on them too.
+    [LoggerMessage(3113, LogLevel.Warning, "Parked saga_crashed for order {OrderId}: saga ended {Status} after it committed the stock of payment {PaymentId}; the sweep completed the order")]
+    public static partial void CrashedSagaCompleted(this ILogger log, string orderId, string paymentId, Microsoft.DurableTask.Client.OrchestrationRuntimeStatus status);
+
     [LoggerMessage(3015, LogLevel.Error, "Parked saga_crashed for order {OrderId}: saga ended {Status} after payment {PaymentId} was captured; refund started")]
     public static partial void CrashedSagaRefunded(this ILogger log, string orderId, string paymentId, Microsoft.DurableTask.Client.OrchestrationRuntimeStatus status);
 
@@ -94,4 +97,13 @@ internal static partial class RecoveryLog
 
     [LoggerMessage(3041, LogLevel.Warning, "Could not note the active query's answer for order {OrderId} (storage unavailable)")]
     public static partial void ActiveQueryNotNoted(this ILogger log, Exception exception, string orderId);
+
+    [LoggerMessage(3110, LogLevel.Warning, "Refund {RefundKey} of order {OrderId} at {Provider} is still {State} after {Age}: overdue, the customer has not been paid back")]
+    public static partial void RefundOverdue(this ILogger log, string orderId, string refundKey, string provider, string state, TimeSpan age);
+
+    [LoggerMessage(3111, LogLevel.Information, "Refund {RefundKey} of order {OrderId}: {Provider} has no refund query; its notices are the only word")]
+    public static partial void RefundNotQueryable(this ILogger log, string orderId, string refundKey, string provider);
+
+    [LoggerMessage(3112, LogLevel.Warning, "Could not follow refund {RefundKey} of order {OrderId}; the next run asks again")]
+    public static partial void RefundTrackFailed(this ILogger log, Exception exception, string orderId, string refundKey);
 }

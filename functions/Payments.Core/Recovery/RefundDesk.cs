@@ -1,6 +1,7 @@
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 using Payments.Contracts;
+using Payments.Ledger;
 using Payments.Saga;
 using Payments.Storage;
 
@@ -15,7 +16,7 @@ namespace Payments.Recovery;
 /// <c>retry_refund</c>): claim the open item, start the retry, resolve the item naming the retry, and
 /// audit what happened — also a refusal — so a second retry of a resolved item is refused, not run.
 /// </summary>
-public sealed class RefundDesk(ParkedItems parked, OperatorAudit audit, IOptions<SagaOptions> sagaOptions)
+public sealed class RefundDesk(ParkedItems parked, OrderBook orders, OperatorAudit audit, IOptions<SagaOptions> sagaOptions)
 {
     /// <summary>A payment's retries are numbered 1, 2, …; far more than any operator would ask for.</summary>
     private const int MaxRetriesPerPayment = 100;
@@ -56,7 +57,9 @@ public sealed class RefundDesk(ParkedItems parked, OperatorAudit audit, IOptions
         }
         // Every caller that claimed this item (two racing retries, or one after a crash between the claim and
         // the start) starts the same retry, once: the engine dedupes the instance id.
-        var input = new LatePaymentInput(refund with { Reason = refund.Reason + "_operator_retry" }, sagaOptions.Value.ToSettings());
+        // The order's own payment, refunded by the pipeline and left RefundPending: the retry records the order's end when it pays out.
+        var recordOrder = refund.RequestKey is null && await orders.GetAsync(refund.OrderId, ct) is { Status: OrderStatus.RefundPending } order && order.PaymentId == refund.PaymentId;
+        var input = new LatePaymentInput(refund with { Reason = refund.Reason + "_operator_retry" }, sagaOptions.Value.ToSettings(), RecordOrder: recordOrder);
         await DurableStart.StartOnceAsync(durable, LatePaymentRefund.Name, claimed, input, ct);
         return (new(RefundRetryResult.Started, claimed), item);
     }

@@ -420,7 +420,7 @@ public sealed class PaymentDispatch(
             log.SagaNotRunning(paymentEvent.EventId, paymentEvent.OrderId, instance.RuntimeStatus);
             await parked.ParkAsync(new ParkRequest(paymentEvent.OrderId, ParkedKinds.SagaFailed,
                 $"A {paymentEvent.Kind} event arrived for a saga that is {instance.RuntimeStatus}.",
-                $"{paymentEvent.Provider} event {paymentEvent.EventId}: {paymentEvent.AmountMinor} {paymentEvent.Currency} for payment {paymentEvent.PaymentId}"), ct);
+                $"{paymentEvent.Provider} event {paymentEvent.EventId}: {paymentEvent.AmountMinor} {paymentEvent.Currency} for payment {paymentEvent.PaymentId}", ReopenResolved: false), ct);
             return DispatchResult.SagaFailed;
         }
         var outcome = instance.ReadOutputAs<SagaOutcome>();
@@ -448,7 +448,7 @@ public sealed class PaymentDispatch(
         await parked.ParkAsync(new ParkRequest(paymentEvent.OrderId, ParkedKinds.ProviderMismatch,
             $"A {paymentEvent.Provider} {paymentEvent.Kind} event named an order registered with {orderProvider}; not applied.",
             $"{paymentEvent.Provider} event {paymentEvent.EventId}: {paymentEvent.AmountMinor} {paymentEvent.Currency} for payment {paymentEvent.PaymentId}",
-            Key: $"{paymentEvent.Provider}:{paymentEvent.EventId}"), ct);
+            Key: $"{paymentEvent.Provider}:{paymentEvent.EventId}", ReopenResolved: false), ct);
     }
 
     /// <summary>A success for another payment than the one this order settles by (read from the saga's input): the customer paid twice.</summary>

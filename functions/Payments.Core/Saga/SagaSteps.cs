@@ -187,8 +187,7 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
         }
     }
 
-    private PointsRequest PointsFor() =>
-        new(order.OrderId, order.CustomerId, order.AmountMinor / CurrencyUnits.MinorPerMajor(order.Currency) * settings.PointsPerMajorUnit);
+    private PointsRequest PointsFor() => PointsRequest.For(order, settings.PointsPerMajorUnit);
 
     public async Task<SagaOutcome> FinishAsync(OrderStatus status, string? reason, bool pointsParked = false)
     {

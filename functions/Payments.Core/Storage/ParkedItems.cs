@@ -12,16 +12,17 @@ namespace Payments.Storage;
 public sealed class ParkedItems(PaymentsStorage storage, TimeProvider clock)
 {
     /// <summary>
-    /// Parks the item, or parks it again with new detail (open once more, no retry claimed). The same
-    /// problem parked again (the same detail: a redelivered event, a sweep that looks again) leaves an
-    /// item an operator resolved resolved: one more look at an old fact is not news.
+    /// Parks the item, or parks it again (open once more, no retry claimed: a refund that failed anew).
+    /// A request that does not reopen resolved items (<see cref="ParkRequest.ReopenResolved"/>) with the
+    /// detail already parked leaves an item an operator resolved resolved: one more look at an old fact is not news.
     /// </summary>
     public async Task ParkAsync(ParkRequest request, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Parked, ct);
         var detail = request.Detail.Length > 2000 ? request.Detail[..2000] : request.Detail;
-        var existing = await table.GetEntityIfExistsAsync<TableEntity>(request.Kind, request.ItemKey, select: ["Open", "Detail"], cancellationToken: ct);
-        if (existing.HasValue && existing.Value!.GetBoolean("Open") == false && existing.Value.GetString("Detail") == detail)
+        if (!request.ReopenResolved
+            && await table.GetEntityIfExistsAsync<TableEntity>(request.Kind, request.ItemKey, select: ["Open", "Detail"], cancellationToken: ct) is { HasValue: true } existing
+            && existing.Value!.GetBoolean("Open") == false && existing.Value.GetString("Detail") == detail)
         {
             return;
         }
