@@ -56,6 +56,12 @@ public sealed class GatewayConnectors : IPaymentGateway
     /// </summary>
     public IReadOnlyList<string> StatementProviders => [.. All.Where(c => c.UnusableCredential is null).Select(c => c.Name)];
 
-    public IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, string provider, CancellationToken ct = default) =>
-        For(provider).Outbound.GetStatementAsync(date, ct);
+    /// <summary>One connector's statement, each line's ids checked as they enter (<see cref="StatementEntry.WithIdsChecked"/>).</summary>
+    public async IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, string provider, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await foreach (var entry in For(provider).Outbound.GetStatementAsync(date, ct))
+        {
+            yield return entry.WithIdsChecked();
+        }
+    }
 }

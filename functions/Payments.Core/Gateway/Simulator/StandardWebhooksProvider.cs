@@ -87,8 +87,8 @@ public sealed class StandardWebhooksProvider : IWebhookProvider
             }
 
             var occurredAt = reader.IsoTime(root, "timestamp");
-            var paymentId = reader.Identifier(root, "data.payment_id");
-            var orderId = reader.Identifier(root, "data.order_id");
+            var paymentId = reader.Id(root, "data.payment_id");
+            var orderId = reader.Id(root, "data.order_id");
             var amount = reader.AmountMinor(root, "data.amount");
             var currency = reader.Currency(root, "data.currency");
             return reader.HasErrors
