@@ -14,15 +14,15 @@ public sealed record StatementEntry(long LineNumber, StatementLine? Line, string
 
     /// <summary>
     /// This entry, or a malformed one when its payment id (or its order id, when it names one) is not
-    /// an id the order API accepts (<see cref="OrderRequest.IsId"/>): such a value names no order of
-    /// this pipeline and must not reach a Table key.
+    /// a value a Table key can hold (<see cref="OrderRequest.IsKeyable"/>): the reconciler reads and parks
+    /// by them. A gateway's id that merely is no id of this pipeline's orders stays, to be reported as found.
     /// </summary>
     public StatementEntry WithIdsChecked() => Line switch
     {
-        { PaymentId: var paymentId } when !OrderRequest.IsId(paymentId) => Malformed(LineNumber, $"the payment id is not {IdRule}"),
-        { OrderId: { Length: > 0 } orderId } when !OrderRequest.IsId(orderId) => Malformed(LineNumber, $"the order id is not {IdRule}"),
+        { PaymentId: var paymentId } when !OrderRequest.IsKeyable(paymentId) => Malformed(LineNumber, $"the payment id is {KeyRule}"),
+        { OrderId: { Length: > 0 } orderId } when !OrderRequest.IsKeyable(orderId) => Malformed(LineNumber, $"the order id is {KeyRule}"),
         _ => this,
     };
 
-    private const string IdRule = "1-64 letters, digits, '_' or '-'";
+    private const string KeyRule = "empty, over 512 characters, or holds '/', '\\', '#', '?' or a control character";
 }
