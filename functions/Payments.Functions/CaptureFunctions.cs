@@ -60,9 +60,8 @@ public sealed class CaptureFunctions(CallbackCapture capture, OperatorAudit audi
         {
             return refused;
         }
-        return await ReadFileAsync(request, ct) is { } file
-            ? HttpReply.JsonBody(200, capture.Verify(file))
-            : HttpReply.Problem(400, "Not a fixture file.", $"Expected format {CallbackFixtureFile.CurrentFormat}, at most {MaxFixtureFileBytes} bytes.");
+        var (file, refusal) = await ReadFileAsync(request, ct);
+        return refusal ?? HttpReply.JsonBody(200, capture.Verify(file!));
     }
 
     /// <summary>Replays into this deployment through intake; a fixture already stored answers as a duplicate.</summary>
@@ -76,9 +75,10 @@ public sealed class CaptureFunctions(CallbackCapture capture, OperatorAudit audi
         {
             return refused;
         }
-        if (await ReadFileAsync(request, ct) is not { } file)
+        var (file, refusal) = await ReadFileAsync(request, ct);
+        if (file is null)
         {
-            return HttpReply.Problem(400, "Not a fixture file.", $"Expected format {CallbackFixtureFile.CurrentFormat}, at most {MaxFixtureFileBytes} bytes.");
+            return refusal!;
         }
         await audit.RecordAsync(caller, $"replays {file.Fixtures.Count} captured callbacks", string.Join(',', file.Fixtures.Select(f => $"{f.Provider}/{f.EventId}").Take(20)), ct: ct);
         return HttpReply.JsonBody(200, await capture.ReplayAsync(file, durable, ct));
@@ -88,20 +88,16 @@ public sealed class CaptureFunctions(CallbackCapture capture, OperatorAudit audi
         new HttpReply(200, "application/json; charset=utf-8", file.ToUtf8())
             .WithHeader("Content-Disposition", $"attachment; filename=\"callbacks-{file.ExportedAt:yyyyMMddTHHmmss}.json\"");
 
-    private static async Task<CallbackFixtureFile?> ReadFileAsync(HttpRequest request, CancellationToken ct)
+    /// <summary>The file, or the refusal: 413 over the limit, 400 naming what is wrong with it.</summary>
+    private static async Task<(CallbackFixtureFile? File, HttpReply? Refusal)> ReadFileAsync(HttpRequest request, CancellationToken ct)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        if (await LimitedBody.ReadAsync(request.Body, request.ContentLength, MaxFixtureFileBytes, ct) is not { } bytes)
         {
-            if (buffer.Length + read > MaxFixtureFileBytes)
-            {
-                return null;
-            }
-            buffer.Write(chunk, 0, read);
+            return (null, JsonRequest.TooLarge(MaxFixtureFileBytes));
         }
-        return CallbackFixtureFile.Read(buffer.ToArray());
+        return CallbackFixtureFile.Read(bytes, out var problems) is { } file
+            ? (file, null)
+            : (null, HttpReply.Problem(400, "Not a fixture file.", $"Expected format {CallbackFixtureFile.CurrentFormat}.", problems));
     }
 
     private static bool TryFilter(IQueryCollection query, out CallbackFilter filter, out int limit, out string? error)

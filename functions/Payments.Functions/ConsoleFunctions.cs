@@ -88,8 +88,12 @@ public sealed class ConsoleFunctions(
         {
             return refused;
         }
-        var (ok, body) = await JsonRequest.TryReadAsync<BulkRequest>(request, ct);
-        if (!ok || body is null || body.Filter is null)
+        var (body, badBody) = await JsonRequest.ReadAsync<BulkRequest>(request, "Malformed action.", ct);
+        if (badBody is { StatusCode: 413 })
+        {
+            return badBody;
+        }
+        if (badBody is not null || body is null || body.Filter is null)
         {
             return HttpReply.Problem(400, "Malformed action.", "Send {action, filter, reason?, perSecond?, dryRun?}.");
         }

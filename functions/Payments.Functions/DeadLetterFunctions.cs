@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
+using Payments.Contracts;
 using Payments.Functions.Http;
 using Payments.Hosting;
 using Payments.Ledger;
@@ -41,8 +42,10 @@ public sealed class DeadLetterFunctions(
         var items = new List<object>();
         await foreach (var letter in letters.ListAsync(ct))
         {
-            var order = letter.OrderId is null ? null : await orders.GetAsync(letter.OrderId, ct);
-            var saga = letter.OrderId is null ? null : await durable.GetInstanceAsync(OrderSaga.InstanceId(letter.OrderId), ct);
+            // A letter parked before intake checked order ids may name one no order can have (nor a saga instance).
+            var orderId = OrderRequest.IsId(letter.OrderId) ? letter.OrderId : null;
+            var order = orderId is null ? null : await orders.GetAsync(orderId, ct);
+            var saga = orderId is null ? null : await durable.GetInstanceAsync(OrderSaga.InstanceId(orderId), ct);
             items.Add(new { letter, orderStatus = order?.Status.ToString(), sagaInstanceId = saga?.InstanceId, sagaStatus = saga?.RuntimeStatus.ToString() });
         }
         return HttpReply.JsonBody(200, items);
@@ -86,7 +89,11 @@ public sealed class DeadLetterFunctions(
         {
             return refused;
         }
-        var (_, body) = await JsonRequest.TryReadAsync<DiscardRequest>(request, ct);
+        var (body, badBody) = await JsonRequest.ReadAsync<DiscardRequest>(request, "A reason is required to discard a dead letter.", ct);
+        if (badBody is { StatusCode: 413 })
+        {
+            return badBody;
+        }
         if (string.IsNullOrWhiteSpace(body?.Reason))
         {
             return HttpReply.Problem(400, "A reason is required to discard a dead letter.", errors: ["reason: required."]);
@@ -112,10 +119,12 @@ public sealed class DeadLetterFunctions(
         {
             return refused;
         }
-        var (ok, body) = request.HasJsonContentType() ? await JsonRequest.TryReadAsync<RetryRequest>(request, ct) : (true, null);
-        if (!ok)
+        var (body, badBody) = request.HasJsonContentType()
+            ? await JsonRequest.ReadAsync<RetryRequest>(request, "A JSON body must read {\"reason\": \"…\"}; or send none.", ct)
+            : (null, null);
+        if (badBody is not null)
         {
-            return HttpReply.Problem(400, "A JSON body must read {\"reason\": \"…\"}; or send none.");
+            return badBody;
         }
         var retry = await refunds.RetryAsync(key, durable, caller, body?.Reason, ct);
         return retry.Result switch

@@ -33,14 +33,15 @@ public sealed class OperatorFunctions(StockLedger stock, ParkedItems parked, Ope
         {
             return refused;
         }
-        var (ok, body) = await JsonRequest.TryReadAsync<StockLevelRequest>(request, ct);
-        if (!ok)
+        // Strict: a body without "available" (or with it misspelt) must not set the stock to 0.
+        var (body, badBody) = await JsonRequest.ReadAsync<StockLevelRequest>(request, "Malformed stock level.", ct, JsonRequest.Strict);
+        if (badBody is not null)
         {
-            return HttpReply.Problem(400, "Malformed stock level.");
+            return badBody.StatusCode == 400 ? HttpReply.Problem(400, "Malformed stock level.", errors: [AvailableRule]) : badBody;
         }
         if (body is not { Available: >= 0 } || !OrderRequest.IsId(sku))
         {
-            return HttpReply.Problem(400, "Invalid stock level.", errors: ["available: a non-negative integer.", "sku: 1-64 letters, digits, '_' or '-'."]);
+            return HttpReply.Problem(400, "Invalid stock level.", errors: [AvailableRule, "sku: 1-64 letters, digits, '_' or '-'."]);
         }
         await audit.RecordAsync(caller, $"sets the available stock to {body.Available} of sku", sku, ct: ct);
         ETag? ifMatch = request.Headers.IfMatch is [{ Length: > 0 } tag] ? new ETag(tag) : null;
@@ -77,6 +78,8 @@ public sealed class OperatorFunctions(StockLedger stock, ParkedItems parked, Ope
     }
 
     private static HttpReply Level(VersionedStockLevel level) => HttpReply.JsonBody(200, level.Level).WithHeader("ETag", level.ETag.ToString());
+
+    private const string AvailableRule = "available: required, a non-negative integer; the body has no other field.";
 
     private sealed record StockLevelRequest(long Available);
 }

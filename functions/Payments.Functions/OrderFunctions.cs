@@ -11,22 +11,16 @@ namespace Payments.Functions;
 /// <summary>The order service's side: register an order awaiting payment, read its state.</summary>
 public sealed class OrderFunctions(OrderRegistration registration, OrderQuery query)
 {
-    private const int MaxOrderBytes = 64 * 1024;
-
     [Function("RegisterOrder")]
     public async Task<IActionResult> RegisterOrder(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "orders")] HttpRequest request,
         [DurableClient] DurableTaskClient durable,
         CancellationToken ct)
     {
-        if (request.ContentLength > MaxOrderBytes)
+        var (order, refused) = await JsonRequest.ReadAsync<OrderRequest>(request, "Malformed order.", ct);
+        if (refused is not null)
         {
-            return HttpReply.Problem(413, "Payload too large.");
-        }
-        var (ok, order) = await JsonRequest.TryReadAsync<OrderRequest>(request, ct);
-        if (!ok)
-        {
-            return HttpReply.Problem(400, "Malformed order.", "The body is not a valid order JSON object.");
+            return refused;
         }
         return await registration.RegisterAsync(order, durable, ct) switch
         {

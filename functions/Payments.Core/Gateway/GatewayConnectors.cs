@@ -59,12 +59,16 @@ public sealed class GatewayConnectors : IPaymentGateway
     /// </summary>
     public IReadOnlyList<string> StatementProviders => [.. All.Where(c => c.UnusableCredential is null).Select(c => c.Name)];
 
+    /// <summary>
+    /// One connector's statement: each line's ids checked as they enter (<see cref="StatementEntry.WithIdsChecked"/>),
+    /// and each line naming the gateway it came from, since a line may only ever move an order of that gateway.
+    /// </summary>
     public async IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, string provider, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        // Each line names the gateway it came from: a line may only ever move an order of that gateway.
         await foreach (var entry in For(provider).Outbound.GetStatementAsync(date, ct))
         {
-            yield return entry.Line is { } line ? entry with { Line = line with { Provider = provider } } : entry;
+            var checkedEntry = entry.WithIdsChecked();
+            yield return checkedEntry.Line is { } line ? checkedEntry with { Line = line with { Provider = provider } } : checkedEntry;
         }
     }
 }

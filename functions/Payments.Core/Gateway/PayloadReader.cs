@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Text.Unicode;
+using Payments.Contracts;
 
 namespace Payments.Gateway;
 
@@ -16,8 +18,17 @@ internal sealed partial class PayloadReader
 
     public bool HasErrors => errors.Count > 0;
 
+    /// <summary>
+    /// The body as a JSON object, or false when it is none. Invalid UTF-8 is refused here: the JSON
+    /// reader accepts it inside strings and throws only when a string is read, past every catch.
+    /// </summary>
     public static bool TryParse(byte[] body, out JsonDocument? document)
     {
+        document = null;
+        if (!Utf8.IsValid(body))
+        {
+            return false;
+        }
         try
         {
             document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });
@@ -25,7 +36,6 @@ internal sealed partial class PayloadReader
         }
         catch (JsonException)
         {
-            document = null;
             return false;
         }
     }
@@ -53,6 +63,24 @@ internal sealed partial class PayloadReader
         errors.Add($"{path}: required, 1-128 characters of letters, digits, '_', '-', ':' or '.'.");
         return "";
     }
+
+    /// <summary>
+    /// An order or payment id: what the order API accepts (<see cref="OrderRequest.IsId"/>), as these
+    /// reach Table keys and name orders registered through it; an id it would refuse names no order.
+    /// </summary>
+    public string Id(JsonElement root, string path)
+    {
+        var value = Find(root, path);
+        if (value is { ValueKind: JsonValueKind.String } s && OrderRequest.IsId(s.GetString()))
+        {
+            return s.GetString()!;
+        }
+        errors.Add($"{path}: {IdRule}");
+        return "";
+    }
+
+    /// <summary>The rule of <see cref="OrderRequest.IsId"/>, as an error names it.</summary>
+    public const string IdRule = "required, 1-64 letters, digits, '_' or '-'.";
 
     public string Text(JsonElement root, string path)
     {
@@ -90,13 +118,16 @@ internal sealed partial class PayloadReader
     public DateTimeOffset UnixTime(JsonElement root, string path)
     {
         var value = Find(root, path);
-        if (value is { ValueKind: JsonValueKind.Number } n && n.TryGetInt64(out var seconds) && seconds > 0)
+        if (value is { ValueKind: JsonValueKind.Number } n && n.TryGetInt64(out var seconds) && seconds > 0 && seconds <= MaxUnixSeconds)
         {
             return DateTimeOffset.FromUnixTimeSeconds(seconds);
         }
-        errors.Add($"{path}: required unix timestamp.");
+        errors.Add($"{path}: required unix timestamp, at most 9999-12-31.");
         return default;
     }
+
+    // 9999-12-31T23:59:59Z: past it a DateTimeOffset cannot hold the time.
+    private static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
 
     public DateTimeOffset IsoTime(JsonElement root, string path)
     {

@@ -1,3 +1,4 @@
+using System.Text.Unicode;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -71,6 +72,13 @@ public sealed class CallbackIntake(
         if (body is null)
         {
             return new IntakeResult.TooLarge(maxBytes);
+        }
+        // Every gateway posts UTF-8 (JSON, or Alipay's ASCII form): other bytes are malformed before any
+        // signature is looked at, and must not reach a JSON reader that throws only when it reads a string.
+        if (!Utf8.IsValid(body))
+        {
+            log.PayloadRejected(provider.Name, 1);
+            return new IntakeResult.Invalid(["body: not valid UTF-8."]);
         }
 
         var headers = provider.SignatureHeaders

@@ -1,7 +1,11 @@
 namespace Payments.Intake;
 
-/// <summary>Reads a request body into memory without ever buffering more than the limit.</summary>
-internal static class LimitedBody
+/// <summary>
+/// Reads a request body into memory without ever buffering more than the limit. The limit holds for
+/// the bytes actually read, so a chunked body (no <c>Content-Length</c>) or one whose header
+/// understates it is cut off as surely as one that announces its size.
+/// </summary>
+public static class LimitedBody
 {
     /// <summary>The body bytes, or null when the body is larger than <paramref name="maxBytes"/>.</summary>
     public static async Task<byte[]?> ReadAsync(Stream body, long? contentLength, int maxBytes, CancellationToken ct)

@@ -198,6 +198,10 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
     /// <summary>One point read of the three columns dispatch decides by; null when the order is unknown.</summary>
     public async Task<OrderProgress?> GetProgressAsync(string orderId, CancellationToken ct = default)
     {
+        if (!OrderRequest.IsId(orderId))
+        {
+            return null; // see GetAsync
+        }
         var table = await storage.TableAsync(TableNames.Orders, ct);
         var row = await table.GetEntityIfExistsAsync<TableEntity>(orderId, RowKey, select: ["Status", "Provider", "PaymentId", SagaRecordedColumn], cancellationToken: ct);
         if (!row.HasValue || !Enum.TryParse<OrderStatus>(row.Value!.GetString("Status"), out var status))
@@ -247,8 +251,18 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
         }
     }
 
+    /// <summary>
+    /// The order, or null when there is none. A value the order API would refuse as an id
+    /// (<see cref="OrderRequest.IsId"/>) names no order, and is not sent to storage, where a key with
+    /// '/', '#', '?' or a control character fails the request: what a dead letter or a report stored
+    /// before every entry checked its ids reads as an unknown order, not as an error.
+    /// </summary>
     public async Task<OrderRecord?> GetAsync(string orderId, CancellationToken ct = default)
     {
+        if (!OrderRequest.IsId(orderId))
+        {
+            return null;
+        }
         var table = await storage.TableAsync(TableNames.Orders, ct);
         var row = await table.GetEntityIfExistsAsync<TableEntity>(orderId, RowKey, cancellationToken: ct);
         return row.HasValue ? ToRecord(row.Value!) : null;

@@ -8,6 +8,9 @@ namespace Payments.Operations;
 /// </summary>
 public sealed record BulkRequest(string Action, WorkFilter Filter, string? Reason = null, double PerSecond = 5, bool DryRun = true)
 {
+    /// <summary>Ten years: older than any item the pipeline keeps.</summary>
+    public const double MaxOlderThanMinutes = 10 * 366 * 24 * 60;
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
@@ -22,6 +25,11 @@ public sealed record BulkRequest(string Action, WorkFilter Filter, string? Reaso
         if (PerSecond is < 0.1 or > 50 || double.IsNaN(PerSecond))
         {
             errors.Add("perSecond: between 0.1 and 50.");
+        }
+        // A TimeSpan holds about 29,000 years: anything near it would overflow the filter's age arithmetic.
+        if (Filter?.OlderThanMinutes is { } minutes && minutes is not (>= 0 and <= MaxOlderThanMinutes))
+        {
+            errors.Add($"filter.olderThanMinutes: between 0 and {MaxOlderThanMinutes} (ten years).");
         }
         return errors;
     }

@@ -51,10 +51,13 @@ public sealed class TestWeChatPay : IDisposable
         }, new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
     /// <summary>A notification body with <paramref name="resource"/> sealed by AES-256-GCM under the APIv3 key (tag appended).</summary>
-    public string Notification(string id, string eventType, string resource, string associatedData = "transaction", string? nonce = null, Func<byte[], byte[]>? tamper = null)
+    public string Notification(string id, string eventType, string resource, string associatedData = "transaction", string? nonce = null, Func<byte[], byte[]>? tamper = null) =>
+        Notification(id, eventType, Encoding.UTF8.GetBytes(resource), associatedData, nonce, tamper);
+
+    /// <summary>The same around any plaintext bytes (a resource that is not UTF-8, say).</summary>
+    public string Notification(string id, string eventType, byte[] plaintext, string associatedData = "transaction", string? nonce = null, Func<byte[], byte[]>? tamper = null)
     {
         nonce ??= RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 12);
-        var plaintext = Encoding.UTF8.GetBytes(resource);
         var sealedBytes = new byte[plaintext.Length + 16];
         using (var aes = new AesGcm(Encoding.UTF8.GetBytes(ApiV3Key), 16))
         {

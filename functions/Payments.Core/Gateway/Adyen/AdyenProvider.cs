@@ -134,8 +134,8 @@ public sealed class AdyenProvider : IWebhookProvider
             {
                 return new ParseOutcome.Ignored(eventId, success ? eventCode : $"{eventCode}:failed");
             }
-            var paymentId = reader.Identifier(item, kind.PaymentIdPath);
-            var orderId = reader.Identifier(item, "merchantReference");
+            var paymentId = reader.Id(item, kind.PaymentIdPath);
+            var orderId = reader.Id(item, "merchantReference");
             var amount = reader.AmountMinor(item, "amount.value");
             var currency = reader.Currency(item, "amount.currency");
             var occurredAt = reader.IsoTime(item, "eventDate");

@@ -70,6 +70,16 @@ public sealed class AlipayProvider : IWebhookProvider
             errors.Add($"{field}: required, 1-128 characters of letters, digits, '_', '-', ':' or '.'.");
             return "";
         }
+        // An order or payment id: what the order API accepts, as it reaches Table keys.
+        string Id(string field)
+        {
+            if (fields.GetValueOrDefault(field) is { } value && OrderRequest.IsId(value))
+            {
+                return value;
+            }
+            errors.Add($"{field}: {PayloadReader.IdRule}");
+            return "";
+        }
         long Fen(string field)
         {
             if (AlipayAmount.ToFen(fields.GetValueOrDefault(field)) is { } fen)
@@ -112,8 +122,8 @@ public sealed class AlipayProvider : IWebhookProvider
         {
             return new ParseOutcome.Ignored(eventId, status);
         }
-        var paymentId = Identifier("out_trade_no");
-        var orderId = Identifier("body");
+        var paymentId = Id("out_trade_no");
+        var orderId = Id("body");
         var amount = Fen(kind == PaymentEventKind.Refunded ? "refund_fee" : "total_amount");
         var occurredAt = Time(fields, kind == PaymentEventKind.Refunded ? "gmt_refund" : "gmt_payment", errors);
         return errors.Count > 0

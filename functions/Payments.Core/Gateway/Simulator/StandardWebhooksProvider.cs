@@ -89,8 +89,8 @@ public sealed class StandardWebhooksProvider : IWebhookProvider
             }
 
             var occurredAt = reader.IsoTime(root, "timestamp");
-            var paymentId = reader.Identifier(root, "data.payment_id");
-            var orderId = reader.Identifier(root, "data.order_id");
+            var paymentId = reader.Id(root, "data.payment_id");
+            var orderId = reader.Id(root, "data.order_id");
             var amount = reader.AmountMinor(root, "data.amount");
             var currency = reader.Currency(root, "data.currency");
             var refundId = reader.Find(root, "data.refund_id") is { ValueKind: JsonValueKind.String } ? reader.Identifier(root, "data.refund_id") : null;

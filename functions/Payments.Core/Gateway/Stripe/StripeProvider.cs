@@ -124,6 +124,11 @@ public sealed class StripeProvider : IWebhookProvider
             {
                 return new ParseOutcome.Parked(eventId, type, "no metadata.order_id: the payment names no order of this pipeline.");
             }
+            if (orderId is not null && !OrderRequest.IsId(orderId))
+            {
+                // Parked or applied, it would reach a Table key; no order of this pipeline has such an id.
+                return new ParseOutcome.Invalid([$"data.object.metadata.order_id: {PayloadReader.IdRule}"]);
+            }
             if (refundObject && reader.Text(root, "data.object.status") is var status and not "succeeded")
             {
                 // A refund that failed or was canceled after Stripe accepted it: the money did not go back.
@@ -147,8 +152,8 @@ public sealed class StripeProvider : IWebhookProvider
                 // charge.refund.updated carries the Refund itself.
                 _ => ("data.object.payment_intent", "data.object.amount"),
             };
-            var paymentEvent = new PaymentEvent(Name, eventId, kind.Value, reader.Identifier(root, paymentIdPath),
-                orderId is null ? "" : reader.Identifier(root, "data.object.metadata.order_id"), reader.AmountMinor(root, amountPath),
+            var paymentEvent = new PaymentEvent(Name, eventId, kind.Value, reader.Id(root, paymentIdPath),
+                orderId is null ? "" : reader.Id(root, "data.object.metadata.order_id"), reader.AmountMinor(root, amountPath),
                 reader.Currency(root, "data.object.currency"), occurredAt, refundObject ? reader.Identifier(root, "data.object.id") : null);
             return reader.HasErrors ? new ParseOutcome.Invalid(reader.Errors) : new ParseOutcome.Parsed(paymentEvent);
         }
@@ -164,7 +169,7 @@ public sealed class StripeProvider : IWebhookProvider
     private static RefundRequest? FailedRefund(JsonElement root, string orderId)
     {
         var reader = new PayloadReader();
-        var paymentId = reader.Identifier(root, "data.object.payment_intent");
+        var paymentId = reader.Id(root, "data.object.payment_intent");
         var amount = reader.AmountMinor(root, "data.object.amount");
         var currency = reader.Currency(root, "data.object.currency");
         if (reader.HasErrors)

@@ -183,13 +183,13 @@ public sealed class WeChatPayProvider : IWebhookProvider
 
     private ParseOutcome ParseTransaction(JsonElement transaction, PayloadReader reader, string eventId, DateTimeOffset createdAt)
     {
-        var paymentId = reader.Identifier(transaction, "out_trade_no");
+        var paymentId = reader.Id(transaction, "out_trade_no");
         reader.Identifier(transaction, "transaction_id");
         var state = reader.Text(transaction, "trade_state");
         var mchid = reader.Text(transaction, "mchid");
         var amount = reader.AmountMinor(transaction, "amount.total");
         var currency = reader.Currency(transaction, "amount.currency");
-        var orderId = reader.Find(transaction, "attach") is { ValueKind: JsonValueKind.String } attach && PayloadReader.IsIdentifier(attach.GetString())
+        var orderId = reader.Find(transaction, "attach") is { ValueKind: JsonValueKind.String } attach && OrderRequest.IsId(attach.GetString())
             ? attach.GetString()!
             : paymentId;
         var occurredAt = reader.Find(transaction, "success_time") is { ValueKind: JsonValueKind.String } ? reader.IsoTime(transaction, "success_time") : createdAt;
@@ -214,7 +214,7 @@ public sealed class WeChatPayProvider : IWebhookProvider
     /// </summary>
     private ParseOutcome ParseRefund(JsonElement refund, PayloadReader reader, string eventId, string type, DateTimeOffset createdAt)
     {
-        var paymentId = reader.Identifier(refund, "out_trade_no");
+        var paymentId = reader.Id(refund, "out_trade_no");
         var refundId = reader.Identifier(refund, "refund_id");
         var mchid = reader.Text(refund, "mchid");
         var amount = reader.AmountMinor(refund, "amount.refund");
