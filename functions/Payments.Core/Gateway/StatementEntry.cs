@@ -1,3 +1,5 @@
+using Payments.Contracts;
+
 namespace Payments.Gateway;
 
 /// <summary>
@@ -6,7 +8,16 @@ namespace Payments.Gateway;
 /// </summary>
 public sealed record StatementEntry(long LineNumber, StatementLine? Line, string? Problem)
 {
-    public static StatementEntry Parsed(long lineNumber, StatementLine line) => new(lineNumber, line, null);
+    /// <summary>
+    /// The line, unless its payment id, or its order id when it names one, is not an id the ledger
+    /// could hold (<see cref="OrderRequest.IsId"/>, the order API's own rule): both become Table keys,
+    /// which refuse '/', '\', '#', '?' and control characters, so such a line is malformed, named by the
+    /// field, never fatal. A statement's free-text columns (Alipay's 备注, WeChat Pay's attach) can hold anything.
+    /// </summary>
+    public static StatementEntry Parsed(long lineNumber, StatementLine line, string paymentIdField = "payment id", string orderIdField = "order id") =>
+        !OrderRequest.IsId(line.PaymentId) ? Malformed(lineNumber, $"{paymentIdField} is not a valid payment id")
+        : line.OrderId.Length > 0 && !OrderRequest.IsId(line.OrderId) ? Malformed(lineNumber, $"{orderIdField} is not a valid order id")
+        : new(lineNumber, line, null);
 
     public static StatementEntry Malformed(long lineNumber, string problem) => new(lineNumber, null, problem);
 }
