@@ -199,5 +199,9 @@ public sealed class StatementReconciliationTests(StatementFixture fixture) : ICl
         Assert.Equal(levelBefore, await stock.GetLevelAsync("sku-st"));
         using var stored = JsonDocument.Parse(await Pipeline.Http.GetStringAsync($"api/ops/reconciliation/{today}"));
         Assert.Equal(5, stored.RootElement.GetProperty("discrepancies").GetArrayLength());
+        // By name, as the operator reads it: "class": "AmountMismatch", not "class": 3.
+        Assert.Equal(
+            ["AmountMismatch", "PaidButCancelled", "PaidButUnknown", "RefundedAtGatewayOnly", "UnknownLocally"],
+            stored.RootElement.GetProperty("discrepancies").EnumerateArray().Select(d => d.GetProperty("class").GetString()).Order(StringComparer.Ordinal));
     }
 }
