@@ -47,6 +47,38 @@ public sealed class StripeDialectTests
     }
 
     [Fact]
+    public async Task A_refund_whose_key_is_in_use_is_answered_409_idempotency_key_in_use_and_saves_nothing_for_the_key()
+    {
+        await using var server = await TestSimulator.StartAsync();
+        using var client = TestSimulator.ClientFor(server);
+        await client.CreatePaidPaymentAsync(server, "pi_busy", 1200, provider: "stripe");
+        using (var scripted = await client.PostAsJsonAsync("/sim/payments/pi_busy/refund-faults", new { inFlight = 1 }))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, scripted.StatusCode);
+        }
+        async Task<HttpResponseMessage> RefundAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/refunds")
+            {
+                Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["payment_intent"] = "pi_busy", ["amount"] = "700" }),
+            };
+            request.Headers.Add("Idempotency-Key", "busy-key");
+            return await client.SendAsync(request);
+        }
+
+        using var busy = await RefundAsync();
+        var error = (await busy.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+        Assert.Equal(HttpStatusCode.Conflict, busy.StatusCode);
+        Assert.Equal(("idempotency_error", "idempotency_key_in_use"), (error.GetProperty("type").GetString(), error.GetProperty("code").GetString()));
+        Assert.Empty(server.RefundsOf("pi_busy"));
+
+        // Asked again later with the same key: executed now, not replayed as the 409.
+        using var later = await RefundAsync();
+        Assert.Equal(HttpStatusCode.OK, later.StatusCode);
+        Assert.Equal(700, Assert.Single(server.RefundsOf("pi_busy")).AmountMinor);
+    }
+
+    [Fact]
     public async Task Errors_are_stripe_error_objects_and_a_refund_key_replays_its_refund()
     {
         await using var server = await TestSimulator.StartAsync();

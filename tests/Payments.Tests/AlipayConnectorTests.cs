@@ -157,6 +157,54 @@ public sealed class AlipayConnectorTests(AlipaySimulatorFixture fixture) : IClas
         Assert.All(entries.Where(e => e.Problem is not null), e => Assert.DoesNotContain("12.3x", e.Problem!, StringComparison.Ordinal));
     }
 
+    private const string BillHeader = $"{AlipayBill.TradeNo},{AlipayBill.OutTradeNo},{AlipayBill.BusinessType},商品名称,创建时间,{AlipayBill.FinishedAt},门店编号,门店名称,对方账户,{AlipayBill.OrderAmount},商家实收（元）,支付宝红包（元）,集分宝（元）,支付宝优惠（元）,商家优惠（元）,券核销金额（元）,券名称,商家红包消费金额（元）,{AlipayBill.Remark}";
+
+    private static string BillRow(string outTradeNo, string remark, string amount = "10.00") =>
+        $"\t2026112522001,\t{outTradeNo},交易,茶叶,2026-11-25 09:00:00,2026-11-25 09:00:05,门店,收银台,买家,{amount},{amount},0.00,0.00,0.00,0.00,,,,{remark}";
+
+    private static byte[] Bill(params string[] rows) =>
+        AlipayBill.FileEncoding.GetBytes(string.Join("\r\n", ["#支付宝业务明细查询", BillHeader, .. rows, "#业务明细列表结束"]));
+
+    [Theory]
+    [InlineData("收银台/3号#早班?")]
+    [InlineData("a\\b")]
+    [InlineData("ord?1")]
+    [InlineData("早班")]
+    public void A_bill_row_whose_remark_is_not_an_order_id_is_malformed_by_its_position_and_the_others_count(string remark)
+    {
+        var entries = AlipayBill.Read(Bill(BillRow("pay-a", "ord-a"), BillRow("pay-b", remark), BillRow("pay-c", "")));
+
+        Assert.Equal([("pay-a", "ord-a"), ("pay-c", "")], entries.Where(e => e.Line is not null).Select(e => (e.Line!.PaymentId, e.Line.OrderId)));
+        var malformed = Assert.Single(entries, e => e.Line is null);
+        Assert.Equal(2L, malformed.LineNumber);
+        Assert.StartsWith(AlipayBill.Remark, malformed.Problem, StringComparison.Ordinal);
+        Assert.DoesNotContain(remark, malformed.Problem!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bill_row_whose_merchant_order_number_is_not_a_payment_id_is_malformed()
+    {
+        var entries = AlipayBill.Read(Bill(BillRow("pay/a#1", "ord-a"), BillRow("pay-b", "ord-b")));
+
+        Assert.Equal(["pay-b"], entries.Where(e => e.Line is not null).Select(e => e.Line!.PaymentId));
+        Assert.Equal((1L, AlipayBill.OutTradeNo), entries.Where(e => e.Line is null).Select(e => (e.LineNumber, e.Problem!.Split(' ')[0])).Single());
+    }
+
+    [Fact]
+    public void A_bill_row_that_does_not_split_into_the_header_s_columns_is_malformed_and_the_rest_still_count()
+    {
+        // An unquoted comma in the goods' name (a row of 20 columns under 19), and a row cut short.
+        var entries = AlipayBill.Read(Bill(
+            BillRow("pay-a", "ord-a"),
+            BillRow("pay-b", "ord-b").Replace("茶叶", "茶叶,红茶", StringComparison.Ordinal),
+            "\t2026112522009,\tpay-x,交易",
+            BillRow("pay-c", "ord-c")));
+
+        Assert.Equal(["pay-a", "pay-c"], entries.Where(e => e.Line is not null).Select(e => e.Line!.PaymentId));
+        Assert.Equal([2L, 3L], entries.Where(e => e.Line is null).Select(e => e.LineNumber));
+        Assert.All(entries.Where(e => e.Line is null), e => Assert.Contains("columns", e.Problem!, StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task An_answer_signed_by_another_key_is_not_believed()
     {

@@ -2,6 +2,9 @@ using System.Net.Http.Json;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Payments.Contracts;
 using Payments.Functions;
 using Payments.Ledger;
@@ -44,11 +47,14 @@ public sealed class OutboxRelayTests(BrokenDispatchFixture fixture) : IClassFixt
     }
 }
 
-/// <summary>A gateway whose webhooks are all lost, and a reconciler that queries early.</summary>
+/// <summary>A gateway whose webhooks are all lost, and a reconciler that queries early; the host's logs collected.</summary>
 public sealed class LostWebhooksFixture : PipelineFixture
 {
+    public FakeLogCollector Logs { get; } = new();
+
     protected override Task<PipelineHost> StartAsync() => PipelineHost.StartAsync(
-        "lost", settings => settings["Reconciler:ActiveQueryAfterSeconds"] = "1", gateway => gateway with { LossRate = 1.0 });
+        "lost", settings => settings["Reconciler:ActiveQueryAfterSeconds"] = "1", gateway => gateway with { LossRate = 1.0 },
+        services => services.AddSingleton(LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Information).AddProvider(new FakeLoggerProvider(Logs)))));
 }
 
 public sealed class ActiveQueryTests(LostWebhooksFixture fixture) : IClassFixture<LostWebhooksFixture>
@@ -69,6 +75,30 @@ public sealed class ActiveQueryTests(LostWebhooksFixture fixture) : IClassFixtur
         Assert.Equal((1, 0), (report.Recovered, again.Recovered));
         Assert.Equal(OrderStatus.Completed, (await pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
         Assert.Equal(25, await pipeline.Service<PointsLedger>().GetBalanceAsync(order.CustomerId));
+    }
+
+    [Fact]
+    public async Task An_unpaid_adyen_order_is_not_queried_every_run_and_that_is_said_once_without_a_stack_trace()
+    {
+        var pipeline = fixture.Pipeline;
+        await pipeline.Service<StockLedger>().SetLevelAsync("sku-aq-adyen", 1);
+        // Adyen is intake-only: no outbound port to ask.
+        var order = await pipeline.RegisterOrderWithoutPaymentAsync("aq-adyen", amount: 1130, sku: "sku-aq-adyen", provider: "adyen");
+        await pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // past Reconciler:ActiveQueryAfterSeconds
+        var first = await pipeline.Function<RecoveryFunctions>().Reconcile(new TimerInfo(), pipeline.Durable, CancellationToken.None);
+        var second = await pipeline.Function<RecoveryFunctions>().Reconcile(new TimerInfo(), pipeline.Durable, CancellationToken.None);
+
+        Assert.Equal((1, 1), (first.NotQueryable, second.NotQueryable));
+        // Never asked, so no failed query is noted on the order (it was "failed: NotSupportedException" every run).
+        var row = (await pipeline.Service<OrderBook>().GetAsync(order.OrderId))!;
+        Assert.Equal((OrderStatus.AwaitingPayment, 0, null), (row.Status, row.ActiveQueries, row.LastQueryAnswer));
+        var logged = fixture.Logs.GetSnapshot();
+        var said = Assert.Single(logged, r => r.Id.Id == 3120);
+        Assert.Equal((LogLevel.Information, null), (said.Level, said.Exception));
+        Assert.Contains("adyen", said.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(logged, r => r.Exception is NotSupportedException);
     }
 
     [Fact]
@@ -199,5 +229,9 @@ public sealed class StatementReconciliationTests(StatementFixture fixture) : ICl
         Assert.Equal(levelBefore, await stock.GetLevelAsync("sku-st"));
         using var stored = JsonDocument.Parse(await Pipeline.Http.GetStringAsync($"api/ops/reconciliation/{today}"));
         Assert.Equal(5, stored.RootElement.GetProperty("discrepancies").GetArrayLength());
+        // By name, as the operator reads it: "class": "AmountMismatch", not "class": 3.
+        Assert.Equal(
+            ["AmountMismatch", "PaidButCancelled", "PaidButUnknown", "RefundedAtGatewayOnly", "UnknownLocally"],
+            stored.RootElement.GetProperty("discrepancies").EnumerateArray().Select(d => d.GetProperty("class").GetString()).Order(StringComparer.Ordinal));
     }
 }

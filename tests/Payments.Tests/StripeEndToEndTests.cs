@@ -175,9 +175,37 @@ public sealed class StripeEndToEndTests(StripeEndToEndFixture fixture) : IClassF
         Assert.Equal(2400, Pipeline.Gateway.Payments.Single(p => p.PaymentId == order.PaymentId).RefundedMinor);
     }
 
-    private async Task ScriptRefundFaultsAsync(string paymentId, int refuse = 0, bool loseAnswers = false, bool alsoLoseLists = false)
+    [Fact]
+    public async Task A_refund_whose_key_stays_in_use_at_stripe_is_parked_under_the_same_key_and_the_retry_pays_out_once()
     {
-        using var scripted = await Pipeline.GatewayHttp.PostAsJsonAsync($"sim/payments/{paymentId}/refund-faults", new { refuse, loseAnswers, loseListAnswers = alsoLoseLists });
+        await Stock.SetLevelAsync("sku-se7", 1);
+        var order = await Pipeline.RegisterOrderAsync("se-inflight", amount: 2500, sku: "sku-se7", provider: "stripe");
+        await Pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
+        await ScriptRefundFaultsAsync(order.PaymentId, inFlight: 1000);
+        await Pipeline.Gateway.PayAsync(order.PaymentId, amountMinor: 2400);
+
+        // Stripe answers every try 409 idempotency_key_in_use (the first request still executing): not a
+        // refusal, so the refund is parked with the same attempt, its next try under the same key.
+        Assert.Equal(new SagaOutcome(OrderStatus.RefundPending, "amount_mismatch"), await Pipeline.WaitForOutcomeAsync(order.OrderId));
+        var parked = await Pipeline.Service<ParkedItems>().GetAsync(ParkedKinds.RefundFailed, LatePaymentRefund.InstanceId(order.PaymentId));
+        Assert.Equal(0, parked!.Refund!.Attempt);
+        Assert.Empty(Pipeline.Gateway.RefundsOf(order.PaymentId));
+
+        await ScriptRefundFaultsAsync(order.PaymentId);
+        using var retry = await Pipeline.Http.PostAsync($"api/ops/refunds/{LatePaymentRefund.InstanceId(order.PaymentId)}/retry", null);
+        Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var retried = await Pipeline.Durable.WaitForInstanceCompletionAsync($"refund-op-{order.PaymentId}-1", getInputsAndOutputs: true, cts.Token);
+
+        Assert.Equal(OrderStatus.Refunded, retried.ReadOutputAs<SagaOutcome>()!.Status);
+        // Created by attempt 0, i.e. under refund-{paymentId}: the key never moved on.
+        var refund = Assert.Single(Pipeline.Gateway.RefundsOf(order.PaymentId));
+        Assert.Equal((2400L, "0"), (refund.AmountMinor, refund.Metadata!["attempt"]));
+    }
+
+    private async Task ScriptRefundFaultsAsync(string paymentId, int refuse = 0, bool loseAnswers = false, bool alsoLoseLists = false, int inFlight = 0)
+    {
+        using var scripted = await Pipeline.GatewayHttp.PostAsJsonAsync($"sim/payments/{paymentId}/refund-faults", new { refuse, loseAnswers, loseListAnswers = alsoLoseLists, inFlight });
         Assert.Equal(HttpStatusCode.NoContent, scripted.StatusCode);
     }
 

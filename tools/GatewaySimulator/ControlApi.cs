@@ -10,7 +10,7 @@ internal static class ControlApi
         sim.MapPost("/payments/{paymentId}/fail", (string paymentId) => ToResult(store.Fail(paymentId)));
         sim.MapPost("/payments/{paymentId}/refund-faults", async (string paymentId, HttpRequest request) =>
             await ApiResults.ReadJsonAsync<RefundFaults>(request).ConfigureAwait(false) is { } faults
-                ? store.ScriptRefundFaults(paymentId, faults.Refuse, faults.LoseAnswers, faults.LoseListAnswers, faults.FailAfterAcceptance) ? Results.NoContent() : ApiResults.Error(StatusCodes.Status404NotFound, "payment not found")
+                ? store.ScriptRefundFaults(paymentId, faults.Refuse, faults.LoseAnswers, faults.LoseListAnswers, faults.FailAfterAcceptance, faults.InFlight) ? Results.NoContent() : ApiResults.Error(StatusCodes.Status404NotFound, "payment not found")
                 : ApiResults.Error(StatusCodes.Status400BadRequest, "body must be a JSON object"));
         sim.MapPost("/idempotency/expire", () =>
         {

@@ -227,7 +227,7 @@ internal sealed class PaymentStore(SeededRandom random, TimeProvider clock, Acti
     /// new refunds are accepted (answered <c>pending</c>) and then fail: no money moves, and the payment's
     /// dialect is told (Stripe: <c>charge.refund.updated</c> with status <c>failed</c>).
     /// </summary>
-    public bool ScriptRefundFaults(string paymentId, int refusals, bool loseAnswers, bool loseListAnswers, int failuresAfterAcceptance = 0)
+    public bool ScriptRefundFaults(string paymentId, int refusals, bool loseAnswers, bool loseListAnswers, int failuresAfterAcceptance = 0, int inFlight = 0)
     {
         lock (gate)
         {
@@ -237,8 +237,23 @@ internal sealed class PaymentStore(SeededRandom random, TimeProvider clock, Acti
             }
             record.RefusalsScripted = refusals;
             record.FailuresAfterAcceptanceScripted = failuresAfterAcceptance;
+            record.InFlightScripted = inFlight;
             record.LoseRefundAnswers = loseAnswers;
             record.LoseRefundListAnswers = loseListAnswers;
+            return true;
+        }
+    }
+
+    /// <summary>Whether this refund request meets a scripted earlier request still executing under its key (counts one down).</summary>
+    public bool TakeRefundInFlight(string paymentId)
+    {
+        lock (gate)
+        {
+            if (!payments.TryGetValue(paymentId, out var record) || record.InFlightScripted <= 0)
+            {
+                return false;
+            }
+            record.InFlightScripted--;
             return true;
         }
     }
@@ -345,6 +360,8 @@ internal sealed class PaymentStore(SeededRandom random, TimeProvider clock, Acti
         public int RefusalsScripted { get; set; }
 
         public int FailuresAfterAcceptanceScripted { get; set; }
+
+        public int InFlightScripted { get; set; }
 
         public bool LoseRefundAnswers { get; set; }
 

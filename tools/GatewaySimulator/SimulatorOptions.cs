@@ -69,6 +69,14 @@ public sealed record SimulatorOptions
     /// </summary>
     public int MalformedStatementLines { get; init; }
 
+    /// <summary>
+    /// WeChat Pay mid-way through its platform certificate → public key switch: it also holds an older
+    /// platform certificate key (both handed out in the connector settings) and signs each API answer with
+    /// the key the request's <c>Wechatpay-Serial</c> names, or the certificate's when the request names none.
+    /// Off by default: one public key.
+    /// </summary>
+    public bool WeChatPayKeyMigration { get; init; }
+
     /// <summary>Log level of the embedded host; Warning keeps test output quiet, Information shows every delivery.</summary>
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Warning;
 

@@ -107,7 +107,7 @@ public sealed class SimulatorServer : IAsyncDisposable
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GatewaySimulator.Webhooks");
         // Keys generated per run: nothing committed signs anything, and nothing signed by one simulator
         // verifies against another's keys.
-        var weChatPay = new WeChatPayDialect();
+        var weChatPay = new WeChatPayDialect(options.WeChatPayKeyMigration);
         var alipay = new AlipayDialect(options.AlipayAppId, options.AlipaySellerId);
         var adyenKey = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
         var dispatcher = new WebhookDispatcher(options, random, stats, webhookClient, clock, logger, weChatPay, alipay, adyenKey);

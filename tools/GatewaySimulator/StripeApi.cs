@@ -65,7 +65,9 @@ internal static class StripeApi
     /// <summary>
     /// Stripe saves the first answer for an Idempotency-Key once the endpoint started executing, errors
     /// included, and replays it for 24 h; a request that fails validation saves nothing. A key reused
-    /// with other parameters is an <c>idempotency_error</c>. Successes replay from the store's refunds.
+    /// with other parameters is an <c>idempotency_error</c>. Successes replay from the store's refunds. A
+    /// request that arrives while another under its key is executing is answered 409
+    /// <c>idempotency_key_in_use</c>: retry later with the same key.
     /// </summary>
     private static async Task<IResult> RefundAsync(PaymentStore store, StripeIdempotency replies, HttpRequest request)
     {
@@ -82,10 +84,23 @@ internal static class StripeApi
             key = "auto-" + Guid.NewGuid().ToString("N");
         }
         var parameters = $"{intentId}|{form["amount"]}";
-        var answer = replies.Find(key, parameters) ?? CreateRefund(store, form, intentId, key);
-        if (answer.Executed)
+        // A second request while the first under the key still executes (for real, or scripted) is told to come back later.
+        if (store.TakeRefundInFlight(intentId) || !replies.TryBegin(key))
         {
-            replies.Save(key, parameters, answer);
+            return StripeIdempotency.InUse(key).ToResult();
+        }
+        StripeAnswer answer;
+        try
+        {
+            answer = replies.Find(key, parameters) ?? CreateRefund(store, form, intentId, key);
+            if (answer.Executed)
+            {
+                replies.Save(key, parameters, answer);
+            }
+        }
+        finally
+        {
+            replies.End(key);
         }
         // The refund happened (or was refused) at the gateway; only its answer is lost on the way back.
         if (store.LosesRefundAnswers(intentId))

@@ -10,6 +10,19 @@ namespace GatewaySimulator;
 internal sealed class StripeIdempotency
 {
     private readonly ConcurrentDictionary<string, (string Parameters, StripeAnswer Answer)> answers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> executing = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Stripe's answer to a request whose key an earlier request is still executing under: 409, nothing
+    /// executed and nothing saved, so the same request later gets the first one's answer.
+    /// </summary>
+    public static StripeAnswer InUse(string key) => StripeAnswer.Invalid(StripeApi.Error(StatusCodes.Status409Conflict, "idempotency_error", "idempotency_key_in_use",
+        $"There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): {key}. Please try again later."));
+
+    /// <summary>Marks the key as executing; false when a request under it already is.</summary>
+    public bool TryBegin(string key) => executing.TryAdd(key, 0);
+
+    public void End(string key) => executing.TryRemove(key, out _);
 
     /// <summary>The saved answer for the key, an <c>idempotency_error</c> when other parameters come with it, or null when the key is new.</summary>
     public StripeAnswer? Find(string key, string parameters) =>

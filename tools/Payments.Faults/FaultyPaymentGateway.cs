@@ -82,6 +82,8 @@ public sealed class FaultyPaymentGateway : IPaymentGateway
 
     public IReadOnlyList<string> StatementProviders => inner.StatementProviders;
 
+    public bool CanQuery(string provider) => inner.CanQuery(provider);
+
     public async IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, string provider, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var breaks = options.HasFailingStatement(provider) && statementReads.AddOrUpdate(provider, 1, (_, n) => n + 1) <= options.StatementReadFailures;

@@ -1,6 +1,13 @@
+using System.Text.Json.Serialization;
+
 namespace Payments.Contracts;
 
-/// <summary>The kinds of disagreement between the gateway's statement and the ledger.</summary>
+/// <summary>
+/// The kinds of disagreement between the gateway's statement and the ledger. In JSON by name
+/// (<c>"class": "AmountMismatch"</c>) on every surface that shows a report (the ops route, the console),
+/// since a number says nothing to an operator and moves when a member is added; numbers are still read.
+/// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<DiscrepancyClass>))]
 public enum DiscrepancyClass
 {
     /// <summary>Captured at the gateway; the order still awaits payment locally. Healed: the payment is applied.</summary>

@@ -54,14 +54,6 @@ public sealed partial record OrderRequest(
     /// </summary>
     public static bool IsId(string? value) => value is not null && Id().IsMatch(value);
 
-    /// <summary>
-    /// The rule under <see cref="IsId"/>: what a Table key can hold at all (no '/', '\', '#', '?' or
-    /// control character, at most 1 KiB). For a gateway's own ids that are reported rather than
-    /// matched (a statement line of an order this pipeline never saw keeps its id as the gateway wrote it).
-    /// </summary>
-    public static bool IsKeyable(string? value) =>
-        value is { Length: > 0 and <= 512 } && !value.Any(c => c is '/' or '\\' or '#' or '?' || char.IsControl(c));
-
     // \z, not $: '$' also matches before a final '\n', and a trailing newline is a control character a Table key refuses.
     [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}\z")]
     private static partial Regex Id();

@@ -33,6 +33,9 @@ public sealed class GatewayConnectors : IPaymentGateway
     public Task<GatewayPayment> QueryPaymentAsync(PaymentRef payment, CancellationToken ct = default) =>
         For(payment.Provider).Outbound.QueryPaymentAsync(payment, ct);
 
+    // An unknown provider is not "unqueryable": its query fails loudly (UnknownProviderException), as before.
+    public bool CanQuery(string provider) => !connectors.TryGetValue(provider, out var connector) || connector.Outbound.CanQuery(provider);
+
     public Task<CloseResult> ClosePaymentAsync(PaymentRef payment, CancellationToken ct = default) =>
         For(payment.Provider).Outbound.ClosePaymentAsync(payment, ct);
 

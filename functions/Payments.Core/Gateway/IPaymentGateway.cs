@@ -27,6 +27,13 @@ public interface IPaymentGateway
     IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, CancellationToken ct = default);
 
     /// <summary>
+    /// Whether <see cref="QueryPaymentAsync"/> can ask the gateway about a payment of this provider. An
+    /// intake-only connector (Adyen's, with no outbound port) cannot: the active query leaves its orders
+    /// to their webhooks and the saga's payment window instead of failing on them every run.
+    /// </summary>
+    bool CanQuery(string provider) => true;
+
+    /// <summary>
     /// The gateways whose statements <see cref="GetStatementAsync(DateOnly, CancellationToken)"/> puts
     /// together, each readable on its own, so one gateway that cannot be read does not keep the others'
     /// lines from being reconciled. Empty for a port that is one gateway.

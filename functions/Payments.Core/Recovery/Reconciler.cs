@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -44,6 +45,9 @@ public sealed class Reconciler(
 
     private static readonly TimeSpan InboxRefreshOverlap = TimeSpan.FromSeconds(5);
 
+    /// <summary>Providers whose orders the active query has said it skips: said once per process, not every run.</summary>
+    private readonly ConcurrentDictionary<string, bool> notQueryableSaid = new(StringComparer.Ordinal);
+
     public async Task<ReconcilerReport> RunAsync(DurableTaskClient durable, CancellationToken ct = default)
     {
         var relayedFrom = clock.GetUtcNow();
@@ -51,11 +55,11 @@ public sealed class Reconciler(
         // Only a recent raise holds the query back (as long as the reconciler's own raise does), read before the first query.
         var raisedReadFrom = clock.GetUtcNow() - RaiseAgainAfter;
         var inInbox = await StoredNotYetRelayedAsync(relayedFrom - OutboxRelay.SettleTime, ct);
-        var (queried, recovered, started, examined, held) = await QueryStalePaymentsAsync(durable, inInbox, raisedReadFrom, ct);
+        var (queried, recovered, started, examined, held, notQueryable) = await QueryStalePaymentsAsync(durable, inInbox, raisedReadFrom, ct);
         var tracked = await refundTracker.TrackAsync(ct);
         var (settled, parked) = await crashed.SweepAsync(durable, ct);
         var (refundsRestarted, refundsParked) = await refunds.SweepAsync(durable, ct);
-        return new ReconcilerReport(relayed, queried, recovered, started, examined, settled, parked, refundsRestarted, refundsParked, held, tracked);
+        return new ReconcilerReport(relayed, queried, recovered, started, examined, settled, parked, refundsRestarted, refundsParked, held, notQueryable, tracked);
     }
 
     /// <summary>
@@ -87,10 +91,10 @@ public sealed class Reconciler(
     /// some gateways). Read from the raised index from <paramref name="readUpTo"/> on and kept up to date
     /// during the run (<see cref="InboxRefreshAfter"/>).
     /// </param>
-    private async Task<(int Queried, int Recovered, int SagasStarted, int Examined, int HeldInInbox)> QueryStalePaymentsAsync(
+    private async Task<(int Queried, int Recovered, int SagasStarted, int Examined, int HeldInInbox, int NotQueryable)> QueryStalePaymentsAsync(
         DurableTaskClient durable, HashSet<(string OrderId, string PaymentId)> inInbox, DateTimeOffset readUpTo, CancellationToken ct)
     {
-        int queried = 0, recovered = 0, started = 0, examined = 0, held = 0;
+        int queried = 0, recovered = 0, started = 0, examined = 0, held = 0, notQueryable = 0;
         // Only orders old enough for either check: healing waits out the registration's own start.
         var dueBefore = clock.GetUtcNow() - TimeSpan.FromSeconds(Math.Min(options.Value.ActiveQueryAfterSeconds, OrderRegistration.StartGrace.TotalSeconds));
         await foreach (var order in orders.ListAwaitingPaymentAsync(dueBefore, ct))
@@ -123,6 +127,16 @@ public sealed class Reconciler(
                 held++;
                 continue;
             }
+            // An intake-only gateway cannot be asked: not an error of this order, and no news after the first time.
+            if (!gateway.CanQuery(order.Provider))
+            {
+                notQueryable++;
+                if (notQueryableSaid.TryAdd(order.Provider, true))
+                {
+                    log.ActiveQueryNotAvailable(order.Provider);
+                }
+                continue;
+            }
             if (queried++ >= options.Value.MaxActiveQueriesPerRun)
             {
                 break;
@@ -152,7 +166,7 @@ public sealed class Reconciler(
                 await NoteQueryAsync(order, $"failed: {ex.GetType().Name}", ct);
             }
         }
-        return (queried, recovered, started, examined, held);
+        return (queried, recovered, started, examined, held, notQueryable);
     }
 
     /// <summary>

@@ -8,5 +8,6 @@ namespace Payments.Recovery;
 /// <param name="RefundsParked">Refund orchestrations that ended so again after their restart, parked for an operator.</param>
 /// <param name="Refunds">The open refunds followed at their gateways (<see cref="RefundTracker"/>).</param>
 /// <param name="HeldInInbox">Orders past the active-query threshold not queried because the inbox holds their payment's success, raised to their running saga.</param>
+/// <param name="NotQueryable">Due orders not queried because their gateway has no outbound query (an intake-only connector such as Adyen's).</param>
 public sealed record ReconcilerReport(RelayReport Relay, int Queried, int Recovered, int SagasStarted = 0, int OrdersExamined = 0, int CrashedSettled = 0, int CrashedParked = 0,
-    int RefundsRestarted = 0, int RefundsParked = 0, int HeldInInbox = 0, RefundTrackReport? Refunds = null);
+    int RefundsRestarted = 0, int RefundsParked = 0, int HeldInInbox = 0, int NotQueryable = 0, RefundTrackReport? Refunds = null);

@@ -83,6 +83,9 @@ internal static partial class RecoveryLog
     public static partial void CrashedRefundParked(this ILogger log, string orderId, string instanceId, string paymentId, Microsoft.DurableTask.Client.OrchestrationRuntimeStatus status);
 
     // Worded like every other park ("Parked … for order …") so the parked-items alert matches it.
+    [LoggerMessage(3120, LogLevel.Information, "Active query skips {Provider} orders: the {Provider} connector has no outbound query; they are settled by their webhooks or parked at the end of their payment window")]
+    public static partial void ActiveQueryNotAvailable(this ILogger log, string provider);
+
     [LoggerMessage(3092, LogLevel.Error, "Parked reconciliation_{Kind} for order {OrderId}: {Reason}")]
     public static partial void StatementDiscrepancyParked(this ILogger log, DiscrepancyClass kind, string orderId, string reason);
 

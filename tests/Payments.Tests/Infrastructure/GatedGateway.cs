@@ -26,5 +26,7 @@ internal sealed class GatedGateway(IPaymentGateway inner, StepGates gates) : IPa
 
     public IReadOnlyList<string> StatementProviders => inner.StatementProviders;
 
+    public bool CanQuery(string provider) => inner.CanQuery(provider);
+
     public IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, string provider, CancellationToken ct = default) => inner.GetStatementAsync(date, provider, ct);
 }

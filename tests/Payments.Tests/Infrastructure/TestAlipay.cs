@@ -6,7 +6,8 @@ namespace Payments.Tests.Infrastructure;
 /// <summary>
 /// Builds Alipay notifications the way Alipay's documentation describes them, written here
 /// independently of the connector: the signed content is every non-empty field but <c>sign</c> and
-/// <c>sign_type</c>, sorted by key, <c>k=v</c> joined by <c>&amp;</c>, RSA2 over its UTF-8 bytes.
+/// <c>sign_type</c>, sorted by key, <c>k=v</c> joined by <c>&amp;</c>, RSA2 over its bytes in the
+/// notification's charset (UTF-8, or GBK when it says so: Alipay's SDK rule).
 /// </summary>
 public static class TestAlipay
 {
@@ -32,8 +33,18 @@ public static class TestAlipay
     public static string SignedContent(IEnumerable<KeyValuePair<string, string>> fields) =>
         string.Join("&", fields.Where(f => f.Key is not ("sign" or "sign_type") && f.Value != "").OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}={f.Value}"));
 
-    public static string Sign(RSA key, string content) =>
-        Convert.ToBase64String(key.SignData(Encoding.UTF8.GetBytes(content), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+    public static string Sign(RSA key, string content, Encoding? charset = null) =>
+        Convert.ToBase64String(key.SignData((charset ?? Encoding.UTF8).GetBytes(content), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+
+    /// <summary>GBK (code page 936), which .NET has only once the code pages provider is registered.</summary>
+    public static Encoding Gbk
+    {
+        get
+        {
+            Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+            return Encoding.GetEncoding("GBK");
+        }
+    }
 
     /// <summary>The fields with a signature appended, made by <paramref name="sign"/> over their signed content.</summary>
     public static List<KeyValuePair<string, string>> Signed(List<KeyValuePair<string, string>> fields, Func<string, string> sign)

@@ -34,9 +34,25 @@ public sealed class AlipayDialect : IDisposable
     /// <summary>The app's private key as Alipay's key tool writes it for Java: base64 PKCS#8.</summary>
     public string AppPrivateKey => Convert.ToBase64String(app.ExportPkcs8PrivateKey());
 
-    /// <summary>Signs with the platform key: RSA2 (SHA256withRSA, PKCS#1 v1.5), base64.</summary>
-    public string Sign(string content) =>
-        Convert.ToBase64String(platform.SignData(Encoding.UTF8.GetBytes(content), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+    /// <summary>
+    /// Signs with the platform key: RSA2 (SHA256withRSA, PKCS#1 v1.5), base64, over the content encoded in
+    /// the charset it is sent in (UTF-8 unless a notification says GBK, as Alipay's SDKs sign and verify).
+    /// </summary>
+    public string Sign(string content, Encoding charset) =>
+        Convert.ToBase64String(platform.SignData(charset.GetBytes(content), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+
+    /// <summary>Signs UTF-8 content (responses, and notifications sent in UTF-8).</summary>
+    public string Sign(string content) => Sign(content, Encoding.UTF8);
+
+    /// <summary>GBK, the charset Alipay's .NET SDK defaults to (code page 936, registered on first use).</summary>
+    public static Encoding Gbk
+    {
+        get
+        {
+            Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+            return Encoding.GetEncoding("GBK");
+        }
+    }
 
     /// <summary>Checks a request's signature with the app's public key.</summary>
     public bool VerifyApp(string content, string signature)

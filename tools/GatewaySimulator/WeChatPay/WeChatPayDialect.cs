@@ -22,10 +22,16 @@ internal sealed class WeChatPayDialect : IDisposable
 
     private readonly RSA platformKey = RSA.Create(2048);
     private readonly RSA merchantKey = RSA.Create(2048);
+    private readonly RSA? certificateKey;
     private readonly byte[] apiV3Key;
 
-    public WeChatPayDialect()
+    public WeChatPayDialect(bool keyMigration = false)
     {
+        if (keyMigration)
+        {
+            certificateKey = RSA.Create(2048);
+            CertificateSerial = Convert.ToHexString(RandomNumberGenerator.GetBytes(20));
+        }
         PlatformSerial = "PUB_KEY_ID_" + RandomNumberGenerator.GetString("0123456789", 24);
         MerchantSerial = Convert.ToHexString(RandomNumberGenerator.GetBytes(20));
         ApiV3Key = RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 32);
@@ -34,6 +40,9 @@ internal sealed class WeChatPayDialect : IDisposable
 
     /// <summary>The serial WeChat Pay names its signing key by (a public-key id, as after the 2024 migration).</summary>
     public string PlatformSerial { get; }
+
+    /// <summary>During a key migration, the serial of the older platform certificate; null otherwise.</summary>
+    public string? CertificateSerial { get; }
 
     public string MerchantSerial { get; }
 
@@ -46,21 +55,36 @@ internal sealed class WeChatPayDialect : IDisposable
         ["MerchantSerial"] = MerchantSerial,
         ["MerchantPrivateKey"] = merchantKey.ExportPkcs8PrivateKeyPem(),
         ["ApiV3Key"] = ApiV3Key,
-        ["PlatformPublicKeys"] = $"{PlatformSerial}={Convert.ToBase64String(platformKey.ExportSubjectPublicKeyInfo())}",
+        // Mid-migration a merchant holds both: the public key, and the platform certificate it is leaving.
+        ["PlatformPublicKeys"] = $"{PlatformSerial}={Convert.ToBase64String(platformKey.ExportSubjectPublicKeyInfo())}"
+            + (certificateKey is null ? "" : $" {CertificateSerial}={Convert.ToBase64String(certificateKey.ExportSubjectPublicKeyInfo())}"),
     };
 
-    /// <summary><c>Wechatpay-*</c> headers over <c>timestamp\nnonce\nbody\n</c>, as on every notification and response.</summary>
-    public IEnumerable<KeyValuePair<string, string>> SignatureHeaders(long timestamp, ReadOnlySpan<byte> body)
+    /// <summary>
+    /// The key an API answer is signed with: the one the request's <c>Wechatpay-Serial</c> names; without
+    /// a known one, the public key, or mid-migration the platform certificate (WeChat Pay's default until
+    /// a merchant asks for the public key, as its switch guide describes).
+    /// </summary>
+    public string AnswerSerial(string? requested) =>
+        requested == PlatformSerial || (requested is not null && requested == CertificateSerial) ? requested
+        : CertificateSerial ?? PlatformSerial;
+
+    /// <summary>
+    /// <c>Wechatpay-*</c> headers over <c>timestamp\nnonce\nbody\n</c>, as on every notification and response,
+    /// signed by the key of <paramref name="serial"/> (the public key unless the certificate's is named).
+    /// </summary>
+    public IEnumerable<KeyValuePair<string, string>> SignatureHeaders(long timestamp, ReadOnlySpan<byte> body, string? serial = null)
     {
         var nonce = RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 32);
         var ts = timestamp.ToString(CultureInfo.InvariantCulture);
-        var signature = Convert.ToBase64String(platformKey.SignData(Message([ts, nonce], body), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+        var (key, keySerial) = serial is not null && serial == CertificateSerial ? (certificateKey!, serial) : (platformKey, PlatformSerial);
+        var signature = Convert.ToBase64String(key.SignData(Message([ts, nonce], body), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
         return
         [
             new("Wechatpay-Timestamp", ts),
             new("Wechatpay-Nonce", nonce),
             new("Wechatpay-Signature", signature),
-            new("Wechatpay-Serial", PlatformSerial),
+            new("Wechatpay-Serial", keySerial),
             new("Wechatpay-Signature-Type", Scheme),
         ];
     }
@@ -143,6 +167,7 @@ internal sealed class WeChatPayDialect : IDisposable
 
     public void Dispose()
     {
+        certificateKey?.Dispose();
         platformKey.Dispose();
         merchantKey.Dispose();
     }

@@ -6,7 +6,8 @@ namespace GatewaySimulator.WeChatPay;
 /// Runs around every /v3 endpoint as WeChat Pay's gateway does: refuses a request whose merchant
 /// signature does not verify (401 <c>SIGN_ERROR</c>) or that has no User-Agent (400), injects the configured outages (500
 /// <c>SYSTEM_ERROR</c>, unsigned, nothing performed) and stalls, and signs every answer with the
-/// platform key — except the bill file, which the merchant checks against the bill's SHA1 instead.
+/// platform key the request's <c>Wechatpay-Serial</c> names (<see cref="WeChatPayDialect.AnswerSerial"/>)
+/// — except the bill file, which the merchant checks against the bill's SHA1 instead.
 /// </summary>
 internal sealed class WeChatPayGuard(WeChatPayDialect dialect, SimulatorOptions options, SeededRandom random, StatsCounters stats, TimeProvider clock)
 {
@@ -51,7 +52,9 @@ internal sealed class WeChatPayGuard(WeChatPayDialect dialect, SimulatorOptions 
         }
         if (!request.Path.StartsWithSegments(WeChatPayApi.BillDownloadPath))
         {
-            foreach (var (name, value) in dialect.SignatureHeaders(clock.GetUtcNow().ToUnixTimeSeconds(), answer.ToArray()))
+            // The request's Wechatpay-Serial names the key the merchant verifies with (decisive during a key migration).
+            var serial = dialect.AnswerSerial(request.Headers["Wechatpay-Serial"].FirstOrDefault());
+            foreach (var (name, value) in dialect.SignatureHeaders(clock.GetUtcNow().ToUnixTimeSeconds(), answer.ToArray(), serial))
             {
                 context.Response.Headers[name] = value;
             }

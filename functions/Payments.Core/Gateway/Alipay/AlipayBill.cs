@@ -9,7 +9,8 @@ namespace Payments.Gateway.Alipay;
 /// business detail (业务明细) lists every trade (交易) and refund (退款) of one China Standard Time
 /// day, framed by <c>#</c> comment lines above and below the table. Amounts are yuan (refunds
 /// negative); each row becomes a <see cref="StatementLine"/> in fen, numbered by its row in the detail
-/// table. A row that cannot be read (no yuan amount, no finish time, no merchant order number) becomes a
+/// table. A row that cannot be read (not split into the header's columns, no yuan amount, no finish time,
+/// no merchant order number, a reference that is not a valid id) becomes a
 /// <see cref="StatementEntry.Malformed"/> naming the column, never its content; the rows after it still count.
 /// </summary>
 public static class AlipayBill
@@ -59,9 +60,17 @@ public static class AlipayBill
     private static List<StatementEntry> ReadDetail(string text)
     {
         var entries = new List<StatementEntry>();
-        using var reader = Sep.New(',').Reader(o => o with { Unescape = true }).FromText(Table(text));
+        // Column counts are checked row by row here, so one row that does not split into the header's
+        // columns is reported and the rest still count, rather than Sep failing the whole bill.
+        using var reader = Sep.New(',').Reader(o => o with { Unescape = true, DisableColCountCheck = true }).FromText(Table(text));
+        var columns = reader.Header.ColNames.Count;
         foreach (var row in reader)
         {
+            if (row.ColCount != columns)
+            {
+                entries.Add(StatementEntry.Malformed(row.RowIndex, $"{row.ColCount} columns under the header's {columns}"));
+                continue;
+            }
             var type = Col(row, BusinessType) switch
             {
                 Trade => "capture",
@@ -80,7 +89,8 @@ public static class AlipayBill
                 ({ Length: 0 }, _, _) => StatementEntry.Malformed(row.RowIndex, $"{OutTradeNo} is empty"),
                 (_, null, _) => StatementEntry.Malformed(row.RowIndex, $"{OrderAmount} is not an amount in yuan"),
                 (_, _, null) => StatementEntry.Malformed(row.RowIndex, $"{FinishedAt} is not a time"),
-                _ => StatementEntry.Parsed(row.RowIndex, new StatementLine(paymentId, Col(row, Remark), type, amount.Value, AlipayAmount.Currency, finished.Value)),
+                // 备注 is free text from any integration on the account: not an order id, the row is malformed, never fatal.
+                _ => StatementEntry.Parsed(row.RowIndex, new StatementLine(paymentId, Col(row, Remark), type, amount.Value, AlipayAmount.Currency, finished.Value), OutTradeNo, Remark),
             });
         }
         return entries;

@@ -25,7 +25,7 @@ public static class AlipayForm
         var pairs = raw.Split('&', StringSplitOptions.RemoveEmptyEntries)
             .Select(pair => pair.Split('=', 2))
             .ToArray();
-        var charset = pairs.FirstOrDefault(p => p[0] == CharsetField) is [_, var value] ? HttpUtility.UrlDecode(value, Encoding.ASCII) : "utf-8";
+        var charset = pairs.FirstOrDefault(p => p[0] == CharsetField) is [_, var value] ? HttpUtility.UrlDecode(value, Encoding.ASCII) : null;
         if (EncodingOf(charset) is not { } encoding)
         {
             return null;
@@ -43,12 +43,24 @@ public static class AlipayForm
         return fields;
     }
 
+    /// <summary>
+    /// The charset the fields were sent in (their <c>charset</c>, UTF-8 without one): Alipay signs the
+    /// content encoded in it, so a GBK notification's signature covers GBK bytes.
+    /// </summary>
+    public static Encoding CharsetOf(IReadOnlyDictionary<string, string> fields) =>
+        EncodingOf(fields.GetValueOrDefault(CharsetField))
+        ?? throw new ArgumentException("The fields name a charset Alipay does not send.", nameof(fields));
+
     /// <summary>Encodes fields as a UTF-8 form body (for requests to the gateway and for tests).</summary>
     public static string Encode(IEnumerable<KeyValuePair<string, string>> fields) =>
         string.Join('&', fields.Select(f => $"{Uri.EscapeDataString(f.Key)}={Uri.EscapeDataString(f.Value)}"));
 
-    private static Encoding? EncodingOf(string charset)
+    private static Encoding? EncodingOf(string? charset)
     {
+        if (charset is null)
+        {
+            return Encoding.UTF8;
+        }
         try
         {
             var encoding = Encoding.GetEncoding(charset.Trim());

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using Payments.Contracts;
 
 namespace Payments.Gateway.Alipay;
@@ -50,7 +49,8 @@ public sealed class AlipayProvider : IWebhookProvider
         {
             return false;
         }
-        var content = Encoding.UTF8.GetBytes(AlipaySignature.NotificationContent(fields));
+        // Alipay's SDKs verify over the content encoded in the notification's own charset (GBK is the .NET SDK's default).
+        var content = AlipayForm.CharsetOf(fields).GetBytes(AlipaySignature.NotificationContent(fields));
         return AlipaySignature.Verify(alipayKeys, content, fields.GetValueOrDefault(AlipaySignature.SignField));
     }
 
@@ -111,7 +111,7 @@ public sealed class AlipayProvider : IWebhookProvider
 
         // A refund is notified with the trade's status after it (TRADE_SUCCESS while partly refunded,
         // TRADE_CLOSED once fully) and the refunded total in refund_fee.
-        var refunded = !string.IsNullOrEmpty(fields.GetValueOrDefault("refund_fee"));
+        var refunded = IsRefund(fields);
         PaymentEventKind? kind = (status, refunded) switch
         {
             (_, true) => PaymentEventKind.Refunded,
@@ -130,6 +130,16 @@ public sealed class AlipayProvider : IWebhookProvider
             ? new ParseOutcome.Invalid(errors)
             : new ParseOutcome.Parsed(new PaymentEvent(Name, eventId, kind.Value, paymentId, orderId, amount, AlipayAmount.Currency, occurredAt));
     }
+
+    /// <summary>
+    /// Whether the notification's refund fields say money went back: a refund_fee that is not zero (or
+    /// not an amount at all, which the parse then refuses), or the refund's time or request number.
+    /// A payment's notification may carry refund_fee=0.00 (Alipay's documented sample does): that is no refund.
+    /// </summary>
+    public static bool IsRefund(IReadOnlyDictionary<string, string> fields) =>
+        (fields.GetValueOrDefault("refund_fee") is { Length: > 0 } fee && AlipayAmount.ToFen(fee) is not 0)
+        || !string.IsNullOrEmpty(fields.GetValueOrDefault("gmt_refund"))
+        || !string.IsNullOrEmpty(fields.GetValueOrDefault("out_biz_no"));
 
     /// <summary>Alipay's times are China Standard Time (UTC+8) without a zone: <c>yyyy-MM-dd HH:mm:ss</c>, refunds' with milliseconds.</summary>
     public static DateTimeOffset? ChinaTime(string? text) =>

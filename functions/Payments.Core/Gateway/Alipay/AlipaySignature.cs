@@ -6,8 +6,9 @@ namespace Payments.Gateway.Alipay;
 /// <summary>
 /// Alipay's RSA2 scheme (SHA256withRSA, PKCS#1 v1.5, base64): the signed content of a parameter set
 /// is every parameter with a non-empty value, keys sorted ordinally, joined <c>k=v&amp;k=v</c> with
-/// the values as they are (URL-decoded, never re-encoded), as UTF-8 bytes. Asynchronous
-/// notifications leave <c>sign</c> and <c>sign_type</c> out of it; a request leaves out only <c>sign</c>.
+/// the values as they are (URL-decoded, never re-encoded), as bytes of the parameters' charset (UTF-8
+/// for the connector's own requests; a notification's own <c>charset</c>, see <see cref="AlipayForm.CharsetOf"/>).
+/// Asynchronous notifications leave <c>sign</c> and <c>sign_type</c> out of it; a request leaves out only <c>sign</c>.
 /// </summary>
 public static class AlipaySignature
 {

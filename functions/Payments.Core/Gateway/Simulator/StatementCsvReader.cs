@@ -60,6 +60,6 @@ public static class StatementCsvReader
         {
             return StatementEntry.Malformed(lineNumber, "occurred_at is not a timestamp");
         }
-        return StatementEntry.Parsed(lineNumber, new StatementLine(paymentId, orderId, type, amount, currency.ToString(), occurredAt.ToUniversalTime()));
+        return StatementEntry.Parsed(lineNumber, new StatementLine(paymentId, orderId, type, amount, currency.ToString(), occurredAt.ToUniversalTime()), Columns[0], Columns[1]);
     }
 }

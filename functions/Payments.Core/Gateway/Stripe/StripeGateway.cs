@@ -69,6 +69,8 @@ public sealed class StripeGateway(Func<IStripeClient> client, SecretSetting apiK
     /// second is never created beside it. Only the rest of the amount, if any, is refunded under the
     /// request's key. A refusal Stripe answers for that key is final for the key (Stripe replays it),
     /// so it surfaces as <see cref="GatewayRefusedException"/> and the next try uses the next attempt's key.
+    /// A request still in flight under the key (409 <c>idempotency_key_in_use</c>) is no refusal: it
+    /// surfaces as <see cref="GatewayRequestInFlightException"/>, retried under the same key.
     /// </summary>
     public async Task<RefundResult> RefundAsync(RefundRequest refund, string idempotencyKey, CancellationToken ct = default)
     {
@@ -105,6 +107,10 @@ public sealed class StripeGateway(Func<IStripeClient> client, SecretSetting apiK
             };
             var created = await refunds.CreateAsync(options, new RequestOptions { IdempotencyKey = idempotencyKey }, ct);
             return new RefundResult(created.Id, StateOf(created.Status));
+        }
+        catch (StripeException ex) when (IsKeyInUse(ex))
+        {
+            throw new GatewayRequestInFlightException(Provider, "refund", refund.PaymentId, idempotencyKey);
         }
         catch (StripeException ex) when (IsRefusal(ex))
         {
@@ -216,9 +222,19 @@ public sealed class StripeGateway(Func<IStripeClient> client, SecretSetting apiK
     private static bool IsMissing(StripeException ex) =>
         ex.StripeError?.Code == "resource_missing" || ex.HttpStatusCode == System.Net.HttpStatusCode.NotFound;
 
-    /// <summary>Stripe answered with an error object and a 4xx other than 429 (too many requests): asking again with the same key gets the same answer.</summary>
+    /// <summary>
+    /// Stripe answered with an error object and a 4xx other than 429 (too many requests) and other than
+    /// a key still in use: asking again with the same key gets the same answer.
+    /// </summary>
     private static bool IsRefusal(StripeException ex) =>
-        ex.StripeError is not null && (int)ex.HttpStatusCode is >= 400 and < 500 and not 429;
+        ex.StripeError is not null && (int)ex.HttpStatusCode is >= 400 and < 500 and not 429 && !IsKeyInUse(ex);
+
+    /// <summary>
+    /// Stripe's 409 <c>idempotency_key_in_use</c>: the first request under the key is still executing.
+    /// Stripe saves no answer for it; retried later with the same key, it gets the first request's.
+    /// </summary>
+    private static bool IsKeyInUse(StripeException ex) =>
+        ex.HttpStatusCode == System.Net.HttpStatusCode.Conflict && ex.StripeError?.Code == "idempotency_key_in_use";
 
     private static GatewayRefusedException Refused(string operation, string paymentId, StripeException ex) =>
         new(Provider, operation, paymentId, (int)ex.HttpStatusCode, ex.StripeError?.Type, ex.StripeError?.Code, ex.StripeError?.Message);

@@ -14,9 +14,21 @@ public sealed class PlatformKeyring
     // Key material per serial; an RSA object per check, as RSA instances are not documented thread-safe.
     private readonly Dictionary<string, byte[]> keys;
 
-    private PlatformKeyring(Dictionary<string, byte[]> keys) => this.keys = keys;
+    private PlatformKeyring(Dictionary<string, byte[]> keys, string? preferred)
+    {
+        this.keys = keys;
+        Preferred = preferred;
+    }
 
     public IReadOnlyCollection<string> Serials => keys.Keys;
+
+    /// <summary>
+    /// The serial requests name in <c>Wechatpay-Serial</c>, as both official SDKs send it: the key the
+    /// merchant verifies answers with, which decides the key WeChat Pay signs them with. WeChat Pay's
+    /// public key (<c>PUB_KEY_ID_…</c>) once it is configured, mid-migration too; else the first listed.
+    /// Null for an empty keyring.
+    /// </summary>
+    public string? Preferred { get; }
 
     /// <summary>Parses <c>{serial}={base64 public key or certificate}</c> entries; throws <see cref="FormatException"/> naming the entry at fault.</summary>
     public static PlatformKeyring Parse(string entries)
@@ -40,7 +52,8 @@ public sealed class PlatformKeyring
                 throw new FormatException($"entry {i + 1} of {list.Count}: serial {serial} is listed twice.");
             }
         }
-        return new PlatformKeyring(keys);
+        var serials = list.Select(entry => entry[..entry.IndexOf('=', StringComparison.Ordinal)]).ToArray();
+        return new PlatformKeyring(keys, serials.FirstOrDefault(s => s.StartsWith(PublicKeyIdPrefix, StringComparison.Ordinal)) ?? serials.FirstOrDefault());
     }
 
     /// <summary>Why the entries do not parse, or null when they do (an empty list included: then every signature is refused).</summary>
@@ -56,6 +69,9 @@ public sealed class PlatformKeyring
             return ex.Message;
         }
     }
+
+    /// <summary>How WeChat Pay names a public key (as opposed to a platform certificate's hex serial).</summary>
+    public const string PublicKeyIdPrefix = "PUB_KEY_ID_";
 
     public bool Knows(string serial) => keys.ContainsKey(serial);
 

@@ -6,8 +6,9 @@ namespace Payments.Gateway.WeChatPay;
 
 /// <summary>
 /// The API v3 envelope, per attempt: signs each request with the merchant key (<c>Authorization:
-/// WECHATPAY2-SHA256-RSA2048 …</c>) and verifies each response's <c>Wechatpay-Signature</c> with the
-/// platform key of its serial. It sits inside the resilience handler, so a retried request is signed
+/// WECHATPAY2-SHA256-RSA2048 …</c>), names the platform key it verifies with in <c>Wechatpay-Serial</c>
+/// (<see cref="PlatformKeyring.Preferred"/>), and verifies each response's <c>Wechatpay-Signature</c> with
+/// the platform key of its serial. It sits inside the resilience handler, so a retried request is signed
 /// afresh (new timestamp and nonce). Server errors and throttling (5xx, 429) pass unverified for the
 /// resilience handler to retry: nothing is read from them. A request marked <see cref="UnsignedResponse"/>
 /// (the bill download, checked against its SHA1 instead) skips the response check.
@@ -42,6 +43,12 @@ public sealed class WeChatPayEnvelope(IOptions<WeChatPayOptions> options, TimePr
         request.Headers.Remove("Authorization");
         request.Headers.TryAddWithoutValidation("Authorization",
             WeChatPaySignature.Authorization(options.Value.MerchantId, nonce, timestamp, options.Value.MerchantSerial, signature));
+        // Names the platform key answers are verified with, so WeChat Pay signs them with it (its key switch guide).
+        if (platform.Value.Preferred is { } platformSerial)
+        {
+            request.Headers.Remove(WeChatPayProvider.SerialHeader);
+            request.Headers.TryAddWithoutValidation(WeChatPayProvider.SerialHeader, platformSerial);
+        }
         if (request.Headers.Accept.Count == 0)
         {
             request.Headers.Accept.ParseAdd("application/json");
