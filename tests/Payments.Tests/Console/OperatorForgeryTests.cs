@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using Payments.Functions.Http;
 using Payments.Ledger;
 using Payments.Storage;
 using Payments.Tests.Infrastructure;
@@ -9,12 +11,12 @@ using Payments.Tests.Infrastructure;
 namespace Payments.Tests.Console;
 
 /// <summary>
-/// Issue 25, item 9, over HTTP on the local host (the same function classes the Functions app
+/// Issue 25, items 9 and 10, over HTTP on the local host (the same function classes the Functions app
 /// runs): a page on another site cannot make an operator's browser change anything under
-/// <c>/api/ops</c> (cross-site → 403, a body that is not JSON → 415, nothing discarded), and the console's
-/// own same-origin JSON still works.
+/// <c>/api/ops</c> (cross-site → 403, a body that is not JSON → 415, nothing discarded), the console's
+/// own same-origin JSON still works, and the console's page and files refuse framing and foreign scripts.
 /// </summary>
-public sealed class OperatorForgeryTests(ConsoleFixture fixture) : IClassFixture<ConsoleFixture>
+public sealed partial class OperatorForgeryTests(ConsoleFixture fixture) : IClassFixture<ConsoleFixture>
 {
     private const string Attacker = "http://attacker.example";
 
@@ -115,4 +117,49 @@ public sealed class OperatorForgeryTests(ConsoleFixture fixture) : IClassFixture
         using var read = await SendAsync(HttpMethod.Get, "api/ops/console/live", null, Attacker, "cross-site");
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
     }
+
+    [Theory]
+    [InlineData("api/ops/console", "text/html; charset=utf-8")]
+    [InlineData("api/ops/console/assets/console.js", "text/javascript; charset=utf-8")]
+    [InlineData("api/ops/console/assets/console.css", "text/css; charset=utf-8")]
+    public async Task The_console_page_and_its_files_refuse_framing_and_scripts_from_anywhere_but_the_app(string path, string contentType)
+    {
+        using var reply = await Pipeline.Http.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
+        Assert.Equal(contentType, reply.Content.Headers.ContentType?.ToString());
+        var policy = Assert.Single(reply.Headers.GetValues("Content-Security-Policy"));
+        var directives = policy.Split(';', StringSplitOptions.TrimEntries).ToDictionary(d => d.Split(' ')[0], d => d[(d.IndexOf(' ') + 1)..]);
+        Assert.Equal("'none'", directives["frame-ancestors"]);
+        Assert.Equal("'self'", directives["script-src"]);
+        Assert.Equal("'self'", directives["style-src"]);
+        Assert.Equal("'none'", directives["default-src"]);
+        Assert.DoesNotContain("unsafe", policy, StringComparison.Ordinal);
+        Assert.Equal("DENY", Assert.Single(reply.Headers.GetValues("X-Frame-Options")));
+        Assert.Equal("nosniff", Assert.Single(reply.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("no-referrer", Assert.Single(reply.Headers.GetValues("Referrer-Policy")));
+    }
+
+    [Fact]
+    public async Task The_page_has_no_inline_script_or_handler_and_names_no_function_key_even_when_opened_with_one()
+    {
+        using var reply = await Pipeline.Http.GetAsync("api/ops/console?code=k%2B1");
+        var page = await reply.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
+        var scripts = ScriptTag().Matches(page);
+        Assert.Equal(["console/assets/console.js"], scripts.Select(s => s.Groups["src"].Value));
+        Assert.All(scripts, s => Assert.Empty(s.Groups["inline"].Value.Trim()));
+        Assert.DoesNotMatch(InlineHandler(), page);
+        Assert.DoesNotContain("javascript:", page, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("code=", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("k+1", Uri.UnescapeDataString(page), StringComparison.Ordinal);
+        Assert.Equal(ConsoleAsset.Find("index.html")!.Value.Text, page); // served as embedded, nothing substituted
+    }
+
+    [GeneratedRegex(@"<script(?:\s+src=""(?<src>[^""]*)"")?[^>]*>(?<inline>.*?)</script>", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
+    private static partial Regex ScriptTag();
+
+    [GeneratedRegex(@"<[^>]+\son[a-z]+\s*=", RegexOptions.IgnoreCase)]
+    private static partial Regex InlineHandler();
 }
