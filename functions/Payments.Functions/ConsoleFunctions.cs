@@ -14,7 +14,7 @@ namespace Payments.Functions;
 /// The operator console at <c>/api/ops/console</c>: a static page and script (embedded, no build
 /// chain) and the JSON it reads under <c>/api/ops/console/…</c> — search, one timeline per order,
 /// the waiting work grouped, bulk actions with a dry run, the audit trail, reconciliation reports,
-/// live counts. Function-key protected and behind the operator sign-in like every <c>/api/ops</c> route.
+/// live counts. Behind the operator sign-in like every <c>/api/ops</c> route; the JSON routes also need the function key.
 /// </summary>
 public sealed class ConsoleFunctions(
     TimelineReader timelines,
@@ -24,24 +24,16 @@ public sealed class ConsoleFunctions(
     TimeProvider clock,
     IOptions<OperatorAccessOptions> access)
 {
+    // The page and its files hold no data and need no function key (Anonymous), so no key has to ride
+    // on their URLs; in Azure they stay behind the App Service sign-in like every /api/ops route.
+    // The script takes a ?code= once and sends it as x-functions-key on the data calls below.
     [Function("ConsolePage")]
-    public IActionResult Page([HttpTrigger(AuthorizationLevel.Function, "get", Route = "ops/console")] HttpRequest request)
-    {
-        if (OperatorPrincipal.Refuse(request, access.Value, out _) is { } refused)
-        {
-            return refused;
-        }
-        var (page, contentType) = ConsoleAsset.Find("index.html")!.Value;
-        // The function key (when the page was opened with one) rides along on the asset links; the script adds it to its calls.
-        var code = request.Query["code"].FirstOrDefault() is { Length: > 0 } key ? "?code=" + Uri.EscapeDataString(key) : "";
-        return HttpReply.Text(200, contentType, page.Replace("{{code}}", code, StringComparison.Ordinal));
-    }
+    public IActionResult Page([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "ops/console")] HttpRequest request) =>
+        OperatorPrincipal.Refuse(request, access.Value, out _) ?? ConsoleAsset.Serve("index.html")!;
 
     [Function("ConsoleAsset")]
-    public IActionResult Asset([HttpTrigger(AuthorizationLevel.Function, "get", Route = "ops/console/assets/{name}")] HttpRequest request, string name) =>
-        OperatorPrincipal.Refuse(request, access.Value, out _) ?? (ConsoleAsset.Find(name) is { } asset
-            ? HttpReply.Text(200, asset.ContentType, asset.Text)
-            : HttpReply.Problem(404, "No such console file."));
+    public IActionResult Asset([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "ops/console/assets/{name}")] HttpRequest request, string name) =>
+        OperatorPrincipal.Refuse(request, access.Value, out _) ?? ConsoleAsset.Serve(name) ?? HttpReply.Problem(404, "No such console file.");
 
     [Function("ConsoleSearch")]
     public async Task<IActionResult> Search([HttpTrigger(AuthorizationLevel.Function, "get", Route = "ops/console/search")] HttpRequest request, CancellationToken ct) =>

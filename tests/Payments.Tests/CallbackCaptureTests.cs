@@ -112,7 +112,7 @@ public sealed class CallbackCaptureTests(CaptureFixture fixture) : IClassFixture
     public async Task Export_refuses_a_bad_filter_and_verify_refuses_what_is_not_a_fixture_file()
     {
         Assert.Equal(HttpStatusCode.BadRequest, (await Pipeline.Http.GetAsync("api/ops/callbacks/export?state=Nope")).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await Pipeline.Http.PostAsync("api/ops/callbacks/verify", new StringContent("{\"format\":\"other\"}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Pipeline.Http.PostAsync("api/ops/callbacks/verify", new StringContent("{\"format\":\"other\"}", System.Text.Encoding.UTF8, "application/json"))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await Pipeline.Http.GetAsync("api/ops/callbacks/standard/no-such-event/fixture")).StatusCode);
     }
 
@@ -123,16 +123,19 @@ public sealed class CallbackCaptureTests(CaptureFixture fixture) : IClassFixture
         return CallbackFixtureFile.Read(await reply.Content.ReadAsByteArrayAsync()) ?? throw new InvalidOperationException("Not a fixture file.");
     }
 
+    private static ByteArrayContent JsonFile(CallbackFixtureFile file) =>
+        new(file.ToUtf8()) { Headers = { ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") } };
+
     private async Task<string[]> VerifyAsync(CallbackFixtureFile file)
     {
-        using var reply = await Pipeline.Http.PostAsync("api/ops/callbacks/verify", new ByteArrayContent(file.ToUtf8()));
+        using var reply = await Pipeline.Http.PostAsync("api/ops/callbacks/verify", JsonFile(file));
         Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
         return [.. (await reply.Content.ReadFromJsonAsync<FixtureVerdict[]>(JsonSerializerOptions.Web))!.Select(v => v.Verdict)];
     }
 
     private async Task<ReplayOutcome> ReplayAsync(CallbackFixtureFile file)
     {
-        using var reply = await Pipeline.Http.PostAsync("api/ops/callbacks/replay", new ByteArrayContent(file.ToUtf8()));
+        using var reply = await Pipeline.Http.PostAsync("api/ops/callbacks/replay", JsonFile(file));
         Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
         return Assert.Single((await reply.Content.ReadFromJsonAsync<ReplayOutcome[]>(JsonSerializerOptions.Web))!);
     }

@@ -30,6 +30,17 @@ public sealed class FunctionsMetadataTests
     [InlineData("GetReconciliationReport", "ops/reconciliation/{date}", "get", "Function")]
     [InlineData("RunReconciliation", "ops/reconciliation/{date}", "post", "Function")]
     [InlineData("ReindexLegacyRows", "ops/maintenance/reindex", "post", "Function")]
+    // The console's page and files hold no data: no key in their URLs (issue 25, item 11). Its data routes need the key.
+    [InlineData("ConsolePage", "ops/console", "get", "Anonymous")]
+    [InlineData("ConsoleAsset", "ops/console/assets/{name}", "get", "Anonymous")]
+    [InlineData("ConsoleSearch", "ops/console/search", "get", "Function")]
+    [InlineData("ConsoleTimeline", "ops/console/timeline/{orderId}", "get", "Function")]
+    [InlineData("ConsoleCallbackBody", "ops/console/callbacks/{provider}/{eventId}/body", "get", "Function")]
+    [InlineData("ConsoleWork", "ops/console/work", "get", "Function")]
+    [InlineData("ConsoleAction", "ops/console/actions", "post", "Function")]
+    [InlineData("ConsoleAudit", "ops/console/audit", "get", "Function")]
+    [InlineData("ConsoleReports", "ops/console/reports", "get", "Function")]
+    [InlineData("ConsoleLive", "ops/console/live", "get", "Function")]
     public void Http_functions_have_their_route_method_and_auth_level(string name, string route, string method, string authLevel)
     {
         var trigger = Trigger(name);

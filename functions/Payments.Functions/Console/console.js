@@ -3,7 +3,18 @@
 'use strict';
 
 const base = location.pathname.replace(/\/$/, '');
-const code = new URLSearchParams(location.search).get('code');
+
+// The function key, when the page was opened with ?code=: taken once into this tab's session storage
+// and out of the address bar (so not into history, bookmarks or a shared link), then sent as the
+// x-functions-key header on the data calls, never in a URL. The page and its files need no key.
+const keyItem = 'payments-console-function-key';
+const opened = new URL(location.href);
+if (opened.searchParams.has('code')) {
+  sessionStorage.setItem(keyItem, opened.searchParams.get('code'));
+  opened.searchParams.delete('code');
+  history.replaceState(history.state, '', opened);
+}
+const functionKey = sessionStorage.getItem(keyItem);
 const $ = (selector) => document.querySelector(selector);
 const state = { view: 'search', orderId: null };
 
@@ -20,15 +31,17 @@ function url(path, params = {}) {
   for (const [key, value] of Object.entries(params)) {
     if (value !== undefined && value !== null && value !== '') u.searchParams.set(key, value);
   }
-  if (code) u.searchParams.set('code', code);
   return u;
 }
 
 // The operator's name goes with every call: in Azure, App Service authentication replaces it with the signed-in identity.
 async function api(path, { params, body } = {}) {
+  const headers = { 'X-MS-CLIENT-PRINCIPAL-NAME': $('#operator').value.trim() || 'local' };
+  if (functionKey) headers['x-functions-key'] = functionKey;
+  if (body) headers['Content-Type'] = 'application/json';
   const response = await fetch(url(path, params), {
     method: body ? 'POST' : 'GET',
-    headers: { 'Content-Type': 'application/json', 'X-MS-CLIENT-PRINCIPAL-NAME': $('#operator').value.trim() || 'local' },
+    headers,
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await response.text();

@@ -7,7 +7,9 @@ using Payments.Hosting;
 namespace Payments.Functions.Http;
 
 /// <summary>
-/// Reads the operator behind a request from the headers App Service authentication injects
+/// The gate every <c>/api/ops</c> route passes first, in both hosts: refuses what another site's page
+/// could make an operator's browser send (<see cref="OperatorRequestCheck"/>: 403 cross-site, 415 not
+/// JSON), reads the operator behind a request from the headers App Service authentication injects
 /// (<c>X-MS-CLIENT-PRINCIPAL</c>: base64 JSON with the token's claims; <c>X-MS-CLIENT-PRINCIPAL-NAME</c>
 /// and <c>-ID</c>) and checks the operator app role when sign-in is required.
 /// </summary>
@@ -18,13 +20,17 @@ public static class OperatorPrincipal
     private const string IdHeader = "X-MS-CLIENT-PRINCIPAL-ID";
     private const string ObjectIdClaim = "http://schemas.microsoft.com/identity/claims/objectidentifier";
 
-    /// <summary>The caller, or the refusal to answer with instead (401 not signed in, 403 without the role).</summary>
+    /// <summary>The caller, or the refusal to answer with instead (403 cross-site, 415 not JSON, 401 not signed in, 403 without the role).</summary>
     public static HttpReply? Refuse(HttpRequest request, OperatorAccessOptions access, out OperatorCaller caller)
     {
         var claims = ReadClaims(request.Headers[PrincipalHeader].ToString());
         var name = First(request.Headers[NameHeader].ToString(), Claim(claims, "preferred_username"), Claim(claims, "name"), Claim(claims, "appid"), Claim(claims, "azp"));
         var objectId = First(request.Headers[IdHeader].ToString(), Claim(claims, "oid"), Claim(claims, ObjectIdClaim));
         caller = new OperatorCaller(name ?? objectId ?? "anonymous", objectId, Verified: access.RequireSignIn && claims is not null);
+        if (Forged(request) is { } forged)
+        {
+            return forged;
+        }
         if (!access.RequireSignIn)
         {
             return null;
@@ -38,6 +44,21 @@ public static class OperatorPrincipal
             ? null
             : HttpReply.Problem(403, "The operator API needs an app role this caller does not hold.", access.Role);
     }
+
+    private static HttpReply? Forged(HttpRequest request) => OperatorRequestCheck.Judge(
+            request.Method,
+            request.Host.Value ?? "",
+            request.Headers.Origin.ToString(),
+            request.Headers["Sec-Fetch-Site"].ToString(),
+            request.ContentType,
+            hasBody: request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0)) switch
+        {
+            OperatorRequestVerdict.CrossSite => HttpReply.Problem(403, "The operator API refuses requests from another site.",
+                "Origin or Sec-Fetch-Site names a site other than this one; use the console on this host, or call without a browser."),
+            OperatorRequestVerdict.NotJson => HttpReply.Problem(415, "The operator API takes application/json bodies only.",
+                "Send Content-Type: application/json, or no body and no content type."),
+            _ => null,
+        };
 
     private static string? First(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
 

@@ -40,10 +40,13 @@ public sealed class ConsoleBrowser : IAsyncLifetime
         }, gateway => gateway with { LossRate = 1.0 });
     }
 
+    /// <summary>A fresh page, on nothing yet.</summary>
+    public Task<IPage> NewPageAsync() => browser!.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
+
     /// <summary>A fresh page on the console, as an operator named <paramref name="operatorName"/>.</summary>
     public async Task<IPage> OpenConsoleAsync(string operatorName = "local")
     {
-        var page = await browser!.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
+        var page = await NewPageAsync();
         await page.GotoAsync(new Uri(Pipeline.Host.BaseAddress, "api/ops/console").ToString());
         await page.FillAsync("#operator", operatorName);
         return page;
