@@ -19,6 +19,8 @@ public sealed class FunctionsMetadataTests
     [InlineData("Health", "health", "get", "Anonymous")]
     [InlineData("RegisterOrder", "orders", "post", "Function")]
     [InlineData("GetOrder", "orders/{orderId}", "get", "Function")]
+    [InlineData("RefundOrder", "orders/{orderId}/refunds", "post", "Function")]
+    [InlineData("GetOrderMoney", "orders/{orderId}/money", "get", "Function")]
     [InlineData("SetStock", "ops/stock/{sku}", "put", "Function")]
     [InlineData("GetStock", "ops/stock/{sku}", "get", "Function")]
     [InlineData("ListParked", "ops/parked", "get", "Function")]

@@ -18,9 +18,25 @@ internal static class ControlApi
             stripeReplies.Clear();
             return Results.NoContent();
         });
+        sim.MapPost("/payments/{paymentId}/dashboard-refund", async (string paymentId, HttpRequest request) =>
+            await ApiResults.ReadJsonAsync<DashboardRefund>(request).ConfigureAwait(false) is { AmountMinor: > 0 } refund
+                ? ToRefundResult(RefundInDashboard(store, paymentId, refund.AmountMinor))
+                : ApiResults.Error(StatusCodes.Status400BadRequest, "amountMinor must be a positive integer"));
         sim.MapGet("/payments", () => Results.Ok(store.List()));
         sim.MapGet("/stats", () => Results.Ok(stats()));
     }
+
+    /// <summary>
+    /// A refund the merchant makes in the gateway's own dashboard or merchant console: under a key of the
+    /// gateway's, with no metadata (no order id), announced by the dialect's refund notice like any other.
+    /// </summary>
+    public static StoreResult<RefundSnapshot> RefundInDashboard(PaymentStore store, string paymentId, long amountMinor) =>
+        store.Find(paymentId) is { } payment
+            ? store.Refund(paymentId, "dashboard:" + Guid.NewGuid().ToString("N"), amountMinor, payment.Currency)
+            : new(StoreOutcome.NotFound, Error: "payment not found");
+
+    private static IResult ToRefundResult(StoreResult<RefundSnapshot> result) =>
+        ApiResults.IsSuccess(result.Outcome) ? Results.Ok(result.Value) : ApiResults.Failure(result);
 
     /// <summary>The one pay path behind both the endpoint and <see cref="SimulatorServer.PayAsync"/>.</summary>
     public static StoreResult<PaymentSnapshot> Pay(PaymentStore store, string paymentId, long? amountMinor, string? currency)

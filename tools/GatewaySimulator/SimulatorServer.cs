@@ -150,6 +150,13 @@ public sealed class SimulatorServer : IAsyncDisposable
         return ApiResults.IsSuccess(result.Outcome) ? Task.CompletedTask : Task.FromException(ApiResults.ToException(result, $"pay {paymentId}"));
     }
 
+    /// <summary>Same as <c>POST /sim/payments/{id}/dashboard-refund</c>: a refund made in the gateway's dashboard; its id.</summary>
+    public string DashboardRefund(string paymentId, long amountMinor)
+    {
+        var result = ControlApi.RefundInDashboard(store, paymentId, amountMinor);
+        return ApiResults.IsSuccess(result.Outcome) ? result.Value!.RefundId : throw ApiResults.ToException(result, $"dashboard refund of {paymentId}");
+    }
+
     /// <summary>Same as <c>POST /sim/payments/{id}/fail</c>; a refusal faults the task like <see cref="PayAsync"/>.</summary>
     public Task FailAsync(string paymentId)
     {

@@ -59,6 +59,8 @@ public sealed class PipelineHost : IAsyncDisposable
             ["Lane:BackoffSeconds"] = "1",
             ["Lane:MaxBackoffSeconds"] = "2",
             ["Reconciler:ActiveQueryAfterSeconds"] = "3600",
+            // The tests decide a crashed saga as soon as it is found; the grace an activity gets is tested on its own.
+            ["Reconciler:CrashedSagaGraceSeconds"] = "0",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in gateway?.ConnectorSettings() ?? new Dictionary<string, string?>())

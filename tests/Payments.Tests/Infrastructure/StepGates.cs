@@ -21,6 +21,9 @@ public sealed class StepGates
     /// <summary>Holds every stock commit of <paramref name="orderId"/>; each fails when let go.</summary>
     public void HoldCommit(string orderId) => gates[Key("commit", orderId)] = new Gate();
 
+    /// <summary>Holds the stock commit of <paramref name="orderId"/>; let go, it commits (an activity that outlives its terminated saga).</summary>
+    public void HoldCommitThenCommit(string orderId) => gates[Key("commit", orderId)] = new Gate { Fails = false };
+
     /// <summary>Commits the first line of <paramref name="orderId"/>, then holds the rest of its commit (a commit that died half-way); it fails when let go.</summary>
     public void HoldCommitAfterFirstLine(string orderId) => gates[Key("commit-rest", orderId)] = new Gate();
 
@@ -68,7 +71,10 @@ public sealed class StepGates
         }
         gate.Reached.TrySetResult();
         await gate.Go.Task;
-        throw new HttpRequestException($"{step} of {id} held by the test and then failed");
+        if (gate.Fails)
+        {
+            throw new HttpRequestException($"{step} of {id} held by the test and then failed");
+        }
     }
 
     private static string Key(string step, string id) => step + "/" + id;
@@ -91,5 +97,7 @@ public sealed class StepGates
     {
         public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public TaskCompletionSource Go { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool Fails { get; init; } = true;
     }
 }
