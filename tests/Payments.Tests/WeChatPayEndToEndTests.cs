@@ -87,6 +87,54 @@ public sealed class WeChatPayEndToEndTests(WeChatPayEndToEndFixture fixture) : I
         Assert.Equal((2400L, "CNY"), (refund.AmountMinor, refund.Currency));
         Assert.Equal(new StockLevel("sku-wx3", 1, 0, 0), await Stock.GetLevelAsync("sku-wx3"));
     }
+
+    /// <summary>
+    /// WeChat Pay answers a refund PROCESSING and announces its end: REFUND.SUCCESS pays it (the money
+    /// ledger says so), REFUND.ABNORMAL does not — the refund is parked with its retry and the order shows
+    /// RefundPending. Both notices name no order: intake finds it by the payment's capture in the ledger.
+    /// </summary>
+    [Fact]
+    public async Task A_refund_answered_processing_is_settled_by_its_notice_and_one_that_ends_abnormal_is_parked_and_shown()
+    {
+        await Stock.SetLevelAsync("sku-wx4", 2);
+        var paid = await Pipeline.RegisterOrderAsync("wx-rf-ok", amount: 2500, sku: "sku-wx4", provider: "wechatpay", currency: "CNY");
+        var abnormal = await Pipeline.RegisterOrderAsync("wx-rf-bad", amount: 2500, sku: "sku-wx4", provider: "wechatpay", currency: "CNY");
+        await Pipeline.WaitForStepAsync(abnormal.OrderId, "AwaitingPayment");
+        using (var scripted = await Pipeline.GatewayHttp.PostAsJsonAsync($"sim/payments/{abnormal.PaymentId}/refund-faults", new { failAfterAcceptance = 1 }))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, scripted.StatusCode);
+        }
+
+        await Pipeline.Gateway.PayAsync(paid.PaymentId, amountMinor: 2400);
+        await Pipeline.Gateway.PayAsync(abnormal.PaymentId, amountMinor: 2400);
+        Assert.Equal(OrderStatus.Refunded, (await Pipeline.WaitForOutcomeAsync(paid.OrderId)).Status);
+        Assert.Equal(OrderStatus.Refunded, (await Pipeline.WaitForOutcomeAsync(abnormal.OrderId)).Status);
+
+        var money = Pipeline.Service<MoneyLedger>();
+        var settled = await WaitForRefundAsync(money, paid.OrderId, "refund-" + paid.PaymentId, RefundState.Succeeded);
+        Assert.Equal(["request", "answer", "notice"], settled.Observations.Select(o => o.Source));
+        Assert.Equal(RefundState.Pending.ToString(), settled.Observations[1].State);
+
+        var failed = await WaitForRefundAsync(money, abnormal.OrderId, "refund-" + abnormal.PaymentId, RefundState.Failed);
+        Assert.Equal("notice", failed.Observations[^1].Source);
+        var parked = await Pipeline.Service<ParkedItems>().GetAsync(ParkedKinds.RefundFailed, Payments.Saga.LatePaymentRefund.InstanceId(abnormal.PaymentId));
+        Assert.Equal("refund1-" + abnormal.PaymentId, parked!.Refund!.IdempotencyKey());
+        Assert.Equal(OrderStatus.RefundPending, (await Pipeline.Service<OrderBook>().GetAsync(abnormal.OrderId))!.Status);
+        Assert.Equal(OrderStatus.Refunded, (await Pipeline.Service<OrderBook>().GetAsync(paid.OrderId))!.Status);
+    }
+
+    private static async Task<MoneyMovement> WaitForRefundAsync(MoneyLedger money, string orderId, string key, RefundState state)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            if (await money.FindRefundAsync(orderId, key, null, cts.Token) is { } refund && refund.RefundState == state)
+            {
+                return refund;
+            }
+            await Task.Delay(200, cts.Token);
+        }
+    }
 }
 
 /// <summary>Every WeChat Pay notification lost and no early active query: only the trade bill can tell.</summary>
