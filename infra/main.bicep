@@ -233,6 +233,26 @@ param reconcilerActiveQueryMaxIntervalSeconds int = 1800
 @maxValue(10000)
 param reconcilerMaxActiveQueriesPerRun int = 200
 
+@description('Reconciler__CrashedSagaGraceSeconds: how long after a saga failed or was terminated the sweep waits before deciding it (an activity it started may still complete; longer than functionTimeout).')
+@minValue(0)
+@maxValue(86400)
+param reconcilerCrashedSagaGraceSeconds int = 600
+
+@description('Reconciler__RefundFirstCheckSeconds: a refund accepted but not paid out is first asked about this long after it was requested, then with a doubling back-off.')
+@minValue(1)
+@maxValue(86400)
+param reconcilerRefundFirstCheckSeconds int = 60
+
+@description('Reconciler__RefundMaxCheckIntervalSeconds: longest wait between two looks at a refund not final yet.')
+@minValue(1)
+@maxValue(86400)
+param reconcilerRefundMaxCheckIntervalSeconds int = 3600
+
+@description('Reconciler__RefundOverdueAfterHours: a refund not final this long after it was requested is counted overdue (payments.refunds.overdue) and alerted.')
+@minValue(1)
+@maxValue(10000)
+param reconcilerRefundOverdueAfterHours int = 72
+
 @description('Reconciler__StuckPaidAfterMinutes: an order shown Paid this long with its saga still running is parked as stuck (longer than the points back-off).')
 @minValue(1)
 @maxValue(100000)
@@ -561,6 +581,10 @@ module functionApp 'modules/functionapp.bicep' = {
       Reconciler__ActiveQueryMaxIntervalSeconds: string(reconcilerActiveQueryMaxIntervalSeconds)
       Reconciler__MaxActiveQueriesPerRun: string(reconcilerMaxActiveQueriesPerRun)
       Reconciler__StuckPaidAfterMinutes: string(reconcilerStuckPaidAfterMinutes)
+      Reconciler__CrashedSagaGraceSeconds: string(reconcilerCrashedSagaGraceSeconds)
+      Reconciler__RefundFirstCheckSeconds: string(reconcilerRefundFirstCheckSeconds)
+      Reconciler__RefundMaxCheckIntervalSeconds: string(reconcilerRefundMaxCheckIntervalSeconds)
+      Reconciler__RefundOverdueAfterHours: string(reconcilerRefundOverdueAfterHours)
       Reconciler__StatementChunkLines: string(reconcilerStatementChunkLines)
       Reconciler__StatementInlineChunks: string(reconcilerStatementInlineChunks)
       Reconciler__StatementIndexLagMinutes: string(reconcilerStatementIndexLagMinutes)

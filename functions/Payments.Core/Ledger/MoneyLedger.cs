@@ -19,9 +19,11 @@ public sealed class MoneyLedger(PaymentsStorage storage, TimeProvider clock)
     private const string OpenPartition = "refund";
     private const int MaxObservations = 20;
 
-    public static string CaptureKey(string paymentId) => $"{MoneyKinds.Capture}:{paymentId}";
+    // '~' joins the parts of a key: unreserved in a URL (a ':' is escaped on the way, and a proxy that
+    // unescapes the path breaks the request's signature), and in no id (OrderRequest.IsId).
+    public static string CaptureKey(string paymentId) => $"{MoneyKinds.Capture}~{paymentId}";
 
-    public static string RefundKey(string key) => $"{MoneyKinds.Refund}:{key}";
+    public static string RefundKey(string key) => $"{MoneyKinds.Refund}~{key}";
 
     /// <summary>The key of a refund someone else started, known by the gateway's refund id.</summary>
     public static string GatewayRefundKey(string gatewayRefundId) => $"gw-{gatewayRefundId}";
@@ -158,7 +160,7 @@ public sealed class MoneyLedger(PaymentsStorage storage, TimeProvider clock)
         return row.HasValue ? row.Value!.GetString("OrderId") : null;
     }
 
-    private static string PaymentRef(string paymentId) => $"pay:{paymentId}";
+    private static string PaymentRef(string paymentId) => $"pay~{paymentId}";
 
     /// <summary>The refund of an order recorded under <paramref name="key"/>, or the one the gateway knows by <paramref name="gatewayRefundId"/>.</summary>
     public async Task<MoneyMovement?> FindRefundAsync(string orderId, string? key, string? gatewayRefundId, CancellationToken ct = default)
@@ -211,8 +213,8 @@ public sealed class MoneyLedger(PaymentsStorage storage, TimeProvider clock)
         var table = await storage.TableAsync(TableNames.MoneyOpen, ct);
         await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {OpenPartition} and NextCheckAt le {dueBy}"), cancellationToken: ct))
         {
-            var (orderId, key) = SplitOpenKey(row.RowKey);
-            yield return new OpenRefund(orderId, key, row.GetString("Provider") ?? "", row.GetDateTimeOffset("ListedAt") ?? dueBy, row.GetInt32("Checks") ?? 0);
+            yield return new OpenRefund(row.GetString("OrderId") ?? "", row.GetString("Key") ?? "", row.GetString("Provider") ?? "",
+                row.GetDateTimeOffset("ListedAt") ?? dueBy, row.GetInt32("Checks") ?? 0);
         }
     }
 
@@ -241,6 +243,8 @@ public sealed class MoneyLedger(PaymentsStorage storage, TimeProvider clock)
         {
             await table.AddEntityAsync(new TableEntity(OpenPartition, OpenKey(orderId, key))
             {
+                ["OrderId"] = orderId,
+                ["Key"] = key,
                 ["Provider"] = provider,
                 ["ListedAt"] = now,
                 ["NextCheckAt"] = now,
@@ -266,14 +270,7 @@ public sealed class MoneyLedger(PaymentsStorage storage, TimeProvider clock)
         }
     }
 
-    // Order ids and refund keys hold no ':' (OrderRequest.IsId), so the first ':' splits them.
-    private static string OpenKey(string orderId, string key) => $"{orderId}:{key}";
-
-    private static (string OrderId, string Key) SplitOpenKey(string rowKey)
-    {
-        var at = rowKey.IndexOf(':', StringComparison.Ordinal);
-        return (rowKey[..at], rowKey[(at + 1)..]);
-    }
+    private static string OpenKey(string orderId, string key) => $"{orderId}~{key}";
 
     private static string Quote(string value) => value.Replace("'", "''", StringComparison.Ordinal);
 
@@ -281,6 +278,7 @@ public sealed class MoneyLedger(PaymentsStorage storage, TimeProvider clock)
         string state, string initiator, string reason, string? gatewayRefundId, DateTimeOffset now, IReadOnlyList<MoneyObservation> observations) =>
         new(orderId, rowKey)
         {
+            ["Key"] = rowKey[(rowKey.IndexOf('~', StringComparison.Ordinal) + 1)..],
             ["Kind"] = kind,
             ["Provider"] = provider,
             ["PaymentId"] = paymentId,
@@ -298,14 +296,11 @@ public sealed class MoneyLedger(PaymentsStorage storage, TimeProvider clock)
     private static List<MoneyObservation> Observations(TableEntity row) =>
         row.GetString("Observations") is { Length: > 0 } json ? JsonSerializer.Deserialize<List<MoneyObservation>>(json) ?? [] : [];
 
-    private static MoneyMovement ToMovement(TableEntity row)
-    {
-        var kindAndKey = row.RowKey;
-        var at = kindAndKey.IndexOf(':', StringComparison.Ordinal);
-        return new MoneyMovement(
+    private static MoneyMovement ToMovement(TableEntity row) =>
+        new(
             row.PartitionKey,
-            row.GetString("Kind") ?? kindAndKey[..Math.Max(at, 0)],
-            at < 0 ? kindAndKey : kindAndKey[(at + 1)..],
+            row.GetString("Kind") ?? "",
+            row.GetString("Key") ?? "",
             row.GetString("Provider") ?? "",
             row.GetString("PaymentId") ?? "",
             row.GetInt64("AmountMinor") ?? 0,
@@ -319,7 +314,6 @@ public sealed class MoneyLedger(PaymentsStorage storage, TimeProvider clock)
             Observations(row),
             row.GetInt32("Attempt") ?? 0,
             row.GetString("RequestKey") is { Length: > 0 } requestKey ? requestKey : null);
-    }
 }
 
 /// <summary>What an observation did to a refund: its row after, the state before, and whether the state moved.</summary>

@@ -62,7 +62,7 @@ public sealed class PointsLedger(PaymentsStorage storage) : IPointsGrants
             var granted = grant.HasValue ? grant.Value!.GetInt64("Points") ?? 0 : 0;
             var reversedSoFar = 0L;
             await foreach (var earlier in table.QueryAsync<TableEntity>(
-                $"PartitionKey eq '{customerId}' and RowKey ge '{ReversalPrefix(orderId)}' and RowKey lt '{ReversalPrefix(orderId)}~'", select: ["Points"], cancellationToken: token))
+                $"PartitionKey eq '{customerId}' and RowKey ge '{ReversalPrefix(orderId)}' and RowKey lt '{ReversalPrefix(orderId)}~~'", select: ["Points"], cancellationToken: token))
             {
                 reversedSoFar += earlier.GetInt64("Points") ?? 0;
             }
@@ -114,7 +114,7 @@ public sealed class PointsLedger(PaymentsStorage storage) : IPointsGrants
 
     private static string GrantKey(string orderId) => $"grant-{orderId}";
 
-    private static string ReversalPrefix(string orderId) => $"reversal-{orderId}:";
+    private static string ReversalPrefix(string orderId) => $"reversal-{orderId}~";
 
     private static string ReversalKey(string orderId, string reversalKey) => ReversalPrefix(orderId) + reversalKey;
 }

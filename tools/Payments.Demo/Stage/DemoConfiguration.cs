@@ -30,6 +30,10 @@ public static class DemoConfiguration
         ["ReconcilerSchedule"] = "*/2 * * * * *",
         ["DeadLetterSchedule"] = "*/5 * * * * *",
         ["Reconciler:ActiveQueryAfterSeconds"] = "8",
+        // The demo's terminated sagas are decided within seconds; its refunds are followed from the first seconds on.
+        ["Reconciler:CrashedSagaGraceSeconds"] = "5",
+        ["Reconciler:RefundFirstCheckSeconds"] = "2",
+        ["Reconciler:RefundMaxCheckIntervalSeconds"] = "4",
         ["Lane:BackoffSeconds"] = "1",
         ["Lane:MaxBackoffSeconds"] = "4",
         ["Lane:MaxAttempts"] = "4",
