@@ -149,6 +149,11 @@ param intakeToleranceSeconds int = 300
 @maxValue(3650)
 param intakeInboxRetentionDays int = 30
 
+@description('Intake__StorageBudgetSeconds: how long intake\'s storage calls for one callback may take in all before it answers 503; inside the strictest gateway\'s deadline (WeChat Pay waits 5 s).')
+@minValue(1)
+@maxValue(30)
+param intakeStorageBudgetSeconds int = 4
+
 @description('Saga__PaymentWindowSeconds: how long an order waits for its payment.')
 @minValue(1)
 @maxValue(604800)
@@ -521,6 +526,7 @@ module functionApp 'modules/functionapp.bicep' = {
       Intake__MaxBodyBytes: string(intakeMaxBodyBytes)
       Intake__ToleranceSeconds: string(intakeToleranceSeconds)
       Intake__InboxRetentionDays: string(intakeInboxRetentionDays)
+      Intake__StorageBudgetSeconds: string(intakeStorageBudgetSeconds)
       // Secrets: Key Vault references without a version, so a rotated secret is picked up.
       Intake__StandardSecrets: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.vaultUri}secrets/${secretNames.standardSecrets}/)'
 

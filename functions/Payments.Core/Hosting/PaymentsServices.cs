@@ -118,8 +118,9 @@ public static class PaymentsServices
     }
 
     /// <summary>
-    /// Storage clients with short retries: intake must answer 503 within the gateway's timeout
-    /// rather than hold the request through the SDK's default minute of back-off.
+    /// Storage clients with short retries rather than the SDK's default minute of back-off. Even these
+    /// (three tries of up to 10 s each) outlast a gateway's deadline: intake bounds its calls with its own
+    /// budget (<see cref="IntakeOptions.StorageBudget"/>), a cancellation that stops a try and its retries.
     /// </summary>
     public static PaymentsStorage CreateStorage(StorageOptions options)
     {

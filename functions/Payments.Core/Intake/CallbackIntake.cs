@@ -12,7 +12,9 @@ namespace Payments.Intake;
 
 /// <summary>
 /// The webhook front door: limit, verify, parse, store once, dispatch. A callback is acknowledged
-/// only once it is stored; whatever happens after that can be retried from the inbox.
+/// only once it is stored; whatever happens after that can be retried from the inbox. Its storage
+/// calls share one time budget (<see cref="IntakeOptions.StorageBudget"/>): when storage does not
+/// answer within it, the gateway gets 503 in time to retry.
 /// </summary>
 public sealed class CallbackIntake(
     ProviderRegistry providers,
@@ -90,9 +92,10 @@ public sealed class CallbackIntake(
             log.SignatureRejected(provider.Name);
             return new IntakeResult.Unauthorized();
         }
+        using var budget = new StorageBudget(options.Value.StorageBudget, clock, ct);
         if (items.Count == 1)
         {
-            return await AcceptItemAsync(provider, items[0], durable, verifyAt, ct);
+            return await AcceptItemAsync(provider, items[0], durable, verifyAt, budget);
         }
 
         // A batch (Adyen): each item verified, parsed and stored on its own, so one bad item costs
@@ -101,10 +104,10 @@ public sealed class CallbackIntake(
         var results = new List<IntakeResult>(items.Count);
         foreach (var item in items)
         {
-            var result = await AcceptItemAsync(provider, item, durable, verifyAt, ct);
+            var result = await AcceptItemAsync(provider, item, durable, verifyAt, budget);
             if (result is IntakeResult.Unavailable)
             {
-                // Storage is down: the rest would wait out the same timeouts past the gateway's deadline.
+                // Storage is down (or the batch's one budget is spent): the rest would wait past the gateway's deadline.
                 return result;
             }
             results.Add(result);
@@ -113,7 +116,7 @@ public sealed class CallbackIntake(
     }
 
     /// <summary>One callback: verify, parse, store once, dispatch.</summary>
-    private async Task<IntakeResult> AcceptItemAsync(IWebhookProvider provider, WebhookRequest webhook, DurableTaskClient durable, DateTimeOffset? verifyAt, CancellationToken ct)
+    private async Task<IntakeResult> AcceptItemAsync(IWebhookProvider provider, WebhookRequest webhook, DurableTaskClient durable, DateTimeOffset? verifyAt, StorageBudget budget)
     {
         if (!provider.Verify(webhook, verifyAt ?? clock.GetUtcNow()))
         {
@@ -131,12 +134,11 @@ public sealed class CallbackIntake(
         {
             try
             {
-                parsed = await FindOrderAsync(provider.Name, orphan.Event, ct);
+                parsed = await FindOrderAsync(provider.Name, orphan.Event, budget.Token);
             }
-            catch (Exception ex) when (StorageFailure.IsUnavailable(ex) && !ct.IsCancellationRequested)
+            catch (Exception ex) when (budget.MeansUnavailable(ex))
             {
-                log.InboxUnavailable(ex, provider.Name, orphan.Event.EventId);
-                return new IntakeResult.Unavailable();
+                return Unavailable(ex, provider.Name, orphan.Event.EventId, budget);
             }
         }
 
@@ -152,53 +154,46 @@ public sealed class CallbackIntake(
         {
             System.Diagnostics.Activity.Current?.SetTag(PipelineTrace.OrderIdTag, paymentEvent.OrderId);
         }
-        // A running saga gets the event before the callback is stored, so the row is stored already applied
-        // and needs no mark after the raise (PaymentDispatch.RaiseBeforeStoringAsync says why that is safe).
-        var looked = paymentEvent is null ? null : await LookBeforeStoringAsync(paymentEvent, durable, ct);
-        if (looked == OrderRowLook.RaisedToRunningSaga)
-        {
-            state = PaymentDispatch.StateAfterRaise(paymentEvent!.Kind);
-        }
-        var receivedAt = clock.GetUtcNow();
-        var entry = new InboxEntry(provider.Name, eventId, webhook.Body, webhook.Headers, receivedAt, state, paymentEvent, eventType,
-            [new CallbackDelivery(receivedAt, FromGateway, "200 stored")]);
 
+        OrderRowLook? looked;
+        InboxEntry entry;
         InboxAddResult added;
         try
         {
+            // A running saga gets the event before the callback is stored, so the row is stored already applied
+            // and needs no mark after the raise (PaymentDispatch.RaiseBeforeStoringAsync says why that is safe,
+            // a raise followed by a 503 included: the gateway's redelivery is raised again and is a duplicate to the saga).
+            looked = paymentEvent is null ? null : await LookBeforeStoringAsync(paymentEvent, durable, budget);
+            if (looked == OrderRowLook.RaisedToRunningSaga)
+            {
+                state = PaymentDispatch.StateAfterRaise(paymentEvent!.Kind);
+            }
+            var receivedAt = clock.GetUtcNow();
+            entry = new InboxEntry(provider.Name, eventId, webhook.Body, webhook.Headers, receivedAt, state, paymentEvent, eventType,
+                [new CallbackDelivery(receivedAt, FromGateway, "200 stored")]);
+
             // The letter first: a gateway retry after a failure between the two writes parks nothing twice
             // (same letter id) and still stores the callback, while the reverse order could store it unparked.
             if (parsed is ParseOutcome.Parked park)
             {
-                await letters.ParkAsync(IntakeLetter(provider.Name, park), ct);
-                // A refund the gateway failed after accepting it: the operator's refund retry
-                // (POST /api/ops/refunds/{key}/retry) asks for it again under the next attempt's key. Parked
-                // once per event: a redelivery (or a replay) must not reopen an item an operator resolved.
-                var detail = $"{park.EventType} {eventId}: {park.Reason}";
-                // The money ledger's refund, when it has it, is marked failed and parked with its retry from what it recorded.
-                if (park.Refund is { Attempt: > 0 } refund
-                    && await refunds.ObserveAsync(refund.OrderId, (refund with { Attempt = refund.Attempt - 1 }).IdempotencyKey(), RefundState.Failed, "notice", detail: detail, ct: ct) is null
-                    && (await parkedItems.GetAsync(ParkedKinds.RefundFailed, LatePaymentRefund.InstanceId(refund.PaymentId), ct))?.Detail != detail)
-                {
-                    await parkedItems.ParkAsync(new ParkRequest(refund.OrderId, ParkedKinds.RefundFailed,
-                        $"The refund of {refund.AmountMinor} {refund.Currency} ({refund.Reason}) failed at {provider.Name} after it was accepted; retry it.",
-                        detail, refund, LatePaymentRefund.InstanceId(refund.PaymentId)), ct);
-                }
+                await ParkAsync(provider.Name, eventId, park, budget.Token);
             }
+            // One entity-group transaction (the row and its index row): a callback answered 503 because the
+            // budget ran out mid-insert is either absent or stored whole, and its redelivery is a duplicate.
             using var inboxSpan = PipelineTrace.Source.StartActivity(PipelineTrace.InboxAdd);
-            added = await inbox.TryAddAsync(entry, ct);
+            added = await inbox.TryAddAsync(entry, budget.Token);
             inboxSpan?.SetTag(PipelineTrace.OutcomeTag, added.ToString());
         }
-        catch (Exception ex) when (StorageFailure.IsUnavailable(ex) && !ct.IsCancellationRequested)
+        catch (Exception ex) when (budget.MeansUnavailable(ex))
         {
-            log.InboxUnavailable(ex, provider.Name, eventId);
-            return new IntakeResult.Unavailable();
+            return Unavailable(ex, provider.Name, eventId, budget);
         }
 
+        // Stored: acknowledged from here on, whatever the budget has left for the note or the dispatch.
         if (added == InboxAddResult.Duplicate)
         {
             log.Duplicate(provider.Name, eventId);
-            await NoteDuplicateAsync(provider.Name, eventId, receivedAt, ct);
+            await NoteDuplicateAsync(provider.Name, eventId, entry.ReceivedAt, budget);
             return new IntakeResult.Acknowledged(provider.Acknowledgement, "duplicate");
         }
         if (parsed is ParseOutcome.Parked parked)
@@ -214,10 +209,43 @@ public sealed class CallbackIntake(
         var disposition = looked switch
         {
             OrderRowLook.RaisedToRunningSaga => "applied",
-            { } look => await DispatchStoredAsync(entry, paymentEvent, look, durable, ct),
+            { } look => await DispatchStoredAsync(entry, paymentEvent, look, durable, budget),
             null => "stored",
         };
         return new IntakeResult.Acknowledged(provider.Acknowledgement, disposition);
+    }
+
+    /// <summary>Storage is down, or did not answer within the budget: nothing of this callback is acknowledged, the gateway retries.</summary>
+    private IntakeResult.Unavailable Unavailable(Exception ex, string provider, string eventId, StorageBudget budget)
+    {
+        if (budget.Spent)
+        {
+            log.StorageBudgetSpent(provider, eventId, budget.Length);
+        }
+        else
+        {
+            log.InboxUnavailable(ex, provider, eventId);
+        }
+        return new IntakeResult.Unavailable();
+    }
+
+    /// <summary>A callback parked at intake: its dead letter and, for a refund that failed after it was accepted, the operator's item.</summary>
+    private async Task ParkAsync(string provider, string eventId, ParseOutcome.Parked park, CancellationToken ct)
+    {
+        await letters.ParkAsync(IntakeLetter(provider, park), ct);
+        // A refund the gateway failed after accepting it: the operator's refund retry
+        // (POST /api/ops/refunds/{key}/retry) asks for it again under the next attempt's key. Parked
+        // once per event: a redelivery (or a replay) must not reopen an item an operator resolved.
+        var detail = $"{park.EventType} {eventId}: {park.Reason}";
+        // The money ledger's refund, when it has it, is marked failed and parked with its retry from what it recorded.
+        if (park.Refund is { Attempt: > 0 } refund
+            && await refunds.ObserveAsync(refund.OrderId, (refund with { Attempt = refund.Attempt - 1 }).IdempotencyKey(), RefundState.Failed, "notice", detail: detail, ct: ct) is null
+            && (await parkedItems.GetAsync(ParkedKinds.RefundFailed, LatePaymentRefund.InstanceId(refund.PaymentId), ct))?.Detail != detail)
+        {
+            await parkedItems.ParkAsync(new ParkRequest(refund.OrderId, ParkedKinds.RefundFailed,
+                $"The refund of {refund.AmountMinor} {refund.Currency} ({refund.Reason}) failed at {provider} after it was accepted; retry it.",
+                detail, refund, LatePaymentRefund.InstanceId(refund.PaymentId)), ct);
+        }
     }
 
     /// <summary>
@@ -235,14 +263,15 @@ public sealed class CallbackIntake(
     /// The look at the order's row (and the raise to its running saga) before storing; null when it
     /// failed: the callback is then stored unapplied and left to the outbox relay, as when a dispatch
     /// after storing fails (an outage of storage itself then fails the insert too, and the gateway retries).
+    /// A look cut short by the budget is not a failed look: the insert would find no time left, so it throws.
     /// </summary>
-    private async Task<OrderRowLook?> LookBeforeStoringAsync(PaymentEvent paymentEvent, DurableTaskClient durable, CancellationToken ct)
+    private async Task<OrderRowLook?> LookBeforeStoringAsync(PaymentEvent paymentEvent, DurableTaskClient durable, StorageBudget budget)
     {
         try
         {
-            return await dispatch.RaiseBeforeStoringAsync(durable, paymentEvent, ct);
+            return await dispatch.RaiseBeforeStoringAsync(durable, paymentEvent, budget.Token);
         }
-        catch (Exception ex) when (!ct.IsCancellationRequested)
+        catch (Exception ex) when (!budget.Token.IsCancellationRequested)
         {
             log.DispatchFailed(ex, paymentEvent.Provider, paymentEvent.EventId, paymentEvent.OrderId);
             return null;
@@ -290,13 +319,13 @@ public sealed class CallbackIntake(
     /// Notes a duplicate delivery on the stored callback for the operator's timeline. Only a record:
     /// the duplicate is acknowledged whether or not the note could be written.
     /// </summary>
-    private async Task NoteDuplicateAsync(string provider, string eventId, DateTimeOffset at, CancellationToken ct)
+    private async Task NoteDuplicateAsync(string provider, string eventId, DateTimeOffset at, StorageBudget budget)
     {
         try
         {
-            await inbox.NoteDeliveryAsync(provider, eventId, new CallbackDelivery(at, FromGateway, "200 duplicate"), ct);
+            await inbox.NoteDeliveryAsync(provider, eventId, new CallbackDelivery(at, FromGateway, "200 duplicate"), budget.Token);
         }
-        catch (Exception ex) when (StorageFailure.IsUnavailable(ex) && !ct.IsCancellationRequested)
+        catch (Exception ex) when (budget.MeansUnavailable(ex))
         {
             log.DeliveryNotNoted(ex, provider, eventId);
         }
@@ -305,17 +334,28 @@ public sealed class CallbackIntake(
     /// <summary>The dead-letter reason of a callback parked at intake.</summary>
     public const string ParkedReason = "parked_at_intake";
 
-    /// <summary>Dispatch after storing; a failure here is not the gateway's problem: the outbox relay re-dispatches.</summary>
-    private async Task<string> DispatchStoredAsync(InboxEntry entry, PaymentEvent paymentEvent, OrderRowLook looked, DurableTaskClient durable, CancellationToken ct)
+    /// <summary>
+    /// Dispatch after storing, on what is left of the budget; a failure here, or a dispatch the budget
+    /// cuts short, is not the gateway's problem: the callback is stored, so it is acknowledged, and the
+    /// outbox relay re-dispatches it (a dispatch cut short anywhere is one that crashed there).
+    /// </summary>
+    private async Task<string> DispatchStoredAsync(InboxEntry entry, PaymentEvent paymentEvent, OrderRowLook looked, DurableTaskClient durable, StorageBudget budget)
     {
         try
         {
             // An unknown order: the callback may have outrun its order's registration and waits on the lane.
-            return await dispatch.ApplyStoredOrDeferAsync(durable, entry, looked, ct) == DispatchResult.UnknownOrder ? "queued" : "applied";
+            return await dispatch.ApplyStoredOrDeferAsync(durable, entry, looked, budget.Token) == DispatchResult.UnknownOrder ? "queued" : "applied";
         }
-        catch (Exception ex) when (!ct.IsCancellationRequested)
+        catch (Exception ex) when (!budget.Request.IsCancellationRequested)
         {
-            log.DispatchFailed(ex, paymentEvent.Provider, paymentEvent.EventId, paymentEvent.OrderId);
+            if (budget.Spent)
+            {
+                log.DispatchLeftToRelay(paymentEvent.Provider, paymentEvent.EventId, paymentEvent.OrderId, budget.Length);
+            }
+            else
+            {
+                log.DispatchFailed(ex, paymentEvent.Provider, paymentEvent.EventId, paymentEvent.OrderId);
+            }
             return "stored";
         }
     }

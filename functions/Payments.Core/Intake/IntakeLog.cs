@@ -30,6 +30,12 @@ internal static partial class IntakeLog
     [LoggerMessage(1008, LogLevel.Error, "Parked {Provider} event {EventId} of type {EventType} for order {OrderId}, for an operator: {Reason}")]
     public static partial void CallbackParked(this ILogger log, string provider, string eventId, string eventType, string orderId, string reason);
 
+    [LoggerMessage(1009, LogLevel.Error, "Storage did not answer within intake's budget of {Budget} for {Provider} event {EventId}; answering 503")]
+    public static partial void StorageBudgetSpent(this ILogger log, string provider, string eventId, TimeSpan budget);
+
+    [LoggerMessage(1010, LogLevel.Warning, "Dispatch of {Provider} event {EventId} for order {OrderId} did not finish within intake's budget of {Budget}; stored, acknowledged and left for the outbox relay")]
+    public static partial void DispatchLeftToRelay(this ILogger log, string provider, string eventId, string orderId, TimeSpan budget);
+
     [LoggerMessage(1040, LogLevel.Warning, "Could not note a duplicate delivery of {Provider} event {EventId} on its stored callback (storage unavailable); acknowledged anyway")]
     public static partial void DeliveryNotNoted(this ILogger log, Exception exception, string provider, string eventId);
 }

@@ -30,5 +30,17 @@ public sealed class IntakeOptions
     [Range(1, 3650)]
     public int InboxRetentionDays { get; set; } = 30;
 
+    /// <summary>
+    /// How long intake's storage calls for one callback may take in all (the money ledger's order
+    /// lookup, the look at the order's row, a dead letter's park, the inbox insert) before it answers
+    /// 503: inside the strictest gateway's deadline (WeChat Pay waits 5 s for an answer), so the gateway
+    /// hears "retry" instead of timing out. A dispatch after the insert gets what is left of it; a
+    /// stored callback is acknowledged whether or not its dispatch finished (the outbox relay applies it).
+    /// </summary>
+    [Range(1, 30)]
+    public int StorageBudgetSeconds { get; set; } = 4;
+
     public TimeSpan Tolerance => TimeSpan.FromSeconds(ToleranceSeconds);
+
+    public TimeSpan StorageBudget => TimeSpan.FromSeconds(StorageBudgetSeconds);
 }
