@@ -179,6 +179,11 @@ param sagaActivityMaxAttempts int = 4
 @maxValue(600)
 param sagaActivityBackoffSeconds int = 2
 
+@description('Saga__StorageOutageMinutes: how long the saga\'s reservation, stock commit and read-model records retry a storage failure (back-off doubling up to a minute) before giving up; after a capture the order is then parked, never refunded (saga 4.0).')
+@minValue(1)
+@maxValue(1440)
+param sagaStorageOutageMinutes int = 10
+
 @description('Saga__PointsPerMajorUnit: loyalty points per major currency unit paid.')
 @minValue(0)
 @maxValue(1000)
@@ -186,7 +191,7 @@ param sagaPointsPerMajorUnit int = 1
 
 @description('Saga__Version: the saga version new orders\' sagas are stamped with, and the newest this deployment\'s workers run (older in-flight sagas replay their own steps). Raise it with every change to OrderSaga\'s steps (docs/design-notes.md, note 33).')
 @minLength(1)
-param sagaVersion string = '3.0'
+param sagaVersion string = '4.0'
 
 @description('Lane__MaxAttempts: retry-lane attempts before a callback is dead-lettered (with the capped back-off, the lane\'s patience with an order-service outage).')
 @minValue(1)
@@ -536,6 +541,7 @@ module functionApp 'modules/functionapp.bicep' = {
       Saga__ActivityMaxAttempts: string(sagaActivityMaxAttempts)
       Saga__ActivityBackoffSeconds: string(sagaActivityBackoffSeconds)
       Saga__PointsPerMajorUnit: string(sagaPointsPerMajorUnit)
+      Saga__StorageOutageMinutes: string(sagaStorageOutageMinutes)
       // One saga version for both: the app stamps new sagas with it, and the Durable extension's
       // host.json defaultVersion (overridden here) makes the host run instances of this version or
       // older only (versionMatchStrategy CurrentOrOlder, versionFailureStrategy Reject in host.json).

@@ -82,7 +82,7 @@ public sealed class SagaVersionTests
     [Fact]
     public void Versions_compare_as_numbers_and_the_current_one_is_the_newest()
     {
-        string[] ordered = [SagaVersions.First, SagaVersions.StockMilestones, SagaVersions.FoldedSteps];
+        string[] ordered = [SagaVersions.First, SagaVersions.StockMilestones, SagaVersions.FoldedSteps, SagaVersions.OutageRetries];
         Assert.Equal(SagaVersions.Current, ordered[^1]);
         Assert.All(ordered, v => Assert.Matches(SagaVersions.Pattern, v));
         // Bare numbers would compare as strings ("10" before "9"): the pattern asks for at least major.minor.

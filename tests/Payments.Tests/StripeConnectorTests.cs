@@ -231,7 +231,8 @@ public sealed class StripeConnectorTests(StripeSimulatorFixture fixture) : IClas
         var mine = lines.Where(l => l.OrderId.StartsWith(prefix, StringComparison.Ordinal)).ToList();
         Assert.Equal(233, mine.Count);
         Assert.Equal(230, mine.Select(l => l.PaymentId).Distinct().Count(p => mine.Any(l => l.PaymentId == p && l.Type == "capture")));
-        Assert.Equal(new StatementLine(paid[7].PaymentId, paid[7].OrderId, "capture", 1007, "EUR", mine.Single(l => l.PaymentId == paid[7].PaymentId).OccurredAt),
+        Assert.Equal(new StatementLine(paid[7].PaymentId, paid[7].OrderId, "capture", 1007, "EUR", mine.Single(l => l.PaymentId == paid[7].PaymentId).OccurredAt,
+                Settlement: new StatementSettlement(1007, "EUR", 0, 1007)),
             mine.Single(l => l.PaymentId == paid[7].PaymentId));
         // Refunds come positive, with the order id Stripe keeps on the refund.
         Assert.Equal(3, mine.Count(l => l is { Type: "refund", AmountMinor: 100, Currency: "EUR" } && paid.Take(3).Any(p => p.PaymentId == l.PaymentId && p.OrderId == l.OrderId)));

@@ -77,6 +77,14 @@ public sealed record SimulatorOptions
     /// </summary>
     public bool WeChatPayKeyMigration { get; init; }
 
+    /// <summary>
+    /// The Stripe account's settlement currency (USD, EUR, GBP, CNY or JPY): a Stripe charge in another
+    /// currency books its balance transaction in this one, converted at fixed rates with
+    /// <c>exchange_rate</c> set, as a EUR charge on a US account does. Unset by default: every charge
+    /// books in its own currency.
+    /// </summary>
+    public string? StripeSettlementCurrency { get; init; }
+
     /// <summary>Log level of the embedded host; Warning keeps test output quiet, Information shows every delivery.</summary>
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Warning;
 
@@ -168,6 +176,11 @@ public sealed record SimulatorOptions
         if (MaxConcurrentDeliveries < 1)
         {
             throw new ArgumentException("MaxConcurrentDeliveries must be at least 1.", nameof(MaxConcurrentDeliveries));
+        }
+
+        if (StripeSettlementCurrency is not null && !StripeSettlement.Known.Contains(StripeSettlementCurrency))
+        {
+            throw new ArgumentException($"StripeSettlementCurrency must be one of {string.Join(", ", StripeSettlement.Known)}, was '{StripeSettlementCurrency}'.", nameof(StripeSettlementCurrency));
         }
 
         if (MalformedStatementLines < 0)

@@ -117,7 +117,7 @@ public sealed class SimulatorServer : IAsyncDisposable
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/v1"), v1 => v1.Use(guard.InvokeAsync));
         app.MapGatewayApi(store, options.MalformedStatementLines);
         var stripeReplies = new StripeIdempotency();
-        app.MapStripeApi(store, stripeReplies);
+        app.MapStripeApi(store, stripeReplies, new StripeSettlement(options.StripeSettlementCurrency));
         var weChatPayGuard = new WeChatPayGuard(weChatPay, options, random, stats, clock);
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/v3"), v3 => v3.Use(weChatPayGuard.InvokeAsync));
         app.MapWeChatPayApi(store);

@@ -15,7 +15,7 @@ internal static class StripeApi
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    public static void MapStripeApi(this IEndpointRouteBuilder endpoints, PaymentStore store, StripeIdempotency replies)
+    public static void MapStripeApi(this IEndpointRouteBuilder endpoints, PaymentStore store, StripeIdempotency replies, StripeSettlement settlement)
     {
         var v1 = endpoints.MapGroup("/v1");
         v1.MapGet("/payment_intents/{id}", (string id) =>
@@ -27,7 +27,7 @@ internal static class StripeApi
             store.FindRefund(id) is { } refund && FindIntent(store, refund.PaymentId) is { } payment
                 ? Ok(Refund(refund, payment.OrderId, store.ChargeOf(payment.PaymentId)))
                 : Missing("refund", id, "id"));
-        v1.MapGet("/balance_transactions", (HttpRequest request) => ListBalanceTransactions(store, request));
+        v1.MapGet("/balance_transactions", (HttpRequest request) => ListBalanceTransactions(store, settlement, request));
     }
 
     /// <summary>Stripe-dialect paths, so the API guard answers them with Stripe's error object.</summary>
@@ -176,7 +176,7 @@ internal static class StripeApi
         return Ok(new { @object = "list", data, has_more = page.Length > limit, url = "/v1/refunds" });
     }
 
-    private static IResult ListBalanceTransactions(PaymentStore store, HttpRequest request)
+    private static IResult ListBalanceTransactions(PaymentStore store, StripeSettlement settlement, HttpRequest request)
     {
         var query = request.Query;
         var from = UnixQuery(query["created[gte]"]) ?? DateTimeOffset.MinValue;
@@ -199,7 +199,7 @@ internal static class StripeApi
             entries = entries.Where(e => e.Sequence < sequence);
         }
         var page = entries.Take(limit + 1).ToArray();
-        var data = page.Take(limit).Select(e => BalanceTransaction(e, expandSource)).ToArray();
+        var data = page.Take(limit).Select(e => BalanceTransaction(e, settlement, expandSource)).ToArray();
         return Ok(new { @object = "list", data, has_more = page.Length > limit, url = "/v1/balance_transactions" });
     }
 
@@ -243,12 +243,18 @@ internal static class StripeApi
         status = refund.Status,
     };
 
-    private static object BalanceTransaction(LedgerEntry entry, bool expandSource)
+    /// <summary>
+    /// A movement as Stripe books it: the charge or refund (its own amount and currency) as the source,
+    /// the balance transaction's <c>amount</c>, <c>fee</c> and <c>net</c> in the account's settlement
+    /// currency, negative for a refund, with <c>exchange_rate</c> when the two currencies differ.
+    /// </summary>
+    private static object BalanceTransaction(LedgerEntry entry, StripeSettlement settlement, bool expandSource)
     {
         var created = entry.OccurredAt.ToUnixTimeSeconds();
         var currency = entry.Currency.ToLowerInvariant();
         var capture = entry.Type == "capture";
-        var amount = capture ? entry.AmountMinor : -entry.AmountMinor;
+        var (settledCurrency, settled, exchangeRate) = settlement.Book(entry.AmountMinor, entry.Currency);
+        var amount = capture ? settled : -settled;
         var metadata = new Dictionary<string, string> { ["order_id"] = entry.OrderId };
         object source = !expandSource ? entry.SourceId
             : capture
@@ -261,8 +267,9 @@ internal static class StripeApi
             amount,
             available_on = created,
             created,
-            currency,
+            currency = settledCurrency.ToLowerInvariant(),
             description = capture ? "Payment" : "REFUND FOR PAYMENT",
+            exchange_rate = exchangeRate,
             fee = 0,
             net = amount,
             reporting_category = capture ? "charge" : "refund",

@@ -9,6 +9,8 @@ public static class ParkedKinds
     public const string SagaFailed = "saga_failed";
     public const string ReleaseFailed = "release_failed";
     public const string RecordFailed = "record_failed";
+    /// <summary>A captured payment whose stock commit could not reach the ledger for the whole storage-outage bound (saga 4.0): the order stays Paid, not refunded, for an operator to commit or refund.</summary>
+    public const string CommitFailed = "commit_failed";
     /// <summary>A saga that failed or was terminated, found by the reconciler (its captured payment is being refunded, or nothing was captured).</summary>
     public const string SagaCrashed = "saga_crashed";
     /// <summary>A saga still running, its order shown Paid for longer than the reconciler's bound.</summary>

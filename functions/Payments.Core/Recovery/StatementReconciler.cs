@@ -416,6 +416,6 @@ public sealed class StatementReconciler(
     }
 
     private static string Describe(DiscrepancyClass kind, StatementLine line, OrderRecord? order) =>
-        $"{kind}: {line.Provider ?? "gateway"} {line.Type} {line.AmountMinor} {line.Currency} for payment {line.PaymentId}; ledger "
+        $"{kind}: {line.Provider ?? "gateway"} {line.Type} {line.AmountMinor} {line.Currency}{(line.Settlement is { } settled ? $", {settled}," : "")} for payment {line.PaymentId}; ledger "
         + (order is null ? "has no such order" : $"says {order.Provider} order {order.Status}, paid {order.PaidAmountMinor?.ToString() ?? "nothing"} {order.Currency}");
 }

@@ -103,9 +103,14 @@ public static class OrderSaga
         await steps.RecordAsync(OrderStatus.Paid, null, "Paid", payment.AmountMinor, payment.Currency);
 
         steps.Show("CommittingStock");
-        if (await steps.CommitStockAsync() == CommitResult.Failed)
+        switch (await steps.CommitStockAsync())
         {
-            return await steps.RefundAndFinishAsync(payment.AmountMinor, payment.Currency, "stock_failed", releaseStock: true);
+            // The ledger's answer that the commit cannot happen: the one stock failure that refunds.
+            case CommitResult.Failed:
+                return await steps.RefundAndFinishAsync(payment.AmountMinor, payment.Currency, "stock_failed", releaseStock: true);
+            // No answer for the whole outage bound (4.0; older sagas never get here): parked, not refunded.
+            case null:
+                return await steps.ParkUncommittedAsync(payment);
         }
         if (SagaVersions.Runs(context, SagaVersions.StockMilestones))
         {

@@ -26,6 +26,15 @@ public sealed class SagaOptions
     [Range(1, 600)]
     public int ActivityBackoffSeconds { get; set; } = 2;
 
+    /// <summary>
+    /// How long a storage outage plausibly lasts: the steps after a capture (the stock commit, the read
+    /// model's records) and the reservation before it retry a failure this long, back-off doubling from
+    /// <see cref="ActivityBackoffSeconds"/> up to a minute, before they give up (after a capture: park,
+    /// never refund). Saga 4.0 and later.
+    /// </summary>
+    [Range(1, 24 * 60)]
+    public int StorageOutageMinutes { get; set; } = 10;
+
     /// <summary>Loyalty points per major currency unit paid.</summary>
     [Range(0, 1000)]
     public int PointsPerMajorUnit { get; set; } = 1;
@@ -45,5 +54,6 @@ public sealed class SagaOptions
         TimeSpan.FromSeconds(PointsBackoffSeconds),
         ActivityMaxAttempts,
         TimeSpan.FromSeconds(ActivityBackoffSeconds),
-        PointsPerMajorUnit);
+        PointsPerMajorUnit,
+        TimeSpan.FromMinutes(StorageOutageMinutes));
 }

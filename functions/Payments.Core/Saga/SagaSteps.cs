@@ -17,6 +17,14 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
 
     private TaskOptions PointsBackoff => settings.PointsRetry();
 
+    /// <summary>
+    /// Saga 4.0: the reservation, the commit and the records ride out a storage outage (minutes, bounded)
+    /// rather than the steps' 2 + 4 + 8 s; older sagas keep the policy their history was written with.
+    /// </summary>
+    private bool RidesOutOutages => SagaVersions.Runs(context, SagaVersions.OutageRetries);
+
+    private TaskOptions OutageRetry => RidesOutOutages ? settings.OutageRetry() : StepRetry;
+
     private StockRequest Stock => new(order.OrderId, order.Lines);
 
     private PaymentRef Payment => new(order.OrderId, order.Provider, order.PaymentId);
@@ -33,7 +41,7 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
                 paidAmount is null
                     ? new OrderStateChange(order.OrderId, status, reason, step)
                     : new OrderStateChange(order.OrderId, status, reason, step, paidAmount, paidCurrency, order.Provider, order.PaymentId),
-                StepRetry);
+                OutageRetry);
         }
         catch (TaskFailedException ex)
         {
@@ -45,7 +53,7 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
     {
         try
         {
-            return await context.CallActivityAsync<ReserveResult>(SagaActivityNames.ReserveStock, Stock, StepRetry);
+            return await context.CallActivityAsync<ReserveResult>(SagaActivityNames.ReserveStock, Stock, OutageRetry);
         }
         catch (TaskFailedException)
         {
@@ -93,17 +101,37 @@ internal sealed class SagaSteps(TaskOrchestrationContext context, OrderSagaInput
         }
     }
 
-    public async Task<CommitResult> CommitStockAsync()
+    /// <summary>
+    /// The ledger's answer; or, from saga 4.0, null when it could not be reached for the whole outage
+    /// bound: no answer is no reason to refund a customer who paid. Before 4.0, exhausted retries count
+    /// as a permanent stock failure (and refund), as those sagas' histories recorded.
+    /// </summary>
+    public async Task<CommitResult?> CommitStockAsync()
     {
         try
         {
-            return await context.CallActivityAsync<CommitResult>(SagaActivityNames.CommitStock, Stock, StepRetry);
+            return await context.CallActivityAsync<CommitResult>(SagaActivityNames.CommitStock, Stock, OutageRetry);
         }
         catch (TaskFailedException)
         {
-            // Retries exhausted: a commit that cannot happen is a permanent stock failure for this order.
-            return CommitResult.Failed;
+            return RidesOutOutages ? null : CommitResult.Failed;
         }
+    }
+
+    /// <summary>
+    /// Saga 4.0: a captured payment whose commit never got an answer. Parked for an operator (commit
+    /// and complete, or refund) and the order left Paid: the customer's money is not sent back because
+    /// storage was down. If even the park fails, the saga fails and the crashed-saga sweep decides.
+    /// </summary>
+    public async Task<SagaOutcome> ParkUncommittedAsync(PaymentEvent payment)
+    {
+        const string reason = "stock_commit_parked";
+        await ParkAsync(ParkedKinds.CommitFailed,
+            $"Paid {payment.AmountMinor} {payment.Currency}, but the stock ledger could not be reached to commit the order's stock for its whole storage-outage bound ({settings.StorageOutage:c}); the order stays Paid, not refunded: commit it and complete the order, or refund it.",
+            $"payment {payment.PaymentId}");
+        await RecordAsync(OrderStatus.Paid, reason, "CommitParked");
+        Show("CommitParked");
+        return new SagaOutcome(OrderStatus.Paid, reason);
     }
 
     /// <summary>Stock left reserved is an operator's fix, not a reason to leave the order without a terminal state.</summary>

@@ -39,8 +39,17 @@ public static class SagaVersions
     /// </summary>
     public const string FoldedSteps = "3.0";
 
+    /// <summary>
+    /// A storage blip never undoes a payment: the reservation, the stock commit and the read model's
+    /// records retry for <c>Saga:StorageOutageMinutes</c> (<see cref="SagaSettings.OutageRetry"/>)
+    /// instead of 2 + 4 + 8 s, and a commit that still cannot reach the ledger after a capture parks
+    /// the paid order for an operator instead of refunding it. Only the stock ledger's answer that the
+    /// commit cannot happen (<c>CommitResult.Failed</c>) refunds.
+    /// </summary>
+    public const string OutageRetries = "4.0";
+
     /// <summary>The newest version this build runs; the default of <c>Saga:Version</c>.</summary>
-    public const string Current = FoldedSteps;
+    public const string Current = OutageRetries;
 
     /// <summary>True when the running instance was started on <paramref name="version"/> or later (deterministic: the stamp is in its history).</summary>
     public static bool Runs(TaskOrchestrationContext context, string version) => context.CompareVersionTo(version) >= 0;

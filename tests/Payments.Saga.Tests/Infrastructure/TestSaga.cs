@@ -9,7 +9,8 @@ public static class TestSaga
     /// <summary>
     /// Timings that keep the run in milliseconds: a window no test waits out unless it means to, quick
     /// retries, and a points budget unlike the steps' (3 attempts, 40 ms apart at first, against 2 and
-    /// 10 ms), so a test can tell which policy a call ran under.
+    /// 10 ms), so a test can tell which policy a call ran under; a storage outage ridden out for a
+    /// second (waits of 10, 20 … 320 ms: at most <see cref="OutageAttempts"/> tries).
     /// </summary>
     public static readonly SagaSettings Settings = new(
         PaymentWindow: TimeSpan.FromSeconds(30),
@@ -17,7 +18,11 @@ public static class TestSaga
         PointsBackoff: TimeSpan.FromMilliseconds(40),
         ActivityMaxAttempts: 2,
         ActivityBackoff: TimeSpan.FromMilliseconds(10),
-        PointsPerMajorUnit: 1);
+        PointsPerMajorUnit: 1,
+        StorageOutage: TimeSpan.FromSeconds(1));
+
+    /// <summary>The most tries a step riding out a storage outage gets under <see cref="Settings"/>.</summary>
+    public static int OutageAttempts => Settings.OutageRetry().Retry!.Policy!.MaxNumberOfAttempts;
 
     /// <summary>A payment window that closes while the test waits, with nothing raised.</summary>
     public static readonly SagaSettings ShortWindow = Settings with { PaymentWindow = TimeSpan.FromMilliseconds(300) };

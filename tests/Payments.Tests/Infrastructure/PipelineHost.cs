@@ -105,9 +105,9 @@ public sealed class PipelineHost : IAsyncDisposable
     /// nothing to close: the one way a capture can still land after a cancel (the test creates and
     /// pays the payment afterwards), as when a gateway's close fails or races a capture.
     /// </summary>
-    public async Task<OrderRequest> RegisterOrderWithoutPaymentAsync(string orderId, long amount = 2500, string sku = "sku-a", string provider = "standard")
+    public async Task<OrderRequest> RegisterOrderWithoutPaymentAsync(string orderId, long amount = 2500, string sku = "sku-a", string provider = "standard", string currency = "EUR")
     {
-        var order = OrderFor(orderId, amount, sku, 1, provider, "EUR");
+        var order = OrderFor(orderId, amount, sku, 1, provider, currency);
         await RegisterOnlyAsync(order);
         return order;
     }

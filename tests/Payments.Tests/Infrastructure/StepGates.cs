@@ -79,7 +79,8 @@ public sealed class StepGates
 
     private static string Key(string step, string id) => step + "/" + id;
 
-    private static void Wrap<TService>(IServiceCollection services, Func<TService, TService> wrap) where TService : class
+    /// <summary>Replaces the last registration of <typeparamref name="TService"/> with <paramref name="wrap"/> around it.</summary>
+    internal static void Wrap<TService>(IServiceCollection services, Func<TService, TService> wrap) where TService : class
     {
         var index = services.Count - 1;
         while (services[index].ServiceType != typeof(TService) || services[index].IsKeyedService)

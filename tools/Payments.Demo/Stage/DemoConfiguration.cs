@@ -53,6 +53,9 @@ public static class DemoConfiguration
         ["Simulator:MaxConcurrentDeliveries"] = "4",
         // One glitched row in each day's CSV statement: the statement run must isolate it and still reconcile the rest.
         ["Simulator:MalformedStatementLines"] = "1",
+        // A US Stripe account: the demo's EUR charges book in USD on the balance transactions (exchange_rate
+        // set), so the statement must reconcile and refund in the charge's own currency.
+        ["Simulator:StripeSettlementCurrency"] = "USD",
         ["Simulator:RetrySchedule"] = "00:00:01,00:00:02,00:00:04,00:00:08,00:00:15",
         // The host's console logger shows errors only; everything else goes to the run log file.
         ["Logging:LogLevel:Default"] = "Error",

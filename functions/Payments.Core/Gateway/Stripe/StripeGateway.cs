@@ -178,8 +178,8 @@ public sealed class StripeGateway(Func<IStripeClient> client, SecretSetting apiK
 
     /// <summary>
     /// A balance transaction as a statement entry: a payment's movement parsed, one that names a payment
-    /// but cannot be read (its source not expanded, no currency code) malformed by its number, and any
-    /// other movement (fees, payouts) null: it is no payment's.
+    /// but cannot be read (its source not expanded, no currency code on the charge or refund) malformed by
+    /// its number, and any other movement (fees, payouts) null: it is no payment's.
     /// </summary>
     public static StatementEntry? ToEntry(long number, BalanceTransaction transaction)
     {
@@ -189,31 +189,51 @@ public sealed class StripeGateway(Func<IStripeClient> client, SecretSetting apiK
             {
                 return StatementEntry.Malformed(number, $"{transaction.Type} without its source (expand data.source)");
             }
-            if (transaction.Currency is not { Length: 3 } currency || !currency.All(char.IsAsciiLetter))
+            var sourceCurrency = transaction.Source switch
             {
-                return StatementEntry.Malformed(number, $"{transaction.Type} without an ISO 4217 currency");
+                Charge charge => charge.Currency,
+                global::Stripe.Refund refund => refund.Currency,
+                _ => null,
+            };
+            if (!IsCurrencyCode(sourceCurrency))
+            {
+                return StatementEntry.Malformed(number, $"{transaction.Type} without an ISO 4217 currency on its source");
             }
         }
         return ToLine(transaction) is { } line ? StatementEntry.Parsed(number, line) : null;
     }
 
-    /// <summary>Charges become captures and refunds refunds (Stripe books them negative); other movements (fees, payouts) are no payment's.</summary>
+    /// <summary>
+    /// Charges become captures and refunds refunds, each in its own amount and currency: a balance
+    /// transaction is in the account's settlement currency (a 2000 EUR charge on a USD account books
+    /// 2176 USD at <c>exchange_rate</c> 1.088), which is not what the customer paid nor what a refund may
+    /// ask for. The balance transaction's amount, fee, net and rate ride beside as the line's
+    /// <see cref="StatementSettlement"/>. Other movements (fees, payouts) are no payment's.
+    /// </summary>
     public static StatementLine? ToLine(BalanceTransaction transaction)
     {
-        var (type, paymentId, metadata) = transaction.Source switch
+        var (type, paymentId, metadata, amount, currency) = transaction.Source switch
         {
-            Charge charge when transaction.Type is "charge" or "payment" => ("capture", charge.PaymentIntentId, charge.Metadata),
-            global::Stripe.Refund refund when transaction.Type is "refund" or "payment_refund" => ("refund", refund.PaymentIntentId, refund.Metadata),
-            _ => (null, null, null),
+            // A charge captured in part books only what was captured.
+            Charge charge when transaction.Type is "charge" or "payment" =>
+                ("capture", charge.PaymentIntentId, charge.Metadata, charge.AmountCaptured > 0 ? charge.AmountCaptured : charge.Amount, charge.Currency),
+            global::Stripe.Refund refund when transaction.Type is "refund" or "payment_refund" =>
+                ("refund", refund.PaymentIntentId, refund.Metadata, refund.Amount, refund.Currency),
+            _ => (null, null, null, 0L, null),
         };
         if (type is null || paymentId is null)
         {
             return null;
         }
         var orderId = metadata?.GetValueOrDefault("order_id") ?? "";
-        return new StatementLine(paymentId, orderId, type, Math.Abs(transaction.Amount), Currency(transaction.Currency),
-            new DateTimeOffset(DateTime.SpecifyKind(transaction.Created, DateTimeKind.Utc)));
+        var settlement = IsCurrencyCode(transaction.Currency)
+            ? new StatementSettlement(transaction.Amount, Currency(transaction.Currency), transaction.Fee, transaction.Net, transaction.ExchangeRate)
+            : null;
+        return new StatementLine(paymentId, orderId, type, Math.Abs(amount), Currency(currency),
+            new DateTimeOffset(DateTime.SpecifyKind(transaction.Created, DateTimeKind.Utc)), Settlement: settlement);
     }
+
+    private static bool IsCurrencyCode(string? currency) => currency is { Length: 3 } && currency.All(char.IsAsciiLetter);
 
     // Stripe amounts are already in the currency's smallest unit (a zero-decimal currency such as JPY has
     // no cents), which is what the pipeline's minor units mean: no scaling either way.
