@@ -121,7 +121,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             await driving;
 
             // Before the end of day: every capture already settled by the pipeline's online paths.
-            var beforeStatement = await new SnapshotLoader(access.Storage, access.GatewayPort, access.Durable).LoadAsync(gateway.Payments, stock.Levels, started);
+            var beforeStatement = await new SnapshotLoader(access.Storage, access.GatewayPort, access.Durable).LoadAsync(gateway.Payments, stock.Levels, started, gatewayRefunds: gateway.Refunds);
             var settledOnline = InvariantChecker.CheckSettledOnline(beforeStatement);
             var unseen = InvariantChecker.UnseenSecondCaptures(beforeStatement);
 
@@ -131,7 +131,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             var redriven = await desk.RedriveAllDeadLettersAsync();
             await quiescence.WaitAsync(plans.Count, () => true, TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(2), s => output.WriteLine(s.ToString()));
 
-            var snapshot = await new SnapshotLoader(access.Storage, access.GatewayPort, access.Durable).LoadAsync(gateway.Payments, stock.Levels, started);
+            var snapshot = await new SnapshotLoader(access.Storage, access.GatewayPort, access.Durable).LoadAsync(gateway.Payments, stock.Levels, started, gatewayRefunds: gateway.Refunds);
             var verdicts = Payments.Demo.DemoRun.WithOnlineChecks(InvariantChecker.Check(snapshot), settledOnline, statements, unseen);
             var (queued, queuedThenApplied) = await InboxJourneys.CountAsync(access.Storage);
             using var report = new StringWriter();

@@ -129,7 +129,7 @@ public sealed class FreezeChaosTests(ITestOutputHelper output)
                 output.WriteLine(ex.Message);
             }
 
-            var snapshot = await new SnapshotLoader(access.Storage, access.GatewayPort, access.Durable).LoadAsync(gateway.Payments, Stock, started);
+            var snapshot = await new SnapshotLoader(access.Storage, access.GatewayPort, access.Durable).LoadAsync(gateway.Payments, Stock, started, gatewayRefunds: gateway.Refunds);
             var verdicts = InvariantChecker.Check(snapshot);
             foreach (var verdict in verdicts.Verdicts)
             {

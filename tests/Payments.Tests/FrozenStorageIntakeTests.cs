@@ -226,7 +226,7 @@ public sealed class FrozenStorageIntakeTests(FrozenStorageFixture fixture) : ICl
         var parked = await Collect.AllAsync(Pipeline.Service<ParkedItems>().ListAsync());
         Assert.True(parked.Count == 0, "Parked: " + string.Join("; ", parked.Select(p => $"{p.OrderId} {p.Kind}: {p.Reason} {p.Detail}")));
         var loader = new SnapshotLoader(Pipeline.Service<PaymentsStorage>(), Pipeline.Service<IPaymentGateway>(), Pipeline.Durable);
-        var snapshot = await loader.LoadAsync(Pipeline.Gateway.Payments, new Dictionary<string, long> { [sku] = initialStock }, since);
+        var snapshot = await loader.LoadAsync(Pipeline.Gateway.Payments, new Dictionary<string, long> { [sku] = initialStock }, since, gatewayRefunds: Pipeline.Gateway.Refunds);
         var report = InvariantChecker.Check(snapshot);
         Assert.True(report.AllHold, "Invariant violations:\n" + string.Join("\n", report.Violations));
     }

@@ -28,7 +28,7 @@ public sealed class InvariantCheckerTests
 
         Assert.True(report.AllHold, string.Join("\n", report.Violations));
         Assert.Empty(report.NeedsOperator);
-        Assert.Equal(9, report.Verdicts.Count);
+        Assert.Equal(12, report.Verdicts.Count);
     }
 
     [Fact]
@@ -257,12 +257,12 @@ public sealed class InvariantCheckerTests
 
         var loader = new SnapshotLoader(pipeline.Service<PaymentsStorage>(), pipeline.Service<IPaymentGateway>(), pipeline.Durable);
         var initial = new Dictionary<string, long> { ["sku-chk"] = 5 };
-        var before = Check(await loader.LoadAsync(pipeline.Gateway.Payments, initial, DateTimeOffset.UtcNow.AddMinutes(-5)));
+        var before = Check(await loader.LoadAsync(pipeline.Gateway.Payments, initial, DateTimeOffset.UtcNow.AddMinutes(-5), gatewayRefunds: pipeline.Gateway.Refunds));
         Assert.True(before.AllHold, string.Join("\n", before.Violations));
 
         var points = await pipeline.Service<PaymentsStorage>().TableAsync(TableNames.Points);
         await points.UpsertEntityAsync(new TableEntity(order.CustomerId, "balance") { ["Points"] = 31L }, TableUpdateMode.Replace);
-        var after = Check(await loader.LoadAsync(pipeline.Gateway.Payments, initial, DateTimeOffset.UtcNow.AddMinutes(-5)));
+        var after = Check(await loader.LoadAsync(pipeline.Gateway.Payments, initial, DateTimeOffset.UtcNow.AddMinutes(-5), gatewayRefunds: pipeline.Gateway.Refunds));
 
         var violation = Assert.Single(after.Violations);
         Assert.Equal((PointsBalance, $"customer {order.CustomerId}"), (violation.Invariant, violation.Subject));

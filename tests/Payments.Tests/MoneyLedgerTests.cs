@@ -79,6 +79,7 @@ public sealed class MoneyLedgerTests(MoneyLedgerFixture fixture) : IClassFixture
         Assert.Equal((nameof(RefundState.Succeeded), 2400L, "EUR"), (paid.State, paid.AmountMinor, paid.Currency));
         Assert.DoesNotContain(await Collect.AllAsync(Money.ListOpenRefundsAsync(DateTimeOffset.UtcNow.AddYears(1))), r => r.OrderId == order.OrderId);
         Assert.Equal(2400, Pipeline.Gateway.Payments.Single(p => p.PaymentId == order.PaymentId).RefundedMinor);
+        await AssertEveryInvariantHoldsAsync();
     }
 
     [Fact]
@@ -114,6 +115,7 @@ public sealed class MoneyLedgerTests(MoneyLedgerFixture fixture) : IClassFixture
         var movements = await Money.ListAsync(order.OrderId);
         Assert.Equal(1, movements.Count(m => m.Kind == MoneyKinds.Capture));
         Assert.All(movements.Where(m => m.Kind == MoneyKinds.Refund), m => Assert.Equal((nameof(RefundState.Succeeded), MoneyInitiators.OrderService), (m.State, m.Initiator)));
+        await AssertEveryInvariantHoldsAsync();
     }
 
     [Fact]
@@ -132,6 +134,7 @@ public sealed class MoneyLedgerTests(MoneyLedgerFixture fixture) : IClassFixture
         Pipeline.Gateway.DashboardRefund(order.PaymentId, 2000);
         await WaitForOrderAsync(order.OrderId, OrderStatus.Refunded);
         Assert.Equal(0, await Pipeline.Service<PointsLedger>().GetBalanceAsync(order.CustomerId));
+        await AssertEveryInvariantHoldsAsync();
     }
 
     /// <summary>
@@ -161,6 +164,7 @@ public sealed class MoneyLedgerTests(MoneyLedgerFixture fixture) : IClassFixture
         Assert.Null(await Pipeline.Durable.GetInstanceAsync(LatePaymentRefund.InstanceId(order.PaymentId)));
         Assert.Equal(25, await Pipeline.Service<PointsLedger>().GetBalanceAsync(order.CustomerId));
         Assert.Equal(new StockLevel("sku-ml4", 1, 0, 1), await Pipeline.Service<StockLedger>().GetLevelAsync("sku-ml4"));
+        await AssertEveryInvariantHoldsAsync();
     }
 
     /// <summary>
@@ -195,6 +199,37 @@ public sealed class MoneyLedgerTests(MoneyLedgerFixture fixture) : IClassFixture
         }
         Assert.Equal(2500, Pipeline.Gateway.RefundsOf(order.PaymentId).Single().AmountMinor);
         Assert.Equal(OrderStatus.Cancelled, (await Pipeline.Service<OrderBook>().GetAsync(order.OrderId))!.Status);
+        await AssertEveryInvariantHoldsAsync();
+    }
+
+    /// <summary>What each test stocks its sku with: the stock-conservation invariant counts from it.</summary>
+    private static readonly Dictionary<string, long> Stocked = new()
+    {
+        ["sku-ml1"] = 2, ["sku-ml2"] = 2, ["sku-ml3"] = 2, ["sku-ml4"] = 2, ["sku-ml5"] = 2,
+    };
+
+    /// <summary>
+    /// Every money invariant over everything this class's tests did so far (each test moves money, so
+    /// each ends with all of them: payments settled once, stock and points, refunds final, the ledger
+    /// agreeing with the gateway, points reversed), not only the fact a test targets.
+    /// </summary>
+    private async Task AssertEveryInvariantHoldsAsync()
+    {
+        // The timers are off here: the outbox relay's second look settles the successes raised to running sagas.
+        await Task.Delay(OutboxRelay.SettleTime);
+        await Pipeline.Service<OutboxRelay>().RelayAsync(Pipeline.Durable);
+        var loader = new Payments.Demo.Invariants.SnapshotLoader(Pipeline.Service<PaymentsStorage>(), Pipeline.Service<Payments.Gateway.IPaymentGateway>(), Pipeline.Durable);
+        var levels = new Dictionary<string, long>();
+        foreach (var (sku, stocked) in Stocked)
+        {
+            if (await Pipeline.Service<StockLedger>().GetLevelAsync(sku) is not null)
+            {
+                levels[sku] = stocked;
+            }
+        }
+        var snapshot = await loader.LoadAsync(Pipeline.Gateway.Payments, levels, DateTimeOffset.UtcNow.AddMinutes(-30), gatewayRefunds: Pipeline.Gateway.Refunds);
+        var report = Payments.Demo.Invariants.InvariantChecker.Check(snapshot);
+        Assert.True(report.AllHold, "Invariant violations:\n" + string.Join("\n", report.Violations));
     }
 
     private Task<ReconcilerReport> ReconcileAsync() => Pipeline.Service<Reconciler>().RunAsync(Pipeline.Durable);

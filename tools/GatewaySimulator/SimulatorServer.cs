@@ -75,6 +75,9 @@ public sealed class SimulatorServer : IAsyncDisposable
 
     public IReadOnlyList<PaymentSnapshot> Payments => store.List();
 
+    /// <summary>Every refund of every payment, with its status.</summary>
+    public IReadOnlyList<RefundSnapshot> Refunds => [.. store.List().SelectMany(p => store.RefundsOf(p.PaymentId))];
+
     public static async Task<SimulatorServer> StartAsync(SimulatorOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -125,12 +125,17 @@ public sealed class CrashedSagaSweep(
     private async Task<bool?> SettleAsync(DurableTaskClient durable, OrchestrationMetadata instance, OrderSagaInput input, CancellationToken ct)
     {
         var order = input.Order;
-        if (instance.LastUpdatedAt > clock.GetUtcNow() - TimeSpan.FromSeconds(options.Value.CrashedSagaGraceSeconds)
-            || await orders.GetAsync(order.OrderId, ct) is { } row && OrderLifecycle.IsTerminal(row.Status))
+        if (instance.LastUpdatedAt > clock.GetUtcNow() - TimeSpan.FromSeconds(options.Value.CrashedSagaGraceSeconds))
         {
             return null;
         }
         var cause = $"Saga {instance.InstanceId} is {instance.RuntimeStatus}: {instance.FailureDetails?.ErrorMessage ?? "terminated"}";
+        if (await orders.GetAsync(order.OrderId, ct) is { } row && OrderLifecycle.IsTerminal(row.Status))
+        {
+            // The saga (or an activity that outlived it) recorded the order's end: that decision stands; the operator is told once.
+            await ParkAsync(order, $"The saga ended {instance.RuntimeStatus} after its order had ended {row.Status}; nothing left to settle.", cause, ct);
+            return null;
+        }
         var payment = await gateway.QueryPaymentAsync(new PaymentRef(order.OrderId, order.Provider, order.PaymentId), ct);
         if (payment.State != GatewayPaymentState.Paid)
         {

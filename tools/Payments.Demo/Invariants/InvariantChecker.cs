@@ -34,15 +34,17 @@ public static class InvariantChecker
     public const string InboxSettled = "inbox-settled";
     public const string SettledOnline = "settled-online";
     public const string StatementHealsNothing = "statement-heals-nothing";
+    public const string RefundsFinal = "refunds-final";
+    public const string LedgerAgreesWithGateway = "ledger-agrees-with-gateway";
+    public const string PointsReversed = "points-reversed";
 
     private const string PointsParkedKind = "points_grant";
     private const string CloseFailedKind = "close_failed";
     private const string SagaCrashedKind = "saga_crashed";
-    private const string SagaFailedReason = "saga_failed";
     private const string ReconciliationKindPrefix = "reconciliation_";
 
     public static bool IsTerminal(OrderStatus status) =>
-        status is OrderStatus.Completed or OrderStatus.Cancelled or OrderStatus.Refunded or OrderStatus.RefundPending;
+        status is OrderStatus.Completed or OrderStatus.Cancelled or OrderStatus.Refunded or OrderStatus.RefundPending or OrderStatus.PartiallyRefunded;
 
     public static InvariantReport Check(LedgerSnapshot snapshot)
     {
@@ -59,6 +61,9 @@ public static class InvariantChecker
             CheckSagas(facts),
             CheckInboxRows(facts),
             CheckInboxSettled(facts),
+            CheckRefundsFinal(facts),
+            CheckLedgerAgreesWithGateway(facts),
+            CheckPointsReversed(facts),
         ]);
     }
 
@@ -148,6 +153,17 @@ public static class InvariantChecker
                 continue;
             }
 
+            if (order is not null && order.PaymentId == payment.PaymentId && facts.ReversedBy(order) is { } reversed)
+            {
+                // Completed, then refunded after the sale or at the gateway: the gateway's refunds are the ledger's, and the order says how much.
+                var gatewayRefunded = refunds.Sum(r => r.AmountMinor);
+                var expected = order.Status == OrderStatus.Refunded ? payment.PaidAmountMinor : reversed;
+                if (gatewayRefunded != reversed || expected != reversed || (order.Status == OrderStatus.PartiallyRefunded && reversed >= payment.PaidAmountMinor))
+                {
+                    Violation(subject, $"order {order.Status}: the gateway refunded {gatewayRefunded}, the money ledger says {reversed} paid back, of {payment.PaidAmountMinor} {payment.Currency} captured");
+                }
+                continue;
+            }
             if (refunds.Count > 1)
             {
                 Violation(subject, $"refunded {refunds.Count} times ({string.Join(" + ", refunds.Select(r => r.AmountMinor))} {payment.Currency})");
@@ -225,7 +241,7 @@ public static class InvariantChecker
         foreach (var commit in facts.Snapshot.Reservations.Where(r => r.State == ReservationState.Committed))
         {
             var status = facts.Order(commit.OrderId)?.Status;
-            if (status != OrderStatus.Completed)
+            if (status != OrderStatus.Completed && !(facts.Order(commit.OrderId) is { } reversedOrder && facts.ReversedBy(reversedOrder) is not null))
             {
                 Violation($"order {commit.OrderId}", $"{commit.Quantity} × {commit.Sku} committed, but the order is {status?.ToString() ?? "unknown"}");
             }
@@ -319,7 +335,7 @@ public static class InvariantChecker
             {
                 Violation($"order {grants.Key}", $"{grants.Count()} points grants ({string.Join(", ", grants.Select(g => $"{g.Points} to {g.CustomerId}"))})");
             }
-            if (order?.Status != OrderStatus.Completed)
+            if (order?.Status != OrderStatus.Completed && !(order is not null && facts.ReversedBy(order) is not null))
             {
                 Violation($"order {grants.Key}", $"points granted, but the order is {order?.Status.ToString() ?? "unknown"}");
             }
@@ -343,18 +359,20 @@ public static class InvariantChecker
     private static InvariantVerdict CheckPointsBalances(Facts facts)
     {
         var findings = new List<Finding>();
+        var reversed = facts.Snapshot.Reversals.GroupBy(r => r.CustomerId).ToDictionary(g => g.Key, g => g.Sum(x => x.Points));
         var sums = facts.Snapshot.Grants.GroupBy(g => g.CustomerId).ToDictionary(g => g.Key, g => g.Sum(x => x.Points));
         var customers = sums.Keys.Union(facts.Snapshot.PointsBalances.Keys).Order(StringComparer.Ordinal).ToArray();
         foreach (var customer in customers)
         {
             var balance = facts.Snapshot.PointsBalances.GetValueOrDefault(customer);
             var granted = sums.GetValueOrDefault(customer);
-            if (balance != granted)
+            var taken = reversed.GetValueOrDefault(customer);
+            if (balance != granted - taken)
             {
-                findings.Add(new(PointsBalance, Severity.Violation, $"customer {customer}", $"balance {balance}, grants add up to {granted}"));
+                findings.Add(new(PointsBalance, Severity.Violation, $"customer {customer}", $"balance {balance}, grants add up to {granted}" + (taken > 0 ? $", less {taken} reversed" : "")));
             }
         }
-        return new InvariantVerdict(PointsBalance, "Each customer's points balance equals the sum of their grants.", customers.Length, findings);
+        return new InvariantVerdict(PointsBalance, "Each customer's points balance equals their grants less their reversals.", customers.Length, findings);
     }
 
     /// <summary>After quiescence every saga and refund orchestration has finished, and the read model agrees with each saga's outcome.</summary>
@@ -381,17 +399,21 @@ public static class InvariantChecker
             else if (saga.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
             {
                 // A saga that crashed (or was terminated) is the reconciler's to settle: parked loudly, its order ended by it.
+                // Settled by the reconciler (its order ended by it), or ended before it stopped (an activity that
+                // outlived its terminated saga finished the order) and parked so by the reconciler.
                 if (saga.RuntimeStatus is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated
-                    && facts.IsParked(SagaCrashedKind, orderId) && IsTerminal(order.Status) && order.Reason == SagaFailedReason)
+                    && facts.IsParked(SagaCrashedKind, orderId) && IsTerminal(order.Status))
                 {
-                    findings.Add(new(SagasTerminal, Severity.NeedsOperator, subject, $"saga {saga.RuntimeStatus}; the reconciler settled it ({order.Status}) and parked it"));
+                    findings.Add(new(SagasTerminal, Severity.NeedsOperator, subject, $"saga {saga.RuntimeStatus}; the reconciler found its order {order.Status} and parked it"));
                 }
                 else
                 {
                     Violation(subject, $"saga is {saga.RuntimeStatus}, read model says {order.Status}");
                 }
             }
-            else if (saga.Outcome is { } outcome && outcome.Status != order.Status)
+            else if (saga.Outcome is { } outcome && outcome.Status != order.Status
+                && !(outcome.Status == OrderStatus.Completed && facts.ReversedBy(order) is not null)
+                && !(outcome.Status == OrderStatus.Refunded && order.Status == OrderStatus.RefundPending && facts.IsParked(ParkedKinds.RefundFailed, orderId)))
             {
                 Violation(subject, $"saga ended {outcome.Status}, read model says {order.Status}");
             }
@@ -400,7 +422,7 @@ public static class InvariantChecker
                 Violation(subject, $"read model still {order.Status} ({order.Step})");
             }
         }
-        foreach (var refund in facts.Snapshot.Orchestrations.Where(o => o.InstanceId.StartsWith("refund-", StringComparison.Ordinal)))
+        foreach (var refund in facts.Snapshot.Orchestrations.Where(o => o.InstanceId.StartsWith("refund-", StringComparison.Ordinal) || o.InstanceId.StartsWith("aftersales-", StringComparison.Ordinal)))
         {
             if (refund.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
             {
@@ -473,6 +495,98 @@ public static class InvariantChecker
             facts.Snapshot.Inbox.Count, findings);
     }
 
+    /// <summary>
+    /// A refund accepted is not a refund paid: after quiescence every refund in the money ledger is final;
+    /// one that failed or was closed is answered by a later attempt that paid, or parked for an operator.
+    /// </summary>
+    private static InvariantVerdict CheckRefundsFinal(Facts facts)
+    {
+        var findings = new List<Finding>();
+        var refunds = facts.Snapshot.Money.Where(m => m.Kind == MoneyKinds.Refund).ToList();
+        foreach (var refund in refunds)
+        {
+            var subject = $"refund {refund.Key} (order {refund.OrderId})";
+            switch (refund.RefundState)
+            {
+                case RefundState.Succeeded:
+                    break;
+                case RefundState.Failed or RefundState.Closed:
+                    if (refunds.Any(r => r.PaymentId == refund.PaymentId && r.RequestKey == refund.RequestKey && r.Attempt > refund.Attempt && r.RefundState == RefundState.Succeeded))
+                    {
+                        break; // paid under a later attempt's key
+                    }
+                    findings.Add(facts.IsParked(ParkedKinds.RefundFailed, refund.OrderId)
+                        ? new(RefundsFinal, Severity.NeedsOperator, subject, $"{refund.State} at {refund.Provider}; parked for an operator's retry")
+                        : new(RefundsFinal, Severity.Violation, subject, $"{refund.State} at {refund.Provider}, and nothing is parked: the customer was not paid back"));
+                    break;
+                default:
+                    findings.Add(new(RefundsFinal, Severity.Violation, subject, $"still {refund.State} after the pipeline went quiet"));
+                    break;
+            }
+        }
+        return new InvariantVerdict(RefundsFinal,
+            "Every refund in the money ledger is final: paid, or failed with a later attempt paid or an operator's retry parked.", refunds.Count, findings);
+    }
+
+    /// <summary>The money ledger and the gateway agree on every refund: each the gateway made is in the ledger in the same amount, currency and state, and each the ledger says paid, the gateway paid.</summary>
+    private static InvariantVerdict CheckLedgerAgreesWithGateway(Facts facts)
+    {
+        var findings = new List<Finding>();
+        void Violation(string subject, string detail) => findings.Add(new(LedgerAgreesWithGateway, Severity.Violation, subject, detail));
+        var ledger = facts.Snapshot.Money.Where(m => m.Kind == MoneyKinds.Refund).ToList();
+        foreach (var refund in facts.Snapshot.GatewayRefunds)
+        {
+            var subject = $"gateway refund {refund.RefundId} of payment {refund.PaymentId}";
+            var recorded = ledger.FirstOrDefault(m => m.PaymentId == refund.PaymentId && Names(m, refund));
+            if (recorded is null)
+            {
+                Violation(subject, $"{refund.Status} {refund.AmountMinor} {refund.Currency}: not in the money ledger");
+            }
+            else if (recorded.AmountMinor != refund.AmountMinor || recorded.Currency != refund.Currency)
+            {
+                Violation(subject, $"the gateway refunded {refund.AmountMinor} {refund.Currency}, the ledger says {recorded.AmountMinor} {recorded.Currency}");
+            }
+            else if ((refund.Status == "succeeded") != (recorded.RefundState == RefundState.Succeeded) || (refund.Status == "failed") != (recorded.RefundState == RefundState.Failed))
+            {
+                Violation(subject, $"the gateway says {refund.Status}, the ledger says {recorded.State}");
+            }
+        }
+        foreach (var paid in ledger.Where(m => m.RefundState == RefundState.Succeeded && m.Provider != "adyen"))
+        {
+            if (!facts.Snapshot.GatewayRefunds.Any(r => r.PaymentId == paid.PaymentId && r.Status == "succeeded" && Names(paid, r)))
+            {
+                Violation($"refund {paid.Key} (order {paid.OrderId})", "the ledger says paid; the gateway has no such refund paid");
+            }
+        }
+        return new InvariantVerdict(LedgerAgreesWithGateway,
+            "The money ledger and the gateway agree on every refund's amount, currency and state.", facts.Snapshot.GatewayRefunds.Count, findings);
+
+        // The gateway knows a refund by its id and by the key it was created under (Alipay's out_request_no, WeChat Pay's out_refund_no).
+        static bool Names(MoneyMovement m, RefundSnapshot r) =>
+            m.GatewayRefundId == r.RefundId || r.IdempotencyKey == m.Key || (m.GatewayRefundId is { } id && r.IdempotencyKey == "alipay:" + id);
+    }
+
+    /// <summary>A refunded completed order's points are reversed in proportion: all of them once it is refunded in full.</summary>
+    private static InvariantVerdict CheckPointsReversed(Facts facts)
+    {
+        var findings = new List<Finding>();
+        var reversedOrders = facts.Snapshot.Orders.Where(o => facts.ReversedBy(o) is not null).ToList();
+        foreach (var order in reversedOrders)
+        {
+            var granted = facts.Snapshot.Grants.Where(g => g.OrderId == order.OrderId).Sum(g => g.Points);
+            var taken = facts.Snapshot.Reversals.Where(r => r.OrderId == order.OrderId).Sum(r => r.Points);
+            var share = order.PaidAmountMinor is > 0 ? (decimal)facts.ReversedBy(order)!.Value / order.PaidAmountMinor.Value : 1m;
+            var due = (long)Math.Ceiling(granted * Math.Min(share, 1m));
+            if (taken != due)
+            {
+                findings.Add(new(PointsReversed, Severity.Violation, $"order {order.OrderId}",
+                    $"{order.Status}: {granted} points granted, {taken} reversed, {due} due for {share:P0} refunded"));
+            }
+        }
+        return new InvariantVerdict(PointsReversed,
+            "Every order refunded after its completion has its points reversed in proportion to what was refunded.", reversedOrders.Count, findings);
+    }
+
     /// <summary>Lookups over one snapshot, built once.</summary>
     private sealed class Facts(LedgerSnapshot snapshot)
     {
@@ -504,5 +618,16 @@ public static class InvariantChecker
         public OrchestrationRecord? Orchestration(string instanceId) => orchestrations.GetValueOrDefault(instanceId);
 
         public bool IsParked(string kind, string orderId) => parked.Contains((kind, orderId));
+
+        /// <summary>
+        /// For an order refunded after its completion (after-sales, at the gateway): how much of its own
+        /// payment the money ledger says was paid back. Null for an order no reversal touched.
+        /// </summary>
+        public long? ReversedBy(OrderRecord order) =>
+            order.Status is OrderStatus.PartiallyRefunded or OrderStatus.Refunded
+            && snapshot.Money.Where(m => m.Kind == MoneyKinds.Refund && m.PaymentId == order.PaymentId && m.RefundState == RefundState.Succeeded
+                && (m.RequestKey is not null || m.Initiator == MoneyInitiators.Gateway)).ToList() is { Count: > 0 } reversals
+                ? snapshot.Money.Where(m => m.Kind == MoneyKinds.Refund && m.PaymentId == order.PaymentId && m.RefundState == RefundState.Succeeded).Sum(m => m.AmountMinor)
+                : null;
     }
 }

@@ -22,11 +22,13 @@ public sealed class SnapshotLoader(PaymentsStorage storage, IPaymentGateway gate
     /// <param name="gatewayPayments">The gateway's payments, e.g. <see cref="SimulatorServer.Payments"/>.</param>
     /// <param name="initialStock">What each sku was stocked with before the run.</param>
     /// <param name="since">The run's start: statements are read for every UTC day from then to now.</param>
+    /// <param name="gatewayRefunds">The gateway's refunds, e.g. <see cref="SimulatorServer.RefundsOf"/> of every payment.</param>
     public async Task<LedgerSnapshot> LoadAsync(
         IReadOnlyList<PaymentSnapshot> gatewayPayments,
         IReadOnlyDictionary<string, long> initialStock,
         DateTimeOffset since,
-        CancellationToken ct = default)
+        CancellationToken ct = default,
+        IReadOnlyList<RefundSnapshot>? gatewayRefunds = null)
     {
         var clock = TimeProvider.System;
         var orders = await ToListAsync(new OrderBook(storage, clock).ListAsync(ct: ct));
@@ -35,7 +37,10 @@ public sealed class SnapshotLoader(PaymentsStorage storage, IPaymentGateway gate
         var inbox = new InboxStore(storage, clock, TimeSpan.FromDays(7), providers: []); // reads every row; no index range needed
 
         var orderIds = orders.Select(o => o.OrderId).Union(gatewayPayments.Select(p => p.OrderId)).ToArray();
-        var refundIds = gatewayPayments.Where(p => p.Status == PaymentStatus.Paid).Select(p => LatePaymentRefund.InstanceId(p.PaymentId)).ToArray();
+        var money = await ToListAsync(new MoneyLedger(storage, clock).ListAllAsync(ct));
+        var refundIds = gatewayPayments.Where(p => p.Status == PaymentStatus.Paid).Select(p => LatePaymentRefund.InstanceId(p.PaymentId))
+            .Concat(money.Where(m => m.RequestKey is not null).Select(m => AfterSalesRefunds.InstanceId(m.OrderId, m.RequestKey!)))
+            .Distinct().ToArray();
         var (orchestrations, lines) = await LoadOrchestrationsAsync(orderIds, refundIds, ct);
 
         return new LedgerSnapshot
@@ -48,6 +53,9 @@ public sealed class SnapshotLoader(PaymentsStorage storage, IPaymentGateway gate
             StockLevels = await ToListAsync(stock.ListLevelsAsync(ct)),
             Reservations = (await ToListAsync(stock.ListReservationsAsync(ct))).Select(r => new StockReservation(r.Sku, r.OrderId, r.State, r.Quantity)).ToArray(),
             Grants = (await ToListAsync(points.ListGrantsAsync(ct))).Select(g => new PointsGrant(g.CustomerId, g.OrderId, g.Points)).ToArray(),
+            Reversals = (await ToListAsync(points.ListReversalsAsync(ct))).Select(r => new PointsReversalRow(r.CustomerId, r.OrderId, r.Points, r.Cause)).ToArray(),
+            Money = money,
+            GatewayRefunds = gatewayRefunds ?? [],
             PointsBalances = await LoadBalancesAsync(ct),
             Orchestrations = orchestrations,
             Inbox = (await ToListAsync(inbox.ListAllAsync(ct))).Select(e => new InboxRow(e.Provider, e.EventId, e.State, e.Event?.Kind, e.Event?.PaymentId, e.Event?.OrderId)).ToArray(),
