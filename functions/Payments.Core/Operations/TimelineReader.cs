@@ -19,6 +19,7 @@ public sealed class TimelineReader(
     InboxStore inbox,
     DeadLetterStore letters,
     ParkedItems parked,
+    MoneyLedger money,
     ReconciliationStore statements,
     AuditTrail audit,
     IOrchestrationHistory histories)
@@ -74,6 +75,16 @@ public sealed class TimelineReader(
         if (order.LastQueryAt is { } queriedAt)
         {
             entries.Add(new(queriedAt, "query", $"Active query at the gateway (latest of {order.ActiveQueries})", $"answer: {order.LastQueryAnswer}"));
+        }
+        // The money ledger: every observation of every capture and refund, with who started it.
+        foreach (var movement in await money.ListAsync(orderId, ct))
+        {
+            foreach (var seen in movement.Observations)
+            {
+                entries.Add(new(seen.At, "money", $"{movement.Kind} {movement.Key}: {seen.State} ({seen.Source})",
+                    $"{movement.AmountMinor} {movement.Currency} of payment {movement.PaymentId} at {movement.Provider}, started by {movement.Initiator} ({movement.Reason})"
+                    + (movement.GatewayRefundId is { } id ? $", gateway id {id}" : "") + (seen.Detail is { } d ? $"; {d}" : "")));
+            }
         }
 
         var orderLetters = new List<ParkedLetter>();

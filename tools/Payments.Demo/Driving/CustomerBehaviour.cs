@@ -29,4 +29,8 @@ public enum CustomerBehaviour
     PaysBeforeRegistration,
     /// <summary>Pays long before the order is registered: the callback exhausts the retry lane and is dead-lettered.</summary>
     PaysLongBeforeRegistration,
+    /// <summary>Pays; once the order is completed, customer service refunds part of it, then the rest (after-sales, 售后): Refunded, points reversed.</summary>
+    RefundedAfterSale,
+    /// <summary>Pays; once the order is completed, the merchant refunds part of it in the gateway's own dashboard: PartiallyRefunded, points reversed in proportion.</summary>
+    RefundedInDashboard,
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Net;
 using System.Text.Json;
+using GatewaySimulator;
 using Payments.Contracts;
 using Payments.Ledger;
 using Payments.Saga;
@@ -41,11 +42,16 @@ public sealed class CustomerDriver(PipelineAccess access, OrderServiceOutage? ou
     /// <summary>How long the operator waits for an order to show Paid before giving up on terminating its saga.</summary>
     private static readonly TimeSpan PaidPatience = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long a refund after the sale waits for its order to complete before giving up on it.</summary>
+    private static readonly TimeSpan CompletedPatience = TimeSpan.FromSeconds(90);
+
     private int paymentsCreated, registered, paid, paidWrong, failed, payRefused, failRefused, secondCaptures, terminated, terminationsMissed;
+    private int afterSalesRefunds, dashboardRefunds, refundsMissed;
 
     public int Registered => Volatile.Read(ref registered);
 
-    public DriverTally Tally => new(paymentsCreated, registered, paid, paidWrong, failed, payRefused, failRefused, secondCaptures, terminated, terminationsMissed);
+    public DriverTally Tally => new(paymentsCreated, registered, paid, paidWrong, failed, payRefused, failRefused, secondCaptures, terminated, terminationsMissed,
+        afterSalesRefunds, dashboardRefunds, refundsMissed);
 
     /// <summary>Runs every plan's steps at their times; completes when the last step is done.</summary>
     public async Task RunAsync(IReadOnlyList<OrderPlan> plans, CancellationToken ct = default)
@@ -98,6 +104,9 @@ public sealed class CustomerDriver(PipelineAccess access, OrderServiceOutage? ou
                 break;
             case StepKind.TerminateWhenPaid:
                 await TerminateWhenPaidAsync(order.OrderId, ct);
+                break;
+            case StepKind.RefundAfterSaleWhenCompleted or StepKind.RefundInDashboardWhenCompleted:
+                await RefundWhenCompletedAsync(order, inDashboard: kind == StepKind.RefundInDashboardWhenCompleted, ct);
                 break;
             case StepKind.Register:
                 await RegisterAsync(order, ct);
@@ -188,6 +197,62 @@ public sealed class CustomerDriver(PipelineAccess access, OrderServiceOutage? ou
         }
         Interlocked.Increment(ref terminationsMissed);
     }
+
+    /// <summary>
+    /// After the sale: once the order is Completed, customer service refunds 40 % of it and then the rest
+    /// (POST /api/orders/{orderId}/refunds, two idempotency keys); or the merchant refunds 30 % in the
+    /// gateway's dashboard, where the gateway's refund notice names the refund (the simulator's own API
+    /// and WeChat Pay; Stripe's charge.refunded and Alipay's notices name none yet, so those orders are
+    /// refunded after the sale instead).
+    /// </summary>
+    private async Task RefundWhenCompletedAsync(OrderRequest order, bool inDashboard, CancellationToken ct)
+    {
+        var orders = new OrderBook(access.Storage, TimeProvider.System);
+        var deadline = DateTime.UtcNow + CompletedPatience;
+        while ((await PollAsync(() => orders.GetAsync(order.OrderId, ct), ct))?.Status is null or OrderStatus.AwaitingPayment or OrderStatus.Paid)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Interlocked.Increment(ref refundsMissed);
+                return;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
+        }
+        if ((await PollAsync(() => orders.GetAsync(order.OrderId, ct), ct))?.Status != OrderStatus.Completed)
+        {
+            Interlocked.Increment(ref refundsMissed); // it ended some other way
+            return;
+        }
+        if (inDashboard && order.Provider is PaymentProviders.Standard or PaymentProviders.WeChatPay)
+        {
+            await UntilAccepted.ExecuteAsync(async token =>
+            {
+                using var reply = await access.GatewayApi.PostAsJsonAsync($"sim/payments/{order.PaymentId}/dashboard-refund", new { amountMinor = order.AmountMinor * 3 / 10 }, token);
+                reply.EnsureSuccessStatusCode();
+            }, ct);
+            Interlocked.Increment(ref dashboardRefunds);
+            return;
+        }
+        var first = order.AmountMinor * 4 / 10;
+        await RefundAfterSaleAsync(order, first, "as-1", ct);
+        await RefundAfterSaleAsync(order, order.AmountMinor - first, "as-2", ct);
+        Interlocked.Increment(ref afterSalesRefunds);
+    }
+
+    private async Task RefundAfterSaleAsync(OrderRequest order, long amountMinor, string key, CancellationToken ct) =>
+        await UntilAccepted.ExecuteAsync(async token =>
+        {
+            using var reply = await access.Pipeline.PostAsJsonAsync($"api/orders/{order.OrderId}/refunds",
+                new { amountMinor, reason = "customer_return", idempotencyKey = key }, token);
+            if (reply.StatusCode >= HttpStatusCode.InternalServerError)
+            {
+                throw new HttpRequestException($"Refunding {order.OrderId}: {(int)reply.StatusCode}", null, reply.StatusCode);
+            }
+            if (reply.StatusCode is not (HttpStatusCode.Accepted or HttpStatusCode.OK))
+            {
+                throw new InvalidOperationException($"The pipeline refused the after-sales refund {key} of {order.OrderId}: {(int)reply.StatusCode} {await reply.Content.ReadAsStringAsync(token)}");
+            }
+        }, ct);
 
     /// <summary>False when the host's Durable endpoint is down (a chaos run kills it); the caller looks again.</summary>
     private async Task<bool> TryTerminateAsync(string orderId, CancellationToken ct)

@@ -11,4 +11,7 @@ public sealed record DriverTally(
     int FailuresRefusedByGateway,
     int SecondCaptures = 0,
     int SagasTerminatedAfterPaid = 0,
-    int TerminationsMissed = 0);
+    int TerminationsMissed = 0,
+    int AfterSalesRefunds = 0,
+    int DashboardRefunds = 0,
+    int RefundsMissed = 0);

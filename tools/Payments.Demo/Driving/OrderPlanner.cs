@@ -126,6 +126,12 @@ public static class OrderPlanner
                 return Registered(new CustomerStep(Seconds(0.5, 6), StepKind.PayWrongAmount));
             case CustomerBehaviour.PaysBeforeRegistration:
                 return [new(start, StepKind.CreatePayment), new(start, StepKind.Pay), new(Seconds(2, 6), StepKind.Register)];
+            case CustomerBehaviour.RefundedAfterSale:
+                var boughtAt = Seconds(0.5, 5);
+                return Registered(new CustomerStep(boughtAt, StepKind.Pay), new CustomerStep(boughtAt, StepKind.RefundAfterSaleWhenCompleted));
+            case CustomerBehaviour.RefundedInDashboard:
+                var chargedAt = Seconds(0.5, 5);
+                return Registered(new CustomerStep(chargedAt, StepKind.Pay), new CustomerStep(chargedAt, StepKind.RefundInDashboardWhenCompleted));
             case CustomerBehaviour.PaysLongBeforeRegistration:
                 return [new(start, StepKind.CreatePayment), new(start, StepKind.Pay), new(Seconds(16, 26), StepKind.Register)];
             default:

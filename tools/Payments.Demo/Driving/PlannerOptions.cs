@@ -52,5 +52,7 @@ public sealed record PlannerOptions
         [CustomerBehaviour.PaysWrongAmount] = 5,
         [CustomerBehaviour.PaysBeforeRegistration] = 9,
         [CustomerBehaviour.PaysLongBeforeRegistration] = 3,
+        [CustomerBehaviour.RefundedAfterSale] = 4,
+        [CustomerBehaviour.RefundedInDashboard] = 2,
     };
 }

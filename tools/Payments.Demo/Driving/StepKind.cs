@@ -5,4 +5,5 @@ namespace Payments.Demo.Driving;
 /// <see cref="PaySecond"/> act on a second payment of the same order; <see cref="TerminateWhenPaid"/>
 /// terminates the order's saga through the Durable client once its order shows Paid.
 /// </summary>
-public enum StepKind { CreatePayment, Register, Pay, PayWrongAmount, Fail, CreateSecondPayment, PaySecond, TerminateWhenPaid }
+/// <see cref="RefundAfterSaleWhenCompleted"/> and <see cref="RefundInDashboardWhenCompleted"/> wait for the order to complete, then refund it.
+public enum StepKind { CreatePayment, Register, Pay, PayWrongAmount, Fail, CreateSecondPayment, PaySecond, TerminateWhenPaid, RefundAfterSaleWhenCompleted, RefundInDashboardWhenCompleted }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Payments.Contracts;
 using Payments.Demo.Driving;
 using Payments.Demo.Invariants;
+using Payments.Ledger;
 using Payments.Saga;
 
 namespace Payments.Demo.Reporting;
@@ -23,6 +24,8 @@ public static class DemoReport
             + $"{run.Driver.PaymentsRefusedByGateway} payment attempts refused (payment already closed by the saga); "
             + $"{run.Driver.SecondCaptures} second captures for one order");
         w.WriteLine($"  operator: {run.Driver.SagasTerminatedAfterPaid} sagas terminated after Paid ({run.Driver.TerminationsMissed} ended before the operator got to them)");
+        w.WriteLine($"  after the sale: {run.Driver.AfterSalesRefunds} orders refunded by customer service (two partial refunds each), "
+            + $"{run.Driver.DashboardRefunds} refunded in part in the gateway's dashboard ({run.Driver.RefundsMissed} never completed)");
 
         w.WriteLine();
         w.WriteLine("Orders by terminal state");
@@ -111,6 +114,14 @@ public static class DemoReport
         var behaviour = run.Plans.ToDictionary(p => p.Order.OrderId, p => p.Behaviour.ToString());
         WriteLatencyByBehaviour(w, behaviour, owned);
         WriteSlowest(w, behaviour, snapshot, owned);
+
+        w.WriteLine();
+        var money = run.Snapshot.Money.Where(m => m.Kind == MoneyKinds.Refund).ToArray();
+        w.WriteLine($"Money ledger: {run.Snapshot.Money.Count(m => m.Kind == MoneyKinds.Capture)} captures, {money.Length} refunds by final state: "
+            + string.Join(", ", money.GroupBy(m => m.State).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}")));
+        w.WriteLine("  refunds by who started them: " + string.Join(", ", money.GroupBy(m => m.Initiator).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}")));
+        w.WriteLine($"  answered pending and followed to their end: {money.Count(m => m.Observations.Any(o => o.State == nameof(RefundState.Pending)))}; "
+            + $"points reversed: {run.Snapshot.Reversals.Sum(r => r.Points)} on {run.Snapshot.Reversals.Select(r => r.OrderId).Distinct().Count()} orders");
 
         w.WriteLine();
         w.WriteLine("Invariants");

@@ -78,11 +78,16 @@ public sealed class StripeGateway(Func<IStripeClient> client, SecretSetting apiK
         try
         {
             var live = new List<global::Stripe.Refund>();
-            await foreach (var existing in refunds.ListAutoPagingAsync(new RefundListOptions { PaymentIntent = refund.PaymentId, Limit = 100 }, cancellationToken: ct))
+            // The pipeline's own refund is the payment's one (whatever refunded it already counts); an after-sales
+            // refund is one of several, each paid once by its own idempotency key.
+            if (refund.RequestKey is null)
             {
-                if (existing.Status is "succeeded" or "pending" or "requires_action")
+                await foreach (var existing in refunds.ListAutoPagingAsync(new RefundListOptions { PaymentIntent = refund.PaymentId, Limit = 100 }, cancellationToken: ct))
                 {
-                    live.Add(existing);
+                    if (existing.Status is "succeeded" or "pending" or "requires_action")
+                    {
+                        live.Add(existing);
+                    }
                 }
             }
             var remaining = refund.AmountMinor - live.Sum(r => r.Amount);
