@@ -125,7 +125,7 @@ public static class InvariantChecker
 
     /// <summary>Every captured payment ends as exactly one of: order Completed with it and never refunded, or refunded once, in full.</summary>
     private static InvariantVerdict CheckPayments(Facts facts) => CheckPayments(facts, PaymentsSettleOnce,
-        "Every captured payment ends as exactly one of: order Completed with that payment and not refunded, or refunded once, in full.");
+        "Every captured payment ends as exactly one of: order Completed with that payment and not refunded, refunded once, in full, or refunded after the sale as the money ledger says.");
 
     private static InvariantVerdict CheckPayments(Facts facts, string invariant, string statement)
     {

@@ -182,7 +182,11 @@ public static class DemoReport
                         "saga_failed" => "reconciler: crashed saga after Paid",
                         _ => $"refund orchestration: {reason}",
                     }
-                    : orders.TryGetValue(l.PaymentId, out var order) ? $"saga: {order.Reason ?? order.Status.ToString()}" : "unknown order")
+                    : orders.TryGetValue(l.PaymentId, out var order)
+                        ? order.Status is OrderStatus.PartiallyRefunded || snapshot.Money.Any(m => m.PaymentId == l.PaymentId && m.Kind == MoneyKinds.Refund && m.Initiator != MoneyInitiators.Pipeline)
+                            ? $"after the sale: {order.Reason}"
+                            : $"saga: {order.Reason ?? order.Status.ToString()}"
+                        : "unknown order")
             .GroupBy(p => p)
             .OrderByDescending(g => g.Count())
             .Select(g => (g.Key, g.Count()));
