@@ -233,6 +233,11 @@ param reconcilerActiveQueryMaxIntervalSeconds int = 1800
 @maxValue(10000)
 param reconcilerMaxActiveQueriesPerRun int = 200
 
+@description('Reconciler__RelayMaxAttempts: outbox-relay passes that may fail to dispatch one stored callback before it is parked as a dead letter for an operator.')
+@minValue(1)
+@maxValue(10000)
+param reconcilerRelayMaxAttempts int = 20
+
 @description('Reconciler__StuckPaidAfterMinutes: an order shown Paid this long with its saga still running is parked as stuck (longer than the points back-off).')
 @minValue(1)
 @maxValue(100000)
@@ -560,6 +565,7 @@ module functionApp 'modules/functionapp.bicep' = {
       Reconciler__ActiveQueryAfterSeconds: string(reconcilerActiveQueryAfterSeconds)
       Reconciler__ActiveQueryMaxIntervalSeconds: string(reconcilerActiveQueryMaxIntervalSeconds)
       Reconciler__MaxActiveQueriesPerRun: string(reconcilerMaxActiveQueriesPerRun)
+      Reconciler__RelayMaxAttempts: string(reconcilerRelayMaxAttempts)
       Reconciler__StuckPaidAfterMinutes: string(reconcilerStuckPaidAfterMinutes)
       Reconciler__StatementChunkLines: string(reconcilerStatementChunkLines)
       Reconciler__StatementInlineChunks: string(reconcilerStatementInlineChunks)
