@@ -134,6 +134,19 @@ param statementSchedule string = '0 30 2 * * *'
 @description('NCRONTAB schedule of the inbox purge timer (InboxPurgeSchedule).')
 param inboxPurgeSchedule string = '0 0 3 * * *'
 
+@description('NCRONTAB schedule of the purge of finished Durable instances (InstancePurgeSchedule).')
+param instancePurgeSchedule string = '0 15 3 * * *'
+
+@description('Retention__InstanceRetentionDays: finished sagas, refund orchestrations and statement runs created longer ago are purged (their timeline lines kept first); at least Intake__InboxRetentionDays, checked at start-up, and well past every gateway\'s retry horizon and the statement look-back.')
+@minValue(1)
+@maxValue(3650)
+param retentionInstanceRetentionDays int = 90
+
+@description('Retention__MaxInstancesPerRun: instances one purge run deletes at most; a backlog drains over several runs.')
+@minValue(1)
+@maxValue(100000)
+param retentionMaxInstancesPerRun int = 2000
+
 @description('Intake__MaxBodyBytes: largest accepted callback body; at most 64 KiB, what the inbox can store in a Table binary property.')
 @minValue(1024)
 @maxValue(65536)
@@ -493,6 +506,9 @@ module functionApp 'modules/functionapp.bicep' = {
       DeadLetterSchedule: deadLetterSchedule
       StatementSchedule: statementSchedule
       InboxPurgeSchedule: inboxPurgeSchedule
+      InstancePurgeSchedule: instancePurgeSchedule
+      Retention__InstanceRetentionDays: string(retentionInstanceRetentionDays)
+      Retention__MaxInstancesPerRun: string(retentionMaxInstancesPerRun)
 
       // Pipeline storage (StorageOptions): service URIs + managed identity instead of ConnectionString.
       // credential/clientId follow the Functions identity-connection convention, so "PaymentsStorage"
