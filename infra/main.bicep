@@ -134,6 +134,19 @@ param statementSchedule string = '0 30 2 * * *'
 @description('NCRONTAB schedule of the inbox purge timer (InboxPurgeSchedule).')
 param inboxPurgeSchedule string = '0 0 3 * * *'
 
+@description('NCRONTAB schedule of the purge of finished Durable instances (InstancePurgeSchedule).')
+param instancePurgeSchedule string = '0 15 3 * * *'
+
+@description('Retention__InstanceRetentionDays: finished sagas, refund orchestrations and statement runs created longer ago are purged (their timeline lines kept first); at least Intake__InboxRetentionDays, checked at start-up, and well past every gateway\'s retry horizon and the statement look-back.')
+@minValue(1)
+@maxValue(3650)
+param retentionInstanceRetentionDays int = 90
+
+@description('Retention__MaxInstancesPerRun: instances one purge run deletes at most; a backlog drains over several runs.')
+@minValue(1)
+@maxValue(100000)
+param retentionMaxInstancesPerRun int = 2000
+
 @description('Intake__MaxBodyBytes: largest accepted callback body; at most 64 KiB, what the inbox can store in a Table binary property.')
 @minValue(1024)
 @maxValue(65536)
@@ -262,6 +275,11 @@ param reconcilerRefundMaxCheckIntervalSeconds int = 3600
 @minValue(1)
 @maxValue(10000)
 param reconcilerRefundOverdueAfterHours int = 72
+
+@description('Reconciler__RelayMaxAttempts: outbox-relay passes that may fail to dispatch one stored callback before it is parked as a dead letter for an operator.')
+@minValue(1)
+@maxValue(10000)
+param reconcilerRelayMaxAttempts int = 20
 
 @description('Reconciler__StuckPaidAfterMinutes: an order shown Paid this long with its saga still running is parked as stuck (longer than the points back-off).')
 @minValue(1)
@@ -518,6 +536,9 @@ module functionApp 'modules/functionapp.bicep' = {
       DeadLetterSchedule: deadLetterSchedule
       StatementSchedule: statementSchedule
       InboxPurgeSchedule: inboxPurgeSchedule
+      InstancePurgeSchedule: instancePurgeSchedule
+      Retention__InstanceRetentionDays: string(retentionInstanceRetentionDays)
+      Retention__MaxInstancesPerRun: string(retentionMaxInstancesPerRun)
 
       // Pipeline storage (StorageOptions): service URIs + managed identity instead of ConnectionString.
       // credential/clientId follow the Functions identity-connection convention, so "PaymentsStorage"
@@ -592,6 +613,7 @@ module functionApp 'modules/functionapp.bicep' = {
       Reconciler__ActiveQueryAfterSeconds: string(reconcilerActiveQueryAfterSeconds)
       Reconciler__ActiveQueryMaxIntervalSeconds: string(reconcilerActiveQueryMaxIntervalSeconds)
       Reconciler__MaxActiveQueriesPerRun: string(reconcilerMaxActiveQueriesPerRun)
+      Reconciler__RelayMaxAttempts: string(reconcilerRelayMaxAttempts)
       Reconciler__StuckPaidAfterMinutes: string(reconcilerStuckPaidAfterMinutes)
       Reconciler__CrashedSagaGraceSeconds: string(reconcilerCrashedSagaGraceSeconds)
       Reconciler__RefundFirstCheckSeconds: string(reconcilerRefundFirstCheckSeconds)

@@ -42,6 +42,7 @@ public static class Bench
         var report = new BenchReport { Machine = DescribeMachine(), Settings = Describe(options) };
         var total = Stopwatch.StartNew();
         var failed = false;
+        var directory = options.OutputDirectory ?? Path.Combine(repoRoot, "bench", "results");
         output.WriteLine($"Payments benchmarks{(options.Smoke ? " (smoke sizes)" : "")}: {string.Join(", ", options.SuiteNames)} on {Environment.ProcessorCount} cores");
         foreach (var suite in options.SuiteNames)
         {
@@ -72,11 +73,14 @@ public static class Bench
                 output.WriteLine(ex);
             }
             output.WriteLine($"  {suite} took {watch.Elapsed.TotalSeconds:0} s");
+            // Written after every suite, so a run that dies later keeps what it measured so far.
+            report.CompletedSuites.Add(suite);
+            report.ElapsedSeconds = total.Elapsed.TotalSeconds;
+            await ResultFiles.WriteAsync(report, directory);
         }
         report.ElapsedSeconds = total.Elapsed.TotalSeconds;
 
         ResultTable.Write(report, output);
-        var directory = options.OutputDirectory ?? Path.Combine(repoRoot, "bench", "results");
         var (json, svg) = await ResultFiles.WriteAsync(report, directory);
         output.WriteLine();
         output.WriteLine($"Results: {json}");

@@ -2,6 +2,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Payments.Contracts;
+using Payments.Operations;
 using Payments.Recovery;
 using Payments.Saga;
 using Payments.Storage;
@@ -12,9 +13,9 @@ namespace Payments.Functions;
 /// Timer-driven recovery, each on a schedule from app settings: the retry lane (and its scale-out
 /// fan-out of drain workers over the app's instances), the dead letters, the reconciler (outbox relay +
 /// active payment queries), yesterday's statement run (started, it runs as its own orchestration),
-/// inbox retention.
+/// inbox retention, retention of finished Durable instances.
 /// </summary>
-public sealed class RecoveryFunctions(RetryLane retryLane, DeadLetterDesk deadLetters, Reconciler reconciler, StatementReconciler statements, InboxStore inbox, TimeProvider clock)
+public sealed class RecoveryFunctions(RetryLane retryLane, DeadLetterDesk deadLetters, Reconciler reconciler, StatementReconciler statements, InboxStore inbox, InstanceRetention instances, TimeProvider clock)
 {
     [Function("RetryLaneDrain")]
     public Task<LaneDrainReport> DrainRetryLane(
@@ -56,4 +57,11 @@ public sealed class RecoveryFunctions(RetryLane retryLane, DeadLetterDesk deadLe
     [Function("InboxPurge")]
     public Task<int> PurgeInbox([TimerTrigger("%InboxPurgeSchedule%")] TimerInfo timer, CancellationToken ct) =>
         inbox.PurgeExpiredAsync(ct);
+
+    [Function("InstancePurge")]
+    public Task<InstancePurgeReport> PurgeInstances(
+        [TimerTrigger("%InstancePurgeSchedule%")] TimerInfo timer,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken ct) =>
+        instances.PurgeAsync(durable, ct);
 }

@@ -13,12 +13,16 @@ namespace Payments.LocalHost;
 internal sealed class DurableSidecar : IAsyncDisposable
 {
     private readonly WebApplication app;
+    private readonly GuardedStopService dispatched;
+    private readonly TimeSpan stopBound;
 
-    private DurableSidecar(WebApplication app, Uri address, IOrchestrationServiceClient backend)
+    private DurableSidecar(WebApplication app, Uri address, IOrchestrationServiceClient backend, GuardedStopService dispatched, TimeSpan stopBound)
     {
         this.app = app;
         Address = address;
         Backend = backend;
+        this.dispatched = dispatched;
+        this.stopBound = stopBound;
     }
 
     public Uri Address { get; }
@@ -52,18 +56,29 @@ internal sealed class DurableSidecar : IAsyncDisposable
         builder.Services.AddSingleton(loggerFactory);
         builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, options.DurableGrpcPort, l => l.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
-        builder.Services.AddSingleton<IOrchestrationService>(service);
+        // The dispatchers get the provider behind a guarded stop; queries, purges and history go to it directly.
+        var dispatched = new GuardedStopService(service, loggerFactory.CreateLogger<DurableSidecar>());
+        builder.Services.AddSingleton<IOrchestrationService>(dispatched);
         builder.Services.AddSingleton<IOrchestrationServiceClient>(service);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
         var app = builder.Build();
         app.MapGrpcService<TaskHubGrpcServer>();
         await app.StartAsync(ct);
-        return new DurableSidecar(app, new Uri(app.Urls.First()), service);
+        return new DurableSidecar(app, new Uri(app.Urls.First()), service, dispatched, TimeSpan.FromSeconds(options.StopSeconds));
     }
 
+    /// <summary>
+    /// Stops the gRPC server and then waits, within <c>LocalHost:StopSeconds</c>, for the provider to
+    /// release its partition leases: the server starts that stop without awaiting it, and whoever
+    /// owns the storage may take it away as soon as this returns.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync();
+        using (var bound = new CancellationTokenSource(stopBound))
+        {
+            await app.StopAsync(bound.Token);
+        }
+        await dispatched.WaitStoppedAsync(stopBound);
         await app.DisposeAsync();
     }
 }

@@ -25,12 +25,14 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
     private readonly WebApplication app;
     private readonly DurableSidecar sidecar;
     private readonly GrpcChannel channel;
+    private readonly TimeSpan stopBound;
 
-    private LocalFunctionsHost(WebApplication app, DurableSidecar sidecar, GrpcChannel channel)
+    private LocalFunctionsHost(WebApplication app, DurableSidecar sidecar, GrpcChannel channel, TimeSpan stopBound)
     {
         this.app = app;
         this.sidecar = sidecar;
         this.channel = channel;
+        this.stopBound = stopBound;
         BaseAddress = new Uri(app.Urls.First());
     }
 
@@ -130,7 +132,7 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
             MapHttpFunction(app, function);
         }
         await app.StartAsync(ct);
-        return new LocalFunctionsHost(app, sidecar, channel);
+        return new LocalFunctionsHost(app, sidecar, channel, TimeSpan.FromSeconds(options.StopSeconds));
     }
 
     /// <summary>
@@ -197,9 +199,16 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
 
     public Task WaitForShutdownAsync() => app.WaitForShutdownAsync();
 
+    /// <summary>
+    /// Stops the functions, then the Durable backend, each within <c>LocalHost:StopSeconds</c>. Callers
+    /// that own the storage stop it after this returns: the provider's leases are released by then.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync();
+        using (var bound = new CancellationTokenSource(stopBound))
+        {
+            await app.StopAsync(bound.Token);
+        }
         await app.DisposeAsync();
         await channel.ShutdownAsync();
         channel.Dispose();

@@ -49,6 +49,13 @@ public sealed class LocalHostOptions
     [Range(1, 200)]
     public int MaxConcurrentOrchestrations { get; set; } = 20;
 
+    /// <summary>
+    /// How long stopping the host waits for each of its parts (the app, then the Durable provider's
+    /// lease release). Past it the host stops anyway and logs it; a stop never ends the process.
+    /// </summary>
+    [Range(1, 600)]
+    public int StopSeconds { get; set; } = 30;
+
     /// <summary>When false, timer functions are not scheduled (tests call them directly).</summary>
     public bool RunTimers { get; set; } = true;
 }

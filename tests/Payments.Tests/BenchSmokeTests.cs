@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Payments.Benchmarks;
 
 namespace Payments.Tests;
@@ -28,5 +29,39 @@ public sealed class BenchSmokeTests
         Assert.Contains("per paid order, all phases", text);
         Assert.Contains("ceiling per storage account", text);
         Assert.Contains("results-", text);
+    }
+
+    [Fact]
+    public async Task Each_suite_is_on_disk_before_the_next_one_starts()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "bench-" + Guid.NewGuid().ToString("N"));
+        using var output = new ResultsWhenSuiteStarts(directory, "requests");
+
+        var exitCode = await Bench.RunAsync(["--smoke", "--Bench:Suites", "intake,requests", "--Bench:OutputDirectory", directory], output);
+
+        Assert.True(exitCode == 0, output.ToString());
+        // What a run that died during the second suite would have left: the first suite's numbers.
+        var early = JsonDocument.Parse(Assert.Single(output.Snapshot!)).RootElement;
+        Assert.Equal(["intake"], early.GetProperty("completedSuites").EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains(early.GetProperty("measurements").EnumerateArray(), m => m.GetProperty("suite").GetString() == "intake");
+        var final = JsonDocument.Parse(File.ReadAllText(Assert.Single(Directory.GetFiles(directory, "results-*.json")))).RootElement;
+        Assert.Equal(["intake", "requests"], final.GetProperty("completedSuites").EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains(final.GetProperty("measurements").EnumerateArray(), m => m.GetProperty("suite").GetString() == "requests");
+        Directory.Delete(directory, recursive: true);
+    }
+
+    /// <summary>The bench's output, which reads the results folder the moment a given suite starts.</summary>
+    private sealed class ResultsWhenSuiteStarts(string directory, string suite) : StringWriter
+    {
+        public IReadOnlyList<string>? Snapshot { get; private set; }
+
+        public override void WriteLine(string? value)
+        {
+            if (value == $"- {suite} ..." && Snapshot is null)
+            {
+                Snapshot = Directory.Exists(directory) ? [.. Directory.GetFiles(directory, "results-*.json").Select(File.ReadAllText)] : [];
+            }
+            base.WriteLine(value);
+        }
     }
 }

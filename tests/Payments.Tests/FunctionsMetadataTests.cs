@@ -58,6 +58,7 @@ public sealed class FunctionsMetadataTests
     [InlineData("DeadLetterDrain", "%DeadLetterSchedule%")]
     [InlineData("StatementReconciliation", "%StatementSchedule%")]
     [InlineData("InboxPurge", "%InboxPurgeSchedule%")]
+    [InlineData("InstancePurge", "%InstancePurgeSchedule%")]
     public void Timer_functions_take_their_schedule_from_app_settings(string name, string schedule)
     {
         var trigger = Trigger(name);

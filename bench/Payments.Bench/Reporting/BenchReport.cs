@@ -13,6 +13,9 @@ public sealed class BenchReport
 
     public Dictionary<string, string> Settings { get; init; } = [];
 
+    /// <summary>The suites that have run so far, in order: the results file is rewritten after each one.</summary>
+    public List<string> CompletedSuites { get; } = [];
+
     public DateTimeOffset StartedAt { get; init; } = DateTimeOffset.UtcNow;
 
     public double ElapsedSeconds { get; set; }

@@ -39,6 +39,10 @@ public static class PaymentsServices
             .ValidateOnStart();
         services.AddOptions<OperatorAccessOptions>().Bind(configuration.GetSection(OperatorAccessOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ReconcilerOptions>().Bind(configuration.GetSection(ReconcilerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section)).ValidateDataAnnotations()
+            .Validate(o => o.InstanceRetentionDays >= (configuration.GetSection(IntakeOptions.Section).Get<IntakeOptions>() ?? new IntakeOptions()).InboxRetentionDays,
+                $"{RetentionOptions.Section}:{nameof(RetentionOptions.InstanceRetentionDays)} must be at least {IntakeOptions.Section}:{nameof(IntakeOptions.InboxRetentionDays)}: a callback a gateway may still retry must find its saga.")
+            .ValidateOnStart();
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section))
             .Validate(o => { o.Validate(); return true; }).ValidateOnStart();
 
@@ -99,6 +103,8 @@ public static class PaymentsServices
         services.AddSingleton<OperatorAudit>();
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<TimelineReader>();
+        services.AddSingleton<TimelineArchive>();
+        services.AddSingleton<InstanceRetention>();
         services.TryAddSingleton<IOrchestrationHistory, DurableClientHistory>();
         services.AddSingleton<OperatorWork>();
         services.AddTransient<SagaActivities>();

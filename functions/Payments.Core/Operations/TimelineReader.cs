@@ -22,7 +22,8 @@ public sealed class TimelineReader(
     MoneyLedger money,
     ReconciliationStore statements,
     AuditTrail audit,
-    IOrchestrationHistory histories)
+    IOrchestrationHistory histories,
+    TimelineArchive archive)
 {
     /// <summary>Inputs and outputs are cut to this many characters on the page.</summary>
     public const int MaxPayloadChars = 400;
@@ -183,39 +184,49 @@ public sealed class TimelineReader(
 
     /// <summary>
     /// The order's saga and its refund orchestrations, from the Durable history where the backend
-    /// serves it; otherwise each instance's status, custom status and output. True when history was read.
+    /// serves it; otherwise each instance's status, custom status and output; for an instance that
+    /// retention purged, the lines kept when it was purged. True when history was read.
     /// </summary>
     private async Task<bool> AddSagasAsync(List<TimelineEntry> entries, OrderRecord order, DurableTaskClient durable, CancellationToken ct)
     {
-        var instances = new List<string> { OrderSaga.InstanceId(order.OrderId), LatePaymentRefund.InstanceId(order.PaymentId) };
         var fromHistory = false;
-        for (var retry = 1; retry <= 20; retry++)
+        async Task<bool> AddAsync(string instanceId)
         {
-            var retryId = LatePaymentRefund.OperatorRetryInstanceId(order.PaymentId, retry);
-            if (await durable.GetInstanceAsync(retryId, getInputsAndOutputs: false, ct) is null)
+            if ((await InstanceAsync(instanceId, durable, ct) ?? await archive.GetAsync(instanceId, ct)) is not { } lines)
             {
-                break;
+                return false;
             }
-            instances.Add(retryId);
+            fromHistory |= lines.FromHistory;
+            entries.AddRange(lines.Entries);
+            return true;
         }
-        foreach (var instanceId in instances)
+        await AddAsync(OrderSaga.InstanceId(order.OrderId));
+        await AddAsync(LatePaymentRefund.InstanceId(order.PaymentId));
+        // Operator retries are numbered from 1 with no gaps: the first missing one is past the last.
+        for (var retry = 1; retry <= 20 && await AddAsync(LatePaymentRefund.OperatorRetryInstanceId(order.PaymentId, retry)); retry++)
         {
-            var instance = await durable.GetInstanceAsync(instanceId, getInputsAndOutputs: true, ct);
-            if (instance is null)
-            {
-                continue;
-            }
-            var history = await histories.ReadAsync(instanceId, durable, ct);
-            if (history.Count > 0)
-            {
-                fromHistory = true;
-                entries.AddRange(FromHistory(instanceId, history));
-            }
-            entries.Add(new(instance.LastUpdatedAt, instanceId.StartsWith("order-", StringComparison.Ordinal) ? "saga" : "refund",
-                $"{instanceId}: {instance.RuntimeStatus}",
-                $"custom status {Cut(instance.SerializedCustomStatus)}; output {Cut(instance.SerializedOutput)}"));
         }
         return fromHistory;
+    }
+
+    /// <summary>
+    /// The timeline's lines of one Durable instance as the engine has it now (null when it has none):
+    /// its history's steps where the backend serves them, then its status, custom status and output.
+    /// What retention keeps before it purges the instance.
+    /// </summary>
+    public async Task<KeptInstance?> InstanceAsync(string instanceId, DurableTaskClient durable, CancellationToken ct = default)
+    {
+        var instance = await durable.GetInstanceAsync(instanceId, getInputsAndOutputs: true, ct);
+        if (instance is null)
+        {
+            return null;
+        }
+        var history = await histories.ReadAsync(instanceId, durable, ct);
+        List<TimelineEntry> lines = [.. FromHistory(instanceId, history)];
+        lines.Add(new(instance.LastUpdatedAt, instanceId.StartsWith("order-", StringComparison.Ordinal) ? "saga" : "refund",
+            $"{instanceId}: {instance.RuntimeStatus}",
+            $"custom status {Cut(instance.SerializedCustomStatus)}; output {Cut(instance.SerializedOutput)}"));
+        return new KeptInstance(instanceId, lines, history.Count > 0);
     }
 
     private static IEnumerable<TimelineEntry> FromHistory(string instanceId, IReadOnlyList<SagaHistoryEvent> history)

@@ -48,6 +48,14 @@ public sealed class ReconcilerOptions
     [Range(0, 86_400)]
     public int CrashedSagaGraceSeconds { get; set; } = 600;
 
+    /// <summary>
+    /// Outbox-relay passes that may fail to dispatch one stored callback before it is parked as a dead
+    /// letter for an operator (who can re-drive it) instead of being retried on every run for ever.
+    /// At one run a minute, 20 is twenty minutes of an order service or lane that keeps refusing it.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int RelayMaxAttempts { get; set; } = 20;
+
     /// <summary>Bounds the gateway calls one reconciler run makes.</summary>
     [Range(1, 10_000)]
     public int MaxActiveQueriesPerRun { get; set; } = 200;

@@ -8,6 +8,7 @@ namespace Payments.Storage;
 /// was read (null for an entry not read from the inbox), so a later move can delete that row without reading.
 /// <see cref="ETag"/>: the row's version when it was read (null for an entry not read from the inbox), so a later
 /// write can rely on what was read and fail (412) if anyone changed the row since.
+/// <see cref="RelayFailures"/>: how many outbox-relay passes failed to dispatch it (the relay parks it at its cap).
 /// </summary>
 public sealed record InboxEntry(
     string Provider,
@@ -20,4 +21,5 @@ public sealed record InboxEntry(
     string? EventType,
     IReadOnlyList<CallbackDelivery>? Deliveries = null,
     string? IndexKey = null,
-    string? ETag = null);
+    string? ETag = null,
+    int RelayFailures = 0);

@@ -17,7 +17,9 @@ public enum InboxState
     Ignored,
     /// <summary>
     /// Verified and well-formed but not to be applied by the pipeline itself (no order named, a payload
-    /// version it does not read): parked as a dead letter for an operator; kept until discarded there.
+    /// version it does not read), or one the outbox relay failed to dispatch on its every allowed pass
+    /// (<c>Reconciler:RelayMaxAttempts</c>): parked as a dead letter for an operator; kept until discarded
+    /// there, or until a re-drive applies it.
     /// </summary>
     Parked,
     /// <summary>Its dead letter was discarded by an operator: nothing will apply it; settled like the two above.</summary>

@@ -104,6 +104,26 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
         MarkAsync(provider, eventId, InboxState.Discarded, from: [InboxState.Queued, InboxState.Received, InboxState.Parked], ct);
 
     /// <summary>
+    /// The outbox relay gave up on a row it could not dispatch: parked for an operator (its dead letter
+    /// holds the reason). Only a row still waiting for the relay moves; one applied meanwhile stays applied.
+    /// </summary>
+    public Task<bool> MarkParkedAsync(string provider, string eventId, CancellationToken ct = default) =>
+        MarkAsync(provider, eventId, InboxState.Parked, from: [InboxState.Received, InboxState.Raised], ct);
+
+    /// <summary>
+    /// Counts one failed relay pass on the row read as <paramref name="read"/> and returns the new count.
+    /// A plain merge of one column: the row's state and index are not touched, and a lost count (two relays
+    /// at once) only delays the cap by a pass.
+    /// </summary>
+    public async Task<int> NoteRelayFailureAsync(InboxEntry read, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Inbox, ct);
+        var failures = read.RelayFailures + 1;
+        await table.UpdateEntityAsync(new TableEntity(read.Provider, RowKey(read.EventId)) { ["RelayFailures"] = failures }, ETag.All, TableUpdateMode.Merge, ct);
+        return failures;
+    }
+
+    /// <summary>
     /// Moves a row that is still as it was stored (<see cref="InboxState.Received"/>, written by
     /// <see cref="TryAddAsync"/> from <paramref name="stored"/>) to <paramref name="state"/> (raised,
     /// dispatched, or queued on the retry lane) without reading it first: its due index row's key follows
@@ -528,6 +548,7 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
             row.GetString("EventType"),
             row.GetString("Deliveries") is { } deliveries ? JsonSerializer.Deserialize<List<CallbackDelivery>>(deliveries) : null,
             row.GetString("IndexKey"),
-            row.ETag.ToString());
+            row.ETag.ToString(),
+            row.GetInt32("RelayFailures") ?? 0);
     }
 }

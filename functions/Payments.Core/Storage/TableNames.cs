@@ -24,4 +24,6 @@ public static class TableNames
     public const string Reconciliation = "Reconciliation";
     /// <summary>Every operator action, who took it and why; rows are only ever added.</summary>
     public const string OperatorAudit = "OperatorAudit";
+    /// <summary>The console timeline's lines of Durable instances that retention purged, by instance id.</summary>
+    public const string TimelineArchive = "TimelineArchive";
 }
