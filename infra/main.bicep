@@ -334,6 +334,9 @@ param wechatPayPlatformPublicKeys string = ''
 @description('Connectors__WeChatPay__ApiBase: WeChat Pay\'s API v3 (a test double\'s address only outside production).')
 param wechatPayApiBase string = 'https://api.mch.weixin.qq.com'
 
+@description('Connectors__WeChatPay__RefundNotifyUrl: notify_url of every refund request (this app\'s /api/callbacks/wechatpay behind a custom domain); empty: https://{the app\'s host name}/api/callbacks/wechatpay.')
+param wechatPayRefundNotifyUrl string = ''
+
 @description('Connectors__WeChatPay__AttemptTimeoutSeconds: timeout of one WeChat Pay API attempt.')
 @minValue(1)
 @maxValue(120)
@@ -585,6 +588,7 @@ module functionApp 'modules/functionapp.bicep' = {
       Connectors__WeChatPay__MerchantSerial: wechatPayMerchantSerial
       Connectors__WeChatPay__PlatformPublicKeys: wechatPayPlatformPublicKeys
       Connectors__WeChatPay__ApiBase: wechatPayApiBase
+      Connectors__WeChatPay__RefundNotifyUrl: wechatPayRefundNotifyUrl
       Connectors__WeChatPay__AttemptTimeoutSeconds: string(wechatPayAttemptTimeoutSeconds)
       Connectors__WeChatPay__MerchantPrivateKey: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.vaultUri}secrets/${secretNames.wechatPayMerchantPrivateKey}/)'
       Connectors__WeChatPay__ApiV3Key: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.vaultUri}secrets/${secretNames.wechatPayApiV3Key}/)'

@@ -27,7 +27,7 @@ public sealed class DependencyDirectionTests
         { "Gateway", ["Contracts", "Secrets"] },
         { "Ledger", ["Contracts", "Storage"] },
         { "Saga", ["Contracts", "Storage", "Gateway", "Ledger"] },
-        { "Intake", ["Contracts", "Secrets", "Storage", "Gateway", "Saga"] },
+        { "Intake", ["Contracts", "Secrets", "Storage", "Gateway", "Ledger", "Saga"] },
         { "Recovery", ["Contracts", "Storage", "Gateway", "Ledger", "Saga"] },
         { "Operations", ["Contracts", "Storage", "Ledger", "Saga", "Recovery"] },
         { "Hosting", ["Contracts", "Secrets", "Storage", "Gateway", "Ledger", "Saga", "Intake", "Recovery", "Operations"] },

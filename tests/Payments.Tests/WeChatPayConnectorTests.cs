@@ -126,6 +126,21 @@ public sealed class WeChatPayConnectorTests(WeChatPaySimulatorFixture fixture) :
         Assert.Equal("paid", fixture.Gateway.Payments.Single(p => p.PaymentId == payment.PaymentId).Status);
     }
 
+    /// <summary>WeChat Pay announces a refund's end only to the request's notify_url (issue 26, item 6).</summary>
+    [Fact]
+    public async Task A_refund_request_names_the_notify_url_its_end_is_announced_to()
+    {
+        var connector = fixture.Connector(s => s["Connectors:WeChatPay:RefundNotifyUrl"] = "https://payments.example.com/api/callbacks/wechatpay");
+        var payment = await fixture.CreateAsync("wr-notify", amount: 900);
+        await fixture.Gateway.PayAsync(payment.PaymentId);
+
+        var answer = await connector.Outbound.RefundAsync(new RefundRequest(payment.OrderId, "wechatpay", payment.PaymentId, 900, "CNY", "amount_mismatch"), "refund-" + payment.PaymentId);
+
+        Assert.Equal(RefundState.Pending, answer.State); // PROCESSING: accepted, not paid yet
+        Assert.Equal("https://payments.example.com/api/callbacks/wechatpay", Assert.Single(fixture.Gateway.RefundsOf(payment.PaymentId)).Metadata!["notify_url"]);
+        Assert.Equal(RefundState.Succeeded, (await connector.Outbound.QueryRefundAsync(new RefundRef(payment.OrderId, "wechatpay", payment.PaymentId, "refund-" + payment.PaymentId, answer.RefundId))).State);
+    }
+
     [Fact]
     public async Task Two_refunds_with_one_out_refund_no_pay_out_once()
     {

@@ -87,7 +87,9 @@ internal static class WeChatPayApi
         {
             return Error(StatusCodes.Status400BadRequest, "PARAM_ERROR", "订单金额与原订单不一致");
         }
-        var result = store.Refund(outTradeNo, outRefundNo, refund.Value, currency);
+        // The refund's notify_url, kept with it (WeChat Pay sends the refund's end there); the simulator's notices go to its callback base.
+        var metadata = Text(body, "notify_url") is { } notifyUrl ? new Dictionary<string, string> { ["notify_url"] = notifyUrl } : null;
+        var result = store.Refund(outTradeNo, outRefundNo, refund.Value, currency, metadata);
         return result.Outcome switch
         {
             // Accepted; the money reaches the payer later (REFUND.SUCCESS, or REFUND.ABNORMAL, follows).

@@ -24,7 +24,7 @@ public sealed class WeChatPayGateway(HttpClient http, IOptions<WeChatPayOptions>
     private const string Provider = WeChatPayProvider.ProviderName;
     private const int MaxRefundNoLength = 64;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     private string MerchantId => options.Value.MerchantId;
 
@@ -74,6 +74,8 @@ public sealed class WeChatPayGateway(HttpClient http, IOptions<WeChatPayOptions>
             out_trade_no = refund.PaymentId,
             out_refund_no = RefundNumber(idempotencyKey),
             reason = refund.Reason.Length <= 80 ? refund.Reason : refund.Reason[..80],
+            // Where the refund's end is announced (REFUND.SUCCESS / ABNORMAL / CLOSED); without it WeChat Pay sends none.
+            notify_url = options.Value.RefundNotifyUrlOrHost(),
             amount = new
             {
                 refund = refund.AmountMinor,

@@ -36,6 +36,20 @@ public sealed class WeChatPayOptions : IValidatableObject
     [Required, Url]
     public string ApiBase { get; set; } = "https://api.mch.weixin.qq.com";
 
+    /// <summary>
+    /// Where WeChat Pay sends a refund's REFUND.SUCCESS / ABNORMAL / CLOSED notice (<c>notify_url</c> on every
+    /// refund request): this app's <c>/api/callbacks/wechatpay</c>. Empty: the app's own host name
+    /// (<c>WEBSITE_HOSTNAME</c>, set by App Service) when there is one, else no notify_url (the refund
+    /// tracker's query still follows every refund).
+    /// </summary>
+    public string RefundNotifyUrl { get; set; } = "";
+
+    /// <summary>The refund notify_url to send, or null for none.</summary>
+    public string? RefundNotifyUrlOrHost() =>
+        RefundNotifyUrl is { Length: > 0 } url ? url
+        : Environment.GetEnvironmentVariable("WEBSITE_HOSTNAME") is { Length: > 0 } host ? $"https://{host}/api/callbacks/wechatpay"
+        : null;
+
     [Range(1, 120)]
     public int AttemptTimeoutSeconds { get; set; } = 10;
 
@@ -54,6 +68,10 @@ public sealed class WeChatPayOptions : IValidatableObject
         if (!MerchantId.All(char.IsAsciiDigit))
         {
             yield return new ValidationResult($"{Section}:{nameof(MerchantId)}: expected the digits of a WeChat Pay merchant id.", [nameof(MerchantId)]);
+        }
+        if (RefundNotifyUrl.Length > 0 && !(Uri.TryCreate(RefundNotifyUrl, UriKind.Absolute, out var notify) && notify.Scheme == Uri.UriSchemeHttps))
+        {
+            yield return new ValidationResult($"{Section}:{nameof(RefundNotifyUrl)}: expected an https URL (WeChat Pay calls back over https only).", [nameof(RefundNotifyUrl)]);
         }
         if (string.IsNullOrWhiteSpace(MerchantSerial) || !MerchantSerial.All(char.IsAsciiLetterOrDigit))
         {
