@@ -152,7 +152,7 @@ public sealed class HostileInputTests(HostileInputFixture fixture) : IClassFixtu
         Assert.Null(entries[0].Line);
         Assert.Contains(problem, entries[0].Problem, StringComparison.Ordinal);
         Assert.DoesNotContain(paymentId.TrimEnd('\n'), entries[0].Problem!, StringComparison.Ordinal);
-        Assert.Equal(good, entries[1].Line);
+        Assert.Equal(good with { Provider = "standard" }, entries[1].Line); // stamped with the gateway it came from
     }
 
     /// <summary>A fixture file of one Stripe callback, its headers and fields as given.</summary>
