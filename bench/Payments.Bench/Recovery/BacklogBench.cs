@@ -200,6 +200,11 @@ public static class BacklogBench
             {
                 registered.EnsureSuccessStatusCode();
             }
+            // Paid once the saga runs: a success for a saga still Pending goes to the retry lane, which this host does not drain.
+            using (var started = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
+            {
+                await host.Durable.WaitForInstanceStartAsync(OrderSaga.InstanceId(order.OrderId), started.Token);
+            }
             var body = SignedCallbacks.Body("payment.succeeded", order.PaymentId, order.OrderId, order.AmountMinor);
             using (var paid = await http.SendAsync(SignedCallbacks.Post(new Uri(host.BaseAddress, "api/callbacks/standard"), $"msg_{order.OrderId}", body)))
             {
