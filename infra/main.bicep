@@ -193,7 +193,7 @@ param sagaActivityMaxAttempts int = 4
 param sagaActivityBackoffSeconds int = 2
 
 @description('Saga__StorageOutageMinutes: how long the saga\'s reservation, stock commit and read-model records retry a storage failure (back-off doubling up to a minute) before giving up; after a capture the order is then parked, never refunded (saga 4.0).')
-@minValue(1)
+@minValue(0)
 @maxValue(1440)
 param sagaStorageOutageMinutes int = 10
 

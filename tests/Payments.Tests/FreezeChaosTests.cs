@@ -236,6 +236,8 @@ public sealed class FreezeChaosTests(ITestOutputHelper output)
             // Few attempts: some reserves run out of retries, so their saga releases what was never reserved (the empty rollback)
             // while A's frozen copy of the reserve is still to land.
             ["Saga:ActivityMaxAttempts"] = "2",
+            // ... which only the ordinary step retry lets happen: the outage retry (saga 4.0) would ride the faults out for minutes.
+            ["Saga:StorageOutageMinutes"] = "0",
             ["RetryLaneSchedule"] = "*/2 * * * * *",
             ["ReconcilerSchedule"] = "*/2 * * * * *",
             ["DeadLetterSchedule"] = "*/5 * * * * *",

@@ -87,6 +87,18 @@ public sealed class WeChatPayEndToEndTests(WeChatPayEndToEndFixture fixture) : I
         Assert.Equal((2400L, "CNY"), (refund.AmountMinor, refund.Currency));
         Assert.Equal(new StockLevel("sku-wx3", 1, 0, 0), await Stock.GetLevelAsync("sku-wx3"));
     }
+}
+
+/// <summary>WeChat Pay orders with the default payment window: the refund tests pay at leisure.</summary>
+public sealed class WeChatPayRefundFixture : PipelineFixture
+{
+    protected override Task<PipelineHost> StartAsync() => PipelineHost.StartAsync("wxrefund", settings => settings["Gateway:BaseUrl"] = "http://127.0.0.1:9");
+}
+
+public sealed class WeChatPayRefundTests(WeChatPayRefundFixture fixture) : IClassFixture<WeChatPayRefundFixture>
+{
+    private PipelineHost Pipeline => fixture.Pipeline;
+    private StockLedger Stock => Pipeline.Service<StockLedger>();
 
     /// <summary>
     /// WeChat Pay answers a refund PROCESSING and announces its end: REFUND.SUCCESS pays it (the money

@@ -30,9 +30,10 @@ public sealed class SagaOptions
     /// How long a storage outage plausibly lasts: the steps after a capture (the stock commit, the read
     /// model's records) and the reservation before it retry a failure this long, back-off doubling from
     /// <see cref="ActivityBackoffSeconds"/> up to a minute, before they give up (after a capture: park,
-    /// never refund). Saga 4.0 and later.
+    /// never refund). Saga 4.0 and later. 0 turns it off: those steps keep the ordinary step retry
+    /// (<see cref="ActivityMaxAttempts"/>), for a test about something else than storage outages.
     /// </summary>
-    [Range(1, 24 * 60)]
+    [Range(0, 24 * 60)]
     public int StorageOutageMinutes { get; set; } = 10;
 
     /// <summary>Loyalty points per major currency unit paid.</summary>
