@@ -85,6 +85,14 @@ public sealed partial class AlertTelemetryTests(AlertTelemetryFixture fixture) :
         await pipeline.Service<RetryLane>().DrainAsync(pipeline.Durable);
         var report = await pipeline.ReconcileStatementAsync();
         Assert.Contains(report.Discrepancies, d => d.OrderId == "alert-ghost" && d.Action == "parked");
+        // A well-signed Stripe success naming a standard order: parked as provider_mismatch, counted.
+        var order = await pipeline.RegisterOrderAsync("alert-mm");
+        await pipeline.WaitForOutcomeAsync(order.OrderId); // no stock for it: cancelled, and still another gateway's event is refused
+        using (var forged = await pipeline.Http.SendAsync(TestWebhooks.Stripe(pipeline.Host.BaseAddress,
+            TestWebhooks.StripePaymentIntent("evt_alert_mm", "payment_intent.succeeded", order.PaymentId, order.OrderId, order.AmountMinor))))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, forged.StatusCode);
+        }
 
         fixture.Meters.ForceFlush();
         var metrics = fixture.Metrics.Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
