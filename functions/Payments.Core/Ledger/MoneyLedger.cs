@@ -26,7 +26,7 @@ public sealed class MoneyLedger(PaymentsStorage storage, TimeProvider clock)
     public static string RefundKey(string key) => $"{MoneyKinds.Refund}~{key}";
 
     /// <summary>The key of a refund someone else started, known by the gateway's refund id.</summary>
-    public static string GatewayRefundKey(string gatewayRefundId) => $"gw-{gatewayRefundId}";
+    private static string GatewayRefundKey(string gatewayRefundId) => $"gw-{gatewayRefundId}";
 
     /// <summary>
     /// Records a capture once (later observations of the same capture change nothing), and which order
@@ -76,10 +76,10 @@ public sealed class MoneyLedger(PaymentsStorage storage, TimeProvider clock)
 
     /// <summary>
     /// Records a refund the gateway reports that the pipeline did not ask for (a dashboard or merchant
-    /// console refund, seen by a notice, a query or the statement), keyed by the gateway's refund id.
-    /// False when it was recorded already (the observation is then applied to the row as it stands).
+    /// console refund, seen by a notice, a query or the statement), keyed by the gateway's refund id. The
+    /// row recorded, or null when it was recorded already (the observation is then applied to the row as it stands).
     /// </summary>
-    public async Task<bool> RecordExternalRefundAsync(string orderId, string provider, string paymentId, string gatewayRefundId, long amountMinor, string currency,
+    public async Task<MoneyMovement?> RecordExternalRefundAsync(string orderId, string provider, string paymentId, string gatewayRefundId, long amountMinor, string currency,
         RefundState state, string source, string initiator = MoneyInitiators.Gateway, CancellationToken ct = default)
     {
         var key = GatewayRefundKey(gatewayRefundId);
@@ -91,14 +91,15 @@ public sealed class MoneyLedger(PaymentsStorage storage, TimeProvider clock)
         var table = await storage.TableAsync(TableNames.Money, ct);
         try
         {
-            await table.AddEntityAsync(Row(orderId, RefundKey(key), MoneyKinds.Refund, provider, paymentId, amountMinor, currency,
-                state.ToString(), initiator, "external", gatewayRefundId, now, [new MoneyObservation(now, source, state.ToString())]), ct);
-            return true;
+            var row = Row(orderId, RefundKey(key), MoneyKinds.Refund, provider, paymentId, amountMinor, currency,
+                state.ToString(), initiator, "external", gatewayRefundId, now, [new MoneyObservation(now, source, state.ToString())]);
+            await table.AddEntityAsync(row, ct);
+            return ToMovement(row);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
             await ObserveRefundAsync(orderId, key, state, source, gatewayRefundId, null, ct);
-            return false;
+            return null;
         }
     }
 

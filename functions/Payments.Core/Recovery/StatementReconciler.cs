@@ -399,11 +399,11 @@ public sealed class StatementReconciler(
                     DispatchResult.LatePaymentRefund => "refund_started",
                     _ => "no_effect",
                 };
-            case DiscrepancyClass.ProviderMismatch:
-                SagaMetrics.ProviderMismatches.Add(1,
-                    new KeyValuePair<string, object?>("provider", line.Provider), new KeyValuePair<string, object?>("order_provider", order?.Provider));
-                return await ParkAsync(kind, line, order, ct);
             default:
+                if (kind == DiscrepancyClass.ProviderMismatch)
+                {
+                    SagaMetrics.CountProviderMismatch(line.Provider, order?.Provider);
+                }
                 return await ParkAsync(kind, line, order, ct);
         }
     }

@@ -443,8 +443,7 @@ public sealed class PaymentDispatch(
     private async Task ParkProviderMismatchAsync(PaymentEvent paymentEvent, string orderProvider, CancellationToken ct)
     {
         log.ProviderMismatch(paymentEvent.OrderId, paymentEvent.Provider, paymentEvent.EventId, orderProvider);
-        SagaMetrics.ProviderMismatches.Add(1,
-            new KeyValuePair<string, object?>("provider", paymentEvent.Provider), new KeyValuePair<string, object?>("order_provider", orderProvider));
+        SagaMetrics.CountProviderMismatch(paymentEvent.Provider, orderProvider);
         await parked.ParkAsync(new ParkRequest(paymentEvent.OrderId, ParkedKinds.ProviderMismatch,
             $"A {paymentEvent.Provider} {paymentEvent.Kind} event named an order registered with {orderProvider}; not applied.",
             $"{paymentEvent.Provider} event {paymentEvent.EventId}: {paymentEvent.AmountMinor} {paymentEvent.Currency} for payment {paymentEvent.PaymentId}",

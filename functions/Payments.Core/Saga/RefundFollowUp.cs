@@ -59,13 +59,10 @@ public sealed class RefundFollowUp(MoneyLedger money, OrderBook orders, PointsLe
             log.RefundNoticeUnmatched(notice.OrderId, notice.Provider, notice.EventId, notice.Kind);
             return RefundNoticeResult.Unmatched;
         }
-        if (await money.RecordExternalRefundAsync(notice.OrderId, notice.Provider, notice.PaymentId, refundId, notice.AmountMinor, notice.Currency, state, "notice", ct: ct))
+        if (await money.RecordExternalRefundAsync(notice.OrderId, notice.Provider, notice.PaymentId, refundId, notice.AmountMinor, notice.Currency, state, "notice", ct: ct) is { } recorded)
         {
             log.ExternalRefundRecorded(notice.OrderId, notice.Provider, refundId, notice.AmountMinor, notice.Currency);
-            if (await money.FindRefundAsync(notice.OrderId, MoneyLedger.GatewayRefundKey(refundId), null, ct) is { } recorded)
-            {
-                await ReverseOrderAsync(recorded, ct);
-            }
+            await ReverseOrderAsync(recorded, ct);
         }
         return RefundNoticeResult.External;
     }

@@ -23,4 +23,8 @@ public static class SagaMetrics
 
     public static readonly Counter<long> ProviderMismatches = Meter.CreateCounter<long>(ProviderMismatchesName, unit: "{event}",
         description: "Verified events (callbacks, statement lines) of one gateway that named an order registered with another; parked, never applied. Tagged by provider and order_provider.");
+
+    /// <summary>Counts one event of <paramref name="provider"/> that named an order of <paramref name="orderProvider"/>.</summary>
+    public static void CountProviderMismatch(string? provider, string? orderProvider) =>
+        ProviderMismatches.Add(1, new KeyValuePair<string, object?>("provider", provider), new KeyValuePair<string, object?>("order_provider", orderProvider));
 }

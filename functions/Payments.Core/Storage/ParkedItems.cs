@@ -14,15 +14,16 @@ public sealed class ParkedItems(PaymentsStorage storage, TimeProvider clock)
     /// <summary>
     /// Parks the item, or parks it again (open once more, no retry claimed: a refund that failed anew).
     /// A request that does not reopen resolved items (<see cref="ParkRequest.ReopenResolved"/>) with the
-    /// detail already parked leaves an item an operator resolved resolved: one more look at an old fact is not news.
+    /// detail already parked changes nothing, open or resolved: one more look at an old fact is not news
+    /// (and a sweep that looks every run writes nothing after its first).
     /// </summary>
     public async Task ParkAsync(ParkRequest request, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableNames.Parked, ct);
         var detail = request.Detail.Length > 2000 ? request.Detail[..2000] : request.Detail;
         if (!request.ReopenResolved
-            && await table.GetEntityIfExistsAsync<TableEntity>(request.Kind, request.ItemKey, select: ["Open", "Detail"], cancellationToken: ct) is { HasValue: true } existing
-            && existing.Value!.GetBoolean("Open") == false && existing.Value.GetString("Detail") == detail)
+            && await table.GetEntityIfExistsAsync<TableEntity>(request.Kind, request.ItemKey, select: ["Detail"], cancellationToken: ct) is { HasValue: true } existing
+            && existing.Value!.GetString("Detail") == detail)
         {
             return;
         }
