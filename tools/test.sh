@@ -13,4 +13,13 @@ if [[ -z "${PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH:-}" ]] && ! command -v chromium 
 fi
 ./tools/verify-infra.sh
 dotnet build Payments.sln --configuration Release
-dotnet test Payments.sln --configuration Release --no-build --logger "console;verbosity=normal"
+# The log is kept so that a failure's name and message are repeated at the end, where a CI tail shows them.
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test Payments.sln --configuration Release --no-build --logger "console;verbosity=normal" 2>&1 | tee "$log" || status=$?
+if [[ $status -ne 0 ]]; then
+  echo "=== failed tests (repeated from above) ==="
+  grep -E -A 12 '^[[:space:]]+Failed [A-Za-z]' "$log" | cut -c1-400 | head -n 160 || true
+fi
+exit "$status"

@@ -12,15 +12,17 @@ public sealed class StatementTests
         using var client = TestSimulator.ClientFor(server);
         await client.CreatePaidPaymentAsync(server, "pay-s1", 1500, orderId: "order,with \"comma\"");
         using var refund = await client.RefundAsync("pay-s1", "key-s1", 500);
-        var refundedAt = (await refund.JsonAsync()).GetProperty("createdAt").GetDateTimeOffset();
+        var refundJson = await refund.JsonAsync();
+        var refundedAt = refundJson.GetProperty("createdAt").GetDateTimeOffset();
+        var refundId = refundJson.GetProperty("refundId").GetString();
         var paidAt = (await client.GetPaymentAsync("pay-s1")).GetProperty("paidAt").GetDateTimeOffset();
 
         var captureLines = await StatementLinesAsync(client, paidAt);
         var refundLines = await StatementLinesAsync(client, refundedAt);
 
-        Assert.Equal("payment_id,order_id,type,amount_minor,currency,occurred_at", captureLines[0]);
-        Assert.Contains($"pay-s1,\"order,with \"\"comma\"\"\",capture,1500,EUR,{Iso(paidAt)}", captureLines);
-        Assert.Contains($"pay-s1,\"order,with \"\"comma\"\"\",refund,500,EUR,{Iso(refundedAt)}", refundLines);
+        Assert.Equal("payment_id,order_id,type,amount_minor,currency,occurred_at,refund_id", captureLines[0]);
+        Assert.Contains($"pay-s1,\"order,with \"\"comma\"\"\",capture,1500,EUR,{Iso(paidAt)},", captureLines);
+        Assert.Contains($"pay-s1,\"order,with \"\"comma\"\"\",refund,500,EUR,{Iso(refundedAt)},{refundId}", refundLines);
     }
 
     [Fact]
@@ -33,7 +35,7 @@ public sealed class StatementTests
         var lines = await StatementLinesAsync(client, new DateTimeOffset(2001, 2, 3, 0, 0, 0, TimeSpan.Zero));
         using var badDate = await client.GetAsync("/v1/statements/03-02-2001");
 
-        Assert.Equal(["payment_id,order_id,type,amount_minor,currency,occurred_at"], lines);
+        Assert.Equal(["payment_id,order_id,type,amount_minor,currency,occurred_at,refund_id"], lines);
         Assert.Equal(HttpStatusCode.BadRequest, badDate.StatusCode);
     }
 

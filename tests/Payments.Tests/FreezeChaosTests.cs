@@ -157,14 +157,18 @@ public sealed class FreezeChaosTests(ITestOutputHelper output)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
         var book = new OrderBook(access.Storage, TimeProvider.System);
+        var parked = new Payments.Storage.ParkedItems(access.Storage, TimeProvider.System);
         while (true)
         {
             var finished = 0;
             foreach (var order in orders)
             {
                 var instance = await access.Durable.GetInstanceAsync(Payments.Saga.OrderSaga.InstanceId(order.OrderId));
+                // Ended: terminal, or paid with its commit parked after the step's retries ran out under the injected faults.
                 if (instance is { RuntimeStatus: Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Completed }
-                    && await book.GetAsync(order.OrderId) is { } row && InvariantChecker.IsTerminal(row.Status))
+                    && await book.GetAsync(order.OrderId) is { } row
+                    && (InvariantChecker.IsTerminal(row.Status)
+                        || row.Status == OrderStatus.Paid && await parked.GetAsync(ParkedKinds.CommitFailed, order.OrderId) is not null))
                 {
                     finished++;
                 }

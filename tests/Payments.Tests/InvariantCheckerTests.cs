@@ -309,6 +309,50 @@ public sealed class InvariantCheckerTests
     }
 
     [Fact]
+    public void A_paid_order_whose_commit_was_parked_after_its_outage_bound_needs_an_operator_and_unparked_it_is_a_violation()
+    {
+        var healthy = Healthy();
+        var uncommitted = healthy with
+        {
+            Orders = [.. healthy.Orders.Select(o => o.OrderId == "ok1" ? o with { Status = OrderStatus.Paid, Reason = "stock_commit_parked" } : o)],
+            StockLevels = [new StockLevel("sku-a", 8, 2, 0)],
+            Reservations = [.. healthy.Reservations.Select(r => r.OrderId == "ok1" ? r with { State = ReservationState.Reserved } : r)],
+            Grants = [],
+            PointsBalances = new Dictionary<string, long>(),
+            Orchestrations = [.. healthy.Orchestrations.Select(o => o.InstanceId == OrderSaga.InstanceId("ok1") ? Saga("ok1", OrderStatus.Paid, "stock_commit_parked") : o)],
+        };
+        var parked = uncommitted with { Parked = [new ParkedItem("ok1", ParkedKinds.CommitFailed, "Commit parked", "payment pay-ok1", T0, null, 0)] };
+
+        var report = Check(parked);
+        Assert.True(report.AllHold, string.Join("\n", report.Violations));
+        Assert.Contains(report.Verdicts.SelectMany(v => v.Findings), f => f.Severity == Severity.NeedsOperator && f.Subject.StartsWith("payment pay-ok1 ", StringComparison.Ordinal));
+        Assert.False(Check(uncommitted).AllHold);
+    }
+
+    [Fact]
+    public void A_dashboard_refund_no_notice_of_which_reached_the_pipeline_is_left_to_the_statement_and_one_noticed_is_not()
+    {
+        var healthy = Healthy();
+        var refundedThere = healthy with
+        {
+            GatewayPayments = [.. healthy.GatewayPayments.Select(p => p.PaymentId == "pay-ok1" ? p with { RefundedMinor = 400 } : p)],
+            Statement = [.. healthy.Statement, new StatementLine("pay-ok1", "ok1", "refund", 400, "EUR", T0, RefundId: "re-dash-1")],
+            GatewayRefunds = [new RefundSnapshot("re-dash-1", "pay-ok1", 400, "EUR", "succeeded", T0, IdempotencyKey: RefundSnapshot.DashboardKeyPrefix + "1")],
+        };
+        var noticed = refundedThere with { Inbox = [.. healthy.Inbox, new InboxRow("standard", "msg_ok1_r", InboxState.Dispatched, PaymentEventKind.Refunded, "pay-ok1", "ok1")] };
+
+        var verdict = CheckSettledOnline(refundedThere);
+        Assert.True(verdict.Holds);
+        Assert.NotEmpty(verdict.Findings);
+        Assert.All(verdict.Findings, f => Assert.Equal(Severity.StatementOnly, f.Severity));
+        Assert.Equal(["pay-ok1"], UnseenGatewayRefunds(refundedThere));
+        // Noticed but never applied: the pipeline's own fault, not the statement's job.
+        Assert.False(CheckSettledOnline(noticed).Holds);
+        // And whatever the settled-online check says, the order is still Completed: until the statement records it, the money is not settled.
+        Assert.False(Check(refundedThere).AllHold);
+    }
+
+    [Fact]
     public void A_second_capture_the_pipeline_never_received_is_left_to_the_statement_and_one_it_received_is_not()
     {
         var healthy = Healthy();

@@ -210,7 +210,9 @@ public sealed class StatementReconciliationTests(StatementFixture fixture) : ICl
         Assert.Equal(("st-cancelled", "refund_started"), actions[DiscrepancyClass.PaidButCancelled]);
         Assert.Equal(("st-ghost", "parked"), actions[DiscrepancyClass.UnknownLocally]);
         Assert.Equal(("st-mismatch", "parked"), actions[DiscrepancyClass.AmountMismatch]);
-        Assert.Equal(("st-refunded", "parked"), actions[DiscrepancyClass.RefundedAtGatewayOnly]);
+        // Refunded at the gateway by someone else, every notice lost: recorded from the statement's line, the order reversed.
+        Assert.Equal(("st-refunded", "refund_recorded"), actions[DiscrepancyClass.RefundedAtGatewayOnly]);
+        Assert.Equal(OrderStatus.Refunded, (await Pipeline.Service<OrderBook>().GetAsync(refunded.OrderId))!.Status);
 
         Assert.Equal(OrderStatus.Completed, (await Pipeline.WaitForOutcomeAsync(unknown.OrderId)).Status);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -27,6 +27,19 @@ public sealed class StatementCsvReaderTests
         Assert.Equal([(3L, "payment_id is not a valid payment id"), (4L, "order_id is not a valid order id")], entries.Skip(1).Select(e => (e.LineNumber, e.Problem)));
     }
 
+    [Fact]
+    public async Task A_refund_line_names_its_refund_where_the_statement_has_the_column_and_a_statement_without_it_still_reads()
+    {
+        var withIds = await ReadAsync("payment_id,order_id,type,amount_minor,currency,occurred_at,refund_id\n"
+            + "pay-1,o-1,capture,100,EUR,2026-11-25T10:00:00Z,\n"
+            + "pay-1,o-1,refund,40,EUR,2026-11-25T11:00:00Z,re-1\n");
+        var withoutIds = await ReadAsync(Header + "pay-1,o-1,refund,40,EUR,2026-11-25T11:00:00Z\n");
+
+        Assert.Equal([null, "re-1"], withIds.Select(e => e.Line?.RefundId));
+        Assert.Equal(40, Assert.Single(withoutIds).Line?.AmountMinor);
+        Assert.Null(withoutIds[0].Line?.RefundId);
+    }
+
     [Theory]
     [InlineData("pay-x,o-x,capture,\"12,50\",EUR,2026-11-25T10:00:00Z", "amount_minor")]
     [InlineData("pay-x,o-x,capture,12,50,EUR,2026-11-25T10:00:00Z", "7 columns")]

@@ -89,7 +89,7 @@ public sealed class StripeStatementEntryTests
 
         var line = StripeGateway.ToEntry(2, transaction)!.Line!;
 
-        Assert.Equal(("refund", 2000L, "EUR"), (line.Type, line.AmountMinor, line.Currency));
+        Assert.Equal(("refund", 2000L, "EUR", "re_3MmlLrLkdIwHu7ix0ZmDkVyV"), (line.Type, line.AmountMinor, line.Currency, line.RefundId));
         Assert.Equal(new StatementSettlement(-2176, "USD", 0, -2176, 1.088m), line.Settlement);
     }
 

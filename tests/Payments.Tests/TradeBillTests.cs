@@ -30,7 +30,7 @@ public sealed class TradeBillTests
         Assert.Equal(
             [
                 new StatementLine("pay-1", "ord-1", "capture", 8880, "CNY", new DateTimeOffset(2026, 11, 25, 1, 15, 2, TimeSpan.Zero)),
-                new StatementLine("pay-1", "ord-1", "refund", 8880, "CNY", new DateTimeOffset(2026, 11, 25, 15, 59, 59, TimeSpan.Zero)),
+                new StatementLine("pay-1", "ord-1", "refund", 8880, "CNY", new DateTimeOffset(2026, 11, 25, 15, 59, 59, TimeSpan.Zero), RefundId: "50000000012026112500000000"),
             ],
             lines);
     }

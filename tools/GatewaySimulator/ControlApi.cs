@@ -32,7 +32,7 @@ internal static class ControlApi
     /// </summary>
     public static StoreResult<RefundSnapshot> RefundInDashboard(PaymentStore store, string paymentId, long amountMinor) =>
         store.Find(paymentId) is { } payment
-            ? store.Refund(paymentId, "dashboard:" + Guid.NewGuid().ToString("N"), amountMinor, payment.Currency)
+            ? store.Refund(paymentId, RefundSnapshot.DashboardKeyPrefix + Guid.NewGuid().ToString("N"), amountMinor, payment.Currency)
             : new(StoreOutcome.NotFound, Error: "payment not found");
 
     private static IResult ToRefundResult(StoreResult<RefundSnapshot> result) =>

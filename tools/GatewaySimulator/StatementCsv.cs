@@ -7,7 +7,7 @@ namespace GatewaySimulator;
 /// <summary>Writes a daily settlement statement as CSV straight into the response pipe, row by row.</summary>
 internal static class StatementCsv
 {
-    public const string Header = "payment_id,order_id,type,amount_minor,currency,occurred_at";
+    public const string Header = "payment_id,order_id,type,amount_minor,currency,occurred_at,refund_id";
 
     private const int RowsPerFlush = 256;
 
@@ -28,7 +28,8 @@ internal static class StatementCsv
                 entry.Type,
                 entry.AmountMinor.ToString(CultureInfo.InvariantCulture),
                 entry.Currency,
-                entry.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)));
+                entry.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+                entry.Type == "refund" ? Escape(entry.SourceId) : ""));
 
             if (++rows % RowsPerFlush == 0)
             {
@@ -50,7 +51,7 @@ internal static class StatementCsv
         for (var i = 1; i <= count; i++)
         {
             var at = (near?.OccurredAt ?? DateTimeOffset.UtcNow).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-            WriteLine(output, string.Join(',', Escape($"pay-glitch-{i}"), Escape($"order, \"glitch\" {i}"), "capture", Escape("12,50"), "EUR", at));
+            WriteLine(output, string.Join(',', Escape($"pay-glitch-{i}"), Escape($"order, \"glitch\" {i}"), "capture", Escape("12,50"), "EUR", at, ""));
         }
     }
 

@@ -3,7 +3,8 @@ namespace Payments.Contracts;
 /// <summary>
 /// One gateway callback normalized across providers; the only shape the saga and the recovery
 /// paths ever see. Amounts are in minor units of <see cref="Currency"/>. A refund notice names the
-/// gateway's refund id where it has one; its amount is that refund's. A notice that names no order
+/// gateway's refund id where it has one; its amount is that refund's, or the payment's refunded total so
+/// far where the gateway says only that (<see cref="AmountIsRefundedTotal"/>: Alipay's refund_fee). A notice that names no order
 /// (WeChat Pay's refund notices, a Stripe Dashboard refund) has an empty <see cref="OrderId"/> until
 /// intake finds the order by the payment's capture in the money ledger.
 /// </summary>
@@ -16,7 +17,8 @@ public sealed record PaymentEvent(
     long AmountMinor,
     string Currency,
     DateTimeOffset OccurredAt,
-    string? RefundId = null)
+    string? RefundId = null,
+    bool AmountIsRefundedTotal = false)
 {
     public bool IsRefundNotice => Kind is PaymentEventKind.Refunded or PaymentEventKind.RefundFailed;
 

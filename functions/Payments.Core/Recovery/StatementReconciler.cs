@@ -30,6 +30,7 @@ public sealed class StatementReconciler(
     IPaymentGateway gateway,
     OrderBook orders,
     PaymentDispatch dispatch,
+    RefundFollowUp refunds,
     ReconciliationStore reports,
     StatementStage stage,
     ParkedItems parked,
@@ -293,6 +294,7 @@ public sealed class StatementReconciler(
         var found = 0;
         foreach (var (pending, lineType, occurredAt) in await pendingRead)
         {
+            // The pending row keeps no refund id: a gateway-only refund resumed here is matched by payment and amount.
             var line = new StatementLine(pending.PaymentId, pending.OrderId, lineType, pending.AmountMinor, pending.Currency, occurredAt);
             await reports.CompleteAsync(pending, chunk.Run, await ActAsync(pending.Class, line, await orders.GetAsync(pending.OrderId, ct), durable, ct), ct);
             // The dead attempt never got to count it: the discrepancy alert must still see it.
@@ -398,6 +400,18 @@ public sealed class StatementReconciler(
                     DispatchResult.Raised => "payment_applied",
                     DispatchResult.LatePaymentRefund => "refund_started",
                     _ => "no_effect",
+                };
+            case DiscrepancyClass.RefundedAtGatewayOnly when order is { Status: OrderStatus.Completed }:
+                // A refund made at the gateway (a dashboard, a merchant console) whose every notice was lost:
+                // recorded and the order reversed as its notice would have. A line naming no refund the
+                // ledger can match has nothing to record it under, and goes to an operator.
+                var notice = new PaymentEvent(order.Provider, $"statement:{line.RefundId ?? line.PaymentId}", PaymentEventKind.Refunded, line.PaymentId,
+                    order.OrderId, line.AmountMinor, line.Currency, line.OccurredAt, line.RefundId);
+                return await refunds.ApplyNoticeAsync(notice, "statement", ct) switch
+                {
+                    RefundNoticeResult.Applied => "refund_applied",
+                    RefundNoticeResult.External => "refund_recorded",
+                    _ => await ParkAsync(kind, line, order, ct),
                 };
             default:
                 if (kind == DiscrepancyClass.ProviderMismatch)

@@ -385,7 +385,7 @@ public sealed class PaymentDispatch(
         {
             // Whatever the saga's state: a refund notice moves the money ledger (and, for a refund someone
             // else made, the order), never the saga.
-            await refunds.ApplyNoticeAsync(paymentEvent, ct);
+            await refunds.ApplyNoticeAsync(paymentEvent, ct: ct);
             return DispatchResult.RefundNotice;
         }
         if (IsSecondCapture(paymentEvent, instance))

@@ -22,16 +22,17 @@ public sealed class RefundFollowUp(MoneyLedger money, OrderBook orders, PointsLe
         string? detail = null, CancellationToken ct = default)
     {
         var result = await money.ObserveRefundAsync(orderId, key, state, source, gatewayRefundId, detail, ct);
-        if (result is not { Moved: true, Movement: var movement })
+        if (result is not { Movement: var movement })
         {
             return result;
         }
-        if (state is RefundState.Failed or RefundState.Closed)
+        if (result.Moved && state is RefundState.Failed or RefundState.Closed)
         {
             await ParkFailedAsync(movement, state, source, ct);
         }
-        else if (state == RefundState.Succeeded && IsReversal(movement))
+        else if (movement.RefundState == RefundState.Succeeded && IsReversal(movement))
         {
+            // Also when the ledger had it already: a path that died between the ledger and the order is finished by the next observation.
             await ReverseOrderAsync(movement, ct);
         }
         return result;
@@ -41,31 +42,44 @@ public sealed class RefundFollowUp(MoneyLedger money, OrderBook orders, PointsLe
     /// A refund notice from the gateway: applied to the refund the ledger knows (by the gateway's refund
     /// id, else the one refund of that payment and amount the gateway has not named yet), or, when the
     /// ledger knows none and the notice says money went back, recorded as a refund someone else made
-    /// (a dashboard or merchant-console refund) and the order reversed.
+    /// (a dashboard or merchant-console refund) and the order reversed. The daily statement's refund
+    /// lines come the same way (<paramref name="source"/> <c>statement</c>): the last net for a refund
+    /// whose every notice was lost.
     /// </summary>
-    public async Task<RefundNoticeResult> ApplyNoticeAsync(PaymentEvent notice, CancellationToken ct = default)
+    public async Task<RefundNoticeResult> ApplyNoticeAsync(PaymentEvent notice, string source = "notice", CancellationToken ct = default)
     {
         var state = notice.Kind == PaymentEventKind.Refunded ? RefundState.Succeeded : RefundState.Failed;
+        if (notice.AmountIsRefundedTotal)
+        {
+            notice = notice with { AmountMinor = await ThisRefundsShareAsync(notice, ct), AmountIsRefundedTotal = false };
+        }
         var known = await FindAsync(notice, ct);
         var detail = $"{notice.Provider} event {notice.EventId}";
         if (known is not null)
         {
-            await ObserveAsync(notice.OrderId, known.Key, state, "notice", notice.RefundId, detail, ct);
+            await ObserveAsync(notice.OrderId, known.Key, state, source, notice.RefundId, detail, ct);
             return RefundNoticeResult.Applied;
         }
-        if (state != RefundState.Succeeded || notice.RefundId is not { Length: > 0 } refundId)
+        if (state != RefundState.Succeeded || notice.RefundId is not { Length: > 0 } refundId || notice.AmountMinor <= 0)
         {
             // A failure of a refund the ledger never had, or a refund the gateway names no id for: nothing to key it by.
             log.RefundNoticeUnmatched(notice.OrderId, notice.Provider, notice.EventId, notice.Kind);
             return RefundNoticeResult.Unmatched;
         }
-        if (await money.RecordExternalRefundAsync(notice.OrderId, notice.Provider, notice.PaymentId, refundId, notice.AmountMinor, notice.Currency, state, "notice", ct: ct) is { } recorded)
+        if (await money.RecordExternalRefundAsync(notice.OrderId, notice.Provider, notice.PaymentId, refundId, notice.AmountMinor, notice.Currency, state, source, ct: ct) is { } recorded)
         {
             log.ExternalRefundRecorded(notice.OrderId, notice.Provider, refundId, notice.AmountMinor, notice.Currency);
             await ReverseOrderAsync(recorded, ct);
         }
         return RefundNoticeResult.External;
     }
+
+    /// <summary>A notice that gives the payment's refunded total: this refund is what the other refunds paid so far do not cover.</summary>
+    private async Task<long> ThisRefundsShareAsync(PaymentEvent notice, CancellationToken ct) =>
+        notice.AmountMinor - (await money.ListAsync(notice.OrderId, ct))
+            .Where(m => m.Kind == MoneyKinds.Refund && m.PaymentId == notice.PaymentId && m.RefundState == RefundState.Succeeded
+                && (notice.RefundId is null || m.GatewayRefundId != notice.RefundId))
+            .Sum(m => m.AmountMinor);
 
     private async Task<MoneyMovement?> FindAsync(PaymentEvent notice, CancellationToken ct)
     {
@@ -115,8 +129,9 @@ public sealed class RefundFollowUp(MoneyLedger money, OrderBook orders, PointsLe
             .Sum(m => m.AmountMinor);
         var status = refunded >= captured ? OrderStatus.Refunded : OrderStatus.PartiallyRefunded;
         var reason = refund.Initiator == MoneyInitiators.Gateway ? ExternalReason : refund.Reason;
-        await orders.ApplyAsync(new OrderStateChange(order.OrderId, status, reason, "Reversed", Cause: OrderChangeCause.Reversal), ct);
+        // Points first: an order that reads reversed has its points reversed too. Both are idempotent by the refund's key.
         var reversed = await points.ReverseAsync(order.CustomerId, order.OrderId, refund.Key, $"{refund.Initiator}:{refund.Reason}", (decimal)refunded / captured, ct);
+        await orders.ApplyAsync(new OrderStateChange(order.OrderId, status, reason, "Reversed", Cause: OrderChangeCause.Reversal), ct);
         log.OrderReversed(order.OrderId, status, refunded, captured, reversed.Points);
         SagaMetrics.PointsReversed.Add(reversed.AlreadyReversed ? 0 : reversed.Points);
     }

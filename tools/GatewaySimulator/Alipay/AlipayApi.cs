@@ -109,7 +109,7 @@ internal static partial class AlipayApi
         }
         var fen = (long)(decimal.Parse(refundAmount, CultureInfo.InvariantCulture) * 100);
         // Without out_request_no Alipay takes the trade number: one refund per trade.
-        var result = store.Refund(payment.PaymentId, "alipay:" + (outRequestNo ?? payment.PaymentId), fen, payment.Currency);
+        var result = store.Refund(payment.PaymentId, AlipayDialect.RefundKeyPrefix + (outRequestNo ?? payment.PaymentId), fen, payment.Currency);
         return result.Outcome switch
         {
             StoreOutcome.Ok or StoreOutcome.Created => RefundAnswer(store, payment.PaymentId),
@@ -134,7 +134,7 @@ internal static partial class AlipayApi
         answer["out_trade_no"] = payment.PaymentId;
         answer["out_request_no"] = outRequestNo ?? payment.PaymentId;
         answer["total_amount"] = AlipayDialect.Yuan(payment.PaidAmountMinor);
-        if (store.FindRefund(payment.PaymentId, "alipay:" + (outRequestNo ?? payment.PaymentId)) is { Status: "succeeded" } refund)
+        if (store.FindRefund(payment.PaymentId, AlipayDialect.RefundKeyPrefix + (outRequestNo ?? payment.PaymentId)) is { Status: "succeeded" } refund)
         {
             answer["refund_amount"] = AlipayDialect.Yuan(refund.AmountMinor);
             answer["refund_status"] = "REFUND_SUCCESS";
@@ -187,7 +187,7 @@ internal static partial class AlipayApi
             var time = AlipayDialect.ChinaTime(entry.OccurredAt);
             // Cells padded with tabs, as Alipay pads them; the subject quoted because it holds a comma.
             detail.Append(CultureInfo.InvariantCulture,
-                $"{store.ChargeOf(entry.PaymentId)}\t,{entry.PaymentId}\t,{(capture ? "交易" : "退款")}\t,\"测试商品, {entry.OrderId}\"\t,{time},{time},\t,\t,\t,\t,159****5620\t,{amount},{amount},0.00,0.00,0.00,0.00,0.00,\t,0.00,0.00,{(capture ? "" : entry.SourceId)}\t,0.00,0.00,{entry.OrderId}\r\n");
+                $"{store.ChargeOf(entry.PaymentId)}\t,{entry.PaymentId}\t,{(capture ? "交易" : "退款")}\t,\"测试商品, {entry.OrderId}\"\t,{time},{time},\t,\t,\t,\t,159****5620\t,{amount},{amount},0.00,0.00,0.00,0.00,0.00,\t,0.00,0.00,{(capture ? "" : RefundNumber(store, entry.SourceId))}\t,0.00,0.00,{entry.OrderId}\r\n");
         }
         detail.Append("#-----------------------------------------业务明细列表结束------------------------------------\r\n")
             .Append(CultureInfo.InvariantCulture, $"#交易合计：{entries.Count(e => e.Type == "capture")}笔\r\n")
@@ -234,4 +234,7 @@ internal static partial class AlipayApi
 
     [GeneratedRegex(@"^[0-9]{1,13}(\.[0-9]{1,2})?\z")]
     private static partial Regex YuanPattern();
+
+    private static string RefundNumber(PaymentStore store, string refundId) =>
+        store.FindRefund(refundId) is { } refund ? AlipayDialect.RequestNo(refund) : refundId;
 }

@@ -28,6 +28,16 @@ public sealed class AlipayDialect : IDisposable
 
     public string SellerId { get; }
 
+    /// <summary>The key an API refund is stored under: the merchant's out_request_no behind this prefix.</summary>
+    public const string RefundKeyPrefix = "alipay:";
+
+    /// <summary>
+    /// The number Alipay names a refund by in its notifications (<c>out_biz_no</c>) and bills (退款批次号/请求号):
+    /// the merchant's <c>out_request_no</c> for a refund made through the API, Alipay's own for one made in the merchant console.
+    /// </summary>
+    public static string RequestNo(RefundSnapshot refund) =>
+        refund.IdempotencyKey is { } key && key.StartsWith(RefundKeyPrefix, StringComparison.Ordinal) ? key[RefundKeyPrefix.Length..] : refund.RefundId;
+
     /// <summary>Alipay's public key as the open platform shows it: base64 SubjectPublicKeyInfo.</summary>
     public string PlatformPublicKey => Convert.ToBase64String(platform.ExportSubjectPublicKeyInfo());
 

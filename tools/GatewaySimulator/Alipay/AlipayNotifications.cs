@@ -61,7 +61,7 @@ internal static class AlipayNotifications
         {
             fields.Add(new("refund_fee", AlipayDialect.Yuan(payment.RefundedMinor)));
             fields.Add(new("gmt_refund", AlipayDialect.ChinaTime(refund.CreatedAt) + ".000"));
-            fields.Add(new("out_biz_no", refund.RefundId));
+            fields.Add(new("out_biz_no", AlipayDialect.RequestNo(refund)));
         }
         fields.Add(new("sign", dialect.Sign(AlipayDialect.SignedContent(fields, "sign", "sign_type"), charset)));
         var body = string.Join('&', fields.Select(f => $"{HttpUtility.UrlEncode(f.Key, charset)}={HttpUtility.UrlEncode(f.Value, charset)}"));

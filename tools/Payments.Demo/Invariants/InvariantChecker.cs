@@ -43,6 +43,13 @@ public static class InvariantChecker
     private const string SagaCrashedKind = "saga_crashed";
     private const string ReconciliationKindPrefix = "reconciliation_";
 
+    /// <summary>
+    /// A paid order whose stock commit got no answer for the saga's whole storage-outage bound: left Paid
+    /// and parked (saga 4.0), because no answer is no reason to send a customer's money back.
+    /// </summary>
+    private static bool IsCommitParked(Facts facts, OrderRecord order) =>
+        order.Status == OrderStatus.Paid && facts.IsParked(ParkedKinds.CommitFailed, order.OrderId);
+
     public static bool IsTerminal(OrderStatus status) =>
         status is OrderStatus.Completed or OrderStatus.Cancelled or OrderStatus.Refunded or OrderStatus.RefundPending or OrderStatus.PartiallyRefunded;
 
@@ -77,13 +84,34 @@ public static class InvariantChecker
         ArgumentNullException.ThrowIfNull(snapshot);
         var verdict = CheckPayments(new Facts(snapshot), SettledOnline,
             "Before the statement runs, every captured payment is settled by the online paths: its order Completed with that payment, or refunded once, in full.");
-        var unseen = UnseenSecondCaptures(snapshot);
+        var unseenCaptures = UnseenSecondCaptures(snapshot);
+        var unseenRefunds = UnseenGatewayRefunds(snapshot);
         return verdict with
         {
-            Findings = [.. verdict.Findings.Select(f => f.Severity == Severity.Violation && unseen.Any(id => f.Subject.StartsWith($"payment {id} ", StringComparison.Ordinal))
-                ? f with { Severity = Severity.StatementOnly, Detail = f.Detail + "; no notice of this payment id ever reached the pipeline" }
+            Findings = [.. verdict.Findings.Select(f => f.Severity != Severity.Violation ? f
+                : unseenCaptures.Any(id => IsAbout(f, id)) ? f with { Severity = Severity.StatementOnly, Detail = f.Detail + "; no notice of this payment id ever reached the pipeline" }
+                : unseenRefunds.Any(id => IsAbout(f, id)) ? f with { Severity = Severity.StatementOnly, Detail = f.Detail + "; refunded at the gateway, and no notice of that refund ever reached the pipeline" }
                 : f)],
         };
+
+        static bool IsAbout(Finding finding, string paymentId) => finding.Subject.StartsWith($"payment {paymentId} ", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Payments refunded at the gateway by someone else (a dashboard, a merchant console) whose refund the
+    /// money ledger does not hold and of which no refund notice reached the pipeline: every notice lost, so
+    /// only the statement can tell (and applies it, as the notice would have).
+    /// </summary>
+    public static IReadOnlySet<string> UnseenGatewayRefunds(LedgerSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var recorded = snapshot.Money.Where(m => m.Kind == MoneyKinds.Refund && m.GatewayRefundId is not null).Select(m => m.GatewayRefundId!).ToHashSet(StringComparer.Ordinal);
+        var noticed = snapshot.Inbox.Where(r => r.Kind is PaymentEventKind.Refunded or PaymentEventKind.RefundFailed && r.PaymentId is not null)
+            .Select(r => r.PaymentId!).ToHashSet(StringComparer.Ordinal);
+        return snapshot.GatewayRefunds
+            .Where(r => r.MadeInDashboard && !recorded.Contains(r.RefundId) && !noticed.Contains(r.PaymentId))
+            .Select(r => r.PaymentId)
+            .ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -187,6 +215,10 @@ public static class InvariantChecker
                 if (order is not null && (order.Status == OrderStatus.RefundPending || facts.IsParked(ParkedKinds.RefundFailed, order.OrderId)))
                 {
                     Operator(subject, $"captured {payment.PaidAmountMinor} {payment.Currency}, {state}; its refund is parked for an operator");
+                }
+                else if (order is not null && order.PaymentId == payment.PaymentId && IsCommitParked(facts, order))
+                {
+                    Operator(subject, $"captured {payment.PaidAmountMinor} {payment.Currency}, {state}; its stock commit is parked for an operator (commit and complete, or refund)");
                 }
                 else
                 {
@@ -417,7 +449,11 @@ public static class InvariantChecker
             {
                 Violation(subject, $"saga ended {outcome.Status}, read model says {order.Status}");
             }
-            if (!IsTerminal(order.Status))
+            if (IsCommitParked(facts, order))
+            {
+                findings.Add(new(SagasTerminal, Severity.NeedsOperator, subject, "paid, its stock commit never answered within the outage bound; parked for an operator, not refunded"));
+            }
+            else if (!IsTerminal(order.Status))
             {
                 Violation(subject, $"read model still {order.Status} ({order.Step})");
             }

@@ -21,6 +21,7 @@ public static class AlipayBill
     public const string FinishedAt = "完成时间";
     public const string OrderAmount = "订单金额（元）";
     public const string Remark = "备注";
+    public const string RefundNo = "退款批次号/请求号";
     public const string Trade = "交易";
     public const string Refund = "退款";
 
@@ -64,6 +65,7 @@ public static class AlipayBill
         // columns is reported and the rest still count, rather than Sep failing the whole bill.
         using var reader = Sep.New(',').Reader(o => o with { Unescape = true, DisableColCountCheck = true }).FromText(Table(text));
         var columns = reader.Header.ColNames.Count;
+        var hasRefundNo = reader.Header.TryIndexOf(RefundNo, out _);
         foreach (var row in reader)
         {
             if (row.ColCount != columns)
@@ -90,7 +92,8 @@ public static class AlipayBill
                 (_, null, _) => StatementEntry.Malformed(row.RowIndex, $"{OrderAmount} is not an amount in yuan"),
                 (_, _, null) => StatementEntry.Malformed(row.RowIndex, $"{FinishedAt} is not a time"),
                 // 备注 is free text from any integration on the account: not an order id, the row is malformed, never fatal.
-                _ => StatementEntry.Parsed(row.RowIndex, new StatementLine(paymentId, Col(row, Remark), type, amount.Value, AlipayAmount.Currency, finished.Value), OutTradeNo, Remark),
+                _ => StatementEntry.Parsed(row.RowIndex, new StatementLine(paymentId, Col(row, Remark), type, amount.Value, AlipayAmount.Currency, finished.Value,
+                    RefundId: type == "refund" && hasRefundNo && Col(row, RefundNo) is { Length: > 0 } refundNo ? refundNo : null), OutTradeNo, Remark),
             });
         }
         return entries;

@@ -110,7 +110,8 @@ public sealed class AlipayProvider : IWebhookProvider
         }
 
         // A refund is notified with the trade's status after it (TRADE_SUCCESS while partly refunded,
-        // TRADE_CLOSED once fully) and the refunded total in refund_fee.
+        // TRADE_CLOSED once fully), the refunded total in refund_fee (not this refund's amount) and the
+        // refund's out_request_no in out_biz_no.
         var refunded = IsRefund(fields);
         PaymentEventKind? kind = (status, refunded) switch
         {
@@ -128,7 +129,9 @@ public sealed class AlipayProvider : IWebhookProvider
         var occurredAt = Time(fields, kind == PaymentEventKind.Refunded ? "gmt_refund" : "gmt_payment", errors);
         return errors.Count > 0
             ? new ParseOutcome.Invalid(errors)
-            : new ParseOutcome.Parsed(new PaymentEvent(Name, eventId, kind.Value, paymentId, orderId, amount, AlipayAmount.Currency, occurredAt));
+            : new ParseOutcome.Parsed(new PaymentEvent(Name, eventId, kind.Value, paymentId, orderId, amount, AlipayAmount.Currency, occurredAt,
+                RefundId: kind == PaymentEventKind.Refunded && fields.GetValueOrDefault("out_biz_no") is { Length: > 0 } refundNo ? refundNo : null,
+                AmountIsRefundedTotal: kind == PaymentEventKind.Refunded));
     }
 
     /// <summary>

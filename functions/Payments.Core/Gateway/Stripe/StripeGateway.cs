@@ -217,14 +217,14 @@ public sealed class StripeGateway(Func<IStripeClient> client, SecretSetting apiK
     /// </summary>
     public static StatementLine? ToLine(BalanceTransaction transaction)
     {
-        var (type, paymentId, metadata, amount, currency) = transaction.Source switch
+        var (type, paymentId, metadata, amount, currency, refundId) = transaction.Source switch
         {
             // A charge captured in part books only what was captured.
             Charge charge when transaction.Type is "charge" or "payment" =>
-                ("capture", charge.PaymentIntentId, charge.Metadata, charge.AmountCaptured > 0 ? charge.AmountCaptured : charge.Amount, charge.Currency),
+                ("capture", charge.PaymentIntentId, charge.Metadata, charge.AmountCaptured > 0 ? charge.AmountCaptured : charge.Amount, charge.Currency, null),
             global::Stripe.Refund refund when transaction.Type is "refund" or "payment_refund" =>
-                ("refund", refund.PaymentIntentId, refund.Metadata, refund.Amount, refund.Currency),
-            _ => (null, null, null, 0L, null),
+                ("refund", refund.PaymentIntentId, refund.Metadata, refund.Amount, refund.Currency, refund.Id),
+            _ => (null, null, null, 0L, null, null),
         };
         if (type is null || paymentId is null)
         {
@@ -235,7 +235,7 @@ public sealed class StripeGateway(Func<IStripeClient> client, SecretSetting apiK
             ? new StatementSettlement(transaction.Amount, Currency(transaction.Currency), transaction.Fee, transaction.Net, transaction.ExchangeRate)
             : null;
         return new StatementLine(paymentId, orderId, type, Math.Abs(amount), Currency(currency),
-            new DateTimeOffset(DateTime.SpecifyKind(transaction.Created, DateTimeKind.Utc)), Settlement: settlement);
+            new DateTimeOffset(DateTime.SpecifyKind(transaction.Created, DateTimeKind.Utc)), Settlement: settlement, RefundId: refundId);
     }
 
     private static bool IsCurrencyCode(string? currency) => currency is { Length: 3 } && currency.All(char.IsAsciiLetter);

@@ -31,6 +31,7 @@ public static class TradeBill
     private const string RefundRequestedColumn = "申请退款金额";
     private const string RefundAmountColumn = "退款金额";
     private const string AttachColumn = "商户数据包";
+    private const string RefundIdColumn = "微信退款单号";
     private const string CountColumn = "总交易单数";
 
     public static async IAsyncEnumerable<StatementEntry> ReadAsync(TextReader reader, [EnumeratorCancellation] CancellationToken ct = default)
@@ -44,6 +45,7 @@ public static class TradeBill
         var orderAmount = columns.GetValueOrDefault(OrderAmountColumn, -1) is >= 0 and var o ? o : Require(columns, SettlementAmountColumn);
         var refundAmount = columns.GetValueOrDefault(RefundRequestedColumn, -1) is >= 0 and var r ? r : Require(columns, RefundAmountColumn);
         var attach = columns.GetValueOrDefault(AttachColumn, -1);
+        var refundId = columns.GetValueOrDefault(RefundIdColumn, -1);
 
         long rows = 0;
         var lineNumber = 1;
@@ -101,7 +103,8 @@ public static class TradeBill
                 yield return StatementEntry.Malformed(lineNumber, $"{TimeColumn} is not yyyy-MM-dd HH:mm:ss");
                 continue;
             }
-            yield return StatementEntry.Parsed(lineNumber, new StatementLine(paymentId, orderId, type, minor, lineCurrency, at));
+            var refund = type == "refund" && refundId >= 0 && fields[refundId].Trim() is { Length: > 0 } id ? id : null;
+            yield return StatementEntry.Parsed(lineNumber, new StatementLine(paymentId, orderId, type, minor, lineCurrency, at, RefundId: refund));
         }
         throw new InvalidDataException($"Trade bill: no totals after {rows} rows; the download is incomplete.");
     }
