@@ -71,6 +71,43 @@ public sealed class AlipayDeliveryTests(AlipayDeliveryFixture fixture) : IClassF
         Assert.True(fixture.Pipeline.Gateway.Stats.DuplicatesSent >= 1);
         Assert.Equal(new StockLevel("sku-ali-done", 0, 0, 1), await fixture.Pipeline.Service<StockLedger>().GetLevelAsync("sku-ali-done"));
     }
+
+    /// <summary>
+    /// Alipay's refund notification names the refund by its out_biz_no and gives the trade's refunded
+    /// total in refund_fee: the second of two merchant-console refunds is recorded at its own amount.
+    /// </summary>
+    [Fact]
+    public async Task Two_refunds_made_in_the_alipay_merchant_console_are_each_recorded_at_their_own_amount_and_reverse_the_order_in_proportion()
+    {
+        var pipeline = fixture.Pipeline;
+        var order = await fixture.RegisterAsync("ali-console", amount: 10000, sku: "sku-ali-console");
+        await pipeline.WaitForStepAsync(order.OrderId, "AwaitingPayment");
+        await pipeline.Gateway.PayAsync(order.PaymentId);
+        Assert.Equal(OrderStatus.Completed, (await pipeline.WaitForOutcomeAsync(order.OrderId)).Status);
+        var points = pipeline.Service<PointsLedger>();
+        var granted = await points.GetBalanceAsync(order.CustomerId);
+
+        var first = pipeline.Gateway.DashboardRefund(order.PaymentId, 3000);
+        await WaitForRefundAsync(order.OrderId, first);
+        var second = pipeline.Gateway.DashboardRefund(order.PaymentId, 2000);
+        await WaitForRefundAsync(order.OrderId, second);
+
+        var refunds = (await pipeline.Service<MoneyLedger>().ListAsync(order.OrderId)).Where(m => m.Kind == MoneyKinds.Refund).ToList();
+        Assert.Equal([(first, 3000L), (second, 2000L)], refunds.OrderBy(r => r.CreatedAt).Select(r => (r.GatewayRefundId!, r.AmountMinor)));
+        Assert.All(refunds, r => Assert.Equal((MoneyInitiators.Gateway, nameof(RefundState.Succeeded), "CNY"), (r.Initiator, r.State, r.Currency)));
+        Assert.Equal(OrderStatus.PartiallyRefunded, (await pipeline.Service<OrderBook>().GetAsync(order.OrderId))!.Status);
+        Assert.Equal(granted - (long)Math.Ceiling(granted * 0.5m), await points.GetBalanceAsync(order.CustomerId));
+    }
+
+    private async Task WaitForRefundAsync(string orderId, string refundId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (await fixture.Pipeline.Service<MoneyLedger>().FindRefundAsync(orderId, null, refundId) is not { State: nameof(RefundState.Succeeded) })
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"refund {refundId} of {orderId} never recorded");
+            await Task.Delay(200);
+        }
+    }
 }
 
 public sealed class AlipayLossTests(AlipayLossFixture fixture) : IClassFixture<AlipayLossFixture>

@@ -58,6 +58,9 @@ public sealed class PointsLedger(PaymentsStorage storage) : IPointsGrants
             {
                 return new PointsReversal(done.Value!.GetInt64("Points") ?? 0, AlreadyReversed: true);
             }
+            // The balance first: its ETag guards the write, so a reversal of this order committed after this read
+            // (which the query below might not see) fails the write and the retry counts it.
+            var balance = await table.GetEntityAsync<TableEntity>(customerId, BalanceKey, cancellationToken: token);
             var grant = await table.GetEntityIfExistsAsync<TableEntity>(customerId, GrantKey(orderId), select: ["Points"], cancellationToken: token);
             var granted = grant.HasValue ? grant.Value!.GetInt64("Points") ?? 0 : 0;
             var reversedSoFar = 0L;
@@ -71,7 +74,6 @@ public sealed class PointsLedger(PaymentsStorage storage) : IPointsGrants
             {
                 return new PointsReversal(0, AlreadyReversed: false);
             }
-            var balance = await table.GetEntityAsync<TableEntity>(customerId, BalanceKey, cancellationToken: token);
             await table.SubmitTransactionAsync(
             [
                 new TableTransactionAction(TableTransactionActionType.UpdateReplace,

@@ -201,9 +201,9 @@ public sealed class CustomerDriver(PipelineAccess access, OrderServiceOutage? ou
     /// <summary>
     /// After the sale: once the order is Completed, customer service refunds 40 % of it and then the rest
     /// (POST /api/orders/{orderId}/refunds, two idempotency keys); or the merchant refunds 30 % in the
-    /// gateway's dashboard, where the gateway's refund notice names the refund (the simulator's own API
-    /// and WeChat Pay; Stripe's charge.refunded and Alipay's notices name none yet, so those orders are
-    /// refunded after the sale instead).
+    /// gateway's dashboard, where the gateway's refund notice names the refund (the simulator's own API,
+    /// WeChat Pay and Alipay; Stripe's charge.refunded names none yet, so those orders are refunded after
+    /// the sale instead).
     /// </summary>
     private async Task RefundWhenCompletedAsync(OrderRequest order, bool inDashboard, CancellationToken ct)
     {
@@ -223,7 +223,7 @@ public sealed class CustomerDriver(PipelineAccess access, OrderServiceOutage? ou
             Interlocked.Increment(ref refundsMissed); // it ended some other way
             return;
         }
-        if (inDashboard && order.Provider is PaymentProviders.Standard or PaymentProviders.WeChatPay)
+        if (inDashboard && order.Provider is PaymentProviders.Standard or PaymentProviders.WeChatPay or PaymentProviders.Alipay)
         {
             await UntilAccepted.ExecuteAsync(async token =>
             {
