@@ -123,7 +123,7 @@ public sealed class AlipayDocumentedPayloadTests : IDisposable
         Assert.Equal(
             [
                 new StatementLine("6823789339978248", "ord-ali-8888", "capture", 8888, "CNY", new DateTimeOffset(2014, 11, 27, 7, 45, 57, TimeSpan.Zero)),
-                new StatementLine("6823789339978248", "ord-ali-8888", "refund", 8888, "CNY", new DateTimeOffset(2014, 11, 27, 10, 2, 11, TimeSpan.Zero)),
+                new StatementLine("6823789339978248", "ord-ali-8888", "refund", 8888, "CNY", new DateTimeOffset(2014, 11, 27, 10, 2, 11, TimeSpan.Zero), RefundId: "HZ01RF001"),
             ],
             lines);
     }

@@ -147,7 +147,7 @@ public sealed class WeChatPayDocumentedPayloadTests : IDisposable
         Assert.Equal(
             [
                 new StatementLine(OutTradeNo, "ord-wx-6735", "capture", 100, "CNY", new DateTimeOffset(2018, 6, 8, 2, 34, 56, TimeSpan.Zero)),
-                new StatementLine(OutTradeNo, "ord-wx-6735", "refund", 100, "CNY", new DateTimeOffset(2018, 6, 8, 8, 18, 12, TimeSpan.Zero)),
+                new StatementLine(OutTradeNo, "ord-wx-6735", "refund", 100, "CNY", new DateTimeOffset(2018, 6, 8, 8, 18, 12, TimeSpan.Zero), RefundId: "50000000382019052709732678859"),
             ],
             lines);
     }
