@@ -322,7 +322,7 @@ param stripeApiBase string = 'https://api.stripe.com'
 @maxValue(120)
 param stripeAttemptTimeoutSeconds int = 10
 
-@description('Connectors__WeChatPay__MerchantId: the WeChat Pay merchant id (mchid); empty leaves the wechatpay connector out of the deployment.')
+@description('Connectors__WeChatPay__MerchantId: the WeChat Pay merchant id (mchid); empty: the wechatpay connector is not configured (callbacks 503 naming the setting, health NotConfigured).')
 param wechatPayMerchantId string = ''
 
 @description('Connectors__WeChatPay__MerchantSerial: serial number of the merchant API certificate whose private key (Key Vault) signs requests.')
@@ -342,7 +342,7 @@ param wechatPayRefundNotifyUrl string = ''
 @maxValue(120)
 param wechatPayAttemptTimeoutSeconds int = 10
 
-@description('Connectors__Alipay__AppId: the Alipay open-platform app id; empty leaves the alipay connector unavailable (health says so).')
+@description('Connectors__Alipay__AppId: the Alipay open-platform app id; empty: the alipay connector is not configured (callbacks 503 naming the setting, health NotConfigured).')
 param alipayAppId string = ''
 
 @description('Connectors__Alipay__SellerId: the seller (partner) id notifications must name; empty skips the check.')
@@ -356,7 +356,7 @@ param alipayGatewayUrl string = 'https://openapi.alipay.com/gateway.do'
 @maxValue(120)
 param alipayAttemptTimeoutSeconds int = 10
 
-@description('Connectors__Adyen__MerchantAccounts: merchant account codes whose standard webhooks are taken (spaces or commas); empty leaves the adyen connector unavailable.')
+@description('Connectors__Adyen__MerchantAccounts: merchant account codes whose standard webhooks are taken (spaces or commas); empty: the adyen connector is not configured (callbacks 503 naming the setting, health NotConfigured).')
 param adyenMerchantAccounts string = ''
 
 @description('Lane__QueueName: the Service Bus retry-lane queue.')

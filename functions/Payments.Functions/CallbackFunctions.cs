@@ -27,6 +27,8 @@ public sealed class CallbackFunctions(CallbackIntake intake)
             IntakeResult.Acknowledged ok => Reply(ok.Reply),
             IntakeResult.UnknownProvider => HttpReply.Problem(404, "Unknown provider."),
             IntakeResult.ProviderUnavailable => HttpReply.Problem(503, "Temporarily unavailable; retry later."),
+            IntakeResult.ProviderNotConfigured missing => HttpReply.Problem(503, "Provider not configured.",
+                $"This deployment has no {missing.Provider} account configured ({missing.Setting} is not set); callbacks are taken once it is. GET /api/health lists each connector."),
             IntakeResult.TooLarge tooLarge => Refuse(413, "Payload too large.", HttpReply.Problem(413, "Payload too large.", $"The limit is {tooLarge.MaxBytes} bytes.")),
             IntakeResult.Unauthorized => Refuse(401, "Unauthorized.", HttpReply.Status(401)),
             IntakeResult.Invalid invalid => Refuse(400, "Invalid callback payload.", HttpReply.Problem(400, "Invalid callback payload.", errors: invalid.Errors)),

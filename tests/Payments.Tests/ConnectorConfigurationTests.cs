@@ -9,25 +9,26 @@ namespace Payments.Tests;
 
 /// <summary>
 /// A deployment that does not use Alipay or Adyen leaves their ids empty: the connector is then
-/// known but unavailable (callbacks 503, nothing sent, the health endpoint names the setting), and an
-/// unused Adyen does not make the inbox keep rows for its 30-day horizon.
+/// known but not configured (callbacks 503, nothing sent, the health endpoint names the setting;
+/// <see cref="ConnectorRegistrationTests"/>), and an unused Adyen does not make the inbox keep rows for
+/// its 30-day horizon.
 /// </summary>
 public sealed class ConnectorConfigurationTests
 {
     private const string HexKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
     [Fact]
-    public void Without_an_app_id_the_alipay_connector_is_unavailable_both_ways_and_says_why()
+    public void Without_an_app_id_the_alipay_connector_is_not_configured_both_ways_and_says_why()
     {
         var connector = new AlipayConnector(new NoHttp(), Options.Create(new AlipayOptions { AppId = "", AppPrivateKey = "x", AlipayPublicKeys = "y" }), TimeProvider.System);
 
         Assert.Equal(("Connectors:Alipay:AppId", SecretState.NotSet), (connector.WebhookSecrets.Key, connector.WebhookSecrets.State));
         Assert.Equal("Connectors:Alipay:AppId", connector.UnusableCredential?.Key);
-        Assert.True(ProviderRegistry.FromConnectors([connector], TimeSpan.FromMinutes(5)).Unavailable.ContainsKey("alipay"));
+        Assert.Equal("Connectors:Alipay:AppId", ProviderRegistry.FromConnectors([connector], TimeSpan.FromMinutes(5)).NotConfigured["alipay"].Key);
     }
 
     [Fact]
-    public void Without_a_merchant_account_adyen_callbacks_are_unavailable_and_do_not_bind_retention()
+    public void Without_a_merchant_account_adyen_is_not_configured_and_does_not_bind_retention()
     {
         var unused = new AdyenConnector(Options.Create(new AdyenOptions { HmacKeys = HexKey, MerchantAccounts = "" }));
         var used = new AdyenConnector(Options.Create(new AdyenOptions { HmacKeys = HexKey, MerchantAccounts = "Acme" }));
@@ -35,7 +36,7 @@ public sealed class ConnectorConfigurationTests
 
         Assert.Equal("Connectors:Adyen:MerchantAccounts", unused.WebhookSecrets.Key);
         Assert.Equal("Connectors:Adyen:HmacKeys", new AdyenConnector(Options.Create(new AdyenOptions { HmacKeys = "", MerchantAccounts = "Acme" })).WebhookSecrets.Key);
-        Assert.True(ProviderRegistry.FromConnectors([unused], TimeSpan.FromMinutes(5)).Unavailable.ContainsKey("adyen"));
+        Assert.Equal("Connectors:Adyen:MerchantAccounts", ProviderRegistry.FromConnectors([unused], TimeSpan.FromMinutes(5)).NotConfigured["adyen"].Key);
         Assert.True(new InboxRetentionCheck([unused]).Validate(null, week).Succeeded);
         Assert.Contains("'adyen'", new InboxRetentionCheck([used]).Validate(null, week).FailureMessage);
         Assert.True(new InboxRetentionCheck([used]).Validate(null, new IntakeOptions { InboxRetentionDays = 30 }).Succeeded);

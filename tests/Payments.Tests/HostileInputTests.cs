@@ -249,6 +249,7 @@ public sealed class HostileInputTests(HostileInputFixture fixture) : IClassFixtu
     private sealed class OneStatementConnector(IReadOnlyList<StatementEntry> entries) : IGatewayConnector, IPaymentGateway
     {
         public string Name => "standard";
+        public SecretSetting ConfiguredBy => new("Test:OneStatement", "configured");
         public SecretSetting WebhookSecrets => throw new NotSupportedException();
         public TimeSpan RetryHorizon => TimeSpan.FromDays(1);
         public IWebhookProvider CreateWebhookProvider(TimeSpan tolerance) => throw new NotSupportedException();

@@ -30,20 +30,26 @@ public sealed class GatewayConnectors : IPaymentGateway
     public IGatewayConnector For(string provider) =>
         connectors.GetValueOrDefault(provider) ?? throw new UnknownProviderException(provider, connectors.Keys);
 
+    /// <summary>The outbound port of a configured connector; one not configured sends nothing and says which setting it lacks.</summary>
+    public IPaymentGateway OutboundOf(string provider) =>
+        For(provider) is { IsConfigured: true } connector ? connector.Outbound : throw new GatewayNotConfiguredException(provider, For(provider).ConfiguredBy);
+
     public Task<GatewayPayment> QueryPaymentAsync(PaymentRef payment, CancellationToken ct = default) =>
-        For(payment.Provider).Outbound.QueryPaymentAsync(payment, ct);
+        OutboundOf(payment.Provider).QueryPaymentAsync(payment, ct);
 
     // An unknown provider is not "unqueryable": its query fails loudly (UnknownProviderException), as before.
-    public bool CanQuery(string provider) => !connectors.TryGetValue(provider, out var connector) || connector.Outbound.CanQuery(provider);
+    // One not configured is: its orders wait for the window's end instead of failing every run.
+    public bool CanQuery(string provider) =>
+        !connectors.TryGetValue(provider, out var connector) || connector.IsConfigured && connector.Outbound.CanQuery(provider);
 
     public Task<CloseResult> ClosePaymentAsync(PaymentRef payment, CancellationToken ct = default) =>
-        For(payment.Provider).Outbound.ClosePaymentAsync(payment, ct);
+        OutboundOf(payment.Provider).ClosePaymentAsync(payment, ct);
 
     public Task<RefundResult> RefundAsync(RefundRequest refund, string idempotencyKey, CancellationToken ct = default) =>
-        For(refund.Provider).Outbound.RefundAsync(refund, idempotencyKey, ct);
+        OutboundOf(refund.Provider).RefundAsync(refund, idempotencyKey, ct);
 
     public Task<GatewayRefund> QueryRefundAsync(RefundRef refund, CancellationToken ct = default) =>
-        For(refund.Provider).Outbound.QueryRefundAsync(refund, ct);
+        OutboundOf(refund.Provider).QueryRefundAsync(refund, ct);
 
     public async IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, [EnumeratorCancellation] CancellationToken ct = default)
     {
@@ -57,10 +63,11 @@ public sealed class GatewayConnectors : IPaymentGateway
     }
 
     /// <summary>
-    /// The connectors that can be called, by name. One that cannot (its key unset or unresolved; health
-    /// reports it) is left out rather than failing the day: the others' statements are still reconciled.
+    /// The connectors that can be called, by name. One that cannot (not configured, or its key unset or
+    /// unresolved; health reports it) is left out rather than failing the day: the others' statements are
+    /// still reconciled.
     /// </summary>
-    public IReadOnlyList<string> StatementProviders => [.. All.Where(c => c.UnusableCredential is null).Select(c => c.Name)];
+    public IReadOnlyList<string> StatementProviders => [.. All.Where(c => c.IsConfigured && c.UnusableCredential is null).Select(c => c.Name)];
 
     /// <summary>
     /// One connector's statement: each line's ids checked as they enter (<see cref="StatementEntry.WithIdsChecked"/>),
@@ -68,7 +75,7 @@ public sealed class GatewayConnectors : IPaymentGateway
     /// </summary>
     public async IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, string provider, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        await foreach (var entry in For(provider).Outbound.GetStatementAsync(date, ct))
+        await foreach (var entry in OutboundOf(provider).GetStatementAsync(date, ct))
         {
             var checkedEntry = entry.WithIdsChecked();
             yield return checkedEntry.Line is { } line ? checkedEntry with { Line = line with { Provider = provider } } : checkedEntry;

@@ -1,7 +1,10 @@
 namespace Payments.Hosting;
 
-/// <summary>The app's health: healthy only when every component can serve.</summary>
-public sealed record HealthReport(IReadOnlyList<ComponentHealth> Components)
+/// <summary>
+/// The app's health: healthy when every component it is configured for can serve. <see cref="Configured"/>
+/// names the gateway connectors this deployment uses; the others are listed as not configured, no fault.
+/// </summary>
+public sealed record HealthReport(IReadOnlyList<ComponentHealth> Components, IReadOnlyList<string> Configured)
 {
     public bool IsHealthy => Components.All(c => c.Problem is null);
 

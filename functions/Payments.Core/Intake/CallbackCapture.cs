@@ -118,6 +118,7 @@ public sealed class CallbackCapture(ProviderRegistry providers, InboxStore inbox
         IntakeResult.Acknowledged ok => new(fixture.Provider, fixture.EventId, ok.Reply.StatusCode, ok.Disposition),
         IntakeResult.UnknownProvider => new(fixture.Provider, fixture.EventId, 404, "unknown_provider"),
         IntakeResult.ProviderUnavailable => new(fixture.Provider, fixture.EventId, 503, "provider_unavailable"),
+        IntakeResult.ProviderNotConfigured => new(fixture.Provider, fixture.EventId, 503, "provider_not_configured"),
         IntakeResult.TooLarge => new(fixture.Provider, fixture.EventId, 413, "too_large"),
         IntakeResult.Unauthorized => new(fixture.Provider, fixture.EventId, 401, "unauthorized"),
         IntakeResult.Invalid => new(fixture.Provider, fixture.EventId, 400, "invalid"),

@@ -62,6 +62,11 @@ public sealed class CallbackIntake(
         var providerName = callback.Provider;
         if (providers.Find(providerName) is not { } provider)
         {
+            if (providers.NotConfigured.TryGetValue(providerName, out var configuredBy))
+            {
+                log.ProviderUnavailable(providerName, configuredBy.Problem);
+                return new IntakeResult.ProviderNotConfigured(providerName, configuredBy.Key);
+            }
             if (providers.Unavailable.TryGetValue(providerName, out var secrets))
             {
                 log.ProviderUnavailable(providerName, secrets.Problem);

@@ -18,6 +18,12 @@ public abstract record IntakeResult
     /// </summary>
     public sealed record ProviderUnavailable(string Provider) : IntakeResult;
 
+    /// <summary>
+    /// The provider's connector is not configured in this deployment (<see cref="IGatewayConnector.ConfiguredBy"/>):
+    /// nothing was read or stored; answered 503 naming <paramref name="Setting"/> (a setting's name, no secret).
+    /// </summary>
+    public sealed record ProviderNotConfigured(string Provider, string Setting) : IntakeResult;
+
     public sealed record TooLarge(int MaxBytes) : IntakeResult;
 
     /// <summary>Bad or missing signature, or a stale timestamp. Deliberately carries no detail.</summary>

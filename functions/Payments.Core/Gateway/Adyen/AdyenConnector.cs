@@ -10,6 +10,8 @@ public sealed class AdyenConnector(IOptions<AdyenOptions> options) : IGatewayCon
 
     public TimeSpan RetryHorizon => AdyenProvider.RetryHorizon;
 
+    public SecretSetting ConfiguredBy => options.Value.MerchantAccountsSetting();
+
     /// <summary>The HMAC keys, unless no merchant account is configured: then no item could be ours.</summary>
     public SecretSetting WebhookSecrets => options.Value.MerchantAccountsSetting() is { IsSet: false } accounts ? accounts : options.Value.HmacKeysSetting();
 

@@ -18,6 +18,8 @@ public sealed class AlipayConnector(IHttpClientFactory http, IOptions<AlipayOpti
     /// <summary>Domestic payments settle in CNY only.</summary>
     public IReadOnlyCollection<string>? Currencies => ["CNY"];
 
+    public SecretSetting ConfiguredBy => options.Value.AppIdSetting();
+
     /// <summary>Alipay's public keys authenticate its notifications, and the app id says which are ours: the webhook side waits for both.</summary>
     public SecretSetting WebhookSecrets => options.Value.AppIdSetting() is { IsSet: false } appId ? appId : options.Value.AlipayPublicKeysSetting();
 

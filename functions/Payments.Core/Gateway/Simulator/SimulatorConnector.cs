@@ -14,6 +14,9 @@ public sealed class SimulatorConnector(IServiceProvider services, IOptions<Stand
 
     public TimeSpan RetryHorizon => StandardWebhooksProvider.RetryHorizon;
 
+    /// <summary>Required at start-up (<see cref="StandardWebhooksOptions"/>): the demo's default gateway is always configured.</summary>
+    public SecretSetting ConfiguredBy => WebhookSecrets;
+
     public SecretSetting WebhookSecrets => webhooks.Value.StandardSecretsSetting();
 
     public IWebhookProvider CreateWebhookProvider(TimeSpan tolerance) => new StandardWebhooksProvider(SecretList.Split(WebhookSecrets.Value), tolerance);

@@ -13,6 +13,9 @@ public sealed class StripeConnector(IHttpClientFactory http, IOptions<StripeOpti
 
     public TimeSpan RetryHorizon => StripeProvider.RetryHorizon;
 
+    /// <summary>The webhook endpoint's secrets: a Stripe account without an endpoint sends nothing this pipeline could take (required at start-up).</summary>
+    public SecretSetting ConfiguredBy => WebhookSecrets;
+
     public SecretSetting WebhookSecrets => options.Value.WebhookSecretsSetting();
 
     public IWebhookProvider CreateWebhookProvider(TimeSpan tolerance) => new StripeProvider(SecretList.Split(WebhookSecrets.Value), tolerance);

@@ -18,6 +18,8 @@ public sealed class WeChatPayConnector(IServiceProvider services, IOptions<WeCha
     /// <summary>Domestic payments settle in CNY only.</summary>
     public IReadOnlyCollection<string>? Currencies => ["CNY"];
 
+    public SecretSetting ConfiguredBy => options.Value.MerchantIdSetting();
+
     public SecretSetting WebhookSecrets => options.Value.ApiV3KeySetting();
 
     public IWebhookProvider CreateWebhookProvider(TimeSpan tolerance) =>

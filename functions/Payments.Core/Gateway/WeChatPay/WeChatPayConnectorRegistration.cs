@@ -8,7 +8,7 @@ namespace Payments.Gateway.WeChatPay;
 /// <summary>
 /// The WeChat Pay connector's registration: the <c>Connectors:WeChatPay</c> settings, its typed client
 /// (resilience outside, the signing envelope inside so each attempt is signed afresh), the connector.
-/// Nothing is registered without a merchant id: the deployment then has no <c>wechatpay</c> provider.
+/// Registered like every connector, with or without a merchant id (<see cref="IGatewayConnector.ConfiguredBy"/>).
 /// </summary>
 public static class WeChatPayConnectorRegistration
 {
@@ -16,10 +16,6 @@ public static class WeChatPayConnectorRegistration
     {
         var section = configuration.GetSection(WeChatPayOptions.Section);
         var settings = section.Get<WeChatPayOptions>() ?? new WeChatPayOptions();
-        if (!settings.IsConfigured)
-        {
-            return services;
-        }
         services.AddOptions<WeChatPayOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddTransient<WeChatPayEnvelope>();

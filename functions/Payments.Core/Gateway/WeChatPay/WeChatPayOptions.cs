@@ -5,15 +5,15 @@ using Payments.Secrets;
 namespace Payments.Gateway.WeChatPay;
 
 /// <summary>
-/// The WeChat Pay API v3 connector's settings, bound from <c>Connectors:WeChatPay</c>. The connector
-/// is registered only when <see cref="MerchantId"/> is set: a deployment without a WeChat Pay
-/// merchant account has no <c>wechatpay</c> provider at all (and no health entry for one).
+/// The WeChat Pay API v3 connector's settings, bound from <c>Connectors:WeChatPay</c>. Without a
+/// <see cref="MerchantId"/> the connector is not configured (<see cref="IGatewayConnector.ConfiguredBy"/>)
+/// and nothing else here is checked; with one, every setting is checked at start-up.
 /// </summary>
 public sealed class WeChatPayOptions : IValidatableObject
 {
     public const string Section = "Connectors:WeChatPay";
 
-    /// <summary>The merchant id (<c>mchid</c>), digits; empty leaves the connector out of the deployment.</summary>
+    /// <summary>The merchant id (<c>mchid</c>), digits; empty: the connector is not configured.</summary>
     public string MerchantId { get; set; } = "";
 
     /// <summary>Serial number of the merchant API certificate whose private key signs requests (<c>serial_no</c>).</summary>
@@ -54,6 +54,9 @@ public sealed class WeChatPayOptions : IValidatableObject
     public int AttemptTimeoutSeconds { get; set; } = 10;
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(MerchantId);
+
+    /// <summary>The merchant id as the setting that says the deployment uses WeChat Pay (<see cref="IGatewayConnector.ConfiguredBy"/>).</summary>
+    public SecretSetting MerchantIdSetting() => new($"{Section}:{nameof(MerchantId)}", MerchantId);
 
     public SecretSetting MerchantPrivateKeySetting() => new($"{Section}:{nameof(MerchantPrivateKey)}", MerchantPrivateKey);
 
