@@ -83,6 +83,13 @@ public sealed class ChaosTests(ITestOutputHelper output)
                 [CustomerBehaviour.PaysWrongAmount] = 8,
                 [CustomerBehaviour.PaysBeforeRegistration] = 15,
                 [CustomerBehaviour.PaysLongBeforeRegistration] = 8,
+                // The money after the checkout, under the same faults: refunds after the sale, in the
+                // dashboard, one the gateway accepts and then fails (the operator retries it), and a
+                // saga that crashes before its payment is decided while its customer pays anyway.
+                [CustomerBehaviour.RefundedAfterSale] = 4,
+                [CustomerBehaviour.RefundedInDashboard] = 3,
+                [CustomerBehaviour.RefundFailsAfterSale] = 3,
+                [CustomerBehaviour.TerminatedBeforePayment] = 3,
             },
             ScarceShare = 0.1,
             ScarceStock = 2,
@@ -129,6 +136,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             var refundedBefore = gateway.Payments.Where(p => p.RefundedMinor > 0).Select(p => p.PaymentId).ToHashSet();
             var statements = await desk.ReconcileStatementsAsync(started);
             var redriven = await desk.RedriveAllDeadLettersAsync();
+            var refundRetries = await desk.RetryParkedRefundsAsync();
             await quiescence.WaitAsync(plans.Count, () => true, TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(2), s => output.WriteLine(s.ToString()));
 
             var snapshot = await new SnapshotLoader(access.Storage, access.GatewayPort, access.Durable).LoadAsync(gateway.Payments, stock.Levels, started, gatewayRefunds: gateway.Refunds);
@@ -138,7 +146,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             DemoReport.Write(report, new RunSummary(plans, driver.Tally, gateway.Stats, snapshot, verdicts,
                 new RecoveryCounts(null, queued, queuedThenApplied, null, null, redriven.Values.Count(v => v == nameof(RedriveResult.Applied)),
                     snapshot.DeadLetters.Count(l => l.Status == LetterStatus.Parked), null, null, null),
-                statements, refundedBefore, redriven, DateTimeOffset.UtcNow - started, null));
+                statements, refundedBefore, redriven, DateTimeOffset.UtcNow - started, null, RefundRetries: refundRetries));
             output.WriteLine(report.ToString());
 
             Assert.True(verdicts.AllHold, "Invariant violations:\n" + string.Join("\n", verdicts.Violations));

@@ -102,6 +102,7 @@ public static class DemoRun
         string? failure = null;
         IReadOnlyList<StatementReport> statements = [];
         IReadOnlyDictionary<string, string> redriven = new Dictionary<string, string>();
+        IReadOnlyDictionary<string, int> refundRetries = new Dictionary<string, int>();
         IReadOnlySet<string> refundedBefore = new HashSet<string>();
         InvariantVerdict? settledOnline = null;
         IReadOnlySet<string> unseen = new HashSet<string>();
@@ -119,10 +120,11 @@ public static class DemoRun
                 + $"{settledOnline.Findings.Count(f => f.Severity == Severity.StatementOnly)} never seen online)");
 
             // The operator's end of day: today's statement through the same code the daily timer runs, then parked dead letters.
-            Console.WriteLine("Operator: reconciling the gateway's statement and re-driving parked dead letters...");
+            Console.WriteLine("Operator: reconciling the gateway's statement, re-driving parked dead letters and retrying parked refunds...");
             refundedBefore = simulator.Payments.Where(p => p.RefundedMinor > 0).Select(p => p.PaymentId).ToHashSet();
             statements = await desk.ReconcileStatementsAsync(started, ct);
             redriven = await desk.RedriveAllDeadLettersAsync(ct);
+            refundRetries = await desk.RetryParkedRefundsAsync(ct);
             await quiescence.WaitAsync(plans.Count, () => true, demo.QuietTimeout(), progress, Console.WriteLine, ct);
         }
         catch (TimeoutException ex)
@@ -147,7 +149,7 @@ public static class DemoRun
             Statement: meter.Total(Recovered, "statement"));
         runLog.Flush();
         var injected = new InjectedFaults(faults.Seed, [.. FaultMetrics.Kinds.Select(k => (k, meter.Total(FaultMetrics.InjectedName, k)))]);
-        DemoReport.Write(Console.Out, new RunSummary(plans, driver.Tally, simulator.Stats, snapshot, verdicts, recovery, statements, refundedBefore, redriven, clock.Elapsed, failure, injected));
+        DemoReport.Write(Console.Out, new RunSummary(plans, driver.Tally, simulator.Stats, snapshot, verdicts, recovery, statements, refundedBefore, redriven, clock.Elapsed, failure, injected, refundRetries));
         if (outage is not null)
         {
             await Task.WhenAny(outageWatch, Task.Delay(demo.QuietTimeout(), ct));

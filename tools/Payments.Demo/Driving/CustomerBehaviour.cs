@@ -33,4 +33,15 @@ public enum CustomerBehaviour
     RefundedAfterSale,
     /// <summary>Pays; once the order is completed, the merchant refunds part of it in the gateway's own dashboard: PartiallyRefunded, points reversed in proportion.</summary>
     RefundedInDashboard,
+    /// <summary>
+    /// Pays; once the order is completed, customer service refunds it in full, the gateway accepts the
+    /// refund and then fails it: parked with a retry, which the operator's end of day runs: Refunded.
+    /// </summary>
+    RefundFailsAfterSale,
+    /// <summary>
+    /// Its saga is terminated while it awaits the payment (a crash before the payment is decided); the
+    /// customer pays a few seconds later all the same: the sweep closes the payment and releases the
+    /// stock, or refunds the capture that got in first.
+    /// </summary>
+    TerminatedBeforePayment,
 }

@@ -46,12 +46,12 @@ public sealed class CustomerDriver(PipelineAccess access, OrderServiceOutage? ou
     private static readonly TimeSpan CompletedPatience = TimeSpan.FromSeconds(90);
 
     private int paymentsCreated, registered, paid, paidWrong, failed, payRefused, failRefused, secondCaptures, terminated, terminationsMissed;
-    private int afterSalesRefunds, dashboardRefunds, refundsMissed;
+    private int afterSalesRefunds, dashboardRefunds, refundsMissed, refundsFailedAfterAcceptance, terminatedBeforePayment;
 
     public int Registered => Volatile.Read(ref registered);
 
     public DriverTally Tally => new(paymentsCreated, registered, paid, paidWrong, failed, payRefused, failRefused, secondCaptures, terminated, terminationsMissed,
-        afterSalesRefunds, dashboardRefunds, refundsMissed);
+        afterSalesRefunds, dashboardRefunds, refundsMissed, refundsFailedAfterAcceptance, terminatedBeforePayment);
 
     /// <summary>Runs every plan's steps at their times; completes when the last step is done.</summary>
     public async Task RunAsync(IReadOnlyList<OrderPlan> plans, CancellationToken ct = default)
@@ -107,6 +107,12 @@ public sealed class CustomerDriver(PipelineAccess access, OrderServiceOutage? ou
                 break;
             case StepKind.RefundAfterSaleWhenCompleted or StepKind.RefundInDashboardWhenCompleted:
                 await RefundWhenCompletedAsync(order, inDashboard: kind == StepKind.RefundInDashboardWhenCompleted, ct);
+                break;
+            case StepKind.RefundFailingAfterSaleWhenCompleted:
+                await RefundFailingWhenCompletedAsync(order, ct);
+                break;
+            case StepKind.TerminateWhileAwaitingPayment:
+                await TerminateWhileAwaitingPaymentAsync(order.OrderId, ct);
                 break;
             case StepKind.Register:
                 await RegisterAsync(order, ct);
@@ -184,7 +190,7 @@ public sealed class CustomerDriver(PipelineAccess access, OrderServiceOutage? ou
         while (DateTime.UtcNow < deadline)
         {
             var status = await PollAsync(() => orders.GetAsync(orderId, ct), ct);
-            if (status?.Status == OrderStatus.Paid && await TryTerminateAsync(orderId, ct))
+            if (status?.Status == OrderStatus.Paid && await TryTerminateAsync(orderId, "demo operator: forced failure after Paid", ct))
             {
                 Interlocked.Increment(ref terminated);
                 return;
@@ -207,20 +213,9 @@ public sealed class CustomerDriver(PipelineAccess access, OrderServiceOutage? ou
     /// </summary>
     private async Task RefundWhenCompletedAsync(OrderRequest order, bool inDashboard, CancellationToken ct)
     {
-        var orders = new OrderBook(access.Storage, TimeProvider.System);
-        var deadline = DateTime.UtcNow + CompletedPatience;
-        while ((await PollAsync(() => orders.GetAsync(order.OrderId, ct), ct))?.Status is null or OrderStatus.AwaitingPayment or OrderStatus.Paid)
+        if (!await CompletedAsync(order.OrderId, ct))
         {
-            if (DateTime.UtcNow > deadline)
-            {
-                Interlocked.Increment(ref refundsMissed);
-                return;
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
-        }
-        if ((await PollAsync(() => orders.GetAsync(order.OrderId, ct), ct))?.Status != OrderStatus.Completed)
-        {
-            Interlocked.Increment(ref refundsMissed); // it ended some other way
+            Interlocked.Increment(ref refundsMissed);
             return;
         }
         if (inDashboard && order.Provider is PaymentProviders.Standard or PaymentProviders.WeChatPay or PaymentProviders.Alipay)
@@ -239,6 +234,70 @@ public sealed class CustomerDriver(PipelineAccess access, OrderServiceOutage? ou
         Interlocked.Increment(ref afterSalesRefunds);
     }
 
+    /// <summary>
+    /// Customer service refunds the whole order once it is completed, and the gateway accepts that refund
+    /// and then fails it (its scripted fault): the refund tracker finds it failed and parks it with a
+    /// retry; the operator's end of day retries it. Only where the dialect's refund query says failed
+    /// (the simulator's own API, Stripe and WeChat Pay); elsewhere an ordinary after-sales refund.
+    /// </summary>
+    private async Task RefundFailingWhenCompletedAsync(OrderRequest order, CancellationToken ct)
+    {
+        if (!await CompletedAsync(order.OrderId, ct))
+        {
+            Interlocked.Increment(ref refundsMissed);
+            return;
+        }
+        if (order.Provider is PaymentProviders.Standard or PaymentProviders.Stripe or PaymentProviders.WeChatPay)
+        {
+            await UntilAccepted.ExecuteAsync(async token =>
+            {
+                using var reply = await access.GatewayApi.PostAsJsonAsync($"sim/payments/{order.PaymentId}/refund-faults", new { failAfterAcceptance = 1 }, token);
+                reply.EnsureSuccessStatusCode();
+            }, ct);
+            Interlocked.Increment(ref refundsFailedAfterAcceptance);
+        }
+        await RefundAfterSaleAsync(order, order.AmountMinor, "as-full", ct);
+        Interlocked.Increment(ref afterSalesRefunds);
+    }
+
+    /// <summary>Waits for the order's saga to end it; true when it ended Completed.</summary>
+    private async Task<bool> CompletedAsync(string orderId, CancellationToken ct)
+    {
+        var orders = new OrderBook(access.Storage, TimeProvider.System);
+        var deadline = DateTime.UtcNow + CompletedPatience;
+        while ((await PollAsync(() => orders.GetAsync(orderId, ct), ct))?.Status is null or OrderStatus.AwaitingPayment or OrderStatus.Paid)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
+        }
+        return (await PollAsync(() => orders.GetAsync(orderId, ct), ct))?.Status == OrderStatus.Completed;
+    }
+
+    /// <summary>A crash before the payment is decided: the saga is terminated while its order awaits the payment.</summary>
+    private async Task TerminateWhileAwaitingPaymentAsync(string orderId, CancellationToken ct)
+    {
+        var orders = new OrderBook(access.Storage, TimeProvider.System);
+        var deadline = DateTime.UtcNow + PaidPatience;
+        while (DateTime.UtcNow < deadline)
+        {
+            var status = await PollAsync(() => orders.GetAsync(orderId, ct), ct);
+            if (status?.Status == OrderStatus.AwaitingPayment && await TryTerminateAsync(orderId, "demo operator: crash before the payment", ct))
+            {
+                Interlocked.Increment(ref terminatedBeforePayment);
+                return;
+            }
+            if (status is { Status: not OrderStatus.AwaitingPayment })
+            {
+                break;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
+        }
+        Interlocked.Increment(ref terminationsMissed);
+    }
+
     private async Task RefundAfterSaleAsync(OrderRequest order, long amountMinor, string key, CancellationToken ct) =>
         await UntilAccepted.ExecuteAsync(async token =>
         {
@@ -255,11 +314,11 @@ public sealed class CustomerDriver(PipelineAccess access, OrderServiceOutage? ou
         }, ct);
 
     /// <summary>False when the host's Durable endpoint is down (a chaos run kills it); the caller looks again.</summary>
-    private async Task<bool> TryTerminateAsync(string orderId, CancellationToken ct)
+    private async Task<bool> TryTerminateAsync(string orderId, string reason, CancellationToken ct)
     {
         try
         {
-            await access.Durable.TerminateInstanceAsync(OrderSaga.InstanceId(orderId), "demo operator: forced failure after Paid", ct);
+            await access.Durable.TerminateInstanceAsync(OrderSaga.InstanceId(orderId), reason, ct);
             return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)

@@ -14,4 +14,6 @@ public sealed record DriverTally(
     int TerminationsMissed = 0,
     int AfterSalesRefunds = 0,
     int DashboardRefunds = 0,
-    int RefundsMissed = 0);
+    int RefundsMissed = 0,
+    int RefundsFailedAfterAcceptance = 0,
+    int SagasTerminatedBeforePayment = 0);

@@ -7,7 +7,7 @@ namespace Payments.Demo.Driving;
 
 /// <summary>
 /// What an operator does around a run, through the pipeline's own ops endpoints: stock the skus
-/// before, and afterwards reconcile the gateway's statement and re-drive parked dead letters.
+/// before, and afterwards reconcile the gateway's statement, re-drive parked dead letters and retry parked refunds.
 /// </summary>
 public sealed class OperatorDesk(PipelineAccess access)
 {
@@ -78,4 +78,23 @@ public sealed class OperatorDesk(PipelineAccess access)
     }
 
     private sealed record RedrivePage(Dictionary<string, string> Tried, string? Continuation);
+
+    /// <summary>
+    /// Retries every open parked refund (a refund the gateway accepted and then failed, or refused for
+    /// good) through <c>POST /api/ops/refunds/{key}/retry</c>, as the console's button does: key → answer status.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, int>> RetryParkedRefundsAsync(CancellationToken ct = default)
+    {
+        var items = await access.Pipeline.GetFromJsonAsync<List<ParkedRefund>>("api/ops/parked", JsonSerializerOptions.Web, ct) ?? [];
+        var answers = new Dictionary<string, int>();
+        foreach (var item in items.Where(i => i.Kind == ParkedKinds.RefundFailed && i.Open && i.Refund is not null))
+        {
+            var key = item.Key ?? item.OrderId;
+            using var reply = await access.Pipeline.PostAsync($"api/ops/refunds/{Uri.EscapeDataString(key)}/retry", null, ct);
+            answers[key] = (int)reply.StatusCode;
+        }
+        return answers;
+    }
+
+    private sealed record ParkedRefund(string OrderId, string Kind, bool Open, string? Key, JsonElement? Refund);
 }

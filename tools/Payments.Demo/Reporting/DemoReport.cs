@@ -25,7 +25,9 @@ public static class DemoReport
             + $"{run.Driver.SecondCaptures} second captures for one order");
         w.WriteLine($"  operator: {run.Driver.SagasTerminatedAfterPaid} sagas terminated after Paid ({run.Driver.TerminationsMissed} ended before the operator got to them)");
         w.WriteLine($"  after the sale: {run.Driver.AfterSalesRefunds} orders refunded by customer service (two partial refunds each), "
-            + $"{run.Driver.DashboardRefunds} refunded in part in the gateway's dashboard ({run.Driver.RefundsMissed} never completed)");
+            + $"{run.Driver.DashboardRefunds} refunded in part in the gateway's dashboard ({run.Driver.RefundsMissed} never completed); "
+            + $"{run.Driver.RefundsFailedAfterAcceptance} refunds the gateway accepted and then failed");
+        w.WriteLine($"  operator: {run.Driver.SagasTerminatedBeforePayment} sagas terminated while awaiting their payment (a crash before the payment is decided)");
 
         w.WriteLine();
         w.WriteLine("Orders by terminal state");
@@ -92,6 +94,8 @@ public static class DemoReport
         }
         w.WriteLine($"  end of day, operator re-drive-all of parked dead letters: {Summarize(run.Redriven.Values)}"
             + (run.Redriven.Count == 0 ? "" : " (their orders had already settled by another path; re-drive only closes the letters)"));
+        var retries = run.RefundRetries ?? new Dictionary<string, int>();
+        w.WriteLine($"  end of day, operator retry of parked refunds: {retries.Count} tried, {retries.Values.Count(v => v == 202)} started");
 
         w.WriteLine();
         var refunds = snapshot.Statement.Where(l => l.Type == "refund").ToArray();
