@@ -131,6 +131,10 @@ public sealed class RefundFollowUp(MoneyLedger money, OrderBook orders, PointsLe
         var reason = refund.Initiator == MoneyInitiators.Gateway ? ExternalReason : refund.Reason;
         // Points first: an order that reads reversed has its points reversed too. Both are idempotent by the refund's key.
         var reversed = await points.ReverseAsync(order.CustomerId, order.OrderId, refund.Key, $"{refund.Initiator}:{refund.Reason}", (decimal)refunded / captured, ct);
+        if (reversed is { Points: > 0, AlreadyReversed: false })
+        {
+            await money.Watch.PointsMovedAsync(order.CustomerId, ct);
+        }
         await orders.ApplyAsync(new OrderStateChange(order.OrderId, status, reason, "Reversed", Cause: OrderChangeCause.Reversal), ct);
         log.OrderReversed(order.OrderId, status, refunded, captured, reversed.Points);
         SagaMetrics.PointsReversed.Add(reversed.AlreadyReversed ? 0 : reversed.Points);
