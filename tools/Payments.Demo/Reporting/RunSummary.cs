@@ -19,4 +19,5 @@ public sealed record RunSummary(
     IReadOnlyDictionary<string, string> Redriven,
     TimeSpan Elapsed,
     string? QuiescenceFailure,
-    InjectedFaults? Faults = null);
+    InjectedFaults? Faults = null,
+    MoneyMonitorReport? MoneyMonitor = null);
