@@ -137,6 +137,9 @@ param inboxPurgeSchedule string = '0 0 3 * * *'
 @description('NCRONTAB schedule of the purge of finished Durable instances (InstancePurgeSchedule).')
 param instancePurgeSchedule string = '0 15 3 * * *'
 
+@description('NCRONTAB schedule of the money monitor: captures not settled, refunds overdue, points balances (MoneyMonitorSchedule).')
+param moneyMonitorSchedule string = '0 */5 * * * *'
+
 @description('Retention__InstanceRetentionDays: finished sagas, refund orchestrations and statement runs created longer ago are purged (their timeline lines kept first); at least Intake__InboxRetentionDays, checked at start-up, and well past every gateway\'s retry horizon and the statement look-back.')
 @minValue(1)
 @maxValue(3650)
@@ -270,6 +273,11 @@ param reconcilerRefundFirstCheckSeconds int = 60
 @minValue(1)
 @maxValue(86400)
 param reconcilerRefundMaxCheckIntervalSeconds int = 3600
+
+@description('Monitor__CaptureSettleMinutes: a capture neither settling its order nor refunded in full (final) this long after it was recorded is a money-monitor finding (payments.money.findings, rule capture_unsettled) and alerted.')
+@minValue(1)
+@maxValue(10080)
+param monitorCaptureSettleMinutes int = 60
 
 @description('Reconciler__RefundOverdueAfterHours: a refund not final this long after it was requested is counted overdue (payments.refunds.overdue) and alerted.')
 @minValue(1)
@@ -540,6 +548,8 @@ module functionApp 'modules/functionapp.bicep' = {
       StatementSchedule: statementSchedule
       InboxPurgeSchedule: inboxPurgeSchedule
       InstancePurgeSchedule: instancePurgeSchedule
+      MoneyMonitorSchedule: moneyMonitorSchedule
+      Monitor__CaptureSettleMinutes: string(monitorCaptureSettleMinutes)
       Retention__InstanceRetentionDays: string(retentionInstanceRetentionDays)
       Retention__MaxInstancesPerRun: string(retentionMaxInstancesPerRun)
 

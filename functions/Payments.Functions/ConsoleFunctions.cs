@@ -14,13 +14,14 @@ namespace Payments.Functions;
 /// The operator console at <c>/api/ops/console</c>: a static page and script (embedded, no build
 /// chain) and the JSON it reads under <c>/api/ops/console/…</c> — search, one timeline per order,
 /// the waiting work grouped, bulk actions with a dry run, the audit trail, reconciliation reports,
-/// live counts. Behind the operator sign-in like every <c>/api/ops</c> route; the JSON routes also need the function key.
+/// the money monitor's findings, live counts. Behind the operator sign-in like every <c>/api/ops</c> route; the JSON routes also need the function key.
 /// </summary>
 public sealed class ConsoleFunctions(
     TimelineReader timelines,
     OperatorWork work,
     AuditTrail audit,
     ReconciliationStore reports,
+    MoneyFindingStore money,
     TimeProvider clock,
     IOptions<OperatorAccessOptions> access)
 {
@@ -101,6 +102,11 @@ public sealed class ConsoleFunctions(
     [Function("ConsoleReports")]
     public async Task<IActionResult> Reports([HttpTrigger(AuthorizationLevel.Function, "get", Route = "ops/console/reports")] HttpRequest request, CancellationToken ct) =>
         OperatorPrincipal.Refuse(request, access.Value, out _) ?? HttpReply.JsonBody(200, await reports.ListReportsAsync(31, ct));
+
+    /// <summary>What breaks a money rule now, as the money monitor's last run stored it (a few rows, never the ledger); null before its first run.</summary>
+    [Function("ConsoleMoney")]
+    public async Task<IActionResult> Money([HttpTrigger(AuthorizationLevel.Function, "get", Route = "ops/console/money")] HttpRequest request, CancellationToken ct) =>
+        OperatorPrincipal.Refuse(request, access.Value, out _) ?? HttpReply.JsonBody(200, MoneyPanel.From(await money.ReadAsync(ct)));
 
     [Function("ConsoleLive")]
     public async Task<IActionResult> Live([HttpTrigger(AuthorizationLevel.Function, "get", Route = "ops/console/live")] HttpRequest request, CancellationToken ct) =>

@@ -192,6 +192,13 @@ var logAlerts = [
     query: 'customMetrics | where name == "payments.callbacks.provider_mismatch" and valueSum > 0'
   }
   {
+    name: 'money-findings'
+    severity: 1
+    description: 'The money monitor found a payment breaking a money rule: a capture neither settling its order nor refunded in full past Monitor__CaptureSettleMinutes, a refund not final past Reconciler__RefundOverdueAfterHours, or a points balance that is not its grants less its reversals. The console\'s Money monitor panel lists each with its timeline; docs/deploy.md says what to do per rule.'
+    // Gauge the money monitor records per rule on each run (Recovery/PipelineMetrics.cs).
+    query: 'customMetrics | where name == "payments.money.findings" and valueMax > 0'
+  }
+  {
     name: 'statement-run-incomplete'
     severity: 1
     description: 'A statement run gave up after its retries, or a gateway statement could not be read (the run asks it again): that day is not fully reconciled. GET /api/ops/reconciliation/{date} shows failure and sourceFailures.'

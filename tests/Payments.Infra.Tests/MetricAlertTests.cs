@@ -28,6 +28,10 @@ public sealed class MetricAlertTests(DeploymentFixture deployment)
     public void The_provider_mismatch_alert_queries_the_counter_dispatch_and_the_statement_emit() =>
         Assert.Contains($"name == \"{Payments.Saga.SagaMetrics.ProviderMismatchesName}\"", QueryOf("provider-mismatch"), StringComparison.Ordinal);
 
+    [Fact]
+    public void The_money_findings_alert_queries_the_gauge_the_money_monitor_records() =>
+        Assert.Contains($"name == \"{PipelineMetrics.MoneyFindingsName}\"", QueryOf("money-findings"), StringComparison.Ordinal);
+
     /// <summary>
     /// The alerts query Application Insights, so the app must send there: the host in OpenTelemetry
     /// mode, and the worker's exporter given the component's connection string and the identity it

@@ -94,6 +94,9 @@ public sealed partial class AlertTelemetryTests(AlertTelemetryFixture fixture) :
             Assert.Equal(System.Net.HttpStatusCode.OK, forged.StatusCode);
         }
 
+        // The money monitor's run: its gauge is recorded for every rule, zero included.
+        await pipeline.Service<MoneyMonitor>().RunAsync();
+
         fixture.Meters.ForceFlush();
         var metrics = fixture.Metrics.Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
         var messages = fixture.Logs.Select(l => l.FormattedMessage).OfType<string>().ToArray();

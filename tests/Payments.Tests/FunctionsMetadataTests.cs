@@ -43,6 +43,8 @@ public sealed class FunctionsMetadataTests
     [InlineData("ConsoleAudit", "ops/console/audit", "get", "Function")]
     [InlineData("ConsoleReports", "ops/console/reports", "get", "Function")]
     [InlineData("ConsoleLive", "ops/console/live", "get", "Function")]
+    [InlineData("ConsoleMoney", "ops/console/money", "get", "Function")]
+    [InlineData("MoneyMonitorRun", "ops/monitor/run", "post", "Function")]
     public void Http_functions_have_their_route_method_and_auth_level(string name, string route, string method, string authLevel)
     {
         var trigger = Trigger(name);
@@ -59,6 +61,7 @@ public sealed class FunctionsMetadataTests
     [InlineData("StatementReconciliation", "%StatementSchedule%")]
     [InlineData("InboxPurge", "%InboxPurgeSchedule%")]
     [InlineData("InstancePurge", "%InstancePurgeSchedule%")]
+    [InlineData("MoneyMonitor", "%MoneyMonitorSchedule%")]
     public void Timer_functions_take_their_schedule_from_app_settings(string name, string schedule)
     {
         var trigger = Trigger(name);

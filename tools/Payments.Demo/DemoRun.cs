@@ -106,6 +106,7 @@ public static class DemoRun
         IReadOnlySet<string> refundedBefore = new HashSet<string>();
         InvariantVerdict? settledOnline = null;
         IReadOnlySet<string> unseen = new HashSet<string>();
+        MoneyMonitorReport? moneyMonitor = null;
         try
         {
             await quiescence.WaitAsync(plans.Count, () => driving.IsCompleted, lastStep + demo.QuietTimeout(), progress, Console.WriteLine, ct);
@@ -126,6 +127,7 @@ public static class DemoRun
             redriven = await desk.RedriveAllDeadLettersAsync(ct);
             refundRetries = await desk.RetryParkedRefundsAsync(ct);
             await quiescence.WaitAsync(plans.Count, () => true, demo.QuietTimeout(), progress, Console.WriteLine, ct);
+            moneyMonitor = await desk.RunMoneyMonitorAsync(ct);
         }
         catch (TimeoutException ex)
         {
@@ -149,7 +151,8 @@ public static class DemoRun
             Statement: meter.Total(Recovered, "statement"));
         runLog.Flush();
         var injected = new InjectedFaults(faults.Seed, [.. FaultMetrics.Kinds.Select(k => (k, meter.Total(FaultMetrics.InjectedName, k)))]);
-        DemoReport.Write(Console.Out, new RunSummary(plans, driver.Tally, simulator.Stats, snapshot, verdicts, recovery, statements, refundedBefore, redriven, clock.Elapsed, failure, injected, refundRetries));
+        DemoReport.Write(Console.Out, new RunSummary(plans, driver.Tally, simulator.Stats, snapshot, verdicts, recovery, statements, refundedBefore, redriven, clock.Elapsed, failure, injected,
+            refundRetries, moneyMonitor));
         if (outage is not null)
         {
             await Task.WhenAny(outageWatch, Task.Delay(demo.QuietTimeout(), ct));

@@ -39,6 +39,7 @@ public static class PaymentsServices
             .ValidateOnStart();
         services.AddOptions<OperatorAccessOptions>().Bind(configuration.GetSection(OperatorAccessOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ReconcilerOptions>().Bind(configuration.GetSection(ReconcilerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MonitorOptions>().Bind(configuration.GetSection(MonitorOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section)).ValidateDataAnnotations()
             .Validate(o => o.InstanceRetentionDays >= (configuration.GetSection(IntakeOptions.Section).Get<IntakeOptions>() ?? new IntakeOptions()).InboxRetentionDays,
                 $"{RetentionOptions.Section}:{nameof(RetentionOptions.InstanceRetentionDays)} must be at least {IntakeOptions.Section}:{nameof(IntakeOptions.InboxRetentionDays)}: a callback a gateway may still retry must find its saga.")
@@ -76,6 +77,8 @@ public static class PaymentsServices
         services.AddSingleton<IPointsGrants>(sp => sp.GetRequiredService<PointsLedger>());
         services.AddSingleton<OrderBook>();
         services.AddSingleton<MoneyLedger>();
+        services.AddSingleton<MoneyFindingStore>();
+        services.AddSingleton<MoneyMonitor>();
         services.AddSingleton<RefundFollowUp>();
         services.AddSingleton<AfterSalesRefunds>();
         services.AddSingleton<RefundTracker>();

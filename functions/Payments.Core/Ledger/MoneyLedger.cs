@@ -12,10 +12,14 @@ namespace Payments.Ledger;
 /// charge's currency, with its state to the end and every observation that moved it. Every path that
 /// learns about money writes here; the refund tracker, the money monitor and the console read it.
 /// Refunds not final yet are also listed in a small index (<see cref="TableNames.MoneyOpen"/>), which is
-/// what the tracker reads: its size is the number of refunds in flight, never the ledger's history.
+/// what the tracker reads: its size is the number of refunds in flight, never the ledger's history;
+/// captures not settled yet are listed in <see cref="Watch"/>, which is what the money monitor reads.
 /// </summary>
 public sealed class MoneyLedger(PaymentsStorage storage, TimeProvider clock)
 {
+    /// <summary>The money monitor's list of captures not settled yet (and of customers whose points moved).</summary>
+    public MoneyWatch Watch { get; } = new(storage, clock);
+
     private const string OpenPartition = "refund";
     private const int MaxObservations = 20;
 
@@ -34,6 +38,8 @@ public sealed class MoneyLedger(PaymentsStorage storage, TimeProvider clock)
     /// </summary>
     public async Task RecordCaptureAsync(string orderId, string provider, string paymentId, long amountMinor, string currency, string source, CancellationToken ct = default)
     {
+        // Listed first: a capture recorded but not listed would never be watched to its settlement.
+        await Watch.WatchCaptureAsync(orderId, provider, paymentId, amountMinor, currency, ct);
         var refs = await storage.TableAsync(TableNames.MoneyRefs, ct);
         await refs.UpsertEntityAsync(new TableEntity(provider, PaymentRef(paymentId)) { ["OrderId"] = orderId }, TableUpdateMode.Replace, ct);
         var table = await storage.TableAsync(TableNames.Money, ct);
@@ -94,7 +100,12 @@ public sealed class MoneyLedger(PaymentsStorage storage, TimeProvider clock)
             var row = Row(orderId, RefundKey(key), MoneyKinds.Refund, provider, paymentId, amountMinor, currency,
                 state.ToString(), initiator, "external", gatewayRefundId, now, [new MoneyObservation(now, source, state.ToString())]);
             await table.AddEntityAsync(row, ct);
-            return ToMovement(row);
+            var recorded = ToMovement(row);
+            if (state == RefundState.Succeeded)
+            {
+                await UnwatchIfRefundedAsync(recorded, ct);
+            }
+            return recorded;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -146,7 +157,30 @@ public sealed class MoneyLedger(PaymentsStorage storage, TimeProvider clock)
         {
             await UnlistOpenAsync(orderId, key, ct);
         }
+        if (result is { Moved: true, Movement: { RefundState: RefundState.Succeeded } paid })
+        {
+            await UnwatchIfRefundedAsync(paid, ct);
+        }
         return result;
+    }
+
+    /// <summary>
+    /// A refund paid: its capture is settled once the refunds paid cover it. One point read of the
+    /// watch list when the capture is not on it (a completed order's partial refund), else the partition.
+    /// </summary>
+    private async Task UnwatchIfRefundedAsync(MoneyMovement refund, CancellationToken ct)
+    {
+        if (!await Watch.IsWatchedAsync(refund.OrderId, refund.PaymentId, ct))
+        {
+            return;
+        }
+        var movements = await ListAsync(refund.OrderId, ct);
+        var captured = movements.FirstOrDefault(m => m.Kind == MoneyKinds.Capture && m.PaymentId == refund.PaymentId)?.AmountMinor;
+        var paidBack = movements.Where(m => m.PaymentId == refund.PaymentId && m.RefundState == RefundState.Succeeded).Sum(m => m.AmountMinor);
+        if (captured is { } amount && paidBack >= amount)
+        {
+            await Watch.UnwatchCaptureAsync(refund.OrderId, refund.PaymentId, ct);
+        }
     }
 
     /// <summary>The order a captured payment belongs to, or null when the ledger has no capture of it.</summary>

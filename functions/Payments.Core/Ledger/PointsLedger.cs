@@ -114,9 +114,42 @@ public sealed class PointsLedger(PaymentsStorage storage) : IPointsGrants
         }
     }
 
+    /// <summary>
+    /// One customer's balance row beside the sum of their grant rows and of their reversal rows: one
+    /// query of the customer's partition (the money monitor's points check).
+    /// </summary>
+    public async Task<PointsTally> TallyAsync(string customerId, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Points, ct);
+        long balance = 0, granted = 0, reversed = 0;
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {customerId}"), select: ["RowKey", "Points"], cancellationToken: ct))
+        {
+            var points = row.GetInt64("Points") ?? 0;
+            if (row.RowKey == BalanceKey)
+            {
+                balance = points;
+            }
+            else if (row.RowKey.StartsWith("grant-", StringComparison.Ordinal))
+            {
+                granted += points;
+            }
+            else if (row.RowKey.StartsWith("reversal-", StringComparison.Ordinal))
+            {
+                reversed += points;
+            }
+        }
+        return new PointsTally(customerId, balance, granted, reversed);
+    }
+
     private static string GrantKey(string orderId) => $"grant-{orderId}";
 
     private static string ReversalPrefix(string orderId) => $"reversal-{orderId}~";
 
     private static string ReversalKey(string orderId, string reversalKey) => ReversalPrefix(orderId) + reversalKey;
+}
+
+/// <summary>A customer's points balance row and the grant and reversal rows it should add up to.</summary>
+public sealed record PointsTally(string CustomerId, long Balance, long Granted, long Reversed)
+{
+    public bool AddsUp => Balance == Granted - Reversed;
 }

@@ -155,7 +155,14 @@ public sealed class CrashedSagaSweep(
         {
             await points.GrantAsync(PointsRequest.For(order, input.Settings.PointsPerMajorUnit), ct);
             await money.RecordCaptureAsync(order.OrderId, order.Provider, order.PaymentId, payment.PaidAmountMinor, payment.Currency, "crashed_saga_sweep", ct);
-            await orders.ApplyAsync(new OrderStateChange(order.OrderId, OrderStatus.Completed, Reason, nameof(OrderStatus.Completed)), ct);
+            if (await orders.ApplyAsync(new OrderStateChange(order.OrderId, OrderStatus.Completed, Reason, nameof(OrderStatus.Completed)), ct) == RecordResult.Recorded)
+            {
+                await money.Watch.SettledByOrderAsync(order.OrderId, order.PaymentId, order.CustomerId, ct);
+            }
+            else
+            {
+                await money.Watch.PointsMovedAsync(order.CustomerId, ct);
+            }
             await ParkAsync(order, $"The saga ended {instance.RuntimeStatus} after it committed the stock of its captured payment; the sweep completed the order.", cause, ct);
             PipelineMetrics.CrashedSagas.Add(1, new KeyValuePair<string, object?>("action", "completed"));
             log.CrashedSagaCompleted(order.OrderId, order.PaymentId, instance.RuntimeStatus);

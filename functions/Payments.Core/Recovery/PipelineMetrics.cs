@@ -22,6 +22,11 @@ public static class PipelineMetrics
     public static readonly Counter<long> RefundsOverdue = Meter.CreateCounter<long>(RefundsOverdueName, unit: "{refund}",
         description: "Looks at refunds still not final past Reconciler:RefundOverdueAfterHours (accepted, not paid out), tagged by provider.");
     public static readonly Counter<long> CrashedRefunds = Meter.CreateCounter<long>("payments.refunds.crashed", description: "Refund orchestrations found failed or terminated by the reconciler, tagged by action (restarted, parked).");
+    public const string MoneyFindingsName = "payments.money.findings";
+
+    /// <summary>What breaks a money rule now, by rule (tag <c>rule</c>), recorded for every rule by each money monitor run: zero is a value too.</summary>
+    public static readonly Gauge<long> MoneyFindings = Meter.CreateGauge<long>(MoneyFindingsName, unit: "{finding}",
+        description: "Payments (or customers' points) breaking a money rule at the money monitor's last run, tagged by rule.");
     public const string LaneDepthName = "payments.lane.depth";
     public const string LaneOldestAgeName = "payments.lane.oldest_age_seconds";
 

@@ -109,4 +109,10 @@ internal static partial class RecoveryLog
 
     [LoggerMessage(3112, LogLevel.Warning, "Could not follow refund {RefundKey} of order {OrderId}; the next run asks again")]
     public static partial void RefundTrackFailed(this ILogger log, Exception exception, string orderId, string refundKey);
+
+    [LoggerMessage(3130, LogLevel.Warning, "Money monitor: {Rule} for order {OrderId} (customer {CustomerId}): {Detail}")]
+    public static partial void MoneyFindingNew(this ILogger log, string rule, string? orderId, string? customerId, string detail);
+
+    [LoggerMessage(3131, LogLevel.Information, "Money monitor: {Watched} captures watched ({Checked} checked, {Settled} settled since listed), {OpenRefunds} open refunds, {Customers} customers checked, {Findings} findings")]
+    public static partial void MoneyMonitorRan(this ILogger log, int watched, int @checked, int settled, int openRefunds, int customers, int findings);
 }

@@ -67,7 +67,7 @@ public sealed class RefundTracker(
                     finished++;
                     continue;
                 }
-                if (age > TimeSpan.FromHours(settings.RefundOverdueAfterHours))
+                if (MoneyRules.IsRefundOverdue(open.ListedAt, now, TimeSpan.FromHours(settings.RefundOverdueAfterHours)))
                 {
                     overdue++;
                     PipelineMetrics.RefundsOverdue.Add(1, new KeyValuePair<string, object?>("provider", refund.Provider));

@@ -91,8 +91,11 @@ public sealed class RefundFollowUp(MoneyLedger money, OrderBook orders, PointsLe
             .Where(m => m.Kind == MoneyKinds.Refund && m.PaymentId == notice.PaymentId && m.AmountMinor == notice.AmountMinor
                 && (m.GatewayRefundId is null || notice.RefundId is null || m.GatewayRefundId == notice.RefundId))
             .ToList();
-        // An open refund first: a notice is news about one still on its way.
-        return candidates.FirstOrDefault(m => m.RefundState is { } s && !s.IsFinal()) ?? (notice.RefundId is null ? candidates.FirstOrDefault() : null);
+        // An open refund first: a notice is news about one still on its way. A final one only when nothing
+        // else can be meant: the notice names no refund id, or the row carries that id (the answer recorded
+        // it between the look by id above and this read; it is not someone else's refund).
+        return candidates.FirstOrDefault(m => m.RefundState is { } s && !s.IsFinal())
+            ?? candidates.FirstOrDefault(m => notice.RefundId is null || m.GatewayRefundId == notice.RefundId);
     }
 
     private static bool IsReversal(MoneyMovement movement) => movement.RequestKey is not null || movement.Initiator == MoneyInitiators.Gateway;
@@ -131,6 +134,10 @@ public sealed class RefundFollowUp(MoneyLedger money, OrderBook orders, PointsLe
         var reason = refund.Initiator == MoneyInitiators.Gateway ? ExternalReason : refund.Reason;
         // Points first: an order that reads reversed has its points reversed too. Both are idempotent by the refund's key.
         var reversed = await points.ReverseAsync(order.CustomerId, order.OrderId, refund.Key, $"{refund.Initiator}:{refund.Reason}", (decimal)refunded / captured, ct);
+        if (reversed is { Points: > 0, AlreadyReversed: false })
+        {
+            await money.Watch.PointsMovedAsync(order.CustomerId, ct);
+        }
         await orders.ApplyAsync(new OrderStateChange(order.OrderId, status, reason, "Reversed", Cause: OrderChangeCause.Reversal), ct);
         log.OrderReversed(order.OrderId, status, refunded, captured, reversed.Points);
         SagaMetrics.PointsReversed.Add(reversed.AlreadyReversed ? 0 : reversed.Points);

@@ -30,12 +30,14 @@ public sealed class SagaActivities(
         }
     }
 
-    private async Task RecordOrderStateAsync(OrderStateChange change, OrderRowCarry? carried)
+    private async Task<RecordResult> RecordOrderStateAsync(OrderStateChange change, OrderRowCarry? carried)
     {
-        if (await orders.ApplyAsync(change, carried) == RecordResult.Stale)
+        var result = await orders.ApplyAsync(change, carried);
+        if (result == RecordResult.Stale)
         {
             log.StaleRecordRefused(change.OrderId, change.Status, change.Step);
         }
+        return result;
     }
 
     public async Task<ReserveResult> ReserveStockAsync(StockRequest request)
@@ -94,8 +96,18 @@ public sealed class SagaActivities(
             return committed;
         }
         await RecordOrderStateAsync(new OrderStateChange(orderId, OrderStatus.Paid, null, "StockCommitted"), row);
-        await GrantPointsAsync(paid.Points);
-        await RecordOrderStateAsync(new OrderStateChange(orderId, OrderStatus.Completed, null, nameof(OrderStatus.Completed)), row);
+        await GrantAsync(paid.Points);
+        var completed = await RecordOrderStateAsync(new OrderStateChange(orderId, OrderStatus.Completed, null, nameof(OrderStatus.Completed)), row);
+        // The capture is settled and the customer's points moved: the money monitor's lists say so in one request.
+        // A Completed refused (another path ended the order first) settles nothing: the monitor keeps watching.
+        if (completed == RecordResult.Recorded)
+        {
+            await money.Watch.SettledByOrderAsync(orderId, paid.PaymentId, paid.Points.CustomerId);
+        }
+        else
+        {
+            await money.Watch.PointsMovedAsync(paid.Points.CustomerId);
+        }
         return committed;
     }
 
@@ -104,7 +116,14 @@ public sealed class SagaActivities(
         ? money.RecordCaptureAsync(paid.Stock.OrderId, provider, paymentId, paid.PaidAmountMinor, paid.PaidCurrency, "saga")
         : Task.CompletedTask;
 
+    /// <summary>The points step of a saga that takes its steps one by one: the grant, and the customer on the money monitor's points list.</summary>
     public async Task GrantPointsAsync(PointsRequest request)
+    {
+        await GrantAsync(request);
+        await money.Watch.PointsMovedAsync(request.CustomerId);
+    }
+
+    private async Task GrantAsync(PointsRequest request)
     {
         var result = await points.GrantAsync(request);
         log.PointsGranted(request.OrderId, result);

@@ -19,6 +19,10 @@ public static class TableNames
     public const string MoneyOpen = "MoneyOpen";
     /// <summary>Which order a payment id belongs to, by provider: how a refund notice that names no order finds it.</summary>
     public const string MoneyRefs = "MoneyRefs";
+    /// <summary>Captures not settled yet and customers whose points moved since the money monitor last looked: what the monitor reads.</summary>
+    public const string MoneyWatch = "MoneyWatch";
+    /// <summary>What breaks a money rule now, as the money monitor's last run left it: what the console's money panel reads.</summary>
+    public const string MoneyFindings = "MoneyFindings";
     public const string Parked = "Parked";
     public const string DeadLetters = "DeadLetters";
     public const string Reconciliation = "Reconciliation";

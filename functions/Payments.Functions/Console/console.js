@@ -152,6 +152,26 @@ async function loadReports() {
   fill('#reports', reports.map((r) => el('tr', {}, ...[r.date, r.lines, r.newDiscrepancies, r.finished ? 'finished' : `${r.chunksDone}/${r.chunks} chunks`].map((t) => el('td', { textContent: t })))));
 }
 
+// Every payment that breaks a money rule now, each a click from its timeline (a points finding: the customer's orders).
+async function loadMoney() {
+  const { lastRun, findings } = await api('/money');
+  $('#money-run').textContent = lastRun ? `(last run ${when(lastRun.ranAt)})` : '(has not run yet)';
+  $('#money-counts').textContent = lastRun
+    ? Object.entries(lastRun.findingsByRule).map(([rule, n]) => `${rule} ${n}`).join(', ')
+      + ` · captures watched ${lastRun.capturesWatched}, open refunds ${lastRun.openRefunds}, customers checked ${lastRun.customersChecked}`
+    : '';
+  fill('#money', findings.map(({ finding: f, timeline }) => {
+    const target = f.orderId ?? f.customerId;
+    // The server's link (console?q=…) works in a new tab; a plain click opens the timeline in place.
+    const link = el('a', { href: timeline.replace(/^ops\/console/, base), className: 'open-timeline', textContent: target,
+      onclick: (e) => { e.preventDefault(); show('search'); $('#q').value = target; guard(search)(target); } });
+    return el('tr', { className: `finding finding-${f.rule}` },
+      el('td', { textContent: f.rule }), el('td', {}, link), el('td', { textContent: f.paymentId ?? '' }), el('td', { textContent: f.customerId ?? '' }),
+      el('td', { textContent: f.provider ?? '' }), el('td', { textContent: f.amountMinor != null ? `${f.amountMinor} ${f.currency}` : '' }),
+      el('td', { textContent: when(f.since) }), el('td', { className: 'detail', textContent: f.detail }));
+  }));
+}
+
 async function loadLive() {
   const live = await api('/live');
   $('#live').replaceChildren(el('span', { textContent: `orders ${live.orders}` }),
@@ -159,7 +179,7 @@ async function loadLive() {
     el('span', { textContent: `dead letters ${live.deadLettersParked}` }), el('span', { textContent: `parked ${live.parkedItemsOpen}` }));
 }
 
-const loaders = { work: loadWork, audit: loadAudit, reports: loadReports };
+const loaders = { work: loadWork, audit: loadAudit, reports: loadReports, money: loadMoney };
 
 function show(view) {
   state.view = view;

@@ -7,7 +7,8 @@ namespace Payments.Demo.Driving;
 
 /// <summary>
 /// What an operator does around a run, through the pipeline's own ops endpoints: stock the skus
-/// before, and afterwards reconcile the gateway's statement, re-drive parked dead letters and retry parked refunds.
+/// before, and afterwards reconcile the gateway's statement, re-drive parked dead letters, retry parked
+/// refunds and run the money monitor.
 /// </summary>
 public sealed class OperatorDesk(PipelineAccess access)
 {
@@ -54,6 +55,14 @@ public sealed class OperatorDesk(PipelineAccess access)
             }
             await Task.Delay(TimeSpan.FromMilliseconds(250), timeout.Token);
         }
+    }
+
+    /// <summary><c>POST /api/ops/monitor/run</c>: the money monitor's run, the same code its timer calls.</summary>
+    public async Task<MoneyMonitorReport> RunMoneyMonitorAsync(CancellationToken ct = default)
+    {
+        using var reply = await access.Pipeline.PostAsync("api/ops/monitor/run", null, ct);
+        reply.EnsureSuccessStatusCode();
+        return await reply.Content.ReadFromJsonAsync<MoneyMonitorReport>(JsonSerializerOptions.Web, ct) ?? throw new InvalidDataException("Empty money monitor report.");
     }
 
     /// <summary><c>POST /api/ops/dead-letters/redrive-all</c>, page after page: letter id → result of every letter tried.</summary>

@@ -127,6 +127,8 @@ public static class DemoReport
         w.WriteLine($"  answered pending and followed to their end: {money.Count(m => m.Observations.Any(o => o.State == nameof(RefundState.Pending)))}; "
             + $"points reversed: {run.Snapshot.Reversals.Sum(r => r.Points)} on {run.Snapshot.Reversals.Select(r => r.OrderId).Distinct().Count()} orders");
 
+        WriteMoneyMonitor(w, run.MoneyMonitor);
+
         w.WriteLine();
         w.WriteLine("Invariants");
         foreach (var verdict in run.Verdicts.Verdicts)
@@ -273,5 +275,23 @@ public static class DemoReport
     {
         var groups = values.GroupBy(v => v).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}").ToArray();
         return groups.Length == 0 ? "none" : string.Join(", ", groups);
+    }
+
+    /// <summary>The production money monitor's run at the end of the demo (through its operator route): what an operator's console would list.</summary>
+    private static void WriteMoneyMonitor(TextWriter w, MoneyMonitorReport? monitor)
+    {
+        w.WriteLine();
+        if (monitor is null)
+        {
+            w.WriteLine("Money monitor: not run (the pipeline did not go quiet)");
+            return;
+        }
+        w.WriteLine($"Money monitor (the production timer's rules, run once at the end): {monitor.Findings.Count} findings ("
+            + string.Join(", ", monitor.FindingsByRule.Select(r => $"{r.Key} {r.Value}")) + $"); captures watched {monitor.CapturesWatched} "
+            + $"({monitor.CapturesSettledSinceWatched} unlisted by the monitor itself), open refunds {monitor.OpenRefunds}, customers checked {monitor.CustomersChecked}");
+        foreach (var finding in monitor.Findings.Take(10))
+        {
+            w.WriteLine($"  {finding.Rule} {finding.OrderId ?? finding.CustomerId}: {finding.Detail}");
+        }
     }
 }

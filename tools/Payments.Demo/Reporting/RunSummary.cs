@@ -20,4 +20,5 @@ public sealed record RunSummary(
     TimeSpan Elapsed,
     string? QuiescenceFailure,
     InjectedFaults? Faults = null,
-    IReadOnlyDictionary<string, int>? RefundRetries = null);
+    IReadOnlyDictionary<string, int>? RefundRetries = null,
+    MoneyMonitorReport? MoneyMonitor = null);

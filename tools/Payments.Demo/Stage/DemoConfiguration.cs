@@ -34,6 +34,8 @@ public static class DemoConfiguration
         ["Reconciler:CrashedSagaGraceSeconds"] = "5",
         ["Reconciler:RefundFirstCheckSeconds"] = "2",
         ["Reconciler:RefundMaxCheckIntervalSeconds"] = "4",
+        // The money monitor judges every capture older than a minute (the demo's run at its end, and its timer).
+        ["Monitor:CaptureSettleMinutes"] = "1",
         ["Lane:BackoffSeconds"] = "1",
         ["Lane:MaxBackoffSeconds"] = "4",
         ["Lane:MaxAttempts"] = "4",
