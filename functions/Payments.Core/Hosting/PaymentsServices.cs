@@ -76,7 +76,9 @@ public static class PaymentsServices
         services.AddSingleton<IPointsGrants>(sp => sp.GetRequiredService<PointsLedger>());
         services.AddSingleton<OrderBook>();
         services.AddSingleton<MoneyLedger>();
+        services.AddSingleton<OrderReversal>();
         services.AddSingleton<RefundFollowUp>();
+        services.AddSingleton<DisputeFollowUp>();
         services.AddSingleton<AfterSalesRefunds>();
         services.AddSingleton<RefundTracker>();
         services.AddSingleton<ParkedItems>();
