@@ -227,7 +227,7 @@ public sealed class MoneyLedgerTests(MoneyLedgerFixture fixture) : IClassFixture
                 levels[sku] = stocked;
             }
         }
-        var snapshot = await loader.LoadAsync(Pipeline.Gateway.Payments, levels, DateTimeOffset.UtcNow.AddMinutes(-30), gatewayRefunds: Pipeline.Gateway.Refunds);
+        var snapshot = await loader.LoadAsync(Pipeline.Gateway.Payments, levels, DateTimeOffset.UtcNow.AddMinutes(-30), gatewayRefunds: Pipeline.Gateway.Refunds, gatewayDisputes: Pipeline.Gateway.Disputes);
         var report = Payments.Demo.Invariants.InvariantChecker.Check(snapshot);
         Assert.True(report.AllHold, "Invariant violations:\n" + string.Join("\n", report.Violations));
     }

@@ -33,4 +33,8 @@ public enum CustomerBehaviour
     RefundedAfterSale,
     /// <summary>Pays; once the order is completed, the merchant refunds part of it in the gateway's own dashboard: PartiallyRefunded, points reversed in proportion.</summary>
     RefundedInDashboard,
+    /// <summary>Pays; once the order is completed, the customer disputes the charge at the bank and wins (Stripe, Adyen): the order is reversed with reason chargeback, points in proportion.</summary>
+    DisputedAndLost,
+    /// <summary>Pays; once the order is completed, the customer disputes the charge and the merchant wins: recorded, parked; on Adyen (debited, then reversed) the order stays reversed, nothing re-granted.</summary>
+    DisputedAndWon,
 }

@@ -14,4 +14,7 @@ public sealed record DriverTally(
     int TerminationsMissed = 0,
     int AfterSalesRefunds = 0,
     int DashboardRefunds = 0,
-    int RefundsMissed = 0);
+    int RefundsMissed = 0,
+    int DisputesLost = 0,
+    int DisputesWon = 0,
+    int DisputesSkipped = 0);

@@ -132,6 +132,10 @@ public static class OrderPlanner
             case CustomerBehaviour.RefundedInDashboard:
                 var chargedAt = Seconds(0.5, 5);
                 return Registered(new CustomerStep(chargedAt, StepKind.Pay), new CustomerStep(chargedAt, StepKind.RefundInDashboardWhenCompleted));
+            case CustomerBehaviour.DisputedAndLost or CustomerBehaviour.DisputedAndWon:
+                var soldAt = Seconds(0.5, 5);
+                return Registered(new CustomerStep(soldAt, StepKind.Pay),
+                    new CustomerStep(soldAt, behaviour == CustomerBehaviour.DisputedAndLost ? StepKind.DisputeLostWhenCompleted : StepKind.DisputeWonWhenCompleted));
             case CustomerBehaviour.PaysLongBeforeRegistration:
                 return [new(start, StepKind.CreatePayment), new(start, StepKind.Pay), new(Seconds(16, 26), StepKind.Register)];
             default:

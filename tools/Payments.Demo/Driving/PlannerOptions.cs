@@ -54,5 +54,7 @@ public sealed record PlannerOptions
         [CustomerBehaviour.PaysLongBeforeRegistration] = 3,
         [CustomerBehaviour.RefundedAfterSale] = 4,
         [CustomerBehaviour.RefundedInDashboard] = 2,
+        [CustomerBehaviour.DisputedAndLost] = 1,
+        [CustomerBehaviour.DisputedAndWon] = 1,
     };
 }

@@ -25,7 +25,8 @@ public static class DemoReport
             + $"{run.Driver.SecondCaptures} second captures for one order");
         w.WriteLine($"  operator: {run.Driver.SagasTerminatedAfterPaid} sagas terminated after Paid ({run.Driver.TerminationsMissed} ended before the operator got to them)");
         w.WriteLine($"  after the sale: {run.Driver.AfterSalesRefunds} orders refunded by customer service (two partial refunds each), "
-            + $"{run.Driver.DashboardRefunds} refunded in part in the gateway's dashboard ({run.Driver.RefundsMissed} never completed)");
+            + $"{run.Driver.DashboardRefunds} refunded in part in the gateway's dashboard ({run.Driver.RefundsMissed} never completed); "
+            + $"disputes: {run.Driver.DisputesLost} lost, {run.Driver.DisputesWon} won ({run.Driver.DisputesSkipped} on gateways without disputes, or never completed)");
 
         w.WriteLine();
         w.WriteLine("Orders by terminal state");
@@ -122,6 +123,8 @@ public static class DemoReport
         w.WriteLine("  refunds by who started them: " + string.Join(", ", money.GroupBy(m => m.Initiator).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}")));
         w.WriteLine($"  answered pending and followed to their end: {money.Count(m => m.Observations.Any(o => o.State == nameof(RefundState.Pending)))}; "
             + $"points reversed: {run.Snapshot.Reversals.Sum(r => r.Points)} on {run.Snapshot.Reversals.Select(r => r.OrderId).Distinct().Count()} orders");
+        var disputes = run.Snapshot.Money.Where(m => m.Kind == MoneyKinds.Dispute).ToArray();
+        w.WriteLine($"  disputes: {disputes.Length} by state: " + string.Join(", ", disputes.GroupBy(m => m.State).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}")));
 
         w.WriteLine();
         w.WriteLine("Invariants");
