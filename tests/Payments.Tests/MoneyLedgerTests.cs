@@ -208,29 +208,8 @@ public sealed class MoneyLedgerTests(MoneyLedgerFixture fixture) : IClassFixture
         ["sku-ml1"] = 2, ["sku-ml2"] = 2, ["sku-ml3"] = 2, ["sku-ml4"] = 2, ["sku-ml5"] = 2,
     };
 
-    /// <summary>
-    /// Every money invariant over everything this class's tests did so far (each test moves money, so
-    /// each ends with all of them: payments settled once, stock and points, refunds final, the ledger
-    /// agreeing with the gateway, points reversed), not only the fact a test targets.
-    /// </summary>
-    private async Task AssertEveryInvariantHoldsAsync()
-    {
-        // The timers are off here: the outbox relay's second look settles the successes raised to running sagas.
-        await Task.Delay(OutboxRelay.SettleTime);
-        await Pipeline.Service<OutboxRelay>().RelayAsync(Pipeline.Durable);
-        var loader = new Payments.Demo.Invariants.SnapshotLoader(Pipeline.Service<PaymentsStorage>(), Pipeline.Service<Payments.Gateway.IPaymentGateway>(), Pipeline.Durable);
-        var levels = new Dictionary<string, long>();
-        foreach (var (sku, stocked) in Stocked)
-        {
-            if (await Pipeline.Service<StockLedger>().GetLevelAsync(sku) is not null)
-            {
-                levels[sku] = stocked;
-            }
-        }
-        var snapshot = await loader.LoadAsync(Pipeline.Gateway.Payments, levels, DateTimeOffset.UtcNow.AddMinutes(-30), gatewayRefunds: Pipeline.Gateway.Refunds, gatewayDisputes: Pipeline.Gateway.Disputes);
-        var report = Payments.Demo.Invariants.InvariantChecker.Check(snapshot);
-        Assert.True(report.AllHold, "Invariant violations:\n" + string.Join("\n", report.Violations));
-    }
+    /// <summary>Every money invariant over everything this class's tests did so far (each test moves money, so each ends with all of them).</summary>
+    private Task AssertEveryInvariantHoldsAsync() => MoneyInvariants.AssertAllHoldAsync(Pipeline, Stocked);
 
     private Task<ReconcilerReport> ReconcileAsync() => Pipeline.Service<Reconciler>().RunAsync(Pipeline.Durable);
 

@@ -181,6 +181,12 @@ public static class InvariantChecker
                 continue;
             }
 
+            if (order is not null && order.PaymentId == payment.PaymentId && facts.ReversedBy(order) is null && facts.IsParked(ParkedKinds.DisputeWonAfterReversal, order.OrderId))
+            {
+                // Reversed for a chargeback the merchant later won back: nothing re-granted by design, the operator decides.
+                Operator(subject, $"order {order.Status} for a dispute won after the reversal; parked {ParkedKinds.DisputeWonAfterReversal}");
+                continue;
+            }
             if (order is not null && order.PaymentId == payment.PaymentId && facts.ReversedBy(order) is { } reversed)
             {
                 // Completed, then refunded after the sale or at the gateway, or charged back: the gateway's refunds and lost
@@ -278,7 +284,7 @@ public static class InvariantChecker
         foreach (var commit in facts.Snapshot.Reservations.Where(r => r.State == ReservationState.Committed))
         {
             var status = facts.Order(commit.OrderId)?.Status;
-            if (status != OrderStatus.Completed && !(facts.Order(commit.OrderId) is { } reversedOrder && facts.ReversedBy(reversedOrder) is not null))
+            if (status != OrderStatus.Completed && !(facts.Order(commit.OrderId) is { } reversedOrder && facts.ReversedAfterSale(reversedOrder)))
             {
                 Violation($"order {commit.OrderId}", $"{commit.Quantity} × {commit.Sku} committed, but the order is {status?.ToString() ?? "unknown"}");
             }
@@ -449,7 +455,7 @@ public static class InvariantChecker
                 }
             }
             else if (saga.Outcome is { } outcome && outcome.Status != order.Status
-                && !(outcome.Status == OrderStatus.Completed && facts.ReversedBy(order) is not null)
+                && !(outcome.Status == OrderStatus.Completed && facts.ReversedAfterSale(order))
                 && !(outcome.Status == OrderStatus.Refunded && order.Status == OrderStatus.RefundPending && facts.IsParked(ParkedKinds.RefundFailed, orderId)))
             {
                 Violation(subject, $"saga ended {outcome.Status}, read model says {order.Status}");
@@ -687,6 +693,9 @@ public static class InvariantChecker
         public OrchestrationRecord? Orchestration(string instanceId) => orchestrations.GetValueOrDefault(instanceId);
 
         public bool IsParked(string kind, string orderId) => parked.Contains((kind, orderId));
+
+        /// <summary>Reversed after its completion: by money that went back, or by a dispute the merchant won back later (parked).</summary>
+        public bool ReversedAfterSale(OrderRecord order) => ReversedBy(order) is not null || IsParked(ParkedKinds.DisputeWonAfterReversal, order.OrderId);
 
         /// <summary>
         /// For an order reversed after its completion (after-sales, at the gateway, a dispute lost): how much
