@@ -29,7 +29,7 @@ public sealed class DisputeTests
         var webhooks = (await receiver.WaitForAsync(4)).Skip(1).ToArray();
         await server.WaitForDeliveriesAsync(TestSimulator.Patience);
         var events = webhooks.Select(w => JsonDocument.Parse(w.Body).RootElement).ToArray();
-        Assert.Equal(["charge.dispute.created", "charge.dispute.closed", "charge.dispute.funds_withdrawn"], events.Select(e => e.GetProperty("type").GetString()).Order());
+        Assert.Equal(["charge.dispute.closed", "charge.dispute.created", "charge.dispute.funds_withdrawn"], events.Select(e => e.GetProperty("type").GetString()).Order(StringComparer.Ordinal));
         foreach (var webhook in webhooks)
         {
             var header = webhook.Header("Stripe-Signature").Split(',').Select(part => part.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
@@ -56,7 +56,7 @@ public sealed class DisputeTests
 
         var items = (await receiver.WaitForAsync(4)).Skip(1)
             .Select(w => JsonDocument.Parse(w.Body).RootElement.GetProperty("notificationItems")[0].GetProperty("NotificationRequestItem")).ToArray();
-        Assert.Equal(["CHARGEBACK", "CHARGEBACK_REVERSED", "NOTIFICATION_OF_CHARGEBACK"], items.Select(i => i.GetProperty("eventCode").GetString()).Order());
+        Assert.Equal(["CHARGEBACK", "CHARGEBACK_REVERSED", "NOTIFICATION_OF_CHARGEBACK"], items.Select(i => i.GetProperty("eventCode").GetString()).Order(StringComparer.Ordinal));
         var key = Convert.FromHexString(server.ConnectorSettings()["Connectors:Adyen:HmacKeys"]!);
         foreach (var item in items)
         {

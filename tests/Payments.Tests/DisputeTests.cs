@@ -57,7 +57,7 @@ public sealed class DisputeTests(DisputeFixture fixture) : IClassFixture<Dispute
         await Pipeline.Gateway.WaitForDeliveriesAsync(TimeSpan.FromSeconds(60));
         var row = await WaitForDisputeAsync(order.OrderId, dispute.DisputeId, DisputeState.Lost);
         // Created, funds withdrawn, closed lost: each observed once though each was delivered twice.
-        Assert.Equal(["FundsWithdrawn", "Lost", "Opened"], row.Observations.Select(o => o.State).Order());
+        Assert.Equal(["FundsWithdrawn", "Lost", "Opened"], row.Observations.Select(o => o.State).Order(StringComparer.Ordinal));
         Assert.Single(await Money.ListAsync(order.OrderId), m => m.Kind == MoneyKinds.Dispute);
         Assert.All(await DisputeInboxRowsAsync(order.OrderId), r => Assert.Contains(r.Deliveries ?? [], d => d.Answer == "200 duplicate"));
         var reversal = Assert.Single(await Collect.AllAsync(Pipeline.Service<PointsLedger>().ListReversalsAsync()), r => r.OrderId == order.OrderId);

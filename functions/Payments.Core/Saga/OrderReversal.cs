@@ -26,8 +26,9 @@ public sealed class OrderReversal(MoneyLedger money, OrderBook orders, PointsLed
         var captured = order.PaidAmountMinor!.Value;
         var takenBack = (await money.ListAsync(cause.OrderId, ct)).Where(m => m.PaymentId == order.PaymentId && m.TookBack).Sum(m => m.AmountMinor);
         var status = takenBack >= captured ? OrderStatus.Refunded : OrderStatus.PartiallyRefunded;
-        await orders.ApplyAsync(new OrderStateChange(order.OrderId, status, reason, "Reversed", Cause: OrderChangeCause.Reversal), ct);
+        // The points first: whoever reads the order reversed finds its points reversed already.
         var reversed = await points.ReverseAsync(order.CustomerId, order.OrderId, ReversalKey(cause), $"{cause.Initiator}:{cause.Reason}", (decimal)takenBack / captured, ct);
+        await orders.ApplyAsync(new OrderStateChange(order.OrderId, status, reason, "Reversed", Cause: OrderChangeCause.Reversal), ct);
         log.OrderReversed(order.OrderId, status, takenBack, captured, reversed.Points);
         SagaMetrics.PointsReversed.Add(reversed.AlreadyReversed ? 0 : reversed.Points);
         return true;

@@ -378,7 +378,7 @@ public static class InvariantChecker
             {
                 Violation($"order {grants.Key}", $"{grants.Count()} points grants ({string.Join(", ", grants.Select(g => $"{g.Points} to {g.CustomerId}"))})");
             }
-            if (order?.Status != OrderStatus.Completed && !(order is not null && facts.ReversedBy(order) is not null))
+            if (order?.Status != OrderStatus.Completed && !(order is not null && facts.ReversedAfterSale(order)))
             {
                 Violation($"order {grants.Key}", $"points granted, but the order is {order?.Status.ToString() ?? "unknown"}");
             }

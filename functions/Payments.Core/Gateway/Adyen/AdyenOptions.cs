@@ -31,8 +31,8 @@ public sealed class AdyenOptions : IValidatableObject
     /// </summary>
     public string CaptureMode { get; set; } = nameof(AdyenCaptureMode.Immediate);
 
-    /// <summary>The capture mode, once validated.</summary>
-    public AdyenCaptureMode Capture => Enum.Parse<AdyenCaptureMode>(CaptureMode, ignoreCase: true);
+    /// <summary>The capture mode, once validated (a method: validation reads every property, this one included, before it can refuse).</summary>
+    public AdyenCaptureMode Capture() => Enum.Parse<AdyenCaptureMode>(CaptureMode, ignoreCase: true);
 
     public SecretSetting HmacKeysSetting() => new($"{Section}:{nameof(HmacKeys)}", HmacKeys);
 
