@@ -540,7 +540,7 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
                 row.GetString("Currency"),
                 row.GetDateTimeOffset("OccurredAt") ?? default,
                 row.GetString("RefundId") is { Length: > 0 } refundId ? refundId : null,
-                row.GetString("DisputeId") is { Length: > 0 } disputeId ? disputeId : null)
+                DisputeId: row.GetString("DisputeId") is { Length: > 0 } disputeId ? disputeId : null)
             : null;
         return new InboxEntry(
             row.PartitionKey,
