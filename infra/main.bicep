@@ -367,6 +367,13 @@ param alipayAttemptTimeoutSeconds int = 10
 @description('Connectors__Adyen__MerchantAccounts: merchant account codes whose standard webhooks are taken (spaces or commas); empty: the adyen connector is not configured (callbacks 503 naming the setting, health NotConfigured).')
 param adyenMerchantAccounts string = ''
 
+@description('Connectors__Adyen__CaptureMode: how the Adyen merchant account captures, as set in the Customer Area: Immediate (an AUTHORISATION success is the money) or Delayed (the money moves on CAPTURE).')
+@allowed([
+  'Immediate'
+  'Delayed'
+])
+param adyenCaptureMode string = 'Immediate'
+
 @description('Lane__QueueName: the Service Bus retry-lane queue.')
 @minLength(1)
 @maxLength(260)
@@ -612,6 +619,7 @@ module functionApp 'modules/functionapp.bicep' = {
       Connectors__Alipay__AlipayPublicKeys: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.vaultUri}secrets/${secretNames.alipayPublicKeys}/)'
       // Adyen standard webhooks, intake only: HMAC keys (hex) from Key Vault.
       Connectors__Adyen__MerchantAccounts: adyenMerchantAccounts
+      Connectors__Adyen__CaptureMode: adyenCaptureMode
       Connectors__Adyen__HmacKeys: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.vaultUri}secrets/${secretNames.adyenHmacKeys}/)'
 
       // Retry lane on Service Bus (identity-based: the namespace has local auth disabled).

@@ -37,6 +37,25 @@ public sealed class OrderLifecycleTests
     public void Each_cause_moves_an_order_only_where_the_table_says(OrderStatus from, OrderStatus to, OrderChangeCause cause, bool allowed) =>
         Assert.Equal(allowed, OrderLifecycle.Allows(from, to, cause));
 
+    /// <summary>
+    /// A lost dispute (chargeback) is the same named reversal as a refund after the sale: it reaches Refunded
+    /// or PartiallyRefunded (reason chargeback), a chargeback of a refunded order leaves it Refunded, and it
+    /// never reaches an order the saga has not settled, nor one whose refund is parked.
+    /// </summary>
+    [Theory]
+    [InlineData(OrderStatus.Completed, OrderStatus.PartiallyRefunded, true)] // a partial chargeback
+    [InlineData(OrderStatus.Completed, OrderStatus.Refunded, true)]
+    [InlineData(OrderStatus.PartiallyRefunded, OrderStatus.Refunded, true)] // refunded in part, then charged back for the rest
+    [InlineData(OrderStatus.Refunded, OrderStatus.Refunded, true)] // refunded, then charged back as well: stays Refunded
+    [InlineData(OrderStatus.Refunded, OrderStatus.PartiallyRefunded, false)]
+    [InlineData(OrderStatus.AwaitingPayment, OrderStatus.Refunded, false)]
+    [InlineData(OrderStatus.Paid, OrderStatus.Refunded, false)]
+    [InlineData(OrderStatus.RefundPending, OrderStatus.Refunded, false)]
+    [InlineData(OrderStatus.Cancelled, OrderStatus.Refunded, false)]
+    [InlineData(OrderStatus.Completed, OrderStatus.Cancelled, false)]
+    public void A_chargeback_reverses_only_a_settled_order_and_only_forward(OrderStatus from, OrderStatus to, bool allowed) =>
+        Assert.Equal(allowed, OrderLifecycle.Allows(from, to, OrderChangeCause.Reversal));
+
     [Fact]
     public void Every_state_can_repeat_its_own_write_by_some_cause_and_cancelled_is_final()
     {

@@ -208,11 +208,7 @@ public sealed class MoneyLedgerTests(MoneyLedgerFixture fixture) : IClassFixture
         ["sku-ml1"] = 2, ["sku-ml2"] = 2, ["sku-ml3"] = 2, ["sku-ml4"] = 2, ["sku-ml5"] = 2,
     };
 
-    /// <summary>
-    /// Every money invariant over everything this class's tests did so far (each test moves money, so
-    /// each ends with all of them: payments settled once, stock and points, refunds final, the ledger
-    /// agreeing with the gateway, points reversed), not only the fact a test targets.
-    /// </summary>
+    /// <summary>Every money invariant over everything this class's tests did so far (each test moves money, so each ends with all of them).</summary>
     private Task AssertEveryInvariantHoldsAsync() => MoneyInvariants.AssertAllHoldAsync(Pipeline, Stocked);
 
     private Task<ReconcilerReport> ReconcileAsync() => Pipeline.Service<Reconciler>().RunAsync(Pipeline.Durable);

@@ -21,6 +21,7 @@ public sealed class StartupValidationTests
     [InlineData("Connectors:Alipay:AlipayPublicKeys", "bm90IGEga2V5", "Connectors:Alipay:AlipayPublicKeys, secret 1 of 1")]
     [InlineData("Connectors:Alipay:GatewayUrl", "not a url", "GatewayUrl")]
     [InlineData("Connectors:Adyen:HmacKeys", "not-hex-at-all-not-hex-at-all-not-hex", "Connectors:Adyen:HmacKeys, secret 1 of 1")]
+    [InlineData("Connectors:Adyen:CaptureMode", "Manual", "Connectors:Adyen:CaptureMode")]
     public async Task A_missing_or_invalid_setting_fails_start_up_naming_it(string key, string value, string named)
     {
         var settings = await PipelineHost.SettingsAsync("startup" + Guid.NewGuid().ToString("N")[..6], FreePort.Next());

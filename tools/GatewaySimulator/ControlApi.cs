@@ -1,6 +1,6 @@
 namespace GatewaySimulator;
 
-/// <summary>The customer side under /sim: lets tests and demos pay or fail a payment, script refund faults, age idempotency keys, and read the counters.</summary>
+/// <summary>The customer side under /sim: lets tests and demos pay or fail a payment, dispute it, script refund faults, age idempotency keys, and read the counters.</summary>
 internal static class ControlApi
 {
     public static void MapControlApi(this IEndpointRouteBuilder endpoints, PaymentStore store, StripeIdempotency stripeReplies, Func<SimulatorStats> stats)
@@ -22,6 +22,10 @@ internal static class ControlApi
             await ApiResults.ReadJsonAsync<DashboardRefund>(request).ConfigureAwait(false) is { AmountMinor: > 0 } refund
                 ? ToRefundResult(RefundInDashboard(store, paymentId, refund.AmountMinor))
                 : ApiResults.Error(StatusCodes.Status400BadRequest, "amountMinor must be a positive integer"));
+        sim.MapPost("/payments/{paymentId}/dispute", async (string paymentId, HttpRequest request) =>
+            await ApiResults.ReadJsonAsync<DisputeRequest>(request).ConfigureAwait(false) is { Outcome: { } outcome } dispute
+                ? ToDisputeResult(store.Dispute(paymentId, outcome, dispute.AmountMinor))
+                : ApiResults.Error(StatusCodes.Status400BadRequest, "body must be a JSON object with an outcome (lost, won or open)"));
         sim.MapGet("/payments", () => Results.Ok(store.List()));
         sim.MapGet("/stats", () => Results.Ok(stats()));
     }
@@ -34,6 +38,9 @@ internal static class ControlApi
         store.Find(paymentId) is { } payment
             ? store.Refund(paymentId, RefundSnapshot.DashboardKeyPrefix + Guid.NewGuid().ToString("N"), amountMinor, payment.Currency)
             : new(StoreOutcome.NotFound, Error: "payment not found");
+
+    private static IResult ToDisputeResult(StoreResult<DisputeSnapshot> result) =>
+        ApiResults.IsSuccess(result.Outcome) ? Results.Ok(result.Value) : ApiResults.Failure(result);
 
     private static IResult ToRefundResult(StoreResult<RefundSnapshot> result) =>
         ApiResults.IsSuccess(result.Outcome) ? Results.Ok(result.Value) : ApiResults.Failure(result);

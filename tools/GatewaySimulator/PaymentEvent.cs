@@ -6,4 +6,6 @@ internal sealed record PaymentEvent(
     PaymentSnapshot Payment,
     DateTimeOffset OccurredAt,
     string? ChargeId = null,
-    RefundSnapshot? Refund = null);
+    RefundSnapshot? Refund = null,
+    DisputeSnapshot? Dispute = null,
+    DisputeStep DisputeStep = DisputeStep.Opened);

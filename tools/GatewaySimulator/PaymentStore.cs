@@ -176,6 +176,68 @@ internal sealed class PaymentStore(SeededRandom random, TimeProvider clock, Acti
     }
 
     /// <summary>
+    /// The customer disputes a paid payment at their bank: the gateway opens a dispute, takes the funds
+    /// from the merchant and either keeps them (<c>lost</c>), gives them back (<c>won</c>) or waits
+    /// (<c>open</c>). Each step is announced in the payment's dialect, in order.
+    /// </summary>
+    public StoreResult<DisputeSnapshot> Dispute(string paymentId, string outcome, long? amountMinor)
+    {
+        if (outcome is not ("lost" or "won" or "open"))
+        {
+            return new(StoreOutcome.Invalid, Error: "outcome must be lost, won or open");
+        }
+        lock (gate)
+        {
+            if (!payments.TryGetValue(paymentId, out var record))
+            {
+                return new(StoreOutcome.NotFound, Error: "payment not found");
+            }
+            if (record.Status != PaymentStatus.Paid)
+            {
+                return new(StoreOutcome.Conflict, Error: $"payment is {record.Status}");
+            }
+            if (record.Provider is not (PaymentProviders.Stripe or PaymentProviders.Adyen))
+            {
+                return new(StoreOutcome.Unprocessable, Error: $"the {record.Provider} dialect has no dispute webhooks");
+            }
+            var amount = amountMinor ?? record.PaidAmountMinor;
+            if (amount <= 0 || amount > record.PaidAmountMinor)
+            {
+                return new(StoreOutcome.Invalid, Error: $"amountMinor must be between 1 and the captured {record.PaidAmountMinor}");
+            }
+            var now = clock.GetUtcNow();
+            var disputeId = record.Provider == PaymentProviders.Stripe
+                ? "dp_" + random.Draw(r => SeededRandom.Alphanumeric(r, 24))
+                : "ADYDSP" + random.Draw(r => SeededRandom.Hex(r, 10)).ToUpperInvariant();
+            var dispute = new DisputeSnapshot(disputeId, paymentId, amount, record.PaidCurrency ?? record.RequestedCurrency, "needs_response", now);
+            var snapshot = record.Snapshot();
+            void Emit(DisputeStep step, DisputeSnapshot state) => emit(new PaymentEvent(PaymentEventKind.Disputed, snapshot, now, record.ChargeId, Dispute: state, DisputeStep: step));
+            Emit(DisputeStep.Opened, dispute);
+            if (outcome != "open")
+            {
+                Emit(DisputeStep.FundsWithdrawn, dispute);
+                if (outcome == "won")
+                {
+                    Emit(DisputeStep.FundsReinstated, dispute with { Status = "won" });
+                }
+                dispute = dispute with { Status = outcome };
+                Emit(DisputeStep.Closed, dispute);
+            }
+            record.Disputes.Add(dispute);
+            return new(StoreOutcome.Created, dispute);
+        }
+    }
+
+    /// <summary>Every dispute of every payment, oldest first.</summary>
+    public IReadOnlyList<DisputeSnapshot> Disputes()
+    {
+        lock (gate)
+        {
+            return [.. payments.Values.SelectMany(p => p.Disputes).OrderBy(d => d.CreatedAt)];
+        }
+    }
+
+    /// <summary>
     /// Copies the entries of one UTC day so the caller can stream them without holding the lock. The
     /// simulator's own statement lists its own payments; Stripe payments are on Stripe's balance
     /// transactions (<see cref="StripeLedger"/>), WeChat Pay's on its trade bill (<see cref="ProviderLedger"/>),
@@ -356,6 +418,8 @@ internal sealed class PaymentStore(SeededRandom random, TimeProvider clock, Acti
         public long RefundedMinor { get; set; }
 
         public Dictionary<string, RefundSnapshot> RefundsByKey { get; } = new(StringComparer.Ordinal);
+
+        public List<DisputeSnapshot> Disputes { get; } = [];
 
         public int RefusalsScripted { get; set; }
 

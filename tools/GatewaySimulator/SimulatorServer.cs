@@ -160,6 +160,16 @@ public sealed class SimulatorServer : IAsyncDisposable
         return ApiResults.IsSuccess(result.Outcome) ? result.Value!.RefundId : throw ApiResults.ToException(result, $"dashboard refund of {paymentId}");
     }
 
+    /// <summary>Same as <c>POST /sim/payments/{id}/dispute</c>: the customer disputes a paid payment; the dispute as the gateway keeps it.</summary>
+    public DisputeSnapshot Dispute(string paymentId, string outcome, long? amountMinor = null)
+    {
+        var result = store.Dispute(paymentId, outcome, amountMinor);
+        return ApiResults.IsSuccess(result.Outcome) ? result.Value! : throw ApiResults.ToException(result, $"dispute of {paymentId}");
+    }
+
+    /// <summary>Every dispute of every payment, with its status.</summary>
+    public IReadOnlyList<DisputeSnapshot> Disputes => store.Disputes();
+
     /// <summary>Same as <c>POST /sim/payments/{id}/fail</c>; a refusal faults the task like <see cref="PayAsync"/>.</summary>
     public Task FailAsync(string paymentId)
     {

@@ -16,6 +16,9 @@ internal static class WebhookPayloads
         {
             // Stripe (charge.refund.updated) and WeChat Pay (REFUND.ABNORMAL) announce a refund that failed after it was accepted.
             not (PaymentProviders.Stripe or PaymentProviders.WeChatPay) when paymentEvent.Kind == PaymentEventKind.RefundFailed => null,
+            // Only Stripe (charge.dispute.*) and Adyen (chargebacks) announce disputes here.
+            not (PaymentProviders.Stripe or PaymentProviders.Adyen) when paymentEvent.Kind == PaymentEventKind.Disputed => null,
+            PaymentProviders.Stripe when paymentEvent.Kind == PaymentEventKind.Disputed => BuildStripeDispute(paymentEvent, "evt_" + SeededRandom.Alphanumeric(random, 24), sequence),
             PaymentProviders.Stripe => BuildStripe(paymentEvent, "evt_" + SeededRandom.Alphanumeric(random, 24), sequence),
             PaymentProviders.WeChatPay => WeChatPayNotifications.Build(paymentEvent, random, sequence, weChatPay),
             PaymentProviders.Adyen => Adyen.AdyenNotifications.Build(adyenKey, paymentEvent, sequence),
@@ -100,6 +103,72 @@ internal static class WebhookPayloads
         });
 
         return new WebhookMessage(sequence, eventId, PaymentProviders.Stripe, type, body);
+    }
+
+    /// <summary>
+    /// A Stripe dispute event: <c>data.object</c> is the Dispute (amount and currency of the charge, its
+    /// PaymentIntent and charge, status, and the balance transactions that took the funds and gave them back).
+    /// A Dispute carries no metadata of the payment.
+    /// </summary>
+    private static WebhookMessage BuildStripeDispute(PaymentEvent paymentEvent, string eventId, long sequence)
+    {
+        var dispute = paymentEvent.Dispute!;
+        var type = paymentEvent.DisputeStep switch
+        {
+            DisputeStep.Opened => "charge.dispute.created",
+            DisputeStep.FundsWithdrawn => "charge.dispute.funds_withdrawn",
+            DisputeStep.FundsReinstated => "charge.dispute.funds_reinstated",
+            _ => "charge.dispute.closed",
+        };
+        var currency = dispute.Currency.ToLowerInvariant();
+        var body = Write(json =>
+        {
+            json.WriteString("id", eventId);
+            json.WriteString("object", "event");
+            json.WriteString("api_version", StripeApiVersion);
+            json.WriteNumber("created", paymentEvent.OccurredAt.ToUnixTimeSeconds());
+            json.WriteString("type", type);
+            json.WriteBoolean("livemode", false);
+            json.WriteStartObject("data");
+            json.WriteStartObject("object");
+            json.WriteString("id", dispute.DisputeId);
+            json.WriteString("object", "dispute");
+            json.WriteNumber("amount", dispute.AmountMinor);
+            json.WriteString("currency", currency);
+            json.WriteString("charge", paymentEvent.ChargeId);
+            json.WriteString("payment_intent", dispute.PaymentId);
+            json.WriteString("reason", "fraudulent");
+            json.WriteString("status", dispute.Status);
+            json.WriteNumber("created", dispute.CreatedAt.ToUnixTimeSeconds());
+            json.WriteBoolean("livemode", false);
+            json.WriteStartObject("metadata");
+            json.WriteEndObject();
+            json.WriteStartArray("balance_transactions");
+            if (paymentEvent.DisputeStep != DisputeStep.Opened)
+            {
+                WriteDisputeTransaction(json, dispute, -dispute.AmountMinor, currency);
+                if (dispute.Status == "won")
+                {
+                    WriteDisputeTransaction(json, dispute, dispute.AmountMinor, currency);
+                }
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteEndObject();
+        });
+        return new WebhookMessage(sequence, eventId, PaymentProviders.Stripe, type, body);
+    }
+
+    private static void WriteDisputeTransaction(Utf8JsonWriter json, DisputeSnapshot dispute, long amount, string currency)
+    {
+        json.WriteStartObject();
+        json.WriteString("id", $"txn_{dispute.DisputeId[3..]}{(amount < 0 ? "w" : "r")}");
+        json.WriteString("object", "balance_transaction");
+        json.WriteNumber("amount", amount);
+        json.WriteString("currency", currency);
+        json.WriteString("type", "adjustment");
+        json.WriteString("reporting_category", "dispute");
+        json.WriteEndObject();
     }
 
     private static void WritePaymentIntent(Utf8JsonWriter json, PaymentSnapshot payment, PaymentEventKind kind)

@@ -113,7 +113,7 @@ public static class DemoRun
             await driving;
 
             // Before any end-of-day work: the online paths alone must have settled every capture.
-            var beforeStatement = await new SnapshotLoader(access.Storage, access.GatewayPort, access.Durable).LoadAsync(simulator.Payments, stock.Levels, started, ct, simulator.Refunds);
+            var beforeStatement = await new SnapshotLoader(access.Storage, access.GatewayPort, access.Durable).LoadAsync(simulator.Payments, stock.Levels, started, ct, simulator.Refunds, simulator.Disputes);
             settledOnline = InvariantChecker.CheckSettledOnline(beforeStatement);
             unseen = InvariantChecker.UnseenSecondCaptures(beforeStatement);
             Console.WriteLine($"Quiet. Settled online before the statement: {(settledOnline.Holds ? "HOLDS" : "BROKEN")} "
@@ -135,7 +135,7 @@ public static class DemoRun
             Console.WriteLine($"FAILED: {ex.Message}");
         }
 
-        var snapshot = await new SnapshotLoader(access.Storage, access.GatewayPort, access.Durable).LoadAsync(simulator.Payments, stock.Levels, started, ct, simulator.Refunds);
+        var snapshot = await new SnapshotLoader(access.Storage, access.GatewayPort, access.Durable).LoadAsync(simulator.Payments, stock.Levels, started, ct, simulator.Refunds, simulator.Disputes);
         var verdicts = WithOnlineChecks(InvariantChecker.Check(snapshot), settledOnline, statements, unseen);
         var (queued, queuedThenApplied) = await InboxJourneys.CountAsync(access.Storage, ct);
         var recovery = new RecoveryCounts(

@@ -19,4 +19,8 @@ public static class ParkedKinds
     public const string RefundCrashed = "refund_crashed";
     /// <summary>A verified callback (or statement line) of one gateway that named an order registered with another; never applied.</summary>
     public const string ProviderMismatch = "provider_mismatch";
+    /// <summary>A dispute or chargeback the gateway reported, one item per dispute: defend it at the gateway (evidence before its deadline) or accept it; a lost one reverses the order by itself.</summary>
+    public const string DisputeOpened = "dispute_opened";
+    /// <summary>A dispute won (or a chargeback reversed) after the order was reversed for it: the money is back, nothing was re-granted; the operator decides on points and goods.</summary>
+    public const string DisputeWonAfterReversal = "dispute_won_after_reversal";
 }

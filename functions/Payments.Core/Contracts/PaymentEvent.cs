@@ -6,7 +6,9 @@ namespace Payments.Contracts;
 /// gateway's refund id where it has one; its amount is that refund's, or the payment's refunded total so
 /// far where the gateway says only that (<see cref="AmountIsRefundedTotal"/>: Alipay's refund_fee). A notice that names no order
 /// (WeChat Pay's refund notices, a Stripe Dashboard refund) has an empty <see cref="OrderId"/> until
-/// intake finds the order by the payment's capture in the money ledger.
+/// intake finds the order by the payment's capture in the money ledger. A dispute notice names the
+/// gateway's dispute id (Stripe's <c>dp_…</c>, the pspReference Adyen gives every event of one dispute);
+/// its amount is the disputed amount, in the charge's currency.
 /// </summary>
 public sealed record PaymentEvent(
     string Provider,
@@ -18,9 +20,16 @@ public sealed record PaymentEvent(
     string Currency,
     DateTimeOffset OccurredAt,
     string? RefundId = null,
-    bool AmountIsRefundedTotal = false)
+    bool AmountIsRefundedTotal = false,
+    string? DisputeId = null)
 {
     public bool IsRefundNotice => Kind is PaymentEventKind.Refunded or PaymentEventKind.RefundFailed;
+
+    public bool IsDisputeNotice => Kind is PaymentEventKind.DisputeOpened or PaymentEventKind.DisputeFundsWithdrawn or PaymentEventKind.DisputeFundsReinstated
+        or PaymentEventKind.DisputeWon or PaymentEventKind.DisputeLost;
+
+    /// <summary>News about money after the payment (a refund or a dispute): the money ledger's, never the saga's to decide on.</summary>
+    public bool IsAfterPayment => IsRefundNotice || IsDisputeNotice;
 
     /// <summary>The Durable external-event name payment events are raised under.</summary>
     public const string SagaEventName = "PaymentEvent";

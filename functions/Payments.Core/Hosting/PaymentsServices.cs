@@ -79,7 +79,9 @@ public static class PaymentsServices
         services.AddSingleton<MoneyLedger>();
         services.AddSingleton<MoneyFindingStore>();
         services.AddSingleton<MoneyMonitor>();
+        services.AddSingleton<OrderReversal>();
         services.AddSingleton<RefundFollowUp>();
+        services.AddSingleton<DisputeFollowUp>();
         services.AddSingleton<AfterSalesRefunds>();
         services.AddSingleton<RefundTracker>();
         services.AddSingleton<ParkedItems>();

@@ -8,7 +8,7 @@ using Payments.Storage;
 namespace Payments.Ledger;
 
 /// <summary>
-/// The money ledger: one row per capture and per refund of an order (partition = order id), in the
+/// The money ledger: one row per capture, refund and dispute of an order (partition = order id), in the
 /// charge's currency, with its state to the end and every observation that moved it. Every path that
 /// learns about money writes here; the refund tracker, the money monitor and the console read it.
 /// Refunds not final yet are also listed in a small index (<see cref="TableNames.MoneyOpen"/>), which is
@@ -28,6 +28,11 @@ public sealed class MoneyLedger(PaymentsStorage storage, TimeProvider clock)
     public static string CaptureKey(string paymentId) => $"{MoneyKinds.Capture}~{paymentId}";
 
     public static string RefundKey(string key) => $"{MoneyKinds.Refund}~{key}";
+
+    public static string DisputeKey(string disputeId) => $"{MoneyKinds.Dispute}~{disputeId}";
+
+    /// <summary>The reason every dispute row carries: the points' reversal cause reads <c>dispute:chargeback</c>.</summary>
+    public const string DisputeReason = "chargeback";
 
     /// <summary>The key of a refund someone else started, known by the gateway's refund id.</summary>
     private static string GatewayRefundKey(string gatewayRefundId) => $"gw-{gatewayRefundId}";
@@ -176,11 +181,58 @@ public sealed class MoneyLedger(PaymentsStorage storage, TimeProvider clock)
         }
         var movements = await ListAsync(refund.OrderId, ct);
         var captured = movements.FirstOrDefault(m => m.Kind == MoneyKinds.Capture && m.PaymentId == refund.PaymentId)?.AmountMinor;
-        var paidBack = movements.Where(m => m.PaymentId == refund.PaymentId && m.RefundState == RefundState.Succeeded).Sum(m => m.AmountMinor);
+        var paidBack = movements.Where(m => m.PaymentId == refund.PaymentId && m.TookBack).Sum(m => m.AmountMinor);
         if (captured is { } amount && paidBack >= amount)
         {
             await Watch.UnwatchCaptureAsync(refund.OrderId, refund.PaymentId, ct);
         }
+    }
+
+    /// <summary>
+    /// Records what the gateway said about a dispute of an order's payment, keyed by the gateway's dispute
+    /// id: the first word of a dispute adds its row (opened, or its outcome when that is the first word
+    /// heard), a later outcome moves it (<see cref="DisputeStates.CanMove"/>), and every word is kept as an
+    /// observation (<paramref name="observed"/>: the outcome, or what happened to the funds), each once: the
+    /// same observation with the same <paramref name="detail"/> again changes nothing.
+    /// </summary>
+    public async Task<DisputeObservationResult> ObserveDisputeAsync(string orderId, string provider, string paymentId, string disputeId, long amountMinor, string currency,
+        DisputeState? outcome, string observed, string source, string detail, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Money, ct);
+        var key = DisputeKey(disputeId);
+        var now = clock.GetUtcNow();
+        var observation = new MoneyObservation(now, source, observed, detail is { Length: > 200 } ? detail[..200] : detail);
+        try
+        {
+            var row = Row(orderId, key, MoneyKinds.Dispute, provider, paymentId, amountMinor, currency, (outcome ?? DisputeState.Opened).ToString(),
+                MoneyInitiators.Dispute, DisputeReason, null, now, [observation]);
+            await table.AddEntityAsync(row, ct);
+            return new DisputeObservationResult(ToMovement(row), Before: null, Moved: true);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // Known already: the observation is applied to the row as it stands.
+        }
+        return await ETagRetry.Pipeline.ExecuteAsync(async token =>
+        {
+            var row = (await table.GetEntityAsync<TableEntity>(orderId, key, cancellationToken: token)).Value;
+            var before = Enum.TryParse<DisputeState>(row.GetString("State"), out var s) ? s : DisputeState.Opened;
+            var observations = Observations(row);
+            if (observations.Any(o => o.Source == observation.Source && o.State == observation.State && o.Detail == observation.Detail))
+            {
+                return new DisputeObservationResult(ToMovement(row), before, Moved: false);
+            }
+            var moved = outcome is { } to && before.CanMove(to);
+            observations.Add(observation);
+            row["UpdatedAt"] = now;
+            row["Observations"] = JsonSerializer.Serialize(observations.TakeLast(MaxObservations));
+            if (moved)
+            {
+                row["State"] = outcome!.Value.ToString();
+            }
+            await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, token);
+            return new DisputeObservationResult(ToMovement(row), before, moved);
+        }, ct);
     }
 
     /// <summary>The order a captured payment belongs to, or null when the ledger has no capture of it.</summary>
@@ -353,6 +405,9 @@ public sealed class MoneyLedger(PaymentsStorage storage, TimeProvider clock)
 
 /// <summary>What an observation did to a refund: its row after, the state before, and whether the state moved.</summary>
 public sealed record MoneyObservationResult(MoneyMovement Movement, RefundState Before, bool Moved);
+
+/// <summary>What an observation did to a dispute: its row after, the state before (null: the row is new), and whether the state moved (or the row was added).</summary>
+public sealed record DisputeObservationResult(MoneyMovement Movement, DisputeState? Before, bool Moved);
 
 /// <summary>A refund on the open list: not final yet, followed by the refund tracker.</summary>
 public sealed record OpenRefund(string OrderId, string Key, string Provider, DateTimeOffset ListedAt, int Checks);

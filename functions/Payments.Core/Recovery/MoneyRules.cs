@@ -28,7 +28,7 @@ public static class MoneyRules
 
     /// <summary>
     /// A capture is settled when its order is Completed (or PartiallyRefunded: a reversal after the
-    /// sale) with that very payment, or when refunds that succeeded cover it — whatever its order says
+    /// sale) with that very payment, or when refunds that succeeded (and disputes lost) cover it — whatever its order says
     /// (a second capture, a late payment, a cancelled or mismatched order). Refunds requested or
     /// pending that would cover the rest leave the capture to the refund rule, whose bound is the
     /// gateway's (days), so one stuck refund is one finding, not two.
@@ -36,7 +36,8 @@ public static class MoneyRules
     public static CaptureStanding JudgeCapture(WatchedCapture capture, OrderRecord? order, IReadOnlyList<MoneyMovement> movements, DateTimeOffset now, TimeSpan bound)
     {
         var refunds = movements.Where(m => m.Kind == MoneyKinds.Refund && m.PaymentId == capture.PaymentId).ToList();
-        var paidBack = refunds.Where(r => r.RefundState == RefundState.Succeeded).Sum(r => r.AmountMinor);
+        // A dispute lost takes the money back as surely as a refund paid.
+        var paidBack = movements.Where(m => m.PaymentId == capture.PaymentId && m.TookBack).Sum(m => m.AmountMinor);
         if (paidBack >= capture.AmountMinor
             || order is { Status: OrderStatus.Completed or OrderStatus.PartiallyRefunded } && order.PaymentId == capture.PaymentId)
         {

@@ -79,7 +79,7 @@ public sealed partial class AfterSalesRefunds(OrderBook orders, MoneyLedger mone
         {
             return new AfterSalesResult.Conflict($"the order is {order.Status}: only a completed order is refunded after the sale.");
         }
-        var refundable = captured - movements.Where(m => m.Kind == MoneyKinds.Refund && m.PaymentId == order.PaymentId && m.CountsAgainstCapture).Sum(m => m.AmountMinor);
+        var refundable = captured - movements.Where(m => m.PaymentId == order.PaymentId && m.CountsAgainstCapture).Sum(m => m.AmountMinor);
         if (refund.AmountMinor > refundable)
         {
             return new AfterSalesResult.TooMuch(Math.Max(refundable, 0), currency);

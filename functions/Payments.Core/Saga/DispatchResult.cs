@@ -15,6 +15,8 @@ public enum DispatchResult
     SagaFailed,
     /// <summary>A refund notice, applied to the money ledger (and to the order, for a refund someone else made).</summary>
     RefundNotice,
+    /// <summary>A dispute notice, applied to the money ledger (and to the order, for a dispute lost).</summary>
+    DisputeNotice,
     /// <summary>The event came from another gateway than the order's: parked as evidence, never applied.</summary>
     ProviderMismatch,
 }

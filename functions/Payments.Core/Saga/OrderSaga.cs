@@ -143,11 +143,11 @@ public static class OrderSaga
                 return (null, declined, false);
             }
             var received = await callback;
-            // Refund notices and events for some other payment do not decide this order (dispatch
+            // Refund and dispute notices and events for some other payment do not decide this order (dispatch
             // refunds another payment's capture itself), nor does any event of another gateway than the
             // order's (dispatch parks those before raising; this holds if one is raised anyway); a decline
             // is noted, and the wait goes on.
-            if (received.PaymentId != order.PaymentId || received.IsRefundNotice || !PaymentDispatch.BelongsTo(received, order))
+            if (received.PaymentId != order.PaymentId || received.IsAfterPayment || !PaymentDispatch.BelongsTo(received, order))
             {
                 continue;
             }

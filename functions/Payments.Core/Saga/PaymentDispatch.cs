@@ -29,6 +29,7 @@ public sealed class PaymentDispatch(
     LaneWaitingIndex waiting,
     OrderBook orders,
     RefundFollowUp refunds,
+    DisputeFollowUp disputes,
     TimeProvider clock,
     ILogger<PaymentDispatch> log) : IStoredCallbackDispatch
 {
@@ -162,8 +163,8 @@ public sealed class PaymentDispatch(
         {
             return OrderRowLook.NoOrderRow;
         }
-        // A refund notice is the money ledger's, not the saga's: it takes the full look.
-        if (!progress.SagaRunning || paymentEvent.IsRefundNotice || !string.Equals(progress.Provider, paymentEvent.Provider, StringComparison.Ordinal)
+        // A refund or dispute notice is the money ledger's, not the saga's: it takes the full look.
+        if (!progress.SagaRunning || paymentEvent.IsAfterPayment || !string.Equals(progress.Provider, paymentEvent.Provider, StringComparison.Ordinal)
             || (paymentEvent.Kind == PaymentEventKind.Succeeded && paymentEvent.PaymentId != progress.PaymentId))
         {
             return OrderRowLook.FullLookNeeded;
@@ -387,6 +388,12 @@ public sealed class PaymentDispatch(
             // else made, the order), never the saga.
             await refunds.ApplyNoticeAsync(paymentEvent, ct: ct);
             return DispatchResult.RefundNotice;
+        }
+        if (paymentEvent.IsDisputeNotice)
+        {
+            // Likewise a dispute: the ledger's, and a lost one reverses a settled order, never the saga.
+            await disputes.ApplyNoticeAsync(paymentEvent, ct);
+            return DispatchResult.DisputeNotice;
         }
         if (IsSecondCapture(paymentEvent, instance))
         {

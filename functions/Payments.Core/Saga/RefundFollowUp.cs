@@ -10,10 +10,10 @@ namespace Payments.Saga;
 /// refund tracker's query): the money ledger takes the observation, and the refund's end is acted on
 /// once — a refund that failed or was closed after it was accepted is parked for an operator with a
 /// retry under the next key (and an order recorded Refunded by it shows RefundPending); an after-sales
-/// refund or one made at the gateway that succeeded reverses the order: Refunded or PartiallyRefunded,
-/// and the customer's points in proportion.
+/// refund or one made at the gateway that succeeded reverses the order (<see cref="OrderReversal"/>):
+/// Refunded or PartiallyRefunded, and the customer's points in proportion.
 /// </summary>
-public sealed class RefundFollowUp(MoneyLedger money, OrderBook orders, PointsLedger points, ParkedItems parked, ILogger<RefundFollowUp> log)
+public sealed class RefundFollowUp(MoneyLedger money, OrderBook orders, OrderReversal reversal, ParkedItems parked, ILogger<RefundFollowUp> log)
 {
     public const string ExternalReason = "refunded_at_gateway";
 
@@ -115,33 +115,8 @@ public sealed class RefundFollowUp(MoneyLedger money, OrderBook orders, PointsLe
         }
     }
 
-    /// <summary>
-    /// A refund of a completed order's payment succeeded: the order is Refunded once refunds cover the
-    /// capture, PartiallyRefunded before; the customer's points are reversed by the share refunded so far.
-    /// </summary>
-    private async Task ReverseOrderAsync(MoneyMovement refund, CancellationToken ct)
-    {
-        if (await orders.GetAsync(refund.OrderId, ct) is not { PaidAmountMinor: > 0 } order || order.PaymentId != refund.PaymentId
-            || order.Status is not (OrderStatus.Completed or OrderStatus.PartiallyRefunded or OrderStatus.Refunded))
-        {
-            return; // not a settled order's own payment: the saga or its compensation decides that order
-        }
-        var captured = order.PaidAmountMinor!.Value;
-        var refunded = (await money.ListAsync(refund.OrderId, ct))
-            .Where(m => m.Kind == MoneyKinds.Refund && m.PaymentId == order.PaymentId && m.RefundState == RefundState.Succeeded)
-            .Sum(m => m.AmountMinor);
-        var status = refunded >= captured ? OrderStatus.Refunded : OrderStatus.PartiallyRefunded;
-        var reason = refund.Initiator == MoneyInitiators.Gateway ? ExternalReason : refund.Reason;
-        // Points first: an order that reads reversed has its points reversed too. Both are idempotent by the refund's key.
-        var reversed = await points.ReverseAsync(order.CustomerId, order.OrderId, refund.Key, $"{refund.Initiator}:{refund.Reason}", (decimal)refunded / captured, ct);
-        if (reversed is { Points: > 0, AlreadyReversed: false })
-        {
-            await money.Watch.PointsMovedAsync(order.CustomerId, ct);
-        }
-        await orders.ApplyAsync(new OrderStateChange(order.OrderId, status, reason, "Reversed", Cause: OrderChangeCause.Reversal), ct);
-        log.OrderReversed(order.OrderId, status, refunded, captured, reversed.Points);
-        SagaMetrics.PointsReversed.Add(reversed.AlreadyReversed ? 0 : reversed.Points);
-    }
+    private Task ReverseOrderAsync(MoneyMovement refund, CancellationToken ct) =>
+        reversal.ReverseAsync(refund, refund.Initiator == MoneyInitiators.Gateway ? ExternalReason : refund.Reason, ct);
 }
 
 /// <summary>What a refund notice did: applied to a refund the ledger knows, recorded as someone else's refund, or matched nothing.</summary>

@@ -37,8 +37,18 @@ internal static partial class SagaLog
     [LoggerMessage(2023, LogLevel.Error, "Parked refund_failed for order {OrderId}: refund {RefundKey} ended {State} at {Provider} after it was accepted")]
     public static partial void RefundFailedAfterAcceptance(this ILogger log, string orderId, string refundKey, string provider, RefundState state);
 
-    [LoggerMessage(2024, LogLevel.Information, "Order {OrderId} reversed to {Status}: {RefundedMinor} of {CapturedMinor} refunded, {Points} points taken back")]
-    public static partial void OrderReversed(this ILogger log, string orderId, OrderStatus status, long refundedMinor, long capturedMinor, long points);
+    [LoggerMessage(2024, LogLevel.Information, "Order {OrderId} reversed to {Status}: {TakenBackMinor} of {CapturedMinor} taken back, {Points} points taken back")]
+    public static partial void OrderReversed(this ILogger log, string orderId, OrderStatus status, long takenBackMinor, long capturedMinor, long points);
+
+    // Worded like every other park so the parked-items alert matches it.
+    [LoggerMessage(2025, LogLevel.Error, "Parked dispute_opened for order {OrderId}: dispute {DisputeId} at {Provider} of {AmountMinor} {Currency}, {State}")]
+    public static partial void DisputeOpened(this ILogger log, string orderId, string disputeId, string provider, long amountMinor, string currency, DisputeState state);
+
+    [LoggerMessage(2026, LogLevel.Warning, "Dispute {DisputeId} of order {OrderId} at {Provider} moved to {State}")]
+    public static partial void DisputeMoved(this ILogger log, string orderId, string disputeId, string provider, DisputeState state);
+
+    [LoggerMessage(2027, LogLevel.Error, "Parked dispute_won_after_reversal for order {OrderId}: dispute {DisputeId} at {Provider} won after the order was reversed; nothing re-granted")]
+    public static partial void DisputeWonAfterReversal(this ILogger log, string orderId, string disputeId, string provider);
 
     [LoggerMessage(2020, LogLevel.Warning, "Parked provider_mismatch for order {OrderId}: a {Provider} event {EventId} named an order of {OrderProvider}")]
     public static partial void ProviderMismatch(this ILogger log, string orderId, string provider, string eventId, string orderProvider);

@@ -66,6 +66,9 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
             row["AmountMinor"] = e.AmountMinor;
             row["Currency"] = e.Currency;
             row["OccurredAt"] = e.OccurredAt;
+            // What keys the movement in the money ledger when the event is applied again from this row (the relay, the lane).
+            row["RefundId"] = e.RefundId;
+            row["DisputeId"] = e.DisputeId;
         }
         List<TableTransactionAction> actions = [new(TableTransactionActionType.Add, row)];
         if (index.Length > 0)
@@ -535,7 +538,9 @@ public sealed class InboxStore(PaymentsStorage storage, TimeProvider clock, Time
                 row.GetString("OrderId"),
                 row.GetInt64("AmountMinor") ?? 0,
                 row.GetString("Currency"),
-                row.GetDateTimeOffset("OccurredAt") ?? default)
+                row.GetDateTimeOffset("OccurredAt") ?? default,
+                row.GetString("RefundId") is { Length: > 0 } refundId ? refundId : null,
+                DisputeId: row.GetString("DisputeId") is { Length: > 0 } disputeId ? disputeId : null)
             : null;
         return new InboxEntry(
             row.PartitionKey,

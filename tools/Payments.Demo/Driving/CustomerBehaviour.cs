@@ -44,4 +44,8 @@ public enum CustomerBehaviour
     /// stock, or refunds the capture that got in first.
     /// </summary>
     TerminatedBeforePayment,
+    /// <summary>Pays; once the order is completed, the customer disputes the charge at the bank and wins (Stripe, Adyen): the order is reversed with reason chargeback, points in proportion.</summary>
+    DisputedAndLost,
+    /// <summary>Pays; once the order is completed, the customer disputes the charge and the merchant wins: recorded, parked; on Adyen (debited, then reversed) the order stays reversed, nothing re-granted.</summary>
+    DisputedAndWon,
 }

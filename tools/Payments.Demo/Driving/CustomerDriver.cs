@@ -46,12 +46,12 @@ public sealed class CustomerDriver(PipelineAccess access, OrderServiceOutage? ou
     private static readonly TimeSpan CompletedPatience = TimeSpan.FromSeconds(90);
 
     private int paymentsCreated, registered, paid, paidWrong, failed, payRefused, failRefused, secondCaptures, terminated, terminationsMissed;
-    private int afterSalesRefunds, dashboardRefunds, refundsMissed, refundsFailedAfterAcceptance, terminatedBeforePayment;
+    private int afterSalesRefunds, dashboardRefunds, refundsMissed, refundsFailedAfterAcceptance, terminatedBeforePayment, disputesLost, disputesWon, disputesSkipped;
 
     public int Registered => Volatile.Read(ref registered);
 
     public DriverTally Tally => new(paymentsCreated, registered, paid, paidWrong, failed, payRefused, failRefused, secondCaptures, terminated, terminationsMissed,
-        afterSalesRefunds, dashboardRefunds, refundsMissed, refundsFailedAfterAcceptance, terminatedBeforePayment);
+        afterSalesRefunds, dashboardRefunds, refundsMissed, refundsFailedAfterAcceptance, terminatedBeforePayment, disputesLost, disputesWon, disputesSkipped);
 
     /// <summary>Runs every plan's steps at their times; completes when the last step is done.</summary>
     public async Task RunAsync(IReadOnlyList<OrderPlan> plans, CancellationToken ct = default)
@@ -113,6 +113,9 @@ public sealed class CustomerDriver(PipelineAccess access, OrderServiceOutage? ou
                 break;
             case StepKind.TerminateWhileAwaitingPayment:
                 await TerminateWhileAwaitingPaymentAsync(order.OrderId, ct);
+                break;
+            case StepKind.DisputeLostWhenCompleted or StepKind.DisputeWonWhenCompleted:
+                await DisputeWhenCompletedAsync(order, lost: kind == StepKind.DisputeLostWhenCompleted, ct);
                 break;
             case StepKind.Register:
                 await RegisterAsync(order, ct);
@@ -260,7 +263,34 @@ public sealed class CustomerDriver(PipelineAccess access, OrderServiceOutage? ou
         Interlocked.Increment(ref afterSalesRefunds);
     }
 
-    /// <summary>Waits for the order's saga to end it; true when it ended Completed.</summary>
+    /// <summary>
+    /// After the sale: once the order is Completed, the customer disputes the whole charge at the bank
+    /// (<c>POST /sim/payments/{id}/dispute</c>), which the gateway ends lost or won and announces in its
+    /// dialect. Only Stripe and Adyen announce disputes; other gateways' orders are left alone (counted skipped).
+    /// </summary>
+    private async Task DisputeWhenCompletedAsync(OrderRequest order, bool lost, CancellationToken ct)
+    {
+        if (order.Provider is not (PaymentProviders.Stripe or PaymentProviders.Adyen) || !await CompletedAsync(order.OrderId, ct))
+        {
+            Interlocked.Increment(ref disputesSkipped);
+            return;
+        }
+        await UntilAccepted.ExecuteAsync(async token =>
+        {
+            using var reply = await access.GatewayApi.PostAsJsonAsync($"sim/payments/{order.PaymentId}/dispute", new { outcome = lost ? "lost" : "won" }, token);
+            reply.EnsureSuccessStatusCode();
+        }, ct);
+        if (lost)
+        {
+            Interlocked.Increment(ref disputesLost);
+        }
+        else
+        {
+            Interlocked.Increment(ref disputesWon);
+        }
+    }
+
+    /// <summary>Waits for the order to end; true when it ended Completed.</summary>
     private async Task<bool> CompletedAsync(string orderId, CancellationToken ct)
     {
         var orders = new OrderBook(access.Storage, TimeProvider.System);

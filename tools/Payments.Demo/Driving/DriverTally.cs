@@ -16,4 +16,7 @@ public sealed record DriverTally(
     int DashboardRefunds = 0,
     int RefundsMissed = 0,
     int RefundsFailedAfterAcceptance = 0,
-    int SagasTerminatedBeforePayment = 0);
+    int SagasTerminatedBeforePayment = 0,
+    int DisputesLost = 0,
+    int DisputesWon = 0,
+    int DisputesSkipped = 0);

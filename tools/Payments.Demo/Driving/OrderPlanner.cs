@@ -133,11 +133,15 @@ public static class OrderPlanner
                 var chargedAt = Seconds(0.5, 5);
                 return Registered(new CustomerStep(chargedAt, StepKind.Pay), new CustomerStep(chargedAt, StepKind.RefundInDashboardWhenCompleted));
             case CustomerBehaviour.RefundFailsAfterSale:
-                var soldAt = Seconds(0.5, 5);
-                return Registered(new CustomerStep(soldAt, StepKind.Pay), new CustomerStep(soldAt, StepKind.RefundFailingAfterSaleWhenCompleted));
+                var refundedSoldAt = Seconds(0.5, 5);
+                return Registered(new CustomerStep(refundedSoldAt, StepKind.Pay), new CustomerStep(refundedSoldAt, StepKind.RefundFailingAfterSaleWhenCompleted));
             case CustomerBehaviour.TerminatedBeforePayment:
                 var crashAt = Seconds(0.5, 3);
                 return Registered(new CustomerStep(crashAt, StepKind.TerminateWhileAwaitingPayment), new CustomerStep(crashAt + TimeSpan.FromSeconds(2 + random.NextDouble() * 10), StepKind.Pay));
+            case CustomerBehaviour.DisputedAndLost or CustomerBehaviour.DisputedAndWon:
+                var soldAt = Seconds(0.5, 5);
+                return Registered(new CustomerStep(soldAt, StepKind.Pay),
+                    new CustomerStep(soldAt, behaviour == CustomerBehaviour.DisputedAndLost ? StepKind.DisputeLostWhenCompleted : StepKind.DisputeWonWhenCompleted));
             case CustomerBehaviour.PaysLongBeforeRegistration:
                 return [new(start, StepKind.CreatePayment), new(start, StepKind.Pay), new(Seconds(16, 26), StepKind.Register)];
             default:

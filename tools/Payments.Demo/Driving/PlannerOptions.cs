@@ -56,5 +56,7 @@ public sealed record PlannerOptions
         [CustomerBehaviour.RefundedInDashboard] = 2,
         [CustomerBehaviour.RefundFailsAfterSale] = 2,
         [CustomerBehaviour.TerminatedBeforePayment] = 2,
+        [CustomerBehaviour.DisputedAndLost] = 1,
+        [CustomerBehaviour.DisputedAndWon] = 1,
     };
 }

@@ -6,4 +6,4 @@ namespace Payments.Demo.Driving;
 /// terminates the order's saga through the Durable client once its order shows Paid.
 /// </summary>
 /// <see cref="RefundAfterSaleWhenCompleted"/> and <see cref="RefundInDashboardWhenCompleted"/> wait for the order to complete, then refund it.
-public enum StepKind { CreatePayment, Register, Pay, PayWrongAmount, Fail, CreateSecondPayment, PaySecond, TerminateWhenPaid, RefundAfterSaleWhenCompleted, RefundInDashboardWhenCompleted, RefundFailingAfterSaleWhenCompleted, TerminateWhileAwaitingPayment }
+public enum StepKind { CreatePayment, Register, Pay, PayWrongAmount, Fail, CreateSecondPayment, PaySecond, TerminateWhenPaid, RefundAfterSaleWhenCompleted, RefundInDashboardWhenCompleted, RefundFailingAfterSaleWhenCompleted, TerminateWhileAwaitingPayment, DisputeLostWhenCompleted, DisputeWonWhenCompleted }

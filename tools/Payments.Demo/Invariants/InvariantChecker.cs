@@ -153,7 +153,7 @@ public static class InvariantChecker
 
     /// <summary>Every captured payment ends as exactly one of: order Completed with it and never refunded, or refunded once, in full.</summary>
     private static InvariantVerdict CheckPayments(Facts facts) => CheckPayments(facts, PaymentsSettleOnce,
-        "Every captured payment ends as exactly one of: order Completed with that payment and not refunded, refunded once, in full, or refunded after the sale as the money ledger says.");
+        "Every captured payment ends as exactly one of: order Completed with that payment and not refunded, refunded once, in full, or refunded after the sale (or charged back) as the money ledger says.");
 
     private static InvariantVerdict CheckPayments(Facts facts, string invariant, string statement)
     {
@@ -181,16 +181,27 @@ public static class InvariantChecker
                 continue;
             }
 
+            if (order is not null && order.PaymentId == payment.PaymentId && facts.ReversedBy(order) is null && facts.IsParked(ParkedKinds.DisputeWonAfterReversal, order.OrderId))
+            {
+                // Reversed for a chargeback the merchant later won back: nothing re-granted by design, the operator decides.
+                Operator(subject, $"order {order.Status} for a dispute won after the reversal; parked {ParkedKinds.DisputeWonAfterReversal}");
+                continue;
+            }
             if (order is not null && order.PaymentId == payment.PaymentId && facts.ReversedBy(order) is { } reversed)
             {
-                // Completed, then refunded after the sale or at the gateway: the gateway's refunds are the ledger's, and the order says how much.
-                var gatewayRefunded = refunds.Sum(r => r.AmountMinor);
+                // Completed, then refunded after the sale or at the gateway, or charged back: the gateway's refunds and lost
+                // disputes are the ledger's, and the order says how much.
+                var gatewayRefunded = refunds.Sum(r => r.AmountMinor) + facts.LostDisputesOf(payment.PaymentId).Sum(d => d.AmountMinor);
                 var expected = order.Status == OrderStatus.Refunded ? payment.PaidAmountMinor : reversed;
                 if (gatewayRefunded != reversed || expected != reversed || (order.Status == OrderStatus.PartiallyRefunded && reversed >= payment.PaidAmountMinor))
                 {
                     Violation(subject, $"order {order.Status}: the gateway refunded {gatewayRefunded}, the money ledger says {reversed} paid back, of {payment.PaidAmountMinor} {payment.Currency} captured");
                 }
                 continue;
+            }
+            if (settlesOrder && facts.LostDisputesOf(payment.PaymentId).Any())
+            {
+                Violation(subject, "a dispute of it was lost at the gateway, yet its order is still Completed (never reversed)");
             }
             if (refunds.Count > 1)
             {
@@ -273,7 +284,7 @@ public static class InvariantChecker
         foreach (var commit in facts.Snapshot.Reservations.Where(r => r.State == ReservationState.Committed))
         {
             var status = facts.Order(commit.OrderId)?.Status;
-            if (status != OrderStatus.Completed && !(facts.Order(commit.OrderId) is { } reversedOrder && facts.ReversedBy(reversedOrder) is not null))
+            if (status != OrderStatus.Completed && !(facts.Order(commit.OrderId) is { } reversedOrder && facts.ReversedAfterSale(reversedOrder)))
             {
                 Violation($"order {commit.OrderId}", $"{commit.Quantity} × {commit.Sku} committed, but the order is {status?.ToString() ?? "unknown"}");
             }
@@ -367,7 +378,7 @@ public static class InvariantChecker
             {
                 Violation($"order {grants.Key}", $"{grants.Count()} points grants ({string.Join(", ", grants.Select(g => $"{g.Points} to {g.CustomerId}"))})");
             }
-            if (order?.Status != OrderStatus.Completed && !(order is not null && facts.ReversedBy(order) is not null))
+            if (order?.Status != OrderStatus.Completed && !(order is not null && facts.ReversedAfterSale(order)))
             {
                 Violation($"order {grants.Key}", $"points granted, but the order is {order?.Status.ToString() ?? "unknown"}");
             }
@@ -444,7 +455,7 @@ public static class InvariantChecker
                 }
             }
             else if (saga.Outcome is { } outcome && outcome.Status != order.Status
-                && !(outcome.Status == OrderStatus.Completed && facts.ReversedBy(order) is not null)
+                && !(outcome.Status == OrderStatus.Completed && facts.ReversedAfterSale(order))
                 && !(outcome.Status == OrderStatus.Refunded && order.Status == OrderStatus.RefundPending && facts.IsParked(ParkedKinds.RefundFailed, orderId)))
             {
                 Violation(subject, $"saga ended {outcome.Status}, read model says {order.Status}");
@@ -485,6 +496,9 @@ public static class InvariantChecker
             {
                 PaymentEventKind.Succeeded => payment?.Status == PaymentStatus.Paid ? 1 : 0,
                 PaymentEventKind.Failed or PaymentEventKind.Closed => 1,
+                // Each dispute says each of its words once (Adyen's lost-then-reversed says lost and won once each).
+                PaymentEventKind.DisputeOpened or PaymentEventKind.DisputeFundsWithdrawn or PaymentEventKind.DisputeFundsReinstated
+                    or PaymentEventKind.DisputeWon or PaymentEventKind.DisputeLost => facts.DisputesOf(group.Key.PaymentId).Count(),
                 _ => facts.RefundsOf(group.Key.PaymentId).Count,
             };
             if (group.Count() > allowed)
@@ -594,8 +608,28 @@ public static class InvariantChecker
                 Violation($"refund {paid.Key} (order {paid.OrderId})", "the ledger says paid; the gateway has no such refund paid");
             }
         }
+        var disputes = facts.Snapshot.Money.Where(m => m.Kind == MoneyKinds.Dispute).ToList();
+        foreach (var dispute in facts.Snapshot.GatewayDisputes)
+        {
+            var subject = $"gateway dispute {dispute.DisputeId} of payment {dispute.PaymentId}";
+            var recorded = disputes.FirstOrDefault(m => m.PaymentId == dispute.PaymentId && m.Key == dispute.DisputeId);
+            var expected = dispute.Status switch { "won" => DisputeState.Won, "lost" => DisputeState.Lost, _ => DisputeState.Opened };
+            if (recorded is null)
+            {
+                Violation(subject, $"{dispute.Status} {dispute.AmountMinor} {dispute.Currency}: not in the money ledger");
+            }
+            else if (recorded.AmountMinor != dispute.AmountMinor || recorded.Currency != dispute.Currency || recorded.DisputeState != expected)
+            {
+                Violation(subject, $"the gateway says {dispute.Status} {dispute.AmountMinor} {dispute.Currency}, the ledger says {recorded.State} {recorded.AmountMinor} {recorded.Currency}");
+            }
+        }
+        foreach (var recorded in disputes.Where(m => !facts.Snapshot.GatewayDisputes.Any(d => d.PaymentId == m.PaymentId && d.DisputeId == m.Key)))
+        {
+            Violation($"dispute {recorded.Key} (order {recorded.OrderId})", $"the ledger says {recorded.State}; the gateway has no such dispute");
+        }
         return new InvariantVerdict(LedgerAgreesWithGateway,
-            "The money ledger and the gateway agree on every refund's amount, currency and state.", facts.Snapshot.GatewayRefunds.Count, findings);
+            "The money ledger and the gateway agree on every refund's and every dispute's amount, currency and state.",
+            facts.Snapshot.GatewayRefunds.Count + facts.Snapshot.GatewayDisputes.Count, findings);
 
         // The gateway knows a refund by its id and by the key it was created under (Alipay's out_request_no, WeChat Pay's out_refund_no).
         static bool Names(MoneyMovement m, RefundSnapshot r) =>
@@ -620,7 +654,7 @@ public static class InvariantChecker
             }
         }
         return new InvariantVerdict(PointsReversed,
-            "Every order refunded after its completion has its points reversed in proportion to what was refunded.", reversedOrders.Count, findings);
+            "Every order refunded (or charged back) after its completion has its points reversed in proportion to what went back.", reversedOrders.Count, findings);
     }
 
     /// <summary>Lookups over one snapshot, built once.</summary>
@@ -651,19 +685,27 @@ public static class InvariantChecker
 
         public IEnumerable<StockReservation> ReservationsOf(string sku) => reservations[sku];
 
+        /// <summary>The payment's disputes at the gateway, and those the customer won (the money went back to them).</summary>
+        public IEnumerable<DisputeSnapshot> DisputesOf(string paymentId) => snapshot.GatewayDisputes.Where(d => d.PaymentId == paymentId);
+
+        public IEnumerable<DisputeSnapshot> LostDisputesOf(string paymentId) => DisputesOf(paymentId).Where(d => d.Status == "lost");
+
         public OrchestrationRecord? Orchestration(string instanceId) => orchestrations.GetValueOrDefault(instanceId);
 
         public bool IsParked(string kind, string orderId) => parked.Contains((kind, orderId));
 
+        /// <summary>Reversed after its completion: by money that went back, or by a dispute the merchant won back later (parked).</summary>
+        public bool ReversedAfterSale(OrderRecord order) => ReversedBy(order) is not null || IsParked(ParkedKinds.DisputeWonAfterReversal, order.OrderId);
+
         /// <summary>
-        /// For an order refunded after its completion (after-sales, at the gateway): how much of its own
-        /// payment the money ledger says was paid back. Null for an order no reversal touched.
+        /// For an order reversed after its completion (after-sales, at the gateway, a dispute lost): how much
+        /// of its own payment the money ledger says went back. Null for an order no reversal touched.
         /// </summary>
         public long? ReversedBy(OrderRecord order) =>
             order.Status is OrderStatus.PartiallyRefunded or OrderStatus.Refunded
-            && snapshot.Money.Where(m => m.Kind == MoneyKinds.Refund && m.PaymentId == order.PaymentId && m.RefundState == RefundState.Succeeded
-                && (m.RequestKey is not null || m.Initiator == MoneyInitiators.Gateway)).ToList() is { Count: > 0 } reversals
-                ? snapshot.Money.Where(m => m.Kind == MoneyKinds.Refund && m.PaymentId == order.PaymentId && m.RefundState == RefundState.Succeeded).Sum(m => m.AmountMinor)
+            && snapshot.Money.Any(m => m.PaymentId == order.PaymentId && (m.DisputeState == DisputeState.Lost
+                || (m.RefundState == RefundState.Succeeded && (m.RequestKey is not null || m.Initiator == MoneyInitiators.Gateway))))
+                ? snapshot.Money.Where(m => m.PaymentId == order.PaymentId && m.TookBack).Sum(m => m.AmountMinor)
                 : null;
     }
 }

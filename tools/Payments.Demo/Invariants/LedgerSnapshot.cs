@@ -37,11 +37,14 @@ public sealed record LedgerSnapshot
     /// <summary>Points taken back by refunds of completed orders (after-sales, at the gateway).</summary>
     public IReadOnlyList<PointsReversalRow> Reversals { get; init; } = [];
 
-    /// <summary>The money ledger: every capture and refund the pipeline recorded, with its state.</summary>
+    /// <summary>The money ledger: every capture, refund and dispute the pipeline recorded, with its state.</summary>
     public IReadOnlyList<MoneyMovement> Money { get; init; } = [];
 
     /// <summary>The gateway's refunds, each with its final status (succeeded, failed, pending).</summary>
     public IReadOnlyList<RefundSnapshot> GatewayRefunds { get; init; } = [];
+
+    /// <summary>The gateway's disputes (chargebacks), each with its status (needs_response, won, lost).</summary>
+    public IReadOnlyList<DisputeSnapshot> GatewayDisputes { get; init; } = [];
 
     /// <summary>Each customer's balance row.</summary>
     public IReadOnlyDictionary<string, long> PointsBalances { get; init; } = new Dictionary<string, long>();

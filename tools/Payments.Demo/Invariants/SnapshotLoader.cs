@@ -23,12 +23,14 @@ public sealed class SnapshotLoader(PaymentsStorage storage, IPaymentGateway gate
     /// <param name="initialStock">What each sku was stocked with before the run.</param>
     /// <param name="since">The run's start: statements are read for every UTC day from then to now.</param>
     /// <param name="gatewayRefunds">The gateway's refunds, e.g. <see cref="SimulatorServer.RefundsOf"/> of every payment.</param>
+    /// <param name="gatewayDisputes">The gateway's disputes, e.g. <see cref="SimulatorServer.Disputes"/>.</param>
     public async Task<LedgerSnapshot> LoadAsync(
         IReadOnlyList<PaymentSnapshot> gatewayPayments,
         IReadOnlyDictionary<string, long> initialStock,
         DateTimeOffset since,
         CancellationToken ct = default,
-        IReadOnlyList<RefundSnapshot>? gatewayRefunds = null)
+        IReadOnlyList<RefundSnapshot>? gatewayRefunds = null,
+        IReadOnlyList<DisputeSnapshot>? gatewayDisputes = null)
     {
         var clock = TimeProvider.System;
         var orders = await ToListAsync(new OrderBook(storage, clock).ListAsync(ct: ct));
@@ -56,6 +58,7 @@ public sealed class SnapshotLoader(PaymentsStorage storage, IPaymentGateway gate
             Reversals = (await ToListAsync(points.ListReversalsAsync(ct))).Select(r => new PointsReversalRow(r.CustomerId, r.OrderId, r.Points, r.Cause)).ToArray(),
             Money = money,
             GatewayRefunds = gatewayRefunds ?? [],
+            GatewayDisputes = gatewayDisputes ?? [],
             PointsBalances = await LoadBalancesAsync(ct),
             Orchestrations = orchestrations,
             Inbox = (await ToListAsync(inbox.ListAllAsync(ct))).Select(e => new InboxRow(e.Provider, e.EventId, e.State, e.Event?.Kind, e.Event?.PaymentId, e.Event?.OrderId)).ToArray(),

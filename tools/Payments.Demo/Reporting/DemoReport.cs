@@ -26,7 +26,8 @@ public static class DemoReport
         w.WriteLine($"  operator: {run.Driver.SagasTerminatedAfterPaid} sagas terminated after Paid ({run.Driver.TerminationsMissed} ended before the operator got to them)");
         w.WriteLine($"  after the sale: {run.Driver.AfterSalesRefunds} orders refunded by customer service (two partial refunds each), "
             + $"{run.Driver.DashboardRefunds} refunded in part in the gateway's dashboard ({run.Driver.RefundsMissed} never completed); "
-            + $"{run.Driver.RefundsFailedAfterAcceptance} refunds the gateway accepted and then failed");
+            + $"{run.Driver.RefundsFailedAfterAcceptance} refunds the gateway accepted and then failed; "
+            + $"disputes: {run.Driver.DisputesLost} lost, {run.Driver.DisputesWon} won ({run.Driver.DisputesSkipped} on gateways without disputes, or never completed)");
         w.WriteLine($"  operator: {run.Driver.SagasTerminatedBeforePayment} sagas terminated while awaiting their payment (a crash before the payment is decided)");
 
         w.WriteLine();
@@ -126,6 +127,8 @@ public static class DemoReport
         w.WriteLine("  refunds by who started them: " + string.Join(", ", money.GroupBy(m => m.Initiator).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}")));
         w.WriteLine($"  answered pending and followed to their end: {money.Count(m => m.Observations.Any(o => o.State == nameof(RefundState.Pending)))}; "
             + $"points reversed: {run.Snapshot.Reversals.Sum(r => r.Points)} on {run.Snapshot.Reversals.Select(r => r.OrderId).Distinct().Count()} orders");
+        var disputes = run.Snapshot.Money.Where(m => m.Kind == MoneyKinds.Dispute).ToArray();
+        w.WriteLine($"  disputes: {disputes.Length} by state: " + string.Join(", ", disputes.GroupBy(m => m.State).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}")));
 
         WriteMoneyMonitor(w, run.MoneyMonitor);
 

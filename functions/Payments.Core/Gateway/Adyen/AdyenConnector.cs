@@ -17,7 +17,7 @@ public sealed class AdyenConnector(IOptions<AdyenOptions> options) : IGatewayCon
 
     // Adyen items carry no signed timestamp; the inbox absorbs redeliveries for the whole retry horizon.
     public IWebhookProvider CreateWebhookProvider(TimeSpan tolerance) =>
-        new AdyenProvider(SecretList.Split(WebhookSecrets.Value), options.Value.MerchantAccountList());
+        new AdyenProvider(SecretList.Split(WebhookSecrets.Value), options.Value.MerchantAccountList(), options.Value.Capture());
 
     public IPaymentGateway Outbound { get; } = new AdyenIntakeOnlyGateway();
 

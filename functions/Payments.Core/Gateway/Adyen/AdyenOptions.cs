@@ -6,7 +6,7 @@ namespace Payments.Gateway.Adyen;
 /// <summary>
 /// The Adyen connector's settings, bound from <c>Connectors:Adyen</c>: the HMAC keys of the
 /// standard webhook (hex, as the Customer Area shows them; several during a rotation) and the
-/// merchant accounts whose notifications this deployment takes.
+/// merchant accounts whose notifications this deployment takes, and how the merchant account captures.
 /// </summary>
 public sealed class AdyenOptions : IValidatableObject
 {
@@ -25,6 +25,15 @@ public sealed class AdyenOptions : IValidatableObject
     /// </summary>
     public string MerchantAccounts { get; set; } = "";
 
+    /// <summary>
+    /// <see cref="AdyenCaptureMode.Immediate"/> (the default: AUTHORISATION success settles the payment) or
+    /// <see cref="AdyenCaptureMode.Delayed"/> (CAPTURE success settles it), as the merchant account captures.
+    /// </summary>
+    public string CaptureMode { get; set; } = nameof(AdyenCaptureMode.Immediate);
+
+    /// <summary>The capture mode, once validated (a method: validation reads every property, this one included, before it can refuse).</summary>
+    public AdyenCaptureMode Capture() => Enum.Parse<AdyenCaptureMode>(CaptureMode, ignoreCase: true);
+
     public SecretSetting HmacKeysSetting() => new($"{Section}:{nameof(HmacKeys)}", HmacKeys);
 
     public SecretSetting MerchantAccountsSetting() => new($"{Section}:{nameof(MerchantAccounts)}", MerchantAccounts);
@@ -32,7 +41,10 @@ public sealed class AdyenOptions : IValidatableObject
     public IReadOnlyList<string> MerchantAccountList() => SecretList.Split(MerchantAccounts);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
-        SecretList.FormatErrors(HmacKeysSetting(), nameof(HmacKeys), KeyFormatError);
+        SecretList.FormatErrors(HmacKeysSetting(), nameof(HmacKeys), KeyFormatError)
+            .Concat(Enum.GetNames<AdyenCaptureMode>().Contains(CaptureMode, StringComparer.OrdinalIgnoreCase)
+                ? []
+                : [new ValidationResult($"{Section}:{nameof(CaptureMode)}: expected {string.Join(" or ", Enum.GetNames<AdyenCaptureMode>())}, as the merchant account captures.", [nameof(CaptureMode)])]);
 
     /// <summary>Why a configured key is no Adyen HMAC key, or null when it is; never echoes the value.</summary>
     public static string? KeyFormatError(string key) =>

@@ -23,9 +23,11 @@ public sealed class AdyenProvider : IWebhookProvider
 
     private readonly IReadOnlyList<byte[]> keys;
     private readonly IReadOnlySet<string> merchantAccounts;
+    private readonly AdyenCaptureMode captureMode;
 
-    public AdyenProvider(IEnumerable<string> hexKeys, IEnumerable<string> merchantAccounts)
+    public AdyenProvider(IEnumerable<string> hexKeys, IEnumerable<string> merchantAccounts, AdyenCaptureMode captureMode = AdyenCaptureMode.Immediate)
     {
+        this.captureMode = captureMode;
         keys = hexKeys.Select(Convert.FromHexString).ToArray();
         if (keys.Count == 0)
         {
@@ -120,30 +122,73 @@ public sealed class AdyenProvider : IWebhookProvider
             // that failed, then succeeded): the outcome is part of the event's identity, or the later one
             // would be absorbed as a duplicate of the first.
             var eventId = $"{pspReference}:{eventCode}:{(success ? "true" : "false")}";
-            (PaymentEventKind Kind, string PaymentIdPath)? mapped = (eventCode, success) switch
+            var meaning = Meaning(eventCode, success, reader.Find(item, "additionalData") is { ValueKind: JsonValueKind.Object } extra
+                && extra.TryGetProperty("modification.action", out var action) && action.ValueKind == JsonValueKind.String ? action.GetString() : null);
+            switch (meaning)
             {
-                ("AUTHORISATION", true) => (PaymentEventKind.Succeeded, "pspReference"),
-                ("AUTHORISATION", false) => (PaymentEventKind.Failed, "pspReference"),
-                // A refund's own pspReference is the refund's; the payment is its originalReference.
-                ("REFUND", true) => (PaymentEventKind.Refunded, "originalReference"),
-                // A refund Adyen refused, or one that failed after it succeeded (REFUND_FAILED): no money went back.
-                ("REFUND", false) or ("REFUND_FAILED", _) => (PaymentEventKind.RefundFailed, "originalReference"),
-                _ => null,
-            };
-            if (mapped is not { } kind)
-            {
-                return new ParseOutcome.Ignored(eventId, success ? eventCode : $"{eventCode}:failed");
+                case null:
+                    return new ParseOutcome.Ignored(eventId, success ? eventCode : $"{eventCode}:failed");
+                case ItemMeaning.Park park:
+                    return new ParseOutcome.Parked(eventId, eventCode, park.Reason, Field(item, "merchantReference") is var reference && OrderRequest.IsId(reference) ? reference : null);
             }
-            var paymentId = reader.Id(item, kind.PaymentIdPath);
+            var applied = (ItemMeaning.Apply)meaning;
             var orderId = reader.Id(item, "merchantReference");
+            var paymentId = reader.Id(item, applied.PaymentIdPath);
             var amount = reader.AmountMinor(item, "amount.value");
             var currency = reader.Currency(item, "amount.currency");
             var occurredAt = reader.IsoTime(item, "eventDate");
-            return reader.HasErrors
-                ? new ParseOutcome.Invalid(reader.Errors)
-                : new ParseOutcome.Parsed(new PaymentEvent(Name, eventId, kind.Kind, paymentId, orderId, amount, currency, occurredAt,
-                    kind.Kind is PaymentEventKind.Refunded or PaymentEventKind.RefundFailed ? pspReference : null));
+            var paymentEvent = new PaymentEvent(Name, eventId, applied.Kind, paymentId, orderId, amount, currency, occurredAt);
+            // A refund's and a dispute's own pspReference names the movement (every event of one dispute shares it).
+            paymentEvent = paymentEvent.IsRefundNotice ? paymentEvent with { RefundId = pspReference }
+                : paymentEvent.IsDisputeNotice ? paymentEvent with { DisputeId = pspReference }
+                : paymentEvent;
+            return reader.HasErrors ? new ParseOutcome.Invalid(reader.Errors) : new ParseOutcome.Parsed(paymentEvent);
         }
+    }
+
+    /// <summary>
+    /// What an item means for the pipeline, by its event code, outcome and (for CANCEL_OR_REFUND) what the
+    /// modification did; null for an item the pipeline does not act on (kept as ignored).
+    /// </summary>
+    /// <remarks>
+    /// With immediate capture an AUTHORISATION success is the money; with delayed capture it is only an
+    /// authorisation, and the money moves on CAPTURE (its own pspReference; the payment is its
+    /// originalReference). A capture that failed leaves an order that may look paid with no money behind
+    /// it: parked for an operator in either mode. A modification (cancel, refund, cancel-or-refund) and
+    /// a dispute name the payment as their originalReference.
+    /// </remarks>
+    private ItemMeaning? Meaning(string eventCode, bool success, string? modificationAction) => (eventCode, success) switch
+    {
+        ("AUTHORISATION", true) => captureMode == AdyenCaptureMode.Immediate ? new ItemMeaning.Apply(PaymentEventKind.Succeeded, "pspReference") : null,
+        ("AUTHORISATION", false) => new ItemMeaning.Apply(PaymentEventKind.Failed, "pspReference"),
+        ("CAPTURE", true) => captureMode == AdyenCaptureMode.Delayed ? new ItemMeaning.Apply(PaymentEventKind.Succeeded, "originalReference") : null,
+        ("CAPTURE", false) when captureMode == AdyenCaptureMode.Delayed =>
+            new ItemMeaning.Park("Adyen refused the capture: the authorised money did not move; capture it again in the Customer Area or cancel the order."),
+        ("CAPTURE_FAILED", _) => new ItemMeaning.Park("the capture failed after Adyen accepted it (CAPTURE_FAILED): the money did not move, though the order may show paid; "
+            + "capture again in the Customer Area, or refund the goods' value from the customer."),
+        ("CANCELLATION", true) => new ItemMeaning.Apply(PaymentEventKind.Closed, "originalReference"),
+        ("CANCEL_OR_REFUND", true) => modificationAction switch
+        {
+            "cancel" => new ItemMeaning.Apply(PaymentEventKind.Closed, "originalReference"),
+            "refund" => new ItemMeaning.Apply(PaymentEventKind.Refunded, "originalReference"),
+            _ => new ItemMeaning.Park("a CANCEL_OR_REFUND whose additionalData names no modification.action (cancel or refund): look it up in the Customer Area."),
+        },
+        ("REFUND", true) => new ItemMeaning.Apply(PaymentEventKind.Refunded, "originalReference"),
+        // A refund Adyen refused, or one that failed after it succeeded (REFUND_FAILED): no money went back.
+        ("REFUND", false) or ("REFUND_FAILED", _) => new ItemMeaning.Apply(PaymentEventKind.RefundFailed, "originalReference"),
+        ("NOTIFICATION_OF_CHARGEBACK" or "DISPUTE_OPENED_WITH_CHARGEBACK", _) => new ItemMeaning.Apply(PaymentEventKind.DisputeOpened, "originalReference"),
+        // Adyen debits the merchant on CHARGEBACK: the money is the customer's again, whatever the defence does later.
+        ("CHARGEBACK" or "SECOND_CHARGEBACK", _) => new ItemMeaning.Apply(PaymentEventKind.DisputeLost, "originalReference"),
+        ("CHARGEBACK_REVERSED", _) => new ItemMeaning.Apply(PaymentEventKind.DisputeWon, "originalReference"),
+        _ => null,
+    };
+
+    /// <summary>An item applied as a payment event (its payment named at <see cref="Apply.PaymentIdPath"/>), or parked for an operator.</summary>
+    private abstract record ItemMeaning
+    {
+        public sealed record Apply(PaymentEventKind Kind, string PaymentIdPath) : ItemMeaning;
+
+        public sealed record Park(string Reason) : ItemMeaning;
     }
 
     /// <summary>The text Adyen signs for one item; missing fields are empty, the amount's value as its digits.</summary>

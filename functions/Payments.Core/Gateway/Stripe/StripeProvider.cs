@@ -105,7 +105,8 @@ public sealed class StripeProvider : IWebhookProvider
                 "charge.refunded" or "charge.refund.updated" => PaymentEventKind.Refunded,
                 _ => (PaymentEventKind?)null,
             };
-            if (kind is null)
+            var dispute = StripeDisputeEvent.Is(type);
+            if (kind is null && !dispute)
             {
                 return new ParseOutcome.Ignored(eventId, type);
             }
@@ -113,6 +114,10 @@ public sealed class StripeProvider : IWebhookProvider
             if (version != SupportedApiVersion)
             {
                 return new ParseOutcome.Parked(eventId, type, $"api_version '{Printable(version)}' is not the supported {SupportedApiVersion}: not read.");
+            }
+            if (dispute)
+            {
+                return StripeDisputeEvent.Parse(root, eventId, type);
             }
             // A Refund object (charge.refund.updated) made in the Dashboard has no metadata (Stripe does not copy
             // the PaymentIntent's): it names its payment, and intake finds the order by that payment's capture.
@@ -152,7 +157,7 @@ public sealed class StripeProvider : IWebhookProvider
                 // charge.refund.updated carries the Refund itself.
                 _ => ("data.object.payment_intent", "data.object.amount"),
             };
-            var paymentEvent = new PaymentEvent(Name, eventId, kind.Value, reader.Id(root, paymentIdPath),
+            var paymentEvent = new PaymentEvent(Name, eventId, kind!.Value, reader.Id(root, paymentIdPath),
                 orderId is null ? "" : reader.Id(root, "data.object.metadata.order_id"), reader.AmountMinor(root, amountPath),
                 reader.Currency(root, "data.object.currency"), occurredAt, refundObject ? reader.Identifier(root, "data.object.id") : null);
             return reader.HasErrors ? new ParseOutcome.Invalid(reader.Errors) : new ParseOutcome.Parsed(paymentEvent);
