@@ -144,6 +144,20 @@ public sealed class StripeConnectorTests(StripeSimulatorFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task A_refund_whose_answer_was_lost_is_found_by_its_key_and_one_never_made_is_requested()
+    {
+        var payment = await fixture.CreateAsync("sr-lostanswer", amount: 1600);
+        await fixture.Gateway.PayAsync(payment.PaymentId);
+        var made = await Stripe.RefundAsync(new RefundRequest(payment.OrderId, "stripe", payment.PaymentId, 600, "EUR", "customer_return", RequestKey: "as-1"), "key-sr-made");
+
+        var found = await Stripe.QueryRefundAsync(new RefundRef(payment.OrderId, "stripe", payment.PaymentId, "key-sr-made", GatewayRefundId: null));
+        var never = await Stripe.QueryRefundAsync(new RefundRef(payment.OrderId, "stripe", payment.PaymentId, "key-sr-never", GatewayRefundId: null));
+
+        Assert.Equal(new GatewayRefund(RefundState.Succeeded, made.RefundId), found);
+        Assert.Equal(new GatewayRefund(RefundState.Requested, null), never);
+    }
+
+    [Fact]
     public async Task Two_refunds_with_one_idempotency_key_pay_out_once()
     {
         var payment = await fixture.CreateAsync("sr-once", amount: 1800);

@@ -108,6 +108,8 @@ public sealed class StripeGateway(Func<IStripeClient> client, SecretSetting apiK
                     ["reason"] = refund.Reason,
                     ["refund_total"] = refund.AmountMinor.ToString(CultureInfo.InvariantCulture),
                     ["attempt"] = refund.Attempt.ToString(CultureInfo.InvariantCulture),
+                    // What a query finds the refund by when its answer (and so its id) was lost.
+                    [RefundKeyMetadata] = idempotencyKey,
                 },
             };
             var created = await refunds.CreateAsync(options, new RequestOptions { IdempotencyKey = idempotencyKey }, ct);
@@ -123,14 +125,32 @@ public sealed class StripeGateway(Func<IStripeClient> client, SecretSetting apiK
         }
     }
 
-    /// <summary>Stripe's refund retrieve (<c>GET /v1/refunds/{id}</c>); a refund whose id the pipeline never learnt cannot be asked about.</summary>
+    /// <summary>The refund's metadata key holding the pipeline's idempotency key for it.</summary>
+    public const string RefundKeyMetadata = "refund_key";
+
+    /// <summary>
+    /// Stripe's refund retrieve (<c>GET /v1/refunds/{id}</c>); a refund whose id the pipeline never learnt
+    /// is looked for among the intent's refunds by the key in its metadata, and none there is one Stripe has not made.
+    /// </summary>
     public async Task<GatewayRefund> QueryRefundAsync(RefundRef refund, CancellationToken ct = default)
     {
-        var id = refund.GatewayRefundId ?? throw new InvalidOperationException($"The refund {refund.IdempotencyKey} of {refund.PaymentId} has no Stripe refund id to retrieve.");
+        var refunds = new RefundService(Client());
         try
         {
-            var found = await new RefundService(Client()).GetAsync(id, cancellationToken: ct);
-            return new GatewayRefund(StateOf(found.Status), found.Id);
+            if (refund.GatewayRefundId is { } id)
+            {
+                var found = await refunds.GetAsync(id, cancellationToken: ct);
+                return new GatewayRefund(StateOf(found.Status), found.Id);
+            }
+            // The answer that named it was lost (or the request is still in flight): the intent's refunds, by the key it was created under.
+            await foreach (var listed in refunds.ListAutoPagingAsync(new RefundListOptions { PaymentIntent = refund.PaymentId, Limit = 100 }, cancellationToken: ct))
+            {
+                if (listed.Metadata?.GetValueOrDefault(RefundKeyMetadata) == refund.IdempotencyKey)
+                {
+                    return new GatewayRefund(StateOf(listed.Status), listed.Id);
+                }
+            }
+            return new GatewayRefund(RefundState.Requested, null);
         }
         catch (StripeException ex) when (IsRefusal(ex))
         {
