@@ -8,9 +8,10 @@ using Payments.Storage;
 namespace Payments.Demo.Driving;
 
 /// <summary>
-/// Waits until the pipeline has nothing left to do: every order registered and terminal, the
-/// gateway has no webhook left to deliver, every stored callback applied (or parked for an
-/// operator) and every saga and refund orchestration finished. Fails loudly on timeout.
+/// Waits until the pipeline has nothing left to do: every order registered and terminal (or paid
+/// with its commit parked for an operator), the gateway has no webhook left to deliver, every stored
+/// callback applied (or parked for an operator), every saga and refund orchestration finished and
+/// every refund final. Fails loudly on timeout.
 /// </summary>
 public sealed class Quiescence(PipelineAccess access)
 {
@@ -57,13 +58,37 @@ public sealed class Quiescence(PipelineAccess access)
         }
         var byStatus = orders.GroupBy(o => o.Status).ToDictionary(g => g.Key, g => g.Count());
         var pending = access.Gateway.Stats.DeliveriesPending;
-        var ordersDone = driverDone && orders.Count >= expectedOrders && orders.All(o => Invariants.InvariantChecker.IsTerminal(o.Status)) && pending == 0;
+        var commitParked = orders.Any(o => o.Status == OrderStatus.Paid) ? await CommitParkedAsync(ct) : [];
+        var ordersDone = driverDone && orders.Count >= expectedOrders && pending == 0
+            && orders.All(o => Invariants.InvariantChecker.IsTerminal(o.Status) || o.Status == OrderStatus.Paid && commitParked.Contains(o.OrderId));
         if (!ordersDone)
         {
             return new PipelineState(elapsed, orders.Count, byStatus, pending, null, false);
         }
-        var unsettled = await CountUnsettledInboxAsync(ct) + await CountRunningAsync(orders, ct);
+        var unsettled = await CountUnsettledInboxAsync(ct) + await CountRunningAsync(orders, ct) + await CountOpenRefundsAsync(ct);
         return new PipelineState(elapsed, orders.Count, byStatus, pending, unsettled, unsettled == 0);
+    }
+
+    /// <summary>Paid orders whose stock commit got no answer for the saga's outage bound: left Paid and parked for an operator, at rest.</summary>
+    private async Task<HashSet<string>> CommitParkedAsync(CancellationToken ct)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var item in new ParkedItems(access.Storage, TimeProvider.System).ListAsync(ParkedKinds.CommitFailed, DateTimeOffset.UnixEpoch, ct))
+        {
+            ids.Add(item.OrderId);
+        }
+        return ids;
+    }
+
+    /// <summary>Refunds not final yet: the refund tracker still follows them, so the money is still moving.</summary>
+    private async Task<int> CountOpenRefundsAsync(CancellationToken ct)
+    {
+        var open = 0;
+        await foreach (var _ in new MoneyLedger(access.Storage, TimeProvider.System).ListOpenRefundsAsync(DateTimeOffset.MaxValue, ct))
+        {
+            open++;
+        }
+        return open;
     }
 
     /// <summary>Callbacks stored but not settled: Received (the relay has yet to dispatch), Raised (the relay has yet to confirm), or Queued on the lane and not parked.</summary>

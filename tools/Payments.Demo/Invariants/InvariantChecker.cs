@@ -284,7 +284,13 @@ public static class InvariantChecker
         foreach (var commit in facts.Snapshot.Reservations.Where(r => r.State == ReservationState.Committed))
         {
             var status = facts.Order(commit.OrderId)?.Status;
-            if (status != OrderStatus.Completed && !(facts.Order(commit.OrderId) is { } reversedOrder && facts.ReversedAfterSale(reversedOrder)))
+            if (facts.Order(commit.OrderId) is { } parkedOrder && IsCommitParked(facts, parkedOrder))
+            {
+                // The commit whose answer never came landed after all (a stale worker's): the operator completes the order.
+                findings.Add(new(StockCommittedOnce, Severity.NeedsOperator, $"order {commit.OrderId}",
+                    $"{commit.Quantity} × {commit.Sku} committed; the order is Paid with its commit parked for an operator"));
+            }
+            else if (status != OrderStatus.Completed && !(facts.Order(commit.OrderId) is { } reversedOrder && facts.ReversedAfterSale(reversedOrder)))
             {
                 Violation($"order {commit.OrderId}", $"{commit.Quantity} × {commit.Sku} committed, but the order is {status?.ToString() ?? "unknown"}");
             }
