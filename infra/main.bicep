@@ -309,6 +309,11 @@ param reconcilerStatementInlineChunks int = 8
 @maxValue(1440)
 param reconcilerStatementIndexLagMinutes int = 15
 
+@description('Reconciler__StatementLedgerOnlyMarginSeconds: the statement run calls a ledger capture missing from the statement (ledger-only) only when it was recorded at least this long before the run read the statement.')
+@minValue(0)
+@maxValue(3600)
+param reconcilerStatementLedgerOnlyMarginSeconds int = 300
+
 @description('Reconciler__StatementSourceRetrySeconds: how long a statement run waits before asking again a gateway whose statement could not be read (six tries).')
 @minValue(1)
 @maxValue(86400)
@@ -644,6 +649,7 @@ module functionApp 'modules/functionapp.bicep' = {
       Reconciler__StatementChunkLines: string(reconcilerStatementChunkLines)
       Reconciler__StatementInlineChunks: string(reconcilerStatementInlineChunks)
       Reconciler__StatementIndexLagMinutes: string(reconcilerStatementIndexLagMinutes)
+      Reconciler__StatementLedgerOnlyMarginSeconds: string(reconcilerStatementLedgerOnlyMarginSeconds)
       Reconciler__StatementSourceRetrySeconds: string(reconcilerStatementSourceRetrySeconds)
       ServiceBus__FullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
       ServiceBus__credential: 'managedidentity'

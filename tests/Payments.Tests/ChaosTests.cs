@@ -202,6 +202,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             ["Reconciler:CrashedSagaGraceSeconds"] = "5",
             ["Reconciler:RefundFirstCheckSeconds"] = "2",
             ["Reconciler:RefundMaxCheckIntervalSeconds"] = "4",
+            ["Reconciler:StatementLedgerOnlyMarginSeconds"] = "0",
             ["Lane:BackoffSeconds"] = "1",
             ["Lane:MaxBackoffSeconds"] = "2",
             ["Lane:MaxAttempts"] = "3",

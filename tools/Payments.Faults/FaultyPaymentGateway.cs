@@ -84,6 +84,8 @@ public sealed class FaultyPaymentGateway : IPaymentGateway
 
     public bool CanQuery(string provider) => inner.CanQuery(provider);
 
+    public bool HasStatement(string provider) => inner.HasStatement(provider);
+
     public async IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, string provider, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var breaks = options.HasFailingStatement(provider) && statementReads.AddOrUpdate(provider, 1, (_, n) => n + 1) <= options.StatementReadFailures;

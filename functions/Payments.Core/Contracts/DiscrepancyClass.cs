@@ -3,7 +3,10 @@ using System.Text.Json.Serialization;
 namespace Payments.Contracts;
 
 /// <summary>
-/// The kinds of disagreement between the gateway's statement and the ledger. In JSON by name
+/// The kinds of disagreement between the gateway's statement and the ledger, in the trade's split:
+/// gateway-only (长款 / 单边账: <see cref="UnknownLocally"/>, <see cref="PaidButUnknown"/>,
+/// <see cref="RefundedAtGatewayOnly"/>), ledger-only (短款: <see cref="LedgerOnly"/>), amount
+/// (<see cref="AmountMismatch"/>) and status (<see cref="PaidButCancelled"/>, <see cref="StatusMismatch"/>). In JSON by name
 /// (<c>"class": "AmountMismatch"</c>) on every surface that shows a report (the ops route, the console),
 /// since a number says nothing to an operator and moves when a member is added; numbers are still read.
 /// </summary>
@@ -24,4 +27,8 @@ public enum DiscrepancyClass
     OtherPaymentCaptured,
     /// <summary>A line of one gateway's statement names an order registered with another gateway. Parked, never applied.</summary>
     ProviderMismatch,
+    /// <summary>A capture the ledger recorded that the gateway's statement of its day does not list (短款). Parked.</summary>
+    LedgerOnly,
+    /// <summary>A refund the statement says was paid while the ledger says it failed or was closed. Parked.</summary>
+    StatusMismatch,
 }

@@ -42,6 +42,9 @@ public sealed class GatewayConnectors : IPaymentGateway
     public bool CanQuery(string provider) =>
         !connectors.TryGetValue(provider, out var connector) || connector.IsConfigured && connector.Outbound.CanQuery(provider);
 
+    public bool HasStatement(string provider) =>
+        connectors.TryGetValue(provider, out var connector) && StatementProviders.Contains(provider) && connector.Outbound.HasStatement(provider);
+
     public Task<CloseResult> ClosePaymentAsync(PaymentRef payment, CancellationToken ct = default) =>
         OutboundOf(payment.Provider).ClosePaymentAsync(payment, ct);
 

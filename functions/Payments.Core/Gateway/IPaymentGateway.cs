@@ -34,6 +34,13 @@ public interface IPaymentGateway
     bool CanQuery(string provider) => true;
 
     /// <summary>
+    /// Whether the gateway has a statement to read for payments of this provider. An intake-only connector
+    /// (Adyen's) has none: the statement run's look the other way (the ledger's captures against the
+    /// statement) leaves its captures alone rather than calling every one of them missing.
+    /// </summary>
+    bool HasStatement(string provider) => true;
+
+    /// <summary>
     /// The gateways whose statements <see cref="GetStatementAsync(DateOnly, CancellationToken)"/> puts
     /// together, each readable on its own, so one gateway that cannot be read does not keep the others'
     /// lines from being reconciled. Empty for a port that is one gateway.

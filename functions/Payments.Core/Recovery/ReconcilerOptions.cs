@@ -94,6 +94,14 @@ public sealed class ReconcilerOptions
     public int StatementIndexLagMinutes { get; set; } = 15;
 
     /// <summary>
+    /// The statement run's look the other way (ledger-only, 短款) checks the ledger's captures recorded at
+    /// least this long before the run read the statement: a capture recorded just before may be on the
+    /// gateway's next statement (the gateway's clock and ours differ a little; its export lags).
+    /// </summary>
+    [Range(0, 3_600)]
+    public int StatementLedgerOnlyMarginSeconds { get; set; } = 300;
+
+    /// <summary>
     /// How long a statement run waits before asking again a gateway whose statement could not be read
     /// (down, refusing, a download cut short); the other gateways' lines are reconciled meanwhile.
     /// Six tries: with the default 600 s, an outage of about an hour.

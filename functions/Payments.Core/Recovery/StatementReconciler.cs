@@ -31,6 +31,7 @@ public sealed class StatementReconciler(
     OrderBook orders,
     PaymentDispatch dispatch,
     RefundFollowUp refunds,
+    MoneyLedger money,
     ReconciliationStore reports,
     StatementStage stage,
     ParkedItems parked,
@@ -96,6 +97,8 @@ public sealed class StatementReconciler(
     /// </remarks>
     public async Task<StagedStatement> StageAsync(StatementStageRequest request, DurableTaskClient? durable = null, CancellationToken ct = default)
     {
+        // Before the first gateway is asked: the ledger-only look judges only captures recorded well before this.
+        var readFrom = clock.GetUtcNow();
         var size = options.Value.StatementChunkLines;
         var chunk = new List<StatementEntry>(size);
         var chunks = request.FirstChunk;
@@ -144,7 +147,7 @@ public sealed class StatementReconciler(
         var reconciled = Math.Min(chunks, inline);
         if (request.Providers is null)
         {
-            await reports.StartRunAsync(request.Date, rows, chunks, reconciled, failures, clock.GetUtcNow(), ct);
+            await reports.StartRunAsync(request.Date, rows, chunks, reconciled, failures, readFrom, ct);
         }
         else
         {
@@ -302,10 +305,20 @@ public sealed class StatementReconciler(
             found++;
         }
 
+        await stage.WriteSeenAsync(date, chunk.Run, chunk.Chunk, lines.Where(l => l.Type == "capture").Select(l => l.PaymentId).Distinct(), ct);
         var known = await CapturedAroundAsync(lines, ct);
         var pointReads = 0;
         foreach (var line in lines)
         {
+            if (await RefundStatusMismatchAsync(line, ct) is { } failedHere)
+            {
+                if (await ReportOnceAsync(DiscrepancyClass.StatusMismatch, line, await orders.GetAsync(line.OrderId, ct), chunk, durable,
+                    $"; the ledger's refund {failedHere.Key} is {failedHere.State}", ct))
+                {
+                    found++;
+                }
+                continue;
+            }
             if (known.TryGetValue(line.PaymentId, out var indexed) && Classify(line, indexed) is null)
             {
                 continue; // settled as the ledger recorded it
@@ -330,9 +343,84 @@ public sealed class StatementReconciler(
         return new ChunkResult(lines.Count, found, malformed, pointReads);
     }
 
+    /// <summary>A refund line naming a refund the ledger has as failed or closed: the gateway paid what the ledger says it did not.</summary>
+    private async Task<MoneyMovement?> RefundStatusMismatchAsync(StatementLine line, CancellationToken ct) =>
+        line is { Type: "refund", RefundId: { Length: > 0 } refundId, OrderId.Length: > 0 }
+        && await money.FindRefundAsync(line.OrderId, null, refundId, ct) is { RefundState: RefundState.Failed or RefundState.Closed } refund
+            ? refund
+            : null;
+
+    /// <summary>Records a discrepancy once (pending, then acted on and completed); false when it was recorded before.</summary>
+    private async Task<bool> ReportOnceAsync(DiscrepancyClass kind, StatementLine line, OrderRecord? order, StatementChunk chunk, DurableTaskClient durable, string detail, CancellationToken ct)
+    {
+        if (await reports.ExistsAsync(chunk.Date, kind, line.PaymentId, ct))
+        {
+            return false;
+        }
+        var discrepancy = new Discrepancy(chunk.Date, kind, line.PaymentId, line.OrderId, line.AmountMinor, line.Currency, ReconciliationStore.Pending, Describe(kind, line, order) + detail);
+        if (!await reports.AddPendingAsync(discrepancy, chunk.Run, chunk.Chunk, line.Type, line.OccurredAt, ct))
+        {
+            return false;
+        }
+        await reports.CompleteAsync(discrepancy, chunk.Run, await ActAsync(kind, line, order, durable, ct), ct);
+        PipelineMetrics.ReconciliationDiscrepancies.Add(1, new KeyValuePair<string, object?>("class", kind.ToString()));
+        return true;
+    }
+
+    /// <summary>
+    /// The look the other way (短款): every capture the ledger recorded on the day, from the capture index,
+    /// that no capture line of the statement named. Judged only for gateways whose statement was read and
+    /// that have one, and only for captures recorded after the day's first <see cref="ReconcilerOptions.StatementIndexLagMinutes"/>
+    /// (earlier ones may be on the day before's statement) and <see cref="ReconcilerOptions.StatementLedgerOnlyMarginSeconds"/>
+    /// before the run read the statement (later ones may not be on it yet). Each is parked once.
+    /// </summary>
+    private async Task<int> ReconcileLedgerOnlyAsync(StatementRunTotals totals, CancellationToken ct)
+    {
+        var (readFrom, failures) = await reports.GetRunStartAsync(totals.Date, ct);
+        if (readFrom is not { } readAt)
+        {
+            return 0;
+        }
+        var dayStart = new DateTimeOffset(totals.Date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var from = dayStart + TimeSpan.FromMinutes(options.Value.StatementIndexLagMinutes);
+        var end = readAt - TimeSpan.FromSeconds(options.Value.StatementLedgerOnlyMarginSeconds);
+        var to = end < dayStart.AddDays(1) ? end : dayStart.AddDays(1);
+        if (to <= from)
+        {
+            return 0;
+        }
+        var unread = failures.Select(f => f.Provider).ToHashSet(StringComparer.Ordinal);
+        var seen = await stage.ReadSeenAsync(totals.Date, totals.Run, ct);
+        var run = new StatementChunk(totals.Date, totals.Run, LedgerOnlyChunk);
+        var found = 0;
+        await foreach (var captured in orders.ListCapturedAsync(from, to, ct))
+        {
+            if (seen.Contains(captured.PaymentId) || unread.Contains(captured.Provider) || unread.Contains(WholeStatement) || !gateway.HasStatement(captured.Provider)
+                || await reports.ExistsAsync(totals.Date, DiscrepancyClass.LedgerOnly, captured.PaymentId, ct))
+            {
+                continue;
+            }
+            var line = new StatementLine(captured.PaymentId, captured.OrderId, "capture", captured.PaidAmountMinor ?? 0, captured.Currency, from, captured.Provider);
+            var discrepancy = new Discrepancy(totals.Date, DiscrepancyClass.LedgerOnly, captured.PaymentId, captured.OrderId, line.AmountMinor, line.Currency, ReconciliationStore.Pending,
+                $"LedgerOnly: the ledger recorded {captured.Provider} capture {line.AmountMinor} {line.Currency} of payment {captured.PaymentId} for order {captured.OrderId}; the gateway's statement of {totals.Date:yyyy-MM-dd} does not list it");
+            if (!await reports.AddPendingAsync(discrepancy, run.Run, run.Chunk, line.Type, line.OccurredAt, ct))
+            {
+                continue;
+            }
+            await reports.CompleteAsync(discrepancy, run.Run, await ParkAsync(DiscrepancyClass.LedgerOnly, line, null, ct), ct);
+            PipelineMetrics.ReconciliationDiscrepancies.Add(1, new KeyValuePair<string, object?>("class", nameof(DiscrepancyClass.LedgerOnly)));
+            found++;
+        }
+        return found;
+    }
+
+    /// <summary>The chunk number ledger-only rows are recorded under: no chunk of the run adopts them; a later run's first chunk does, and parks them.</summary>
+    private const int LedgerOnlyChunk = -1;
+
     /// <summary>Stores the run's outcome in the day's summary and deletes the staged copy.</summary>
     public async Task<StatementRunResult> FinishAsync(StatementRunTotals totals, CancellationToken ct = default)
     {
+        await ReconcileLedgerOnlyAsync(totals, ct);
         var (all, found, malformed) = await reports.TallyAsync(totals.Date, totals.Run, ct);
         // Both idempotent, so side by side: a retried finish writes the same summary and finds fewer blobs.
         await Task.WhenAll(

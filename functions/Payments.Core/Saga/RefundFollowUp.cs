@@ -74,6 +74,24 @@ public sealed class RefundFollowUp(MoneyLedger money, OrderBook orders, OrderRev
         return RefundNoticeResult.External;
     }
 
+    /// <summary>
+    /// The saga recorded its order Refunded: when the refund of the order's payment already ended failed or
+    /// closed (its notice outran the record, so <see cref="ParkFailedAsync"/> found the order not Refunded
+    /// yet), the order shows RefundPending all the same. Either order of the two writes ends RefundPending.
+    /// </summary>
+    public async Task ShowFailedRefundAsync(string orderId, CancellationToken ct = default)
+    {
+        if (await orders.GetAsync(orderId, ct) is not { Status: OrderStatus.Refunded } order)
+        {
+            return;
+        }
+        var own = (await money.ListAsync(orderId, ct)).Where(m => m.Kind == MoneyKinds.Refund && m.PaymentId == order.PaymentId && m.RequestKey is null).ToList();
+        if (own.Count > 0 && own.All(m => m.RefundState is RefundState.Failed or RefundState.Closed))
+        {
+            await orders.ApplyAsync(new OrderStateChange(orderId, OrderStatus.RefundPending, order.Reason, "RefundFailed", Cause: OrderChangeCause.Refund), ct);
+        }
+    }
+
     /// <summary>A notice that gives the payment's refunded total: this refund is what the other refunds paid so far do not cover.</summary>
     private async Task<long> ThisRefundsShareAsync(PaymentEvent notice, CancellationToken ct) =>
         notice.AmountMinor - (await money.ListAsync(notice.OrderId, ct))

@@ -28,6 +28,10 @@ public sealed class SagaActivities(
         {
             await money.RecordCaptureAsync(change.OrderId, provider, paymentId, amount, currency, "saga");
         }
+        else if (change.Status == OrderStatus.Refunded)
+        {
+            await refunds.ShowFailedRefundAsync(change.OrderId);
+        }
     }
 
     private async Task<RecordResult> RecordOrderStateAsync(OrderStateChange change, OrderRowCarry? carried)

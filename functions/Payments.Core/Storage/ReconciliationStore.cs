@@ -95,6 +95,21 @@ public sealed class ReconciliationStore(PaymentsStorage storage)
         return list;
     }
 
+    /// <summary>When the day's run began reading the statement, and the gateways it could not read: what the look the other way may judge.</summary>
+    public async Task<(DateTimeOffset? StartedAt, IReadOnlyList<StatementSourceFailure> Failures)> GetRunStartAsync(DateOnly date, CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableNames.Reconciliation, ct);
+        var summary = await table.GetEntityIfExistsAsync<TableEntity>(Partition(date), SummaryKey, select: ["StartedAt", "SourceFailures"], cancellationToken: ct);
+        if (!summary.HasValue)
+        {
+            return (null, []);
+        }
+        var failures = summary.Value!.GetString("SourceFailures") is { Length: > 0 } json
+            ? JsonSerializer.Deserialize<List<StatementSourceFailure>>(json) ?? []
+            : [];
+        return (summary.Value.GetDateTimeOffset("StartedAt"), failures);
+    }
+
     /// <summary>A run was asked for: the report reads unfinished until that run finishes.</summary>
     public Task MarkPendingAsync(DateOnly date, CancellationToken ct) =>
         MergeSummaryAsync(date, new() { ["Finished"] = false, ["ChunksDone"] = 0 }, ct);

@@ -43,6 +43,29 @@ public sealed class StatementStage(PaymentsStorage storage)
             });
     }
 
+    /// <summary>The payment ids of a chunk's capture lines, for the run's look the other way (the ledger's captures against the statement).</summary>
+    public async Task WriteSeenAsync(DateOnly date, Guid run, int chunk, IEnumerable<string> paymentIds, CancellationToken ct)
+    {
+        var container = await storage.ContainerAsync(Container, ct);
+        await container.GetBlobClient(Folder(date, run) + SeenPrefix + chunk.ToString("D6", System.Globalization.CultureInfo.InvariantCulture))
+            .UploadAsync(BinaryData.FromObjectAsJson(paymentIds), overwrite: true, ct);
+    }
+
+    /// <summary>Every capture's payment id the run's chunks saw.</summary>
+    public async Task<HashSet<string>> ReadSeenAsync(DateOnly date, Guid run, CancellationToken ct)
+    {
+        var container = await storage.ContainerAsync(Container, ct);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, Folder(date, run) + SeenPrefix, ct))
+        {
+            var content = await container.GetBlobClient(blob.Name).DownloadContentAsync(ct);
+            seen.UnionWith(content.Value.Content.ToObjectFromJson<string[]>() ?? []);
+        }
+        return seen;
+    }
+
+    private const string SeenPrefix = "seen-";
+
     private static string Folder(DateOnly date, Guid run) => $"{date:yyyy-MM-dd}/{run:N}/";
 
     private static string ChunkName(DateOnly date, Guid run, int chunk) => Folder(date, run) + chunk.ToString("D6", System.Globalization.CultureInfo.InvariantCulture) + ".json";

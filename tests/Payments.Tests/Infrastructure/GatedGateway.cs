@@ -28,5 +28,7 @@ internal sealed class GatedGateway(IPaymentGateway inner, StepGates gates) : IPa
 
     public bool CanQuery(string provider) => inner.CanQuery(provider);
 
+    public bool HasStatement(string provider) => inner.HasStatement(provider);
+
     public IAsyncEnumerable<StatementEntry> GetStatementAsync(DateOnly date, string provider, CancellationToken ct = default) => inner.GetStatementAsync(date, provider, ct);
 }

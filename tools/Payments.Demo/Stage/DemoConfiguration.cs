@@ -33,6 +33,8 @@ public static class DemoConfiguration
         // The demo's terminated sagas are decided within seconds; its refunds are followed from the first seconds on.
         ["Reconciler:CrashedSagaGraceSeconds"] = "5",
         ["Reconciler:RefundFirstCheckSeconds"] = "2",
+        // The statement runs right after the demo goes quiet: its look the other way judges every capture.
+        ["Reconciler:StatementLedgerOnlyMarginSeconds"] = "0",
         ["Reconciler:RefundMaxCheckIntervalSeconds"] = "4",
         // The money monitor judges every capture older than a minute (the demo's run at its end, and its timer).
         ["Monitor:CaptureSettleMinutes"] = "1",

@@ -13,6 +13,8 @@ public sealed class AdyenIntakeOnlyGateway : IPaymentGateway
     /// <summary>No query: the reconciler's active query skips Adyen orders rather than meet <see cref="NotSupportedException"/> every run.</summary>
     public bool CanQuery(string provider) => false;
 
+    public bool HasStatement(string provider) => false;
+
     public Task<GatewayPayment> QueryPaymentAsync(PaymentRef payment, CancellationToken ct = default) =>
         throw NotSupported("query", payment.PaymentId);
 
