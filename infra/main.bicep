@@ -200,6 +200,9 @@ param sagaActivityBackoffSeconds int = 2
 @maxValue(1440)
 param sagaStorageOutageMinutes int = 10
 
+@description('Saga__RestockOnFullRefund: whether an order refunded in full after its sale puts its committed stock back on the shelf (off: a refund is not a returned parcel).')
+param sagaRestockOnFullRefund bool = false
+
 @description('Saga__PointsPerMajorUnit: loyalty points per major currency unit paid.')
 @minValue(0)
 @maxValue(1000)
@@ -588,6 +591,7 @@ module functionApp 'modules/functionapp.bicep' = {
       Saga__ActivityBackoffSeconds: string(sagaActivityBackoffSeconds)
       Saga__PointsPerMajorUnit: string(sagaPointsPerMajorUnit)
       Saga__StorageOutageMinutes: string(sagaStorageOutageMinutes)
+      Saga__RestockOnFullRefund: string(sagaRestockOnFullRefund)
       // One saga version for both: the app stamps new sagas with it, and the Durable extension's
       // host.json defaultVersion (overridden here) makes the host run instances of this version or
       // older only (versionMatchStrategy CurrentOrOlder, versionFailureStrategy Reject in host.json).

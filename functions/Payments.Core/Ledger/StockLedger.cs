@@ -130,6 +130,28 @@ public sealed class StockLedger(PaymentsStorage storage) : IStockReservations
         }
     }
 
+    /// <summary>
+    /// Puts a refunded order's committed stock back on the shelf: each committed line becomes
+    /// <see cref="ReservationState.Returned"/> and its quantity available again. Idempotent: a line
+    /// returned already (or never committed) is left as it is.
+    /// </summary>
+    public async Task ReturnAsync(StockRequest request, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Stock, ct);
+        foreach (var line in request.Lines)
+        {
+            await ETagRetry.Pipeline.ExecuteAsync(async token =>
+            {
+                if (await ReadReservationAsync(table, line.Sku, request.OrderId, token) is { } reservation && StateOf(reservation) == ReservationState.Committed)
+                {
+                    var quantity = reservation.GetInt64("Quantity") ?? 0;
+                    await MoveAsync(table, line.Sku, reservation, ReservationState.Returned,
+                        level => level with { Available = level.Available + quantity, Committed = level.Committed - quantity }, token);
+                }
+            }, ct);
+        }
+    }
+
     public async IAsyncEnumerable<(string Sku, string OrderId, ReservationState State, long Quantity)> ListReservationsAsync(
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Payments.Contracts;
 using Payments.Ledger;
 
@@ -8,9 +9,10 @@ namespace Payments.Saga;
 /// The named reversal of a completed order, shared by everything that takes its money back after the
 /// sale (an after-sales refund, a refund made at the gateway, a dispute lost): the order becomes Refunded
 /// once what went back covers the capture, PartiallyRefunded before, and the customer's points are
-/// reversed by the share taken back so far, as a reversal row whose cause names the movement.
+/// reversed by the share taken back so far, as a reversal row whose cause names the movement; refunded
+/// in full, its stock goes back on the shelf when <see cref="SagaOptions.RestockOnFullRefund"/> says so.
 /// </summary>
-public sealed class OrderReversal(MoneyLedger money, OrderBook orders, PointsLedger points, ILogger<OrderReversal> log)
+public sealed class OrderReversal(MoneyLedger money, OrderBook orders, PointsLedger points, StockLedger stock, IOptions<SagaOptions> options, ILogger<OrderReversal> log)
 {
     /// <summary>
     /// Reverses the order <paramref name="cause"/> took money back from, with <paramref name="reason"/> on the
@@ -31,6 +33,11 @@ public sealed class OrderReversal(MoneyLedger money, OrderBook orders, PointsLed
         if (reversed is { Points: > 0, AlreadyReversed: false })
         {
             await money.Watch.PointsMovedAsync(order.CustomerId, ct); // the money monitor checks this customer's balance next run
+        }
+        if (status == OrderStatus.Refunded && options.Value.RestockOnFullRefund)
+        {
+            // Before the order reads Refunded, as the points are: whoever sees it refunded sees the stock back.
+            await stock.ReturnAsync(new StockRequest(order.OrderId, order.Lines), ct);
         }
         await orders.ApplyAsync(new OrderStateChange(order.OrderId, status, reason, "Reversed", Cause: OrderChangeCause.Reversal), ct);
         log.OrderReversed(order.OrderId, status, takenBack, captured, reversed.Points);

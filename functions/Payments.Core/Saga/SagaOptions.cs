@@ -36,6 +36,13 @@ public sealed class SagaOptions
     [Range(0, 24 * 60)]
     public int StorageOutageMinutes { get; set; } = 10;
 
+    /// <summary>
+    /// Whether an order refunded in full after its sale (after-sales, at the gateway, a dispute lost) puts
+    /// its committed stock back on the shelf. Off by default: a refund is not a returned parcel, and a
+    /// parcel that came back may not be sellable; the order service turns it on when refunds follow returns.
+    /// </summary>
+    public bool RestockOnFullRefund { get; set; }
+
     /// <summary>Loyalty points per major currency unit paid.</summary>
     [Range(0, 1000)]
     public int PointsPerMajorUnit { get; set; } = 1;

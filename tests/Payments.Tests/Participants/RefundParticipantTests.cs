@@ -35,7 +35,7 @@ public sealed class RefundParticipantTests : IAsyncLifetime
         var parked = new ParkedItems(storage, TimeProvider.System);
         activities = new SagaActivities(
             new StockLedger(storage), new PointsLedger(storage), orders, money,
-            new RefundFollowUp(money, orders, new OrderReversal(money, orders, new PointsLedger(storage), NullLogger<OrderReversal>.Instance), parked, NullLogger<RefundFollowUp>.Instance), parked,
+            new RefundFollowUp(money, orders, new OrderReversal(money, orders, new PointsLedger(storage), new StockLedger(storage), Options.Create(new Payments.Saga.SagaOptions()), NullLogger<OrderReversal>.Instance), parked, NullLogger<RefundFollowUp>.Instance), parked,
             new HttpPaymentGateway(gatewayHttp, options), NullLogger<SagaActivities>.Instance);
     }
 
