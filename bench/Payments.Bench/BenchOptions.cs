@@ -126,7 +126,7 @@ public sealed class BenchOptions
     // History: the recovery tick and the console's counts over a small and a large history of finished orders.
 
     /// <summary>Comma-separated history sizes in finished orders, seeded cumulatively, measured in this order (the first is the baseline).</summary>
-    public string HistorySizes { get; set; } = "1000,20000";
+    public string HistorySizes { get; set; } = "1000,10000";
 
     /// <summary>Recovery ticks measured at each size (the median time is reported).</summary>
     [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
@@ -288,7 +288,7 @@ public sealed class BenchOptions
           --Bench:BacklogOrders 20                 orders (completed sagas) those callbacks belong to
           --Bench:BacklogConcurrency 8             the drain's receivers (Lane:DrainConcurrency)
          history (the recovery tick and the console's counts over finished orders seeded into the tables)
-          --Bench:HistorySizes 1000,20000          finished orders, seeded cumulatively; the first is the baseline
+          --Bench:HistorySizes 1000,10000          finished orders, seeded cumulatively; the first is the baseline
           --Bench:HistoryTicks 5                   recovery ticks measured at each size (median time)
         Example: ./bench/run.sh --Bench:Suites intake,saga --Bench:SagaOrders 10
         """;
