@@ -113,7 +113,7 @@ public sealed class BenchOptions
 
     /// <summary>Lane messages in the backlog.</summary>
     [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
-    public int BacklogMessages { get; set; } = 5_000;
+    public int BacklogMessages { get; set; } = 2_000;
 
     /// <summary>Orders (each a completed saga) the backlog's callbacks belong to.</summary>
     [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
@@ -284,7 +284,7 @@ public sealed class BenchOptions
           --Bench:Lane 1:2,5:5                     retry lane backoff:period (first back-off B s, drain timer every S s)
           --Bench:RecoveryOrdersPerCase 6          orders per case
          backlog
-          --Bench:BacklogMessages 5000             retry-lane backlog, every callback's order existing
+          --Bench:BacklogMessages 2000             retry-lane backlog, every callback's order existing
           --Bench:BacklogOrders 20                 orders (completed sagas) those callbacks belong to
           --Bench:BacklogConcurrency 8             the drain's receivers (Lane:DrainConcurrency)
          history (the recovery tick and the console's counts over finished orders seeded into the tables)
