@@ -122,6 +122,15 @@ param durableTaskHubName string = 'payments'
 @description('NCRONTAB schedule of the reconciler timer: outbox relay + active payment queries (ReconcilerSchedule).')
 param reconcilerSchedule string = '0 */1 * * * *'
 
+@description('NCRONTAB schedule of the refund tracker: open refunds asked at their gateways (RefundTrackingSchedule).')
+param refundTrackingSchedule string = '0 */1 * * * *'
+
+@description('NCRONTAB schedule of the crashed-saga sweep: failed or terminated sagas settled, sagas stuck in Paid parked (CrashedSagaSweepSchedule).')
+param crashedSagaSweepSchedule string = '30 */1 * * * *'
+
+@description('NCRONTAB schedule of the failed-refund sweep: failed or terminated refund orchestrations restarted once, then parked (FailedRefundSweepSchedule).')
+param failedRefundSweepSchedule string = '45 */1 * * * *'
+
 @description('NCRONTAB schedule of the retry-lane drain (RetryLaneSchedule).')
 param retryLaneSchedule string = '*/15 * * * * *'
 
@@ -291,6 +300,11 @@ param reconcilerRefundOverdueAfterHours int = 72
 @minValue(1)
 @maxValue(10000)
 param reconcilerRelayMaxAttempts int = 20
+
+@description('Reconciler__StepBudgetSeconds: how long each recovery step (relay and active query, refund tracking, crashed-saga sweep, failed-refund sweep: a timer function each) may keep taking new work in one run; the rest comes first in its next run. Below the 5-minute functionTimeout.')
+@minValue(1)
+@maxValue(280)
+param reconcilerStepBudgetSeconds int = 240
 
 @description('Reconciler__StuckPaidAfterMinutes: an order shown Paid this long with its saga still running is parked as stuck (longer than the points back-off).')
 @minValue(1)
@@ -558,6 +572,9 @@ module functionApp 'modules/functionapp.bicep' = {
       AZURE_CLIENT_ID: identity.outputs.clientId
       DurableTaskHubName: durableTaskHubName
       ReconcilerSchedule: reconcilerSchedule
+      RefundTrackingSchedule: refundTrackingSchedule
+      CrashedSagaSweepSchedule: crashedSagaSweepSchedule
+      FailedRefundSweepSchedule: failedRefundSweepSchedule
       RetryLaneSchedule: retryLaneSchedule
       DeadLetterSchedule: deadLetterSchedule
       StatementSchedule: statementSchedule
@@ -645,6 +662,7 @@ module functionApp 'modules/functionapp.bicep' = {
       Reconciler__ActiveQueryMaxIntervalSeconds: string(reconcilerActiveQueryMaxIntervalSeconds)
       Reconciler__MaxActiveQueriesPerRun: string(reconcilerMaxActiveQueriesPerRun)
       Reconciler__RelayMaxAttempts: string(reconcilerRelayMaxAttempts)
+      Reconciler__StepBudgetSeconds: string(reconcilerStepBudgetSeconds)
       Reconciler__StuckPaidAfterMinutes: string(reconcilerStuckPaidAfterMinutes)
       Reconciler__CrashedSagaGraceSeconds: string(reconcilerCrashedSagaGraceSeconds)
       Reconciler__RefundFirstCheckSeconds: string(reconcilerRefundFirstCheckSeconds)

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using System.Runtime;
 using System.Runtime.InteropServices;
+using Payments.Benchmarks.History;
 using Payments.Benchmarks.Infrastructure;
 using Payments.Benchmarks.Intake;
 using Payments.Benchmarks.Reconciliation;
@@ -62,6 +63,7 @@ public static class Bench
                     "reconciliation" => ReconciliationBench.RunAsync(env, options, report, output),
                     "recovery" => RecoveryBench.RunAsync(env, options, report, output),
                     "backlog" => BacklogBench.RunAsync(env, options, report, output),
+                    "history" => HistoryBench.RunAsync(env, options, report, output),
                     _ => throw new InvalidOperationException($"No suite {suite}."),
                 });
                 report.Machine[$"azurite_working_set_mb_after_{suite}"] = (env.Azurite.WorkingSetBytes() / 1048576).ToString();
@@ -119,5 +121,6 @@ public static class Bench
         ["recovery"] = $"windows_s={string.Join(",", o.PaymentWindowSeconds)} active_query_after:period_s={string.Join(",", o.ActiveQueryCases.Select(p => $"{p.After}:{p.Period}"))} " +
             $"lane_backoff:period_s={string.Join(",", o.LaneCases.Select(p => $"{p.Backoff}:{p.Period}"))} orders_per_case={o.RecoveryOrdersPerCase}",
         ["backlog"] = $"messages={o.BacklogMessages} orders={o.BacklogOrders} concurrency={o.BacklogConcurrency}",
+        ["history"] = $"finished_orders={string.Join(",", o.HistoryOrderSizes)} ticks={o.HistoryTicks}",
     };
 }

@@ -17,7 +17,7 @@ public sealed class BenchOptions
 {
     public const string Section = "Bench";
 
-    public static readonly string[] AllSuites = ["intake", "intake-registered", "saga", "requests", "reconciliation", "recovery", "backlog"];
+    public static readonly string[] AllSuites = ["intake", "intake-registered", "saga", "requests", "reconciliation", "recovery", "backlog", "history"];
 
     private const string AtLeast = "{0} must be at least {1}.";
 
@@ -54,7 +54,7 @@ public sealed class BenchOptions
     /// the saga's episodes do not share the Azurite thread the inbox, orders and bare insert use) and
     /// <c>shared</c> (one Azurite for everything, the old measurement).
     /// </summary>
-    public string IntakeDurableStorage { get; set; } = "separate,shared";
+    public string IntakeDurableStorage { get; set; } = "separate";
 
     // Requests: storage requests per paid order through the counting proxy.
     [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
@@ -85,10 +85,10 @@ public sealed class BenchOptions
     /// of the day has a capture (the run's look-back before a line).
     /// </summary>
     [Range(288, int.MaxValue, ErrorMessage = AtLeast)]
-    public int ReconcilerOrders { get; set; } = 20_000;
+    public int ReconcilerOrders { get; set; } = 10_000;
 
     /// <summary>Comma-separated statement sizes the whole statement run reconciles against those orders (memory flat across them).</summary>
-    public string RunLines { get; set; } = "100000,1000000";
+    public string RunLines { get; set; } = "100000,400000";
 
     /// <summary>Statement rows per chunk (one activity each) in the statement run.</summary>
     [Range(1, 50_000, ErrorMessage = "{0} must be between {1} and {2}.")]
@@ -113,7 +113,7 @@ public sealed class BenchOptions
 
     /// <summary>Lane messages in the backlog.</summary>
     [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
-    public int BacklogMessages { get; set; } = 10_000;
+    public int BacklogMessages { get; set; } = 2_000;
 
     /// <summary>Orders (each a completed saga) the backlog's callbacks belong to.</summary>
     [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
@@ -123,6 +123,15 @@ public sealed class BenchOptions
     [Range(1, 64, ErrorMessage = "{0} must be between {1} and {2}.")]
     public int BacklogConcurrency { get; set; } = 8;
 
+    // History: the recovery tick and the console's counts over a small and a large history of finished orders.
+
+    /// <summary>Comma-separated history sizes in finished orders, seeded cumulatively, measured in this order (the first is the baseline).</summary>
+    public string HistorySizes { get; set; } = "1000,10000";
+
+    /// <summary>Recovery ticks measured at each size (the median time is reported).</summary>
+    [Range(1, int.MaxValue, ErrorMessage = AtLeast)]
+    public int HistoryTicks { get; set; } = 5;
+
     // The lists as the suites read them; Bind has already refused any item these could not parse.
     public IReadOnlyList<string> SuiteNames => Items(Suites);
 
@@ -131,6 +140,8 @@ public sealed class BenchOptions
     public IReadOnlyList<int> StatementSizes => Counts(nameof(StatementLines), StatementLines);
 
     public IReadOnlyList<int> RunSizes => Counts(nameof(RunLines), RunLines);
+
+    public IReadOnlyList<int> HistoryOrderSizes => Counts(nameof(HistorySizes), HistorySizes);
 
     public IReadOnlyList<int> PaymentWindowSeconds => Counts(nameof(PaymentWindows), PaymentWindows);
 
@@ -160,6 +171,8 @@ public sealed class BenchOptions
         [Key(nameof(RecoveryOrdersPerCase))] = "2",
         [Key(nameof(BacklogMessages))] = "300",
         [Key(nameof(BacklogOrders))] = "3",
+        [Key(nameof(HistorySizes))] = "200,1000",
+        [Key(nameof(HistoryTicks))] = "2",
     };
 
     /// <summary>Binds the <c>Bench</c> section from the command line, over the smoke sizes when <c>--smoke</c> is given.</summary>
@@ -224,6 +237,7 @@ public sealed class BenchOptions
         var lists = Check(nameof(StatementLines), StatementLines, item => Positive(item) is not null, Count)
             .Concat(Check(nameof(RunLines), RunLines, item => Positive(item) is not null, Count))
             .Concat(Check(nameof(PaymentWindows), PaymentWindows, item => Positive(item) is not null, Count))
+            .Concat(Check(nameof(HistorySizes), HistorySizes, item => Positive(item) is not null, Count))
             .Concat(Check(nameof(ActiveQuery), ActiveQuery, item => Pair(item) is not null, Schedule))
             .Concat(Check(nameof(Lane), Lane, item => Pair(item) is not null, Schedule));
         foreach (var failure in lists)
@@ -233,12 +247,12 @@ public sealed class BenchOptions
     }
 
     public const string Usage = """
-        Payments benchmarks: intake (unknown and registered orders), saga throughput, storage requests per order, statement reconciliation, recovery latency, retry-lane backlog drain.
+        Payments benchmarks: intake (unknown and registered orders), saga throughput, storage requests per order, statement reconciliation, recovery latency, retry-lane backlog drain, recovery cost with history.
         Settings are keys of the Bench configuration section, shown here with their defaults:
         --Bench:Name value or --Bench:Name=value; a list is one comma-separated value.
           --smoke                                  tiny sizes, well under a minute (the same as --Bench:Smoke true);
                                                    settings given with it override its sizes
-          --Bench:Suites intake,intake-registered,saga,requests,reconciliation,recovery,backlog
+          --Bench:Suites intake,intake-registered,saga,requests,reconciliation,recovery,backlog,history
                                                    the suites to run, in this order
           --Bench:OutputDirectory DIR              results folder (default bench/results)
          intake
@@ -248,7 +262,7 @@ public sealed class BenchOptions
           --Bench:IntakeOfferedFraction 0.5        fixed offered load, as a fraction of intake saturation
          intake-registered (the intake settings above, for callbacks of orders whose sagas run)
           --Bench:IntakeRegisteredOrders 200       registered orders the callbacks are for
-          --Bench:IntakeDurableStorage separate,shared  the host's Durable state on its own Azurite (separate,
+          --Bench:IntakeDurableStorage separate    the host's Durable state on its own Azurite (separate,
                                                    as its own storage account in Azure) and/or on the one
                                                    the inbox and the bare insert use (shared); one run each
          requests (storage requests per paid order, through a counting proxy)
@@ -260,9 +274,9 @@ public sealed class BenchOptions
          reconciliation
           --Bench:StatementLines 100000,1000000    statement sizes, classified against an in-memory ledger
           --Bench:LedgerOrders 100000              orders in that ledger
-          --Bench:ReconcilerOrders 20000           the statement run on Azurite: orders of the day (at least 288),
+          --Bench:ReconcilerOrders 10000           the statement run on Azurite: orders of the day (at least 288),
                                                    one line each, against a bare range scan of the same orders
-          --Bench:RunLines 100000,1000000          statement sizes the whole run reconciles against them
+          --Bench:RunLines 100000,400000           statement sizes the whole run reconciles against them
           --Bench:ChunkLines 5000                  statement rows per chunk (one activity each)
          recovery, in seconds; a timer period must divide 60 (it is a cron seconds field)
           --Bench:PaymentWindows 5,15              saga payment windows
@@ -270,9 +284,12 @@ public sealed class BenchOptions
           --Bench:Lane 1:2,5:5                     retry lane backoff:period (first back-off B s, drain timer every S s)
           --Bench:RecoveryOrdersPerCase 6          orders per case
          backlog
-          --Bench:BacklogMessages 10000            retry-lane backlog, every callback's order existing
+          --Bench:BacklogMessages 2000             retry-lane backlog, every callback's order existing
           --Bench:BacklogOrders 20                 orders (completed sagas) those callbacks belong to
           --Bench:BacklogConcurrency 8             the drain's receivers (Lane:DrainConcurrency)
+         history (the recovery tick and the console's counts over finished orders seeded into the tables)
+          --Bench:HistorySizes 1000,10000          finished orders, seeded cumulatively; the first is the baseline
+          --Bench:HistoryTicks 5                   recovery ticks measured at each size (median time)
         Example: ./bench/run.sh --Bench:Suites intake,saga --Bench:SagaOrders 10
         """;
 

@@ -14,11 +14,12 @@ namespace Payments.Functions;
 /// The operator console at <c>/api/ops/console</c>: a static page and script (embedded, no build
 /// chain) and the JSON it reads under <c>/api/ops/console/…</c> — search, one timeline per order,
 /// the waiting work grouped, bulk actions with a dry run, the audit trail, reconciliation reports,
-/// the money monitor's findings, live counts. Behind the operator sign-in like every <c>/api/ops</c> route; the JSON routes also need the function key.
+/// the money monitor's findings, live counts (cached server-side, shared by every tab). Behind the operator sign-in like every <c>/api/ops</c> route; the JSON routes also need the function key.
 /// </summary>
 public sealed class ConsoleFunctions(
     TimelineReader timelines,
     OperatorWork work,
+    LiveCountsCache counts,
     AuditTrail audit,
     ReconciliationStore reports,
     MoneyFindingStore money,
@@ -110,5 +111,5 @@ public sealed class ConsoleFunctions(
 
     [Function("ConsoleLive")]
     public async Task<IActionResult> Live([HttpTrigger(AuthorizationLevel.Function, "get", Route = "ops/console/live")] HttpRequest request, CancellationToken ct) =>
-        OperatorPrincipal.Refuse(request, access.Value, out _) ?? HttpReply.JsonBody(200, await work.CountAsync(ct));
+        OperatorPrincipal.Refuse(request, access.Value, out _) ?? HttpReply.JsonBody(200, await counts.GetAsync(ct));
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 using Payments.Functions.Http;
 using Payments.Hosting;
@@ -17,6 +18,7 @@ public sealed class MaintenanceFunctions(IndexUpgrade upgrade, OperatorAudit aud
     [Function("ReindexLegacyRows")]
     public async Task<IActionResult> Reindex(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "ops/maintenance/reindex")] HttpRequest request,
+        [DurableClient] DurableTaskClient durable,
         CancellationToken ct)
     {
         if (OperatorPrincipal.Refuse(request, access.Value, out var caller) is { } refused)
@@ -24,6 +26,6 @@ public sealed class MaintenanceFunctions(IndexUpgrade upgrade, OperatorAudit aud
             return refused;
         }
         await audit.RecordAsync(caller, "re-indexes rows written before the (state, time) indexes", "all", ct: ct);
-        return HttpReply.JsonBody(200, await upgrade.RunAsync(ct));
+        return HttpReply.JsonBody(200, await upgrade.RunAsync(durable, ct));
     }
 }

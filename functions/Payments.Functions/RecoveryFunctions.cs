@@ -11,9 +11,10 @@ namespace Payments.Functions;
 
 /// <summary>
 /// Timer-driven recovery, each on a schedule from app settings: the retry lane (and its scale-out
-/// fan-out of drain workers over the app's instances), the dead letters, the reconciler (outbox relay +
-/// active payment queries), yesterday's statement run (started, it runs as its own orchestration),
-/// inbox retention, retention of finished Durable instances.
+/// fan-out of drain workers over the app's instances), the dead letters, the reconciler's steps (outbox
+/// relay + active payment queries, refund tracking, the crashed-saga sweep, the failed-refund sweep: one
+/// function each, so each has its own run and budget), yesterday's statement run (started, it runs as
+/// its own orchestration), inbox retention, retention of finished Durable instances.
 /// </summary>
 public sealed class RecoveryFunctions(RetryLane retryLane, DeadLetterDesk deadLetters, Reconciler reconciler, StatementReconciler statements, InboxStore inbox, InstanceRetention instances, TimeProvider clock)
 {
@@ -45,7 +46,25 @@ public sealed class RecoveryFunctions(RetryLane retryLane, DeadLetterDesk deadLe
         [TimerTrigger("%ReconcilerSchedule%")] TimerInfo timer,
         [DurableClient] DurableTaskClient durable,
         CancellationToken ct) =>
-        reconciler.RunAsync(durable, ct);
+        reconciler.RelayAndQueryAsync(durable, ct);
+
+    [Function("RefundTracking")]
+    public Task<ReconcilerReport> TrackRefunds([TimerTrigger("%RefundTrackingSchedule%")] TimerInfo timer, CancellationToken ct) =>
+        reconciler.TrackRefundsAsync(ct);
+
+    [Function("CrashedSagaSweep")]
+    public Task<ReconcilerReport> SweepCrashedSagas(
+        [TimerTrigger("%CrashedSagaSweepSchedule%")] TimerInfo timer,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken ct) =>
+        reconciler.SweepCrashedSagasAsync(durable, ct);
+
+    [Function("FailedRefundSweep")]
+    public Task<ReconcilerReport> SweepFailedRefunds(
+        [TimerTrigger("%FailedRefundSweepSchedule%")] TimerInfo timer,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken ct) =>
+        reconciler.SweepFailedRefundsAsync(durable, ct);
 
     [Function("StatementReconciliation")]
     public Task<StatementRunStart> ReconcileYesterdaysStatement(

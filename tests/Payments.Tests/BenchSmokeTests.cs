@@ -18,7 +18,7 @@ public sealed class BenchSmokeTests
 
         var text = output.ToString();
         Assert.True(exitCode == 0, text);
-        foreach (var suite in new[] { "intake", "intake-registered", "saga", "requests", "reconciliation", "recovery", "backlog" })
+        foreach (var suite in new[] { "intake", "intake-registered", "saga", "requests", "reconciliation", "recovery", "backlog", "history" })
         {
             Assert.Contains(suite, text, StringComparison.OrdinalIgnoreCase);
         }
@@ -28,6 +28,8 @@ public sealed class BenchSmokeTests
         // Storage requests per paid order, counted at the proxy, with the account's ceiling derived from them.
         Assert.Contains("per paid order, all phases", text);
         Assert.Contains("ceiling per storage account", text);
+        // The recovery tick with a small and a large history, side by side.
+        Assert.Contains("recovery tick storage requests", text);
         Assert.Contains("results-", text);
     }
 

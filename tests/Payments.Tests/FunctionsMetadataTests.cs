@@ -56,6 +56,9 @@ public sealed class FunctionsMetadataTests
 
     [Theory]
     [InlineData("Reconciler", "%ReconcilerSchedule%")]
+    [InlineData("RefundTracking", "%RefundTrackingSchedule%")]
+    [InlineData("CrashedSagaSweep", "%CrashedSagaSweepSchedule%")]
+    [InlineData("FailedRefundSweep", "%FailedRefundSweepSchedule%")]
     [InlineData("RetryLaneDrain", "%RetryLaneSchedule%")]
     [InlineData("DeadLetterDrain", "%DeadLetterSchedule%")]
     [InlineData("StatementReconciliation", "%StatementSchedule%")]

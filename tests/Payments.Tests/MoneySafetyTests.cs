@@ -1,9 +1,7 @@
 using System.Net.Http.Json;
 using System.Net;
 using System.Text.Json;
-using Microsoft.Azure.Functions.Worker;
 using Payments.Contracts;
-using Payments.Functions;
 using Payments.Ledger;
 using Payments.Recovery;
 using Payments.Saga;
@@ -38,7 +36,7 @@ public sealed class MoneySafetyTests(MoneySafetyFixture fixture) : IClassFixture
     private PipelineHost Pipeline => fixture.Pipeline;
 
     private Task<ReconcilerReport> ReconcileAsync() =>
-        Pipeline.Function<RecoveryFunctions>().Reconcile(new TimerInfo(), Pipeline.Durable, CancellationToken.None);
+        Pipeline.Service<Reconciler>().RunAsync(Pipeline.Durable);
 
     private async Task<SagaOutcome> RefundOutcomeAsync(string paymentId)
     {
@@ -379,13 +377,13 @@ public sealed class UnclosedPaymentTests(UnclosedPaymentFixture fixture) : IClas
         Assert.NotNull(await pipeline.Service<ParkedItems>().GetAsync(ParkedKinds.CloseFailed, order.OrderId));
 
         await pipeline.Gateway.PayAsync(order.PaymentId); // its webhook is lost
-        var report = await pipeline.Function<RecoveryFunctions>().Reconcile(new TimerInfo(), pipeline.Durable, CancellationToken.None);
+        var report = await pipeline.Service<Reconciler>().RunAsync(pipeline.Durable);
         using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
         {
             var refund = await pipeline.Durable.WaitForInstanceCompletionAsync(LatePaymentRefund.InstanceId(order.PaymentId), getInputsAndOutputs: true, cts.Token);
             Assert.Equal(new SagaOutcome(OrderStatus.Refunded, PaymentDispatch.LatePaymentReason), refund.ReadOutputAs<SagaOutcome>());
         }
-        var again = await pipeline.Function<RecoveryFunctions>().Reconcile(new TimerInfo(), pipeline.Durable, CancellationToken.None);
+        var again = await pipeline.Service<Reconciler>().RunAsync(pipeline.Durable);
 
         Assert.Equal((1, 0), (report.CrashedSettled, again.CrashedSettled));
         Assert.Equal(1, await pipeline.RefundCountAsync(order.PaymentId));

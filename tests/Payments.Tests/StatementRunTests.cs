@@ -106,7 +106,7 @@ public sealed class LegacyCaptureTests(LegacyCaptureFixture fixture) : IClassFix
 
         Assert.Equal(before.Discrepancies, unindexed.Discrepancies); // found by its order row: no discrepancy
         Assert.True(fallbackReads >= 1);
-        Assert.Equal(1, (await Pipeline.Service<IndexUpgrade>().RunAsync()).CapturedOrders);
+        Assert.Equal(1, (await Pipeline.Service<IndexUpgrade>().RunAsync(Pipeline.Durable)).CapturedOrders);
 
         reads = reconciler.OrderPointReads;
         var indexed = await Pipeline.ReconcileStatementAsync(date);

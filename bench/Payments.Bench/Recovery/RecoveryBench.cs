@@ -45,6 +45,9 @@ public static class RecoveryBench
                 s["Reconciler:ActiveQueryAfterSeconds"] = q.After.ToString();
                 s["RetryLaneSchedule"] = Parked;
                 s["DeadLetterSchedule"] = Parked;
+                s["RefundTrackingSchedule"] = Parked;
+                s["CrashedSagaSweepSchedule"] = Parked;
+                s["FailedRefundSweepSchedule"] = Parked;
             },
             spacing: TimeSpan.FromSeconds((double)q.Period / k), LoseWebhookAsync)));
 
@@ -57,6 +60,9 @@ public static class RecoveryBench
                 s["Lane:BackoffSeconds"] = l.Backoff.ToString();
                 s["ReconcilerSchedule"] = Parked;
                 s["DeadLetterSchedule"] = Parked;
+                s["RefundTrackingSchedule"] = Parked;
+                s["CrashedSagaSweepSchedule"] = Parked;
+                s["FailedRefundSweepSchedule"] = Parked;
             },
             spacing: TimeSpan.FromSeconds((double)l.Period / k), CallbackBeforeOrderAsync)));
 

@@ -81,6 +81,7 @@ public sealed class StorageRequestClassifier(string tablePrefix, string taskHub)
             "Stock" => "ledger: stock",
             "Points" => "ledger: points",
             "LaneWaiting" => "retry lane",
+            "OpenOrchestrations" => "recovery: open orchestrations",
             _ when service == "queue" => "retry lane",
             _ => $"pipeline: {name}",
         };

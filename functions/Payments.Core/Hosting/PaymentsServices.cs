@@ -85,6 +85,7 @@ public static class PaymentsServices
         services.AddSingleton<AfterSalesRefunds>();
         services.AddSingleton<RefundTracker>();
         services.AddSingleton<ParkedItems>();
+        services.AddSingleton<OpenOrchestrationIndex>();
         services.AddSingleton<LaneWaitingIndex>();
         services.AddSingleton<PaymentDispatch>();
         services.AddSingleton<IStoredCallbackDispatch>(sp => sp.GetRequiredService<PaymentDispatch>());
@@ -97,6 +98,7 @@ public static class PaymentsServices
         services.AddSingleton<RetryLane>();
         services.AddSingleton<DeadLetterStore>();
         services.AddSingleton<DeadLetterDesk>();
+        services.AddSingleton(sp => new OpenOrchestrationBackfill(sp.GetRequiredService<OpenOrchestrationIndex>()));
         services.AddSingleton<IndexUpgrade>();
         services.AddSingleton<CrashedSagaSweep>();
         services.AddSingleton<FailedRefundSweep>();
@@ -112,6 +114,7 @@ public static class PaymentsServices
         services.AddSingleton<InstanceRetention>();
         services.TryAddSingleton<IOrchestrationHistory, DurableClientHistory>();
         services.AddSingleton<OperatorWork>();
+        services.AddSingleton<LiveCountsCache>();
         services.AddTransient<SagaActivities>();
 
         return services;

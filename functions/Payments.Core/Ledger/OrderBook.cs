@@ -278,6 +278,21 @@ public sealed class OrderBook(PaymentsStorage storage, TimeProvider clock)
         }
     }
 
+    /// <summary>How many orders the read model holds in each state: a read of the status column of every row (the console caches it, <c>LiveCountsCache</c>).</summary>
+    public async Task<IReadOnlyDictionary<OrderStatus, int>> CountByStatusAsync(CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.Orders, ct);
+        var counts = new Dictionary<OrderStatus, int>();
+        await foreach (var row in table.QueryAsync<TableEntity>(select: ["Status"], cancellationToken: ct))
+        {
+            if (Enum.TryParse<OrderStatus>(row.GetString("Status"), out var status))
+            {
+                counts[status] = counts.GetValueOrDefault(status) + 1;
+            }
+        }
+        return counts;
+    }
+
     /// <summary>Index rows read by <see cref="ListAwaitingPaymentAsync"/> since start (for tests and diagnostics).</summary>
     public long AwaitingIndexRowsRead => Interlocked.Read(ref awaitingIndexRowsRead);
 

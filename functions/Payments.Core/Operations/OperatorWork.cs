@@ -120,19 +120,23 @@ public sealed class OperatorWork(
         return "Discarded";
     }
 
-    /// <summary>The live counts: orders by state (a read of the read model) and the waiting work.</summary>
+    /// <summary>
+    /// The live counts: orders by state (the status column of the read model), the parked dead letters
+    /// (their index) and the open parked items. Read through <see cref="LiveCountsCache"/>, not per refresh.
+    /// </summary>
     public async Task<LiveCounts> CountAsync(CancellationToken ct = default)
     {
         var byStatus = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        var total = 0;
-        await foreach (var order in orders.ListAsync(ct: ct))
+        foreach (var (status, count) in await orders.CountByStatusAsync(ct))
         {
-            var key = order.Status.ToString();
-            byStatus[key] = byStatus.GetValueOrDefault(key) + 1;
-            total++;
+            byStatus[status.ToString()] = count;
         }
-        var work = await ListAsync(ct: ct);
-        return new LiveCounts(clock.GetUtcNow(), byStatus, total, work.Count(w => w.Kind == DeadLetter), work.Count(w => w.Kind != DeadLetter));
+        var openItems = 0;
+        await foreach (var item in parked.ListAsync(ct))
+        {
+            openItems += item.Open ? 1 : 0;
+        }
+        return new LiveCounts(clock.GetUtcNow(), byStatus, byStatus.Values.Sum(), await letters.CountParkedAsync(ct), openItems);
     }
 
     private static string Describe(WorkFilter filter) => filter.Ids is { Count: > 0 } ids

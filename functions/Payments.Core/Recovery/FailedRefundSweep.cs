@@ -16,29 +16,32 @@ namespace Payments.Recovery;
 /// again, its refund is parked as <see cref="ParkedKinds.RefundFailed"/> with the refund attached,
 /// for the operator's retry (<c>POST /api/ops/refunds/{key}/retry</c>), with an error log and a metric.
 /// Both items are keyed by the refund's instance id, so two refunds of one order are two items.
+/// The refunds are found through the open-orchestration index (<see cref="OpenOrchestrationIndex"/>),
+/// each looked at by id: never a listing of Durable instances by status, which reads every refund ever.
 /// </summary>
-public sealed class FailedRefundSweep(ParkedItems parked, ILogger<FailedRefundSweep> log)
+public sealed class FailedRefundSweep(ParkedItems parked, OpenOrchestrationIndex open, TimeProvider clock, ILogger<FailedRefundSweep> log)
 {
-    private static readonly OrchestrationQuery Crashed = new()
-    {
-        InstanceIdPrefix = LatePaymentRefund.InstanceId(""),
-        Statuses = [OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated],
-        FetchInputsAndOutputs = true,
-        PageSize = 100,
-    };
+    /// <summary>An index row whose refund never started this long after it was written has none coming (a start that failed is retried under a row of its own).</summary>
+    private static readonly TimeSpan NeverStartedAfter = TimeSpan.FromDays(1);
 
-    public async Task<(int Restarted, int Parked)> SweepAsync(DurableTaskClient durable, CancellationToken ct = default)
+    public Task<SweepOutcome> SweepAsync(DurableTaskClient durable, CancellationToken ct = default) =>
+        SweepAsync(durable, StepBudget.Unlimited(clock), ct);
+
+    public async Task<SweepOutcome> SweepAsync(DurableTaskClient durable, StepBudget budget, CancellationToken ct = default)
     {
-        int restarted = 0, parkedCount = 0;
-        await foreach (var instance in durable.GetAllInstancesAsync(Crashed).WithCancellation(ct))
+        int restarted = 0, parkedCount = 0, examined = 0, left = 0;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var row in open.ListAsync(OpenOrchestrationIndex.Refunds, clock.GetUtcNow(), ct))
         {
-            if (instance.ReadInputAs<LatePaymentInput>()?.Refund is not { } refund)
+            if (budget.Spent)
             {
-                continue; // not a refund of ours
+                left++;
+                continue;
             }
+            examined++;
             try
             {
-                switch (await SettleAsync(durable, instance, refund, ct))
+                switch (await LookAsync(durable, row, seen, ct))
                 {
                     case true:
                         restarted++;
@@ -50,10 +53,53 @@ public sealed class FailedRefundSweep(ParkedItems parked, ILogger<FailedRefundSw
             }
             catch (Exception ex) when (!ct.IsCancellationRequested)
             {
-                log.CrashedSagaSweepFailed(ex, refund.OrderId);
+                log.FailedRefundSweepFailed(ex, row.InstanceId);
             }
         }
-        return (restarted, parkedCount);
+        return new SweepOutcome(restarted, parkedCount, examined, left);
+    }
+
+    /// <summary>
+    /// One point read of the refund decides what its row means: ended well, or never started long since
+    /// (the row goes); failed or terminated (restarted, and the row stays for the restarted run; or
+    /// parked for an operator, and the row goes); running (the row stays).
+    /// </summary>
+    /// <returns>As <see cref="SettleAsync"/>; null as well when nothing was done.</returns>
+    private async Task<bool?> LookAsync(DurableTaskClient durable, OpenOrchestration row, HashSet<string> seen, CancellationToken ct)
+    {
+        if (!seen.Add(row.InstanceId))
+        {
+            await open.RemoveAsync(row, ct); // a second row for one refund (a start retried)
+            return null;
+        }
+        var instance = await durable.GetInstanceAsync(row.InstanceId, getInputsAndOutputs: true, ct);
+        if (instance is null)
+        {
+            if (row.StartedAt < clock.GetUtcNow() - NeverStartedAfter)
+            {
+                await open.RemoveAsync(row, ct);
+            }
+            return null;
+        }
+        if (instance.RuntimeStatus is not (OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated))
+        {
+            if (instance.IsCompleted)
+            {
+                await open.RemoveAsync(row, ct);
+            }
+            return null;
+        }
+        if (instance.ReadInputAs<LatePaymentInput>()?.Refund is not { } refund)
+        {
+            await open.RemoveAsync(row, ct); // not a refund of ours
+            return null;
+        }
+        var restarted = await SettleAsync(durable, instance, refund, ct);
+        if (restarted is not true)
+        {
+            await open.RemoveAsync(row, ct); // parked for an operator: the sweep has done all it does
+        }
+        return restarted;
     }
 
     /// <returns>True when restarted; false when parked for an operator now; null when already parked.</returns>

@@ -11,12 +11,15 @@ using Payments.Storage;
 namespace Payments.Recovery;
 
 /// <summary>
-/// The periodic safety net: relays stored-but-unapplied callbacks, starts sagas whose registration
-/// crashed before starting them, then asks the gateway about orders that have waited for payment
-/// suspiciously long, and last settles sagas that crashed (<see cref="CrashedSagaSweep"/>) and refunds
-/// that did (<see cref="FailedRefundSweep"/>). The
-/// active query closes the gap of a webhook the gateway never sent (or that was lost), well before
-/// the saga's own window check.
+/// The periodic safety net, in four steps, each a timer function of its own with its own budget
+/// (<see cref="ReconcilerOptions.StepBudgetSeconds"/>), so a slow step never starves another:
+/// <see cref="RelayAndQueryAsync"/> relays stored-but-unapplied callbacks, starts sagas whose
+/// registration crashed before starting them, then asks the gateway about orders that have waited for
+/// payment suspiciously long (closing the gap of a webhook the gateway never sent, or that was lost,
+/// well before the saga's own window check); <see cref="TrackRefundsAsync"/> follows open refunds;
+/// <see cref="SweepCrashedSagasAsync"/> settles sagas that crashed (<see cref="CrashedSagaSweep"/>) and
+/// <see cref="SweepFailedRefundsAsync"/> refunds that did (<see cref="FailedRefundSweep"/>). Each
+/// reports what it did and what it left, in its log line and its report's <see cref="ReconcilerReport.Steps"/>.
 /// </summary>
 public sealed class Reconciler(
     OutboxRelay relay,
@@ -48,18 +51,69 @@ public sealed class Reconciler(
     /// <summary>Providers whose orders the active query has said it skips: said once per process, not every run.</summary>
     private readonly ConcurrentDictionary<string, bool> notQueryableSaid = new(StringComparer.Ordinal);
 
+    /// <summary>Every step once, one after another, each on its own budget: the whole recovery tick (tests, the bench).</summary>
     public async Task<ReconcilerReport> RunAsync(DurableTaskClient durable, CancellationToken ct = default)
     {
-        var relayedFrom = clock.GetUtcNow();
-        var relayed = await relay.RelayAsync(durable, ct);
-        // Only a recent raise holds the query back (as long as the reconciler's own raise does), read before the first query.
-        var raisedReadFrom = clock.GetUtcNow() - RaiseAgainAfter;
-        var inInbox = await StoredNotYetRelayedAsync(relayedFrom - OutboxRelay.SettleTime, ct);
-        var (queried, recovered, started, examined, held, notQueryable) = await QueryStalePaymentsAsync(durable, inInbox, raisedReadFrom, ct);
-        var tracked = await refundTracker.TrackAsync(ct);
-        var (settled, parked) = await crashed.SweepAsync(durable, ct);
-        var (refundsRestarted, refundsParked) = await refunds.SweepAsync(durable, ct);
-        return new ReconcilerReport(relayed, queried, recovered, started, examined, settled, parked, refundsRestarted, refundsParked, held, notQueryable, tracked);
+        var query = await RelayAndQueryAsync(durable, ct);
+        var tracked = await TrackRefundsAsync(ct);
+        var swept = await SweepCrashedSagasAsync(durable, ct);
+        var restarted = await SweepFailedRefundsAsync(durable, ct);
+        return query with
+        {
+            Refunds = tracked.Refunds,
+            CrashedSettled = swept.CrashedSettled,
+            CrashedParked = swept.CrashedParked,
+            RefundsRestarted = restarted.RefundsRestarted,
+            RefundsParked = restarted.RefundsParked,
+            Steps = [.. query.Steps!, .. tracked.Steps!, .. swept.Steps!, .. restarted.Steps!],
+        };
+    }
+
+    public Task<ReconcilerReport> RelayAndQueryAsync(DurableTaskClient durable, CancellationToken ct = default) =>
+        RunStepAsync(RecoverySteps.RelayAndQuery, async budget =>
+        {
+            var relayedFrom = clock.GetUtcNow();
+            var relayed = await relay.RelayAsync(durable, ct);
+            // Only a recent raise holds the query back (as long as the reconciler's own raise does), read before the first query.
+            var raisedReadFrom = clock.GetUtcNow() - RaiseAgainAfter;
+            var inInbox = await StoredNotYetRelayedAsync(relayedFrom - OutboxRelay.SettleTime, ct);
+            var (queried, recovered, started, examined, held, notQueryable, left) = await QueryStalePaymentsAsync(durable, inInbox, raisedReadFrom, budget, ct);
+            var report = new ReconcilerReport(relayed, queried, recovered, started, examined, HeldInInbox: held, NotQueryable: notQueryable);
+            return (report, relayed.Examined + examined, relayed.Relayed + relayed.Queued + relayed.Parked + queried + started, left);
+        });
+
+    public Task<ReconcilerReport> TrackRefundsAsync(CancellationToken ct = default) =>
+        RunStepAsync(RecoverySteps.RefundTracking, async budget =>
+        {
+            var tracked = await refundTracker.TrackAsync(budget, ct);
+            return (new ReconcilerReport(RelayReport.None, 0, 0, Refunds: tracked), tracked.Due, tracked.Asked, tracked.Left);
+        });
+
+    public Task<ReconcilerReport> SweepCrashedSagasAsync(DurableTaskClient durable, CancellationToken ct = default) =>
+        RunStepAsync(RecoverySteps.CrashedSagas, async budget =>
+        {
+            var swept = await crashed.SweepAsync(durable, budget, ct);
+            return (new ReconcilerReport(RelayReport.None, 0, 0, CrashedSettled: swept.Settled, CrashedParked: swept.Parked), swept.Examined, swept.Settled + swept.Parked, swept.Left);
+        });
+
+    public Task<ReconcilerReport> SweepFailedRefundsAsync(DurableTaskClient durable, CancellationToken ct = default) =>
+        RunStepAsync(RecoverySteps.FailedRefunds, async budget =>
+        {
+            var swept = await refunds.SweepAsync(durable, budget, ct);
+            return (new ReconcilerReport(RelayReport.None, 0, 0, RefundsRestarted: swept.Settled, RefundsParked: swept.Parked), swept.Examined, swept.Settled + swept.Parked, swept.Left);
+        });
+
+    private async Task<ReconcilerReport> RunStepAsync(string step, Func<StepBudget, Task<(ReconcilerReport Report, int Examined, int Acted, int Left)>> run)
+    {
+        var budget = StepBudget.Start(TimeSpan.FromSeconds(options.Value.StepBudgetSeconds), clock);
+        var (report, examined, acted, left) = await run(budget);
+        var done = new RecoveryStepReport(step, examined, acted, left, Math.Round(budget.Elapsed.TotalSeconds, 3));
+        log.RecoveryStepRan(step, examined, acted, left, done.Seconds);
+        if (left > 0)
+        {
+            log.RecoveryStepBudgetSpent(step, options.Value.StepBudgetSeconds, left);
+        }
+        return report with { Steps = [done] };
     }
 
     /// <summary>
@@ -91,14 +145,20 @@ public sealed class Reconciler(
     /// some gateways). Read from the raised index from <paramref name="readUpTo"/> on and kept up to date
     /// during the run (<see cref="InboxRefreshAfter"/>).
     /// </param>
-    private async Task<(int Queried, int Recovered, int SagasStarted, int Examined, int HeldInInbox, int NotQueryable)> QueryStalePaymentsAsync(
-        DurableTaskClient durable, HashSet<(string OrderId, string PaymentId)> inInbox, DateTimeOffset readUpTo, CancellationToken ct)
+    /// <returns>Left is 1 when the run stopped at its query cap or its budget with due orders still unread (the index is read as the run goes), else 0.</returns>
+    private async Task<(int Queried, int Recovered, int SagasStarted, int Examined, int HeldInInbox, int NotQueryable, int Left)> QueryStalePaymentsAsync(
+        DurableTaskClient durable, HashSet<(string OrderId, string PaymentId)> inInbox, DateTimeOffset readUpTo, StepBudget budget, CancellationToken ct)
     {
-        int queried = 0, recovered = 0, started = 0, examined = 0, held = 0, notQueryable = 0;
+        int queried = 0, recovered = 0, started = 0, examined = 0, held = 0, notQueryable = 0, left = 0;
         // Only orders old enough for either check: healing waits out the registration's own start.
         var dueBefore = clock.GetUtcNow() - TimeSpan.FromSeconds(Math.Min(options.Value.ActiveQueryAfterSeconds, OrderRegistration.StartGrace.TotalSeconds));
         await foreach (var order in orders.ListAwaitingPaymentAsync(dueBefore, ct))
         {
+            if (budget.Spent)
+            {
+                left = 1;
+                break;
+            }
             examined++;
             if (await registration.HealAsync(order, durable, ct))
             {
@@ -139,6 +199,7 @@ public sealed class Reconciler(
             }
             if (queried++ >= options.Value.MaxActiveQueriesPerRun)
             {
+                left = 1;
                 break;
             }
             try
@@ -166,7 +227,7 @@ public sealed class Reconciler(
                 await NoteQueryAsync(order, $"failed: {ex.GetType().Name}", ct);
             }
         }
-        return (queried, recovered, started, examined, held, notQueryable);
+        return (queried, recovered, started, examined, held, notQueryable, left);
     }
 
     /// <summary>

@@ -56,6 +56,14 @@ public sealed class ReconcilerOptions
     [Range(1, 10_000)]
     public int RelayMaxAttempts { get; set; } = 20;
 
+    /// <summary>
+    /// How long each recovery step (relay and active query, refund tracking, crashed-saga sweep,
+    /// failed-refund sweep: a timer function each) may keep taking new work in one run; what is left
+    /// comes first in its next run. Below the host's five-minute <c>functionTimeout</c>.
+    /// </summary>
+    [Range(1, 280)]
+    public int StepBudgetSeconds { get; set; } = 240;
+
     /// <summary>Bounds the gateway calls one reconciler run makes.</summary>
     [Range(1, 10_000)]
     public int MaxActiveQueriesPerRun { get; set; } = 200;

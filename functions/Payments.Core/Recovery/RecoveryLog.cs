@@ -115,4 +115,13 @@ internal static partial class RecoveryLog
 
     [LoggerMessage(3131, LogLevel.Information, "Money monitor: {Watched} captures watched ({Checked} checked, {Settled} settled since listed), {OpenRefunds} open refunds, {Customers} customers checked, {Findings} findings")]
     public static partial void MoneyMonitorRan(this ILogger log, int watched, int @checked, int settled, int openRefunds, int customers, int findings);
+
+    [LoggerMessage(3140, LogLevel.Information, "Recovery step {Step}: examined {Examined}, acted on {Acted}, left {Left} in {Seconds:F1} s")]
+    public static partial void RecoveryStepRan(this ILogger log, string step, int examined, int acted, int left, double seconds);
+
+    [LoggerMessage(3141, LogLevel.Warning, "Recovery step {Step} spent its budget of {BudgetSeconds} s and left {Left} due rows to its next run")]
+    public static partial void RecoveryStepBudgetSpent(this ILogger log, string step, int budgetSeconds, int left);
+
+    [LoggerMessage(3142, LogLevel.Warning, "Failed-refund sweep for {InstanceId} failed; the next run retries")]
+    public static partial void FailedRefundSweepFailed(this ILogger log, Exception exception, string instanceId);
 }

@@ -16,7 +16,7 @@ namespace Payments.Recovery;
 /// <c>retry_refund</c>): claim the open item, start the retry, resolve the item naming the retry, and
 /// audit what happened — also a refusal — so a second retry of a resolved item is refused, not run.
 /// </summary>
-public sealed class RefundDesk(ParkedItems parked, OrderBook orders, OperatorAudit audit, IOptions<SagaOptions> sagaOptions)
+public sealed class RefundDesk(ParkedItems parked, OrderBook orders, OperatorAudit audit, OpenOrchestrationIndex open, IOptions<SagaOptions> sagaOptions)
 {
     /// <summary>A payment's retries are numbered 1, 2, …; far more than any operator would ask for.</summary>
     private const int MaxRetriesPerPayment = 100;
@@ -60,7 +60,7 @@ public sealed class RefundDesk(ParkedItems parked, OrderBook orders, OperatorAud
         // The order's own payment, refunded by the pipeline and left RefundPending: the retry records the order's end when it pays out.
         var recordOrder = refund.RequestKey is null && await orders.GetAsync(refund.OrderId, ct) is { Status: OrderStatus.RefundPending } order && order.PaymentId == refund.PaymentId;
         var input = new LatePaymentInput(refund with { Reason = refund.Reason + "_operator_retry" }, sagaOptions.Value.ToSettings(), RecordOrder: recordOrder);
-        await DurableStart.StartOnceAsync(durable, LatePaymentRefund.Name, claimed, input, ct);
+        await DurableStart.StartOnceAsync(durable, open, LatePaymentRefund.Name, claimed, input, ct);
         return (new(RefundRetryResult.Started, claimed), item);
     }
 

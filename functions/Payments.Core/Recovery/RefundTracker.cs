@@ -22,11 +22,13 @@ public sealed class RefundTracker(
     TimeProvider clock,
     ILogger<RefundTracker> log)
 {
-    public async Task<RefundTrackReport> TrackAsync(CancellationToken ct = default)
+    public Task<RefundTrackReport> TrackAsync(CancellationToken ct = default) => TrackAsync(StepBudget.Unlimited(clock), ct);
+
+    public async Task<RefundTrackReport> TrackAsync(StepBudget budget, CancellationToken ct = default)
     {
         var settings = options.Value;
         var now = clock.GetUtcNow();
-        int asked = 0, finished = 0, overdue = 0;
+        int asked = 0, finished = 0, overdue = 0, looked = 0;
         var due = new List<OpenRefund>();
         await foreach (var open in money.ListOpenRefundsAsync(now, ct))
         {
@@ -38,6 +40,11 @@ public sealed class RefundTracker(
         }
         foreach (var open in due)
         {
+            if (budget.Spent)
+            {
+                break;
+            }
+            looked++;
             try
             {
                 var age = now - open.ListedAt;
@@ -87,7 +94,7 @@ public sealed class RefundTracker(
                 await TryRescheduleAsync(open, now + NextInterval(open.Checks, settings), ct);
             }
         }
-        return new RefundTrackReport(due.Count, asked, finished, overdue);
+        return new RefundTrackReport(due.Count, asked, finished, overdue, due.Count - looked);
     }
 
     private static TimeSpan NextInterval(int checks, ReconcilerOptions settings) =>
@@ -107,4 +114,5 @@ public sealed class RefundTracker(
 }
 
 /// <summary>What one look at the open refunds did: due, asked at the gateway, found final, overdue.</summary>
-public sealed record RefundTrackReport(int Due, int Asked, int Finished, int Overdue);
+/// <param name="Left">Due refunds the run's budget did not reach; they stay due for the next run.</param>
+public sealed record RefundTrackReport(int Due, int Asked, int Finished, int Overdue, int Left = 0);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Payments.Contracts;
 using Payments.Ledger;
+using Payments.Storage;
 
 namespace Payments.Saga;
 
@@ -13,6 +14,7 @@ public sealed class OrderRegistration(
     IOptions<SagaOptions> sagaOptions,
     TimeProvider clock,
     PaymentDispatch dispatch,
+    OpenOrchestrationIndex open,
     ILogger<OrderRegistration> log)
 {
     /// <summary>How long a registration may take between writing the order row and starting its saga; healing waits this out.</summary>
@@ -105,7 +107,7 @@ public sealed class OrderRegistration(
     {
         // Stamped with this deployment's saga version for life: a later deploy replays it on the steps it started with.
         var options = sagaOptions.Value;
-        var started = await DurableStart.StartOnceAsync(durable, OrderSaga.Name, OrderSaga.InstanceId(order.OrderId), new OrderSagaInput(order, options.ToSettings(), registeredRow), ct, options.Version);
+        var started = await DurableStart.StartOnceAsync(durable, open, OrderSaga.Name, OrderSaga.InstanceId(order.OrderId), new OrderSagaInput(order, options.ToSettings(), registeredRow), ct, options.Version);
         if (started)
         {
             log.Registered(order.OrderId);

@@ -30,6 +30,7 @@ public sealed class PaymentDispatch(
     OrderBook orders,
     RefundFollowUp refunds,
     DisputeFollowUp disputes,
+    OpenOrchestrationIndex open,
     TimeProvider clock,
     ILogger<PaymentDispatch> log) : IStoredCallbackDispatch
 {
@@ -477,7 +478,7 @@ public sealed class PaymentDispatch(
         {
             return false;
         }
-        return await DurableStart.StartOnceAsync(client, LatePaymentRefund.Name, instanceId, input, ct);
+        return await DurableStart.StartOnceAsync(client, open, LatePaymentRefund.Name, instanceId, input, ct);
     }
 
     /// <summary>The saga's settings for a refund started outside a saga.</summary>

@@ -98,6 +98,20 @@ public sealed class DeadLetterStore(PaymentsStorage storage, TimeProvider clock)
         }
     }
 
+    /// <summary>How many letters are parked (re-drivable or held): one read of the parked index, never of the letters resolved long ago.</summary>
+    public async Task<int> CountParkedAsync(CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableNames.DeadLetters, ct);
+        // Every index row starts with the mark, and only a parked letter has one.
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey ge {IndexMark} and RowKey lt {((char)(IndexMark[0] + 1)).ToString()}");
+        var count = 0;
+        await foreach (var _ in table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: ct))
+        {
+            count++;
+        }
+        return count;
+    }
+
     /// <summary>How many parked letters are held: known to carry no stored callback, waiting for an operator's discard.</summary>
     public async Task<int> CountHeldAsync(CancellationToken ct = default)
     {

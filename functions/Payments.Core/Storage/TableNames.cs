@@ -23,6 +23,8 @@ public static class TableNames
     public const string MoneyWatch = "MoneyWatch";
     /// <summary>What breaks a money rule now, as the money monitor's last run left it: what the console's money panel reads.</summary>
     public const string MoneyFindings = "MoneyFindings";
+    /// <summary>Sagas and refund orchestrations not yet seen ended and settled, by kind and start time: what the crashed-saga and failed-refund sweeps read.</summary>
+    public const string OpenOrchestrations = "OpenOrchestrations";
     public const string Parked = "Parked";
     public const string DeadLetters = "DeadLetters";
     public const string Reconciliation = "Reconciliation";

@@ -28,6 +28,9 @@ public static class DemoConfiguration
         ["Saga:PointsMaxAttempts"] = "5",
         ["RetryLaneSchedule"] = "*/2 * * * * *",
         ["ReconcilerSchedule"] = "*/2 * * * * *",
+        ["RefundTrackingSchedule"] = "*/2 * * * * *",
+        ["CrashedSagaSweepSchedule"] = "*/2 * * * * *",
+        ["FailedRefundSweepSchedule"] = "*/2 * * * * *",
         ["DeadLetterSchedule"] = "*/5 * * * * *",
         ["Reconciler:ActiveQueryAfterSeconds"] = "8",
         // The demo's terminated sagas are decided within seconds; its refunds are followed from the first seconds on.
