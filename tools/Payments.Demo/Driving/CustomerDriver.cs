@@ -40,7 +40,7 @@ public sealed class CustomerDriver(PipelineAccess access, OrderServiceOutage? ou
     private static readonly TimeSpan SagaConfirmation = TimeSpan.FromMinutes(3);
 
     /// <summary>How long the operator waits for an order to show Paid before giving up on terminating its saga.</summary>
-    private static readonly TimeSpan PaidPatience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan PaidPatience = TimeSpan.FromSeconds(120);
 
     /// <summary>How long a refund after the sale waits for its order to complete before giving up on it.</summary>
     private static readonly TimeSpan CompletedPatience = TimeSpan.FromSeconds(90);
@@ -198,10 +198,11 @@ public sealed class CustomerDriver(PipelineAccess access, OrderServiceOutage? ou
                 Interlocked.Increment(ref terminated);
                 return;
             }
-            if (status is { Status: not OrderStatus.AwaitingPayment })
+            if (status is { Status: not (OrderStatus.AwaitingPayment or OrderStatus.Paid) })
             {
-                break; // it ended some other way first
+                break; // it ended some other way first (Paid stays: a terminate that failed is tried again)
             }
+            deadline = NotBeforeRegistered(status, deadline, PaidPatience);
             await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
         }
         Interlocked.Increment(ref terminationsMissed);
@@ -295,16 +296,25 @@ public sealed class CustomerDriver(PipelineAccess access, OrderServiceOutage? ou
     {
         var orders = new OrderBook(access.Storage, TimeProvider.System);
         var deadline = DateTime.UtcNow + CompletedPatience;
-        while ((await PollAsync(() => orders.GetAsync(orderId, ct), ct))?.Status is null or OrderStatus.AwaitingPayment or OrderStatus.Paid)
+        OrderRecord? status;
+        while ((status = await PollAsync(() => orders.GetAsync(orderId, ct), ct))?.Status is null or OrderStatus.AwaitingPayment or OrderStatus.Paid)
         {
             if (DateTime.UtcNow > deadline)
             {
                 return false;
             }
+            deadline = NotBeforeRegistered(status, deadline, CompletedPatience);
             await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
         }
         return (await PollAsync(() => orders.GetAsync(orderId, ct), ct))?.Status == OrderStatus.Completed;
     }
+
+    /// <summary>
+    /// The operator's patience runs from when the order is registered: while the order service's outage
+    /// holds its registration (no row yet), the deadline moves on with the clock.
+    /// </summary>
+    private static DateTime NotBeforeRegistered(OrderRecord? status, DateTime deadline, TimeSpan patience) =>
+        status is null && DateTime.UtcNow + patience > deadline ? DateTime.UtcNow + patience : deadline;
 
     /// <summary>A crash before the payment is decided: the saga is terminated while its order awaits the payment.</summary>
     private async Task TerminateWhileAwaitingPaymentAsync(string orderId, CancellationToken ct)
@@ -323,6 +333,7 @@ public sealed class CustomerDriver(PipelineAccess access, OrderServiceOutage? ou
             {
                 break;
             }
+            deadline = NotBeforeRegistered(status, deadline, PaidPatience);
             await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
         }
         Interlocked.Increment(ref terminationsMissed);

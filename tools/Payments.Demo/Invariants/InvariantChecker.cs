@@ -505,6 +505,8 @@ public static class InvariantChecker
                 // Each dispute says each of its words once (Adyen's lost-then-reversed says lost and won once each).
                 PaymentEventKind.DisputeOpened or PaymentEventKind.DisputeFundsWithdrawn or PaymentEventKind.DisputeFundsReinstated
                     or PaymentEventKind.DisputeWon or PaymentEventKind.DisputeLost => facts.DisputesOf(group.Key.PaymentId).Count(),
+                // A refund the gateway accepted and then failed announces its failure once; it moved no money, so no statement line.
+                PaymentEventKind.RefundFailed => facts.Snapshot.GatewayRefunds.Count(r => r.PaymentId == group.Key.PaymentId && r.Status == "failed"),
                 _ => facts.RefundsOf(group.Key.PaymentId).Count,
             };
             if (group.Count() > allowed)
