@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Payments.Contracts;
@@ -141,10 +140,8 @@ public sealed class StripeProvider : IWebhookProvider
                 {
                     return new ParseOutcome.Ignored(eventId, type);
                 }
-                if (orderId is not null)
-                {
-                    return new ParseOutcome.Parked(eventId, type, $"refund {status} at Stripe after it was accepted: the customer was not paid back.", orderId, FailedRefund(root, orderId));
-                }
+                // A refund notice like any other: the money ledger knows the refund and parks it once, with the
+                // retry under its own next key (an after-sales refund keeps its request's key).
                 kind = PaymentEventKind.RefundFailed;
             }
 
@@ -162,30 +159,6 @@ public sealed class StripeProvider : IWebhookProvider
                 reader.Currency(root, "data.object.currency"), occurredAt, refundObject ? reader.Identifier(root, "data.object.id") : null);
             return reader.HasErrors ? new ParseOutcome.Invalid(reader.Errors) : new ParseOutcome.Parsed(paymentEvent);
         }
-    }
-
-    /// <summary>
-    /// The refund to ask for again after Stripe failed one it had accepted, or null when the event does
-    /// not say enough (the letter is still parked). The connector writes on every refund the total it
-    /// asked for (<c>metadata.refund_total</c>), why (<c>reason</c>) and under which attempt's key
-    /// (<c>attempt</c>): a retry under that key would be answered with the failed refund (Stripe replays
-    /// a key's first answer), so the retry takes the next attempt's key (<c>refund{n}-{paymentId}</c>).
-    /// </summary>
-    private static RefundRequest? FailedRefund(JsonElement root, string orderId)
-    {
-        var reader = new PayloadReader();
-        var paymentId = reader.Id(root, "data.object.payment_intent");
-        var amount = reader.AmountMinor(root, "data.object.amount");
-        var currency = reader.Currency(root, "data.object.currency");
-        if (reader.HasErrors)
-        {
-            return null;
-        }
-        string? Metadata(string name) => reader.Find(root, "data.object.metadata." + name) is { ValueKind: JsonValueKind.String } v ? v.GetString() : null;
-        var total = long.TryParse(Metadata("refund_total"), NumberStyles.None, CultureInfo.InvariantCulture, out var t) && t > 0 ? t : amount;
-        var attempt = int.TryParse(Metadata("attempt"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
-        var reason = Metadata("reason") is { Length: > 0 and <= 64 } r && r.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-') ? r : "refund";
-        return new RefundRequest(orderId, ProviderName, paymentId, total, currency, reason, attempt).AfterRefusal();
     }
 
     // What the gateway sent, for an operator's reason: short and printable, never more of the payload.
