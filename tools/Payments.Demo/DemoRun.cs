@@ -159,7 +159,9 @@ public static class DemoRun
             Console.WriteLine(outage.Summary());
         }
         Console.WriteLine($"Pipeline log: {runLog.Path}");
-        var exitCode = verdicts.AllHold && failure is null && (outage?.DrainedInTime ?? true) ? 0 : 1;
+        // As the README says: broken invariants or a pipeline that never went quiet fail the run. How fast the
+        // outage's backlog drained is reported above (a timing on a shared machine is a figure, not a verdict).
+        var exitCode = verdicts.AllHold && failure is null ? 0 : 1;
         if (demo.KeepRunning)
         {
             await KeepRunningAsync(host.BaseAddress, plans, ct);

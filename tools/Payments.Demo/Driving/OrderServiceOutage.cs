@@ -95,7 +95,7 @@ public sealed class OrderServiceOutage(PaymentsStorage storage, TimeSpan start, 
     public string Summary() =>
         $"Order-service outage {length.TotalSeconds:F0} s from {start.TotalSeconds:F0} s: {held} registrations held; retry lane peak {peakWaiting} callbacks waiting for their order "
         + $"({peakQueued} lane messages); " + (drainedAfter is { } drained
-            ? $"drained {drained.TotalSeconds:F1} s after registrations resumed ({(drained <= 2 * length ? "within" : "OVER")} 2x the outage)"
+            ? $"drained {drained.TotalSeconds:F1} s after registrations resumed ({(DrainedInTime ? "within" : "OVER")} 2x the outage)"
             : "NOT drained");
 
     /// <summary>Every held registration went through and no callback of a held order waits any more.</summary>
