@@ -125,6 +125,19 @@ public sealed class Quiescence(PipelineAccess access)
                 Interlocked.Increment(ref running);
             }
         });
+        // Every other refund still running: an operator's retries (refund-op-…) and refunds after the sale (aftersales-…).
+        var query = new Microsoft.DurableTask.Client.OrchestrationQuery
+        {
+            Statuses = [Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Running, Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Pending],
+        };
+        await foreach (var instance in access.Durable.GetAllInstancesAsync(query).WithCancellation(ct))
+        {
+            // The prefixes of LatePaymentRefund.OperatorRetryInstanceId and AfterSalesRefunds.InstanceId.
+            if (instance.InstanceId.StartsWith("refund-op-", StringComparison.Ordinal) || instance.InstanceId.StartsWith("aftersales-", StringComparison.Ordinal))
+            {
+                running++;
+            }
+        }
         return running;
     }
 }
